@@ -1,0 +1,137 @@
+"""Factories for test data: a small portal with units, users for every role, a column."""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflow import services
+from workflow.accounts import create_unit, create_user
+from workflow.enums import AssignmentRole, ContentType, ItemKind, Role, State, UnitKind
+from workflow.models import AuditEvent, Column, ColumnAssignment, Item, Unit, User
+
+_counter = itertools.count(1)
+
+
+def unique(prefix: str) -> str:
+    return f"{prefix}{next(_counter)}"
+
+
+def make_column(
+    session: Session,
+    units: list[Unit],
+    *,
+    name: str | None = None,
+    content_type: str = ContentType.OTHER,
+    prerequisites: dict[str, object] | None = None,
+) -> Column:
+    name = name or unique("栏目")
+    column = Column(
+        name=name, path=name, level=1, content_type=content_type,
+        prerequisites=prerequisites or {}, rules=[], tags=[],
+    )
+    for i, unit in enumerate(units):
+        column.assignments.append(
+            ColumnAssignment(unit=unit, role=AssignmentRole.LEAD if i == 0 else "cooperating")
+        )
+    session.add(column)
+    session.flush()
+    return column
+
+
+@dataclass
+class World:
+    """Unit A (the items' unit), unit B (another unit) and the office's unit, with one
+    single-role user per role in A and in B, plus the office's editor."""
+
+    unit_a: Unit
+    unit_b: Unit
+    office: Unit
+    column: Column
+    users: dict[tuple[str, str], User] = field(default_factory=dict)  # (role, "a"/"b")
+    office_editor: User | None = None
+
+    def user(self, role: str, where: str = "a") -> User:
+        return self.users[(role, where)]
+
+    @property
+    def drafter(self) -> User:
+        return self.user(Role.DRAFTER)
+
+
+def build_world(session: Session, now: datetime) -> World:
+    suffix = unique("")
+    unit_a = create_unit(session, f"区教育局{suffix}", UnitKind.DEPARTMENT)
+    unit_b = create_unit(session, f"区民政局{suffix}", UnitKind.DEPARTMENT)
+    office = create_unit(session, f"区政府办{suffix}", UnitKind.ZONE)
+    world = World(unit_a, unit_b, office, make_column(session, [unit_a, unit_b]))
+    for role in Role:
+        for where, unit in (("a", unit_a), ("b", unit_b)):
+            world.users[(role.value, where)] = create_user(
+                session, login=unique(f"{role.value}_{where}_"), name=f"{role.value} {where}",
+                unit=unit, roles=[role], now=now,
+            )
+    world.office_editor = create_user(
+        session, login=unique("editor_"), name="区政府办编辑", unit=office,
+        roles=[Role.OFFICE_EDITOR], now=now,
+    )
+    return world
+
+
+def tick(now: datetime, minutes: int = 1) -> datetime:
+    return now + timedelta(minutes=minutes)
+
+
+def new_item(session: Session, world: World, now: datetime, *, kind: str = ItemKind.ARTICLE,
+             column: Column | None = None, drafter: User | None = None) -> Item:
+    item, _ = services.create_item(
+        session, actor=drafter or world.drafter, column_id=(column or world.column).id,
+        kind=kind, title="关于开展2026年秋季学期招生工作的通知", body="<p>正文</p>", now=now,
+    )
+    return item
+
+
+def item_in_state(session: Session, world: World, state: str, now: datetime) -> Item:
+    """An item brought to `state` along the real path, each step by a different user."""
+    item = new_item(session, world, now)
+
+    def do(action: str, actor: User, **kw: object) -> None:
+        services.ACTIONS[action](  # type: ignore[operator]
+            session, actor=actor, item_id=item.id, expected_version=item.version,
+            now=now, **kw,
+        )
+
+    if state == State.DRAFT:
+        return item
+    if state == State.WITHDRAWN:
+        do("withdraw", world.drafter)
+        return item
+    do("submit", world.drafter)
+    if state == State.INITIAL_REVIEW:
+        return item
+    if state == State.RETURNED:
+        do("reject", world.user(Role.DEPUTY_HEAD), comment="请补充数据来源")
+        return item
+    do("approve", world.user(Role.DEPUTY_HEAD), confidentiality_checked=True)
+    if state == State.HEAD_REVIEW:
+        return item
+    do("approve", world.user(Role.HEAD))
+    if state == State.OFFICE_REVIEW:
+        return item
+    assert world.office_editor is not None
+    do("approve", world.office_editor)
+    if state == State.PUBLISHED:
+        return item
+    do("retract", world.office_editor, comment="信息有误")
+    assert state == State.RETRACTED
+    return item
+
+
+def audit_count(session: Session, item_id: int) -> int:
+    return session.execute(
+        select(func.count()).select_from(AuditEvent).where(AuditEvent.item_id == item_id)
+    ).scalar_one()

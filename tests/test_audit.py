@@ -1,0 +1,107 @@
+"""The audit trail: one hash-chained row per transition, append-only, verifiable."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine, select, text, update
+from sqlalchemy.orm import Session
+
+from workflow import audit, services
+from workflow.enums import Role, State
+from workflow.models import AuditEvent
+
+from .conftest import wipe
+from .factories import World, build_world, item_in_state
+
+
+@pytest.fixture
+def committed(engine: Engine, now: datetime) -> Iterator[tuple[Session, World, list[int]]]:
+    """Items in every state, committed for real; everything is wiped afterwards."""
+    session = Session(engine, expire_on_commit=False)
+    world = build_world(session, now)
+    ids = [item_in_state(session, world, s, now).id for s in State]
+    session.commit()
+    try:
+        yield session, world, ids
+    finally:
+        session.close()
+        wipe(engine)
+
+
+def test_chain_is_intact_after_every_path(committed: tuple[Session, World, list[int]]) -> None:
+    session, _, ids = committed
+    assert list(audit.verify_chains(session)) == []
+    rows = session.execute(select(AuditEvent).where(AuditEvent.item_id == ids[-1])
+                           .order_by(AuditEvent.seq)).scalars().all()
+    assert [r.action for r in rows] == ["create", "submit", "approve", "approve", "approve",
+                                        "retract"]
+    assert rows[0].prev_hash is None
+    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+
+
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        "UPDATE audit_events SET comment = '已篡改' WHERE id = :id",
+        "UPDATE audit_events SET actor_id = (SELECT MIN(id) FROM users) WHERE id = :id",
+        "UPDATE audit_events SET to_state = 'published' WHERE id = :id",
+        "DELETE FROM audit_events WHERE id = :id",
+    ],
+)
+def test_tampering_names_the_first_broken_row(
+    engine: Engine, committed: tuple[Session, World, list[int]], tamper: str
+) -> None:
+    session, _, ids = committed
+    target_item = ids[4]  # the published item: create, submit, 3 approvals
+    row_id = session.execute(
+        select(AuditEvent.id).where(AuditEvent.item_id == target_item, AuditEvent.seq == 3)
+    ).scalar_one()
+    session.commit()  # end the read: SQLite holds its write lock for the whole transaction
+    with engine.begin() as conn:  # straight at the database, as an intruder would
+        conn.execute(text(tamper), {"id": row_id})
+    session.expire_all()
+    breaks = list(audit.verify_chains(session))
+    assert len(breaks) == 1
+    assert breaks[0].item_id == target_item
+    assert breaks[0].seq in (3, 4)  # the changed row, or the one after a deleted row
+    if tamper.startswith("UPDATE"):
+        assert breaks[0].audit_id == row_id
+
+
+def test_removing_the_last_row_is_found(engine: Engine,
+                                        committed: tuple[Session, World, list[int]]) -> None:
+    session, _, ids = committed
+    last = session.execute(select(AuditEvent.id).where(AuditEvent.item_id == ids[0])
+                           .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+    session.commit()
+    with engine.begin() as conn:
+        conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": last})
+    breaks = list(audit.verify_chains(session))
+    assert [(b.item_id, b.audit_id) for b in breaks] == [(ids[0], None)]
+
+
+def test_orm_refuses_to_change_or_delete_audit_rows(session: Session, now: datetime) -> None:
+    world = build_world(session, now)
+    item = item_in_state(session, world, State.INITIAL_REVIEW, now)
+    row = session.execute(select(AuditEvent).where(AuditEvent.item_id == item.id)).scalars().first()
+    assert row is not None
+    row.comment = "改写历史"
+    with pytest.raises(audit.AuditTrailIsAppendOnly):
+        session.flush()
+    session.rollback()
+    with pytest.raises(audit.AuditTrailIsAppendOnly):
+        session.execute(update(AuditEvent).values(comment="x"))
+
+
+def test_each_transition_writes_exactly_one_row(session: Session, now: datetime) -> None:
+    world = build_world(session, now)
+    item = item_in_state(session, world, State.HEAD_REVIEW, now)
+    count = lambda: len(session.execute(  # noqa: E731
+        select(AuditEvent.id).where(AuditEvent.item_id == item.id)).all())
+    before = count()
+    services.approve(session, actor=world.user(Role.HEAD), item_id=item.id,
+                     expected_version=item.version, now=now)
+    assert count() == before + 1

@@ -1,0 +1,100 @@
+"""Two sessions on two real connections approve the same item: exactly one wins."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from datetime import datetime
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from workflow import errors, services
+from workflow.enums import Role, State
+from workflow.models import AuditEvent, Item
+
+from .conftest import wipe
+from .factories import World, build_world, item_in_state
+
+
+@pytest.fixture
+def in_review(engine: Engine, now: datetime) -> Iterator[tuple[World, int, int]]:
+    with Session(engine, expire_on_commit=False) as session:
+        world = build_world(session, now)
+        item = item_in_state(session, world, State.INITIAL_REVIEW, now)
+        session.commit()
+        yield world, item.id, item.version
+    wipe(engine)
+
+
+def _outcome(engine: Engine, item_id: int) -> tuple[str, int, int]:
+    with Session(engine) as s:
+        item = s.get(Item, item_id)
+        assert item is not None
+        rows = s.execute(select(func.count()).select_from(AuditEvent)
+                         .where(AuditEvent.item_id == item_id)).scalar_one()
+        return item.state, item.version, rows
+
+
+def test_second_approval_of_the_same_version_is_stale(
+    engine: Engine, in_review: tuple[World, int, int], now: datetime
+) -> None:
+    world, item_id, version = in_review
+    deputy = world.user(Role.DEPUTY_HEAD)
+    with Session(engine) as a, Session(engine) as b:
+        # Both reviewers open the page and see the same version; each page load ends
+        # its read transaction (SQLite would otherwise hold its lock until then).
+        actors = []
+        for s in (a, b):
+            s.get(Item, item_id)
+            actors.append(s.merge(deputy))
+            s.commit()
+        a_actor, b_actor = actors
+        services.approve(a, actor=a_actor, item_id=item_id, expected_version=version, now=now,
+                         confidentiality_checked=True)
+        a.commit()
+        with pytest.raises(errors.StaleVersion):
+            services.approve(b, actor=b_actor, item_id=item_id, expected_version=version,
+                             now=now, confidentiality_checked=True)
+        b.rollback()
+    assert _outcome(engine, item_id) == (State.HEAD_REVIEW, version + 1, 3)
+
+
+def test_racing_approvals_in_open_transactions(
+    engine: Engine, in_review: tuple[World, int, int], now: datetime, is_postgres: bool
+) -> None:
+    """Both transactions load the item and race to write; the loser's UPDATE matches no
+    row at the old version (PostgreSQL row lock, then re-check) and nothing of it lands."""
+    world, item_id, version = in_review
+    barrier = threading.Barrier(2, timeout=30)
+    results: list[str] = []
+    lock = threading.Lock()
+
+    def reviewer() -> None:
+        with Session(engine) as s:
+            try:
+                if is_postgres:  # load inside the transaction, then race to write
+                    actor = s.merge(world.user(Role.DEPUTY_HEAD))
+                    s.get(Item, item_id)
+                    barrier.wait()
+                else:  # SQLite: BEGIN IMMEDIATE queues the second writer behind the first
+                    barrier.wait()
+                    actor = s.merge(world.user(Role.DEPUTY_HEAD))
+                services.approve(s, actor=actor, item_id=item_id, expected_version=version,
+                                 now=now, confidentiality_checked=True)
+                s.commit()
+                outcome = "ok"
+            except errors.StaleVersion:
+                s.rollback()
+                outcome = "stale"
+            with lock:
+                results.append(outcome)
+
+    threads = [threading.Thread(target=reviewer) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(60)
+    assert sorted(results) == ["ok", "stale"]
+    assert _outcome(engine, item_id) == (State.HEAD_REVIEW, version + 1, 3)

@@ -1,0 +1,90 @@
+"""The library's own exceptions: callers never get a silent False.
+
+Each carries a stable `code` (for the web layer's translated messages) and an English
+message naming what was refused. HTTP mapping: NotAllowed → 403, InvalidTransition and
+StaleVersion → 409, ValidationFailed → 422, NotFound → 404.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+
+class WorkflowError(Exception):
+    code = "workflow_error"
+    http_status = 400
+
+
+class NotFound(WorkflowError):
+    code = "not_found"
+    http_status = 404
+
+
+class NotAllowed(WorkflowError):
+    """The actor may not do this (role, unit or separation of duties)."""
+
+    code = "not_allowed"
+    http_status = 403
+
+
+class InactiveUser(NotAllowed):
+    code = "inactive_user"
+
+
+class RoleRequired(NotAllowed):
+    code = "role_required"
+
+
+class WrongUnit(NotAllowed):
+    code = "wrong_unit"
+
+
+class SeparationOfDuties(NotAllowed):
+    """Nobody acts on two stages of one review round; nobody reviews their own item."""
+
+    code = "separation_of_duties"
+
+
+class InvalidTransition(WorkflowError):
+    """The action does not exist from the item's current state."""
+
+    code = "invalid_transition"
+    http_status = 409
+
+
+class StaleVersion(WorkflowError):
+    """The item changed since the caller loaded it; nothing was written."""
+
+    code = "stale_version"
+    http_status = 409
+
+
+class ValidationFailed(WorkflowError):
+    code = "validation_failed"
+    http_status = 422
+
+
+class CommentRequired(ValidationFailed):
+    code = "comment_required"
+
+
+class ConfidentialityCheckRequired(ValidationFailed):
+    """初审 approval needs the 保密审查 confirmation."""
+
+    code = "confidentiality_check_required"
+
+
+class PrerequisiteMissing(ValidationFailed):
+    """The column's publish prerequisites are not met (attachments, guide elements, kind)."""
+
+    code = "prerequisite_missing"
+
+    def __init__(self, message: str, missing: Sequence[str] = ()) -> None:
+        super().__init__(message)
+        self.missing = tuple(missing)
+
+
+class KindNotAllowed(PrerequisiteMissing):
+    """E.g. a news item in a policy column (政策性栏目不得用新闻信息代替)."""
+
+    code = "kind_not_allowed"

@@ -1,0 +1,63 @@
+"""Events the services return. Plain dataclasses: the caller sends them after commit."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+
+@dataclass(frozen=True)
+class ItemEvent:
+    item_id: int
+    revision_no: int
+    unit_id: int
+    column_id: int
+    actor_id: int
+    at: datetime
+    from_state: str | None
+    to_state: str
+    action: str
+    comment: str | None = None
+
+
+@dataclass(frozen=True)
+class ItemCreated(ItemEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ItemSubmitted(ItemEvent):
+    """Submitted or resubmitted: now waits for 初审."""
+
+
+@dataclass(frozen=True)
+class ItemApproved(ItemEvent):
+    """Approved at a stage and moved to the next one (not the final approval)."""
+
+
+@dataclass(frozen=True)
+class ItemPublished(ItemEvent):
+    drafter_id: int = 0
+
+
+@dataclass(frozen=True)
+class ItemReturned(ItemEvent):
+    """Rejected: tell the drafter and everyone who already approved this round."""
+
+    drafter_id: int = 0
+    approver_ids: tuple[int, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ItemWithdrawn(ItemEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ItemRetracted(ItemEvent):
+    pass
+
+
+@dataclass(frozen=True)
+class ItemRevised(ItemEvent):
+    """A published item got a new working revision; the live one stays visible."""

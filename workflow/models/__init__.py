@@ -1,0 +1,26 @@
+"""SQLAlchemy 2.0 typed models of sanshen."""
+
+from workflow.models.audit import AuditEvent
+from workflow.models.base import Base, UTCDateTime
+from workflow.models.calendar import HolidayOverride
+from workflow.models.columns import Column, ColumnAssignment, assignment_drafters
+from workflow.models.items import Attachment, Blob, Item, Revision
+from workflow.models.org import Unit, UnitAlias, User, UserRole
+
+__all__ = [
+    "Attachment",
+    "AuditEvent",
+    "Base",
+    "Blob",
+    "Column",
+    "ColumnAssignment",
+    "HolidayOverride",
+    "Item",
+    "Revision",
+    "UTCDateTime",
+    "Unit",
+    "UnitAlias",
+    "User",
+    "UserRole",
+    "assignment_drafters",
+]

@@ -1,0 +1,81 @@
+"""Units (单位), their aliases, users and roles."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from workflow.enums import Role, UnitKind
+from workflow.models.base import Base, UTCDateTime
+
+
+class Unit(Base):
+    __tablename__ = "units"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    kind: Mapped[str] = mapped_column(String(20), default=UnitKind.DEPARTMENT)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+    aliases: Mapped[list[UnitAlias]] = relationship(
+        back_populates="unit", cascade="all, delete-orphan"
+    )
+    users: Mapped[list[User]] = relationship(back_populates="unit")
+
+    def __repr__(self) -> str:
+        return f"<Unit {self.id} {self.name}>"
+
+
+class UnitAlias(Base):
+    """Another name the documents use for a unit (区政府办 = 政府办 = 区人民政府办公室)."""
+
+    __tablename__ = "unit_aliases"
+
+    alias: Mapped[str] = mapped_column(String(100), primary_key=True)
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id", ondelete="CASCADE"), index=True)
+
+    unit: Mapped[Unit] = relationship(back_populates="aliases")
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    login: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(254))
+    mobile: Mapped[str | None] = mapped_column(String(32))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    unit: Mapped[Unit] = relationship(back_populates="users")
+    role_rows: Mapped[list[UserRole]] = relationship(
+        back_populates="user", cascade="all, delete-orphan", lazy="selectin"
+    )
+
+    @property
+    def roles(self) -> frozenset[Role]:
+        return frozenset(Role(r.role) for r in self.role_rows)
+
+    def has_role(self, role: Role) -> bool:
+        return any(r.role == role for r in self.role_rows)
+
+    def __repr__(self) -> str:
+        return f"<User {self.id} {self.login}>"
+
+
+class UserRole(Base):
+    """A role a user holds within their own unit (office_editor: for the whole portal)."""
+
+    __tablename__ = "user_roles"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(20), primary_key=True)
+
+    user: Mapped[User] = relationship(back_populates="role_rows")

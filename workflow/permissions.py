@@ -1,0 +1,81 @@
+"""Who may take which action on which item.
+
+Pure functions over plain values: the services gather the facts (the actor, the item,
+who has acted in the current review round) and these decide, raising the precise
+NotAllowed subclass. Order of checks: active → role → unit → separation of duties.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Final
+
+from workflow.enums import Action, Role, State
+from workflow.errors import InactiveUser, RoleRequired, SeparationOfDuties, WrongUnit
+from workflow.models import Item, User
+
+
+@dataclass(frozen=True)
+class Stage:
+    state: State
+    role: Role
+    own_unit: bool  # must the reviewer belong to the item's unit?
+    label: str  # Chinese name, for messages shown to users
+
+
+STAGES: Final[dict[State, Stage]] = {
+    State.INITIAL_REVIEW: Stage(State.INITIAL_REVIEW, Role.DEPUTY_HEAD, True, "初审"),
+    State.HEAD_REVIEW: Stage(State.HEAD_REVIEW, Role.HEAD, True, "审核"),
+    State.OFFICE_REVIEW: Stage(State.OFFICE_REVIEW, Role.OFFICE_EDITOR, False, "审发"),
+}
+
+# Drafting actions: any 信息报送员 of the item's unit (colleagues cover each other).
+DRAFTING_ACTIONS: Final = frozenset({Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW, Action.REVISE})
+REVIEW_ACTIONS: Final = frozenset({Action.APPROVE, Action.REJECT})
+
+
+@dataclass(frozen=True)
+class RoundActors:
+    """Who has acted in the item's current review round (since its last submit)."""
+
+    submitter_id: int | None = None
+    approvals: dict[str, int] = field(default_factory=dict)  # stage state → approver id
+
+    def stages_of(self, user_id: int) -> list[str]:
+        return [stage for stage, uid in self.approvals.items() if uid == user_id]
+
+
+def required_role(action: Action, state: str) -> tuple[Role, bool]:
+    """The role an action needs from `state` and whether it must be in the item's unit."""
+    if action in REVIEW_ACTIONS:
+        stage = STAGES[State(state)]
+        return stage.role, stage.own_unit
+    if action in DRAFTING_ACTIONS:
+        return Role.DRAFTER, True
+    if action is Action.RETRACT:
+        return Role.OFFICE_EDITOR, False
+    raise ValueError(f"no permission rule for {action}")
+
+
+def check_permission(action: Action, item: Item, actor: User, round_actors: RoundActors) -> None:
+    """Raise a NotAllowed subclass unless `actor` may take `action` on `item` now."""
+    if not actor.active:
+        raise InactiveUser(f"user {actor.login} is deactivated")
+    role, own_unit = required_role(action, item.state)
+    if not actor.has_role(role):
+        raise RoleRequired(f"{action} from {item.state} needs the {role} role")
+    if own_unit and actor.unit_id != item.unit_id:
+        raise WrongUnit(f"{action} needs a {role} of the item's own unit")
+    if action in REVIEW_ACTIONS:
+        _check_separation(item, actor, round_actors)
+
+
+def _check_separation(item: Item, actor: User, round_actors: RoundActors) -> None:
+    if actor.id in (item.drafter_id, round_actors.submitter_id):
+        raise SeparationOfDuties("a drafter may not review their own item")
+    other_stages = [s for s in round_actors.stages_of(actor.id) if s != item.state]
+    if other_stages:
+        labels = "、".join(STAGES[State(s)].label for s in other_stages)
+        raise SeparationOfDuties(
+            f"user {actor.login} already approved this revision at another stage ({labels})"
+        )

@@ -63,8 +63,7 @@ def session(engine: Engine) -> Iterator[Session]:
     """A session whose work is rolled back at the end of the test."""
     with engine.connect() as conn:
         outer = conn.begin()
-        sess = Session(bind=conn, join_transaction_mode="create_savepoint",
-                       expire_on_commit=False)
+        sess = Session(bind=conn, join_transaction_mode="create_savepoint", expire_on_commit=False)
         try:
             yield sess
         finally:

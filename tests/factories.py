@@ -31,8 +31,13 @@ def make_column(
 ) -> Column:
     name = name or unique("栏目")
     column = Column(
-        name=name, path=name, level=1, content_type=content_type,
-        prerequisites=prerequisites or {}, rules=[], tags=[],
+        name=name,
+        path=name,
+        level=1,
+        content_type=content_type,
+        prerequisites=prerequisites or {},
+        rules=[],
+        tags=[],
     )
     for i, unit in enumerate(units):
         column.assignments.append(
@@ -72,12 +77,20 @@ def build_world(session: Session, now: datetime) -> World:
     for role in Role:
         for where, unit in (("a", unit_a), ("b", unit_b)):
             world.users[(role.value, where)] = create_user(
-                session, login=unique(f"{role.value}_{where}_"), name=f"{role.value} {where}",
-                unit=unit, roles=[role], now=now,
+                session,
+                login=unique(f"{role.value}_{where}_"),
+                name=f"{role.value} {where}",
+                unit=unit,
+                roles=[role],
+                now=now,
             )
     world.office_editor = create_user(
-        session, login=unique("editor_"), name="区政府办编辑", unit=office,
-        roles=[Role.OFFICE_EDITOR], now=now,
+        session,
+        login=unique("editor_"),
+        name="区政府办编辑",
+        unit=office,
+        roles=[Role.OFFICE_EDITOR],
+        now=now,
     )
     return world
 
@@ -86,11 +99,23 @@ def tick(now: datetime, minutes: int = 1) -> datetime:
     return now + timedelta(minutes=minutes)
 
 
-def new_item(session: Session, world: World, now: datetime, *, kind: str = ItemKind.ARTICLE,
-             column: Column | None = None, drafter: User | None = None) -> Item:
+def new_item(
+    session: Session,
+    world: World,
+    now: datetime,
+    *,
+    kind: str = ItemKind.ARTICLE,
+    column: Column | None = None,
+    drafter: User | None = None,
+) -> Item:
     item, _ = services.create_item(
-        session, actor=drafter or world.drafter, column_id=(column or world.column).id,
-        kind=kind, title="关于开展2026年秋季学期招生工作的通知", body="<p>正文</p>", now=now,
+        session,
+        actor=drafter or world.drafter,
+        column_id=(column or world.column).id,
+        kind=kind,
+        title="关于开展2026年秋季学期招生工作的通知",
+        body="<p>正文</p>",
+        now=now,
     )
     return item
 
@@ -101,8 +126,12 @@ def item_in_state(session: Session, world: World, state: str, now: datetime) -> 
 
     def do(action: str, actor: User, **kw: object) -> None:
         services.ACTIONS[action](  # type: ignore[operator]
-            session, actor=actor, item_id=item.id, expected_version=item.version,
-            now=now, **kw,
+            session,
+            actor=actor,
+            item_id=item.id,
+            expected_version=item.version,
+            now=now,
+            **kw,
         )
 
     if state == State.DRAFT:

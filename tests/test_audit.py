@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -34,12 +35,23 @@ def committed(engine: Engine, now: datetime) -> Iterator[tuple[Session, World, l
 def test_chain_is_intact_after_every_path(committed: tuple[Session, World, list[int]]) -> None:
     session, _, ids = committed
     assert list(audit.verify_chains(session)) == []
-    rows = session.execute(select(AuditEvent).where(AuditEvent.item_id == ids[-1])
-                           .order_by(AuditEvent.seq)).scalars().all()
-    assert [r.action for r in rows] == ["create", "submit", "approve", "approve", "approve",
-                                        "retract"]
+    rows = (
+        session.execute(
+            select(AuditEvent).where(AuditEvent.item_id == ids[-1]).order_by(AuditEvent.seq)
+        )
+        .scalars()
+        .all()
+    )
+    assert [r.action for r in rows] == [
+        "create",
+        "submit",
+        "approve",
+        "approve",
+        "approve",
+        "retract",
+    ]
     assert rows[0].prev_hash is None
-    assert all(b.prev_hash == a.hash for a, b in zip(rows, rows[1:], strict=False))
+    assert all(b.prev_hash == a.hash for a, b in itertools.pairwise(rows))
 
 
 @pytest.mark.parametrize(
@@ -71,11 +83,16 @@ def test_tampering_names_the_first_broken_row(
         assert breaks[0].audit_id == row_id
 
 
-def test_removing_the_last_row_is_found(engine: Engine,
-                                        committed: tuple[Session, World, list[int]]) -> None:
+def test_removing_the_last_row_is_found(
+    engine: Engine, committed: tuple[Session, World, list[int]]
+) -> None:
     session, _, ids = committed
-    last = session.execute(select(AuditEvent.id).where(AuditEvent.item_id == ids[0])
-                           .order_by(AuditEvent.seq.desc()).limit(1)).scalar_one()
+    last = session.execute(
+        select(AuditEvent.id)
+        .where(AuditEvent.item_id == ids[0])
+        .order_by(AuditEvent.seq.desc())
+        .limit(1)
+    ).scalar_one()
     session.commit()
     with engine.begin() as conn:
         conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": last})
@@ -99,9 +116,18 @@ def test_orm_refuses_to_change_or_delete_audit_rows(session: Session, now: datet
 def test_each_transition_writes_exactly_one_row(session: Session, now: datetime) -> None:
     world = build_world(session, now)
     item = item_in_state(session, world, State.HEAD_REVIEW, now)
-    count = lambda: len(session.execute(  # noqa: E731
-        select(AuditEvent.id).where(AuditEvent.item_id == item.id)).all())
+
+    def count():
+        return len(
+            session.execute(select(AuditEvent.id).where(AuditEvent.item_id == item.id)).all()
+        )
+
     before = count()
-    services.approve(session, actor=world.user(Role.HEAD), item_id=item.id,
-                     expected_version=item.version, now=now)
+    services.approve(
+        session,
+        actor=world.user(Role.HEAD),
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+    )
     assert count() == before + 1

@@ -32,8 +32,9 @@ def _outcome(engine: Engine, item_id: int) -> tuple[str, int, int]:
     with Session(engine) as s:
         item = s.get(Item, item_id)
         assert item is not None
-        rows = s.execute(select(func.count()).select_from(AuditEvent)
-                         .where(AuditEvent.item_id == item_id)).scalar_one()
+        rows = s.execute(
+            select(func.count()).select_from(AuditEvent).where(AuditEvent.item_id == item_id)
+        ).scalar_one()
         return item.state, item.version, rows
 
 
@@ -51,12 +52,24 @@ def test_second_approval_of_the_same_version_is_stale(
             actors.append(s.merge(deputy))
             s.commit()
         a_actor, b_actor = actors
-        services.approve(a, actor=a_actor, item_id=item_id, expected_version=version, now=now,
-                         confidentiality_checked=True)
+        services.approve(
+            a,
+            actor=a_actor,
+            item_id=item_id,
+            expected_version=version,
+            now=now,
+            confidentiality_checked=True,
+        )
         a.commit()
         with pytest.raises(errors.StaleVersion):
-            services.approve(b, actor=b_actor, item_id=item_id, expected_version=version,
-                             now=now, confidentiality_checked=True)
+            services.approve(
+                b,
+                actor=b_actor,
+                item_id=item_id,
+                expected_version=version,
+                now=now,
+                confidentiality_checked=True,
+            )
         b.rollback()
     assert _outcome(engine, item_id) == (State.HEAD_REVIEW, version + 1, 3)
 
@@ -81,8 +94,14 @@ def test_racing_approvals_in_open_transactions(
                 else:  # SQLite: BEGIN IMMEDIATE queues the second writer behind the first
                     barrier.wait()
                     actor = s.merge(world.user(Role.DEPUTY_HEAD))
-                services.approve(s, actor=actor, item_id=item_id, expected_version=version,
-                                 now=now, confidentiality_checked=True)
+                services.approve(
+                    s,
+                    actor=actor,
+                    item_id=item_id,
+                    expected_version=version,
+                    now=now,
+                    confidentiality_checked=True,
+                )
                 s.commit()
                 outcome = "ok"
             except errors.StaleVersion:

@@ -16,9 +16,14 @@ from workflow.storage import BlobStore
 from .factories import World, build_world, make_column, new_item
 
 GUIDE = {
-    "item_name": "教师资格认定", "legal_basis": "《教师资格条例》", "conditions": "具有相应学历",
-    "materials": "身份证、学历证书", "location": "区政务服务中心2楼", "hours": "工作日9:00-17:00",
-    "phone": "0519-12345678", "procedure": "网上申请—现场确认—审核—发证",
+    "item_name": "教师资格认定",
+    "legal_basis": "《教师资格条例》",
+    "conditions": "具有相应学历",
+    "materials": "身份证、学历证书",
+    "location": "区政务服务中心2楼",
+    "hours": "工作日9:00-17:00",
+    "phone": "0519-12345678",
+    "procedure": "网上申请—现场确认—审核—发证",
 }
 
 
@@ -27,37 +32,59 @@ def w(session: Session, now: datetime) -> World:
     return build_world(session, now)
 
 
-def attach(session: Session, store: BlobStore, w: World, item_id: int, kind: str,
-           now: datetime, data: bytes = b"%PDF-1.4 test") -> None:
+def attach(
+    session: Session,
+    store: BlobStore,
+    w: World,
+    item_id: int,
+    kind: str,
+    now: datetime,
+    data: bytes = b"%PDF-1.4 test",
+) -> None:
     item = session.get(services.Item, item_id)
     assert item is not None
-    services.add_attachment(session, actor=w.drafter, item_id=item_id,
-                            expected_version=item.version, store=store, data=data,
-                            filename=f"{kind}.pdf", attachment_type=kind, now=now,
-                            media_type="application/pdf")
+    services.add_attachment(
+        session,
+        actor=w.drafter,
+        item_id=item_id,
+        expected_version=item.version,
+        store=store,
+        data=data,
+        filename=f"{kind}.pdf",
+        attachment_type=kind,
+        now=now,
+        media_type="application/pdf",
+    )
 
 
 def test_normative_document_needs_interpretation_and_drafting_note(
     session: Session, w: World, now: datetime, blob_root: Path
 ) -> None:
     store = BlobStore(blob_root)
-    column = make_column(session, [w.unit_a], content_type=ContentType.POLICY,
-                         prerequisites={"required_attachments": NORMATIVE_DEFAULT})
+    column = make_column(
+        session,
+        [w.unit_a],
+        content_type=ContentType.POLICY,
+        prerequisites={"required_attachments": NORMATIVE_DEFAULT},
+    )
     item = new_item(session, w, now, kind=ItemKind.NORMATIVE, column=column)
     with pytest.raises(errors.PrerequisiteMissing) as info:
-        services.submit(session, actor=w.drafter, item_id=item.id,
-                        expected_version=item.version, now=now)
+        services.submit(
+            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+        )
     assert set(info.value.missing) == {"attachment:interpretation", "attachment:drafting_note"}
     assert describe_missing(info.value.missing) == ["附件：解读", "附件：起草说明"]
     assert item.state == State.DRAFT
     attach(session, store, w, item.id, AttachmentType.INTERPRETATION, now)
     with pytest.raises(errors.PrerequisiteMissing) as info:
-        services.submit(session, actor=w.drafter, item_id=item.id,
-                        expected_version=item.version, now=now)
+        services.submit(
+            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+        )
     assert info.value.missing == ("attachment:drafting_note",)
     attach(session, store, w, item.id, AttachmentType.DRAFTING_NOTE, now, data=b"note")
-    services.submit(session, actor=w.drafter, item_id=item.id, expected_version=item.version,
-                    now=now)
+    services.submit(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
     assert item.state == State.INITIAL_REVIEW
 
 
@@ -66,43 +93,70 @@ def test_prerequisites_are_checked_again_at_publication(
 ) -> None:
     column = make_column(session, [w.unit_a])
     item = new_item(session, w, now, kind=ItemKind.NORMATIVE, column=column)
-    for actor, kw in ((w.drafter, {}), (w.user(Role.DEPUTY_HEAD), {"confidentiality_checked": True}),
-                      (w.user(Role.HEAD), {})):
+    for actor, kw in (
+        (w.drafter, {}),
+        (w.user(Role.DEPUTY_HEAD), {"confidentiality_checked": True}),
+        (w.user(Role.HEAD), {}),
+    ):
         action = services.submit if actor is w.drafter else services.approve
-        action(session, actor=actor, item_id=item.id, expected_version=item.version, now=now,
-               **kw)  # type: ignore[operator]
+        action(session, actor=actor, item_id=item.id, expected_version=item.version, now=now, **kw)  # type: ignore[operator]
     # The office tightens the column while the item is in review: 审发 must refuse.
     column.prerequisites = {"required_attachments": NORMATIVE_DEFAULT}
     assert w.office_editor is not None
     with pytest.raises(errors.PrerequisiteMissing):
-        services.approve(session, actor=w.office_editor, item_id=item.id,
-                         expected_version=item.version, now=now)
+        services.approve(
+            session, actor=w.office_editor, item_id=item.id, expected_version=item.version, now=now
+        )
     assert item.state == State.OFFICE_REVIEW and item.live_revision_no is None
 
 
-def test_service_guide_needs_all_eight_elements(session: Session, w: World,
-                                                now: datetime) -> None:
-    column = make_column(session, [w.unit_a], content_type=ContentType.SERVICE,
-                         prerequisites={"service_guide_elements": True})
+def test_service_guide_needs_all_eight_elements(session: Session, w: World, now: datetime) -> None:
+    column = make_column(
+        session,
+        [w.unit_a],
+        content_type=ContentType.SERVICE,
+        prerequisites={"service_guide_elements": True},
+    )
     partial = {k: v for k, v in GUIDE.items() if k not in ("phone", "hours")}
-    item, _ = services.create_item(session, actor=w.drafter, column_id=column.id,
-                                   kind=ItemKind.SERVICE_GUIDE, title="教师资格认定办事指南",
-                                   fields=partial, now=now)
+    item, _ = services.create_item(
+        session,
+        actor=w.drafter,
+        column_id=column.id,
+        kind=ItemKind.SERVICE_GUIDE,
+        title="教师资格认定办事指南",
+        fields=partial,
+        now=now,
+    )
     with pytest.raises(errors.PrerequisiteMissing) as info:
-        services.submit(session, actor=w.drafter, item_id=item.id,
-                        expected_version=item.version, now=now)
+        services.submit(
+            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+        )
     assert set(describe_missing(info.value.missing)) == {"要素：联系电话", "要素：办理时间"}
-    services.update_draft(session, actor=w.drafter, item_id=item.id,
-                          expected_version=item.version, title=item.title,
-                          fields={**GUIDE, "phone": "  "}, now=now)
+    services.update_draft(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        title=item.title,
+        fields={**GUIDE, "phone": "  "},
+        now=now,
+    )
     with pytest.raises(errors.PrerequisiteMissing):
-        services.submit(session, actor=w.drafter, item_id=item.id,
-                        expected_version=item.version, now=now)
-    services.update_draft(session, actor=w.drafter, item_id=item.id,
-                          expected_version=item.version, title=item.title, fields=GUIDE,
-                          now=now)
-    services.submit(session, actor=w.drafter, item_id=item.id, expected_version=item.version,
-                    now=now)
+        services.submit(
+            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+        )
+    services.update_draft(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        title=item.title,
+        fields=GUIDE,
+        now=now,
+    )
+    services.submit(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
     assert item.state == State.INITIAL_REVIEW
     assert len(SERVICE_GUIDE_ELEMENTS) == 8
 
@@ -114,8 +168,9 @@ def test_policy_column_refuses_news(session: Session, w: World, now: datetime) -
     new_item(session, w, now, kind=ItemKind.POLICY, column=column)
 
 
-def test_attachments_are_stored_once_by_hash(session: Session, w: World, now: datetime,
-                                             blob_root: Path) -> None:
+def test_attachments_are_stored_once_by_hash(
+    session: Session, w: World, now: datetime, blob_root: Path
+) -> None:
     store = BlobStore(blob_root)
     item = new_item(session, w, now)
     attach(session, store, w, item.id, AttachmentType.MAIN, now, data=b"same bytes")
@@ -127,17 +182,30 @@ def test_attachments_are_stored_once_by_hash(session: Session, w: World, now: da
     assert rev.attachments[0].blob_sha256 == rev.attachments[1].blob_sha256
 
 
-def test_attachment_removed_from_working_revision_only(session: Session, w: World,
-                                                       now: datetime, blob_root: Path) -> None:
+def test_attachment_removed_from_working_revision_only(
+    session: Session, w: World, now: datetime, blob_root: Path
+) -> None:
     store = BlobStore(blob_root)
     item = new_item(session, w, now)
     attach(session, store, w, item.id, AttachmentType.MAIN, now)
     first_att = item.revisions[0].attachments[0]
-    services.submit(session, actor=w.drafter, item_id=item.id, expected_version=item.version,
-                    now=now)
-    services.reject(session, actor=w.user(Role.DEPUTY_HEAD), item_id=item.id,
-                    expected_version=item.version, now=now, comment="换附件")
-    services.remove_attachment(session, actor=w.drafter, item_id=item.id,
-                               expected_version=item.version, attachment_id=first_att.id,
-                               now=now)
+    services.submit(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
+    services.reject(
+        session,
+        actor=w.user(Role.DEPUTY_HEAD),
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+        comment="换附件",
+    )
+    services.remove_attachment(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        attachment_id=first_att.id,
+        now=now,
+    )
     assert [len(r.attachments) for r in item.revisions] == [1, 0]

@@ -33,94 +33,187 @@ def state_of(session: Session, item_id: int) -> tuple[str, int, int]:
 def test_drafter_who_is_also_deputy_head_cannot_review_own_item(
     session: Session, w: World, now: datetime
 ) -> None:
-    both = create_user(session, login=unique("both"), name="兼任", unit=w.unit_a,
-                       roles=[Role.DRAFTER, Role.DEPUTY_HEAD], now=now)
+    both = create_user(
+        session,
+        login=unique("both"),
+        name="兼任",
+        unit=w.unit_a,
+        roles=[Role.DRAFTER, Role.DEPUTY_HEAD],
+        now=now,
+    )
     item = new_item(session, w, now, drafter=both)
     services.submit(session, actor=both, item_id=item.id, expected_version=item.version, now=now)
     before = state_of(session, item.id)
     with pytest.raises(errors.SeparationOfDuties):
-        services.approve(session, actor=both, item_id=item.id, expected_version=item.version,
-                         now=now, confidentiality_checked=True)
+        services.approve(
+            session,
+            actor=both,
+            item_id=item.id,
+            expected_version=item.version,
+            now=now,
+            confidentiality_checked=True,
+        )
     with pytest.raises(errors.SeparationOfDuties):
-        services.reject(session, actor=both, item_id=item.id, expected_version=item.version,
-                        now=now, comment="x")
+        services.reject(
+            session,
+            actor=both,
+            item_id=item.id,
+            expected_version=item.version,
+            now=now,
+            comment="x",
+        )
     assert state_of(session, item.id) == before
 
 
 def test_submitter_colleague_cannot_review_what_they_submitted(
     session: Session, w: World, now: datetime
 ) -> None:
-    colleague = create_user(session, login=unique("col"), name="同事", unit=w.unit_a,
-                            roles=[Role.DRAFTER, Role.DEPUTY_HEAD], now=now)
+    colleague = create_user(
+        session,
+        login=unique("col"),
+        name="同事",
+        unit=w.unit_a,
+        roles=[Role.DRAFTER, Role.DEPUTY_HEAD],
+        now=now,
+    )
     item = new_item(session, w, now)  # drafted by w.drafter
-    services.submit(session, actor=colleague, item_id=item.id,
-                    expected_version=item.version, now=now)
+    services.submit(
+        session, actor=colleague, item_id=item.id, expected_version=item.version, now=now
+    )
     with pytest.raises(errors.SeparationOfDuties):
-        services.approve(session, actor=colleague, item_id=item.id,
-                         expected_version=item.version, now=now, confidentiality_checked=True)
+        services.approve(
+            session,
+            actor=colleague,
+            item_id=item.id,
+            expected_version=item.version,
+            now=now,
+            confidentiality_checked=True,
+        )
 
 
 def test_nobody_acts_on_two_stages_of_one_round(session: Session, w: World, now: datetime) -> None:
-    dual = create_user(session, login=unique("dual"), name="双职", unit=w.unit_a,
-                       roles=[Role.DEPUTY_HEAD, Role.HEAD], now=now)
+    dual = create_user(
+        session,
+        login=unique("dual"),
+        name="双职",
+        unit=w.unit_a,
+        roles=[Role.DEPUTY_HEAD, Role.HEAD],
+        now=now,
+    )
     item = new_item(session, w, now)
-    services.submit(session, actor=w.drafter, item_id=item.id, expected_version=item.version,
-                    now=now)
-    services.approve(session, actor=dual, item_id=item.id, expected_version=item.version,
-                     now=now, confidentiality_checked=True)
+    services.submit(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
+    services.approve(
+        session,
+        actor=dual,
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+        confidentiality_checked=True,
+    )
     before = state_of(session, item.id)
     with pytest.raises(errors.SeparationOfDuties, match="初审"):
-        services.approve(session, actor=dual, item_id=item.id, expected_version=item.version,
-                         now=now)
+        services.approve(
+            session, actor=dual, item_id=item.id, expected_version=item.version, now=now
+        )
     assert state_of(session, item.id) == before
     # The ordinary head can; then the dual user cannot publish either (not an editor).
-    services.approve(session, actor=w.user(Role.HEAD), item_id=item.id,
-                     expected_version=item.version, now=now)
+    services.approve(
+        session, actor=w.user(Role.HEAD), item_id=item.id, expected_version=item.version, now=now
+    )
     assert item.state == State.OFFICE_REVIEW
 
 
 def test_separation_is_per_review_round(session: Session, w: World, now: datetime) -> None:
-    dual = create_user(session, login=unique("dual"), name="双职", unit=w.unit_a,
-                       roles=[Role.DEPUTY_HEAD, Role.HEAD], now=now)
+    dual = create_user(
+        session,
+        login=unique("dual"),
+        name="双职",
+        unit=w.unit_a,
+        roles=[Role.DEPUTY_HEAD, Role.HEAD],
+        now=now,
+    )
     item = new_item(session, w, now)
     v = lambda: item.version  # noqa: E731
     services.submit(session, actor=w.drafter, item_id=item.id, expected_version=v(), now=now)
-    services.approve(session, actor=dual, item_id=item.id, expected_version=v(), now=now,
-                     confidentiality_checked=True)
-    services.reject(session, actor=w.user(Role.HEAD), item_id=item.id, expected_version=v(),
-                    now=now, comment="标题有误")
+    services.approve(
+        session,
+        actor=dual,
+        item_id=item.id,
+        expected_version=v(),
+        now=now,
+        confidentiality_checked=True,
+    )
+    services.reject(
+        session,
+        actor=w.user(Role.HEAD),
+        item_id=item.id,
+        expected_version=v(),
+        now=now,
+        comment="标题有误",
+    )
     services.resubmit(session, actor=w.drafter, item_id=item.id, expected_version=v(), now=now)
-    services.approve(session, actor=w.user(Role.DEPUTY_HEAD), item_id=item.id,
-                     expected_version=v(), now=now, confidentiality_checked=True)
+    services.approve(
+        session,
+        actor=w.user(Role.DEPUTY_HEAD),
+        item_id=item.id,
+        expected_version=v(),
+        now=now,
+        confidentiality_checked=True,
+    )
     # In the new round the dual user has not acted yet, so may review the head stage.
     services.approve(session, actor=dual, item_id=item.id, expected_version=v(), now=now)
     assert item.state == State.OFFICE_REVIEW
 
 
 @pytest.mark.parametrize("comment", [None, "", "   \n"])
-def test_reject_needs_a_comment(session: Session, w: World, now: datetime,
-                                comment: str | None) -> None:
+def test_reject_needs_a_comment(
+    session: Session, w: World, now: datetime, comment: str | None
+) -> None:
     item = item_in_state(session, w, State.HEAD_REVIEW, now)
     before = state_of(session, item.id)
     with pytest.raises(errors.CommentRequired):
-        services.reject(session, actor=w.user(Role.HEAD), item_id=item.id,
-                        expected_version=item.version, now=now, comment=comment)  # type: ignore[arg-type]
+        services.reject(
+            session,
+            actor=w.user(Role.HEAD),
+            item_id=item.id,
+            expected_version=item.version,
+            now=now,
+            comment=comment,
+        )  # type: ignore[arg-type]
     assert state_of(session, item.id) == before
 
 
-def test_initial_review_needs_confidentiality_check(session: Session, w: World,
-                                                    now: datetime) -> None:
+def test_initial_review_needs_confidentiality_check(
+    session: Session, w: World, now: datetime
+) -> None:
     item = item_in_state(session, w, State.INITIAL_REVIEW, now)
     before = state_of(session, item.id)
     with pytest.raises(errors.ConfidentialityCheckRequired):
-        services.approve(session, actor=w.user(Role.DEPUTY_HEAD), item_id=item.id,
-                         expected_version=item.version, now=now)
+        services.approve(
+            session,
+            actor=w.user(Role.DEPUTY_HEAD),
+            item_id=item.id,
+            expected_version=item.version,
+            now=now,
+        )
     assert state_of(session, item.id) == before
-    services.approve(session, actor=w.user(Role.DEPUTY_HEAD), item_id=item.id,
-                     expected_version=item.version, now=now, confidentiality_checked=True)
-    row = session.execute(
-        select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.seq.desc())
-    ).scalars().first()
+    services.approve(
+        session,
+        actor=w.user(Role.DEPUTY_HEAD),
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+        confidentiality_checked=True,
+    )
+    row = (
+        session.execute(
+            select(AuditEvent).where(AuditEvent.item_id == item.id).order_by(AuditEvent.seq.desc())
+        )
+        .scalars()
+        .first()
+    )
     assert row is not None and row.confidentiality_checked is True
 
 
@@ -128,21 +221,39 @@ def test_retract_needs_a_reason(session: Session, w: World, now: datetime) -> No
     item = item_in_state(session, w, State.PUBLISHED, now)
     assert w.office_editor is not None
     with pytest.raises(errors.CommentRequired):
-        services.retract(session, actor=w.office_editor, item_id=item.id,
-                         expected_version=item.version, now=now, comment=" ")
-    services.retract(session, actor=w.office_editor, item_id=item.id,
-                     expected_version=item.version, now=now, comment="内容过期")
+        services.retract(
+            session,
+            actor=w.office_editor,
+            item_id=item.id,
+            expected_version=item.version,
+            now=now,
+            comment=" ",
+        )
+    services.retract(
+        session,
+        actor=w.office_editor,
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+        comment="内容过期",
+    )
     assert item.state == State.RETRACTED and item.live_revision_no is None
 
 
-def test_stale_version_is_refused_and_changes_nothing(session: Session, w: World,
-                                                      now: datetime) -> None:
+def test_stale_version_is_refused_and_changes_nothing(
+    session: Session, w: World, now: datetime
+) -> None:
     item = item_in_state(session, w, State.INITIAL_REVIEW, now)
     before = state_of(session, item.id)
     with pytest.raises(errors.StaleVersion):
-        services.approve(session, actor=w.user(Role.DEPUTY_HEAD), item_id=item.id,
-                         expected_version=item.version - 1, now=now,
-                         confidentiality_checked=True)
+        services.approve(
+            session,
+            actor=w.user(Role.DEPUTY_HEAD),
+            item_id=item.id,
+            expected_version=item.version - 1,
+            now=now,
+            confidentiality_checked=True,
+        )
     assert state_of(session, item.id) == before
 
 
@@ -151,8 +262,14 @@ def test_inactive_user_is_refused(session: Session, w: World, now: datetime) -> 
     deputy = w.user(Role.DEPUTY_HEAD)
     deputy.active = False
     with pytest.raises(errors.InactiveUser):
-        services.approve(session, actor=deputy, item_id=item.id, expected_version=item.version,
-                         now=now, confidentiality_checked=True)
+        services.approve(
+            session,
+            actor=deputy,
+            item_id=item.id,
+            expected_version=item.version,
+            now=now,
+            confidentiality_checked=True,
+        )
 
 
 def test_naive_now_is_rejected(session: Session, w: World, now: datetime) -> None:
@@ -162,17 +279,31 @@ def test_naive_now_is_rejected(session: Session, w: World, now: datetime) -> Non
 
 def test_events_describe_the_path(session: Session, w: World, now: datetime) -> None:
     item = new_item(session, w, now)
-    ev = services.submit(session, actor=w.drafter, item_id=item.id,
-                         expected_version=item.version, now=now)
+    ev = services.submit(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
     assert isinstance(ev[0], ItemSubmitted) and ev[0].to_state == State.INITIAL_REVIEW
-    ev = services.approve(session, actor=w.user(Role.DEPUTY_HEAD), item_id=item.id,
-                          expected_version=item.version, now=now, confidentiality_checked=True)
+    ev = services.approve(
+        session,
+        actor=w.user(Role.DEPUTY_HEAD),
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+        confidentiality_checked=True,
+    )
     assert isinstance(ev[0], ItemApproved) and ev[0].from_state == State.INITIAL_REVIEW
-    ev = services.approve(session, actor=w.user(Role.HEAD), item_id=item.id,
-                          expected_version=item.version, now=now)
+    ev = services.approve(
+        session, actor=w.user(Role.HEAD), item_id=item.id, expected_version=item.version, now=now
+    )
     assert w.office_editor is not None
-    ev = services.reject(session, actor=w.office_editor, item_id=item.id,
-                         expected_version=item.version, now=now, comment="请核对日期")
+    ev = services.reject(
+        session,
+        actor=w.office_editor,
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+        comment="请核对日期",
+    )
     returned = ev[0]
     assert isinstance(returned, ItemReturned)
     # Everyone who approved this round hears of the return, and the drafter.
@@ -180,68 +311,114 @@ def test_events_describe_the_path(session: Session, w: World, now: datetime) -> 
     assert returned.drafter_id == w.drafter.id and returned.comment == "请核对日期"
 
 
-def test_returned_item_is_edited_in_a_new_revision(session: Session, w: World,
-                                                   now: datetime) -> None:
+def test_returned_item_is_edited_in_a_new_revision(
+    session: Session, w: World, now: datetime
+) -> None:
     item = item_in_state(session, w, State.RETURNED, now)
-    services.update_draft(session, actor=w.drafter, item_id=item.id,
-                          expected_version=item.version, title="修改后的标题", now=now)
-    revs = session.execute(
-        select(Revision).where(Revision.item_id == item.id).order_by(Revision.number)
-    ).scalars().all()
+    services.update_draft(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        title="修改后的标题",
+        now=now,
+    )
+    revs = (
+        session.execute(
+            select(Revision).where(Revision.item_id == item.id).order_by(Revision.number)
+        )
+        .scalars()
+        .all()
+    )
     assert [(r.number, r.frozen) for r in revs] == [(1, True), (2, False)]
     assert revs[0].title != "修改后的标题" and revs[1].title == "修改后的标题"
-    services.resubmit(session, actor=w.drafter, item_id=item.id,
-                      expected_version=item.version, now=now)
+    services.resubmit(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
     assert item.state == State.INITIAL_REVIEW and item.current_revision_no == 2
 
 
 def test_submitted_revision_cannot_be_edited(session: Session, w: World, now: datetime) -> None:
     item = item_in_state(session, w, State.HEAD_REVIEW, now)
     with pytest.raises(errors.InvalidTransition):
-        services.update_draft(session, actor=w.drafter, item_id=item.id,
-                              expected_version=item.version, title="偷改", now=now)
+        services.update_draft(
+            session,
+            actor=w.drafter,
+            item_id=item.id,
+            expected_version=item.version,
+            title="偷改",
+            now=now,
+        )
 
 
-def test_revision_of_published_item_keeps_live_revision(session: Session, w: World,
-                                                        now: datetime) -> None:
+def test_revision_of_published_item_keeps_live_revision(
+    session: Session, w: World, now: datetime
+) -> None:
     item = item_in_state(session, w, State.PUBLISHED, now)
-    services.revise(session, actor=w.drafter, item_id=item.id, expected_version=item.version,
-                    now=now)
+    services.revise(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
     assert (item.state, item.live_revision_no, item.current_revision_no) == ("draft", 1, 2)
-    services.update_draft(session, actor=w.drafter, item_id=item.id,
-                          expected_version=item.version, title="更正版", now=now)
-    services.submit(session, actor=w.drafter, item_id=item.id, expected_version=item.version,
-                    now=now)
+    services.update_draft(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        title="更正版",
+        now=now,
+    )
+    services.submit(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
     assert item.live_revision_no == 1  # still the public one while in review
-    services.approve(session, actor=w.user(Role.DEPUTY_HEAD), item_id=item.id,
-                     expected_version=item.version, now=now, confidentiality_checked=True)
-    services.approve(session, actor=w.user(Role.HEAD), item_id=item.id,
-                     expected_version=item.version, now=now)
+    services.approve(
+        session,
+        actor=w.user(Role.DEPUTY_HEAD),
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+        confidentiality_checked=True,
+    )
+    services.approve(
+        session, actor=w.user(Role.HEAD), item_id=item.id, expected_version=item.version, now=now
+    )
     assert w.office_editor is not None
-    ev = services.approve(session, actor=w.office_editor, item_id=item.id,
-                          expected_version=item.version, now=now)
+    ev = services.approve(
+        session, actor=w.office_editor, item_id=item.id, expected_version=item.version, now=now
+    )
     assert isinstance(ev[0], ItemPublished)
     assert (item.state, item.live_revision_no, item.title) == ("published", 2, "更正版")
 
 
-def test_withdrawing_a_revision_restores_the_published_item(session: Session, w: World,
-                                                            now: datetime) -> None:
+def test_withdrawing_a_revision_restores_the_published_item(
+    session: Session, w: World, now: datetime
+) -> None:
     item = item_in_state(session, w, State.PUBLISHED, now)
     original_title = item.title
-    services.revise(session, actor=w.drafter, item_id=item.id, expected_version=item.version,
-                    now=now)
-    services.update_draft(session, actor=w.drafter, item_id=item.id,
-                          expected_version=item.version, title="作废的修改", now=now)
-    services.withdraw(session, actor=w.drafter, item_id=item.id,
-                      expected_version=item.version, now=now)
+    services.revise(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
+    services.update_draft(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        title="作废的修改",
+        now=now,
+    )
+    services.withdraw(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
     assert (item.state, item.live_revision_no, item.current_revision_no) == ("published", 1, 1)
     assert item.title == original_title
 
 
-def test_create_needs_unit_responsible_for_column(session: Session, w: World,
-                                                  now: datetime) -> None:
-    other = create_user(session, login=unique("d"), name="外单位", unit=w.office,
-                        roles=[Role.DRAFTER], now=now)
+def test_create_needs_unit_responsible_for_column(
+    session: Session, w: World, now: datetime
+) -> None:
+    other = create_user(
+        session, login=unique("d"), name="外单位", unit=w.office, roles=[Role.DRAFTER], now=now
+    )
     with pytest.raises(errors.WrongUnit):
         new_item(session, w, now, drafter=other)
     with pytest.raises(errors.RoleRequired):
@@ -250,5 +427,11 @@ def test_create_needs_unit_responsible_for_column(session: Session, w: World,
 
 def test_title_is_required(session: Session, w: World, now: datetime) -> None:
     with pytest.raises(errors.ValidationFailed):
-        services.create_item(session, actor=w.drafter, column_id=w.column.id,
-                             kind=ItemKind.ARTICLE, title="  ", now=now)
+        services.create_item(
+            session,
+            actor=w.drafter,
+            column_id=w.column.id,
+            kind=ItemKind.ARTICLE,
+            title="  ",
+            now=now,
+        )

@@ -77,9 +77,7 @@ def test_oracle_covers_every_allowed_transition() -> None:
     from workflow.machine import allowed_actions
 
     for state in State:
-        assert allowed_actions(state) == {
-            Action(a) for (s, a) in DEST if s == state
-        }, state
+        assert allowed_actions(state) == {Action(a) for (s, a) in DEST if s == state}, state
 
 
 @pytest.mark.parametrize("action", [a.value for a in Action if a is not Action.CREATE])
@@ -98,8 +96,12 @@ def test_state_action_role_unit(session: Session, now: datetime, state: str, act
             savepoint = session.begin_nested()
             try:
                 services.ACTIONS[Action(action)](  # type: ignore[operator]
-                    session, actor=actor, item_id=item.id, expected_version=before[1],
-                    now=now, **KWARGS.get(action, {}),
+                    session,
+                    actor=actor,
+                    item_id=item.id,
+                    expected_version=before[1],
+                    now=now,
+                    **KWARGS.get(action, {}),
                 )
                 session.flush()
                 got: type[Exception] | str = "ok"
@@ -108,10 +110,15 @@ def test_state_action_role_unit(session: Session, now: datetime, state: str, act
             if isinstance(want, str):
                 after = snapshot(session, item.id)
                 last = session.execute(
-                    select(AuditEvent.action, AuditEvent.from_state, AuditEvent.to_state,
-                           AuditEvent.actor_id)
+                    select(
+                        AuditEvent.action,
+                        AuditEvent.from_state,
+                        AuditEvent.to_state,
+                        AuditEvent.actor_id,
+                    )
                     .where(AuditEvent.item_id == item.id)
-                    .order_by(AuditEvent.seq.desc()).limit(1)
+                    .order_by(AuditEvent.seq.desc())
+                    .limit(1)
                 ).one()
                 ok = (
                     got == "ok"

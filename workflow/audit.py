@@ -134,9 +134,9 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
         item_id: head for item_id, head in session.execute(select(Item.id, Item.audit_head))
     }
     rows = session.execute(
-        select(AuditEvent).order_by(AuditEvent.item_id, AuditEvent.seq).execution_options(
-            yield_per=batch
-        )
+        select(AuditEvent)
+        .order_by(AuditEvent.item_id, AuditEvent.seq)
+        .execution_options(yield_per=batch)
     ).scalars()
     current: int | None = None
     prev_hash: str | None = None
@@ -181,7 +181,10 @@ def _refuse_flush_change(mapper: Mapper[Any], connection: Any, target: AuditEven
 
 def _refuse_bulk_change(state: ORMExecuteState) -> None:
     stmt = state.statement
-    if isinstance(stmt, Update | Delete) and getattr(stmt.table, "name", None) == AuditEvent.__tablename__:
+    if (
+        isinstance(stmt, Update | Delete)
+        and getattr(stmt.table, "name", None) == AuditEvent.__tablename__
+    ):
         raise AuditTrailIsAppendOnly("audit rows are append-only")
 
 

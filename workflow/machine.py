@@ -7,6 +7,7 @@ auto transitions are off so no generated `to_<state>()` can bypass the rules.
 
 from __future__ import annotations
 
+from enum import Enum
 from typing import Any, Final
 
 from transitions import Machine, MachineError
@@ -66,9 +67,7 @@ MACHINE: Final = Machine(
 def allowed_actions(state: str) -> frozenset[Action]:
     """Actions that exist from `state` (ignoring who acts and conditions)."""
     return frozenset(
-        Action(name)
-        for name, event in MACHINE.events.items()
-        if state in event.transitions
+        Action(name) for name, event in MACHINE.events.items() if state in event.transitions
     )
 
 
@@ -77,6 +76,8 @@ def fire(model: Any, action: Action) -> State:
 
     Raises InvalidTransition instead of returning False when no transition applies.
     """
+    if isinstance(model.state, Enum):  # transitions would look an Enum up by its name
+        model.state = model.state.value
     before = model.state
     event = MACHINE.events.get(str(action))
     if event is None:
@@ -84,9 +85,7 @@ def fire(model: Any, action: Action) -> State:
     try:
         moved = event.trigger(model)
     except MachineError as exc:
-        raise InvalidTransition(
-            f"cannot {action} an item in state {before}"
-        ) from exc
+        raise InvalidTransition(f"cannot {action} an item in state {before}") from exc
     if not moved:
         raise InvalidTransition(f"cannot {action} an item in state {before}")
     return State(model.state)

@@ -30,7 +30,9 @@ STAGES: Final[dict[State, Stage]] = {
 }
 
 # Drafting actions: any 信息报送员 of the item's unit (colleagues cover each other).
-DRAFTING_ACTIONS: Final = frozenset({Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW, Action.REVISE})
+DRAFTING_ACTIONS: Final = frozenset(
+    {Action.SUBMIT, Action.RESUBMIT, Action.WITHDRAW, Action.REVISE}
+)
 REVIEW_ACTIONS: Final = frozenset({Action.APPROVE, Action.REJECT})
 
 

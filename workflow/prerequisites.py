@@ -41,7 +41,10 @@ ATTACHMENT_LABELS: Final[dict[str, str]] = {
 
 # What a policy column asks of a normative document unless configured otherwise.
 NORMATIVE_DEFAULT: Final = {
-    ItemKind.NORMATIVE.value: [AttachmentType.INTERPRETATION.value, AttachmentType.DRAFTING_NOTE.value]
+    ItemKind.NORMATIVE.value: [
+        AttachmentType.INTERPRETATION.value,
+        AttachmentType.DRAFTING_NOTE.value,
+    ]
 }
 
 

@@ -82,9 +82,7 @@ def _get_item(session: Session, item_id: int) -> Item:
 
 def _check_version(item: Item, expected_version: int) -> None:
     if item.version != expected_version:
-        raise StaleVersion(
-            f"item {item.id} is at version {item.version}, not {expected_version}"
-        )
+        raise StaleVersion(f"item {item.id} is at version {item.version}, not {expected_version}")
 
 
 def _check_drafter(actor: User, item_unit_id: int) -> None:
@@ -162,9 +160,7 @@ def _flush(session: Session, item: Item) -> None:
         raise StaleVersion(f"item {item_id} was changed by someone else") from exc
 
 
-def _event(
-    cls: type[ItemEvent], item: Item, row: AuditEvent, **extra: Any
-) -> ItemEvent:
+def _event(cls: type[ItemEvent], item: Item, row: AuditEvent, **extra: Any) -> ItemEvent:
     return cls(
         item_id=item.id,
         revision_no=row.revision_no,
@@ -219,8 +215,9 @@ def _move(
     )
 
 
-def _new_working_revision(session: Session, item: Item, source: Revision, actor: User,
-                          now: datetime) -> Revision:
+def _new_working_revision(
+    session: Session, item: Item, source: Revision, actor: User, now: datetime
+) -> Revision:
     """Copy `source` into a new, unsubmitted revision (attachments are shared blobs)."""
     number = max(r.number for r in item.revisions) + 1
     rev = Revision(
@@ -315,8 +312,13 @@ def create_item(
     session.add(item)
     session.flush()  # the audit row needs the item's id
     row = audit.append(
-        session, item, action=Action.CREATE, from_state=None, to_state=State.DRAFT,
-        actor_id=actor.id, at=now,
+        session,
+        item,
+        action=Action.CREATE,
+        from_state=None,
+        to_state=State.DRAFT,
+        actor_id=actor.id,
+        at=now,
     )
     session.flush()
     return item, [_event(ItemCreated, item, row)]
@@ -381,8 +383,11 @@ def add_attachment(
         session.add(Blob(sha256=sha, size=len(data), created_at=now))
     rev = _working_revision(session, item, actor, now)
     att = Attachment(
-        blob_sha256=sha, filename=filename[:255], media_type=media_type,
-        type=attachment_type, created_at=now,
+        blob_sha256=sha,
+        filename=filename[:255],
+        media_type=media_type,
+        type=attachment_type,
+        created_at=now,
     )
     rev.attachments.append(att)
     item.updated_at = now  # bumps the version: the content changed
@@ -391,8 +396,13 @@ def add_attachment(
 
 
 def remove_attachment(
-    session: Session, *, actor: User, item_id: int, expected_version: int,
-    attachment_id: int, now: datetime,
+    session: Session,
+    *,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    attachment_id: int,
+    now: datetime,
 ) -> None:
     _require_aware(now)
     item = _get_item(session, item_id)
@@ -407,7 +417,8 @@ def remove_attachment(
         raise NotFound(f"attachment {attachment_id} does not exist")
     for att in list(rev.attachments):
         if att.id == attachment_id or (
-            att.blob_sha256 == original.blob_sha256 and att.filename == original.filename
+            att.blob_sha256 == original.blob_sha256
+            and att.filename == original.filename
             and att.type == original.type
         ):
             rev.attachments.remove(att)
@@ -436,7 +447,11 @@ def resubmit(
 
 
 def _submit(
-    session: Session, actor: User, item_id: int, expected_version: int, now: datetime,
+    session: Session,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    now: datetime,
     action: Action,
 ) -> list[ItemEvent]:
     _require_aware(now)
@@ -463,17 +478,20 @@ def approve(
 ) -> list[ItemEvent]:
     """Approve the current stage; the office's approval (审发) publishes."""
     _require_aware(now)
-    item, round_actors = _begin_transition(
-        session, item_id, actor, Action.APPROVE, expected_version
-    )
+    item, _ = _begin_transition(session, item_id, actor, Action.APPROVE, expected_version)
     stage = item.state
     if stage == State.INITIAL_REVIEW and not confidentiality_checked:
         raise ConfidentialityCheckRequired("初审 approval needs the 保密审查 confirmation")
     if stage == State.OFFICE_REVIEW:
         _check_publishable(session, item)
     row = _move(
-        session, item, actor, Action.APPROVE, now,
-        comment=_clean_comment(comment), confidentiality_checked=confidentiality_checked,
+        session,
+        item,
+        actor,
+        Action.APPROVE,
+        now,
+        comment=_clean_comment(comment),
+        confidentiality_checked=confidentiality_checked,
     )
     if item.state == State.PUBLISHED:
         item.live_revision_no = item.current_revision_no
@@ -496,9 +514,7 @@ def reject(
 ) -> list[ItemEvent]:
     """Return the item to its drafter from any review stage; a comment is required."""
     _require_aware(now)
-    item, round_actors = _begin_transition(
-        session, item_id, actor, Action.REJECT, expected_version
-    )
+    item, round_actors = _begin_transition(session, item_id, actor, Action.REJECT, expected_version)
     text = _clean_comment(comment)
     if text is None:
         raise CommentRequired("a rejection needs a comment saying what to change")

@@ -5,8 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column as SAColumn, ForeignKey, Integer, String, Table, Text
-from sqlalchemy import UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import Column as SAColumn
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.enums import AssignmentRole, ContentType

@@ -61,7 +61,7 @@ class Item(Base):
     state_since: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
     column: Mapped[Column] = relationship()
     unit: Mapped[Unit] = relationship()

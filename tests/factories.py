@@ -57,7 +57,8 @@ class World:
     unit_b: Unit
     office: Unit
     column: Column
-    users: dict[tuple[str, str], User] = field(default_factory=dict)  # (role, "a"/"b")
+    # (role, "a" | "b" | "office") → a user holding only that role in that unit
+    users: dict[tuple[str, str], User] = field(default_factory=dict)
     office_editor: User | None = None
 
     def user(self, role: str, where: str = "a") -> User:
@@ -72,10 +73,10 @@ def build_world(session: Session, now: datetime) -> World:
     suffix = unique("")
     unit_a = create_unit(session, f"区教育局{suffix}", UnitKind.DEPARTMENT)
     unit_b = create_unit(session, f"区民政局{suffix}", UnitKind.DEPARTMENT)
-    office = create_unit(session, f"区政府办{suffix}", UnitKind.ZONE)
+    office = create_unit(session, f"区政府办{suffix}", UnitKind.ZONE, is_office=True)
     world = World(unit_a, unit_b, office, make_column(session, [unit_a, unit_b]))
     for role in Role:
-        for where, unit in (("a", unit_a), ("b", unit_b)):
+        for where, unit in (("a", unit_a), ("b", unit_b), ("office", office)):
             world.users[(role.value, where)] = create_user(
                 session,
                 login=unique(f"{role.value}_{where}_"),

@@ -8,13 +8,14 @@ from datetime import datetime
 
 import pytest
 from sqlalchemy import Engine, select, text, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
 from workflow import audit, services
 from workflow.enums import Role, State
-from workflow.models import AuditEvent
+from workflow.models import AuditEvent, Item
 
-from .conftest import wipe
+from .conftest import bypass_triggers, wipe
 from .factories import World, build_world, item_in_state
 
 
@@ -73,6 +74,7 @@ def test_tampering_names_the_first_broken_row(
     ).scalar_one()
     session.commit()  # end the read: SQLite holds its write lock for the whole transaction
     with engine.begin() as conn:  # straight at the database, as an intruder would
+        bypass_triggers(conn)
         conn.execute(text(tamper), {"id": row_id})
     session.expire_all()
     breaks = list(audit.verify_chains(session))
@@ -95,6 +97,7 @@ def test_removing_the_last_row_is_found(
     ).scalar_one()
     session.commit()
     with engine.begin() as conn:
+        bypass_triggers(conn)
         conn.execute(text("DELETE FROM audit_events WHERE id = :id"), {"id": last})
     breaks = list(audit.verify_chains(session))
     assert [(b.item_id, b.audit_id) for b in breaks] == [(ids[0], None)]
@@ -131,3 +134,61 @@ def test_each_transition_writes_exactly_one_row(session: Session, now: datetime)
         now=now,
     )
     assert count() == before + 1
+
+
+def test_content_changed_behind_the_trail_is_found(
+    engine: Engine, committed: tuple[Session, World, list[int]]
+) -> None:
+    session, _, ids = committed
+    published = ids[4]
+    session.commit()
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE revisions SET body = '<p>篡改后的正文</p>' WHERE item_id = :i"),
+            {"i": published},
+        )
+    with audit.snapshot_session(engine) as snap:
+        breaks = list(audit.verify_chains(snap))
+    assert [(b.item_id, "content differs" in b.reason) for b in breaks] == [(published, True)]
+    assert breaks[0].audit_id is not None  # names the row that recorded the true content
+
+
+def test_snapshot_verify_does_not_block_writers(
+    engine: Engine, committed: tuple[Session, World, list[int]], now: datetime
+) -> None:
+    session, world, ids = committed
+    session.commit()
+    with audit.snapshot_session(engine) as snap:
+        rows = audit.verify_chains(snap)
+        first = next(rows, None)  # the scan has started and holds its snapshot
+        with Session(engine) as writer:  # a transition commits meanwhile
+            item = writer.get(Item, ids[1])
+            assert item is not None
+            services.approve(
+                writer,
+                actor=writer.merge(world.user(Role.DEPUTY_HEAD)),
+                item_id=item.id,
+                expected_version=item.version,
+                now=now,
+                confidentiality_checked=True,
+            )
+            writer.commit()
+        assert first is None and list(rows) == []  # no false alarm from the new row
+    with audit.snapshot_session(engine) as snap:
+        assert list(audit.verify_chains(snap)) == []
+
+
+def test_postgresql_itself_refuses_to_change_audit_rows(
+    engine: Engine, committed: tuple[Session, World, list[int]], is_postgres: bool
+) -> None:
+    if not is_postgres:
+        pytest.skip("the append-only trigger exists on PostgreSQL only")
+    session, _, _ = committed
+    session.commit()
+    for statement in (
+        "UPDATE audit_events SET comment = 'x'",
+        "DELETE FROM audit_events",
+        "TRUNCATE audit_events CASCADE",
+    ):
+        with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
+            conn.execute(text(statement))

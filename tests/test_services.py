@@ -4,6 +4,7 @@ locking, revisions of published items, and the events each action returns."""
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 
 import pytest
 from sqlalchemy import select
@@ -125,7 +126,9 @@ def test_nobody_acts_on_two_stages_of_one_round(session: Session, w: World, now:
     assert item.state == State.OFFICE_REVIEW
 
 
-def test_separation_is_per_review_round(session: Session, w: World, now: datetime) -> None:
+def test_separation_holds_for_the_revision_across_rounds(
+    session: Session, w: World, now: datetime
+) -> None:
     dual = create_user(
         session,
         login=unique("dual"),
@@ -153,6 +156,7 @@ def test_separation_is_per_review_round(session: Session, w: World, now: datetim
         now=now,
         comment="标题有误",
     )
+    # Resubmitted unchanged: the same revision, so the dual user stays at 初审 only.
     services.resubmit(session, actor=w.drafter, item_id=item.id, expected_version=v(), now=now)
     services.approve(
         session,
@@ -162,9 +166,128 @@ def test_separation_is_per_review_round(session: Session, w: World, now: datetim
         now=now,
         confidentiality_checked=True,
     )
-    # In the new round the dual user has not acted yet, so may review the head stage.
+    with pytest.raises(errors.SeparationOfDuties):
+        services.approve(session, actor=dual, item_id=item.id, expected_version=v(), now=now)
+    # Returned and edited: a new revision, on which the dual user has not acted yet.
+    services.reject(
+        session,
+        actor=w.user(Role.HEAD),
+        item_id=item.id,
+        expected_version=v(),
+        now=now,
+        comment="再改一次",
+    )
+    services.update_draft(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=v(),
+        title="改后的标题",
+        now=now,
+    )
+    services.resubmit(session, actor=w.drafter, item_id=item.id, expected_version=v(), now=now)
+    services.approve(
+        session,
+        actor=w.user(Role.DEPUTY_HEAD),
+        item_id=item.id,
+        expected_version=v(),
+        now=now,
+        confidentiality_checked=True,
+    )
     services.approve(session, actor=dual, item_id=item.id, expected_version=v(), now=now)
-    assert item.state == State.OFFICE_REVIEW
+    assert item.state == State.OFFICE_REVIEW and item.current_revision_no == 2
+
+
+def test_a_colleagues_edit_does_not_launder_authorship(
+    session: Session, w: World, now: datetime
+) -> None:
+    author = create_user(
+        session,
+        login=unique("a"),
+        name="作者兼分管",
+        unit=w.unit_a,
+        roles=[Role.DRAFTER, Role.DEPUTY_HEAD],
+        now=now,
+    )
+    item = new_item(session, w, now, drafter=author)
+    # A colleague edits and submits; the original author still may not review it.
+    services.update_draft(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        title="同事改过的标题",
+        now=now,
+    )
+    services.submit(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
+    with pytest.raises(errors.SeparationOfDuties):
+        services.approve(
+            session,
+            actor=author,
+            item_id=item.id,
+            expected_version=item.version,
+            now=now,
+            confidentiality_checked=True,
+        )
+
+
+def test_every_content_change_bumps_the_version_and_is_audited(
+    session: Session, w: World, now: datetime, tmp_path: Path
+) -> None:
+    from workflow.storage import BlobStore
+
+    item = new_item(session, w, now)
+    seen = [item.version]
+    rows = [audit_count(session, item.id)]
+    services.update_draft(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        title=item.title,
+        body="<p>只改正文</p>",
+        now=now,
+    )
+    services.add_attachment(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        store=BlobStore(tmp_path),
+        data=b"x",
+        filename="a.pdf",
+        attachment_type="main",
+        now=now,
+    )
+    att_id = item.revisions[0].attachments[0].id
+    services.remove_attachment(
+        session,
+        actor=w.drafter,
+        item_id=item.id,
+        expected_version=item.version,
+        attachment_id=att_id,
+        now=now,
+    )
+    seen.append(item.version)
+    rows.append(audit_count(session, item.id))
+    assert seen[1] == seen[0] + 3 and rows[1] == rows[0] + 3  # same `now` every time
+
+
+def test_designated_drafters_only(session: Session, w: World, now: datetime) -> None:
+    designated = create_user(
+        session,
+        login=unique("d"),
+        name="指定报送员",
+        unit=w.unit_a,
+        roles=[Role.DRAFTER],
+        now=now,
+    )
+    w.column.assignments[0].drafters.append(designated)
+    with pytest.raises(errors.NotDesignated):
+        new_item(session, w, now)
+    new_item(session, w, now, drafter=designated)
 
 
 @pytest.mark.parametrize("comment", [None, "", "   \n"])

@@ -1,5 +1,9 @@
-"""Every (state × action × role × own/other unit) combination, against an oracle
-written here from domain.md — not derived from the library's own table."""
+"""Every (state × action × role × own unit / other unit / the office) combination,
+against an oracle written here from domain.md — not derived from the library's table.
+
+"State" includes the two shapes of a published item under revision (a live revision
+plus a working one in draft or in review), where withdraw and retract behave apart.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +15,14 @@ from sqlalchemy.orm import Session
 
 from workflow import errors, services
 from workflow.enums import Action, Role, State
+from workflow.machine import available
 from workflow.models import AuditEvent, Item
 
 from .factories import World, audit_count, build_world, item_in_state
+
+LIVE_DRAFT = "draft+live"  # published item, new revision in draft
+LIVE_REVIEW = "initial_review+live"  # published item, new revision awaiting 初审
+SHAPES = [s.value for s in State] + [LIVE_DRAFT, LIVE_REVIEW]
 
 # domain.md: which actions exist from which state, and where they lead.
 DEST: dict[tuple[str, str], str] = {
@@ -29,25 +38,33 @@ DEST: dict[tuple[str, str], str] = {
     ("returned", "withdraw"): "withdrawn",
     ("published", "retract"): "retracted",
     ("published", "revise"): "draft",
+    # A new revision of a published item: withdrawing it keeps the published one;
+    # the office can retract the live content at any time.
+    (LIVE_DRAFT, "submit"): "initial_review",
+    (LIVE_DRAFT, "withdraw"): "published",
+    (LIVE_DRAFT, "retract"): "retracted",
+    (LIVE_REVIEW, "approve"): "head_review",
+    (LIVE_REVIEW, "reject"): "returned",
+    (LIVE_REVIEW, "retract"): "retracted",
 }
 
-# Who may act: (role, must belong to the item's unit).
-WHO: dict[tuple[str, str], tuple[str, bool]] = {
-    ("draft", "submit"): ("drafter", True),
-    ("draft", "withdraw"): ("drafter", True),
-    ("returned", "resubmit"): ("drafter", True),
-    ("returned", "withdraw"): ("drafter", True),
-    ("published", "revise"): ("drafter", True),
-    ("initial_review", "approve"): ("deputy_head", True),
-    ("initial_review", "reject"): ("deputy_head", True),
-    ("head_review", "approve"): ("head", True),
-    ("head_review", "reject"): ("head", True),
-    ("office_review", "approve"): ("office_editor", False),
-    ("office_review", "reject"): ("office_editor", False),
-    ("published", "retract"): ("office_editor", False),
+DRAFTER, DEPUTY, HEAD, EDITOR = "drafter", "deputy_head", "head", "office_editor"
+# Who may act: (role, where) with where "own" (the item's unit) or "office" (区政府办).
+WHO: dict[str, tuple[str, str]] = {
+    "submit": (DRAFTER, "own"),
+    "resubmit": (DRAFTER, "own"),
+    "withdraw": (DRAFTER, "own"),
+    "revise": (DRAFTER, "own"),
+    "retract": (EDITOR, "office"),
+}
+REVIEWER: dict[str, tuple[str, str]] = {
+    "initial_review": (DEPUTY, "own"),
+    LIVE_REVIEW: (DEPUTY, "own"),
+    "head_review": (HEAD, "own"),
+    "office_review": (EDITOR, "office"),
 }
 
-# Valid input for each action, so only role/unit/state decide the outcome.
+# Valid input for each action, so only state, role and unit decide the outcome.
 KWARGS: dict[str, dict[str, object]] = {
     "approve": {"confidentiality_checked": True, "comment": "同意"},
     "reject": {"comment": "数据需核实"},
@@ -55,44 +72,65 @@ KWARGS: dict[str, dict[str, object]] = {
 }
 
 
-def expected(state: str, action: str, role: str, own_unit: bool) -> type[Exception] | str:
-    if (state, action) not in DEST:
+def expected(shape: str, action: str, role: str, where: str) -> type[Exception] | str:
+    if (shape, action) not in DEST:
         return errors.InvalidTransition
-    needed_role, needs_own = WHO[(state, action)]
+    needed_role, needed_where = REVIEWER[shape] if action in ("approve", "reject") else WHO[action]
     if role != needed_role:
         return errors.RoleRequired
-    if needs_own and not own_unit:
+    if where != needed_where:
         return errors.WrongUnit
-    return DEST[(state, action)]
+    return DEST[(shape, action)]
 
 
-def snapshot(session: Session, item_id: int) -> tuple[str, int, int]:
+def make(session: Session, world: World, shape: str, now: datetime) -> Item:
+    if shape not in (LIVE_DRAFT, LIVE_REVIEW):
+        return item_in_state(session, world, shape, now)
+    item = item_in_state(session, world, State.PUBLISHED, now)
+    services.revise(
+        session, actor=world.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
+    if shape == LIVE_REVIEW:
+        services.submit(
+            session, actor=world.drafter, item_id=item.id, expected_version=item.version, now=now
+        )
+    return item
+
+
+def snapshot(session: Session, item_id: int) -> tuple[str, int, int, int | None]:
     session.expire_all()
     item = session.get(Item, item_id)
     assert item is not None
-    return item.state, item.version, audit_count(session, item_id)
+    return item.state, item.version, audit_count(session, item_id), item.live_revision_no
 
 
-def test_oracle_covers_every_allowed_transition() -> None:
-    from workflow.machine import allowed_actions
-
-    for state in State:
-        assert allowed_actions(state) == {Action(a) for (s, a) in DEST if s == state}, state
+class Row:
+    def __init__(self, state: str, live: bool) -> None:
+        self.state, self.has_live_revision = state, live
 
 
-@pytest.mark.parametrize("action", [a.value for a in Action if a is not Action.CREATE])
-@pytest.mark.parametrize("state", [s.value for s in State])
-def test_state_action_role_unit(session: Session, now: datetime, state: str, action: str) -> None:
+def test_oracle_covers_every_transition_of_the_library() -> None:
+    for shape in SHAPES:
+        state, live = shape.split("+")[0], shape.endswith("+live") or shape == "published"
+        library = {a for a in Action if available(Row(state, live), a)}
+        assert library == {Action(a) for (s, a) in DEST if s == shape}, shape
+
+
+WORKFLOW_ACTIONS = [a.value for a in Action if a not in (Action.CREATE, Action.EDIT)]
+
+
+@pytest.mark.parametrize("action", WORKFLOW_ACTIONS)
+@pytest.mark.parametrize("shape", SHAPES)
+def test_state_action_role_unit(session: Session, now: datetime, shape: str, action: str) -> None:
     world: World = build_world(session, now)
-    item = item_in_state(session, world, state, now)
+    item = make(session, world, shape, now)
     session.flush()
     before = snapshot(session, item.id)
-    assert before[0] == state
     failures = []
     for role in Role:
-        for where, own in (("a", True), ("b", False)):
-            actor = world.user(role, where)
-            want = expected(state, action, role, own)
+        for where, key in (("own", "a"), ("other", "b"), ("office", "office")):
+            actor = world.user(role, key)
+            want = expected(shape, action, role, where)
             savepoint = session.begin_nested()
             try:
                 services.ACTIONS[Action(action)](  # type: ignore[operator]
@@ -122,8 +160,8 @@ def test_state_action_role_unit(session: Session, now: datetime, state: str, act
                 ).one()
                 ok = (
                     got == "ok"
-                    and after == (want, before[1] + 1, before[2] + 1)
-                    and tuple(last) == (action, state, want, actor.id)
+                    and after[:3] == (want, before[1] + 1, before[2] + 1)
+                    and tuple(last) == (action, before[0], want, actor.id)
                 )
             else:
                 ok = got is want and snapshot(session, item.id) == before
@@ -133,8 +171,17 @@ def test_state_action_role_unit(session: Session, now: datetime, state: str, act
     assert not failures, failures
 
 
-def test_office_editor_of_the_office_unit_publishes(session: Session, now: datetime) -> None:
+def test_live_revision_follows_the_path(session: Session, now: datetime) -> None:
     world = build_world(session, now)
-    item = item_in_state(session, world, State.PUBLISHED, now)
-    assert item.state == State.PUBLISHED
-    assert item.live_revision_no == 1 and item.published_at == now
+    item = make(session, world, LIVE_REVIEW, now)
+    assert (item.live_revision_no, item.current_revision_no) == (1, 2)
+    assert world.office_editor is not None
+    services.retract(
+        session,
+        actor=world.office_editor,
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+        comment="原文有误，立即撤下",
+    )
+    assert item.state == State.RETRACTED and item.live_revision_no is None

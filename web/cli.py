@@ -59,9 +59,10 @@ def db_upgrade(revision: str) -> None:
 @click.argument("name")
 @click.option("--kind", type=click.Choice([k.value for k in UnitKind]), default="department")
 @click.option("--alias", "aliases", multiple=True, help="Another name of the unit (repeatable).")
-def units_create(name: str, kind: str, aliases: tuple[str, ...]) -> None:
+@click.option("--office", is_flag=True, help="The district office (区政府办): its editors 审发.")
+def units_create(name: str, kind: str, aliases: tuple[str, ...], office: bool) -> None:
     with _transaction() as session:
-        unit = create_unit(session, name, kind, aliases)
+        unit = create_unit(session, name, kind, aliases, is_office=office)
         click.echo(f"unit {unit.id} {unit.name} ({unit.kind})")
 
 
@@ -146,11 +147,8 @@ def demo_load(password: str) -> None:
 @audit_cli.command("verify")
 def audit_verify() -> None:
     """Recompute every item's hash chain; exit 1 naming the first broken row."""
-    session: Session = current_app.extensions["sanshen.sessions"]()
-    try:
+    with audit.snapshot_session(current_app.extensions["sanshen.engine"]) as session:
         breaks = list(audit.verify_chains(session))
-    finally:
-        session.close()
     if not breaks:
         click.echo("audit trail intact")
         return

@@ -49,14 +49,19 @@ def find_unit(session: Session, name: str) -> Unit | None:
 
 
 def create_unit(
-    session: Session, name: str, kind: str = UnitKind.DEPARTMENT, aliases: Iterable[str] = ()
+    session: Session,
+    name: str,
+    kind: str = UnitKind.DEPARTMENT,
+    aliases: Iterable[str] = (),
+    *,
+    is_office: bool = False,
 ) -> Unit:
     name = name.strip()
     if not name:
         raise ValidationFailed("a unit needs a name")
     if find_unit(session, name) is not None:
         raise ValidationFailed(f"unit {name} already exists")
-    unit = Unit(name=name, kind=UnitKind(kind).value, active=True)
+    unit = Unit(name=name, kind=UnitKind(kind).value, active=True, is_office=is_office)
     for alias in dict.fromkeys(a.strip() for a in aliases):
         if alias and alias != name:
             if find_unit(session, alias) is not None:

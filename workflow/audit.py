@@ -10,15 +10,16 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import Delete, Update, event, select
-from sqlalchemy.orm import Mapper, ORMExecuteState, Session
+from sqlalchemy import Delete, Engine, Update, event, select
+from sqlalchemy.orm import Mapper, ORMExecuteState, Session, selectinload
 
-from workflow.models import AuditEvent, Item
+from workflow.models import AuditEvent, Item, Revision
 
 
 class AuditTrailIsAppendOnly(RuntimeError):
@@ -42,11 +43,13 @@ def compute_hash(
     actor_id: int,
     comment: str | None,
     confidentiality_checked: bool,
+    content_digest: str,
     at: datetime,
     prev_hash: str | None,
 ) -> str:
     payload = json.dumps(
         {
+            "content": content_digest,
             "item": item_id,
             "seq": seq,
             "revision": revision_no,
@@ -77,8 +80,39 @@ def row_hash(row: AuditEvent) -> str:
         actor_id=row.actor_id,
         comment=row.comment,
         confidentiality_checked=row.confidentiality_checked,
+        content_digest=row.content_digest,
         at=row.at,
         prev_hash=row.prev_hash,
+    )
+
+
+def content_digest(
+    title: str,
+    body: str,
+    fields: Mapping[str, Any] | None,
+    attachments: Iterable[tuple[str, str, str]],
+) -> str:
+    """SHA-256 of a revision's content; attachments as (type, filename, blob sha256)."""
+    payload = json.dumps(
+        {
+            "title": title,
+            "body": body,
+            "fields": dict(fields or {}),
+            "attachments": sorted(list(a) for a in attachments),
+        },
+        ensure_ascii=False,
+        sort_keys=True,
+        separators=(",", ":"),
+    )
+    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def revision_digest(rev: Revision) -> str:
+    return content_digest(
+        rev.title,
+        rev.body,
+        rev.fields,
+        ((a.type, a.filename, a.blob_sha256) for a in rev.attachments),
     )
 
 
@@ -106,6 +140,7 @@ def append(
         "actor_id": actor_id,
         "comment": comment,
         "confidentiality_checked": confidentiality_checked,
+        "content_digest": item.content_digest,
         "at": at,
         "prev_hash": item.audit_head,
     }
@@ -129,7 +164,14 @@ class ChainBreak:
 
 
 def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
-    """Yield the first break of every broken chain, in item order. Streams the rows."""
+    """Yield the first break of every broken item, in item order.
+
+    Checks each item's chain (sequence, links, each row's hash, the item's stored head)
+    and then that every revision's content still has the digest its last audit row
+    recorded. Streams rows; memory grows with the number of revisions, not of rows.
+    Run it in one snapshot (`snapshot_session`) so concurrent writers cause no false
+    alarms.
+    """
     heads: dict[int, str | None] = {
         item_id: head for item_id, head in session.execute(select(Item.id, Item.audit_head))
     }
@@ -141,21 +183,28 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
     current: int | None = None
     prev_hash: str | None = None
     expected_seq = 1
-    broken = False
+    broken_items: set[int] = set()
+    seen: set[int] = set()
+    # (item, revision) → (audit row id, seq, digest recorded by the last row about it)
+    recorded: dict[tuple[int, int], tuple[int, int, str]] = {}
 
     def tail_check(item_id: int, last_hash: str | None) -> ChainBreak | None:
         if heads.get(item_id) != last_hash:
             return ChainBreak(item_id, None, None, "last row missing or item head altered")
         return None
 
-    seen: set[int] = set()
     for row in rows:
         if row.item_id != current:
-            if current is not None and not broken and (b := tail_check(current, prev_hash)):
+            if (
+                current is not None
+                and current not in broken_items
+                and (b := tail_check(current, prev_hash))
+            ):
+                broken_items.add(current)
                 yield b
-            current, prev_hash, expected_seq, broken = row.item_id, None, 1, False
+            current, prev_hash, expected_seq = row.item_id, None, 1
             seen.add(row.item_id)
-        if broken:
+        if row.item_id in broken_items:
             continue
         reason = None
         if row.seq != expected_seq:
@@ -165,14 +214,70 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
         elif row_hash(row) != row.hash:
             reason = "content does not match its hash"
         if reason:
-            broken = True
+            broken_items.add(row.item_id)
             yield ChainBreak(row.item_id, row.id, row.seq, reason)
+            continue
+        recorded[(row.item_id, row.revision_no)] = (row.id, row.seq, row.content_digest)
         prev_hash, expected_seq = row.hash, expected_seq + 1
-    if current is not None and not broken and (b := tail_check(current, prev_hash)):
+    if (
+        current is not None
+        and current not in broken_items
+        and (b := tail_check(current, prev_hash))
+    ):
+        broken_items.add(current)
         yield b
     for item_id, head in heads.items():
         if item_id not in seen and head is not None:
+            broken_items.add(item_id)
             yield ChainBreak(item_id, None, None, "all audit rows missing")
+    yield from _verify_contents(session, recorded, broken_items, batch)
+
+
+def _verify_contents(
+    session: Session,
+    recorded: dict[tuple[int, int], tuple[int, int, str]],
+    broken_items: set[int],
+    batch: int,
+) -> Iterator[ChainBreak]:
+    revisions = session.execute(
+        select(Revision)
+        .options(selectinload(Revision.attachments))
+        .order_by(Revision.item_id, Revision.number)
+        .execution_options(yield_per=batch)
+    ).scalars()
+    for rev in revisions:
+        if rev.item_id in broken_items:
+            continue
+        entry = recorded.get((rev.item_id, rev.number))
+        if entry is None:
+            broken_items.add(rev.item_id)
+            yield ChainBreak(
+                rev.item_id, None, None, f"revision {rev.number} is not in the audit trail"
+            )
+        elif revision_digest(rev) != entry[2]:
+            broken_items.add(rev.item_id)
+            yield ChainBreak(
+                rev.item_id,
+                entry[0],
+                entry[1],
+                f"revision {rev.number} content differs from what this row recorded",
+            )
+
+
+@contextmanager
+def snapshot_session(engine: Engine) -> Iterator[Session]:
+    """A read-only session on one consistent snapshot: REPEATABLE READ on PostgreSQL, a
+    deferred (WAL snapshot) transaction on SQLite so writers are not blocked."""
+    options: dict[str, Any] = (
+        {"sqlite_deferred": True}
+        if engine.dialect.name == "sqlite"
+        else {"isolation_level": "REPEATABLE READ"}
+    )
+    with engine.connect().execution_options(**options) as conn, Session(bind=conn) as session:
+        try:
+            yield session
+        finally:
+            session.rollback()
 
 
 def _refuse_flush_change(mapper: Mapper[Any], connection: Any, target: AuditEvent) -> None:

@@ -38,7 +38,9 @@ def _configure_sqlite(engine: Engine, memory: bool) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
-        conn.exec_driver_sql("BEGIN IMMEDIATE")
+        # Long read-only scans ask for a deferred BEGIN: a WAL snapshot, no write lock.
+        deferred = conn.get_execution_options().get("sqlite_deferred")
+        conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -16,7 +16,6 @@ from workflow import services
 from workflow.accounts import create_unit, create_user, find_unit
 from workflow.enums import Action, ItemKind, Role, State
 from workflow.models import Column, ColumnAssignment, Item, Unit, User
-from workflow.prerequisites import NORMATIVE_DEFAULT
 
 DEMO_PASSWORD = "sanshen-demo"
 OFFICE_UNIT = "区政府办"
@@ -124,7 +123,13 @@ def load_columns(session: Session, now: datetime) -> DemoSummary:
     data = _data()
     summary = DemoSummary()
     for unit in data["units"]:
-        create_unit(session, unit["name"], unit["kind"], unit.get("aliases", []))
+        create_unit(
+            session,
+            unit["name"],
+            unit["kind"],
+            unit.get("aliases", []),
+            is_office=unit["name"] == OFFICE_UNIT,
+        )
         summary.units += 1
     by_path: dict[tuple[str, ...], Column] = {}
     with session.no_autoflush:  # unit look-ups must not flush half-built columns
@@ -144,8 +149,6 @@ def _column_row(
     path = tuple(row["path"])
     parent = by_path.get(path[:-1]) if len(path) > 1 else None
     prerequisites: dict[str, Any] = {}
-    if row["content_type"] == "policy":
-        prerequisites["required_attachments"] = NORMATIVE_DEFAULT
     if row["content_type"] == "service" or "办事指南" in row.get("content", ""):
         prerequisites["service_guide_elements"] = True
     column = Column(

@@ -18,6 +18,7 @@ class State(StrEnum):
 
 class Action(StrEnum):
     CREATE = "create"  # only ever the first audit row of an item
+    EDIT = "edit"  # content of the working revision changed (no state change)
     SUBMIT = "submit"
     APPROVE = "approve"
     REJECT = "reject"

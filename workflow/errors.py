@@ -39,6 +39,12 @@ class WrongUnit(NotAllowed):
     code = "wrong_unit"
 
 
+class NotDesignated(NotAllowed):
+    """The column has designated drafters (信息报送员) and the actor is not one of them."""
+
+    code = "not_designated"
+
+
 class SeparationOfDuties(NotAllowed):
     """Nobody acts on two stages of one review round; nobody reviews their own item."""
 

@@ -40,6 +40,14 @@ TRANSITIONS: Final[list[dict[str, Any]]] = [
         "unless": "has_live_revision",
     },
     {"trigger": Action.RETRACT, "source": State.PUBLISHED, "dest": State.RETRACTED},
+    # The office must be able to take wrong content down at once, even while a new
+    # revision of it is being drafted or reviewed: that revision is closed with it.
+    {
+        "trigger": Action.RETRACT,
+        "source": [State.DRAFT, State.RETURNED, *REVIEW],
+        "dest": State.RETRACTED,
+        "conditions": "has_live_revision",
+    },
     {"trigger": Action.REVISE, "source": State.PUBLISHED, "dest": State.DRAFT},
 ]
 
@@ -68,6 +76,19 @@ def allowed_actions(state: str) -> frozenset[Action]:
     """Actions that exist from `state` (ignoring who acts and conditions)."""
     return frozenset(
         Action(name) for name, event in MACHINE.events.items() if state in event.transitions
+    )
+
+
+def available(model: Any, action: Action) -> bool:
+    """Whether `action` applies to `model` now: a transition from its state whose
+    conditions hold (used to refuse an action before checking who may take it)."""
+    event = MACHINE.events.get(str(action))
+    state = model.state.value if isinstance(model.state, Enum) else model.state
+    if event is None or state not in event.transitions:
+        return False
+    return any(
+        all(bool(getattr(model, str(c.func))) == c.target for c in t.conditions)
+        for t in event.transitions[state]
     )
 
 

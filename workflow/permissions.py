@@ -19,7 +19,7 @@ from workflow.models import Item, User
 class Stage:
     state: State
     role: Role
-    own_unit: bool  # must the reviewer belong to the item's unit?
+    own_unit: bool  # must the reviewer belong to the item's unit? (else: the office)
     label: str  # Chinese name, for messages shown to users
 
 
@@ -37,14 +37,16 @@ REVIEW_ACTIONS: Final = frozenset({Action.APPROVE, Action.REJECT})
 
 
 @dataclass(frozen=True)
-class RoundActors:
-    """Who has acted in the item's current review round (since its last submit)."""
+class History:
+    """What the audit trail says about the people around an item."""
 
-    submitter_id: int | None = None
-    approvals: dict[str, int] = field(default_factory=dict)  # stage state → approver id
+    # Everyone who created, edited, submitted or revised any revision of the item.
+    authors: frozenset[int] = frozenset()
+    # Stage → who approved or rejected at that stage, for the current revision (all rounds).
+    reviewers: dict[str, frozenset[int]] = field(default_factory=dict)
 
     def stages_of(self, user_id: int) -> list[str]:
-        return [stage for stage, uid in self.approvals.items() if uid == user_id]
+        return [stage for stage, ids in self.reviewers.items() if user_id in ids]
 
 
 def required_role(action: Action, state: str) -> tuple[Role, bool]:
@@ -59,7 +61,7 @@ def required_role(action: Action, state: str) -> tuple[Role, bool]:
     raise ValueError(f"no permission rule for {action}")
 
 
-def check_permission(action: Action, item: Item, actor: User, round_actors: RoundActors) -> None:
+def check_permission(action: Action, item: Item, actor: User, history: History) -> None:
     """Raise a NotAllowed subclass unless `actor` may take `action` on `item` now."""
     if not actor.active:
         raise InactiveUser(f"user {actor.login} is deactivated")
@@ -68,16 +70,18 @@ def check_permission(action: Action, item: Item, actor: User, round_actors: Roun
         raise RoleRequired(f"{action} from {item.state} needs the {role} role")
     if own_unit and actor.unit_id != item.unit_id:
         raise WrongUnit(f"{action} needs a {role} of the item's own unit")
+    if not own_unit and not actor.unit.is_office:
+        raise WrongUnit(f"{action} needs a {role} of the district office (区政府办)")
     if action in REVIEW_ACTIONS:
-        _check_separation(item, actor, round_actors)
+        _check_separation(item, actor, history)
 
 
-def _check_separation(item: Item, actor: User, round_actors: RoundActors) -> None:
-    if actor.id in (item.drafter_id, round_actors.submitter_id):
-        raise SeparationOfDuties("a drafter may not review their own item")
-    other_stages = [s for s in round_actors.stages_of(actor.id) if s != item.state]
+def _check_separation(item: Item, actor: User, history: History) -> None:
+    if actor.id == item.drafter_id or actor.id in history.authors:
+        raise SeparationOfDuties("nobody may review an item they drafted or submitted")
+    other_stages = [s for s in history.stages_of(actor.id) if s != item.state]
     if other_stages:
         labels = "、".join(STAGES[State(s)].label for s in other_stages)
         raise SeparationOfDuties(
-            f"user {actor.login} already approved this revision at another stage ({labels})"
+            f"user {actor.login} already reviewed this revision at another stage ({labels})"
         )

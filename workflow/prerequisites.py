@@ -39,7 +39,7 @@ ATTACHMENT_LABELS: Final[dict[str, str]] = {
     AttachmentType.OTHER: "附件",
 }
 
-# What a policy column asks of a normative document unless configured otherwise.
+# What every column asks of a normative document (规范性文件).
 NORMATIVE_DEFAULT: Final = {
     ItemKind.NORMATIVE.value: [
         AttachmentType.INTERPRETATION.value,
@@ -60,10 +60,12 @@ class Prerequisites:
         forbidden = set(raw.get("forbidden_kinds", ()))
         if content_type == ContentType.POLICY:
             forbidden.add(ItemKind.NEWS.value)
-        required = {
-            str(kind): tuple(str(t) for t in types)
-            for kind, types in (raw.get("required_attachments") or {}).items()
-        }
+        # A normative document always needs its 解读 and 起草说明 (seed 002: the rule
+        # belongs to the document kind); columns may require more.
+        merged: dict[str, list[str]] = {k: list(v) for k, v in NORMATIVE_DEFAULT.items()}
+        for kind, types in (raw.get("required_attachments") or {}).items():
+            merged.setdefault(str(kind), []).extend(str(t) for t in types)
+        required = {kind: tuple(dict.fromkeys(types)) for kind, types in merged.items()}
         return cls(
             required_attachments=required,
             service_guide_elements=bool(raw.get("service_guide_elements", False)),

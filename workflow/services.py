@@ -13,9 +13,10 @@ exists from the current state → role / unit / separation of duties → input (
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import functools
+from collections.abc import Callable, Mapping
 from datetime import date, datetime
-from typing import Any
+from typing import Any, ParamSpec, TypeVar
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
@@ -29,6 +30,7 @@ from workflow.errors import (
     ConfidentialityCheckRequired,
     InactiveUser,
     InvalidTransition,
+    NotDesignated,
     NotFound,
     RoleRequired,
     StaleVersion,
@@ -46,7 +48,7 @@ from workflow.events import (
     ItemSubmitted,
     ItemWithdrawn,
 )
-from workflow.machine import allowed_actions, fire
+from workflow.machine import available, fire
 from workflow.models import (
     Attachment,
     AuditEvent,
@@ -57,9 +59,12 @@ from workflow.models import (
     Revision,
     User,
 )
-from workflow.permissions import REVIEW_ACTIONS, RoundActors, check_permission
+from workflow.permissions import REVIEW_ACTIONS, History, check_permission
 from workflow.prerequisites import Prerequisites
 from workflow.storage import BlobStore
+
+P = ParamSpec("P")
+R = TypeVar("R")
 
 TITLE_MAX = 500
 EDITABLE_STATES = frozenset({State.DRAFT, State.RETURNED})
@@ -117,22 +122,40 @@ def _revision(session: Session, item: Item, number: int) -> Revision:
     return rev
 
 
-def _round_actors(session: Session, item: Item) -> RoundActors:
-    if item.round_seq is None:
-        return RoundActors()
+AUTHOR_ACTIONS = frozenset(
+    {Action.CREATE, Action.EDIT, Action.SUBMIT, Action.RESUBMIT, Action.REVISE}
+)
+
+
+def _history(session: Session, item: Item) -> tuple[History, tuple[int, ...]]:
+    """Authors of the item and reviewers of its current revision, from the audit trail;
+    also who approved the current revision (in order), for the return notice."""
     rows = session.execute(
-        select(AuditEvent.seq, AuditEvent.action, AuditEvent.from_state, AuditEvent.actor_id)
-        .where(AuditEvent.item_id == item.id, AuditEvent.seq >= item.round_seq)
+        select(
+            AuditEvent.actor_id, AuditEvent.action, AuditEvent.from_state, AuditEvent.revision_no
+        )
+        .where(AuditEvent.item_id == item.id)
         .order_by(AuditEvent.seq)
     ).all()
-    submitter = None
-    approvals: dict[str, int] = {}
-    for seq, action, from_state, actor_id in rows:
-        if seq == item.round_seq:
-            submitter = actor_id
-        elif action == Action.APPROVE and from_state is not None:
-            approvals[from_state] = actor_id
-    return RoundActors(submitter_id=submitter, approvals=approvals)
+    authors: set[int] = set()
+    reviewers: dict[str, set[int]] = {}
+    approvers: list[int] = []
+    for actor_id, action, from_state, revision_no in rows:
+        if action in AUTHOR_ACTIONS:
+            authors.add(actor_id)
+        elif (
+            action in REVIEW_ACTIONS
+            and from_state is not None
+            and revision_no == item.current_revision_no
+        ):
+            reviewers.setdefault(from_state, set()).add(actor_id)
+            if action == Action.APPROVE:
+                approvers.append(actor_id)
+    history = History(
+        authors=frozenset(authors),
+        reviewers={stage: frozenset(ids) for stage, ids in reviewers.items()},
+    )
+    return history, tuple(dict.fromkeys(approvers))
 
 
 def _prerequisites(session: Session, item: Item) -> Prerequisites:
@@ -141,6 +164,8 @@ def _prerequisites(session: Session, item: Item) -> Prerequisites:
 
 
 def _check_publishable(session: Session, item: Item) -> None:
+    if item.column.retired_at is not None:
+        raise ValidationFailed(f"column {item.column.path} is retired")
     prereq = _prerequisites(session, item)
     needs_revision = prereq.needs_attachments or prereq.service_guide_elements
     if not needs_revision:
@@ -156,8 +181,12 @@ def _flush(session: Session, item: Item) -> None:
     item_id = item.id  # read before flushing: a failed flush leaves the item unreadable
     try:
         session.flush()
-    except (StaleDataError, IntegrityError) as exc:
+    except StaleDataError as exc:
         raise StaleVersion(f"item {item_id} was changed by someone else") from exc
+    except IntegrityError as exc:
+        if "uq_audit_events_item_id_seq" in str(exc.orig):
+            raise StaleVersion(f"item {item_id} was changed by someone else") from exc
+        raise
 
 
 def _event(cls: type[ItemEvent], item: Item, row: AuditEvent, **extra: Any) -> ItemEvent:
@@ -178,14 +207,15 @@ def _event(cls: type[ItemEvent], item: Item, row: AuditEvent, **extra: Any) -> I
 
 def _begin_transition(
     session: Session, item_id: int, actor: User, action: Action, expected_version: int
-) -> tuple[Item, RoundActors]:
+) -> tuple[Item, tuple[int, ...]]:
+    """Load and check; returns the item and who approved its current revision."""
     item = _get_item(session, item_id)
     _check_version(item, expected_version)
-    if action not in allowed_actions(item.state):
+    if not available(item, action):
         raise InvalidTransition(f"cannot {action} an item in state {item.state}")
-    round_actors = _round_actors(session, item) if action in REVIEW_ACTIONS else RoundActors()
-    check_permission(action, item, actor, round_actors)
-    return item, round_actors
+    history, approvers = _history(session, item) if action in REVIEW_ACTIONS else (History(), ())
+    check_permission(action, item, actor, history)
+    return item, approvers
 
 
 def _move(
@@ -241,7 +271,26 @@ def _new_working_revision(
     item.revisions.append(rev)
     item.current_revision_no = number
     item.drafter_id = actor.id
+    item.content_digest = audit.revision_digest(rev)
     return rev
+
+
+def _record_edit(
+    session: Session, item: Item, rev: Revision, actor: User, now: datetime, note: str
+) -> None:
+    """Content changed: new digest, and an audit row (which also bumps the version)."""
+    item.content_digest = audit.revision_digest(rev)
+    item.updated_at = now
+    audit.append(
+        session,
+        item,
+        action=Action.EDIT,
+        from_state=item.state,
+        to_state=item.state,
+        actor_id=actor.id,
+        at=now,
+        comment=note,
+    )
 
 
 def _working_revision(session: Session, item: Item, actor: User, now: datetime) -> Revision:
@@ -252,9 +301,24 @@ def _working_revision(session: Session, item: Item, actor: User, now: datetime) 
     return rev
 
 
+def _one_flush(service: Callable[P, R]) -> Callable[P, R]:
+    """Run a service with autoflush off: its look-ups must not flush half-made changes
+    (each flush of the item would bump its version); the service flushes once, at the end."""
+
+    @functools.wraps(service)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        session = args[0] if args else kwargs["session"]
+        assert isinstance(session, Session)
+        with session.no_autoflush:
+            return service(*args, **kwargs)
+
+    return wrapper
+
+
 # --------------------------------------------------------------------------- drafting
 
 
+@_one_flush
 def create_item(
     session: Session,
     *,
@@ -275,13 +339,15 @@ def create_item(
         raise NotFound(f"column {column_id} does not exist")
     if column.retired_at is not None:
         raise ValidationFailed(f"column {column.path} is retired")
-    assigned = session.execute(
-        select(ColumnAssignment.id).where(
+    assignment = session.execute(
+        select(ColumnAssignment).where(
             ColumnAssignment.column_id == column_id, ColumnAssignment.unit_id == actor.unit_id
         )
-    ).first()
-    if assigned is None:
+    ).scalar_one_or_none()
+    if assignment is None:
         raise WrongUnit(f"the actor's unit is not responsible for column {column.path}")
+    if assignment.drafters and actor.id not in {u.id for u in assignment.drafters}:
+        raise NotDesignated(f"column {column.path} has designated drafters; ask one of them")
     kind = ItemKind(kind).value
     Prerequisites.of(column.content_type, column.prerequisites).check_kind(kind)
     title = _clean_title(title)
@@ -309,6 +375,7 @@ def create_item(
             created_at=now,
         )
     )
+    item.content_digest = audit.revision_digest(item.revisions[0])
     session.add(item)
     session.flush()  # the audit row needs the item's id
     row = audit.append(
@@ -324,6 +391,7 @@ def create_item(
     return item, [_event(ItemCreated, item, row)]
 
 
+@_one_flush
 def update_draft(
     session: Session,
     *,
@@ -349,11 +417,12 @@ def update_draft(
     item.title = title
     item.event_date = event_date
     item.drafter_id = actor.id
-    item.updated_at = now
+    _record_edit(session, item, rev, actor, now, "修改内容")
     _flush(session, item)
     return item
 
 
+@_one_flush
 def add_attachment(
     session: Session,
     *,
@@ -390,11 +459,12 @@ def add_attachment(
         created_at=now,
     )
     rev.attachments.append(att)
-    item.updated_at = now  # bumps the version: the content changed
+    _record_edit(session, item, rev, actor, now, f"添加附件：{att.filename}")
     _flush(session, item)
     return att
 
 
+@_one_flush
 def remove_attachment(
     session: Session,
     *,
@@ -425,13 +495,14 @@ def remove_attachment(
             break
     else:
         raise NotFound(f"attachment {attachment_id} is not on the working revision")
-    item.updated_at = now
+    _record_edit(session, item, rev, actor, now, f"删除附件：{original.filename}")
     _flush(session, item)
 
 
 # --------------------------------------------------------------------------- 三审 actions
 
 
+@_one_flush
 def submit(
     session: Session, *, actor: User, item_id: int, expected_version: int, now: datetime
 ) -> list[ItemEvent]:
@@ -439,6 +510,7 @@ def submit(
     return _submit(session, actor, item_id, expected_version, now, Action.SUBMIT)
 
 
+@_one_flush
 def resubmit(
     session: Session, *, actor: User, item_id: int, expected_version: int, now: datetime
 ) -> list[ItemEvent]:
@@ -466,6 +538,7 @@ def _submit(
     return [_event(ItemSubmitted, item, row)]
 
 
+@_one_flush
 def approve(
     session: Session,
     *,
@@ -503,6 +576,7 @@ def approve(
     return [_event(ItemApproved, item, row)]
 
 
+@_one_flush
 def reject(
     session: Session,
     *,
@@ -514,17 +588,17 @@ def reject(
 ) -> list[ItemEvent]:
     """Return the item to its drafter from any review stage; a comment is required."""
     _require_aware(now)
-    item, round_actors = _begin_transition(session, item_id, actor, Action.REJECT, expected_version)
+    item, approvers = _begin_transition(session, item_id, actor, Action.REJECT, expected_version)
     text = _clean_comment(comment)
     if text is None:
         raise CommentRequired("a rejection needs a comment saying what to change")
     row = _move(session, item, actor, Action.REJECT, now, comment=text)
-    approvers = tuple(dict.fromkeys(round_actors.approvals.values()))
     item.round_seq = None
     _flush(session, item)
     return [_event(ItemReturned, item, row, drafter_id=item.drafter_id, approver_ids=approvers)]
 
 
+@_one_flush
 def withdraw(
     session: Session,
     *,
@@ -543,10 +617,12 @@ def withdraw(
         live = _revision(session, item, item.live_revision_no)
         item.current_revision_no = live.number
         item.title = live.title
+        item.content_digest = audit.revision_digest(live)
     _flush(session, item)
     return [_event(ItemWithdrawn, item, row)]
 
 
+@_one_flush
 def retract(
     session: Session,
     *,
@@ -568,6 +644,7 @@ def retract(
     return [_event(ItemRetracted, item, row)]
 
 
+@_one_flush
 def revise(
     session: Session, *, actor: User, item_id: int, expected_version: int, now: datetime
 ) -> list[ItemEvent]:

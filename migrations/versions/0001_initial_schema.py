@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 11:56:47.708122
+Create Date: 2026-11-23 12:14:51.385715
 """
 
 from collections.abc import Sequence
@@ -14,6 +14,15 @@ revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
+
+
+APPEND_ONLY_FUNCTION = """
+CREATE FUNCTION audit_events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    RAISE EXCEPTION 'audit_events is append-only (% refused)', TG_OP;
+END
+$$
+"""
 
 
 def upgrade() -> None:
@@ -61,6 +70,7 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=100), nullable=False),
         sa.Column("kind", sa.String(length=20), nullable=False),
         sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("is_office", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_units")),
         sa.UniqueConstraint("name", name=op.f("uq_units_name")),
     )
@@ -158,6 +168,7 @@ def upgrade() -> None:
         sa.Column("round_seq", sa.Integer(), nullable=True),
         sa.Column("audit_seq", sa.Integer(), nullable=False),
         sa.Column("audit_head", sa.String(length=64), nullable=True),
+        sa.Column("content_digest", sa.String(length=64), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("state_since", sa.DateTime(timezone=True), nullable=False),
@@ -198,6 +209,7 @@ def upgrade() -> None:
         sa.Column("actor_id", sa.Integer(), nullable=False),
         sa.Column("comment", sa.Text(), nullable=True),
         sa.Column("confidentiality_checked", sa.Boolean(), nullable=False),
+        sa.Column("content_digest", sa.String(length=64), nullable=False),
         sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("prev_hash", sa.String(length=64), nullable=True),
         sa.Column("hash", sa.String(length=64), nullable=False),
@@ -212,6 +224,17 @@ def upgrade() -> None:
     )
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_audit_events_actor_id"), ["actor_id"], unique=False)
+    if op.get_bind().dialect.name == "postgresql":
+        # The database itself refuses to change or remove audit rows (the ORM does too).
+        op.execute(APPEND_ONLY_FUNCTION)
+        op.execute(
+            "CREATE TRIGGER audit_events_append_only BEFORE UPDATE OR DELETE ON audit_events "
+            "FOR EACH ROW EXECUTE FUNCTION audit_events_append_only()"
+        )
+        op.execute(
+            "CREATE TRIGGER audit_events_no_truncate BEFORE TRUNCATE ON audit_events "
+            "FOR EACH STATEMENT EXECUTE FUNCTION audit_events_append_only()"
+        )
 
     op.create_table(
         "revisions",
@@ -273,6 +296,10 @@ def downgrade() -> None:
 
     op.drop_table("attachments")
     op.drop_table("revisions")
+    if op.get_bind().dialect.name == "postgresql":
+        op.execute("DROP TRIGGER IF EXISTS audit_events_no_truncate ON audit_events")
+        op.execute("DROP TRIGGER IF EXISTS audit_events_append_only ON audit_events")
+        op.execute("DROP FUNCTION IF EXISTS audit_events_append_only()")
     with op.batch_alter_table("audit_events", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_audit_events_actor_id"))
 

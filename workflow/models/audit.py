@@ -14,6 +14,7 @@ class AuditEvent(Base):
     __tablename__ = "audit_events"
     # (item_id, seq) unique: two writers racing on one item cannot both append.
     __table_args__ = (UniqueConstraint("item_id", "seq"),)
+    # PostgreSQL also refuses UPDATE/DELETE with a trigger (see migration 0001).
 
     id: Mapped[int] = mapped_column(primary_key=True)
     item_id: Mapped[int] = mapped_column(ForeignKey("items.id"))
@@ -25,6 +26,7 @@ class AuditEvent(Base):
     actor_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     comment: Mapped[str | None] = mapped_column(Text)
     confidentiality_checked: Mapped[bool] = mapped_column(Boolean, default=False)  # 保密审查
+    content_digest: Mapped[str] = mapped_column(String(64))  # the revision's content then
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))

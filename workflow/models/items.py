@@ -56,6 +56,9 @@ class Item(Base):
     round_seq: Mapped[int | None] = mapped_column(Integer)
     audit_seq: Mapped[int] = mapped_column(Integer, default=0)
     audit_head: Mapped[str | None] = mapped_column(String(64))  # hash of the last audit row
+    # Digest of the current revision's content (title, body, fields, attachments); every
+    # audit row records it, so content changed behind the audit trail is detected.
+    content_digest: Mapped[str] = mapped_column(String(64), default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state_since: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -18,6 +18,8 @@ class Unit(Base):
     name: Mapped[str] = mapped_column(String(100), unique=True)
     kind: Mapped[str] = mapped_column(String(20), default=UnitKind.DEPARTMENT)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The district office (区政府办): only its office editors may 审发.
+    is_office: Mapped[bool] = mapped_column(Boolean, default=False)
 
     aliases: Mapped[list[UnitAlias]] = relationship(
         back_populates="unit", cascade="all, delete-orphan"

@@ -192,3 +192,26 @@ def test_postgresql_itself_refuses_to_change_audit_rows(
     ):
         with pytest.raises(DBAPIError, match="append-only"), engine.begin() as conn:
             conn.execute(text(statement))
+
+
+def test_altered_review_facts_are_found(
+    engine: Engine, committed: tuple[Session, World, list[int]]
+) -> None:
+    """Erasing a reviewer from the item's facts (to let them review another stage) is
+    caught: the facts are recomputed from the audit rows."""
+    session, _, ids = committed
+    in_head_review = ids[2]
+    session.commit()
+    with engine.begin() as conn:
+        conn.execute(
+            text("UPDATE items SET review_facts = :f WHERE id = :i"),
+            {
+                "f": '{"authors": [], "revision": 1, "stages": {}, "approvers": []}',
+                "i": in_head_review,
+            },
+        )
+    with audit.snapshot_session(engine) as snap:
+        breaks = list(audit.verify_chains(snap))
+    assert [(b.item_id, b.reason) for b in breaks] == [
+        (in_head_review, "review facts differ from the audit trail")
+    ]

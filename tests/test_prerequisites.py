@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from workflow import errors, services
 from workflow.enums import AttachmentType, ContentType, ItemKind, Role, State
+from workflow.models import Item
 from workflow.prerequisites import NORMATIVE_DEFAULT, SERVICE_GUIDE_ELEMENTS, describe_missing
 from workflow.storage import BlobStore
 
@@ -41,7 +42,7 @@ def attach(
     now: datetime,
     data: bytes = b"%PDF-1.4 test",
 ) -> None:
-    item = session.get(services.Item, item_id)
+    item = session.get(Item, item_id)
     assert item is not None
     services.add_attachment(
         session,
@@ -102,6 +103,7 @@ def test_prerequisites_are_checked_again_at_publication(
         action(session, actor=actor, item_id=item.id, expected_version=item.version, now=now, **kw)  # type: ignore[operator]
     # The office tightens the column while the item is in review: 审发 must refuse.
     column.prerequisites = {"service_guide_elements": True}
+    session.flush()  # the office's change is saved (committed, in real use)
     assert w.office_editor is not None
     with pytest.raises(errors.PrerequisiteMissing):
         services.approve(
@@ -123,6 +125,7 @@ def test_normative_rule_holds_in_every_column(session: Session, w: World, now: d
 def test_retired_column_blocks_publication(session: Session, w: World, now: datetime) -> None:
     item = item_in_state(session, w, State.OFFICE_REVIEW, now)
     w.column.retired_at = now
+    session.flush()
     assert w.office_editor is not None
     with pytest.raises(errors.ValidationFailed, match="retired"):
         services.approve(

@@ -17,7 +17,8 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app.config.from_object(config)
     app.config.update(overrides)
     app.config["SANSHEN"] = config
-    engine = make_engine(config.DATABASE_URL)
+    # A pre-ping per checkout survives database restarts; worth a round trip per request.
+    engine = make_engine(config.DATABASE_URL, pool_pre_ping=True)
     app.extensions["sanshen.engine"] = engine
     app.extensions["sanshen.sessions"] = make_session_factory(engine)
 

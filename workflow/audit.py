@@ -14,11 +14,12 @@ from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Protocol
 
 from sqlalchemy import Delete, Engine, Update, event, select
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, selectinload
 
+from workflow import review_facts
 from workflow.models import AuditEvent, Item, Revision
 
 
@@ -116,39 +117,44 @@ def revision_digest(rev: Revision) -> str:
     )
 
 
-def append(
-    session: Session,
-    item: Item,
+class Chained(Protocol):
+    @property
+    def id(self) -> int: ...
+    @property
+    def audit_seq(self) -> int: ...
+    @property
+    def audit_head(self) -> str | None: ...
+
+
+def next_row(
+    item: Chained,
     *,
     action: str,
     from_state: str | None,
     to_state: str,
     actor_id: int,
     at: datetime,
+    revision_no: int,
+    content_digest: str,
     comment: str | None = None,
     confidentiality_checked: bool = False,
-) -> AuditEvent:
-    """Add the next audit row of `item` (the item must already have an id)."""
-    seq = item.audit_seq + 1
+) -> dict[str, Any]:
+    """The next audit row of `item` as column values, hash included (nothing written)."""
     fields: dict[str, Any] = {
         "item_id": item.id,
-        "seq": seq,
-        "revision_no": item.current_revision_no,
-        "from_state": from_state,
-        "to_state": to_state,
-        "action": action,
+        "seq": item.audit_seq + 1,
+        "revision_no": revision_no,
+        "from_state": str(from_state) if from_state is not None else None,
+        "to_state": str(to_state),
+        "action": str(action),
         "actor_id": actor_id,
         "comment": comment,
         "confidentiality_checked": confidentiality_checked,
-        "content_digest": item.content_digest,
+        "content_digest": content_digest,
         "at": at,
         "prev_hash": item.audit_head,
     }
-    row = AuditEvent(**fields, hash=compute_hash(**fields))
-    item.audit_seq = seq
-    item.audit_head = row.hash
-    session.add(row)
-    return row
+    return {**fields, "hash": compute_hash(**fields)}
 
 
 @dataclass(frozen=True)
@@ -187,6 +193,9 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
     seen: set[int] = set()
     # (item, revision) → (audit row id, seq, digest recorded by the last row about it)
     recorded: dict[tuple[int, int], tuple[int, int, str]] = {}
+    # item → digest of its review facts as folded from its rows (checked at the end)
+    folded: dict[int, str] = {}
+    facts: dict[str, Any] = {}
 
     def tail_check(item_id: int, last_hash: str | None) -> ChainBreak | None:
         if heads.get(item_id) != last_hash:
@@ -202,7 +211,9 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
             ):
                 broken_items.add(current)
                 yield b
-            current, prev_hash, expected_seq = row.item_id, None, 1
+            if current is not None:
+                folded[current] = _facts_digest(facts)
+            current, prev_hash, expected_seq, facts = row.item_id, None, 1, {}
             seen.add(row.item_id)
         if row.item_id in broken_items:
             continue
@@ -218,7 +229,16 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
             yield ChainBreak(row.item_id, row.id, row.seq, reason)
             continue
         recorded[(row.item_id, row.revision_no)] = (row.id, row.seq, row.content_digest)
+        facts = review_facts.advance(
+            facts,
+            action=row.action,
+            actor_id=row.actor_id,
+            from_state=row.from_state,
+            revision_no=row.revision_no,
+        )
         prev_hash, expected_seq = row.hash, expected_seq + 1
+    if current is not None:
+        folded[current] = _facts_digest(facts)
     if (
         current is not None
         and current not in broken_items
@@ -231,6 +251,28 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
             broken_items.add(item_id)
             yield ChainBreak(item_id, None, None, "all audit rows missing")
     yield from _verify_contents(session, recorded, broken_items, batch)
+    yield from _verify_facts(session, folded, broken_items, batch)
+
+
+def _facts_digest(facts: Mapping[str, Any]) -> str:
+    text = json.dumps(facts, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def _verify_facts(
+    session: Session, folded: dict[int, str], broken_items: set[int], batch: int
+) -> Iterator[ChainBreak]:
+    """The review facts on each item (which decide separation of duties) must be what its
+    audit rows say: altering them to let someone review twice is found here."""
+    stored = session.execute(
+        select(Item.id, Item.review_facts).order_by(Item.id).execution_options(yield_per=batch)
+    )
+    for item_id, facts in stored:
+        if item_id in broken_items or item_id not in folded:
+            continue
+        if _facts_digest(facts or {}) != folded[item_id]:
+            broken_items.add(item_id)
+            yield ChainBreak(item_id, None, None, "review facts differ from the audit trail")
 
 
 def _verify_contents(

@@ -21,7 +21,6 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         engine = create_engine(url, **kwargs)
         _configure_sqlite(engine, memory=":memory:" in url or url.rstrip("/") == "sqlite:")
         return engine
-    kwargs.setdefault("pool_pre_ping", True)
     return create_engine(url, **kwargs)
 
 

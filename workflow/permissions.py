@@ -8,11 +8,22 @@ NotAllowed subclass. Order of checks: active → role → unit → separation of
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Final
+from typing import Final, Protocol
 
 from workflow.enums import Action, Role, State
 from workflow.errors import InactiveUser, RoleRequired, SeparationOfDuties, WrongUnit
-from workflow.models import Item, User
+from workflow.models import User
+
+
+class ItemFacts(Protocol):
+    """What the rules read of an item (an ORM Item or a services snapshot)."""
+
+    @property
+    def state(self) -> str: ...
+    @property
+    def unit_id(self) -> int: ...
+    @property
+    def drafter_id(self) -> int: ...
 
 
 @dataclass(frozen=True)
@@ -61,7 +72,7 @@ def required_role(action: Action, state: str) -> tuple[Role, bool]:
     raise ValueError(f"no permission rule for {action}")
 
 
-def check_permission(action: Action, item: Item, actor: User, history: History) -> None:
+def check_permission(action: Action, item: ItemFacts, actor: User, history: History) -> None:
     """Raise a NotAllowed subclass unless `actor` may take `action` on `item` now."""
     if not actor.active:
         raise InactiveUser(f"user {actor.login} is deactivated")
@@ -76,7 +87,7 @@ def check_permission(action: Action, item: Item, actor: User, history: History) 
         _check_separation(item, actor, history)
 
 
-def _check_separation(item: Item, actor: User, history: History) -> None:
+def _check_separation(item: ItemFacts, actor: User, history: History) -> None:
     if actor.id == item.drafter_id or actor.id in history.authors:
         raise SeparationOfDuties("nobody may review an item they drafted or submitted")
     other_stages = [s for s in history.stages_of(actor.id) if s != item.state]

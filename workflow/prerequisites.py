@@ -72,9 +72,11 @@ class Prerequisites:
             forbidden_kinds=frozenset(forbidden),
         )
 
-    @property
-    def needs_attachments(self) -> bool:
-        return bool(self.required_attachments)
+    def needs_content(self, kind: str) -> bool:
+        """Whether checking an item of `kind` needs its revision's fields or attachments."""
+        return bool(self.required_attachments.get(kind)) or (
+            self.service_guide_elements and kind == ItemKind.SERVICE_GUIDE
+        )
 
     def check_kind(self, kind: str) -> None:
         if kind in self.forbidden_kinds:

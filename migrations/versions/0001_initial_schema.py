@@ -169,6 +169,7 @@ def upgrade() -> None:
         sa.Column("audit_seq", sa.Integer(), nullable=False),
         sa.Column("audit_head", sa.String(length=64), nullable=True),
         sa.Column("content_digest", sa.String(length=64), nullable=False),
+        sa.Column("review_facts", sa.JSON(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("state_since", sa.DateTime(timezone=True), nullable=False),

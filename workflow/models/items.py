@@ -59,6 +59,8 @@ class Item(Base):
     # Digest of the current revision's content (title, body, fields, attachments); every
     # audit row records it, so content changed behind the audit trail is detected.
     content_digest: Mapped[str] = mapped_column(String(64), default="")
+    # Authors and reviewers, for separation of duties (see workflow.review_facts).
+    review_facts: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state_since: Mapped[datetime] = mapped_column(UTCDateTime())

@@ -1,0 +1,1 @@
+"""Benchmarks and a realistic bulk data generator for sanshen (see bench/README.md)."""

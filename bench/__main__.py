@@ -1,0 +1,48 @@
+"""Run every benchmark: `python -m bench` (default sizes) or `python -m bench --quick`.
+
+Each benchmark runs in its own process (so peak RSS is its own); their JSON lines are
+printed to stdout in order, their progress goes to stderr. Exits non-zero if any failed.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent  # `-m bench.…` runs from the project root
+
+FULL: list[list[str]] = [
+    ["bench.generate", "--bench"],
+    ["bench.transitions", "--items", "20000"],
+]
+QUICK: list[list[str]] = [
+    ["bench.generate", "--bench", "--units", "5", "--columns", "20", "--items", "200"],
+    ["bench.transitions", "--items", "200"],
+]
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
+    parser.add_argument("--url", help="database URL passed to bench.transitions")
+    args = parser.parse_args(argv)
+    failed = 0
+    for module, *rest in QUICK if args.quick else FULL:
+        extra = ["--url", args.url] if args.url and module == "bench.transitions" else []
+        proc = subprocess.run([sys.executable, "-m", module, *rest, *extra],
+                              stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT)
+        lines = [line for line in proc.stdout.splitlines() if line.strip()]
+        for line in lines:
+            print(line, flush=True)
+        if proc.returncode != 0 or not lines:
+            print(f"bench: {module} failed (exit {proc.returncode})", file=sys.stderr)
+            failed += 1
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,79 @@
+"""Who has authored an item and who has reviewed its current revision, kept on the item.
+
+These facts decide separation of duties. They are a fold over the item's audit rows,
+kept up to date in the same UPDATE that moves the item (so a review needs no extra
+query), and `audit.verify_chains` recomputes them from the rows to catch tampering.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from workflow.enums import Action
+from workflow.permissions import History
+
+AUTHOR_ACTIONS = frozenset(
+    {Action.CREATE, Action.EDIT, Action.SUBMIT, Action.RESUBMIT, Action.REVISE}
+)
+REVIEW_ACTIONS = frozenset({Action.APPROVE, Action.REJECT})
+
+
+def advance(
+    facts: Mapping[str, Any] | None,
+    *,
+    action: str,
+    actor_id: int,
+    from_state: str | None,
+    revision_no: int,
+) -> dict[str, Any]:
+    """The facts after one more audit row."""
+    authors = set(facts.get("authors", ())) if facts else set()
+    same_revision = bool(facts) and facts.get("revision") == revision_no  # type: ignore[union-attr]
+    stages: dict[str, list[int]] = (
+        {k: list(v) for k, v in facts["stages"].items()} if facts and same_revision else {}
+    )
+    approvers: list[int] = list(facts["approvers"]) if facts and same_revision else []
+    if action in AUTHOR_ACTIONS:
+        authors.add(actor_id)
+    elif action in REVIEW_ACTIONS and from_state is not None:
+        if actor_id not in stages.setdefault(from_state, []):
+            stages[from_state].append(actor_id)
+        if action == Action.APPROVE and actor_id not in approvers:
+            approvers.append(actor_id)
+    return {
+        "authors": sorted(authors),
+        "revision": revision_no,
+        "stages": {k: sorted(v) for k, v in sorted(stages.items())},
+        "approvers": approvers,
+    }
+
+
+def fold(rows: Iterable[tuple[str, int, str | None, int]]) -> dict[str, Any]:
+    """Facts from audit rows (action, actor_id, from_state, revision_no), in order."""
+    facts: dict[str, Any] = {}
+    for action, actor_id, from_state, revision_no in rows:
+        facts = advance(
+            facts,
+            action=action,
+            actor_id=actor_id,
+            from_state=from_state,
+            revision_no=revision_no,
+        )
+    return facts
+
+
+def history(facts: Mapping[str, Any] | None, current_revision_no: int) -> History:
+    if not facts:
+        return History()
+    same = facts.get("revision") == current_revision_no
+    return History(
+        authors=frozenset(facts.get("authors", ())),
+        reviewers={k: frozenset(v) for k, v in facts.get("stages", {}).items()} if same else {},
+    )
+
+
+def approvers(facts: Mapping[str, Any] | None, current_revision_no: int) -> tuple[int, ...]:
+    if not facts or facts.get("revision") != current_revision_no:
+        return ()
+    return tuple(facts.get("approvers", ()))

@@ -1,0 +1,289 @@
+"""Drafting: create an item, edit its working revision, attach and remove files.
+
+Every content change writes an `edit` audit row (so authorship is on record for the
+separation-of-duties rule) and bumps the item's version.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow import audit
+from workflow.enums import Action, AttachmentType, ItemKind, State
+from workflow.errors import (
+    InvalidTransition,
+    NotDesignated,
+    NotFound,
+    ValidationFailed,
+    WrongUnit,
+)
+from workflow.events import ItemCreated, ItemEvent
+from workflow.models import Attachment, Blob, Column, ColumnAssignment, Item, Revision, User
+from workflow.prerequisites import Prerequisites
+from workflow.services._core import (
+    EDITABLE_STATES,
+    check_drafter,
+    check_version,
+    clean_title,
+    event,
+    flush,
+    one_flush,
+    require_aware,
+    revision,
+    write,
+)
+from workflow.storage import BlobStore
+
+
+def copy_revision(item: Item, source: Revision, actor: User, now: datetime) -> Revision:
+    """A new, unsubmitted revision with `source`'s content (attachments share blobs).
+    The caller records the item's new current revision, drafter and digest."""
+    number = max(r.number for r in item.revisions) + 1
+    rev = Revision(
+        number=number,
+        title=source.title,
+        body=source.body,
+        fields=dict(source.fields or {}),
+        created_by_id=actor.id,
+        created_at=now,
+    )
+    for att in source.attachments:
+        rev.attachments.append(
+            Attachment(
+                blob_sha256=att.blob_sha256,
+                filename=att.filename,
+                media_type=att.media_type,
+                type=att.type,
+                created_at=att.created_at,
+            )
+        )
+    item.revisions.append(rev)
+    return rev
+
+
+def _editable(session: Session, item_id: int, actor: User, expected_version: int) -> Item:
+    # Drafting works on revisions through the ORM, so it takes the ORM item, refreshed.
+    item = session.get(Item, item_id, populate_existing=True)
+    if item is None:
+        raise NotFound(f"item {item_id} does not exist")
+    check_version(item, expected_version)
+    if item.state not in EDITABLE_STATES:
+        raise InvalidTransition(f"an item in state {item.state} cannot be edited")
+    check_drafter(actor, item.unit_id)
+    return item
+
+
+def _working_revision(
+    session: Session, item: Item, actor: User, now: datetime
+) -> tuple[Revision, dict[str, Any]]:
+    """The editable revision; a returned (frozen) one is copied first. Returns it and the
+    item columns that change with it."""
+    rev = revision(session, item, item.current_revision_no)
+    if rev.frozen:
+        rev = copy_revision(item, rev, actor, now)
+    return rev, {"current_revision_no": rev.number, "drafter_id": actor.id}
+
+
+def _record_edit(
+    session: Session,
+    item: Item,
+    expected_version: int,
+    rev: Revision,
+    actor: User,
+    now: datetime,
+    note: str,
+    changes: dict[str, Any],
+) -> None:
+    changes["content_digest"] = audit.revision_digest(rev)
+    write(
+        session,
+        item,
+        expected_version,
+        actor=actor,
+        action=Action.EDIT,
+        to_state=item.state,
+        now=now,
+        changes=changes,
+        comment=note,
+    )
+    flush(session, item.id)
+
+
+@one_flush
+def create_item(
+    session: Session,
+    *,
+    actor: User,
+    column_id: int,
+    kind: str,
+    title: str,
+    now: datetime,
+    body: str = "",
+    fields: Mapping[str, Any] | None = None,
+    event_date: date | None = None,
+) -> tuple[Item, list[ItemEvent]]:
+    """Create a draft in one of the actor's unit's columns."""
+    require_aware(now)
+    check_drafter(actor, actor.unit_id)
+    column = session.get(Column, column_id)
+    if column is None:
+        raise NotFound(f"column {column_id} does not exist")
+    if column.retired_at is not None:
+        raise ValidationFailed(f"column {column.path} is retired")
+    assignment = session.execute(
+        select(ColumnAssignment).where(
+            ColumnAssignment.column_id == column_id, ColumnAssignment.unit_id == actor.unit_id
+        )
+    ).scalar_one_or_none()
+    if assignment is None:
+        raise WrongUnit(f"the actor's unit is not responsible for column {column.path}")
+    if assignment.drafters and actor.id not in {u.id for u in assignment.drafters}:
+        raise NotDesignated(f"column {column.path} has designated drafters; ask one of them")
+    kind = ItemKind(kind).value
+    Prerequisites.of(column.content_type, column.prerequisites).check_kind(kind)
+    title = clean_title(title)
+    first = Revision(
+        number=1,
+        title=title,
+        body=body or "",
+        fields=dict(fields or {}),
+        created_by_id=actor.id,
+        created_at=now,
+    )
+    item = Item(
+        column_id=column_id,
+        unit_id=actor.unit_id,
+        drafter_id=actor.id,
+        kind=kind,
+        title=title,
+        event_date=event_date,
+        state=State.DRAFT.value,
+        version=1,
+        current_revision_no=1,
+        audit_seq=0,
+        content_digest=audit.revision_digest(first),
+        created_at=now,
+        updated_at=now,
+        state_since=now,
+    )
+    item.revisions.append(first)
+    session.add(item)
+    session.flush()  # the audit row needs the item's id
+    row = write(
+        session,
+        item,
+        item.version,
+        actor=actor,
+        action=Action.CREATE,
+        to_state=State.DRAFT,
+        now=now,
+        creating=True,
+    )
+    return item, [event(ItemCreated, item, row)]
+
+
+@one_flush
+def update_draft(
+    session: Session,
+    *,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    title: str,
+    now: datetime,
+    body: str = "",
+    fields: Mapping[str, Any] | None = None,
+    event_date: date | None = None,
+) -> Item:
+    """Edit the working revision of a draft or returned item."""
+    require_aware(now)
+    item = _editable(session, item_id, actor, expected_version)
+    title = clean_title(title)
+    rev, changes = _working_revision(session, item, actor, now)
+    rev.title, rev.body, rev.fields = title, body or "", dict(fields or {})
+    changes.update(title=title, event_date=event_date)
+    _record_edit(session, item, expected_version, rev, actor, now, "修改内容", changes)
+    return item
+
+
+@one_flush
+def add_attachment(
+    session: Session,
+    *,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    store: BlobStore,
+    data: bytes,
+    filename: str,
+    attachment_type: str,
+    now: datetime,
+    media_type: str = "application/octet-stream",
+) -> Attachment:
+    """Attach a file to the working revision; its bytes are stored once by hash."""
+    require_aware(now)
+    item = _editable(session, item_id, actor, expected_version)
+    attachment_type = AttachmentType(attachment_type).value
+    filename = (filename or "").strip()
+    if not filename:
+        raise ValidationFailed("the attachment needs a file name")
+    rev, changes = _working_revision(session, item, actor, now)
+    sha = store.put(data)
+    if session.get(Blob, sha) is None:
+        session.add(Blob(sha256=sha, size=len(data), created_at=now))
+    att = Attachment(
+        blob_sha256=sha,
+        filename=filename[:255],
+        media_type=media_type,
+        type=attachment_type,
+        created_at=now,
+    )
+    rev.attachments.append(att)
+    _record_edit(
+        session, item, expected_version, rev, actor, now, f"添加附件：{att.filename}", changes
+    )
+    return att
+
+
+@one_flush
+def remove_attachment(
+    session: Session,
+    *,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    attachment_id: int,
+    now: datetime,
+) -> None:
+    require_aware(now)
+    item = _editable(session, item_id, actor, expected_version)
+    original = session.get(Attachment, attachment_id)
+    if original is None:
+        raise NotFound(f"attachment {attachment_id} does not exist")
+    rev, changes = _working_revision(session, item, actor, now)
+    # After copying a frozen revision the ids differ; match by the original's blob/name.
+    for att in list(rev.attachments):
+        if att.id == attachment_id or (
+            att.blob_sha256 == original.blob_sha256
+            and att.filename == original.filename
+            and att.type == original.type
+        ):
+            rev.attachments.remove(att)
+            break
+    else:
+        raise NotFound(f"attachment {attachment_id} is not on the working revision")
+    _record_edit(
+        session,
+        item,
+        expected_version,
+        rev,
+        actor,
+        now,
+        f"删除附件：{original.filename}",
+        changes,
+    )

@@ -1,0 +1,265 @@
+"""The 三审 actions: submit, approve, reject, resubmit, withdraw, retract, revise.
+
+Order of checks, so every refusal names the right cause: stale version → the action
+exists from the current state → role / unit / separation of duties → input (comment,
+保密审查) → the column's publish prerequisites. Nothing is written before all pass.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, update
+from sqlalchemy.orm import Session
+
+from workflow import audit
+from workflow.enums import Action, State
+from workflow.errors import CommentRequired, ConfidentialityCheckRequired
+from workflow.events import (
+    ItemApproved,
+    ItemEvent,
+    ItemPublished,
+    ItemRetracted,
+    ItemReturned,
+    ItemRevised,
+    ItemSubmitted,
+    ItemWithdrawn,
+)
+from workflow.models import Item, Revision, User
+from workflow.services._core import (
+    AnyItem,
+    begin_transition,
+    check_publishable,
+    clean_comment,
+    event,
+    flush,
+    next_state,
+    one_flush,
+    require_aware,
+    revision,
+    sync,
+    write,
+)
+from workflow.services.drafting import copy_revision
+
+_REVISIONS = cast(Table, Revision.__table__)
+_ITEMS = cast(Table, Item.__table__)
+
+
+@one_flush
+def submit(
+    session: Session, *, actor: User, item_id: int, expected_version: int, now: datetime
+) -> list[ItemEvent]:
+    """draft → initial_review (初审)."""
+    return _submit(session, actor, item_id, expected_version, now, Action.SUBMIT)
+
+
+@one_flush
+def resubmit(
+    session: Session, *, actor: User, item_id: int, expected_version: int, now: datetime
+) -> list[ItemEvent]:
+    """returned → initial_review: the whole 三审 starts again."""
+    return _submit(session, actor, item_id, expected_version, now, Action.RESUBMIT)
+
+
+def _submit(
+    session: Session,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    now: datetime,
+    action: Action,
+) -> list[ItemEvent]:
+    require_aware(now)
+    item, facts, _ = begin_transition(session, item_id, actor, action, expected_version)
+    check_publishable(session, item, facts)
+    row = write(
+        session,
+        item,
+        expected_version,
+        actor=actor,
+        action=action,
+        to_state=next_state(item, action),
+        now=now,
+        changes={"round_seq": item.audit_seq + 1},
+        freeze=True,  # the submitted revision is frozen in the same statement
+    )
+    return [event(ItemSubmitted, item, row)]
+
+
+@one_flush
+def approve(
+    session: Session,
+    *,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    now: datetime,
+    comment: str | None = None,
+    confidentiality_checked: bool = False,
+) -> list[ItemEvent]:
+    """Approve the current stage; the office's approval (审发) publishes."""
+    require_aware(now)
+    item, facts, _ = begin_transition(session, item_id, actor, Action.APPROVE, expected_version)
+    stage = item.state
+    if stage == State.INITIAL_REVIEW and not confidentiality_checked:
+        raise ConfidentialityCheckRequired("初审 approval needs the 保密审查 confirmation")
+    to_state = next_state(item, Action.APPROVE)
+    changes: dict[str, Any] = {}
+    if to_state == State.PUBLISHED:
+        check_publishable(session, item, facts)
+        changes = {
+            "live_revision_no": item.current_revision_no,
+            "published_at": now,
+            "round_seq": None,
+        }
+    row = write(
+        session,
+        item,
+        expected_version,
+        actor=actor,
+        action=Action.APPROVE,
+        to_state=to_state,
+        now=now,
+        changes=changes,
+        comment=clean_comment(comment),
+        confidentiality_checked=confidentiality_checked,
+    )
+    if to_state == State.PUBLISHED:
+        return [event(ItemPublished, item, row, drafter_id=item.drafter_id)]
+    return [event(ItemApproved, item, row)]
+
+
+@one_flush
+def reject(
+    session: Session,
+    *,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    now: datetime,
+    comment: str,
+) -> list[ItemEvent]:
+    """Return the item to its drafter from any review stage; a comment is required."""
+    require_aware(now)
+    item, _, approvers = begin_transition(session, item_id, actor, Action.REJECT, expected_version)
+    text = clean_comment(comment)
+    if text is None:
+        raise CommentRequired("a rejection needs a comment saying what to change")
+    row = write(
+        session,
+        item,
+        expected_version,
+        actor=actor,
+        action=Action.REJECT,
+        to_state=next_state(item, Action.REJECT),
+        now=now,
+        changes={"round_seq": None},
+        comment=text,
+    )
+    return [event(ItemReturned, item, row, drafter_id=item.drafter_id, approver_ids=approvers)]
+
+
+@one_flush
+def withdraw(
+    session: Session,
+    *,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    now: datetime,
+    comment: str | None = None,
+) -> list[ItemEvent]:
+    """Withdraw a draft/returned item; for a new revision of a published item, discard
+    the revision and keep the published one."""
+    require_aware(now)
+    item, _, _ = begin_transition(session, item_id, actor, Action.WITHDRAW, expected_version)
+    to_state = next_state(item, Action.WITHDRAW)
+    row = write(
+        session,
+        item,
+        expected_version,
+        actor=actor,
+        action=Action.WITHDRAW,
+        to_state=to_state,
+        now=now,
+        comment=clean_comment(comment),
+    )
+    if to_state == State.PUBLISHED and item.live_revision_no is not None:
+        # Back to the live revision: no audit row of its own (the withdraw row records
+        # the discarded revision); the next row will record the live one again.
+        live = revision(session, item, item.live_revision_no)
+        restore = {
+            "current_revision_no": live.number,
+            "title": live.title,
+            "content_digest": audit.revision_digest(live),
+        }
+        _restore(session, item, restore)
+    return [event(ItemWithdrawn, item, row)]
+
+
+def _restore(session: Session, item: AnyItem, values: dict[str, Any]) -> None:
+    session.execute(update(_ITEMS).where(_ITEMS.c.id == item.id).values(**values))
+    sync(session, item, values)
+
+
+@one_flush
+def retract(
+    session: Session,
+    *,
+    actor: User,
+    item_id: int,
+    expected_version: int,
+    now: datetime,
+    comment: str,
+) -> list[ItemEvent]:
+    """Take a published item off the portal (撤稿); the reason is required."""
+    require_aware(now)
+    item, _, _ = begin_transition(session, item_id, actor, Action.RETRACT, expected_version)
+    text = clean_comment(comment)
+    if text is None:
+        raise CommentRequired("retracting a published item needs a reason")
+    row = write(
+        session,
+        item,
+        expected_version,
+        actor=actor,
+        action=Action.RETRACT,
+        to_state=next_state(item, Action.RETRACT),
+        now=now,
+        changes={"live_revision_no": None, "round_seq": None},
+        comment=text,
+    )
+    return [event(ItemRetracted, item, row)]
+
+
+@one_flush
+def revise(
+    session: Session, *, actor: User, item_id: int, expected_version: int, now: datetime
+) -> list[ItemEvent]:
+    """Start a new revision of a published item; the live one stays visible until the
+    new one has passed all three stages."""
+    require_aware(now)
+    item, _, _ = begin_transition(session, item_id, actor, Action.REVISE, expected_version)
+    assert item.live_revision_no is not None  # published implies a live revision
+    live = revision(session, item, item.live_revision_no)
+    orm_item = session.get(Item, item.id)
+    assert orm_item is not None
+    rev = copy_revision(orm_item, live, actor, now)
+    row = write(
+        session,
+        item,
+        expected_version,
+        actor=actor,
+        action=Action.REVISE,
+        to_state=next_state(item, Action.REVISE),
+        now=now,
+        changes={
+            "current_revision_no": rev.number,
+            "drafter_id": actor.id,
+            "content_digest": audit.revision_digest(rev),
+        },
+    )
+    flush(session, item.id)
+    return [event(ItemRevised, item, row)]

@@ -27,6 +27,7 @@ from sqlalchemy.orm.util import identity_key
 from workflow import audit, review_facts
 from workflow.enums import Action, Role, State
 from workflow.errors import (
+    CommentRequired,
     InactiveUser,
     InvalidTransition,
     NotFound,
@@ -224,6 +225,13 @@ def clean_title(title: str) -> str:
 def clean_comment(comment: str | None) -> str | None:
     comment = (comment or "").strip()
     return comment or None
+
+
+def require_comment(comment: str | None, why: str) -> str:
+    text = clean_comment(comment)
+    if text is None:
+        raise CommentRequired(why)
+    return text
 
 
 def revision(session: Session, item: AnyItem, number: int) -> Revision:

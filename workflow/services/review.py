@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflow import audit
 from workflow.enums import Action, State
-from workflow.errors import CommentRequired, ConfidentialityCheckRequired
+from workflow.errors import ConfidentialityCheckRequired
 from workflow.events import (
     ItemApproved,
     ItemEvent,
@@ -37,6 +37,7 @@ from workflow.services._core import (
     next_state,
     one_flush,
     require_aware,
+    require_comment,
     revision,
     sync,
     write,
@@ -144,9 +145,7 @@ def reject(
     """Return the item to its drafter from any review stage; a comment is required."""
     require_aware(now)
     item, _, approvers = begin_transition(session, item_id, actor, Action.REJECT, expected_version)
-    text = clean_comment(comment)
-    if text is None:
-        raise CommentRequired("a rejection needs a comment saying what to change")
+    text = require_comment(comment, "a rejection needs a comment saying what to change")
     row = write(
         session,
         item,
@@ -217,9 +216,7 @@ def retract(
     """Take a published item off the portal (撤稿); the reason is required."""
     require_aware(now)
     item, _, _ = begin_transition(session, item_id, actor, Action.RETRACT, expected_version)
-    text = clean_comment(comment)
-    if text is None:
-        raise CommentRequired("retracting a published item needs a reason")
+    text = require_comment(comment, "retracting a published item needs a reason")
     row = write(
         session,
         item,

@@ -1,0 +1,212 @@
+"""The Chinese working-day calendar and deadline counting (deadline-rules.md).
+
+Which days are working days: the office's HolidayOverride rows win; then the
+`chinesecalendar` package for the years it knows (调休 included); for a year neither
+knows, Monday–Friday — and every answer that depended on such a year is flagged
+`provisional`, so the office can list and recompute those due dates once it enters
+that year's State Council notice. Nothing here raises for an unknown year.
+
+Counting (民法典 第二百零一条–第二百零三条): the event day is day 0 and counting starts the
+next day; `workday` counts working days only; `day`, `week` and `month` count calendar
+time and a due date on a non-working day moves to the next working day.
+"""
+
+from __future__ import annotations
+
+import calendar as _stdlib_calendar
+import functools
+import json
+import os
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
+from enum import StrEnum
+
+import chinese_calendar
+
+
+class Unit(StrEnum):
+    WORKDAY = "workday"
+    DAY = "day"
+    WEEK = "week"
+    MONTH = "month"
+
+
+@dataclass(frozen=True)
+class Due:
+    date: date
+    provisional: bool  # some day in the count came from the Monday–Friday fallback
+
+
+@functools.cache
+def _package_years() -> frozenset[int]:
+    years = set()
+    for year in range(1990, 2100):
+        try:
+            chinese_calendar.is_workday(date(year, 6, 1))
+        except NotImplementedError:
+            continue
+        years.add(year)
+    return frozenset(years)
+
+
+class WorkCalendar:
+    """Answers "is this a working day?" from overrides, the package, or the fallback."""
+
+    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
+        self._overrides = dict(overrides or {})
+        # A year the office has entered days for counts as known (it enters the whole
+        # State Council notice for a year at once).
+        self._override_years = frozenset(d.year for d in self._overrides)
+
+    @classmethod
+    def from_rows(cls, rows: Iterable[tuple[date, bool]]) -> WorkCalendar:
+        return cls(dict(rows))
+
+    def knows(self, year: int) -> bool:
+        return year in self._override_years or year in _package_years()
+
+    def is_workday(self, day: date) -> tuple[bool, bool]:
+        """(working day?, provisional?)."""
+        if day in self._overrides:
+            return self._overrides[day], False
+        if day.year in _package_years():
+            return bool(chinese_calendar.is_workday(day)), False
+        return day.weekday() < 5, not self.knows(day.year)
+
+    def next_workday(self, day: date) -> Due:
+        """`day` itself if it is a working day, else the first working day after it."""
+        provisional = False
+        while True:
+            working, guessed = self.is_workday(day)
+            provisional |= guessed
+            if working:
+                return Due(day, provisional)
+            day += timedelta(days=1)
+
+    def add_workdays(self, start: date, n: int) -> Due:
+        """The n-th working day after `start` (n = 0: `start`, or the next working day)."""
+        if n < 0:
+            raise ValueError("n must be ≥ 0")
+        if n == 0:
+            return self.next_workday(start)
+        day, counted, provisional = start, 0, False
+        while counted < n:
+            day += timedelta(days=1)
+            working, guessed = self.is_workday(day)
+            provisional |= guessed
+            counted += working
+        return Due(day, provisional)
+
+    def count_workdays(self, start: date, end: date) -> tuple[int, bool]:
+        """Working days in (start, end] — so add_workdays(start, n).date has count n."""
+        count, provisional, day = 0, False, start
+        while day < end:
+            day += timedelta(days=1)
+            working, guessed = self.is_workday(day)
+            provisional |= guessed
+            count += working
+        return count, provisional
+
+    def add(self, start: date, n: int, unit: Unit | str) -> Due:
+        """Due date `n` units after `start`, per the counting conventions."""
+        unit = Unit(unit)
+        if n < 0:
+            raise ValueError("n must be ≥ 0")
+        if unit is Unit.WORKDAY:
+            return self.add_workdays(start, n)
+        if unit is Unit.DAY:
+            end = start + timedelta(days=n)
+        elif unit is Unit.WEEK:
+            end = start + timedelta(weeks=n)
+        else:
+            end = add_months(start, n)
+        due = self.next_workday(end)
+        return Due(due.date, due.provisional or not self.knows(end.year))
+
+
+def add_months(day: date, months: int) -> date:
+    """Calendar months later, clamped to the month's end (1-31 + 1 month = 2-28/29)."""
+    index = day.year * 12 + day.month - 1 + months
+    year, month = divmod(index, 12)
+    last = _stdlib_calendar.monthrange(year, month + 1)[1]
+    return date(year, month + 1, min(day.day, last))
+
+
+def calendar_from_database(url: str) -> WorkCalendar:
+    """A calendar with the office's overrides from the database at `url`."""
+    from sqlalchemy import select
+
+    from workflow.db import make_engine
+    from workflow.models import HolidayOverride
+
+    engine = make_engine(url)
+    try:
+        with engine.connect() as conn:
+            rows = conn.execute(select(HolidayOverride.day, HolidayOverride.is_workday)).all()
+    finally:
+        engine.dispose()
+    return WorkCalendar.from_rows((d, w) for d, w in rows)
+
+
+# --------------------------------------------------------------------------- command line
+
+USAGE = (
+    "usage: python -m workflow.calendar add START N UNIT | is-workday DATE\n"
+    "  START, DATE: YYYY-MM-DD; N: whole number ≥ 0; UNIT: workday, day, week, month"
+)
+
+
+class _BadInput(ValueError):
+    pass
+
+
+def _parse_date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError as exc:
+        raise _BadInput(f"not a date (YYYY-MM-DD): {text!r}") from exc
+
+
+def _run(argv: Sequence[str], cal: WorkCalendar) -> dict[str, object]:
+    if len(argv) == 4 and argv[0] == "add":
+        start = _parse_date(argv[1])
+        try:
+            n = int(argv[2])
+        except ValueError as exc:
+            raise _BadInput(f"N must be a whole number: {argv[2]!r}") from exc
+        if n < 0:
+            raise _BadInput(f"N must be ≥ 0: {n}")
+        if argv[3] not in Unit.__members__.values():
+            raise _BadInput(f"unknown unit {argv[3]!r} (workday, day, week, month)")
+        due = cal.add(start, n, argv[3])
+        return {
+            "start": start.isoformat(),
+            "n": n,
+            "unit": argv[3],
+            "due": due.date.isoformat(),
+            "provisional": due.provisional,
+        }
+    if len(argv) == 2 and argv[0] == "is-workday":
+        day = _parse_date(argv[1])
+        working, provisional = cal.is_workday(day)
+        return {"date": day.isoformat(), "workday": working, "provisional": provisional}
+    raise _BadInput(USAGE)
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    url = os.environ.get("DATABASE_URL")
+    try:
+        cal = calendar_from_database(url) if url else WorkCalendar()
+        result = _run(argv, cal)
+    except _BadInput as exc:
+        print(str(exc), file=sys.stderr)
+        return 2
+    print(json.dumps(result, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

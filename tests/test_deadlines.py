@@ -1,0 +1,155 @@
+"""The 时限要求 parser against the contract's examples, further wordings, and any text."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from workflow.deadlines import key, parse, validate
+from workflow.deadlines.__main__ import main
+from workflow.deadlines.parser import cn_to_int
+
+from .deadline_cases import MORE, SEED
+
+
+def keys(rules: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return sorted(key(r) for r in rules)
+
+
+@pytest.mark.parametrize(("text", "want"), SEED, ids=[t for t, _ in SEED])
+def test_contract_examples(text: str, want: list[dict[str, Any]]) -> None:
+    got = parse(text)
+    assert keys(got) == keys(want)
+    for rule in want:  # where the contract names a scope, it is found too
+        if "scope" in rule:
+            assert [r.get("scope") for r in got if key(r) == key(rule)] == [rule["scope"]]
+
+
+@pytest.mark.parametrize(("text", "want"), MORE, ids=[t or "<empty>" for t, _ in MORE])
+def test_further_wordings(text: str, want: list[dict[str, Any]]) -> None:
+    assert keys(parse(text)) == keys(want)
+
+
+def test_every_rule_is_valid_and_carries_its_source() -> None:
+    for text, _ in SEED + MORE:
+        for rule in parse(text):
+            assert validate(rule) == [], (text, rule)
+            assert rule.get("source") or rule["kind"] in ("prompt", "on_change")
+
+
+@pytest.mark.parametrize(
+    ("text", "n"),
+    [
+        ("一", 1),
+        ("十", 10),
+        ("十五", 15),
+        ("二十", 20),
+        ("两", 2),
+        ("六十", 60),
+        ("九十九", 99),
+        ("一百二十", 120),
+    ],
+)
+def test_chinese_numerals(text: str, n: int) -> None:
+    assert cn_to_int(text) == n
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.text())
+def test_any_text_gives_valid_rules_and_json(text: str) -> None:
+    rules = parse(text)
+    assert all(validate(r) == [] for r in rules)
+    json.loads(json.dumps({"text": text, "rules": rules}, ensure_ascii=False))
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(
+            [
+                "每",
+                "月",
+                "年",
+                "周",
+                "日",
+                "前",
+                "内",
+                "个",
+                "工作日",
+                "至少",
+                "更新",
+                "发布",
+                "一",
+                "两",
+                "十",
+                "5",
+                "12",
+                "31",
+                "，",
+                "。",
+                "；",
+                "(",
+                "）",
+                "如有变动",
+                "及时",
+                "收到",
+                "之日起",
+                "2026年",
+                "底",
+                "次",
+                "条",
+                "同步",
+                "半年",
+                "季度",
+            ]
+        ),
+        max_size=40,
+    )
+)
+def test_clause_soup_never_breaks(parts: list[str]) -> None:
+    for rule in parse("".join(parts)):
+        assert validate(rule) == []
+
+
+def test_very_long_and_binary_looking_input() -> None:
+    assert isinstance(parse("每月更新一次，" * 15_000), list)  # ~100 KB
+    assert parse("\x00\x01\ufffd\ud7ff" * 1000) == []
+    assert parse("") == []
+
+
+def test_command_line_one_phrase(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["每月月底前集中报送一次"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["text"] == "每月月底前集中报送一次"
+    assert [key(r) for r in out["rules"]] == [("periodic", 1, "month", 1, None)]
+
+
+def test_command_line_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    phrases = [text for text, _ in SEED]
+    source = tmp_path / "phrases.txt"
+    source.write_text("\n".join(phrases) + "\n", encoding="utf-8")
+    assert main(["--file", str(source)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert [json.loads(line)["text"] for line in lines] == phrases
+
+
+@pytest.mark.parametrize("argv", [[], ["a", "--file", "x"], ["--file", "/nonexistent/f.txt"]])
+def test_command_line_refuses_unreadable_input(argv: list[str]) -> None:
+    assert main(argv) == 2
+
+
+def test_module_prints_utf8_json() -> None:
+    out = subprocess.run(
+        [sys.executable, "-m", "workflow.deadlines", "在收到申请之日起15个工作日内予以答复"],
+        capture_output=True,
+        check=True,
+    )
+    assert "收到" in out.stdout.decode("utf-8")  # ensure_ascii=False
+    assert json.loads(out.stdout)["rules"][0]["event"] == "received"

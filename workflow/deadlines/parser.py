@@ -1,0 +1,324 @@
+"""From 时限要求 text to deadline rules (deadline-rules.md). Rule-based and conservative:
+a clause it does not understand gives no rule — a wrong deadline is worse than none.
+
+The text is normalised (full-width forms, spaces, Chinese numerals before a unit), split
+into sentences (。；) and clauses (，、parentheses, numbering), and each clause is matched
+against the rule kinds; the sentence supplies context such as the event ("文件公开后").
+"""
+
+from __future__ import annotations
+
+import calendar
+import re
+import unicodedata
+from typing import Any
+
+from workflow.deadlines.rules import Rule, after_event, dedupe, periodic
+
+MAX_CHARS = 20_000  # longer text is cut: real 时限要求 cells are a few hundred characters
+
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
+_CN_NUMBER = re.compile(
+    r"[零〇一二两三四五六七八九十百]+"
+    r"(?=个|天|日|周|星期|礼拜|月|年|次|条|季|旬|工作日|项|件|篇|到|至|或)"
+)
+
+# Period words → (every, unit)
+_PERIODS: dict[str, tuple[int, str]] = {
+    "半年": (6, "month"),
+    "半月": (15, "day"),
+    "季度": (3, "month"),
+    "季": (3, "month"),
+    "旬": (10, "day"),
+    "天": (1, "day"),
+    "日": (1, "day"),
+    "周": (1, "week"),
+    "星期": (1, "week"),
+    "礼拜": (1, "week"),
+    "月": (1, "month"),
+    "年": (1, "year"),
+}
+_PERIOD_WORD = "半年|半月|季度|季|旬|天|日|周|星期|礼拜|个月|月|年"
+_WITHIN_UNITS = {
+    "工作日": "workday",
+    "日": "day",
+    "天": "day",
+    "周": "week",
+    "星期": "week",
+    "个月": "month",
+    "月": "month",
+}
+_VERB = "更新|发布|报送|公开|上传|维护|解读|访谈|发|有|审核|公示|答复|回复"
+
+_EVERY = re.compile(rf"每(?:隔)?(?P<n>\d+)?个?(?P<p>{_PERIOD_WORD})")
+_BY_DAY = re.compile(r"每(?:个)?月(?P<d>\d{1,2})(?:日|号)(?:前|之前|以前)")
+_DATE_IN_YEAR = re.compile(
+    r"(?P<y>(?:19|20)\d{2})年(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})(?:日|号)|(?P<end>底|末))?"
+    r"|(?P<yend>底|末))"
+)
+_ANNUAL = re.compile(
+    r"(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})(?:日|号)|(?P<end>底|末))(?:前|之前|以前|止)"
+)
+_WITHIN = re.compile(
+    r"(?P<every>每)?(?P<n>\d+)(?P<u>个工作日|工作日|个月|月|日|天|周|星期)(?:以内|之内|内)"
+)
+_SYNC = re.compile(r"同步(?:报送|发布|更新|公开|上传)")
+_N_TIMES = re.compile(
+    r"(?P<n>\d+)(?:个)?(?P<p>年|月|周|天)(?:至少)?(?:更新|发布|报送|公开)(?P<k>\d+)次"
+)
+_YEARLY = re.compile(r"(?:全年|年内|年度内)")
+_MIN = re.compile(
+    r"(?:至少|不少于|不低于|最少)?[^\d]{0,8}?(?P<k>\d+)(?:到\d+|至\d+|-\d+)?"
+    r"(?:条|次|篇|个|件|项)"
+)
+_ON_CHANGE = re.compile(
+    r"(?P<neg>没有|如无|无|若无|未)?(?:变化|变动|变更|调整)(?:情况)?[^，,。]{0,10}?"
+    r"(?:及时|即时|即|随时|立即)?[^，,。]{0,6}?(?:更新|更改|报送|发布|修改|公开|调整)"
+)
+_PROMPT = re.compile(
+    r"(?:及时|即时|实时|第(?:1|一)时间|随时)(?:、?(?:规范|全面|准确|主动))*地?"
+    r"(?:更新|发布|公开|报送|上传|更改|公示)|(?:更新|发布)及时"
+)
+_PLAN = re.compile(r"按(?:照)?[^，,。]*计划|统计周期")
+_SCOPE_STOP = re.compile(
+    r"有|按|根据|确保|在|于|如|需|请|计划|没|将|并|要|对|由|及时|即时|经|以|自|起|之日|后"
+)
+_EVENTS = (
+    (re.compile(r"收到|接到|收悉"), "received"),
+    (re.compile(r"受理"), "accepted"),
+    (re.compile(r"(?:作出|做出)[^，,]*决定|决定(?:之日|后|作出|做出)"), "decided"),
+    (re.compile(r"(?:公开|发布|印发|出台)(?:后|之日)"), "published"),
+    (re.compile(r"发生(?:后|之日)?"), "occurred"),
+)
+
+
+def normalise(text: str) -> str:
+    text = unicodedata.normalize("NFKC", text)
+    text = re.sub(r"\[bookmark:[^\]]*\]", "", text)
+    text = re.sub(r"[ \t\u3000\u00a0]+", "", text)
+    return _CN_NUMBER.sub(lambda m: str(cn_to_int(m.group())), text)
+
+
+def cn_to_int(text: str) -> int:
+    """一…九十九, 两, 百 (十五 → 15, 二十 → 20, 六十 → 60, 一百二十 → 120)."""
+    total, current = 0, 0
+    for ch in text:
+        if ch in _CN_DIGITS:
+            current = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (current or 1) * 10
+            current = 0
+        elif ch == "百":
+            total += (current or 1) * 100
+            current = 0
+    return total + current
+
+
+def _sentences(text: str) -> list[list[str]]:
+    """Sentences (。；; and line breaks), each a list of clauses (，, parentheses)."""
+    out = []
+    for sentence in re.split(r"[。;;\n\r!?！？]+", text):
+        clauses = []
+        for part in re.split(r"[,，:：]|\(|\)|（|）", sentence):
+            part = re.sub(r"^(?:\(?\d{1,2}[.、)]|[①-⑩])+", "", part).strip("、.·- ")
+            if part:
+                clauses.append(part)
+        if clauses:
+            out.append(clauses)
+    return out
+
+
+def _scope(prefix: str) -> str | None:
+    prefix = re.sub(r"(?:至少|均|都|应|应当|需要)$", "", prefix.strip("、的 "))
+    if not 1 <= len(prefix) <= 12 or _SCOPE_STOP.search(prefix):
+        return None
+    if not re.fullmatch(r"[\u4e00-\u9fff/、]+", prefix):
+        return None
+    return prefix
+
+
+def _with_scope(rule: Rule, clause: str, start: int) -> Rule:
+    scope = _scope(clause[:start])
+    if scope:
+        rule["scope"] = scope
+    rule["source"] = clause
+    return rule
+
+
+def _min_items(rest: str) -> int:
+    match = _MIN.match(rest)
+    if match and int(match.group("k")) >= 1:
+        return int(match.group("k"))
+    return 1
+
+
+def _has_verb_after(clause: str, end: int) -> bool:
+    tail = clause[end : end + 14]
+    verb = re.search(_VERB, tail)
+    if not verb:
+        return False
+    after = tail[verb.end() : verb.end() + 1]
+    return after != "的"  # "每年发布的计划" describes a plan, not a requirement
+
+
+def _month_end(month: int, year: int = 2025) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+# A clause that only states the condition ("内容如有变动，应及时更新"): the next clause's
+# "及时更新" then means "update on change", not "publish promptly".
+_CHANGE_CONDITION = re.compile(r"(?:如|若|一旦)?有?(?:变化|变动|变更|调整)(?:时|后|的)?$")
+
+
+def _clause_rules(clause: str, sentence: str) -> list[Rule]:
+    if _PLAN.search(clause) and not _EVERY.search(clause.split("计划")[-1]):
+        return []
+    rules: list[Rule] = []
+    taken: list[tuple[int, int]] = []  # spans already turned into a rule
+
+    def free(span: tuple[int, int]) -> bool:
+        return all(span[1] <= a or span[0] >= b for a, b in taken)
+
+    for m in _DATE_IN_YEAR.finditer(clause):
+        year = int(m.group("y"))
+        if m.group("yend"):
+            by = f"{year}-12-31"
+        elif m.group("m"):
+            month = int(m.group("m"))
+            if not 1 <= month <= 12:
+                continue
+            day = (
+                int(m.group("d"))
+                if m.group("d")
+                else _month_end(month, year)
+                if m.group("end")
+                else None
+            )
+            if day is None or not 1 <= day <= _month_end(month, year):
+                continue
+            by = f"{year}-{month:02d}-{day:02d}"
+        else:
+            continue
+        rules.append(_with_scope({"kind": "once", "by": by}, clause, m.start()))
+        taken.append(m.span())
+    for m in _BY_DAY.finditer(clause):
+        day = int(m.group("d"))
+        if 1 <= day <= 31:
+            rules.append(_with_scope(periodic(1, "month", by_day=day), clause, m.start()))
+            taken.append(m.span())
+    for m in _ANNUAL.finditer(clause):
+        if not free(m.span()) or clause[max(0, m.start() - 2) : m.start()].endswith("每"):
+            continue
+        month = int(m.group("m"))
+        if not 1 <= month <= 12:
+            continue
+        day = int(m.group("d")) if m.group("d") else _month_end(month)
+        if not 1 <= day <= _month_end(month, 2024):
+            continue
+        before = clause[max(0, m.start() - 2) : m.start()]
+        start = m.start() - 2 if before in ("每年", "次年") else m.start()
+        rules.append(_with_scope({"kind": "annual", "by": f"{month:02d}-{day:02d}"}, clause, start))
+        taken.append((start, m.end()))
+    if any(r["kind"] == "annual" for r in rules):
+        return rules  # "一年更新一次（次年1月底前）": the date says it all
+    for m in _EVERY.finditer(clause):
+        if not free(m.span()) or not _has_verb_after(clause, m.end()):
+            continue
+        base, unit = _PERIODS[m.group("p").removeprefix("个")]
+        n = int(m.group("n")) if m.group("n") else 1
+        if n < 1:
+            continue
+        rule = periodic(n * base, unit, _min_items(clause[m.end() :]))
+        rules.append(_with_scope(rule, clause, m.start()))
+        taken.append(m.span())
+    for m in _N_TIMES.finditer(clause):
+        if free(m.span()):
+            base, unit = _PERIODS[m.group("p")]
+            rule = periodic(int(m.group("n")) * base, unit, max(1, int(m.group("k"))))
+            rules.append(_with_scope(rule, clause, m.start()))
+            taken.append(m.span())
+    if re.search(r"按季(?:度)?(?:报送|更新|发布)", clause):
+        rules.append(_with_scope(periodic(3, "month"), clause, 0))
+    elif re.search(r"按月(?:报送|更新|发布)", clause) and not any(
+        r["kind"] == "periodic" for r in rules
+    ):
+        rules.append(_with_scope(periodic(1, "month"), clause, 0))
+    yearly = _YEARLY.search(clause)
+    if yearly and free(yearly.span()) and re.search(r"\d+(?:到\d+|至\d+)?(?:次|条|篇)", clause):
+        rest = clause[yearly.end() :]
+        rules.append(_with_scope(periodic(1, "year", _min_items(rest)), clause, yearly.start()))
+        taken.append(yearly.span())
+    elif re.search(r"年度(?:更新|发布|公开)", clause):
+        rules.append(_with_scope(periodic(1, "year"), clause, 0))
+    for m in _WITHIN.finditer(clause):
+        if m.group("every") or not free(m.span()):
+            continue
+        n, unit = int(m.group("n")), _WITHIN_UNITS[m.group("u").removeprefix("个")]
+        subject = clause[: m.start()]
+        if re.search(r"栏目|类$", subject) and unit != "workday":
+            # "新闻动态类栏目两周内更新": a column kept fresh, not an answer to an event.
+            rule = periodic(n, unit if unit != "day" or n % 7 else "day")
+            rules.append(_with_scope(rule, clause, m.start()))
+        else:
+            rule = after_event(n, unit, _event(sentence, clause))
+            rules.append(_with_scope(rule, clause, m.start()))
+        taken.append(m.span())
+    sync = _SYNC.search(clause)
+    if sync and free(sync.span()):
+        rules.append(_with_scope(after_event(0, "day", _event(sentence, clause)), clause, 0))
+    change = _ON_CHANGE.search(clause)
+    if change and not change.group("neg"):
+        rules.append({"kind": "on_change", "source": clause})
+    elif _PROMPT.search(clause) and not (change and change.group("neg")):
+        rules.append({"kind": "prompt", "source": clause})
+    return rules
+
+
+def _event(sentence: str, clause: str) -> str | None:
+    for text in (clause, sentence):
+        for pattern, name in _EVENTS:
+            if pattern.search(text):
+                return name
+    return None
+
+
+def parse(text: str) -> list[Rule]:
+    """The rules a 时限要求 text states; [] when it states none we understand. Never raises."""
+    try:
+        if not isinstance(text, str):
+            return []
+        normalised = normalise(text[:MAX_CHARS])
+        rules: list[Rule] = []
+        for clauses in _sentences(normalised):
+            sentence = "，".join(clauses)
+            condition = False
+            for clause in clauses:
+                found = _clause_rules(clause, sentence)
+                if condition:
+                    found = [
+                        {**r, "kind": "on_change"} if r["kind"] == "prompt" else r for r in found
+                    ]
+                rules.extend(found)
+                condition = bool(_CHANGE_CONDITION.search(clause)) and not re.search(
+                    r"没有|如无|若无|无变", clause
+                )
+        return dedupe(rules)
+    except Exception:
+        return []
+
+
+def parse_with_text(text: str) -> dict[str, Any]:
+    return {"text": text, "rules": parse(text)}

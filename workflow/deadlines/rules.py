@@ -1,0 +1,109 @@
+"""Deadline rules as data (deadline-rules.md): building, validating and comparing them."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+KINDS = ("periodic", "annual", "after_event", "prompt", "on_change", "once")
+PERIOD_UNITS = ("day", "week", "month", "year")
+WITHIN_UNITS = ("day", "workday", "week", "month")
+EVENTS = ("received", "accepted", "published", "decided", "occurred")
+
+Rule = dict[str, Any]
+
+
+def periodic(every: int, unit: str, min_items: int = 1, by_day: int | None = None) -> Rule:
+    rule: Rule = {"kind": "periodic", "every": every, "unit": unit, "min_items": min_items}
+    if by_day is not None:
+        rule["by_day"] = by_day
+    return rule
+
+
+def after_event(within: int, unit: str, event: str | None = None) -> Rule:
+    rule: Rule = {"kind": "after_event", "within": within, "unit": unit}
+    if event is not None:
+        rule["event"] = event
+    return rule
+
+
+def key(rule: Mapping[str, Any]) -> tuple[Any, ...]:
+    """What makes two rules the same: everything but scope/source, with a week as 7 days
+    and a year as 12 months (deadline-rules.md)."""
+    kind = rule["kind"]
+    if kind == "periodic":
+        every, unit = rule["every"], rule["unit"]
+        if unit == "week":
+            every, unit = every * 7, "day"
+        elif unit == "year":
+            every, unit = every * 12, "month"
+        return (kind, every, unit, rule.get("min_items", 1), rule.get("by_day"))
+    if kind == "after_event":
+        within, unit = rule["within"], rule["unit"]
+        if unit == "week":
+            within, unit = within * 7, "day"
+        return (kind, within, unit, rule.get("event"))
+    if kind in ("annual", "once"):
+        return (kind, rule["by"])
+    return (kind,)
+
+
+def dedupe(rules: Iterable[Rule]) -> list[Rule]:
+    seen: set[tuple[Any, ...]] = set()
+    out = []
+    for rule in rules:
+        k = key(rule)
+        if k not in seen:
+            seen.add(k)
+            out.append(rule)
+    return out
+
+
+def validate(rule: Mapping[str, Any]) -> list[str]:
+    """Problems with a rule an office typed by hand (empty list: valid)."""
+    problems: list[str] = []
+    kind = rule.get("kind")
+    if kind not in KINDS:
+        return [f"unknown kind {kind!r}"]
+
+    def positive_int(name: str, minimum: int = 1) -> None:
+        value = rule.get(name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+            problems.append(f"{name} must be an integer ≥ {minimum}")
+
+    if kind == "periodic":
+        positive_int("every")
+        if rule.get("unit") not in PERIOD_UNITS:
+            problems.append(f"unit must be one of {PERIOD_UNITS}")
+        if "min_items" in rule:
+            positive_int("min_items")
+        if "by_day" in rule:
+            by_day = rule["by_day"]
+            if not isinstance(by_day, int) or not 1 <= by_day <= 31:
+                problems.append("by_day must be 1–31")
+    elif kind == "after_event":
+        positive_int("within", 0)
+        if rule.get("unit") not in WITHIN_UNITS:
+            problems.append(f"unit must be one of {WITHIN_UNITS}")
+        if "event" in rule and rule["event"] not in EVENTS:
+            problems.append(f"event must be one of {EVENTS}")
+    elif kind in ("annual", "once"):
+        by = rule.get("by")
+        pattern_ok = isinstance(by, str) and _valid_by(by, with_year=kind == "once")
+        if not pattern_ok:
+            problems.append("by must be " + ("YYYY-MM-DD" if kind == "once" else "MM-DD"))
+    return problems
+
+
+def _valid_by(text: str, with_year: bool) -> bool:
+    from datetime import date
+
+    try:
+        if with_year:
+            date.fromisoformat(text)
+        else:
+            month, day = (int(p) for p in text.split("-"))
+            date(2024, month, day)  # a leap year: 02-29 is a valid annual date
+    except ValueError:
+        return False
+    return True

@@ -22,6 +22,7 @@ units_cli = AppGroup("units", help="Manage units (单位).")
 users_cli = AppGroup("users", help="Manage users, roles and passwords.")
 demo_cli = AppGroup("demo", help="Demo data.")
 audit_cli = AppGroup("audit", help="The audit trail.")
+holidays_cli = AppGroup("holidays", help="Holiday overrides (the office's calendar).")
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])
 
@@ -162,6 +163,24 @@ def audit_verify() -> None:
     raise SystemExit(1)
 
 
+@holidays_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+def holidays_import(path: str) -> None:
+    """Import a CSV of 日期,是否上班,备注 (the State Council notice for a year)."""
+    from pathlib import Path
+
+    from workflow.holidays import HolidayFileError, read_csv, store
+
+    try:
+        rows = read_csv(Path(path).read_bytes(), Path(path).name)
+    except HolidayFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    with _transaction() as session:
+        count = store(session, rows)
+    years = sorted({r.day.year for r in rows})
+    click.echo(f"imported {count} day(s) for {', '.join(map(str, years))}")
+
+
 def register(app: Flask) -> None:
-    for group in (db_cli, units_cli, users_cli, demo_cli, audit_cli):
+    for group in (db_cli, units_cli, users_cli, demo_cli, audit_cli, holidays_cli):
         app.cli.add_command(group)

@@ -1,0 +1,94 @@
+"""Holiday overrides: CSV import (encodings, bad rows named) and their effect on counting."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, select
+from sqlalchemy.orm import Session
+
+from config import load_config
+from web import create_app
+from workflow.holidays import HolidayFileError, read_csv
+from workflow.models import HolidayOverride
+
+from .conftest import wipe
+
+NOTICE_2027 = "日期,是否上班,备注\n2027-01-01,放假,元旦\n2027-02-20,上班,春节调休\n"
+
+
+@pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
+def test_reads_the_encodings_offices_save(encoding: str) -> None:
+    rows = read_csv(NOTICE_2027.encode(encoding))
+    assert [(r.day, r.is_workday, r.note) for r in rows] == [
+        (date(2027, 1, 1), False, "元旦"),
+        (date(2027, 2, 20), True, "春节调休"),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("2027-13-01,放假\n", "第1行：日期“2027-13-01”格式不对"),
+        ("2027-01-01,放假\n2027-01-02,也许\n", "第2行：是否上班“也许”无法识别"),
+        ("2027-01-01,放假\n2027-01-01,上班\n", "第2行：日期 2027-01-01 与第1行重复"),
+        ("2027-01-01\n", "第1行：需要"),
+        ("日期,是否上班\n", "没有可导入的日期"),
+    ],
+)
+def test_bad_rows_are_named(text: str, message: str) -> None:
+    with pytest.raises(HolidayFileError, match=message):
+        read_csv(text.encode(), "2027.csv")
+
+
+@pytest.fixture
+def app(engine: Engine, database_url: str, tmp_path: Path) -> Flask:
+    cfg = load_config(
+        {
+            "SANSHEN_ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SANSHEN_INSTANCE_DIR": str(tmp_path),
+        }
+    )
+    application = create_app(cfg)
+    yield application  # type: ignore[misc]
+    application.extensions["sanshen.engine"].dispose()
+    wipe(engine)
+
+
+def test_import_command_and_database_calendar(
+    app: Flask, engine: Engine, database_url: str, tmp_path: Path
+) -> None:
+    bad = tmp_path / "bad.csv"
+    bad.write_text("2027-01-01,放假\n2027-01-02,也许\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["holidays", "import", str(bad)])
+    assert result.exit_code != 0 and "bad.csv 第2行" in result.output
+    with Session(engine) as s:  # nothing half-written
+        assert s.execute(select(HolidayOverride)).first() is None
+    good = tmp_path / "2027.csv"
+    good.write_bytes(NOTICE_2027.encode("gb18030"))
+    result = app.test_cli_runner().invoke(args=["holidays", "import", str(good)])
+    assert result.exit_code == 0 and "imported 2 day(s) for 2027" in result.output
+    # The calendar command reads the overrides from DATABASE_URL: 2027 is now known.
+    env = {**os.environ, "DATABASE_URL": database_url}
+    out = subprocess.run(
+        [sys.executable, "-m", "workflow.calendar", "add", "2026-12-21", "15", "workday"],
+        capture_output=True,
+        text=True,
+        check=True,
+        env=env,
+    )
+    assert json.loads(out.stdout) == {
+        "start": "2026-12-21",
+        "n": 15,
+        "unit": "workday",
+        "due": "2027-01-12",
+        "provisional": False,
+    }

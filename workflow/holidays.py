@@ -1,0 +1,88 @@
+"""The office's holiday overrides: read a CSV of the State Council notice and store it.
+
+CSV columns: 日期 (YYYY-MM-DD), 是否上班 (上班/班/1/是/true or 放假/休/0/否/false), 备注.
+A header row is optional. UTF-8 (with or without BOM) and GB18030 are accepted, since
+offices save CSV from WPS/Excel in either. All rows are checked before anything is
+written; the first bad row is named.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy.orm import Session
+
+from workflow.models import HolidayOverride
+
+_WORK = {"上班", "班", "工作日", "1", "是", "true", "yes", "y", "workday"}
+_OFF = {"放假", "休", "休息", "节假日", "0", "否", "false", "no", "n", "holiday"}
+
+
+class HolidayFileError(ValueError):
+    """A message for the office, naming the file and the row."""
+
+
+@dataclass(frozen=True)
+class HolidayRow:
+    day: date
+    is_workday: bool
+    note: str
+
+
+def _decode(data: bytes, name: str) -> str:
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    raise HolidayFileError(f"{name}：无法识别文件编码，请另存为 UTF-8 或 GB18030 的 CSV 文件")
+
+
+def read_csv(data: bytes, name: str = "文件") -> list[HolidayRow]:
+    text = _decode(data, name)
+    rows: list[HolidayRow] = []
+    seen: dict[date, int] = {}
+    for number, record in enumerate(csv.reader(io.StringIO(text)), start=1):
+        cells = [c.strip() for c in record]
+        if not any(cells):
+            continue
+        if number == 1 and cells[0] in ("日期", "date", "Date"):
+            continue
+        if len(cells) < 2:
+            raise HolidayFileError(f"{name} 第{number}行：需要“日期,是否上班[,备注]”两列以上")
+        try:
+            day = date.fromisoformat(cells[0].replace("/", "-"))
+        except ValueError:
+            raise HolidayFileError(
+                f"{name} 第{number}行：日期“{cells[0]}”格式不对，应为 2027-01-01"
+            ) from None
+        flag = cells[1].lower()
+        if flag not in _WORK | _OFF:
+            raise HolidayFileError(
+                f"{name} 第{number}行：是否上班“{cells[1]}”无法识别，请填“上班”或“放假”"
+            )
+        if day in seen:
+            raise HolidayFileError(f"{name} 第{number}行：日期 {day} 与第{seen[day]}行重复")
+        seen[day] = number
+        rows.append(HolidayRow(day, flag in _WORK, cells[2] if len(cells) > 2 else ""))
+    if not rows:
+        raise HolidayFileError(f"{name}：没有可导入的日期")
+    return rows
+
+
+def store(session: Session, rows: Iterable[HolidayRow]) -> int:
+    """Insert or replace the overrides for these days; returns how many were written."""
+    count = 0
+    for row in rows:
+        existing = session.get(HolidayOverride, row.day)
+        if existing is None:
+            session.add(HolidayOverride(day=row.day, is_workday=row.is_workday, note=row.note))
+        else:
+            existing.is_workday, existing.note = row.is_workday, row.note
+        count += 1
+    session.flush()
+    return count

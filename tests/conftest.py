@@ -61,6 +61,7 @@ def wipe(engine: Engine) -> None:
     """Remove every row (tests that commit clean up after themselves)."""
     with engine.begin() as conn:
         bypass_triggers(conn)
+        conn.execute(text("UPDATE items SET obligation_id = NULL"))  # items ⇄ obligations
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
 

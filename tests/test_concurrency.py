@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 
 from workflow import errors, services
 from workflow.enums import Role, State
-from workflow.models import AuditEvent, Item
+from workflow.models import AuditEvent, Item, Revision
 
 from .conftest import wipe
 from .factories import World, build_world, item_in_state
@@ -117,3 +117,88 @@ def test_racing_approvals_in_open_transactions(
         t.join(60)
     assert sorted(results) == ["ok", "stale"]
     assert _outcome(engine, item_id) == (State.HEAD_REVIEW, version + 1, 3)
+
+
+def test_an_out_of_date_copy_in_the_session_is_refreshed_not_patched(
+    engine: Engine, now: datetime
+) -> None:
+    """Session A holds an item from before B revised and edited it; A then acts on the
+    current version. A's copy must show B's content afterwards, not a patched old one."""
+    with Session(engine, expire_on_commit=False) as setup:
+        world = build_world(setup, now)
+        item = item_in_state(setup, world, State.PUBLISHED, now)
+        setup.commit()
+    try:
+        with Session(engine, expire_on_commit=False) as a, Session(engine) as b:
+            old = a.get(Item, item.id)
+            assert old is not None
+            a.commit()
+            drafter_b = b.merge(world.drafter)
+            services.revise(
+                b, actor=drafter_b, item_id=item.id, expected_version=old.version, now=now
+            )
+            fresh = b.get(Item, item.id)
+            assert fresh is not None
+            services.update_draft(
+                b,
+                actor=drafter_b,
+                item_id=item.id,
+                expected_version=fresh.version,
+                title="B改的标题",
+                now=now,
+            )
+            version = fresh.version
+            b.commit()
+            services.submit(
+                a, actor=a.merge(world.drafter), item_id=item.id, expected_version=version, now=now
+            )
+            a.commit()
+            assert (old.title, old.current_revision_no, old.state) == (
+                "B改的标题",
+                2,
+                State.INITIAL_REVIEW,
+            )
+    finally:
+        wipe(engine)
+
+
+def test_revise_from_a_session_with_an_old_revision_list(engine: Engine, now: datetime) -> None:
+    with Session(engine, expire_on_commit=False) as setup:
+        world = build_world(setup, now)
+        item = item_in_state(setup, world, State.PUBLISHED, now)
+        setup.commit()
+    try:
+        with Session(engine, expire_on_commit=False) as a, Session(engine) as b:
+            held = a.get(Item, item.id)
+            assert held is not None and len(held.revisions) == 1  # A's list: revision 1
+            a.commit()
+            for _ in range(2):  # B revises and withdraws: revision 2 exists now
+                current = b.get(Item, item.id, populate_existing=True)
+                assert current is not None
+                action = services.revise if current.state == State.PUBLISHED else services.withdraw
+                action(
+                    b,
+                    actor=b.merge(world.drafter),
+                    item_id=item.id,
+                    expected_version=current.version,
+                    now=now,
+                )
+                b.commit()
+            current_version = _outcome(engine, item.id)[1]
+            services.revise(
+                a,
+                actor=a.merge(world.drafter),
+                item_id=item.id,
+                expected_version=current_version,
+                now=now,
+            )
+            a.commit()
+        with Session(engine) as s:
+            numbers = (
+                s.execute(select(Revision.number).where(Revision.item_id == item.id))
+                .scalars()
+                .all()
+            )
+            assert sorted(numbers) == [1, 2, 3]
+    finally:
+        wipe(engine)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 
 @dataclass(frozen=True)
@@ -61,3 +61,24 @@ class ItemRetracted(ItemEvent):
 @dataclass(frozen=True)
 class ItemRevised(ItemEvent):
     """A published item got a new working revision; the live one stays visible."""
+
+
+@dataclass(frozen=True)
+class ObligationCreated:
+    """Publishing `source_item_id` obliges `unit_id` to publish in `column_id` by
+    `due_date` (e.g. the 解读 of a 政策文件)."""
+
+    obligation_id: int
+    column_id: int
+    unit_id: int
+    source_item_id: int
+    due_date: date
+    provisional: bool
+
+
+@dataclass(frozen=True)
+class ObligationFulfilled:
+    obligation_id: int
+    item_id: int
+    at: datetime
+    late: bool

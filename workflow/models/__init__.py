@@ -3,8 +3,8 @@
 from workflow.models.audit import AuditEvent
 from workflow.models.base import Base, UTCDateTime
 from workflow.models.calendar import HolidayOverride
-from workflow.models.columns import Column, ColumnAssignment, assignment_drafters
-from workflow.models.items import Attachment, Blob, Item, Revision
+from workflow.models.columns import Column, ColumnAssignment, ColumnLink, assignment_drafters
+from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.org import Unit, UnitAlias, User, UserRole
 
 __all__ = [
@@ -14,8 +14,10 @@ __all__ = [
     "Blob",
     "Column",
     "ColumnAssignment",
+    "ColumnLink",
     "HolidayOverride",
     "Item",
+    "Obligation",
     "Revision",
     "UTCDateTime",
     "Unit",

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Table, Text, UniqueConstraint
 from sqlalchemy import Column as SAColumn
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -48,6 +48,8 @@ class Column(Base):
     tags: Mapped[list[str]] = mapped_column(JSON, default=list)
     # See workflow.prerequisites.Prerequisites for the keys.
     prerequisites: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    # Whether a "nothing to publish this period" statement (说明性信息) counts here.
+    allows_statement: Mapped[bool] = mapped_column(Boolean, default=False)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     parent: Mapped[Column | None] = relationship(remote_side=[id], back_populates="children")
@@ -74,3 +76,17 @@ class ColumnAssignment(Base):
     column: Mapped[Column] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
     drafters: Mapped[list[User]] = relationship(secondary=assignment_drafters)
+
+
+class ColumnLink(Base):
+    """Publishing in `source` obliges a unit to publish in `target` within the target's
+    after_event (published) rule — e.g. 政策文件 → 政策解读 within 3 working days."""
+
+    __tablename__ = "column_links"
+
+    source_id: Mapped[int] = mapped_column(
+        ForeignKey("columns.id", ondelete="CASCADE"), primary_key=True
+    )
+    target_id: Mapped[int] = mapped_column(
+        ForeignKey("columns.id", ondelete="CASCADE"), primary_key=True
+    )

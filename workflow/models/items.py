@@ -65,6 +65,13 @@ class Item(Base):
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     state_since: Mapped[datetime] = mapped_column(UTCDateTime())
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the item first went public: what counts for a column's period (a republished
+    # revision is an update of the same item, not one more item).
+    first_published_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # The linked obligation this item answers (e.g. the 解读 of one 政策文件), if any.
+    obligation_id: Mapped[int | None] = mapped_column(
+        ForeignKey("obligations.id", use_alter=True)  # items ⇄ obligations refer both ways
+    )
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
@@ -140,3 +147,22 @@ class Attachment(Base):
 
     revision: Mapped[Revision] = relationship(back_populates="attachments")
     blob: Mapped[Blob] = relationship()
+
+
+class Obligation(Base):
+    """A dependent publication owed because another item was published (linked columns),
+    or a one-off task; due by `due_date` (provisional when counted with the fallback)."""
+
+    __tablename__ = "obligations"
+    __table_args__ = (Index("ix_obligations_column_id_unit_id", "column_id", "unit_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"))
+    unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
+    source_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"), index=True)
+    description: Mapped[str] = mapped_column(String(500), default="")
+    due_date: Mapped[date] = mapped_column(Date)
+    due_provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    fulfilled_by_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
+    fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())

@@ -38,7 +38,7 @@ from workflow.errors import (
 )
 from workflow.events import ItemEvent
 from workflow.machine import available, fire
-from workflow.models import AuditEvent, Column, Item, Revision, User
+from workflow.models import AuditEvent, Column, ColumnLink, Item, Obligation, Revision, User
 from workflow.permissions import REVIEW_ACTIONS, History, check_permission
 from workflow.prerequisites import Prerequisites
 
@@ -126,6 +126,8 @@ class ItemSnapshot:
     content_digest: str
     review_facts: dict[str, Any]
     state_since: datetime
+    first_published_at: datetime | None
+    obligation_id: int | None
 
     @property
     def has_live_revision(self) -> bool:
@@ -143,10 +145,14 @@ class ColumnFacts:
     path: str
     retired: bool
     prerequisites: Prerequisites
+    has_links: bool  # publishing here obliges a publication in a linked column
+    owes: bool  # the item's unit has open obligations in this column
 
 
 # Built once: a transition binds parameters instead of rebuilding its statements.
 _COLUMNS = cast(Table, Column.__table__)
+_LINKS = cast(Table, ColumnLink.__table__)
+_OBLIGATIONS = cast(Table, Obligation.__table__)
 _LOAD = (
     select(
         *(_ITEMS.c[name] for name in SNAPSHOT_FIELDS),
@@ -154,6 +160,14 @@ _LOAD = (
         _COLUMNS.c.retired_at,
         _COLUMNS.c.content_type,
         _COLUMNS.c.prerequisites,
+        exists().where(_LINKS.c.source_id == _ITEMS.c.column_id).label("has_links"),
+        exists()
+        .where(
+            _OBLIGATIONS.c.column_id == _ITEMS.c.column_id,
+            _OBLIGATIONS.c.unit_id == _ITEMS.c.unit_id,
+            _OBLIGATIONS.c.fulfilled_at.is_(None),
+        )
+        .label("owes"),
     )
     .join(_COLUMNS, _COLUMNS.c.id == _ITEMS.c.column_id)
     .where(_ITEMS.c.id == bindparam("item_id"))
@@ -173,6 +187,8 @@ def one_flush(service: Callable[P, R]) -> Callable[P, R]:
     def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
         session = args[0] if args else kwargs["session"]
         assert isinstance(session, Session)
+        if session.new or session.dirty or session.deleted:
+            session.flush()  # the caller's own unsaved changes go first, as autoflush would
         with session.no_autoflush:
             return service(*args, **kwargs)
 
@@ -191,11 +207,13 @@ def load(session: Session, item_id: int) -> tuple[ItemSnapshot, ColumnFacts]:
         raise NotFound(f"item {item_id} does not exist")
     values = row._mapping
     item = ItemSnapshot(**{name: values[name] for name in SNAPSHOT_FIELDS})
-    path, retired_at, content_type, prerequisites = row[len(SNAPSHOT_FIELDS) :]
+    path, retired_at, content_type, prerequisites, has_links, owes = row[len(SNAPSHOT_FIELDS) :]
     return item, ColumnFacts(
         path=path,
         retired=retired_at is not None,
         prerequisites=Prerequisites.of(content_type, prerequisites),
+        has_links=bool(has_links),
+        owes=bool(owes),
     )
 
 
@@ -353,12 +371,12 @@ def write(
                         _freeze_revision().returning(_REVISIONS.c.id), params
                     ).scalar_one_or_none()
     except IntegrityError as exc:  # a racer appended this seq first
-        if "uq_audit_events_item_id_seq" in str(exc.orig):
+        if _is_key_clash(exc, "audit_events", ("item_id", "seq")):
             raise StaleVersion(f"item {item_id} was changed by someone else") from exc
         raise
     if moved != 1:
         raise StaleVersion(f"item {item_id} was changed by someone else")
-    sync(session, item, values)
+    sync(session, item, values, expected_version)
     loaded = session.identity_map.get(identity_key(Revision, frozen_id)) if frozen_id else None
     if loaded is not None:  # keep a copy of the revision the session holds truthful
         set_committed_value(loaded, "submitted_at", now)
@@ -366,16 +384,22 @@ def write(
     return row
 
 
-def sync(session: Session, item: AnyItem, values: Mapping[str, Any]) -> None:
+def sync(session: Session, item: AnyItem, values: Mapping[str, Any], expected_version: int) -> None:
     """Bring the caller's object, and any ORM copy of the item the session holds, up to
-    what was just written (the ORM never flushes the item itself)."""
+    what was just written (the ORM never flushes the item itself). A copy that was
+    already out of date is expired instead, so it reloads everything on next use."""
     orm_copy = session.identity_map.get(identity_key(Item, item.id))
     for target in {id(t): t for t in (item, orm_copy) if t is not None}.values():
-        for key, value in values.items():
-            if isinstance(target, Item):
+        if isinstance(target, Item):
+            if target.version != expected_version:
+                session.expire(target)
+                continue
+            for key, value in values.items():
                 set_committed_value(target, key, value)
-            elif key in SNAPSHOT_FIELDS:
-                setattr(target, key, value)
+        else:
+            for key, value in values.items():
+                if key in SNAPSHOT_FIELDS:
+                    setattr(target, key, value)
 
 
 def flush(session: Session, item_id: int) -> None:
@@ -384,6 +408,18 @@ def flush(session: Session, item_id: int) -> None:
         session.flush()
     except StaleDataError as exc:
         raise StaleVersion(f"item {item_id} was changed by someone else") from exc
+    except IntegrityError as exc:  # a concurrent new revision took the same number
+        if _is_key_clash(exc, "revisions", ("item_id", "number")):
+            raise StaleVersion(f"item {item_id} was changed by someone else") from exc
+        raise
+
+
+def _is_key_clash(exc: IntegrityError, table: str, columns: tuple[str, ...]) -> bool:
+    """A unique-key violation on `table(columns)`, as PostgreSQL or SQLite words it."""
+    text = str(exc.orig)
+    named = f"uq_{table}_{'_'.join(columns)}" in text
+    sqlite = "UNIQUE constraint failed: " + ", ".join(f"{table}.{c}" for c in columns)
+    return named or sqlite in text
 
 
 def next_state(item: AnyItem, action: Action) -> State:

@@ -14,16 +14,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import audit
+from workflow.calendar import Due
+from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, item_due, load_calendar
 from workflow.enums import Action, AttachmentType, ItemKind, State
 from workflow.errors import (
     InvalidTransition,
+    KindNotAllowed,
     NotDesignated,
     NotFound,
     ValidationFailed,
     WrongUnit,
 )
 from workflow.events import ItemCreated, ItemEvent
-from workflow.models import Attachment, Blob, Column, ColumnAssignment, Item, Revision, User
+from workflow.models import (
+    Attachment,
+    Blob,
+    Column,
+    ColumnAssignment,
+    Item,
+    Obligation,
+    Revision,
+    User,
+)
 from workflow.prerequisites import Prerequisites
 from workflow.services._core import (
     EDITABLE_STATES,
@@ -114,6 +126,25 @@ def _record_edit(
     flush(session, item.id)
 
 
+def _due(
+    session: Session, column: Column, event_date: date | None, prompt_window: int
+) -> Due | None:
+    if event_date is None:
+        return None
+    return item_due(column.rules or [], event_date, load_calendar(session), prompt_window)
+
+
+def _check_obligation(session: Session, obligation_id: int, column_id: int, unit_id: int) -> None:
+    obligation = session.get(Obligation, obligation_id)
+    if (
+        obligation is None
+        or obligation.column_id != column_id
+        or obligation.unit_id != unit_id
+        or obligation.fulfilled_at is not None
+    ):
+        raise ValidationFailed(f"obligation {obligation_id} is not an open one of this column")
+
+
 @one_flush
 def create_item(
     session: Session,
@@ -126,8 +157,15 @@ def create_item(
     body: str = "",
     fields: Mapping[str, Any] | None = None,
     event_date: date | None = None,
+    obligation_id: int | None = None,
+    prompt_window: int = DEFAULT_PROMPT_WINDOW,
 ) -> tuple[Item, list[ItemEvent]]:
-    """Create a draft in one of the actor's unit's columns."""
+    """Create a draft in one of the actor's unit's columns.
+
+    `event_date` (a request received, a decision made…) gives the item its own due date
+    by the column's after_event rule (or the prompt window); `obligation_id` names the
+    linked obligation the item answers.
+    """
     require_aware(now)
     check_drafter(actor, actor.unit_id)
     column = session.get(Column, column_id)
@@ -146,7 +184,14 @@ def create_item(
         raise NotDesignated(f"column {column.path} has designated drafters; ask one of them")
     kind = ItemKind(kind).value
     Prerequisites.of(column.content_type, column.prerequisites).check_kind(kind)
+    if kind == ItemKind.STATEMENT and not column.allows_statement:
+        raise KindNotAllowed(
+            f"column {column.path} does not accept 'nothing to publish' statements", [kind]
+        )
+    if obligation_id is not None:
+        _check_obligation(session, obligation_id, column_id, actor.unit_id)
     title = clean_title(title)
+    due = _due(session, column, event_date, prompt_window)
     first = Revision(
         number=1,
         title=title,
@@ -164,6 +209,9 @@ def create_item(
         event_date=event_date,
         state=State.DRAFT.value,
         version=1,
+        due_date=due.date if due else None,
+        due_provisional=bool(due and due.provisional),
+        obligation_id=obligation_id,
         current_revision_no=1,
         audit_seq=0,
         content_digest=audit.revision_digest(first),
@@ -199,6 +247,7 @@ def update_draft(
     body: str = "",
     fields: Mapping[str, Any] | None = None,
     event_date: date | None = None,
+    prompt_window: int = DEFAULT_PROMPT_WINDOW,
 ) -> Item:
     """Edit the working revision of a draft or returned item."""
     require_aware(now)
@@ -207,6 +256,11 @@ def update_draft(
     rev, changes = _working_revision(session, item, actor, now)
     rev.title, rev.body, rev.fields = title, body or "", dict(fields or {})
     changes.update(title=title, event_date=event_date)
+    if event_date != item.event_date:
+        due = _due(session, item.column, event_date, prompt_window)
+        changes.update(
+            due_date=due.date if due else None, due_provisional=bool(due and due.provisional)
+        )
     _record_edit(session, item, expected_version, rev, actor, now, "修改内容", changes)
     return item
 

@@ -14,8 +14,9 @@ from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from workflow import audit
+from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW
 from workflow.enums import Action, State
-from workflow.errors import ConfidentialityCheckRequired
+from workflow.errors import ConfidentialityCheckRequired, StaleVersion
 from workflow.events import (
     ItemApproved,
     ItemEvent,
@@ -43,6 +44,7 @@ from workflow.services._core import (
     write,
 )
 from workflow.services.drafting import copy_revision
+from workflow.services.obligations import on_publish
 
 _REVISIONS = cast(Table, Revision.__table__)
 _ITEMS = cast(Table, Item.__table__)
@@ -99,8 +101,10 @@ def approve(
     now: datetime,
     comment: str | None = None,
     confidentiality_checked: bool = False,
-) -> list[ItemEvent]:
-    """Approve the current stage; the office's approval (审发) publishes."""
+    prompt_window: int = DEFAULT_PROMPT_WINDOW,
+) -> list[Any]:
+    """Approve the current stage; the office's approval (审发) publishes, which settles
+    and creates linked obligations (their events follow ItemPublished)."""
     require_aware(now)
     item, facts, _ = begin_transition(session, item_id, actor, Action.APPROVE, expected_version)
     stage = item.state
@@ -113,6 +117,7 @@ def approve(
         changes = {
             "live_revision_no": item.current_revision_no,
             "published_at": now,
+            "first_published_at": item.first_published_at or now,
             "round_seq": None,
         }
     row = write(
@@ -128,7 +133,8 @@ def approve(
         confidentiality_checked=confidentiality_checked,
     )
     if to_state == State.PUBLISHED:
-        return [event(ItemPublished, item, row, drafter_id=item.drafter_id)]
+        published = event(ItemPublished, item, row, drafter_id=item.drafter_id)
+        return [published, *on_publish(session, item, facts, now, prompt_window)]
     return [event(ItemApproved, item, row)]
 
 
@@ -199,8 +205,15 @@ def withdraw(
 
 
 def _restore(session: Session, item: AnyItem, values: dict[str, Any]) -> None:
-    session.execute(update(_ITEMS).where(_ITEMS.c.id == item.id).values(**values))
-    sync(session, item, values)
+    """Point the item back at its live revision, in the same transaction as (and right
+    after) the versioned withdraw: the version it must have now is the one just written."""
+    version = item.version
+    result = session.execute(
+        update(_ITEMS).where(_ITEMS.c.id == item.id, _ITEMS.c.version == version).values(**values)
+    )
+    if result.rowcount != 1:  # type: ignore[attr-defined]
+        raise StaleVersion(f"item {item.id} was changed by someone else")
+    sync(session, item, values, version)
 
 
 @one_flush
@@ -241,7 +254,7 @@ def revise(
     item, _, _ = begin_transition(session, item_id, actor, Action.REVISE, expected_version)
     assert item.live_revision_no is not None  # published implies a live revision
     live = revision(session, item, item.live_revision_no)
-    orm_item = session.get(Item, item.id)
+    orm_item = session.get(Item, item.id, populate_existing=True)  # fresh revisions list
     assert orm_item is not None
     rev = copy_revision(orm_item, live, actor, now)
     row = write(

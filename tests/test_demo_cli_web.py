@@ -195,3 +195,21 @@ def test_overview_is_not_served_in_production(database_url: str, tmp_path) -> No
         assert application.test_client().get("/healthz").status_code == 200
     finally:
         application.extensions["sanshen.engine"].dispose()
+
+
+def test_deadline_commands_on_the_demo(app: Flask, demo: None) -> None:
+    import json as _json
+
+    runner = app.test_cli_runner()
+    parsed = runner.invoke(args=["deadlines", "parse"])
+    assert parsed.exit_code == 0 and "need rules entered by hand" in parsed.output
+    result = runner.invoke(args=["deadlines", "status", "--unit", "教育局", "--all", "--json"])
+    assert result.exit_code == 0, result.output
+    rows = [_json.loads(line) for line in result.output.splitlines()]
+    by_path = {r["column_path"]: r for r in rows}
+    # The demo published a department document: its 政策解读 is owed by 区教育局.
+    owed = by_path["区政府门户网站/政务公开/政策法规/政策解读"]
+    assert owed["obligations_open"] == 1 and owed["next_due"] is not None
+    assert {r["status"] for r in rows} <= {"ok", "due_soon", "overdue", "provisional"}
+    unknown = runner.invoke(args=["deadlines", "status", "--unit", "不存在"])
+    assert unknown.exit_code != 0 and "no unit named" in unknown.output

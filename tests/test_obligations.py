@@ -231,3 +231,29 @@ def test_obligation_must_be_open_and_of_the_column(
             now=now,
             obligation_id=obligation.id,
         )
+
+
+def test_provisional_due_dates_are_recomputed_once_the_year_is_entered(
+    session: Session, w: World, now: datetime
+) -> None:
+    from workflow.deadlines.maintenance import recompute_provisional
+
+    column = make_column(session, [w.unit_a])
+    column.rules = RECEIVED_15_WORKDAYS
+    item, _ = services.create_item(
+        session,
+        actor=w.drafter,
+        column_id=column.id,
+        kind=ItemKind.REPLY,
+        title="答复",
+        now=now,
+        event_date=date(2026, 12, 22),
+    )
+    assert (item.due_date, item.due_provisional) == (date(2027, 1, 12), True)
+    report = recompute_provisional(session)
+    assert (report.items_changed, report.still_provisional) == (0, 1)
+    session.add(HolidayOverride(day=date(2027, 1, 1), is_workday=False, note="元旦"))
+    session.flush()
+    report = recompute_provisional(session)
+    assert (report.items_changed, report.still_provisional) == (1, 0)
+    assert (item.due_date, item.due_provisional) == (date(2027, 1, 13), False)

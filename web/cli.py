@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import audit, migrate
@@ -16,6 +17,7 @@ from workflow.accounts import create_unit, create_user, find_unit, get_user, set
 from workflow.demo import DEMO_PASSWORD, load_demo
 from workflow.enums import Role, UnitKind
 from workflow.errors import WorkflowError
+from workflow.models import Unit
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
 units_cli = AppGroup("units", help="Manage units (单位).")
@@ -23,6 +25,7 @@ users_cli = AppGroup("users", help="Manage users, roles and passwords.")
 demo_cli = AppGroup("demo", help="Demo data.")
 audit_cli = AppGroup("audit", help="The audit trail.")
 holidays_cli = AppGroup("holidays", help="Holiday overrides (the office's calendar).")
+deadlines_cli = AppGroup("deadlines", help="Column rules, due dates and who is late.")
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])
 
@@ -181,6 +184,78 @@ def holidays_import(path: str) -> None:
     click.echo(f"imported {count} day(s) for {', '.join(map(str, years))}")
 
 
+@deadlines_cli.command("parse")
+@click.option("--overwrite", is_flag=True, help="Replace rules entered by hand too.")
+def deadlines_parse(overwrite: bool) -> None:
+    """Turn every column's 时限要求 text into rules; list those needing manual entry."""
+    from workflow.deadlines.maintenance import parse_column_rules
+
+    with _transaction() as session:
+        report = parse_column_rules(session, overwrite)
+    click.echo(f"{report.parsed} column(s) got rules")
+    if report.without_rules:
+        click.echo(f"{len(report.without_rules)} column(s) need rules entered by hand:")
+        for path in report.without_rules:
+            click.echo(f"  {path}")
+
+
+@deadlines_cli.command("recompute")
+def deadlines_recompute() -> None:
+    """Recount provisional due dates (after entering a new year's holidays)."""
+    from workflow.deadlines.maintenance import recompute_provisional
+
+    cfg = current_app.config["SANSHEN"]
+    with _transaction() as session:
+        report = recompute_provisional(session, prompt_window=cfg.PROMPT_WINDOW_WORKDAYS)
+    click.echo(
+        f"items changed {report.items_changed}, obligations changed "
+        f"{report.obligations_changed}, still provisional {report.still_provisional}"
+    )
+
+
+@deadlines_cli.command("status")
+@click.option("--unit", "unit_name", help="Only this unit (name or alias).")
+@click.option("--all", "show_all", is_flag=True, help="Also list assignments that are ok.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object per assignment.")
+def deadlines_status(unit_name: str | None, show_all: bool, as_json: bool) -> None:
+    """Each column assignment's standing now: overdue, due soon, provisional, ok."""
+    import dataclasses
+    import json
+
+    from workflow.deadlines.evaluate import Settings, evaluate
+
+    cfg = current_app.config["SANSHEN"]
+    settings = Settings(
+        prompt_window=cfg.PROMPT_WINDOW_WORKDAYS,
+        stale_after_months=cfg.STALE_AFTER_MONTHS,
+        timezone=cfg.TIMEZONE,
+    )
+    session: Session = current_app.extensions["sanshen.sessions"]()
+    try:
+        unit_id = None
+        if unit_name:
+            unit = find_unit(session, unit_name)
+            if unit is None:
+                raise click.ClickException(f"no unit named {unit_name}")
+            unit_id = unit.id
+        results = evaluate(session, _now(), settings, unit_id=unit_id)
+        names = {u.id: u.name for u in session.execute(select(Unit)).scalars()}
+    finally:
+        session.close()
+    for r in results:
+        if not show_all and r.status == "ok" and not r.stale:
+            continue
+        if as_json:
+            click.echo(json.dumps(dataclasses.asdict(r), ensure_ascii=False, default=str))
+            continue
+        extra = f" since {r.overdue_since}" if r.overdue_since else ""
+        due = f" due {r.next_due}" if r.next_due else ""
+        stale = " (stale)" if r.stale else ""
+        click.echo(
+            f"{r.status:<11} {names.get(r.unit_id, r.unit_id)}  {r.column_path}{due}{extra}{stale}"
+        )
+
+
 def register(app: Flask) -> None:
-    for group in (db_cli, units_cli, users_cli, demo_cli, audit_cli, holidays_cli):
+    for group in (db_cli, units_cli, users_cli, demo_cli, audit_cli, holidays_cli, deadlines_cli):
         app.cli.add_command(group)

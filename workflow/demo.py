@@ -4,6 +4,7 @@ role, and items in every state moved there through the real services."""
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from importlib import resources
@@ -14,8 +15,9 @@ from sqlalchemy.orm import Session
 
 from workflow import services
 from workflow.accounts import create_unit, create_user, find_unit
+from workflow.deadlines.parser import parse
 from workflow.enums import Action, ItemKind, Role, State
-from workflow.models import Column, ColumnAssignment, Item, Unit, User
+from workflow.models import Column, ColumnAssignment, ColumnLink, Item, Unit, User
 
 DEMO_PASSWORD = "sanshen-demo"
 OFFICE_UNIT = "区政府办"
@@ -159,20 +161,61 @@ def _column_row(
         position=position,
         content=row.get("content", ""),
         time_requirement=row.get("time_requirement", ""),
-        rules=[],
+        rules=parse(row.get("time_requirement", "")),
         content_type=row["content_type"],
         tags=list(row.get("kinds", [])),
         prerequisites=prerequisites,
+        # "如无重大突发事件，发布说明性信息" (000), "无信件、留言信息" (003)
+        allows_statement=bool(re.search(r"说明|无信件", row.get("time_requirement", ""))),
     )
+    assigned: set[int] = set()
     for assignment in row.get("assignments", []):
         unit = find_unit(session, assignment["unit"])
         if unit is None:
             raise ValueError(f"demo data names unknown unit {assignment['unit']}")
         column.assignments.append(ColumnAssignment(unit=unit, role=assignment["role"]))
+        assigned.add(unit.id)
         summary.assignments += 1
+    # Group words (各部门…) stand for every unit of that kind; the importer will flag
+    # them for review, the demo simply expands them.
+    for word in row.get("group_units", []):
+        for unit in _group(session, word):
+            if unit.id not in assigned:
+                column.assignments.append(ColumnAssignment(unit=unit, role="lead"))
+                assigned.add(unit.id)
+                summary.assignments += 1
     session.add(column)
     summary.columns += 1
     return column
+
+
+GROUP_KINDS = {
+    "各部门": "department",
+    "区政府组成部门": "department",
+    "各街道": "street",
+    "各街道办事处": "street",
+    "街道办事处": "street",
+}
+# 政策文件 → 政策解读 within 3 working days (seed 000).
+LINKS = [
+    ("区政府门户网站/政务公开/政策法规/" + source, "区政府门户网站/政务公开/政策法规/政策解读")
+    for source in ("政府文件", "政府办文件", "部门文件", "规范性文件")
+]
+
+
+def _group(session: Session, word: str) -> list[Unit]:
+    kind = GROUP_KINDS.get(word)
+    if kind is None:
+        return []
+    return list(session.execute(select(Unit).where(Unit.kind == kind).order_by(Unit.id)).scalars())
+
+
+def _link_columns(session: Session) -> None:
+    by_path = {c.path: c for c in session.execute(select(Column)).scalars()}
+    for source, target in LINKS:
+        if source in by_path and target in by_path:
+            session.add(ColumnLink(source_id=by_path[source].id, target_id=by_path[target].id))
+    session.flush()
 
 
 def _column(session: Session, unit: Unit, name: str) -> Column:
@@ -230,6 +273,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
     if find_unit(session, OFFICE_UNIT) is not None:
         return DemoSummary(already_loaded=True)
     summary = load_columns(session, now)
+    _link_columns(session)
     users: dict[str, User] = {}
     for login, name, unit_name, roles in DEMO_USERS:
         unit = find_unit(session, unit_name)
@@ -264,6 +308,41 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
         )
         _drive(session, item, target, people, users["office_editor"], at)
         summary.items_by_state[target] = summary.items_by_state.get(target, 0) + 1
+    # A disclosure request received 10 days ago: the reply carries its own due date.
+    gov = {role: users[f"gov_{role}"] for role in ("drafter", "deputy", "head")}
+    reply, _ = services.create_item(
+        session,
+        actor=gov["drafter"],
+        column_id=_column(session, find_unit(session, OFFICE_UNIT), "依申请公开").id,  # type: ignore[arg-type]
+        kind=ItemKind.REPLY,
+        title="关于王某某申请公开老旧小区改造资金使用情况的答复",
+        now=now - timedelta(days=2),
+        event_date=(now - timedelta(days=10)).date(),
+        body="<p>经审查，您申请的信息属于主动公开范围……</p>",
+    )
+    services.submit(
+        session,
+        actor=gov["drafter"],
+        item_id=reply.id,
+        expected_version=reply.version,
+        now=now - timedelta(days=1),
+    )
+    # A department document published yesterday: its 政策解读 is now owed.
+    edu = {role: users[f"edu_{role}"] for role in ("drafter", "deputy", "head")}
+    document, _ = services.create_item(
+        session,
+        actor=edu["drafter"],
+        column_id=_column(session, find_unit(session, "区教育局"), "部门文件").id,  # type: ignore[arg-type]
+        kind=ItemKind.POLICY,
+        title="区教育局关于规范校外培训机构管理的通知",
+        now=now - timedelta(days=2),
+        body="<p>各学校、各培训机构：……</p>",
+    )
+    _drive(session, document, State.PUBLISHED, edu, users["office_editor"], now - timedelta(days=2))
+    summary.items_by_state[State.INITIAL_REVIEW] = (
+        summary.items_by_state.get(State.INITIAL_REVIEW, 0) + 1
+    )
+    summary.items_by_state[State.PUBLISHED] += 1
     # A published item whose new revision is in review: the live one stays visible.
     published = session.execute(
         select(Item).where(Item.state == State.PUBLISHED).order_by(Item.id).limit(1)

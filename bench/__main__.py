@@ -17,24 +17,34 @@ ROOT = Path(__file__).resolve().parent.parent  # `-m bench.…` runs from the pr
 FULL: list[list[str]] = [
     ["bench.generate", "--bench"],
     ["bench.transitions", "--items", "20000"],
+    ["bench.deadlines", "--assignments", "20000", "--items", "1000000"],
 ]
 QUICK: list[list[str]] = [
     ["bench.generate", "--bench", "--units", "5", "--columns", "20", "--items", "200"],
     ["bench.transitions", "--items", "200"],
+    ["bench.deadlines", "--assignments", "200", "--items", "10000", "--runs", "2"],
 ]
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--quick", action="store_true", help="tiny sizes: a smoke test")
     parser.add_argument("--url", help="database URL passed to bench.transitions")
     args = parser.parse_args(argv)
     failed = 0
     for module, *rest in QUICK if args.quick else FULL:
-        extra = ["--url", args.url] if args.url and module == "bench.transitions" else []
-        proc = subprocess.run([sys.executable, "-m", module, *rest, *extra],
-                              stdout=subprocess.PIPE, text=True, check=False, cwd=ROOT)
+        extra = ["--url", args.url] if args.url and module != "bench.generate" else []
+        proc = subprocess.run(
+            [sys.executable, "-m", module, *rest, *extra],
+            stdout=subprocess.PIPE,
+            text=True,
+            check=False,
+            cwd=ROOT,
+        )
         lines = [line for line in proc.stdout.splitlines() if line.strip()]
         for line in lines:
             print(line, flush=True)

@@ -106,53 +106,175 @@ KINDS: dict[str, tuple[tuple[ItemKind, ...], tuple[float, ...]]] = {
 OFFICE_UNIT = "区政府办"
 OFFICE_ALIASES = ("政府办", "区人民政府办公室")
 DEPARTMENTS = (
-    "区发展和改革局", "区教育局", "区科学技术局", "区工业和信息化局", "区民族宗教事务局",
-    "区公安分局", "区民政局", "区司法局", "区财政局", "区人力资源和社会保障局",
-    "区自然资源和规划分局", "区生态环境分局", "区住房和城乡建设局", "区交通运输局", "区水务局",
-    "区农业农村局", "区商务局", "区文化和旅游局", "区卫生健康委员会", "区退役军人事务局",
-    "区应急管理局", "区审计局", "区市场监督管理局", "区统计局", "区医疗保障局",
-    "区城市管理执法局", "区政务服务和大数据管理局", "区信访局", "区地方金融工作局",
-    "区机关事务管理局", "区国有资产监督管理局", "区林业局", "区体育局", "区档案馆",
-    "区残疾人联合会", "区妇女联合会", "区总工会", "区科学技术协会", "区供销合作社",
-    "区气象局", "区税务局", "区消防救援大队",
+    "区发展和改革局",
+    "区教育局",
+    "区科学技术局",
+    "区工业和信息化局",
+    "区民族宗教事务局",
+    "区公安分局",
+    "区民政局",
+    "区司法局",
+    "区财政局",
+    "区人力资源和社会保障局",
+    "区自然资源和规划分局",
+    "区生态环境分局",
+    "区住房和城乡建设局",
+    "区交通运输局",
+    "区水务局",
+    "区农业农村局",
+    "区商务局",
+    "区文化和旅游局",
+    "区卫生健康委员会",
+    "区退役军人事务局",
+    "区应急管理局",
+    "区审计局",
+    "区市场监督管理局",
+    "区统计局",
+    "区医疗保障局",
+    "区城市管理执法局",
+    "区政务服务和大数据管理局",
+    "区信访局",
+    "区地方金融工作局",
+    "区机关事务管理局",
+    "区国有资产监督管理局",
+    "区林业局",
+    "区体育局",
+    "区档案馆",
+    "区残疾人联合会",
+    "区妇女联合会",
+    "区总工会",
+    "区科学技术协会",
+    "区供销合作社",
+    "区气象局",
+    "区税务局",
+    "区消防救援大队",
 )
 STREETS = (
-    "中山街道", "解放街道", "新华街道", "建设街道", "人民街道", "和平街道", "东湖街道",
-    "西湖街道", "南湖街道", "北湖街道", "江滨街道", "城关街道", "青山街道", "白沙街道",
-    "红旗街道", "长江街道", "汉阳街道", "临江街道",
+    "中山街道",
+    "解放街道",
+    "新华街道",
+    "建设街道",
+    "人民街道",
+    "和平街道",
+    "东湖街道",
+    "西湖街道",
+    "南湖街道",
+    "北湖街道",
+    "江滨街道",
+    "城关街道",
+    "青山街道",
+    "白沙街道",
+    "红旗街道",
+    "长江街道",
+    "汉阳街道",
+    "临江街道",
 )
 ZONES = (
-    "区经济开发区管委会", "区高新技术产业园区管委会", "区临空港经济区管委会", "区滨江新区管委会",
+    "区经济开发区管委会",
+    "区高新技术产业园区管委会",
+    "区临空港经济区管委会",
+    "区滨江新区管委会",
 )
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘蒋蔡余杜叶程"
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍鹏辉建国海燕晓红"
 TOP_COLUMNS = (
-    "政府信息公开", "新闻中心", "政务服务", "互动交流", "专题专栏", "走进本区", "数据开放",
-    "重点领域信息公开", "政策文件库", "公共服务",
+    "政府信息公开",
+    "新闻中心",
+    "政务服务",
+    "互动交流",
+    "专题专栏",
+    "走进本区",
+    "数据开放",
+    "重点领域信息公开",
+    "政策文件库",
+    "公共服务",
 )
 SUB_COLUMNS = (
-    "政策文件", "规范性文件", "政策解读", "部门动态", "通知公告", "办事指南", "领导信箱",
-    "依申请公开", "财政预决算", "人事信息", "规划计划", "统计数据", "应急管理", "重大项目",
-    "建议提案办理", "政府采购", "行政许可", "行政处罚", "公共资源配置", "民生实事",
-    "教育", "医疗卫生", "社会救助", "养老服务", "就业创业", "生态环境", "安全生产",
-    "食品药品", "征地拆迁", "住房保障", "乡村振兴", "营商环境", "街道动态", "图片新闻",
-    "视频新闻", "意见征集", "在线访谈", "常见问题", "办事服务", "年度报告",
+    "政策文件",
+    "规范性文件",
+    "政策解读",
+    "部门动态",
+    "通知公告",
+    "办事指南",
+    "领导信箱",
+    "依申请公开",
+    "财政预决算",
+    "人事信息",
+    "规划计划",
+    "统计数据",
+    "应急管理",
+    "重大项目",
+    "建议提案办理",
+    "政府采购",
+    "行政许可",
+    "行政处罚",
+    "公共资源配置",
+    "民生实事",
+    "教育",
+    "医疗卫生",
+    "社会救助",
+    "养老服务",
+    "就业创业",
+    "生态环境",
+    "安全生产",
+    "食品药品",
+    "征地拆迁",
+    "住房保障",
+    "乡村振兴",
+    "营商环境",
+    "街道动态",
+    "图片新闻",
+    "视频新闻",
+    "意见征集",
+    "在线访谈",
+    "常见问题",
+    "办事服务",
+    "年度报告",
 )
 TOPICS = (
-    "安全生产", "垃圾分类", "老旧小区改造", "义务教育招生", "城乡低保", "养老服务",
-    "优化营商环境", "河湖长制", "森林防火", "食品安全", "就业创业", "医疗保障", "防汛抗旱",
-    "乡村振兴", "文明城市创建", "消防安全", "疫苗接种", "退役军人优待", "残疾人帮扶",
-    "政务公开", "高龄津贴", "学前教育", "住房公积金", "农村人居环境整治", "燃气安全",
+    "安全生产",
+    "垃圾分类",
+    "老旧小区改造",
+    "义务教育招生",
+    "城乡低保",
+    "养老服务",
+    "优化营商环境",
+    "河湖长制",
+    "森林防火",
+    "食品安全",
+    "就业创业",
+    "医疗保障",
+    "防汛抗旱",
+    "乡村振兴",
+    "文明城市创建",
+    "消防安全",
+    "疫苗接种",
+    "退役军人优待",
+    "残疾人帮扶",
+    "政务公开",
+    "高龄津贴",
+    "学前教育",
+    "住房公积金",
+    "农村人居环境整治",
+    "燃气安全",
 )
 REJECT_COMMENTS = (
-    "请补充数据来源", "标题不规范，请修改", "附件缺失，请补充", "涉及个人信息，请脱敏处理",
-    "请核实发布时间和文号", "正文格式不规范",
+    "请补充数据来源",
+    "标题不规范，请修改",
+    "附件缺失，请补充",
+    "涉及个人信息，请脱敏处理",
+    "请核实发布时间和文号",
+    "正文格式不规范",
 )
 RETRACT_COMMENTS = ("信息有误", "文件已废止", "按上级要求撤稿", "重复发布")
 WITHDRAW_COMMENTS: tuple[str | None, ...] = (None, None, "暂不发布", "内容已合并到其他信息")
 TIME_REQUIREMENTS = (
-    "信息形成或变更之日起20个工作日内", "实时更新", "每月10日前", "每季度首月15日前",
-    "每年1月31日前", "收到之日起5个工作日内答复",
+    "信息形成或变更之日起20个工作日内",
+    "实时更新",
+    "每月10日前",
+    "每季度首月15日前",
+    "每年1月31日前",
+    "收到之日起5个工作日内答复",
 )
 
 # ----------------------------------------------------------------------- transition table
@@ -239,21 +361,34 @@ class ItemWalk:
 
     def _new_revision(self, actor_id: int, source: dict[str, Any] | None) -> None:
         src = source or {"title": self.title, "body": self.body, "fields": self.fields}
-        self.revisions.append({
-            "item_id": self.item_id, "number": len(self.revisions) + 1,
-            "title": src["title"], "body": src["body"], "fields": dict(src["fields"]),
-            "created_by_id": actor_id, "created_at": self.at,
-            "submitted_by_id": None, "submitted_at": None,
-        })
+        self.revisions.append(
+            {
+                "item_id": self.item_id,
+                "number": len(self.revisions) + 1,
+                "title": src["title"],
+                "body": src["body"],
+                "fields": dict(src["fields"]),
+                "created_by_id": actor_id,
+                "created_at": self.at,
+                "submitted_by_id": None,
+                "submitted_at": None,
+            }
+        )
         self.digests.append(
-            self.digests[source["number"] - 1] if source
+            self.digests[source["number"] - 1]
+            if source
             else revision_digest(src["title"], src["body"], src["fields"])
         )
         self.rev_no = len(self.revisions)
         self.drafter_id = actor_id
 
-    def _append(self, action: str, actor_id: int, comment: str | None = None,
-                confidentiality_checked: bool = False) -> None:
+    def _append(
+        self,
+        action: str,
+        actor_id: int,
+        comment: str | None = None,
+        confidentiality_checked: bool = False,
+    ) -> None:
         if action == Action.CREATE:
             from_state, to_state = None, State.DRAFT.value
         elif action == Action.EDIT:
@@ -266,16 +401,25 @@ class ItemWalk:
             to_state = _DEST[key]
         self.seq += 1
         row: dict[str, Any] = {
-            "item_id": self.item_id, "seq": self.seq, "revision_no": self.rev_no,
-            "from_state": from_state, "to_state": to_state, "action": action,
-            "actor_id": actor_id, "comment": comment,
-            "confidentiality_checked": confidentiality_checked, "at": self.at,
+            "item_id": self.item_id,
+            "seq": self.seq,
+            "revision_no": self.rev_no,
+            "from_state": from_state,
+            "to_state": to_state,
+            "action": action,
+            "actor_id": actor_id,
+            "comment": comment,
+            "confidentiality_checked": confidentiality_checked,
+            "at": self.at,
             "prev_hash": self.head,
         }
         row["content_digest"] = self.digest
         row["hash"] = compute_hash(**row)
         self.facts = review_facts.advance(
-            self.facts, action=action, actor_id=actor_id, from_state=from_state,
+            self.facts,
+            action=action,
+            actor_id=actor_id,
+            from_state=from_state,
             revision_no=self.rev_no,
         )
         self.audit.append(row)
@@ -339,8 +483,9 @@ def _round(rng: random.Random) -> list[Step]:
     if rng.random() < 0.10:
         k = rng.randrange(3)
         steps += _review(rng, k)
-        steps.append(("reject", STAGE_ACTORS[k], rng.choice(REJECT_COMMENTS),
-                      _delay(rng, 20, 3 * 1440)))
+        steps.append(
+            ("reject", STAGE_ACTORS[k], rng.choice(REJECT_COMMENTS), _delay(rng, 20, 3 * 1440))
+        )
         steps.append(("edit", "drafter", None, _delay(rng, 60, 2 * 1440)))
         steps.append(("resubmit", "drafter", None, _delay(rng, 10, 1440)))
     return steps + _review(rng, 3)
@@ -364,25 +509,29 @@ def plan(rng: random.Random, target: State) -> list[Step]:
             steps.append(("edit", "drafter", None, _delay(rng, 10, 600)))
             steps += _round(rng)
         if target == State.RETRACTED:
-            steps.append(("retract", "editor", rng.choice(RETRACT_COMMENTS),
-                          _delay(rng, 1440, 120 * 1440)))
+            steps.append(
+                ("retract", "editor", rng.choice(RETRACT_COMMENTS), _delay(rng, 1440, 120 * 1440))
+            )
     elif target in (State.RETURNED, State.WITHDRAWN):
         if target == State.RETURNED or rng.random() < 0.4:
             k = rng.randrange(3)
             steps.append(("submit", "drafter", None, _delay(rng, 10, 2 * 1440)))
             steps += _review(rng, k)
-            steps.append(("reject", STAGE_ACTORS[k], rng.choice(REJECT_COMMENTS),
-                          _delay(rng, 20, 3 * 1440)))
+            steps.append(
+                ("reject", STAGE_ACTORS[k], rng.choice(REJECT_COMMENTS), _delay(rng, 20, 3 * 1440))
+            )
         if target == State.WITHDRAWN:
-            steps.append(("withdraw", "drafter", rng.choice(WITHDRAW_COMMENTS),
-                          _delay(rng, 60, 10 * 1440)))
+            steps.append(
+                ("withdraw", "drafter", rng.choice(WITHDRAW_COMMENTS), _delay(rng, 60, 10 * 1440))
+            )
     else:
         raise ValueError(f"no plan for {target}")
     return steps
 
 
-def _start(rng: random.Random, target: State, steps: Sequence[Step], now: datetime,
-           years: int) -> datetime:
+def _start(
+    rng: random.Random, target: State, steps: Sequence[Step], now: datetime, years: int
+) -> datetime:
     """When the item was created: spread over `years`, recent if still open."""
     total = sum(s[3] for s in steps)
     window = OPEN_WINDOW if target in OPEN_STATES else timedelta(days=365 * years)
@@ -415,11 +564,13 @@ def sync_sequences(conn: Connection, names: Iterable[str]) -> None:
     if conn.dialect.name != "postgresql":
         return
     for name in names:
-        conn.execute(text(
-            f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
-            f"GREATEST((SELECT MAX(id) FROM {name}), 1), "
-            f"(SELECT MAX(id) FROM {name}) IS NOT NULL)"
-        ))
+        conn.execute(
+            text(
+                f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+                f"GREATEST((SELECT MAX(id) FROM {name}), 1), "
+                f"(SELECT MAX(id) FROM {name}) IS NOT NULL)"
+            )
+        )
 
 
 def _fresh(name: str, taken: set[str]) -> str:
@@ -483,8 +634,16 @@ class DraftRef:
     review_facts: dict[str, Any] = field(default_factory=dict)
 
 
-def insert_drafts(conn: Connection, *, n: int, column_id: int, unit_id: int, drafter_id: int,
-                  now: datetime, title: str = "基准测试信息") -> list[DraftRef]:
+def insert_drafts(
+    conn: Connection,
+    *,
+    n: int,
+    column_id: int,
+    unit_id: int,
+    drafter_id: int,
+    now: datetime,
+    title: str = "基准测试信息",
+) -> list[DraftRef]:
     """Insert `n` drafts as services.create_item leaves them (revision 1, one create row)."""
     refs: list[DraftRef] = []
     next_item = _next_id(conn, "items")
@@ -500,8 +659,11 @@ def insert_drafts(conn: Connection, *, n: int, column_id: int, unit_id: int, dra
             items.append(_item_row(walk, column_id, unit_id, ItemKind.ARTICLE, now))
             revisions += walk.revisions
             audit_rows += walk.audit
-            refs.append(DraftRef(walk.item_id, walk.version, walk.seq, walk.head or "",
-                                walk.digest, walk.facts))
+            refs.append(
+                DraftRef(
+                    walk.item_id, walk.version, walk.seq, walk.head or "", walk.digest, walk.facts
+                )
+            )
         next_rev = _ids(revisions, next_rev)
         next_audit = _ids(audit_rows, next_audit)
         _insert(conn, "items", items)
@@ -517,19 +679,32 @@ def _ids(rows: list[dict[str, Any]], first: int) -> int:
     return first + len(rows)
 
 
-def _item_row(walk: ItemWalk, column_id: int, unit_id: int, kind: str,
-              created_at: datetime) -> dict[str, Any]:
+def _item_row(
+    walk: ItemWalk, column_id: int, unit_id: int, kind: str, created_at: datetime
+) -> dict[str, Any]:
     rev = walk.revisions[walk.rev_no - 1]
     row: dict[str, Any] = {
-        "id": walk.item_id, "column_id": column_id, "unit_id": unit_id,
-        "drafter_id": walk.drafter_id, "kind": kind, "title": rev["title"],
+        "id": walk.item_id,
+        "column_id": column_id,
+        "unit_id": unit_id,
+        "drafter_id": walk.drafter_id,
+        "kind": kind,
+        "title": rev["title"],
         "event_date": created_at.date() if kind == ItemKind.NEWS else None,
-        "due_date": None, "due_provisional": False, "state": walk.state,
-        "version": walk.version, "current_revision_no": walk.rev_no,
-        "live_revision_no": walk.live, "round_seq": walk.round_seq,
-        "audit_seq": walk.seq, "audit_head": walk.head, "created_at": created_at,
-        "updated_at": walk.at, "state_since": walk.audit[-1]["at"],
-        "published_at": walk.published_at, "content_digest": walk.digest,
+        "due_date": None,
+        "due_provisional": False,
+        "state": walk.state,
+        "version": walk.version,
+        "current_revision_no": walk.rev_no,
+        "live_revision_no": walk.live,
+        "round_seq": walk.round_seq,
+        "audit_seq": walk.seq,
+        "audit_head": walk.head,
+        "created_at": created_at,
+        "updated_at": walk.at,
+        "state_since": walk.audit[-1]["at"],
+        "published_at": walk.published_at,
+        "content_digest": walk.digest,
         "review_facts": walk.facts,
     }
     return row
@@ -582,15 +757,16 @@ class _Generator:
             biggest = max((UnitKind.DEPARTMENT, UnitKind.STREET), key=lambda k: kinds[k])
             kinds[biggest] -= 1
         names: list[tuple[str, UnitKind]] = [(OFFICE_UNIT, UnitKind.ZONE)]
-        pools = {UnitKind.DEPARTMENT: DEPARTMENTS, UnitKind.STREET: STREETS,
-                 UnitKind.ZONE: ZONES}
+        pools = {UnitKind.DEPARTMENT: DEPARTMENTS, UnitKind.STREET: STREETS, UnitKind.ZONE: ZONES}
         for kind in (UnitKind.DEPARTMENT, UnitKind.STREET, UnitKind.ZONE):
             pool = pools[kind]
             wanted = kinds[kind] - (1 if kind == UnitKind.ZONE else 0)
             names += [(pool[i % len(pool)], kind) for i in range(wanted)]
         first = _next_id(conn, "units")
-        infos = [_UnitInfo(first + i, _fresh(name, taken_units), kind.value)
-                 for i, (name, kind) in enumerate(names)]
+        infos = [
+            _UnitInfo(first + i, _fresh(name, taken_units), kind.value)
+            for i, (name, kind) in enumerate(names)
+        ]
         office = infos[0]
 
         since = self.now - timedelta(days=365 * self.years + 30)
@@ -600,11 +776,19 @@ class _Generator:
 
         def add_user(unit: _UnitInfo, role: Role, n: int) -> int:
             uid = next_user + len(user_rows)
-            user_rows.append({
-                "id": uid, "login": f"u{unit.id:04d}.{role.value}{n}", "name": _person(rng),
-                "email": None, "mobile": f"139{rng.randint(10000000, 99999999)}",
-                "unit_id": unit.id, "password_hash": None, "active": True, "created_at": since,
-            })
+            user_rows.append(
+                {
+                    "id": uid,
+                    "login": f"u{unit.id:04d}.{role.value}{n}",
+                    "name": _person(rng),
+                    "email": None,
+                    "mobile": f"139{rng.randint(10000000, 99999999)}",
+                    "unit_id": unit.id,
+                    "password_hash": None,
+                    "active": True,
+                    "created_at": since,
+                }
+            )
             role_rows.append({"user_id": uid, "role": role.value})
             return uid
 
@@ -622,8 +806,14 @@ class _Generator:
             for row in unit_rows:
                 row["is_office"] = row["id"] == office.id
         self.insert("units", unit_rows)
-        self.insert("unit_aliases", [{"alias": a, "unit_id": office.id} for a in OFFICE_ALIASES
-                                     if a not in taken_aliases and a not in taken_units])
+        self.insert(
+            "unit_aliases",
+            [
+                {"alias": a, "unit_id": office.id}
+                for a in OFFICE_ALIASES
+                if a not in taken_aliases and a not in taken_units
+            ],
+        )
         self.insert("users", user_rows)
         self.insert("user_roles", role_rows)
         return infos, editors
@@ -634,8 +824,9 @@ class _Generator:
         n1 = max(1, round(columns * 0.1))
         n2 = min(columns - n1, max(1, round(columns * 0.3)))
         table = _table("columns")
-        taken_top = set(conn.execute(select(table.c.name).where(table.c.parent_id.is_(None)))
-                        .scalars())
+        taken_top = set(
+            conn.execute(select(table.c.name).where(table.c.parent_id.is_(None))).scalars()
+        )
         content_types = _shuffled(rng, quotas(columns, CONTENT_MIX))
         first = _next_id(conn, "columns")
         rows: list[dict[str, Any]] = []
@@ -666,16 +857,20 @@ class _Generator:
                     "position": position,
                     "content": f"{name}相关信息",
                     "time_requirement": rng.choice(TIME_REQUIREMENTS),
-                    "rules": [], "content_type": ctype.value, "tags": [],
-                    "prerequisites": prerequisites, "retired_at": None,
+                    "rules": [],
+                    "content_type": ctype.value,
+                    "tags": [],
+                    "prerequisites": prerequisites,
+                    "retired_at": None,
                 }
                 rows.append(row)
                 by_level[level].append(row)
         self.insert("columns", rows)
         return rows
 
-    def assignments(self, column_rows: list[dict[str, Any]], infos: list[_UnitInfo],
-                    editors: list[int]) -> _Portal:
+    def assignments(
+        self, column_rows: list[dict[str, Any]], infos: list[_UnitInfo], editors: list[int]
+    ) -> _Portal:
         """One lead unit per column (every unit leads at least one leaf column when
         there are enough), ~20% of columns with 1–2 cooperating units; each assignment
         designates one of the unit's drafters, a third of them both."""
@@ -686,8 +881,9 @@ class _Generator:
         portal = _Portal(infos, editors, leaves, {}, {}, {})
         coverage = infos[:]
         rng.shuffle(coverage)
-        cooperating = set(rng.sample([r["id"] for r in column_rows],
-                                     round(len(column_rows) * COOPERATING_SHARE)))
+        cooperating = set(
+            rng.sample([r["id"] for r in column_rows], round(len(column_rows) * COOPERATING_SHARE))
+        )
         first = _next_id(self.conn, "column_assignments")
         rows: list[dict[str, Any]] = []
         drafter_rows: list[dict[str, Any]] = []
@@ -700,16 +896,17 @@ class _Generator:
             else:
                 lead = rng.choice(infos)
             others = [u for u in infos if u is not lead]
-            coop = (rng.sample(others, min(len(others), rng.choice((1, 2))))
-                    if cid in cooperating else [])
+            coop = (
+                rng.sample(others, min(len(others), rng.choice((1, 2))))
+                if cid in cooperating
+                else []
+            )
             portal.lead_of[cid], portal.coop_of[cid] = lead, coop
             roles = [(lead, AssignmentRole.LEAD)] + [(u, AssignmentRole.COOPERATING) for u in coop]
             for unit, role in roles:
                 aid = first + len(rows)
-                rows.append({"id": aid, "column_id": cid, "unit_id": unit.id,
-                             "role": role.value})
-                chosen = (unit.drafters if rng.random() < 1 / 3
-                          else [rng.choice(unit.drafters)])
+                rows.append({"id": aid, "column_id": cid, "unit_id": unit.id, "role": role.value})
+                chosen = unit.drafters if rng.random() < 1 / 3 else [rng.choice(unit.drafters)]
                 portal.designated[(cid, unit.id)] = chosen
                 drafter_rows += [{"assignment_id": aid, "user_id": uid} for uid in chosen]
         self.insert("column_assignments", rows)
@@ -727,8 +924,9 @@ class _Generator:
             created = _start(item_rng, target, plan(item_rng, target), now, years)
             order.append((created, i, target, seed))
         order.sort()
-        cum_weights = list(itertools.accumulate(
-            COLUMN_WEIGHT[leaf["content_type"]] for leaf in portal.leaves))
+        cum_weights = list(
+            itertools.accumulate(COLUMN_WEIGHT[leaf["content_type"]] for leaf in portal.leaves)
+        )
 
         next_item = _next_id(self.conn, "items")
         next_rev = _next_id(self.conn, "revisions")
@@ -751,10 +949,13 @@ class _Generator:
                 title = _title(item_rng, kind, unit.name, created.year)
                 fields = _guide_fields(item_rng, title) if kind == ItemKind.SERVICE_GUIDE else {}
                 drafter = item_rng.choice(portal.designated[(leaf["id"], unit.id)])
-                actors = {"drafter": drafter, "deputy": unit.deputy, "head": unit.head,
-                          "editor": item_rng.choice(portal.editors)}
-                walk = ItemWalk(next_item, drafter, title, _body(item_rng, title), fields,
-                                created)
+                actors = {
+                    "drafter": drafter,
+                    "deputy": unit.deputy,
+                    "head": unit.head,
+                    "editor": item_rng.choice(portal.editors),
+                }
+                walk = ItemWalk(next_item, drafter, title, _body(item_rng, title), fields, created)
                 next_item += 1
                 for action, who, comment, delay in steps:
                     walk.at += timedelta(seconds=delay)
@@ -772,8 +973,16 @@ class _Generator:
             self.insert("audit_events", audit_rows)
 
 
-def generate(session: Session, *, units: int, columns: int, items: int, years: int,
-             now: datetime, seed: int = 0) -> dict[str, Any]:
+def generate(
+    session: Session,
+    *,
+    units: int,
+    columns: int,
+    items: int,
+    years: int,
+    now: datetime,
+    seed: int = 0,
+) -> dict[str, Any]:
     """Fill a migrated database; returns row counts per table, their total ("rows") and
     items per state ("by_state"). Flushes through the session's connection but does not
     commit: the caller does."""
@@ -785,8 +994,10 @@ def generate(session: Session, *, units: int, columns: int, items: int, years: i
     infos, editors = gen.units_and_users(units)
     portal = gen.assignments(gen.column_tree(columns), infos, editors)
     gen.items(items, portal)
-    sync_sequences(gen.conn, ("units", "users", "columns", "column_assignments", "items",
-                              "revisions", "audit_events"))
+    sync_sequences(
+        gen.conn,
+        ("units", "users", "columns", "column_assignments", "items", "revisions", "audit_events"),
+    )
     result: dict[str, Any] = dict(gen.counts)
     result["rows"] = sum(gen.counts.values())
     result["by_state"] = dict(sorted(gen.by_state.items()))
@@ -826,9 +1037,15 @@ def _bench(args: argparse.Namespace) -> int:
             with make_session_factory(engine)() as session:
                 print(f"generating {items} items on SQLite…", file=sys.stderr)
                 t0 = time.perf_counter()
-                summary = generate(session, units=units, columns=columns, items=items,
-                                   years=args.years or 3, now=_parse_now(args.now),
-                                   seed=args.seed)
+                summary = generate(
+                    session,
+                    units=units,
+                    columns=columns,
+                    items=items,
+                    years=args.years or 3,
+                    now=_parse_now(args.now),
+                    seed=args.seed,
+                )
                 session.commit()
                 elapsed = time.perf_counter() - t0
                 t1 = time.perf_counter()
@@ -839,22 +1056,35 @@ def _bench(args: argparse.Namespace) -> int:
     if breaks:
         print(f"FAILED: {breaks} broken audit chains", file=sys.stderr)
         return 1
-    print(json.dumps({
-        "benchmark": "generate", "backend": "sqlite", "units": units, "columns": columns,
-        "items": summary["items"], "audit_events": summary["audit_events"],
-        "rows": summary["rows"], "seconds": round(elapsed, 2),
-        "rows_per_s": round(summary["rows"] / elapsed, 1),
-        "items_per_s": round(summary["items"] / elapsed, 1),
-        "verify_seconds": round(verify_s, 2),
-        "verify_audit_rows_per_s": round(summary["audit_events"] / verify_s, 1),
-        "peak_rss_mb": _peak_rss_mb(),
-    }, ensure_ascii=False))
+    print(
+        json.dumps(
+            {
+                "benchmark": "generate",
+                "backend": "sqlite",
+                "units": units,
+                "columns": columns,
+                "items": summary["items"],
+                "audit_events": summary["audit_events"],
+                "rows": summary["rows"],
+                "seconds": round(elapsed, 2),
+                "rows_per_s": round(summary["rows"] / elapsed, 1),
+                "items_per_s": round(summary["items"] / elapsed, 1),
+                "verify_seconds": round(verify_s, 2),
+                "verify_audit_rows_per_s": round(summary["audit_events"] / verify_s, 1),
+                "peak_rss_mb": _peak_rss_mb(),
+            },
+            ensure_ascii=False,
+        )
+    )
     return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.generate", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.generate",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--url", help="database URL (required unless --bench)")
     parser.add_argument("--migrate", action="store_true", help="run the migrations first")
     parser.add_argument("--units", type=int)
@@ -864,8 +1094,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--now", help="ISO timestamp (UTC if naive); default: now")
     parser.add_argument("--verify", action="store_true", help="verify the audit chains after")
-    parser.add_argument("--bench", action="store_true",
-                        help="time a generation on a temporary SQLite file, print JSON")
+    parser.add_argument(
+        "--bench",
+        action="store_true",
+        help="time a generation on a temporary SQLite file, print JSON",
+    )
     args = parser.parse_args(argv)
     if args.bench:
         return _bench(args)
@@ -877,9 +1110,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         with make_session_factory(engine)() as session:
             t0 = time.perf_counter()
-            summary = generate(session, units=args.units or 40, columns=args.columns or 300,
-                               items=args.items if args.items is not None else 100_000,
-                               years=args.years or 3, now=_parse_now(args.now), seed=args.seed)
+            summary = generate(
+                session,
+                units=args.units or 40,
+                columns=args.columns or 300,
+                items=args.items if args.items is not None else 100_000,
+                years=args.years or 3,
+                now=_parse_now(args.now),
+                seed=args.seed,
+            )
             session.commit()
             summary["seconds"] = round(time.perf_counter() - t0, 2)
             if args.verify:

@@ -122,8 +122,9 @@ def setup(factory: sessionmaker[Session], n: int) -> tuple[Actors, list[DraftRef
         office = create_unit(session, f"区政府办_bench_{tag}", UnitKind.ZONE, is_office=True)
 
         def user(login: str, of: Unit, role: Role) -> int:
-            return create_user(session, login=f"{login}_{tag}", name=login, unit=of,
-                               roles=[role], now=now).id
+            return create_user(
+                session, login=f"{login}_{tag}", name=login, unit=of, roles=[role], now=now
+            ).id
 
         actors = Actors(
             drafter=user("drafter", unit, Role.DRAFTER),
@@ -132,13 +133,26 @@ def setup(factory: sessionmaker[Session], n: int) -> tuple[Actors, list[DraftRef
             editor=user("editor", office, Role.OFFICE_EDITOR),
         )
         name = f"基准栏目_{tag}"
-        column = Column(name=name, path=name, level=1, content_type=ContentType.OTHER.value,
-                        prerequisites={}, rules=[], tags=[])
+        column = Column(
+            name=name,
+            path=name,
+            level=1,
+            content_type=ContentType.OTHER.value,
+            prerequisites={},
+            rules=[],
+            tags=[],
+        )
         column.assignments.append(ColumnAssignment(unit=unit, role=AssignmentRole.LEAD.value))
         session.add(column)
         session.flush()
-        refs = insert_drafts(session.connection(), n=2 * n, column_id=column.id,
-                             unit_id=unit.id, drafter_id=actors.drafter, now=now)
+        refs = insert_drafts(
+            session.connection(),
+            n=2 * n,
+            column_id=column.id,
+            unit_id=unit.id,
+            drafter_id=actors.drafter,
+            now=now,
+        )
         session.commit()
     return actors, refs
 
@@ -167,18 +181,26 @@ def run_library(engine: Engine, refs: Sequence[DraftRef], actors: Actors) -> Non
                 session.expunge_all()
                 drafter, deputy, head, editor = _users(session, actors)
             item_id, version = ref.item_id, ref.version
-            services.submit(session, actor=drafter, item_id=item_id,
-                            expected_version=version, now=_now())
+            services.submit(
+                session, actor=drafter, item_id=item_id, expected_version=version, now=_now()
+            )
             session.commit()
-            services.approve(session, actor=deputy, item_id=item_id,
-                             expected_version=version + 1, now=_now(),
-                             confidentiality_checked=True)
+            services.approve(
+                session,
+                actor=deputy,
+                item_id=item_id,
+                expected_version=version + 1,
+                now=_now(),
+                confidentiality_checked=True,
+            )
             session.commit()
-            services.approve(session, actor=head, item_id=item_id,
-                             expected_version=version + 2, now=_now())
+            services.approve(
+                session, actor=head, item_id=item_id, expected_version=version + 2, now=_now()
+            )
             session.commit()
-            services.approve(session, actor=editor, item_id=item_id,
-                             expected_version=version + 3, now=_now())
+            services.approve(
+                session, actor=editor, item_id=item_id, expected_version=version + 3, now=_now()
+            )
             session.commit()
 
 
@@ -186,21 +208,32 @@ def run_library(engine: Engine, refs: Sequence[DraftRef], actors: Actors) -> Non
 
 _UPDATE = {
     "submit": "UPDATE items SET state = :to_state, version = version + 1, updated_at = :at, "
-              "state_since = :at, audit_seq = :seq, audit_head = :hash, round_seq = :seq, "
-              "review_facts = :facts "
-              "WHERE id = :id AND version = :version",
+    "state_since = :at, audit_seq = :seq, audit_head = :hash, round_seq = :seq, "
+    "review_facts = :facts "
+    "WHERE id = :id AND version = :version",
     "approve": "UPDATE items SET state = :to_state, version = version + 1, updated_at = :at, "
-               "state_since = :at, audit_seq = :seq, audit_head = :hash, review_facts = :facts "
-               "WHERE id = :id AND version = :version",
+    "state_since = :at, audit_seq = :seq, audit_head = :hash, review_facts = :facts "
+    "WHERE id = :id AND version = :version",
     "publish": "UPDATE items SET state = :to_state, version = version + 1, updated_at = :at, "
-               "state_since = :at, audit_seq = :seq, audit_head = :hash, round_seq = NULL, "
-               "review_facts = :facts, "
-               "live_revision_no = current_revision_no, published_at = :at "
-               "WHERE id = :id AND version = :version",
+    "state_since = :at, audit_seq = :seq, audit_head = :hash, round_seq = NULL, "
+    "review_facts = :facts, "
+    "live_revision_no = current_revision_no, published_at = :at "
+    "WHERE id = :id AND version = :version",
 }
 _AUDIT_COLUMNS = (
-    "item_id", "seq", "revision_no", "from_state", "to_state", "action", "actor_id",
-    "comment", "confidentiality_checked", "at", "prev_hash", "hash", "content_digest",
+    "item_id",
+    "seq",
+    "revision_no",
+    "from_state",
+    "to_state",
+    "action",
+    "actor_id",
+    "comment",
+    "confidentiality_checked",
+    "at",
+    "prev_hash",
+    "hash",
+    "content_digest",
 )
 _INSERT = (
     f"INSERT INTO audit_events ({', '.join(_AUDIT_COLUMNS)}) "
@@ -238,18 +271,36 @@ def run_baseline(engine: Engine, refs: Sequence[DraftRef], actors: Actors) -> No
                 seq += 1
                 actor_id = getattr(actors, who)
                 row: dict[str, Any] = {
-                    "item_id": ref.item_id, "seq": seq, "revision_no": 1,
-                    "from_state": from_state.value, "to_state": to_state.value,
-                    "action": action.value, "actor_id": actor_id, "comment": None,
-                    "confidentiality_checked": checked, "at": at, "prev_hash": head,
+                    "item_id": ref.item_id,
+                    "seq": seq,
+                    "revision_no": 1,
+                    "from_state": from_state.value,
+                    "to_state": to_state.value,
+                    "action": action.value,
+                    "actor_id": actor_id,
+                    "comment": None,
+                    "confidentiality_checked": checked,
+                    "at": at,
+                    "prev_hash": head,
                 }
                 row["content_digest"] = ref.content_digest
                 digest = compute_hash(**row)
                 # The same separation-of-duties facts the library keeps on the item.
-                facts = review_facts.advance(facts, action=action, actor_id=actor_id,
-                                             from_state=from_state.value, revision_no=1)
-                params = {**row, "hash": digest, "at": stamp(at), "id": ref.item_id,
-                          "version": version, "facts": json.dumps(facts)}
+                facts = review_facts.advance(
+                    facts,
+                    action=action,
+                    actor_id=actor_id,
+                    from_state=from_state.value,
+                    revision_no=1,
+                )
+                params = {
+                    **row,
+                    "hash": digest,
+                    "at": stamp(at),
+                    "id": ref.item_id,
+                    "version": version,
+                    "facts": json.dumps(facts),
+                }
                 if sqlite:
                     cur.execute("BEGIN IMMEDIATE")
                 cur.execute(updates[kind], params)
@@ -294,19 +345,28 @@ def run(target: Target, n: int, rounds: int) -> dict[str, Any]:
         actors, refs = setup(factory, n)
         library: list[float] = []
         baseline: list[float] = []
-        sides: dict[str, tuple[Callable[[Sequence[DraftRef]], None],
-                               list[Sequence[DraftRef]], list[float]]] = {
-            "library": (lambda chunk: run_library(engine, chunk, actors),
-                        _chunks(refs[:n], rounds), library),
-            "baseline": (lambda chunk: run_baseline(engine, chunk, actors),
-                         _chunks(refs[n:], rounds), baseline),
+        sides: dict[
+            str, tuple[Callable[[Sequence[DraftRef]], None], list[Sequence[DraftRef]], list[float]]
+        ] = {
+            "library": (
+                lambda chunk: run_library(engine, chunk, actors),
+                _chunks(refs[:n], rounds),
+                library,
+            ),
+            "baseline": (
+                lambda chunk: run_baseline(engine, chunk, actors),
+                _chunks(refs[n:], rounds),
+                baseline,
+            ),
         }
         for r in range(rounds):
             for side in ("baseline", "library") if r % 2 == 0 else ("library", "baseline"):
                 fn, chunks, out = sides[side]
                 out.append(_timed(fn, chunks[r]))
-            log(f"round {r + 1}/{rounds}: library {library[-1]:.0f} tps, "
-                f"baseline {baseline[-1]:.0f} tps")
+            log(
+                f"round {r + 1}/{rounds}: library {library[-1]:.0f} tps, "
+                f"baseline {baseline[-1]:.0f} tps"
+            )
         log("verifying…")
         _verify(factory, refs)
     finally:
@@ -338,9 +398,9 @@ def _verify(factory: sessionmaker[Session], refs: Sequence[DraftRef]) -> None:
         published = 0
         for i in range(0, len(ids), 5000):
             published += session.execute(
-                select(func.count()).select_from(Item).where(
-                    Item.id.in_(ids[i : i + 5000]), Item.state == State.PUBLISHED
-                )
+                select(func.count())
+                .select_from(Item)
+                .where(Item.id.in_(ids[i : i + 5000]), Item.state == State.PUBLISHED)
             ).scalar_one()
         if published != len(ids):
             raise SystemExit(f"FAILED: {len(ids) - published} of {len(ids)} items not published")
@@ -352,10 +412,16 @@ def _verify(factory: sessionmaker[Session], refs: Sequence[DraftRef]) -> None:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.transitions", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--url", help="database URL (default: BENCH_DATABASE_URL, else a "
-                                      "fresh PostgreSQL database, else SQLite)")
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.transitions",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--url",
+        help="database URL (default: BENCH_DATABASE_URL, else a "
+        "fresh PostgreSQL database, else SQLite)",
+    )
     parser.add_argument("--items", type=int, default=20_000, help="items per side (N)")
     parser.add_argument("--rounds", type=int, default=4)
     args = parser.parse_args(argv)

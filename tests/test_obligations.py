@@ -252,6 +252,11 @@ def test_provisional_due_dates_are_recomputed_once_the_year_is_entered(
     assert (item.due_date, item.due_provisional) == (date(2027, 1, 12), True)
     report = recompute_provisional(session)
     assert (report.items_changed, report.still_provisional) == (0, 1)
+    from workflow.deadlines.maintenance import provisional_dues
+
+    assert [(d.kind, d.id, d.due_date) for d in provisional_dues(session)] == [
+        ("item", item.id, date(2027, 1, 12))
+    ]
     session.add(HolidayOverride(day=date(2027, 1, 1), is_workday=False, note="元旦"))
     session.flush()
     report = recompute_provisional(session)

@@ -213,6 +213,21 @@ def deadlines_recompute() -> None:
     )
 
 
+@deadlines_cli.command("provisional")
+def deadlines_provisional() -> None:
+    """List due dates counted with the fallback calendar (enter that year, then recompute)."""
+    from workflow.deadlines.maintenance import provisional_dues
+
+    session: Session = current_app.extensions["sanshen.sessions"]()
+    try:
+        rows = provisional_dues(session)
+    finally:
+        session.close()
+    for row in rows:
+        click.echo(f"{row.due_date}  {row.kind} {row.id}  {row.column_path}")
+    click.echo(f"{len(rows)} provisional due date(s)")
+
+
 @deadlines_cli.command("status")
 @click.option("--unit", "unit_name", help="Only this unit (name or alias).")
 @click.option("--all", "show_all", is_flag=True, help="Also list assignments that are ok.")

@@ -81,6 +81,7 @@ def upgrade() -> None:
             sa.Column("first_published_at", sa.DateTime(timezone=True), nullable=True)
         )
         batch_op.add_column(sa.Column("obligation_id", sa.Integer(), nullable=True))
+        batch_op.create_index("ix_items_due_date", ["due_date"], unique=False)
         batch_op.create_foreign_key(
             batch_op.f("fk_items_obligation_id_obligations"),
             "obligations",
@@ -94,6 +95,7 @@ def downgrade() -> None:
         batch_op.drop_constraint(
             batch_op.f("fk_items_obligation_id_obligations"), type_="foreignkey"
         )
+        batch_op.drop_index("ix_items_due_date")
         batch_op.drop_column("obligation_id")
         batch_op.drop_column("first_published_at")
 

@@ -15,13 +15,14 @@ current one counts from the day after the missed period's due date.
 from __future__ import annotations
 
 import functools
+import json
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import Text, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar, add_months
@@ -96,7 +97,7 @@ def evaluate(
     """The status of every assignment (or one unit's), in assignment order."""
     tz = ZoneInfo(settings.timezone)
     today = now.astimezone(tz).date()
-    calendar = calendar or load_calendar(session)
+    calendar = _Memo(calendar or load_calendar(session))
     assignments = _assignments(session, unit_id)
     windows = _Windows(today, calendar)
     boundaries = sorted(
@@ -163,15 +164,30 @@ def evaluate(
 def _assignments(
     session: Session, unit_id: int | None
 ) -> list[tuple[int, int, int, str, list[dict[str, Any]]]]:
+    # Rules come as text and are parsed once per distinct text: portals reuse a few
+    # dozen rule sets across thousands of columns.
     stmt = (
-        select(ColumnAssignment.id, Column.id, ColumnAssignment.unit_id, Column.path, Column.rules)
+        select(
+            ColumnAssignment.id,
+            Column.id,
+            ColumnAssignment.unit_id,
+            Column.path,
+            cast(Column.rules, Text),
+        )
         .join(Column, Column.id == ColumnAssignment.column_id)
         .where(Column.retired_at.is_(None))
         .order_by(ColumnAssignment.id)
     )
     if unit_id is not None:
         stmt = stmt.where(ColumnAssignment.unit_id == unit_id)
-    return [(a, c, u, p, list(r or [])) for a, c, u, p, r in session.execute(stmt)]
+    parsed: dict[str | None, list[dict[str, Any]]] = {}
+    out = []
+    for a, c, u, p, raw in session.execute(stmt):
+        rules = parsed.get(raw)
+        if rules is None:
+            rules = parsed[raw] = list(json.loads(raw) or []) if raw else []
+        out.append((a, c, u, p, rules))
+    return out
 
 
 def _published(
@@ -180,7 +196,7 @@ def _published(
     """Per (column, unit): last publication, and items first published on/after each
     boundary (plus the total, last) — one GROUP BY over the published items."""
     first = Item.first_published_at
-    counts = [func.sum(case((first >= _as_utc(b, tz), 1), else_=0)) for b in boundaries]
+    counts = [func.count().filter(first >= _as_utc(b, tz)) for b in boundaries]
     stmt = (
         select(
             Item.column_id, Item.unit_id, func.max(Item.published_at), *counts, func.count(first)
@@ -190,9 +206,8 @@ def _published(
     )
     if unit_id is not None:
         stmt = stmt.where(Item.unit_id == unit_id)
-    return {
-        (row[0], row[1]): (row[2], [int(n or 0) for n in row[3:]]) for row in session.execute(stmt)
-    }
+    # COUNT … FILTER is never NULL, so the counts need no cleaning.
+    return {(row[0], row[1]): (row[2], list(row[3:])) for row in session.execute(stmt)}
 
 
 def _open_item_dues(
@@ -258,6 +273,42 @@ def _as_utc(day: date, tz: ZoneInfo) -> datetime:
 
 
 # --------------------------------------------------------------------------- rules
+
+
+class _Memo(WorkCalendar):
+    """The calendar with its answers remembered for one evaluation: thousands of
+    assignments share a few hundred distinct due dates."""
+
+    def __init__(self, inner: WorkCalendar) -> None:  # wraps `inner`; no state of its own
+        self._inner = inner
+        self._cache: dict[tuple[Any, ...], Any] = {}
+
+    def _memo(self, key: tuple[Any, ...], fn: Any) -> Any:
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    def knows(self, year: int) -> bool:
+        return bool(self._memo(("knows", year), lambda: self._inner.knows(year)))
+
+    def is_workday(self, day: date) -> tuple[bool, bool]:
+        result: tuple[bool, bool] = self._memo(("is", day), lambda: self._inner.is_workday(day))
+        return result
+
+    def next_workday(self, day: date) -> Any:
+        return self._memo(("next", day), lambda: self._inner.next_workday(day))
+
+    def add_workdays(self, start: date, n: int) -> Any:
+        return self._memo(("addw", start, n), lambda: self._inner.add_workdays(start, n))
+
+    def count_workdays(self, start: date, end: date) -> tuple[int, bool]:
+        result: tuple[int, bool] = self._memo(
+            ("count", start, end), lambda: self._inner.count_workdays(start, end)
+        )
+        return result
+
+    def add(self, start: date, n: int, unit: Any) -> Any:
+        return self._memo(("add", start, n, str(unit)), lambda: self._inner.add(start, n, unit))
 
 
 class _Windows:

@@ -90,3 +90,31 @@ def recompute_provisional(
         report.still_provisional += due.provisional
     session.flush()
     return report
+
+
+@dataclass(frozen=True)
+class ProvisionalDue:
+    kind: str  # "item" or "obligation"
+    id: int
+    column_path: str
+    unit_id: int
+    due_date: date
+
+
+def provisional_dues(session: Session) -> list[ProvisionalDue]:
+    """Due dates counted with the Monday–Friday fallback, for the office to review."""
+    items = session.execute(
+        select(Item.id, Column.path, Item.unit_id, Item.due_date)
+        .join(Column, Column.id == Item.column_id)
+        .where(Item.due_provisional.is_(True), Item.due_date.is_not(None))
+        .order_by(Item.due_date)
+    ).all()
+    obligations = session.execute(
+        select(Obligation.id, Column.path, Obligation.unit_id, Obligation.due_date)
+        .join(Column, Column.id == Obligation.column_id)
+        .where(Obligation.due_provisional.is_(True), Obligation.fulfilled_at.is_(None))
+        .order_by(Obligation.due_date)
+    ).all()
+    return [ProvisionalDue("item", i, p, u, d) for i, p, u, d in items if d] + [
+        ProvisionalDue("obligation", i, p, u, d) for i, p, u, d in obligations
+    ]

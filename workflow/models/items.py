@@ -35,6 +35,8 @@ class Item(Base):
     __table_args__ = (
         Index("ix_items_unit_id_state", "unit_id", "state"),
         Index("ix_items_state", "state"),
+        # Open items with their own due date (after_event, prompt) are few among many.
+        Index("ix_items_due_date", "due_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -63,7 +63,7 @@ _WITHIN_UNITS = {
 }
 _VERB = "更新|发布|报送|公开|上传|维护|解读|访谈|发|有|审核|公示|答复|回复"
 
-_EVERY = re.compile(rf"每(?:隔)?(?P<n>\d+)?个?(?P<p>{_PERIOD_WORD})")
+_EVERY = re.compile(rf"每(?P<n>\d+)?个?(?P<p>{_PERIOD_WORD})")
 _BY_DAY = re.compile(r"每(?:个)?月(?P<d>\d{1,2})(?:日|号)(?:前|之前|以前)")
 _DATE_IN_YEAR = re.compile(
     r"(?P<y>(?:19|20)\d{2})年(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})(?:日|号)|(?P<end>底|末))?"
@@ -81,8 +81,8 @@ _N_TIMES = re.compile(
 )
 _YEARLY = re.compile(r"(?:全年|年内|年度内)")
 _MIN = re.compile(
-    r"(?:至少|不少于|不低于|最少)?[^\d]{0,8}?(?P<k>\d+)(?:到\d+|至\d+|-\d+)?"
-    r"(?:条|次|篇|个|件|项)"
+    r"(?:至少|不少于|不低于|最少)?[^\d前第]{0,8}?(?P<k>\d+)(?:到\d+|至\d+|-\d+)?"
+    r"(?:条|次|篇|件|项)"
 )
 _ON_CHANGE = re.compile(
     r"(?P<neg>没有|如无|无|若无|未)?(?:变化|变动|变更|调整)(?:情况)?[^，,。]{0,10}?"
@@ -93,8 +93,16 @@ _PROMPT = re.compile(
     r"(?:更新|发布|公开|报送|上传|更改|公示)|(?:更新|发布)及时"
 )
 _PLAN = re.compile(r"按(?:照)?[^，,。]*计划|统计周期")
+# Seasonal or conditional duties (两会期间每天更新, 汛期每日更新): not year-round rules.
+_SEASONAL = re.compile(r"期间|汛期|节假日|特殊时期|重大活动|每隔|前\d|第\d")
+# A list of dates or months shared by 各 (每年3月、9月各更新一次): left to the office.
+_MONTH_LIST = re.compile(r"\d+月(?:\d+日)?、\d+月")
+# A date a rule takes effect from is not a deadline: 自2024年1月1日起, 2019年5月15日起施行.
+_FROM_DATE = re.compile(r"^(?:起|开始|施行|实施|执行|生效)")
+# "两周内未更新的栏目予以通报": a penalty clause, not a time limit.
+_PENALTY = re.compile(r"^[^，,]{0,6}?(?:未|没有|无)")
 _SCOPE_STOP = re.compile(
-    r"有|按|根据|确保|在|于|如|需|请|计划|没|将|并|要|对|由|及时|即时|经|以|自|起|之日|后"
+    r"有|按|根据|确保|在|于|如|需|请|计划|没|将|并|要|对|由|及时|即时|经|以|自|起|之日|后|原则"
 )
 _EVENTS = (
     (re.compile(r"收到|接到|收悉"), "received"),
@@ -186,6 +194,24 @@ _CHANGE_CONDITION = re.compile(r"(?:如|若|一旦)?有?(?:变化|变动|变更|
 def _clause_rules(clause: str, sentence: str) -> list[Rule]:
     if _PLAN.search(clause) and not _EVERY.search(clause.split("计划")[-1]):
         return []
+    if _SEASONAL.search(clause):
+        return []
+    if re.search(r"上(?:半年)?、下半年各", clause):
+        return [_with_scope(periodic(6, "month"), clause, 0)]
+    listed = re.search(r"(\d{1,2})月(\d{1,2})日、(\d{1,2})月(\d{1,2})日(?:前|之前|以前)", clause)
+    if listed and not _DATE_IN_YEAR.search(clause):  # 每年6月25日、12月25日前: both dates
+        pairs = [
+            (int(listed.group(1)), int(listed.group(2))),
+            (int(listed.group(3)), int(listed.group(4))),
+        ]
+        if all(1 <= mo <= 12 and 1 <= d <= _month_end(mo, 2024) for mo, d in pairs):
+            return [
+                _with_scope({"kind": "annual", "by": f"{mo:02d}-{d:02d}"}, clause, 0)
+                for mo, d in pairs
+            ]
+        return []
+    if _MONTH_LIST.search(clause):
+        return []
     rules: list[Rule] = []
     taken: list[tuple[int, int]] = []  # spans already turned into a rule
 
@@ -212,6 +238,10 @@ def _clause_rules(clause: str, sentence: str) -> list[Rule]:
             by = f"{year}-{month:02d}-{day:02d}"
         else:
             continue
+        rest = clause[m.end() :]
+        if _FROM_DATE.search(rest):
+            taken.append(m.span())  # an effective date, not a deadline
+            continue
         rules.append(_with_scope({"kind": "once", "by": by}, clause, m.start()))
         taken.append(m.span())
     for m in _BY_DAY.finditer(clause):
@@ -233,7 +263,7 @@ def _clause_rules(clause: str, sentence: str) -> list[Rule]:
         rules.append(_with_scope({"kind": "annual", "by": f"{month:02d}-{day:02d}"}, clause, start))
         taken.append((start, m.end()))
     if any(r["kind"] == "annual" for r in rules):
-        return rules  # "一年更新一次（次年1月底前）": the date says it all
+        return rules  # "每年1月31日前更新": the date says it all
     for m in _EVERY.finditer(clause):
         if not free(m.span()) or not _has_verb_after(clause, m.end()):
             continue
@@ -263,8 +293,14 @@ def _clause_rules(clause: str, sentence: str) -> list[Rule]:
         taken.append(yearly.span())
     elif re.search(r"年度(?:更新|发布|公开)", clause):
         rules.append(_with_scope(periodic(1, "year"), clause, 0))
+    has_period = any(r["kind"] == "periodic" for r in rules)
     for m in _WITHIN.finditer(clause):
         if m.group("every") or not free(m.span()):
+            continue
+        if _PENALTY.search(clause[m.end() :]):
+            taken.append(m.span())
+            continue
+        if has_period:  # "每季度结束后10日内报送": the period is the rule
             continue
         n, unit = int(m.group("n")), _WITHIN_UNITS[m.group("u").removeprefix("个")]
         subject = clause[: m.start()]
@@ -287,6 +323,12 @@ def _clause_rules(clause: str, sentence: str) -> list[Rule]:
     return rules
 
 
+def _is_yearly(rule: Rule) -> bool:
+    return rule["kind"] == "periodic" and (
+        (rule["unit"], rule["every"]) in (("year", 1), ("month", 12))
+    )
+
+
 def _event(sentence: str, clause: str) -> str | None:
     for text in (clause, sentence):
         for pattern, name in _EVENTS:
@@ -296,28 +338,37 @@ def _event(sentence: str, clause: str) -> str | None:
 
 
 def parse(text: str) -> list[Rule]:
-    """The rules a 时限要求 text states; [] when it states none we understand. Never raises."""
+    """The rules a 时限要求 text states; [] when it states none we understand. Never raises:
+    a bug met on odd input gives no rule rather than a crash (tests call parse_strict)."""
     try:
-        if not isinstance(text, str):
-            return []
-        normalised = normalise(text[:MAX_CHARS])
-        rules: list[Rule] = []
-        for clauses in _sentences(normalised):
-            sentence = "，".join(clauses)
-            condition = False
-            for clause in clauses:
-                found = _clause_rules(clause, sentence)
-                if condition:
-                    found = [
-                        {**r, "kind": "on_change"} if r["kind"] == "prompt" else r for r in found
-                    ]
-                rules.extend(found)
-                condition = bool(_CHANGE_CONDITION.search(clause)) and not re.search(
-                    r"没有|如无|若无|无变", clause
-                )
-        return dedupe(rules)
+        return parse_strict(text)
     except Exception:
         return []
+
+
+def parse_strict(text: str) -> list[Rule]:
+    """`parse` without the safety net, so tests see any exception."""
+    if not isinstance(text, str):
+        return []
+    normalised = normalise(text[:MAX_CHARS])
+    rules: list[Rule] = []
+    for clauses in _sentences(normalised):
+        sentence = "，".join(clauses)
+        condition = False
+        start = len(rules)
+        for clause in clauses:
+            found = _clause_rules(clause, sentence)
+            if condition:
+                found = [{**r, "kind": "on_change"} if r["kind"] == "prompt" else r for r in found]
+            rules.extend(found)
+            condition = bool(_CHANGE_CONDITION.search(clause)) and not re.search(
+                r"没有|如无|若无|无变", clause
+            )
+        sentence_rules = rules[start:]
+        if any(r["kind"] == "annual" for r in sentence_rules):
+            # "一年更新一次（次年1月底前）": the yearly date is the rule.
+            rules[start:] = [r for r in sentence_rules if not _is_yearly(r)]
+    return dedupe(rules)
 
 
 def parse_with_text(text: str) -> dict[str, Any]:

@@ -77,12 +77,12 @@ class Portal:
         self.session.add(item)
         return item
 
-    def status(self) -> dict[str, AssignmentStatus]:
+    def status(self, now: datetime = NOW) -> dict[str, AssignmentStatus]:
         self.session.flush()
         by_column = {c.id: n for n, c in self.columns.items()}
         return {
             by_column[s.column_id]: s
-            for s in evaluate(self.session, NOW, Settings())
+            for s in evaluate(self.session, now, Settings())
             if s.column_id in by_column
         }
 
@@ -108,7 +108,7 @@ def test_hand_computed_statuses(portal: Portal) -> None:
     # C by the 25th: due Wed 11-25, 2 working days away (11-24, 11-25) → due_soon.
     p.column("C", per(1, "month", by_day=25))
     p.item("C", published="2026-10-20")
-    # D weekly, published this Monday 09:00 (before now) → ok, period 11-23 … 11-29.
+    # D weekly, published this Monday 09:00 (before now) → ok (see below).
     p.column("D", per(1, "week"))
     p.item("D", published="2026-11-23", hour=9)
     # E quarterly: Q3 met (08-10), Q4 empty, due Thu 12-31 → ok.
@@ -130,7 +130,8 @@ def test_hand_computed_statuses(portal: Portal) -> None:
     p.column("J", {"kind": "after_event", "within": 15, "unit": "workday", "event": "received"})
     p.item("J", state=State.INITIAL_REVIEW, due="2026-11-20")
     p.item("J", state=State.DRAFT, due="2026-11-25")
-    # K at least 3 a month: October 3 (met), November 2 so far → ok, 2 of 3.
+    # K at least 3 a month: October's due (Sat 10-31) rolls to Mon 11-02, so the 11-02
+    # item counts for October (4, met); November so far has 1 of 3 → ok (not yet due).
     p.column("K", per(1, "month", min_items=3))
     for day in ("2026-10-02", "2026-10-12", "2026-10-22", "2026-11-02", "2026-11-12"):
         p.item("K", published=day)
@@ -162,10 +163,13 @@ def test_hand_computed_statuses(portal: Portal) -> None:
         1,
         0,
     )
+    # Last week's due date, Sunday 11-22, rolls to today (Monday 11-23): the item
+    # published this morning counts for last week, whose window is still open.
     d = s["D"].rules[0]
-    assert (d.period_start, d.period_end, d.published) == (
+    assert (d.period_start, d.period_end, d.due, d.published) == (
+        date(2026, 11, 16),
+        date(2026, 11, 22),
         date(2026, 11, 23),
-        date(2026, 11, 29),
         1,
     )
     f = s["F"].rules[0]
@@ -173,7 +177,7 @@ def test_hand_computed_statuses(portal: Portal) -> None:
     assert s["I"].stale and not s["A"].stale
     assert (s["J"].open_items_overdue, s["J"].open_items_due_soon) == (1, 1)
     k = s["K"].rules[0]
-    assert (k.required, k.published) == (3, 2)
+    assert (k.required, k.published) == (3, 1)
     assert s["C"].next_due == date(2026, 11, 25)
 
 
@@ -253,3 +257,47 @@ def test_same_number_of_queries_at_any_size(session: Session) -> None:
     small = run()
     grow(100)
     assert run() == small <= 6
+
+
+def test_an_item_on_a_moved_due_date_counts_once(portal: Portal) -> None:
+    """2026-01-31 was a Saturday: the annual report published Monday 02-02 is on time for
+    2026 and must not also excuse 2027 (due Sun 2027-01-31 → fallback Mon 02-01)."""
+    portal.column("年报", {"kind": "annual", "by": "01-31"})
+    portal.item("年报", published="2026-02-02")
+    later = datetime(2027, 2, 10, 10, tzinfo=BJ).astimezone(UTC)
+    s = portal.status(later)["年报"]
+    assert (s.status, s.overdue_since) == ("overdue", date(2027, 2, 2))
+    assert portal.status()["年报"].status in ("ok", "provisional")  # 2026-11-23: fine
+
+
+def test_a_lapse_is_dated_from_the_first_missed_period(portal: Portal) -> None:
+    # Monthly, last item 06-15: July's due (Fri 07-31) was the first missed → since 08-01.
+    portal.column("月报", {"kind": "periodic", "every": 1, "unit": "month", "min_items": 1})
+    portal.item("月报", published="2026-06-15")
+    s = portal.status()["月报"]
+    assert (s.status, s.overdue_since) == ("overdue", date(2026, 8, 1))
+
+
+def test_a_statement_stands_for_the_period_where_allowed(portal: Portal) -> None:
+    column = portal.column(
+        "信箱", {"kind": "periodic", "every": 1, "unit": "month", "min_items": 3}
+    )
+    for day in ("2026-10-05", "2026-10-15", "2026-10-25"):
+        portal.item("信箱", published=day)
+    statement = portal.item("信箱", published="2026-11-10")
+    statement.kind = ItemKind.STATEMENT
+    assert portal.status()["信箱"].rules[0].published == 1  # not allowed: counts as 1 of 3
+    column.allows_statement = True
+    rule = portal.status()["信箱"].rules[0]
+    assert (rule.status, rule.published) == ("ok", 3)
+
+
+def test_a_malformed_hand_entered_rule_is_skipped_not_fatal(portal: Portal) -> None:
+    portal.column(
+        "手工",
+        {"kind": "once", "by": "2026-6-30"},
+        {"kind": "periodic", "every": 1, "unit": "month", "min_items": 1},
+    )
+    portal.item("手工", published="2026-11-02")
+    s = portal.status()["手工"]
+    assert (s.invalid_rules, len(s.rules)) == (1, 1)

@@ -27,7 +27,8 @@ from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar, add_months
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, load_calendar
-from workflow.enums import State
+from workflow.deadlines.rules import validate
+from workflow.enums import ItemKind, State
 from workflow.models import Column, ColumnAssignment, Item, Obligation
 
 OK, DUE_SOON, PROVISIONAL, OVERDUE = "ok", "due_soon", "provisional", "overdue"
@@ -73,18 +74,26 @@ class AssignmentStatus:
     open_items_due_soon: int = 0
     obligations_overdue: int = 0
     obligations_open: int = 0
+    invalid_rules: int = 0  # hand-entered rules that do not follow the contract: skipped
 
 
 @dataclass(frozen=True)
 class _Window:
-    """A period rule's current and previous windows and due dates (local dates)."""
+    """A period rule's windows at `today`, anchored on due dates (local dates): an item
+    published on a due date moved to the next working day still counts for that period.
+
+    current = (previous_due, due], previous = (before_previous_due, previous_due].
+    """
 
     current_start: date
-    current_end: date  # last day of the current period
+    current_end: date  # the calendar end of the current period
     due: date
     previous_start: date | None
     previous_due: date | None
     provisional: bool
+    periods: _Periods | None = None  # to look further back for the start of a lapse
+    index: int = 0
+    period_start: date | None = None  # the calendar start, for display
 
 
 def evaluate(
@@ -100,19 +109,26 @@ def evaluate(
     calendar = _Memo(calendar or load_calendar(session))
     assignments = _assignments(session, unit_id)
     windows = _Windows(today, calendar)
-    boundaries = sorted(
-        {b for *_, rules in assignments for r in rules for b in windows.boundaries(r)}
-    )
+    boundaries = sorted({b for a in assignments for r in a.rules for b in windows.boundaries(r)})
     published = _published(session, boundaries, tz, unit_id)
     item_dues = _open_item_dues(session, today, calendar, settings, unit_id)
     obligations = _open_obligations(session, today, unit_id)
     stale_before = _as_utc(add_months(today, -settings.stale_after_months), tz)
     out = []
-    for assignment_id, column_id, unit, path, rules in assignments:
+    for a in assignments:
+        assignment_id, column_id, unit, path, rules = (
+            a.id,
+            a.column_id,
+            a.unit_id,
+            a.path,
+            a.rules,
+        )
         counts = published.get((column_id, unit))
-        last = counts[0] if counts else None
+        last = counts.last if counts else None
         per_rule = [
-            _rule_status(rule, counts, boundaries, windows, today, calendar, settings)
+            _rule_status(
+                rule, counts, boundaries, windows, today, calendar, settings, a.allows_statement
+            )
             for rule in rules
             if rule.get("kind") in ("periodic", "annual", "once", "on_change")
         ]
@@ -153,6 +169,7 @@ def evaluate(
                 open_items_due_soon=soon_items,
                 obligations_overdue=owed_late,
                 obligations_open=owed,
+                invalid_rules=a.invalid_rules,
             )
         )
     return out
@@ -161,9 +178,18 @@ def evaluate(
 # --------------------------------------------------------------------------- queries
 
 
-def _assignments(
-    session: Session, unit_id: int | None
-) -> list[tuple[int, int, int, str, list[dict[str, Any]]]]:
+@dataclass(frozen=True)
+class _Assignment:
+    id: int
+    column_id: int
+    unit_id: int
+    path: str
+    rules: list[dict[str, Any]]
+    invalid_rules: int
+    allows_statement: bool
+
+
+def _assignments(session: Session, unit_id: int | None) -> list[_Assignment]:
     # Rules come as text and are parsed once per distinct text: portals reuse a few
     # dozen rule sets across thousands of columns.
     stmt = (
@@ -173,6 +199,7 @@ def _assignments(
             ColumnAssignment.unit_id,
             Column.path,
             cast(Column.rules, Text),
+            Column.allows_statement,
         )
         .join(Column, Column.id == ColumnAssignment.column_id)
         .where(Column.retired_at.is_(None))
@@ -180,26 +207,52 @@ def _assignments(
     )
     if unit_id is not None:
         stmt = stmt.where(ColumnAssignment.unit_id == unit_id)
-    parsed: dict[str | None, list[dict[str, Any]]] = {}
+    parsed: dict[str | None, tuple[list[dict[str, Any]], int]] = {}
     out = []
-    for a, c, u, p, raw in session.execute(stmt):
-        rules = parsed.get(raw)
-        if rules is None:
-            rules = parsed[raw] = list(json.loads(raw) or []) if raw else []
-        out.append((a, c, u, p, rules))
+    for a, c, u, p, raw, allows in session.execute(stmt):
+        if raw not in parsed:
+            parsed[raw] = _valid_rules(raw)
+        rules, invalid = parsed[raw]
+        out.append(_Assignment(a, c, u, p, rules, invalid, bool(allows)))
     return out
+
+
+def _valid_rules(raw: str | None) -> tuple[list[dict[str, Any]], int]:
+    """The rules that follow the contract, and how many did not (a typo in a hand-entered
+    rule must not stop the whole portal's evaluation)."""
+    try:
+        rules = json.loads(raw) if raw else []
+    except ValueError:
+        return [], 1
+    if not isinstance(rules, list):
+        return [], 1
+    valid = [r for r in rules if isinstance(r, dict) and not validate(r)]
+    return valid, len(rules) - len(valid)
+
+
+@dataclass(frozen=True)
+class _Counts:
+    last: datetime | None  # last publication (freshness)
+    last_first: datetime | None  # last first publication of an item (lapse start)
+    last_statement: datetime | None  # last "nothing to publish" statement
+    numbers: list[int]  # items first published on/after each boundary, then the total
 
 
 def _published(
     session: Session, boundaries: Sequence[date], tz: ZoneInfo, unit_id: int | None
-) -> dict[tuple[int, int], tuple[datetime | None, list[int]]]:
-    """Per (column, unit): last publication, and items first published on/after each
-    boundary (plus the total, last) — one GROUP BY over the published items."""
+) -> dict[tuple[int, int], _Counts]:
+    """Per (column, unit), one GROUP BY over the published items."""
     first = Item.first_published_at
     counts = [func.count().filter(first >= _as_utc(b, tz)) for b in boundaries]
     stmt = (
         select(
-            Item.column_id, Item.unit_id, func.max(Item.published_at), *counts, func.count(first)
+            Item.column_id,
+            Item.unit_id,
+            func.max(Item.published_at),
+            func.max(first),
+            func.max(first).filter(Item.kind == ItemKind.STATEMENT.value),
+            *counts,
+            func.count(first),
         )
         .where(Item.live_revision_no.is_not(None), first.is_not(None))
         .group_by(Item.column_id, Item.unit_id)
@@ -207,7 +260,10 @@ def _published(
     if unit_id is not None:
         stmt = stmt.where(Item.unit_id == unit_id)
     # COUNT … FILTER is never NULL, so the counts need no cleaning.
-    return {(row[0], row[1]): (row[2], list(row[3:])) for row in session.execute(stmt)}
+    return {
+        (row[0], row[1]): _Counts(row[2], row[3], row[4], list(row[5:]))
+        for row in session.execute(stmt)
+    }
 
 
 def _open_item_dues(
@@ -311,6 +367,71 @@ class _Memo(WorkCalendar):
         return self._memo(("add", start, n, str(unit)), lambda: self._inner.add(start, n, unit))
 
 
+class _Periods:
+    """The periods of one calendar rule, numbered: bounds and (moved) due dates."""
+
+    MONDAY = date(1970, 1, 5)
+
+    def __init__(
+        self,
+        calendar: WorkCalendar,
+        kind: str,
+        months: int = 0,
+        by_day: int | None = None,
+        month_day: tuple[int, int] | None = None,
+    ) -> None:
+        self.calendar, self.kind, self.months = calendar, kind, months
+        self.by_day, self.month_day = by_day, month_day
+        self._due: dict[int, tuple[date, bool]] = {}
+
+    def index_of(self, day: date) -> int:
+        if self.kind == "week":
+            return (day - self.MONDAY).days // 7
+        if self.kind == "annual":
+            assert self.month_day is not None
+            return day.year if day <= _safe_date(day.year, *self.month_day) else day.year + 1
+        return (day.year * 12 + day.month - 1) // self.months
+
+    def bounds(self, k: int) -> tuple[date, date]:
+        if self.kind == "week":
+            start = self.MONDAY + timedelta(days=7 * k)
+            return start, start + timedelta(days=6)
+        if self.kind == "annual":
+            assert self.month_day is not None
+            return _safe_date(k - 1, *self.month_day) + timedelta(days=1), _safe_date(
+                k, *self.month_day
+            )
+        first = k * self.months
+        start = date(first // 12, first % 12 + 1, 1)
+        return start, add_months(start, self.months) - timedelta(days=1)
+
+    def due(self, k: int) -> tuple[date, bool]:
+        if k not in self._due:
+            end = self.bounds(k)[1]
+            deadline = end if self.by_day is None else _safe_date(end.year, end.month, self.by_day)
+            found = self.calendar.next_workday(deadline)
+            self._due[k] = (found.date, found.provisional)
+        return self._due[k]
+
+    def active(self, today: date) -> int:
+        """The period whose due date is the next one on or after today."""
+        k = self.index_of(today)
+        while self.due(k - 1)[0] >= today:
+            k -= 1
+        while self.due(k)[0] < today:
+            k += 1
+        return k
+
+    def window_of(self, day: date) -> int:
+        """The period whose window (previous due, due] contains `day`."""
+        k = self.index_of(day)
+        while self.due(k - 1)[0] >= day:
+            k -= 1
+        while self.due(k)[0] < day:
+            k += 1
+        return k
+
+
 class _Windows:
     """Period windows per rule at `today`, computed once per distinct rule."""
 
@@ -341,10 +462,6 @@ class _Windows:
             return add_months(self.today, -(every * 12 if unit == "year" else every))
         return self.today - timedelta(days=every * (7 if unit == "week" else 1))
 
-    def _due(self, day: date) -> tuple[date, bool]:
-        found = self.calendar.next_workday(day)
-        return found.date, found.provisional
-
     def _window(self, rule_key: tuple[Any, ...]) -> _Window | None:
         """Calendar periods (deadline-rules.md): Monday–Sunday weeks, months/quarters/
         half-years/years; annual and once dates. None for a rolling window."""
@@ -352,47 +469,34 @@ class _Windows:
         today = self.today
         if kind == "once":
             by = date.fromisoformat(by)
-            due, prov = self._due(by)
-            return _Window(date.min, by, due, None, None, prov)
+            found = self.calendar.next_workday(by)
+            return _Window(date.min, by, found.date, None, None, found.provisional)
         if kind == "annual":
             month, day = (int(p) for p in by.split("-"))
-            this_year = _safe_date(today.year, month, day)
-            end = this_year if this_year >= today else _safe_date(today.year + 1, month, day)
-            prev = _safe_date(end.year - 1, month, day)
-            prev_prev = _safe_date(end.year - 2, month, day)
-            due, prov = self._due(end)
-            previous_due, _ = self._due(prev)
-            return _Window(
-                prev + timedelta(days=1),
-                end,
-                due,
-                prev_prev + timedelta(days=1),
-                previous_due,
-                prov,
-            )
-        if unit == "year" and every == 1:
-            unit, every = "month", 12
-        if unit == "month" and 12 % every == 0:
-            index = (today.year * 12 + today.month - 1) // every * every
-            start = date(index // 12, index % 12 + 1, 1)
-            end = add_months(start, every) - timedelta(days=1)
-            previous = add_months(start, -every)
-            deadline = end if by_day is None else _by_day(end, by_day)
-            previous_deadline = (
-                start - timedelta(days=1)
-                if by_day is None
-                else _by_day(start - timedelta(days=1), by_day)
-            )
+            periods = _Periods(self.calendar, "annual", month_day=(month, day))
+        elif unit == "year" and every == 1:
+            periods = _Periods(self.calendar, "month", months=12, by_day=by_day)
+        elif unit == "month" and 12 % every == 0:
+            periods = _Periods(self.calendar, "month", months=every, by_day=by_day)
         elif unit == "week" and every == 1:
-            start = today - timedelta(days=today.weekday())  # Monday–Sunday weeks
-            end = start + timedelta(days=6)
-            previous = start - timedelta(days=7)
-            deadline, previous_deadline = end, start - timedelta(days=1)
+            periods = _Periods(self.calendar, "week")
         else:
             return None  # rolling: judged from the last publication
-        due, prov = self._due(deadline)
-        previous_due, _ = self._due(previous_deadline)
-        return _Window(start, end, due, previous, previous_due, prov)
+        k = periods.active(today)
+        due, provisional = periods.due(k)
+        previous_due = periods.due(k - 1)[0]
+        before_previous_due = periods.due(k - 2)[0]
+        return _Window(
+            previous_due + timedelta(days=1),
+            periods.bounds(k)[1],
+            due,
+            before_previous_due + timedelta(days=1),
+            previous_due,
+            provisional,
+            periods,
+            k,
+            periods.bounds(k)[0],
+        )
 
 
 def _safe_date(year: int, month: int, day: int) -> date:
@@ -401,21 +505,19 @@ def _safe_date(year: int, month: int, day: int) -> date:
     return date(year, month, min(day, monthrange(year, month)[1]))
 
 
-def _by_day(period_end: date, by_day: int) -> date:
-    """The by_day deadline in the month of `period_end` (clamped to the month's end)."""
-    return _safe_date(period_end.year, period_end.month, by_day)
-
-
 def _rule_status(
     rule: Mapping[str, Any],
-    counts: tuple[datetime | None, list[int]] | None,
+    counts: _Counts | None,
     boundaries: Sequence[date],
     windows: _Windows,
     today: date,
     calendar: WorkCalendar,
     settings: Settings,
+    allows_statement: bool = False,
 ) -> RuleStatus:
-    last, numbers = counts if counts else (None, [0] * (len(boundaries) + 1))
+    tz = ZoneInfo(settings.timezone)
+    last = counts.last if counts else None
+    numbers = counts.numbers if counts else [0] * (len(boundaries) + 1)
     total = numbers[-1]
 
     def since(day: date | None) -> int:
@@ -442,8 +544,18 @@ def _rule_status(
         return _rolling(rule, last, required, calendar, today, settings)
     current = since(window.current_start)
     previous = (since(window.previous_start) - current) if window.previous_start else required
+    statement = (
+        counts.last_statement.astimezone(tz).date()
+        if (counts and counts.last_statement and allows_statement)
+        else None
+    )
+    if statement is not None:  # "nothing to publish this period" stands for the period
+        if statement >= window.current_start:
+            current = max(current, required)
+        elif window.previous_start and statement >= window.previous_start:
+            previous = max(previous, required)
     base: dict[str, Any] = {
-        "period_start": None if window.current_start == date.min else window.current_start,
+        "period_start": window.period_start,
         "period_end": window.current_end,
         "required": required,
         "published": current,
@@ -453,9 +565,14 @@ def _rule_status(
     if current >= required:
         return RuleStatus(rule, OK, **base)
     if window.previous_due is not None and previous < required and window.previous_due < today:
-        return RuleStatus(
-            rule, OVERDUE, overdue_since=window.previous_due + timedelta(days=1), **base
-        )
+        since_day = window.previous_due + timedelta(days=1)
+        first = counts.last_first.astimezone(tz).date() if counts and counts.last_first else None
+        if window.periods is not None and required == 1 and first is not None:
+            # The lapse began after the period of the last item: look back that far.
+            met = window.periods.window_of(first)
+            if met < window.index - 1:
+                since_day = window.periods.due(met + 1)[0] + timedelta(days=1)
+        return RuleStatus(rule, OVERDUE, overdue_since=since_day, **base)
     if window.due < today:
         return RuleStatus(rule, OVERDUE, overdue_since=window.due + timedelta(days=1), **base)
     return RuleStatus(

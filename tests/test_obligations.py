@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from workflow import errors, services
 from workflow.enums import ItemKind, Role, State
 from workflow.events import ItemPublished, ObligationCreated, ObligationFulfilled
-from workflow.models import ColumnLink, HolidayOverride, Item, Obligation
+from workflow.models import Column, ColumnLink, HolidayOverride, Item, Obligation
 
 from .factories import World, build_world, make_column
 
@@ -262,3 +262,101 @@ def test_provisional_due_dates_are_recomputed_once_the_year_is_entered(
     report = recompute_provisional(session)
     assert (report.items_changed, report.still_provisional) == (1, 0)
     assert (item.due_date, item.due_provisional) == (date(2027, 1, 13), False)
+
+
+def _linked(session: Session, w: World) -> tuple[Column, Column]:
+    policies = make_column(session, [w.unit_a], name="部门文件")
+    interpretations = make_column(session, [w.unit_a], name="政策解读")
+    interpretations.rules = [
+        {"kind": "after_event", "within": 3, "unit": "workday", "event": "published"}
+    ]
+    interpretations.allows_statement = True
+    session.add(ColumnLink(source_id=policies.id, target_id=interpretations.id))
+    session.flush()
+    return policies, interpretations
+
+
+def _open(session: Session) -> list[int]:
+    return list(
+        session.execute(
+            select(Obligation.id).where(
+                Obligation.fulfilled_at.is_(None), Obligation.cancelled_at.is_(None)
+            )
+        ).scalars()
+    )
+
+
+def test_a_republished_revision_creates_and_settles_nothing(
+    session: Session, w: World, now: datetime
+) -> None:
+    policies, _ = _linked(session, w)
+    item, _ = services.create_item(
+        session,
+        actor=w.drafter,
+        column_id=policies.id,
+        kind=ItemKind.POLICY,
+        title="文件",
+        now=now,
+    )
+    publish(session, w, item.id, now)
+    assert len(_open(session)) == 1
+    services.revise(
+        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
+    )
+    events = publish(session, w, item.id, now)
+    assert not [e for e in events if isinstance(e, ObligationCreated | ObligationFulfilled)]
+    assert len(_open(session)) == 1
+    total = session.execute(select(Obligation.id)).scalars().all()
+    assert len(total) == 1
+
+
+def test_a_statement_does_not_answer_an_obligation(
+    session: Session, w: World, now: datetime
+) -> None:
+    policies, interpretations = _linked(session, w)
+    item, _ = services.create_item(
+        session,
+        actor=w.drafter,
+        column_id=policies.id,
+        kind=ItemKind.POLICY,
+        title="文件",
+        now=now,
+    )
+    publish(session, w, item.id, now)
+    statement, _ = services.create_item(
+        session,
+        actor=w.drafter,
+        column_id=interpretations.id,
+        kind=ItemKind.STATEMENT,
+        title="本月无解读",
+        now=now,
+    )
+    publish(session, w, statement.id, now)
+    assert len(_open(session)) == 1
+
+
+def test_retracting_the_document_cancels_its_obligation(
+    session: Session, w: World, now: datetime
+) -> None:
+    policies, _ = _linked(session, w)
+    item, _ = services.create_item(
+        session,
+        actor=w.drafter,
+        column_id=policies.id,
+        kind=ItemKind.POLICY,
+        title="文件",
+        now=now,
+    )
+    publish(session, w, item.id, now)
+    assert w.office_editor is not None
+    services.retract(
+        session,
+        actor=w.office_editor,
+        item_id=item.id,
+        expected_version=item.version,
+        now=now,
+        comment="文件废止",
+    )
+    assert _open(session) == []
+    cancelled = session.execute(select(Obligation)).scalar_one()
+    assert cancelled.cancelled_at == now and cancelled.fulfilled_at is None

@@ -29,6 +29,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("fulfilled_by_item_id", sa.Integer(), nullable=True),
         sa.Column("fulfilled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("cancelled_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["column_id"], ["columns.id"], name=op.f("fk_obligations_column_id_columns")
         ),

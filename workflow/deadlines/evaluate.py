@@ -312,7 +312,7 @@ def _open_obligations(
             func.sum(case((Obligation.due_date < today, 1), else_=0)),
             func.min(Obligation.due_date),
         )
-        .where(Obligation.fulfilled_at.is_(None))
+        .where(Obligation.fulfilled_at.is_(None), Obligation.cancelled_at.is_(None))
         .group_by(Obligation.column_id, Obligation.unit_id)
     )
     if unit_id is not None:

@@ -77,7 +77,11 @@ def recompute_provisional(
         select(Obligation, Column.rules, Item.first_published_at)
         .join(Column, Column.id == Obligation.column_id)
         .join(Item, Item.id == Obligation.source_item_id)
-        .where(Obligation.due_provisional.is_(True), Obligation.fulfilled_at.is_(None))
+        .where(
+            Obligation.due_provisional.is_(True),
+            Obligation.fulfilled_at.is_(None),
+            Obligation.cancelled_at.is_(None),
+        )
     ).all()
     for obligation, rules, published_at in obligations:
         start: date = published_at.astimezone(LOCAL).date()
@@ -112,7 +116,11 @@ def provisional_dues(session: Session) -> list[ProvisionalDue]:
     obligations = session.execute(
         select(Obligation.id, Column.path, Obligation.unit_id, Obligation.due_date)
         .join(Column, Column.id == Obligation.column_id)
-        .where(Obligation.due_provisional.is_(True), Obligation.fulfilled_at.is_(None))
+        .where(
+            Obligation.due_provisional.is_(True),
+            Obligation.fulfilled_at.is_(None),
+            Obligation.cancelled_at.is_(None),
+        )
         .order_by(Obligation.due_date)
     ).all()
     return [ProvisionalDue("item", i, p, u, d) for i, p, u, d in items if d] + [

@@ -168,3 +168,9 @@ class Obligation(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     fulfilled_by_item_id: Mapped[int | None] = mapped_column(ForeignKey("items.id"))
     fulfilled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Set when the source item is retracted: nothing is owed any more.
+    cancelled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @property
+    def is_open(self) -> bool:
+        return self.fulfilled_at is None and self.cancelled_at is None

@@ -166,6 +166,7 @@ _LOAD = (
             _OBLIGATIONS.c.column_id == _ITEMS.c.column_id,
             _OBLIGATIONS.c.unit_id == _ITEMS.c.unit_id,
             _OBLIGATIONS.c.fulfilled_at.is_(None),
+            _OBLIGATIONS.c.cancelled_at.is_(None),
         )
         .label("owes"),
     )

@@ -140,7 +140,7 @@ def _check_obligation(session: Session, obligation_id: int, column_id: int, unit
         obligation is None
         or obligation.column_id != column_id
         or obligation.unit_id != unit_id
-        or obligation.fulfilled_at is not None
+        or not obligation.is_open
     ):
         raise ValidationFailed(f"obligation {obligation_id} is not an open one of this column")
 

@@ -15,7 +15,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, item_due, load_calendar
-from workflow.enums import AssignmentRole
+from workflow.enums import AssignmentRole, ItemKind
 from workflow.events import ObligationCreated, ObligationFulfilled
 from workflow.models import Column, ColumnAssignment, ColumnLink, Obligation
 from workflow.services._core import AnyItem, ColumnFacts
@@ -28,10 +28,16 @@ def on_publish(
     item: AnyItem,
     facts: ColumnFacts,
     now: datetime,
+    first_time: bool,
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
 ) -> list[ObligationCreated | ObligationFulfilled]:
+    """Only an item's first publication settles or creates obligations: a republished
+    revision is an update of something already public."""
     events: list[ObligationCreated | ObligationFulfilled] = []
-    if facts.owes or item.obligation_id is not None:
+    if not first_time:
+        return events
+    answers = item.kind != ItemKind.STATEMENT  # "nothing to publish" answers no document
+    if answers and (facts.owes or item.obligation_id is not None):
         fulfilled = _fulfil(session, item, now)
         if fulfilled is not None:
             events.append(fulfilled)
@@ -40,11 +46,31 @@ def on_publish(
     return events
 
 
+def on_retract(session: Session, item_id: int, now: datetime) -> int:
+    """A retracted document owes no interpretation any more: cancel what is still open."""
+    open_ones = (
+        session.execute(
+            select(Obligation).where(
+                Obligation.source_item_id == item_id,
+                Obligation.fulfilled_at.is_(None),
+                Obligation.cancelled_at.is_(None),
+            )
+        )
+        .scalars()
+        .all()
+    )
+    for obligation in open_ones:
+        obligation.cancelled_at = now
+    session.flush()
+    return len(open_ones)
+
+
 def _fulfil(session: Session, item: AnyItem, now: datetime) -> ObligationFulfilled | None:
     open_ones = select(Obligation).where(
         Obligation.column_id == item.column_id,
         Obligation.unit_id == item.unit_id,
         Obligation.fulfilled_at.is_(None),
+        Obligation.cancelled_at.is_(None),
     )
     chosen = None
     if item.obligation_id is not None:

@@ -44,7 +44,7 @@ from workflow.services._core import (
     write,
 )
 from workflow.services.drafting import copy_revision
-from workflow.services.obligations import on_publish
+from workflow.services.obligations import on_publish, on_retract
 
 _REVISIONS = cast(Table, Revision.__table__)
 _ITEMS = cast(Table, Item.__table__)
@@ -111,6 +111,7 @@ def approve(
     if stage == State.INITIAL_REVIEW and not confidentiality_checked:
         raise ConfidentialityCheckRequired("初审 approval needs the 保密审查 confirmation")
     to_state = next_state(item, Action.APPROVE)
+    first_time = item.first_published_at is None
     changes: dict[str, Any] = {}
     if to_state == State.PUBLISHED:
         check_publishable(session, item, facts)
@@ -134,7 +135,7 @@ def approve(
     )
     if to_state == State.PUBLISHED:
         published = event(ItemPublished, item, row, drafter_id=item.drafter_id)
-        return [published, *on_publish(session, item, facts, now, prompt_window)]
+        return [published, *on_publish(session, item, facts, now, first_time, prompt_window)]
     return [event(ItemApproved, item, row)]
 
 
@@ -241,6 +242,7 @@ def retract(
         changes={"live_revision_no": None, "round_seq": None},
         comment=text,
     )
+    on_retract(session, item.id, now)
     return [event(ItemRetracted, item, row)]
 
 

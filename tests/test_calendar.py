@@ -117,6 +117,9 @@ def test_add_workdays_is_monotonic(start: date, a: int, b: int) -> None:
         (["add", "2026-09-28", "-1", "day"], 2, None),
         (["add", "2026-09-28", "3", "fortnight"], 2, None),
         (["what"], 2, None),
+        (["add", "20260928", "1", "day"], 2, None),
+        (["add", "2026-09-28", "+3", "day"], 2, None),
+        (["add", "9999-12-31", "1", "day"], 2, None),
     ],
 )
 def test_command_line(

@@ -92,3 +92,22 @@ def test_import_command_and_database_calendar(
         "due": "2027-01-12",
         "provisional": False,
     }
+
+
+def test_excel_style_dates_are_read() -> None:
+    rows = read_csv("2027/1/1,放假\n2027/2/20,上班\n".encode())
+    assert [r.day for r in rows] == [date(2027, 1, 1), date(2027, 2, 20)]
+
+
+def test_a_partial_import_leaves_the_year_provisional(
+    app: Flask, engine: Engine, tmp_path: Path
+) -> None:
+    from workflow.models import CalendarYear
+
+    typhoon = tmp_path / "typhoon.csv"
+    typhoon.write_text("2027-07-20,放假,台风停工\n", encoding="utf-8")
+    result = app.test_cli_runner().invoke(args=["holidays", "import", "--partial", str(typhoon)])
+    assert result.exit_code == 0, result.output
+    with Session(engine) as s:
+        assert s.execute(select(CalendarYear)).first() is None
+        assert s.get(HolidayOverride, date(2027, 7, 20)) is not None

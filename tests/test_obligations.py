@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from workflow import errors, services
 from workflow.enums import ItemKind, Role, State
 from workflow.events import ItemPublished, ObligationCreated, ObligationFulfilled
-from workflow.models import Column, ColumnLink, HolidayOverride, Item, Obligation
+from workflow.models import CalendarYear, Column, ColumnLink, HolidayOverride, Item, Obligation
 
 from .factories import World, build_world, make_column
 
@@ -73,6 +73,7 @@ def test_item_due_date_from_its_event_date(session: Session, w: World, now: date
     assert (item.due_date, item.due_provisional) == (date(2027, 1, 11), True)
     # Once the office enters 2027's calendar the date is no longer provisional.
     session.add(HolidayOverride(day=date(2027, 1, 1), is_workday=False, note="元旦"))
+    session.add(CalendarYear(year=2027, entered_at=now))
     session.flush()
     services.update_draft(
         session,
@@ -257,7 +258,14 @@ def test_provisional_due_dates_are_recomputed_once_the_year_is_entered(
     assert [(d.kind, d.id, d.due_date) for d in provisional_dues(session)] == [
         ("item", item.id, date(2027, 1, 12))
     ]
+    # A single override (a typhoon closure, say) does not make 2027 known …
     session.add(HolidayOverride(day=date(2027, 1, 1), is_workday=False, note="元旦"))
+    session.flush()
+    report = recompute_provisional(session)
+    assert (report.items_changed, report.still_provisional) == (1, 1)  # date moved, flagged
+    assert (item.due_date, item.due_provisional) == (date(2027, 1, 13), True)
+    # … entering the whole notice does.
+    session.add(CalendarYear(year=2027, entered_at=now))
     session.flush()
     report = recompute_provisional(session)
     assert (report.items_changed, report.still_provisional) == (1, 0)

@@ -168,7 +168,12 @@ def audit_verify() -> None:
 
 @holidays_cli.command("import")
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
-def holidays_import(path: str) -> None:
+@click.option(
+    "--partial",
+    is_flag=True,
+    help="Single changes (e.g. a typhoon closure), not a whole year's notice.",
+)
+def holidays_import(path: str, partial: bool) -> None:
     """Import a CSV of 日期,是否上班,备注 (the State Council notice for a year)."""
     from pathlib import Path
 
@@ -179,7 +184,7 @@ def holidays_import(path: str) -> None:
     except HolidayFileError as exc:
         raise click.ClickException(str(exc)) from exc
     with _transaction() as session:
-        count = store(session, rows)
+        count = store(session, rows, _now(), complete=not partial)
     years = sorted({r.day.year for r in rows})
     click.echo(f"imported {count} day(s) for {', '.join(map(str, years))}")
 

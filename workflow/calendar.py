@@ -17,6 +17,7 @@ import calendar as _stdlib_calendar
 import functools
 import json
 import os
+import re
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -54,18 +55,26 @@ def _package_years() -> frozenset[int]:
 class WorkCalendar:
     """Answers "is this a working day?" from overrides, the package, or the fallback."""
 
-    def __init__(self, overrides: Mapping[date, bool] | None = None) -> None:
+    def __init__(
+        self,
+        overrides: Mapping[date, bool] | None = None,
+        entered_years: Iterable[int] | None = None,
+    ) -> None:
+        """`entered_years`: years whose notice the office entered in full. When omitted,
+        every year with an override counts as entered (a whole notice given at once)."""
         self._overrides = dict(overrides or {})
-        # A year the office has entered days for counts as known (it enters the whole
-        # State Council notice for a year at once).
-        self._override_years = frozenset(d.year for d in self._overrides)
+        self._entered = frozenset(
+            entered_years if entered_years is not None else (d.year for d in self._overrides)
+        )
 
     @classmethod
-    def from_rows(cls, rows: Iterable[tuple[date, bool]]) -> WorkCalendar:
-        return cls(dict(rows))
+    def from_rows(
+        cls, rows: Iterable[tuple[date, bool]], entered_years: Iterable[int] = ()
+    ) -> WorkCalendar:
+        return cls(dict(rows), entered_years)
 
     def knows(self, year: int) -> bool:
-        return year in self._override_years or year in _package_years()
+        return year in self._entered or year in _package_years()
 
     def is_workday(self, day: date) -> tuple[bool, bool]:
         """(working day?, provisional?)."""
@@ -139,15 +148,16 @@ def calendar_from_database(url: str) -> WorkCalendar:
     from sqlalchemy import select
 
     from workflow.db import make_engine
-    from workflow.models import HolidayOverride
+    from workflow.models import CalendarYear, HolidayOverride
 
     engine = make_engine(url)
     try:
         with engine.connect() as conn:
             rows = conn.execute(select(HolidayOverride.day, HolidayOverride.is_workday)).all()
+            years = conn.execute(select(CalendarYear.year)).scalars().all()
     finally:
         engine.dispose()
-    return WorkCalendar.from_rows((d, w) for d, w in rows)
+    return WorkCalendar.from_rows(((d, w) for d, w in rows), years)
 
 
 # --------------------------------------------------------------------------- command line
@@ -163,6 +173,8 @@ class _BadInput(ValueError):
 
 
 def _parse_date(text: str) -> date:
+    if not re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):  # fromisoformat also takes 20261010
+        raise _BadInput(f"not a date (YYYY-MM-DD): {text!r}")
     try:
         return date.fromisoformat(text)
     except ValueError as exc:
@@ -172,15 +184,15 @@ def _parse_date(text: str) -> date:
 def _run(argv: Sequence[str], cal: WorkCalendar) -> dict[str, object]:
     if len(argv) == 4 and argv[0] == "add":
         start = _parse_date(argv[1])
-        try:
-            n = int(argv[2])
-        except ValueError as exc:
-            raise _BadInput(f"N must be a whole number: {argv[2]!r}") from exc
-        if n < 0:
-            raise _BadInput(f"N must be ≥ 0: {n}")
+        if not re.fullmatch(r"\d+", argv[2]):  # int() also takes "+3", "1_0", " 3"
+            raise _BadInput(f"N must be a whole number ≥ 0: {argv[2]!r}")
+        n = int(argv[2])
         if argv[3] not in Unit.__members__.values():
             raise _BadInput(f"unknown unit {argv[3]!r} (workday, day, week, month)")
-        due = cal.add(start, n, argv[3])
+        try:
+            due = cal.add(start, n, argv[3])
+        except OverflowError as exc:
+            raise _BadInput("the due date falls after the year 9999") from exc
         return {
             "start": start.isoformat(),
             "n": n,

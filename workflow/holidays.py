@@ -12,11 +12,11 @@ import csv
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 from sqlalchemy.orm import Session
 
-from workflow.models import HolidayOverride
+from workflow.models import CalendarYear, HolidayOverride
 
 _WORK = {"上班", "班", "工作日", "1", "是", "true", "yes", "y", "workday"}
 _OFF = {"放假", "休", "休息", "节假日", "0", "否", "false", "no", "n", "holiday"}
@@ -42,6 +42,14 @@ def _decode(data: bytes, name: str) -> str:
     raise HolidayFileError(f"{name}：无法识别文件编码，请另存为 UTF-8 或 GB18030 的 CSV 文件")
 
 
+def _date(text: str) -> date:
+    """2027-01-01, 2027/1/1 (Excel's default), 2027-1-1."""
+    parts = text.replace("/", "-").replace(".", "-").split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        raise ValueError(text)
+    return date(int(parts[0]), int(parts[1]), int(parts[2]))
+
+
 def read_csv(data: bytes, name: str = "文件") -> list[HolidayRow]:
     text = _decode(data, name)
     rows: list[HolidayRow] = []
@@ -55,7 +63,7 @@ def read_csv(data: bytes, name: str = "文件") -> list[HolidayRow]:
         if len(cells) < 2:
             raise HolidayFileError(f"{name} 第{number}行：需要“日期,是否上班[,备注]”两列以上")
         try:
-            day = date.fromisoformat(cells[0].replace("/", "-"))
+            day = _date(cells[0])
         except ValueError:
             raise HolidayFileError(
                 f"{name} 第{number}行：日期“{cells[0]}”格式不对，应为 2027-01-01"
@@ -74,8 +82,15 @@ def read_csv(data: bytes, name: str = "文件") -> list[HolidayRow]:
     return rows
 
 
-def store(session: Session, rows: Iterable[HolidayRow]) -> int:
-    """Insert or replace the overrides for these days; returns how many were written."""
+def store(
+    session: Session,
+    rows: Iterable[HolidayRow],
+    now: datetime | None = None,
+    complete: bool = True,
+) -> int:
+    """Insert or replace the overrides for these days; returns how many were written.
+    `complete`: the file is a whole year's notice, so its years stop being provisional."""
+    rows = list(rows)
     count = 0
     for row in rows:
         existing = session.get(HolidayOverride, row.day)
@@ -84,5 +99,11 @@ def store(session: Session, rows: Iterable[HolidayRow]) -> int:
         else:
             existing.is_workday, existing.note = row.is_workday, row.note
         count += 1
+    if complete:
+        for year in sorted({r.day.year for r in rows}):
+            if session.get(CalendarYear, year) is None:
+                session.add(
+                    CalendarYear(year=year, entered_at=now or datetime.now(UTC), note="导入")
+                )
     session.flush()
     return count

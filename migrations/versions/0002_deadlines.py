@@ -18,6 +18,13 @@ depends_on: str | Sequence[str] | None = None
 
 def upgrade() -> None:
     op.create_table(
+        "calendar_years",
+        sa.Column("year", sa.Integer(), autoincrement=False, nullable=False),
+        sa.Column("entered_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("note", sa.String(length=200), nullable=False),
+        sa.PrimaryKeyConstraint("year", name=op.f("pk_calendar_years")),
+    )
+    op.create_table(
         "obligations",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("column_id", sa.Integer(), nullable=False),
@@ -109,3 +116,4 @@ def downgrade() -> None:
         batch_op.drop_index("ix_obligations_column_id_unit_id")
 
     op.drop_table("obligations")
+    op.drop_table("calendar_years")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.calendar import Due, WorkCalendar
-from workflow.models import HolidayOverride
+from workflow.models import CalendarYear, HolidayOverride
 
 DEFAULT_PROMPT_WINDOW = 5  # working days; deployments set PROMPT_WINDOW
 
@@ -18,7 +18,8 @@ DEFAULT_PROMPT_WINDOW = 5  # working days; deployments set PROMPT_WINDOW
 def load_calendar(session: Session) -> WorkCalendar:
     """The working-day calendar with the office's overrides (a small table)."""
     rows = session.execute(select(HolidayOverride.day, HolidayOverride.is_workday)).all()
-    return WorkCalendar.from_rows((day, working) for day, working in rows)
+    years = session.execute(select(CalendarYear.year)).scalars().all()
+    return WorkCalendar.from_rows(((day, working) for day, working in rows), years)
 
 
 def item_due(

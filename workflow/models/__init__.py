@@ -2,7 +2,7 @@
 
 from workflow.models.audit import AuditEvent
 from workflow.models.base import Base, UTCDateTime
-from workflow.models.calendar import HolidayOverride
+from workflow.models.calendar import CalendarYear, HolidayOverride
 from workflow.models.columns import Column, ColumnAssignment, ColumnLink, assignment_drafters
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.org import Unit, UnitAlias, User, UserRole
@@ -12,6 +12,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Blob",
+    "CalendarYear",
     "Column",
     "ColumnAssignment",
     "ColumnLink",

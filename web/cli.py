@@ -246,7 +246,6 @@ def deadlines_status(unit_name: str | None, show_all: bool, as_json: bool) -> No
 
     cfg = current_app.config["SANSHEN"]
     settings = Settings(
-        prompt_window=cfg.PROMPT_WINDOW_WORKDAYS,
         stale_after_months=cfg.STALE_AFTER_MONTHS,
         timezone=cfg.TIMEZONE,
     )

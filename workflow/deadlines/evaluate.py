@@ -26,7 +26,7 @@ from sqlalchemy import Text, and_, case, cast, func, select
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar, add_months
-from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, load_calendar
+from workflow.deadlines.due import load_calendar
 from workflow.deadlines.rules import validate
 from workflow.enums import ItemKind, State
 from workflow.models import Column, ColumnAssignment, Item, Obligation
@@ -38,7 +38,6 @@ _RANK = {OK: 0, PROVISIONAL: 1, DUE_SOON: 2, OVERDUE: 3}
 @dataclass(frozen=True)
 class Settings:
     due_soon_workdays: int = 3
-    prompt_window: int = DEFAULT_PROMPT_WINDOW
     stale_after_months: int = 6  # 检查指标: columns that must be kept up to date
     timezone: str = "Asia/Shanghai"
 

@@ -48,7 +48,7 @@ def compute_hash(
     at: datetime,
     prev_hash: str | None,
 ) -> str:
-    payload = json.dumps(
+    return _sha256_json(
         {
             "content": content_digest,
             "item": item_id,
@@ -63,11 +63,13 @@ def compute_hash(
             "at": _utc_iso(at),
             "prev": prev_hash,
         },
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
+
+
+def _sha256_json(value: Any) -> str:
+    """SHA-256 of a canonical JSON form (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
 def row_hash(row: AuditEvent) -> str:
@@ -94,18 +96,14 @@ def content_digest(
     attachments: Iterable[tuple[str, str, str]],
 ) -> str:
     """SHA-256 of a revision's content; attachments as (type, filename, blob sha256)."""
-    payload = json.dumps(
+    return _sha256_json(
         {
             "title": title,
             "body": body,
             "fields": dict(fields or {}),
             "attachments": sorted(list(a) for a in attachments),
         },
-        ensure_ascii=False,
-        sort_keys=True,
-        separators=(",", ":"),
     )
-    return hashlib.sha256(payload.encode("utf-8")).hexdigest()
 
 
 def revision_digest(rev: Revision) -> str:
@@ -255,8 +253,7 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
 
 
 def _facts_digest(facts: Mapping[str, Any]) -> str:
-    text = json.dumps(facts, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode()).hexdigest()[:32]
+    return _sha256_json(facts)
 
 
 def _verify_facts(

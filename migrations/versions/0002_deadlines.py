@@ -90,6 +90,13 @@ def upgrade() -> None:
         )
         batch_op.add_column(sa.Column("obligation_id", sa.Integer(), nullable=True))
         batch_op.create_index("ix_items_due_date", ["due_date"], unique=False)
+        batch_op.create_index(
+            "ix_items_statements",
+            ["column_id", "unit_id", "first_published_at"],
+            unique=False,
+            postgresql_where=sa.text("kind = 'statement'"),
+            sqlite_where=sa.text("kind = 'statement'"),
+        )
         batch_op.create_foreign_key(
             batch_op.f("fk_items_obligation_id_obligations"),
             "obligations",
@@ -104,6 +111,7 @@ def downgrade() -> None:
             batch_op.f("fk_items_obligation_id_obligations"), type_="foreignkey"
         )
         batch_op.drop_index("ix_items_due_date")
+        batch_op.drop_index("ix_items_statements")
         batch_op.drop_column("obligation_id")
         batch_op.drop_column("first_published_at")
 

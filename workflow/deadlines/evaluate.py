@@ -1,15 +1,16 @@
 """Where every column assignment (column × unit) stands against its rules at `now`.
 
-Set-based: four queries for the whole portal, whatever its size — the assignments with
-their columns' rules; one aggregate over published items per (column, unit) with a
-conditional count per period boundary any rule needs; the open items that carry their
-own due dates (after_event, prompt); the open linked obligations. Everything else is
-date arithmetic in Python, cached per distinct rule.
+Set-based: seven queries for the whole portal, whatever its size — the calendar
+(overrides, entered years); the assignments with their columns' rules; one aggregate over
+published items per (column, unit) with a conditional count per period boundary any rule
+needs; the statements; the open items that carry their own due dates (after_event,
+prompt); the open linked obligations. Everything else is date arithmetic in Python,
+cached per distinct rule and due date.
 
 Statuses, worst first: overdue, due_soon, provisional (the due date was counted with the
 Monday–Friday fallback of a year the office has not entered), ok. `overdue_since` is the
-first day of the current unbroken lapse: a period missed and not yet made up by the
-current one counts from the day after the missed period's due date.
+first day of the current unbroken lapse: from the day after the due date of the first
+period missed since the last publication.
 """
 
 from __future__ import annotations
@@ -231,8 +232,7 @@ def _valid_rules(raw: str | None) -> tuple[list[dict[str, Any]], int]:
 
 @dataclass(frozen=True)
 class _Counts:
-    last: datetime | None  # last publication (freshness)
-    last_first: datetime | None  # last first publication of an item (lapse start)
+    last: datetime | None  # last publication (freshness, and where a lapse began)
     last_statement: datetime | None  # last "nothing to publish" statement
     numbers: list[int]  # items first published on/after each boundary, then the total
 
@@ -248,8 +248,6 @@ def _published(
             Item.column_id,
             Item.unit_id,
             func.max(Item.published_at),
-            func.max(first),
-            func.max(first).filter(Item.kind == ItemKind.STATEMENT.value),
             *counts,
             func.count(first),
         )
@@ -258,9 +256,23 @@ def _published(
     )
     if unit_id is not None:
         stmt = stmt.where(Item.unit_id == unit_id)
+    # Statements are few and indexed apart (ix_items_statements): a second, small query
+    # is cheaper than a filtered aggregate over every published item.
+    statements_stmt = (
+        select(Item.column_id, Item.unit_id, func.max(first))
+        .where(
+            Item.kind == ItemKind.STATEMENT.value,
+            Item.live_revision_no.is_not(None),
+            first.is_not(None),
+        )
+        .group_by(Item.column_id, Item.unit_id)
+    )
+    if unit_id is not None:
+        statements_stmt = statements_stmt.where(Item.unit_id == unit_id)
+    statements = {(c, u): last for c, u, last in session.execute(statements_stmt)}
     # COUNT … FILTER is never NULL, so the counts need no cleaning.
     return {
-        (row[0], row[1]): _Counts(row[2], row[3], row[4], list(row[5:]))
+        (row[0], row[1]): _Counts(row[2], statements.get((row[0], row[1])), list(row[3:]))
         for row in session.execute(stmt)
     }
 
@@ -565,7 +577,7 @@ def _rule_status(
         return RuleStatus(rule, OK, **base)
     if window.previous_due is not None and previous < required and window.previous_due < today:
         since_day = window.previous_due + timedelta(days=1)
-        first = counts.last_first.astimezone(tz).date() if counts and counts.last_first else None
+        first = counts.last.astimezone(tz).date() if counts and counts.last else None
         if window.periods is not None and required == 1 and first is not None:
             # The lapse began after the period of the last item: look back that far.
             met = window.periods.window_of(first)

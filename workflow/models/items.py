@@ -21,6 +21,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -37,6 +38,15 @@ class Item(Base):
         Index("ix_items_state", "state"),
         # Open items with their own due date (after_event, prompt) are few among many.
         Index("ix_items_due_date", "due_date"),
+        # "Nothing to publish" statements are rare: evaluation finds them by this index.
+        Index(
+            "ix_items_statements",
+            "column_id",
+            "unit_id",
+            "first_published_at",
+            postgresql_where=text("kind = 'statement'"),
+            sqlite_where=text("kind = 'statement'"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -9,6 +9,8 @@ import subprocess
 import sys
 from datetime import UTC, datetime
 
+import redis
+
 from config import load_config
 from notifications.redis_conn import EmbeddedRedis
 from workflow import migrate
@@ -46,7 +48,7 @@ def main() -> int:
 
         app = create_app(load_config(env))
         app.extensions["sanshen.redis"] = (
-            embedded.client() if embedded else __import__("redis").Redis.from_url(redis_url)
+            embedded.client() if embedded else redis.Redis.from_url(redis_url)
         )
         _banner(host, port, redis_url, embedded is not None, summary.already_loaded)
         # No interactive debugger: the demo may be reachable by others on HOST.

@@ -218,6 +218,13 @@ def _link_columns(session: Session) -> None:
     session.flush()
 
 
+def _unit(session: Session, name: str) -> Unit:
+    unit = find_unit(session, name)
+    if unit is None:
+        raise ValueError(f"demo data has no unit {name}")
+    return unit
+
+
 def _column(session: Session, unit: Unit, name: str) -> Column:
     column = session.execute(
         select(Column)
@@ -276,8 +283,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
     _link_columns(session)
     users: dict[str, User] = {}
     for login, name, unit_name, roles in DEMO_USERS:
-        unit = find_unit(session, unit_name)
-        assert unit is not None, unit_name
+        unit = _unit(session, unit_name)
         users[login] = create_user(
             session,
             login=login,
@@ -291,8 +297,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
         summary.users.append((login, name, [str(r) for r in roles]))
     prefixes = {"区教育局": "edu", "区民政局": "mz", OFFICE_UNIT: "gov"}
     for i, (unit_name, column_name, kind, title, target) in enumerate(DEMO_ITEMS):
-        unit = find_unit(session, unit_name)
-        assert unit is not None
+        unit = _unit(session, unit_name)
         prefix = prefixes[unit_name]
         people = {role: users[f"{prefix}_{role}"] for role in ("drafter", "deputy", "head")}
         at = now - timedelta(days=3 * (len(DEMO_ITEMS) - i))
@@ -313,7 +318,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
     reply, _ = services.create_item(
         session,
         actor=gov["drafter"],
-        column_id=_column(session, find_unit(session, OFFICE_UNIT), "依申请公开").id,  # type: ignore[arg-type]
+        column_id=_column(session, _unit(session, OFFICE_UNIT), "依申请公开").id,
         kind=ItemKind.REPLY,
         title="关于王某某申请公开老旧小区改造资金使用情况的答复",
         now=now - timedelta(days=2),
@@ -332,7 +337,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
     document, _ = services.create_item(
         session,
         actor=edu["drafter"],
-        column_id=_column(session, find_unit(session, "区教育局"), "部门文件").id,  # type: ignore[arg-type]
+        column_id=_column(session, _unit(session, "区教育局"), "部门文件").id,
         kind=ItemKind.POLICY,
         title="区教育局关于规范校外培训机构管理的通知",
         now=now - timedelta(days=2),

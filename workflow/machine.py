@@ -72,13 +72,6 @@ MACHINE: Final = Machine(
 )
 
 
-def allowed_actions(state: str) -> frozenset[Action]:
-    """Actions that exist from `state` (ignoring who acts and conditions)."""
-    return frozenset(
-        Action(name) for name, event in MACHINE.events.items() if state in event.transitions
-    )
-
-
 def available(model: Any, action: Action) -> bool:
     """Whether `action` applies to `model` now: a transition from its state whose
     conditions hold (used to refuse an action before checking who may take it)."""

@@ -28,12 +28,13 @@ def advance(
     revision_no: int,
 ) -> dict[str, Any]:
     """The facts after one more audit row."""
-    authors = set(facts.get("authors", ())) if facts else set()
-    same_revision = bool(facts) and facts.get("revision") == revision_no  # type: ignore[union-attr]
+    facts = facts or {}
+    authors = set(facts.get("authors", ()))
+    same_revision = facts.get("revision") == revision_no
     stages: dict[str, list[int]] = (
-        {k: list(v) for k, v in facts["stages"].items()} if facts and same_revision else {}
+        {k: list(v) for k, v in facts.get("stages", {}).items()} if same_revision else {}
     )
-    approvers: list[int] = list(facts["approvers"]) if facts and same_revision else []
+    approvers: list[int] = list(facts.get("approvers", ())) if same_revision else []
     if action in AUTHOR_ACTIONS:
         authors.add(actor_id)
     elif action in REVIEW_ACTIONS and from_state is not None:

@@ -115,7 +115,7 @@ def _create_linked(
             column_id=target.id,
             unit_id=unit_id,
             source_item_id=item.id,
-            description=f"{target.name}：因发布《{_title(item)}》",
+            description=f"{target.name}：因发布《{item.title[:100]}》",
             due_date=due.date,
             due_provisional=due.provisional,
             created_at=now,
@@ -140,7 +140,3 @@ def _responsible_unit(session: Session, target: Column, publisher_unit_id: int) 
         return publisher_unit_id
     leads = [unit_id for unit_id, role in units if role == AssignmentRole.LEAD]
     return leads[0] if leads else publisher_unit_id
-
-
-def _title(item: AnyItem) -> str:
-    return item.title[:100]

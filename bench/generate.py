@@ -3,10 +3,9 @@ with their revisions and hash-chained audit trails.
 
 Rows go in with SQLAlchemy Core executemany in batches (not through the services), but
 every item is walked along a real path of the 三审 transition table (create, submit,
-approve…, one audit row per transition — and per edit, and with each revision's content
-digest, where this version of workflow records them — chained with
-`workflow.audit.compute_hash`), and `items.version/audit_seq/audit_head/round_seq/
-live_revision_no` end where the services would leave them, so
+approve…, one audit row per transition and per edit, with each revision's content digest,
+chained with `workflow.audit.compute_hash`), and `items.version/audit_seq/audit_head/
+review_facts/live_revision_no/first_published_at` end where the services would leave them, so
 `workflow.audit.verify_chains` passes on generated data.
 
     python -m bench.generate --url URL [--migrate] --units 40 --columns 300 --items 100000
@@ -344,7 +343,7 @@ class ItemWalk:
     state: str = State.DRAFT.value
     rev_no: int = 1
     live: int | None = None
-    round_seq: int | None = None
+    first_published_at: datetime | None = None
     published_at: datetime | None = None
     seq: int = 0
     head: str | None = None
@@ -444,15 +443,14 @@ class ItemWalk:
             if rev["submitted_at"] is None:
                 rev["submitted_at"], rev["submitted_by_id"] = self.at, actor_id
             self._append(action, actor_id)
-            self.round_seq = self.seq
         elif action == Action.APPROVE:
             initial = self.state == State.INITIAL_REVIEW
             self._append(action, actor_id, comment, confidentiality_checked=initial)
             if self.state == State.PUBLISHED:
-                self.live, self.published_at, self.round_seq = self.rev_no, self.at, None
+                self.live, self.published_at = self.rev_no, self.at
+                self.first_published_at = self.first_published_at or self.at
         elif action == Action.REJECT:
             self._append(action, actor_id, comment)
-            self.round_seq = None
         elif action == Action.WITHDRAW:
             self._append(action, actor_id, comment)
             if self.state == State.PUBLISHED and self.live is not None:
@@ -697,7 +695,7 @@ def _item_row(
         "version": walk.version,
         "current_revision_no": walk.rev_no,
         "live_revision_no": walk.live,
-        "round_seq": walk.round_seq,
+        "first_published_at": walk.first_published_at,
         "audit_seq": walk.seq,
         "audit_head": walk.head,
         "created_at": created_at,

@@ -208,16 +208,17 @@ def run_library(engine: Engine, refs: Sequence[DraftRef], actors: Actors) -> Non
 
 _UPDATE = {
     "submit": "UPDATE items SET state = :to_state, version = version + 1, updated_at = :at, "
-    "state_since = :at, audit_seq = :seq, audit_head = :hash, round_seq = :seq, "
+    "state_since = :at, audit_seq = :seq, audit_head = :hash, "
     "review_facts = :facts "
     "WHERE id = :id AND version = :version",
     "approve": "UPDATE items SET state = :to_state, version = version + 1, updated_at = :at, "
     "state_since = :at, audit_seq = :seq, audit_head = :hash, review_facts = :facts "
     "WHERE id = :id AND version = :version",
     "publish": "UPDATE items SET state = :to_state, version = version + 1, updated_at = :at, "
-    "state_since = :at, audit_seq = :seq, audit_head = :hash, round_seq = NULL, "
+    "state_since = :at, audit_seq = :seq, audit_head = :hash, "
     "review_facts = :facts, "
-    "live_revision_no = current_revision_no, published_at = :at "
+    "live_revision_no = current_revision_no, published_at = :at, "
+    "first_published_at = COALESCE(first_published_at, :at) "
     "WHERE id = :id AND version = :version",
 }
 _AUDIT_COLUMNS = (

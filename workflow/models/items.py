@@ -64,8 +64,6 @@ class Item(Base):
     version: Mapped[int] = mapped_column(Integer, default=1)
     current_revision_no: Mapped[int] = mapped_column(Integer, default=1)
     live_revision_no: Mapped[int | None] = mapped_column(Integer)
-    # Audit seq of the submit/resubmit that opened the current review round.
-    round_seq: Mapped[int | None] = mapped_column(Integer)
     audit_seq: Mapped[int] = mapped_column(Integer, default=0)
     audit_head: Mapped[str | None] = mapped_column(String(64))  # hash of the last audit row
     # Digest of the current revision's content (title, body, fields, attachments); every

@@ -85,7 +85,6 @@ def _submit(
         action=action,
         to_state=next_state(item, action),
         now=now,
-        changes={"round_seq": item.audit_seq + 1},
         freeze=True,  # the submitted revision is frozen in the same statement
     )
     return [event(ItemSubmitted, item, row)]
@@ -119,7 +118,6 @@ def approve(
             "live_revision_no": item.current_revision_no,
             "published_at": now,
             "first_published_at": item.first_published_at or now,
-            "round_seq": None,
         }
     row = write(
         session,
@@ -161,7 +159,6 @@ def reject(
         action=Action.REJECT,
         to_state=next_state(item, Action.REJECT),
         now=now,
-        changes={"round_seq": None},
         comment=text,
     )
     return [event(ItemReturned, item, row, drafter_id=item.drafter_id, approver_ids=approvers)]
@@ -239,7 +236,7 @@ def retract(
         action=Action.RETRACT,
         to_state=next_state(item, Action.RETRACT),
         now=now,
-        changes={"live_revision_no": None, "round_seq": None},
+        changes={"live_revision_no": None},
         comment=text,
     )
     on_retract(session, item.id, now)

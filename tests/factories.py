@@ -96,6 +96,15 @@ def build_world(session: Session, now: datetime) -> World:
     return world
 
 
+def person(
+    session: Session, world: World, roles: list[Role], now: datetime, name: str = "兼任"
+) -> User:
+    """A user of unit A holding several roles at once (a 兼任 deputy head, say)."""
+    return create_user(
+        session, login=unique("p"), name=name, unit=world.unit_a, roles=roles, now=now
+    )
+
+
 def tick(now: datetime, minutes: int = 1) -> datetime:
     return now + timedelta(minutes=minutes)
 

@@ -284,6 +284,14 @@ def _linked(session: Session, w: World) -> tuple[Column, Column]:
     return policies, interpretations
 
 
+def _published_document(session: Session, w: World, column: Column, now: datetime) -> Item:
+    item, _ = services.create_item(
+        session, actor=w.drafter, column_id=column.id, kind=ItemKind.POLICY, title="文件", now=now
+    )
+    publish(session, w, item.id, now)
+    return item
+
+
 def _open(session: Session) -> list[int]:
     return list(
         session.execute(
@@ -298,15 +306,7 @@ def test_a_republished_revision_creates_and_settles_nothing(
     session: Session, w: World, now: datetime
 ) -> None:
     policies, _ = _linked(session, w)
-    item, _ = services.create_item(
-        session,
-        actor=w.drafter,
-        column_id=policies.id,
-        kind=ItemKind.POLICY,
-        title="文件",
-        now=now,
-    )
-    publish(session, w, item.id, now)
+    item = _published_document(session, w, policies, now)
     assert len(_open(session)) == 1
     services.revise(
         session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
@@ -322,15 +322,7 @@ def test_a_statement_does_not_answer_an_obligation(
     session: Session, w: World, now: datetime
 ) -> None:
     policies, interpretations = _linked(session, w)
-    item, _ = services.create_item(
-        session,
-        actor=w.drafter,
-        column_id=policies.id,
-        kind=ItemKind.POLICY,
-        title="文件",
-        now=now,
-    )
-    publish(session, w, item.id, now)
+    _published_document(session, w, policies, now)
     statement, _ = services.create_item(
         session,
         actor=w.drafter,
@@ -347,15 +339,7 @@ def test_retracting_the_document_cancels_its_obligation(
     session: Session, w: World, now: datetime
 ) -> None:
     policies, _ = _linked(session, w)
-    item, _ = services.create_item(
-        session,
-        actor=w.drafter,
-        column_id=policies.id,
-        kind=ItemKind.POLICY,
-        title="文件",
-        now=now,
-    )
-    publish(session, w, item.id, now)
+    item = _published_document(session, w, policies, now)
     assert w.office_editor is not None
     services.retract(
         session,

@@ -16,7 +16,7 @@ from workflow.enums import ItemKind, Role, State
 from workflow.events import ItemApproved, ItemPublished, ItemReturned, ItemSubmitted
 from workflow.models import AuditEvent, Item, Revision
 
-from .factories import World, audit_count, build_world, item_in_state, new_item, unique
+from .factories import World, audit_count, build_world, item_in_state, new_item, person, unique
 
 
 @pytest.fixture
@@ -45,14 +45,7 @@ def state_of(session: Session, item_id: int) -> tuple[str, int, int]:
 def test_drafter_who_is_also_deputy_head_cannot_review_own_item(
     session: Session, w: World, now: datetime
 ) -> None:
-    both = create_user(
-        session,
-        login=unique("both"),
-        name="兼任",
-        unit=w.unit_a,
-        roles=[Role.DRAFTER, Role.DEPUTY_HEAD],
-        now=now,
-    )
+    both = person(session, w, [Role.DRAFTER, Role.DEPUTY_HEAD], now, "兼任")
     item = new_item(session, w, now, drafter=both)
     services.submit(session, actor=both, item_id=item.id, expected_version=item.version, now=now)
     before = state_of(session, item.id)
@@ -80,14 +73,7 @@ def test_drafter_who_is_also_deputy_head_cannot_review_own_item(
 def test_submitter_colleague_cannot_review_what_they_submitted(
     session: Session, w: World, now: datetime
 ) -> None:
-    colleague = create_user(
-        session,
-        login=unique("col"),
-        name="同事",
-        unit=w.unit_a,
-        roles=[Role.DRAFTER, Role.DEPUTY_HEAD],
-        now=now,
-    )
+    colleague = person(session, w, [Role.DRAFTER, Role.DEPUTY_HEAD], now, "同事")
     item = new_item(session, w, now)  # drafted by w.drafter
     services.submit(
         session, actor=colleague, item_id=item.id, expected_version=item.version, now=now
@@ -104,14 +90,7 @@ def test_submitter_colleague_cannot_review_what_they_submitted(
 
 
 def test_nobody_acts_on_two_stages_of_one_round(session: Session, w: World, now: datetime) -> None:
-    dual = create_user(
-        session,
-        login=unique("dual"),
-        name="双职",
-        unit=w.unit_a,
-        roles=[Role.DEPUTY_HEAD, Role.HEAD],
-        now=now,
-    )
+    dual = person(session, w, [Role.DEPUTY_HEAD, Role.HEAD], now, "双职")
     item = new_item(session, w, now)
     services.submit(
         session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
@@ -140,14 +119,7 @@ def test_nobody_acts_on_two_stages_of_one_round(session: Session, w: World, now:
 def test_separation_holds_for_the_revision_across_rounds(
     session: Session, w: World, now: datetime
 ) -> None:
-    dual = create_user(
-        session,
-        login=unique("dual"),
-        name="双职",
-        unit=w.unit_a,
-        roles=[Role.DEPUTY_HEAD, Role.HEAD],
-        now=now,
-    )
+    dual = person(session, w, [Role.DEPUTY_HEAD, Role.HEAD], now, "双职")
     item = new_item(session, w, now)
     v = lambda: item.version  # noqa: E731
     services.submit(session, actor=w.drafter, item_id=item.id, expected_version=v(), now=now)
@@ -212,14 +184,7 @@ def test_separation_holds_for_the_revision_across_rounds(
 def test_a_colleagues_edit_does_not_launder_authorship(
     session: Session, w: World, now: datetime
 ) -> None:
-    author = create_user(
-        session,
-        login=unique("a"),
-        name="作者兼分管",
-        unit=w.unit_a,
-        roles=[Role.DRAFTER, Role.DEPUTY_HEAD],
-        now=now,
-    )
+    author = person(session, w, [Role.DRAFTER, Role.DEPUTY_HEAD], now, "作者兼分管")
     item = new_item(session, w, now, drafter=author)
     # A colleague edits and submits; the original author still may not review it.
     services.update_draft(
@@ -285,14 +250,7 @@ def test_every_content_change_bumps_the_version_and_is_audited(
 
 
 def test_designated_drafters_only(session: Session, w: World, now: datetime) -> None:
-    designated = create_user(
-        session,
-        login=unique("d"),
-        name="指定报送员",
-        unit=w.unit_a,
-        roles=[Role.DRAFTER],
-        now=now,
-    )
+    designated = person(session, w, [Role.DRAFTER], now, "指定报送员")
     w.column.assignments[0].drafters.append(designated)
     with pytest.raises(errors.NotDesignated):
         new_item(session, w, now)

@@ -28,10 +28,11 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         if session is not None:
             session.close()
 
-    from web import cli, views
+    from web import cli, cli_columns, views
 
     app.register_blueprint(views.bp)
     cli.register(app)
+    cli_columns.register(app)
     return app
 
 

@@ -121,3 +121,30 @@ def set_roles(user: User, roles: Iterable[str]) -> None:
 
 def set_password(user: User, password: str) -> None:
     user.password_hash = hash_password(password)
+
+
+def add_alias(session: Session, alias: str, unit_name: str) -> Unit:
+    """Another name for a unit, used by the importer (区人民政府办公室 → 区政府办)."""
+    alias = alias.strip()
+    unit = find_unit(session, unit_name)
+    if unit is None:
+        raise NotFound(f"no unit {unit_name}")
+    if not alias:
+        raise ValidationFailed("an alias needs a name")
+    other = find_unit(session, alias)
+    if other is not None:
+        if other.id == unit.id:
+            return unit
+        raise ValidationFailed(f"{alias} already names unit {other.name}")
+    unit.aliases.append(UnitAlias(alias=alias))
+    session.flush()
+    return unit
+
+
+def remove_alias(session: Session, alias: str, unit_name: str) -> None:
+    row = session.get(UnitAlias, alias.strip())
+    unit = find_unit(session, unit_name)
+    if row is None or unit is None or row.unit_id != unit.id:
+        raise NotFound(f"{alias} is not an alias of {unit_name}")
+    session.delete(row)
+    session.flush()

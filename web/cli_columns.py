@@ -1,0 +1,94 @@
+"""`flask columns import|export` and `flask units alias`: the responsibility tables."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from web.cli import _now, _transaction, units_cli
+from workflow.importer import MAX_BYTES, ImportFileError, apply_import, export_columns, plan_import
+
+columns_cli = AppGroup("columns", help="Columns (栏目): import and export responsibility tables.")
+PROGRESS_ROWS = 500  # show a progress bar from this many rows on
+
+
+@columns_cli.command("import")
+@click.argument("path", type=click.Path(exists=True, dir_okay=False))
+@click.option("--apply", "do_apply", is_flag=True, help="Write (default: dry run).")
+@click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
+@click.option("--root", default=None, help="Put the tree under this column (e.g. 区政府门户网站).")
+def columns_import(path: str, do_apply: bool, as_json: bool, root: str | None) -> None:
+    """Read a .docx/.xlsx/.csv responsibility table; show (or --apply) the changes."""
+    name = Path(path).name
+    size = os.path.getsize(path)
+    if size > MAX_BYTES:  # refuse before reading it into memory
+        raise click.ClickException(
+            str(
+                ImportFileError(
+                    name, f"文件大小 {size / 1024 / 1024:.1f} MB，超过 50 MB 的上限，未导入"
+                )
+            )
+        )
+    data = Path(path).read_bytes()
+    bar = click.progressbar(length=1, label="读取表格", file=click.get_text_stream("stderr"))
+    shown = False
+
+    def progress(done: int, total: int) -> None:
+        nonlocal shown
+        if total < PROGRESS_ROWS:
+            return
+        shown = True
+        bar.length = total
+        bar.update(done - bar.pos)
+
+    action = apply_import if do_apply else plan_import
+    try:
+        with _transaction() as session:
+            report = action(session, name, data, now=_now(), root=root, progress=progress)
+            if not do_apply:
+                session.rollback()
+    except ImportFileError as exc:
+        raise click.ClickException(str(exc)) from exc
+    finally:
+        if shown:
+            bar.render_finish()
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
+    else:
+        click.echo(report.to_text())
+
+
+@columns_cli.command("export")
+@click.argument("path", type=click.Path(dir_okay=False, writable=True))
+def columns_export(path: str) -> None:
+    """Write the current columns, units and rules as an .xlsx table (re-imports as is)."""
+    with _transaction() as session:
+        data = export_columns(session)
+    Path(path).write_bytes(data)
+    click.echo(f"exported to {path}")
+
+
+@units_cli.command("alias")
+@click.argument("alias")
+@click.argument("unit_name")
+@click.option("--remove", is_flag=True, help="Remove the alias instead.")
+def units_alias(alias: str, unit_name: str, remove: bool) -> None:
+    """Let the importer read ALIAS as UNIT_NAME (区人民政府办公室 → 区政府办)."""
+    from workflow.accounts import add_alias, remove_alias
+
+    with _transaction() as session:
+        if remove:
+            remove_alias(session, alias, unit_name)
+            click.echo(f"alias {alias} removed from {unit_name}")
+        else:
+            unit = add_alias(session, alias, unit_name)
+            click.echo(f"{alias} now names {unit.name}")
+
+
+def register(app: Flask) -> None:
+    app.cli.add_command(columns_cli)

@@ -1,0 +1,60 @@
+"""Importing the responsibility tables offices already keep (栏目保障责任分解表, Word,
+Excel or CSV) into columns, units, assignments, rules and one-off tasks; exporting them
+back in the same shape.
+
+    plan_import(session, filename, data, now=…)   dry run: the report, nothing written
+    apply_import(session, filename, data, now=…)  writes in the caller's transaction
+    export_columns(session)                       the current columns as .xlsx bytes
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy.orm import Session
+
+from workflow.importer.apply import apply_plan
+from workflow.importer.errors import ImportFileError
+from workflow.importer.export import export_columns
+from workflow.importer.plan import Progress, build_plan
+from workflow.importer.readers import MAX_BYTES
+from workflow.importer.report import ImportReport
+
+__all__ = [
+    "MAX_BYTES",
+    "ImportFileError",
+    "ImportReport",
+    "apply_import",
+    "export_columns",
+    "plan_import",
+]
+
+
+def plan_import(
+    session: Session,
+    filename: str,
+    data: bytes,
+    *,
+    now: datetime,
+    root: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """What importing the file would do; writes nothing. `root`: a column to put the
+    file's tree under (e.g. the portal, 区政府门户网站)."""
+    return build_plan(session, filename, data, now=now, root=root, progress=progress).report
+
+
+def apply_import(
+    session: Session,
+    filename: str,
+    data: bytes,
+    *,
+    now: datetime,
+    root: str | None = None,
+    progress: Progress | None = None,
+) -> ImportReport:
+    """Import the file in the caller's transaction (never commits). On any error nothing
+    is written and the error propagates (ImportFileError for a file it refuses)."""
+    plan = build_plan(session, filename, data, now=now, root=root, progress=progress)
+    apply_plan(session, plan, now)
+    return plan.report

@@ -1,0 +1,145 @@
+"""Writing a plan: units, columns, assignments, rules, retirements and one-off tasks, in
+the caller's transaction (inside a savepoint, so a failure leaves nothing behind)."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflow.enums import ContentType
+from workflow.importer.plan import Desired, Plan, _rules_for
+from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
+
+
+def apply_plan(session: Session, plan: Plan, now: datetime) -> None:
+    with session.begin_nested(), session.no_autoflush:
+        units = _create_units(session, plan)
+        position = (session.execute(select(func.max(Column.position))).scalar() or 0) + 1
+        columns = dict(plan.existing)
+        for path, want in plan.desired.items():
+            column = columns.get(path)
+            if column is None:
+                parent = columns.get(path[:-1]) if len(path) > 1 else None
+                column = Column(
+                    name=path[-1],
+                    parent=parent,
+                    path="/".join(path),
+                    level=len(path),
+                    position=position,
+                    content="",
+                    time_requirement="",
+                    rules=[],
+                    content_type=_content_type(path),
+                    tags=[],
+                    prerequisites={},
+                    allows_statement=False,
+                )
+                position += 1
+                session.add(column)
+                columns[path] = column
+            column.retired_at = None
+            if want.explicit:
+                _update(session, column, want, units)
+        session.flush()
+        retired = {tuple(c.path) for c in plan.report.columns if c.status == "retired"}
+        for path in retired:
+            plan.existing[path].retired_at = now
+        _write_tasks(session, plan, columns, units, now)
+        session.flush()
+    plan.report.applied = True
+
+
+def _create_units(session: Session, plan: Plan) -> dict[str, Unit]:
+    units = {name: unit for name, unit in plan.units.items() if unit is not None}
+    taken = set(session.execute(select(UnitAlias.alias)).scalars()) | set(units)
+    for spec in plan.report.units_added:
+        unit = Unit(name=spec["name"], kind=spec["kind"], active=True, is_office=False)
+        for alias in spec["aliases"]:
+            if alias not in taken:
+                unit.aliases.append(UnitAlias(alias=alias))
+                taken.add(alias)
+        session.add(unit)
+        units[unit.name] = unit
+    session.flush()
+    return units
+
+
+def _update(session: Session, column: Column, want: Desired, units: dict[str, Unit]) -> None:
+    rules = _rules_for(want, column if column.id is not None else None)
+    column.content = want.content
+    if column.time_requirement != want.requirement:
+        column.allows_statement = bool(re.search(r"说明性信息|无信件", want.requirement))
+    column.time_requirement = want.requirement
+    column.rules = rules
+    wanted = want.wanted()
+    for assignment in list(column.assignments):
+        role = wanted.pop(assignment.unit.name, None)
+        if role is None:
+            column.assignments.remove(assignment)
+        elif assignment.role != role:
+            assignment.role = role
+    for name, role in wanted.items():
+        column.assignments.append(ColumnAssignment(unit=units[name], role=role))
+
+
+_KINDS = (
+    (ContentType.SERVICE, ("办事服务", "政务服务", "办事指南")),
+    (ContentType.INTERACTION, ("互动", "信箱", "访谈", "征集", "咨询", "信访", "民意")),
+    (ContentType.POLICY, ("政策", "文件", "规划", "解读")),
+    (ContentType.NEWS, ("要闻", "动态", "新闻")),
+)
+
+
+def _content_type(path: tuple[str, ...]) -> str:
+    """A first guess for a new column (the office can change it): the nearest name that
+    says what the column carries."""
+    for name in reversed(path):
+        for kind, words in _KINDS:
+            if any(w in name for w in words):
+                return kind.value
+    return ContentType.OTHER.value
+
+
+def _write_tasks(
+    session: Session,
+    plan: Plan,
+    columns: dict[tuple[str, ...], Column],
+    units: dict[str, Unit],
+    now: datetime,
+) -> None:
+    wanted = {
+        (task.column, unit, task.description): task for task in plan.tasks for unit in task.units
+    }
+    task_columns = {columns[p].id: p for p in {t.column for t in plan.tasks} if p in columns}
+    existing: dict[tuple[tuple[str, ...], str, str], Obligation] = {}
+    if task_columns:
+        rows = session.execute(
+            select(Obligation, Unit.name)
+            .join(Unit, Unit.id == Obligation.unit_id)
+            .where(
+                Obligation.column_id.in_(list(task_columns)), Obligation.source_item_id.is_(None)
+            )
+        ).all()
+        existing = {(task_columns[o.column_id], name, o.description): o for o, name in rows}
+    for key, task in wanted.items():
+        obligation = existing.get(key)
+        if obligation is None:
+            session.add(
+                Obligation(
+                    column_id=columns[task.column].id,
+                    unit_id=units[str(key[1])].id,
+                    description=task.description,
+                    due_date=task.due,
+                    due_provisional=False,
+                    created_at=now,
+                )
+            )
+        else:
+            obligation.due_date = task.due
+            obligation.cancelled_at = None
+    for key, obligation in existing.items():
+        if key not in wanted and obligation.is_open:
+            obligation.cancelled_at = now

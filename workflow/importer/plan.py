@@ -1,0 +1,531 @@
+"""The file's tables compared with the database: what would be added, changed, retired.
+
+Columns are matched by their path of names (names are unique among siblings). Only the
+subtrees the file covers are compared, so importing one portal's table never retires
+another's columns; a column missing from a new version is retired, never deleted (its
+items keep their column). Rules are parsed from the 时限要求 text when the text is new or
+changed; rules the office entered by hand for unchanged text are kept.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.deadlines.parser import parse
+from workflow.deadlines.rules import key as rule_key
+from workflow.enums import AssignmentRole
+from workflow.importer.errors import ImportFileError
+from workflow.importer.readers import read_tables
+from workflow.importer.report import ColumnEntry, ImportReport
+from workflow.importer.tables import Attention, ColumnRow, ReadTable, TaskRow, read_table
+from workflow.importer.tables import section_name as _section_name
+from workflow.importer.units import group_kind, guess_kind, parse_unit_cell
+from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
+
+Progress = Callable[[int, int], None]
+TASK_COLUMN = "工作任务清单"
+
+
+@dataclass
+class Desired:
+    path: tuple[str, ...]
+    explicit: bool = False
+    table: str | None = None
+    row: int | None = None
+    content: str = ""
+    requirement: str = ""
+    rules: list[dict[str, Any]] | None = None
+    lead: list[str] = field(default_factory=list)  # units the cell names
+    cooperating: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)  # group words as written
+    expanded_lead: list[str] = field(default_factory=list)  # units a group word stands for
+    expanded_cooperating: list[str] = field(default_factory=list)
+
+    def wanted(self) -> dict[str, str]:
+        """unit name → role, named units first."""
+        out: dict[str, str] = {}
+        for names, role in (
+            (self.lead, AssignmentRole.LEAD),
+            (self.cooperating, AssignmentRole.COOPERATING),
+            (self.expanded_lead, AssignmentRole.LEAD),
+            (self.expanded_cooperating, AssignmentRole.COOPERATING),
+        ):
+            for name in names:
+                out.setdefault(name, role.value)
+        return out
+
+
+@dataclass
+class Task:
+    column: tuple[str, ...]
+    table: str
+    row: int
+    description: str
+    units: list[str]
+    due: date
+
+
+@dataclass
+class Plan:
+    report: ImportReport
+    desired: dict[tuple[str, ...], Desired]
+    existing: dict[tuple[str, ...], Column]
+    units: dict[str, Unit | None]  # canonical name → unit (None: to be created)
+    new_units: dict[str, dict[str, Any]]
+    tasks: list[Task]
+
+
+class UnitResolver:
+    """Names as written → one canonical unit: the database's names and aliases first, then
+    the same name with or without the 区 prefix; new names are created once, under their
+    区-prefixed spelling when the file uses it anywhere."""
+
+    def __init__(self, session: Session, raw_names: list[str]) -> None:
+        self.units = {u.name: u for u in session.execute(select(Unit)).scalars()}
+        self.aliases = {a.alias: a.unit_id for a in session.execute(select(UnitAlias)).scalars()}
+        by_id = {u.id: u for u in self.units.values()}
+        self.new: dict[str, dict[str, Any]] = {}
+        self.resolved: dict[str, str] = {}
+        pending: dict[str, list[str]] = {}  # bare name → spellings seen
+        for raw in dict.fromkeys(raw_names):
+            unit = self._lookup(raw, by_id)
+            if unit is not None:
+                self.resolved[raw] = unit.name
+            else:
+                pending.setdefault(raw.removeprefix("区"), []).append(raw)
+        for spellings in pending.values():
+            canonical = next((s for s in spellings if s.startswith("区")), spellings[0])
+            self.new[canonical] = {
+                "name": canonical,
+                "kind": str(guess_kind(canonical)),
+                "aliases": [s for s in spellings if s != canonical],
+            }
+            for s in spellings:
+                self.resolved[s] = canonical
+        self.kinds = {u.name: u.kind for u in self.units.values()} | {
+            n: v["kind"] for n, v in self.new.items()
+        }
+
+    def _lookup(self, name: str, by_id: dict[int, Unit]) -> Unit | None:
+        for candidate in (name, name.removeprefix("区"), "区" + name):
+            if candidate in self.units:
+                return self.units[candidate]
+            if candidate in self.aliases:
+                return by_id.get(self.aliases[candidate])
+        return None
+
+    def of_kind(self, kind: str) -> list[str]:
+        active = {n for n, u in self.units.items() if u.active} | set(self.new)
+        return sorted(
+            (n for n, k in self.kinds.items() if k == kind and n in active), key=_order(self)
+        )
+
+    def unit(self, name: str) -> Unit | None:
+        return self.units.get(name)
+
+
+def _order(resolver: UnitResolver) -> Callable[[str], tuple[int, str]]:
+    def key(name: str) -> tuple[int, str]:
+        unit = resolver.units.get(name)
+        return (unit.id if unit is not None else 1 << 30, name)
+
+    return key
+
+
+def read_file(
+    filename: str, data: bytes, attention: list[Attention], progress: Progress | None = None
+) -> list[ReadTable]:
+    raws = read_tables(filename, data)
+    total = sum(len(r.rows) for r in raws)
+    done = 0
+    tables: list[ReadTable] = []
+    unreadable: list[str] = []
+    for raw in raws:
+        if not any(c.text for row in raw.rows for c in row.cells):
+            done += len(raw.rows)
+            continue  # an empty sheet or a layout table
+        table = read_table(raw, attention)
+        if table is None:
+            unreadable.append(raw.label)
+        else:
+            tables.append(table)
+        done += len(raw.rows)
+        if progress is not None:
+            progress(done, total)
+    if not tables:
+        where = "、".join(unreadable) if unreadable else None
+        raise ImportFileError(
+            filename,
+            "没有找到可识别的表头（应包含 栏目/栏目名称/一级栏目 或 工作要点，以及"
+            " 保障单位/责任单位 或 时限要求 等列）",
+            table=where,
+            row=None,
+        )
+    for label in unreadable:
+        attention.append(Attention(label, None, "没有可识别的表头，整张表未导入"))
+    return tables
+
+
+def build_plan(
+    session: Session,
+    filename: str,
+    data: bytes,
+    *,
+    now: datetime,
+    root: str | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    report = ImportReport(filename)
+    attention = report.needs_attention
+    tables = read_file(filename, data, attention, progress)
+    prefix: tuple[str, ...] = (root.strip(),) if root and root.strip() else ()
+    column_tables = [t for t in tables if t.kind == "columns"]
+    sectioned = len(column_tables) > 1
+    desired: dict[tuple[str, ...], Desired] = {}
+    cells: list[tuple[Desired, ColumnRow]] = []
+    for table in tables:
+        report.tables.append(
+            {"table": table.label, "title": table.title, "kind": table.kind, "rows": table.rows}
+        )
+    for table in column_tables:
+        base = prefix
+        if sectioned:
+            base = (*prefix, _section_name(table.title) or table.label)
+        for row in table.columns:
+            path = (*base, *row.path)
+            for depth in range(1, len(path)):
+                desired.setdefault(path[:depth], Desired(path[:depth]))
+            entry = desired.get(path)
+            if entry is not None and entry.explicit:
+                attention.append(
+                    Attention(
+                        row.table,
+                        row.row,
+                        f"栏目「{'/'.join(path)}」与{entry.table}第{entry.row}行重复，"
+                        "已合并责任单位，保障内容和时限要求以先出现的一行为准",
+                    )
+                )
+                cells.append((entry, row))
+                continue
+            entry = Desired(
+                path,
+                explicit=True,
+                table=row.table,
+                row=row.row,
+                content=row.content,
+                requirement=row.requirement,
+                rules=row.rules,
+            )
+            desired[path] = entry
+            cells.append((entry, row))
+    task_rows = [(t, row) for t in tables if t.kind == "tasks" for row in t.tasks]
+    # Units: every name first, so spellings with and without 区 become one unit.
+    known = frozenset(session.execute(select(Unit.name)).scalars()) | frozenset(
+        session.execute(select(UnitAlias.alias)).scalars()
+    )
+    parsed = [
+        (d, r, parse_unit_cell(r.units, known), parse_unit_cell(r.cooperating, known))
+        for d, r in cells
+    ]
+    task_units = [(t, r, parse_unit_cell(r.units, known)) for t, r in task_rows]
+    raw_names = [
+        n for _, _, u, c in parsed for n in (*u.leads, *u.cooperating, *c.leads, *c.cooperating)
+    ] + [n for _, _, u in task_units for n in (*u.leads, *u.cooperating)]
+    resolver = UnitResolver(session, raw_names)
+    used: dict[str, None] = {}
+    for entry, row, unit_cell, coop_cell in parsed:
+        _assign(entry, row, unit_cell, coop_cell, resolver, attention, used)
+    tasks = _tasks(task_units, prefix, desired, resolver, attention, used)
+    existing = _existing(session)
+    plan = Plan(
+        report, desired, existing, resolver.units | dict.fromkeys(resolver.new), resolver.new, tasks
+    )
+    report.units_used = list(used)
+    report.units_added = [resolver.new[n] for n in resolver.new if n in used]
+    _compare(session, plan, now)
+    return plan
+
+
+def _assign(
+    entry: Desired,
+    row: ColumnRow,
+    unit_cell: Any,
+    coop_cell: Any,
+    resolver: UnitResolver,
+    attention: list[Attention],
+    used: dict[str, None],
+) -> None:
+    for token in (*unit_cell.unknown, *coop_cell.unknown):
+        attention.append(
+            Attention(row.table, row.row, f"无法识别的责任单位「{token}」，未分配，请人工核对")
+        )
+    leads = [resolver.resolved[n] for n in unit_cell.leads]
+    coops = [
+        resolver.resolved[n]
+        for n in (*unit_cell.cooperating, *coop_cell.leads, *coop_cell.cooperating)
+    ]
+    groups = [*unit_cell.groups, *((w, "cooperating") for w, _ in coop_cell.groups)]
+    for name in leads:
+        if name not in entry.lead:
+            entry.lead.append(name)
+    for name in coops:
+        if name not in entry.lead and name not in entry.cooperating:
+            entry.cooperating.append(name)
+    for word, role in groups:
+        if word not in entry.groups:
+            entry.groups.append(word)
+        kind = group_kind(word)
+        if kind is None:
+            attention.append(
+                Attention(
+                    row.table,
+                    row.row,
+                    f"「{word}」不是确定的单位，无法自动分配，请人工指定责任单位",
+                )
+            )
+            continue
+        members = resolver.of_kind(kind)
+        lead = role == AssignmentRole.LEAD
+        target = entry.expanded_lead if lead else entry.expanded_cooperating
+        for name in members:
+            if name not in target:
+                target.append(name)
+        attention.append(
+            Attention(
+                row.table,
+                row.row,
+                f"「{word}」已展开为该类全部 {len(members)} 个单位，请核对",
+            )
+        )
+    if not (entry.lead or entry.cooperating or entry.groups or unit_cell.unknown):
+        attention.append(Attention(row.table, row.row, "没有责任单位，请人工指定"))
+    for name in entry.wanted():
+        used[name] = None
+
+
+def _tasks(
+    task_units: list[tuple[ReadTable, TaskRow, Any]],
+    prefix: tuple[str, ...],
+    desired: dict[tuple[str, ...], Desired],
+    resolver: UnitResolver,
+    attention: list[Attention],
+    used: dict[str, None],
+) -> list[Task]:
+    tasks: list[Task] = []
+    for table, row, unit_cell in task_units:
+        path = (*prefix, _section_name(table.title) or TASK_COLUMN)
+        for depth in range(1, len(path)):
+            desired.setdefault(path[:depth], Desired(path[:depth]))
+        column = desired.setdefault(path, Desired(path, explicit=True, table=table.label, row=None))
+        for token in unit_cell.unknown:
+            attention.append(
+                Attention(row.table, row.row, f"无法识别的责任单位「{token}」，请人工核对")
+            )
+        for word, _ in unit_cell.groups:
+            attention.append(
+                Attention(row.table, row.row, f"「{word}」不是确定的单位，请人工指定任务的责任单位")
+            )
+        names = [resolver.resolved[n] for n in (*unit_cell.leads, *unit_cell.cooperating)]
+        once = [r for r in parse(row.deadline) if r["kind"] == "once"] if row.deadline else []
+        if not names:
+            attention.append(
+                Attention(row.table, row.row, "工作任务没有责任单位，未生成任务，请人工补充")
+            )
+        if not once:
+            reason = (
+                f"完成时限「{row.deadline}」无法识别为具体日期"
+                if row.deadline
+                else "工作任务没有完成时限"
+            )
+            attention.append(Attention(row.table, row.row, reason + "，未生成任务，请人工补充"))
+        if not names or not once:
+            continue
+        due = date.fromisoformat(min(r["by"] for r in once))
+        for name in names:
+            if name not in column.lead:
+                column.lead.append(name)
+            used[name] = None
+        tasks.append(Task(path, row.table, row.row, row.task[:500], names, due))
+    return tasks
+
+
+def _existing(session: Session) -> dict[tuple[str, ...], Column]:
+    columns = list(session.execute(select(Column)).scalars())
+    by_id = {c.id: c for c in columns}
+    paths: dict[int, tuple[str, ...]] = {}
+
+    def path_of(column: Column) -> tuple[str, ...]:
+        if column.id not in paths:
+            parent = by_id.get(column.parent_id) if column.parent_id else None
+            paths[column.id] = (*(path_of(parent) if parent else ()), column.name)
+        return paths[column.id]
+
+    return {path_of(c): c for c in columns}
+
+
+def _same_rules(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
+    return sorted(map(rule_key, a)) == sorted(map(rule_key, b)) and len(a) == len(b)
+
+
+def _compare(session: Session, plan: Plan, now: datetime) -> None:
+    report = plan.report
+    current: dict[int, dict[str, str]] = {}
+    if plan.existing:
+        rows = session.execute(
+            select(ColumnAssignment.column_id, Unit.name, ColumnAssignment.role).join(
+                Unit, Unit.id == ColumnAssignment.unit_id
+            )
+        ).all()
+        for column_id, unit_name, role in rows:
+            current.setdefault(column_id, {})[unit_name] = role
+    for path, want in plan.desired.items():
+        column = plan.existing.get(path)
+        entry = ColumnEntry(
+            path,
+            "unchanged",
+            want.table,
+            want.row,
+            list(want.lead),
+            list(want.cooperating),
+            list(want.groups),
+            expanded=[*want.expanded_lead, *want.expanded_cooperating],
+        )
+        wanted = want.wanted()
+        have = current.get(column.id, {}) if column is not None else {}
+        if want.explicit:
+            report.assignments_total += len(wanted)
+            for name, role in wanted.items():
+                if have.get(name) != role:
+                    report.assignments_added.append(
+                        {"path": "/".join(path), "unit": name, "role": role}
+                    )
+            for name, role in have.items():
+                if wanted.get(name) != role:
+                    report.assignments_removed.append(
+                        {"path": "/".join(path), "unit": name, "role": role}
+                    )
+        if column is None:
+            entry.status = "added"
+        else:
+            if column.retired_at is not None:
+                entry.status = "reinstated"
+                entry.changes.append("恢复启用")
+            if want.explicit:
+                if column.content != want.content:
+                    entry.changes.append("保障内容")
+                if column.time_requirement != want.requirement:
+                    entry.changes.append("时限要求")
+                elif want.rules is not None and not _same_rules(column.rules or [], want.rules):
+                    entry.changes.append("时限规则")
+                if wanted != have:
+                    entry.changes.append("责任单位")
+            if entry.changes and entry.status == "unchanged":
+                entry.status = "changed"
+        if want.explicit and (want.requirement or want.rules is not None):
+            rules = _rules_for(want, column)
+            report.rules.append({"path": "/".join(path), "text": want.requirement, "rules": rules})
+            if not rules and want.table is not None and want.row is not None:
+                report.needs_attention.append(
+                    Attention(
+                        want.table,
+                        want.row,
+                        f"时限要求「{_short(want.requirement)}」未能解析出规则，请人工录入",
+                    )
+                )
+        elif want.explicit and want.row is not None and want.table is not None:
+            report.needs_attention.append(
+                Attention(want.table, want.row, "没有时限要求，请人工录入规则")
+            )
+        report.columns.append(entry)
+    scope = {p[0] for p in plan.desired}
+    for path, column in plan.existing.items():
+        if path in plan.desired or path[0] not in scope or column.retired_at is not None:
+            continue
+        if len(path) == 1:
+            continue
+        report.columns.append(ColumnEntry(path, "retired"))
+    _compare_tasks(session, plan)
+    _tidy_attention(report)
+
+
+def _tidy_attention(report: ImportReport) -> None:
+    """One note per table, row and reason, in the file's order."""
+    order = {t["table"]: i for i, t in enumerate(report.tables)}
+    unique = list(dict.fromkeys(report.needs_attention))
+    unique.sort(key=lambda a: (order.get(a.table, len(order)), a.row if a.row is not None else -1))
+    report.needs_attention[:] = unique
+
+
+def _rules_for(want: Desired, column: Column | None) -> list[dict[str, Any]]:
+    if want.rules is not None:
+        return want.rules
+    if column is not None and column.time_requirement == want.requirement:
+        return list(column.rules or [])
+    return parse(want.requirement)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = text.replace("\n", " ")
+    return text if len(text) <= limit else text[:limit] + "…"
+
+
+def _task_key(path: tuple[str, ...], unit: str, description: str) -> tuple[Any, ...]:
+    return (path, unit, description)
+
+
+def _compare_tasks(session: Session, plan: Plan) -> None:
+    report = plan.report
+    task_columns = {t.column for t in plan.tasks} | {
+        p for p, d in plan.desired.items() if d.explicit and d.row is None
+    }
+    have: dict[tuple[Any, ...], Obligation] = {}
+    ids = [plan.existing[p].id for p in task_columns if p in plan.existing]
+    if ids:
+        path_of = {plan.existing[p].id: p for p in task_columns if p in plan.existing}
+        rows = session.execute(
+            select(Obligation, Unit.name)
+            .join(Unit, Unit.id == Obligation.unit_id)
+            .where(Obligation.column_id.in_(ids), Obligation.source_item_id.is_(None))
+        ).all()
+        for obligation, unit_name in rows:
+            have[_task_key(path_of[obligation.column_id], unit_name, obligation.description)] = (
+                obligation
+            )
+    seen: set[tuple[Any, ...]] = set()
+    for task in plan.tasks:
+        for unit in task.units:
+            k = _task_key(task.column, unit, task.description)
+            seen.add(k)
+            report.obligations_total += 1
+            existing = have.get(k)
+            if (
+                existing is None
+                or existing.due_date != task.due
+                or existing.cancelled_at is not None
+            ):
+                report.obligations_added.append(
+                    {
+                        "column": "/".join(task.column),
+                        "unit": unit,
+                        "description": task.description,
+                        "due": task.due.isoformat(),
+                        "table": task.table,
+                        "row": task.row,
+                    }
+                )
+    for k, obligation in have.items():
+        if k not in seen and obligation.is_open:
+            report.obligations_cancelled.append(
+                {
+                    "column": "/".join(k[0]),
+                    "unit": k[1],
+                    "description": k[2],
+                    "due": obligation.due_date.isoformat(),
+                }
+            )

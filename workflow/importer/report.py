@@ -1,0 +1,165 @@
+"""What an import found and would change (dry run) or changed (apply)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow.importer.tables import Attention
+
+
+@dataclass
+class ColumnEntry:
+    path: tuple[str, ...]
+    status: str  # added, changed, unchanged, retired, reinstated
+    table: str | None = None
+    row: int | None = None
+    lead: list[str] = field(default_factory=list)
+    cooperating: list[str] = field(default_factory=list)
+    groups: list[str] = field(default_factory=list)
+    changes: list[str] = field(default_factory=list)
+    expanded: list[str] = field(default_factory=list)  # the units group words stand for
+
+    @property
+    def display(self) -> str:
+        return "/".join(self.path)
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "path": list(self.path),
+            "status": self.status,
+            "table": self.table,
+            "row": self.row,
+            "lead": self.lead,
+            "cooperating": self.cooperating,
+            "groups": self.groups,
+            "expanded": self.expanded,
+            "changes": self.changes,
+        }
+
+
+@dataclass
+class ImportReport:
+    filename: str
+    applied: bool = False
+    tables: list[dict[str, Any]] = field(default_factory=list)
+    columns: list[ColumnEntry] = field(default_factory=list)
+    units_added: list[dict[str, Any]] = field(default_factory=list)
+    units_used: list[str] = field(default_factory=list)
+    assignments_total: int = 0
+    assignments_added: list[dict[str, str]] = field(default_factory=list)
+    assignments_removed: list[dict[str, str]] = field(default_factory=list)
+    rules: list[dict[str, Any]] = field(default_factory=list)
+    obligations_total: int = 0
+    obligations_added: list[dict[str, Any]] = field(default_factory=list)
+    obligations_cancelled: list[dict[str, Any]] = field(default_factory=list)
+    needs_attention: list[Attention] = field(default_factory=list)
+
+    def _paths(self, *statuses: str) -> list[str]:
+        return [c.display for c in self.columns if c.status in statuses]
+
+    @property
+    def added(self) -> list[str]:
+        return self._paths("added")
+
+    @property
+    def changed(self) -> list[str]:
+        return self._paths("changed", "reinstated")
+
+    @property
+    def retired(self) -> list[str]:
+        return self._paths("retired")
+
+    @property
+    def has_changes(self) -> bool:
+        return bool(
+            self.added
+            or self.changed
+            or self.retired
+            or self.units_added
+            or self.assignments_added
+            or self.assignments_removed
+            or self.obligations_added
+            or self.obligations_cancelled
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        with_rules = [r for r in self.rules if r["rules"]]
+        return {
+            "file": self.filename,
+            "applied": self.applied,
+            "tables": self.tables,
+            "columns": {
+                "total": sum(c.status != "retired" for c in self.columns),
+                "added": len(self.added),
+                "changed": len(self.changed),
+                "retired": len(self.retired),
+                "unchanged": len(self._paths("unchanged")),
+                "items": [c.to_dict() for c in self.columns],
+            },
+            "units": {
+                "total": len(self.units_used),
+                "added": self.units_added,
+                "used": self.units_used,
+            },
+            "assignments": {
+                "total": self.assignments_total,
+                "added": self.assignments_added,
+                "removed": self.assignments_removed,
+            },
+            "rules": {
+                "with_rules": len(with_rules),
+                "without_rules": [r["path"] for r in self.rules if not r["rules"]],
+                "items": self.rules,
+            },
+            "obligations": {
+                "total": self.obligations_total,
+                "added": self.obligations_added,
+                "cancelled": self.obligations_cancelled,
+            },
+            "needs_attention": [a.to_dict() for a in self.needs_attention],
+            "added": self.added,
+            "changed": self.changed,
+            "retired": self.retired,
+        }
+
+    def to_text(self) -> str:
+        """The summary the command prints (Chinese, like the tables it reads)."""
+        d = self.to_dict()
+        cols, units, asg = d["columns"], d["units"], d["assignments"]
+        lines = [
+            f"文件：{self.filename}（{'已导入' if self.applied else '试运行，未写入'}）",
+            "表格："
+            + "；".join(f"{t['table']} {t['title'] or ''} {t['rows']}行" for t in self.tables),
+            f"栏目：共 {cols['total']} 个，新增 {cols['added']}，变更 {cols['changed']}，"
+            f"停用 {cols['retired']}，不变 {cols['unchanged']}",
+            f"单位：共 {units['total']} 个，新增 {len(units['added'])}",
+            f"责任分工：共 {asg['total']} 条，新增 {len(asg['added'])}，删除 {len(asg['removed'])}",
+            f"时限规则：{d['rules']['with_rules']} 个栏目解析出规则，"
+            f"{len(d['rules']['without_rules'])} 个需人工录入",
+        ]
+        if self.obligations_total or self.obligations_added or self.obligations_cancelled:
+            lines.append(
+                f"一次性任务：共 {self.obligations_total} 项，新增 {len(self.obligations_added)}，"
+                f"取消 {len(self.obligations_cancelled)}"
+            )
+        for title, paths in (("新增栏目", self.added), ("变更栏目", self.changed)):
+            if paths:
+                lines.append(f"{title}：")
+                lines += [f"  + {p}" for p in paths] if title == "新增栏目" else []
+        for c in self.columns:
+            if c.status in ("changed", "reinstated"):
+                lines.append(f"  ~ {c.display}（{'，'.join(c.changes)}）")
+        if self.retired:
+            lines.append("停用栏目（保留历史，不删除）：")
+            lines += [f"  - {p}" for p in self.retired]
+        if self.units_added:
+            lines.append("新增单位：" + "、".join(u["name"] for u in self.units_added))
+        if self.needs_attention:
+            lines.append(f"需要人工处理（{len(self.needs_attention)} 处）：")
+            for a in self.needs_attention:
+                where = f"{a.table}" + (f"第{a.row}行" if a.row is not None else "")
+                lines.append(f"  {where}：{a.reason}")
+        if not self.has_changes:
+            lines.append("与数据库相比没有变化。")
+        return "\n".join(lines)

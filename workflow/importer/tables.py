@@ -1,0 +1,321 @@
+"""Tables → rows the planner understands: headers recognised by meaning, "same as above"
+blanks filled the way the offices mean them, column names split and cleaned.
+
+Filling (agreed with the hand-converted demo data, workflow/demo_data/columns.json):
+- level cells fill only above the deepest non-blank level cell of a row (a blank 三级栏目
+  means "no third level");
+- units and the time requirement fill down across the whole table;
+- 保障内容 fills down only among siblings (same parent) and never into a 一级栏目 row.
+Task lists (序号/工作要点/责任单位/完成时限) are not filled: each row is its own task.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from workflow.importer.readers import Cell, RawRow, RawTable
+
+SEQ, LEVEL, CONTENT, UNITS, COOPERATING, REQUIREMENT, TASK, RULES = (
+    "seq",
+    "level",
+    "content",
+    "units",
+    "cooperating",
+    "requirement",
+    "task",
+    "rules",
+)
+HEADER_SCAN_ROWS = 10
+
+
+@dataclass(frozen=True)
+class Attention:
+    table: str
+    row: int | None
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"table": self.table, "row": self.row, "reason": self.reason}
+
+
+@dataclass
+class ColumnRow:
+    table: str
+    row: int
+    path: tuple[str, ...]
+    content: str
+    units: str
+    cooperating: str
+    requirement: str
+    rules: list[dict[str, Any]] | None = None  # from a 规则 column (our own export)
+
+
+@dataclass
+class TaskRow:
+    table: str
+    row: int
+    task: str
+    units: str
+    deadline: str
+
+
+@dataclass
+class ReadTable:
+    label: str
+    title: str
+    kind: str  # "columns" or "tasks"
+    columns: list[ColumnRow] = field(default_factory=list)
+    tasks: list[TaskRow] = field(default_factory=list)
+    rows: int = 0
+
+
+def classify_header(text: str) -> str | None:
+    """What a header cell means, by its words rather than its position."""
+    h = re.sub(r"[\s（）()：:*＊]", "", text)
+    if not h or len(h) > 12:
+        return None
+    if h in ("序号", "编号", "序") or h.startswith("序号"):
+        return SEQ
+    if "规则" in h:
+        return RULES
+    if "配合" in h and ("单位" in h or "部门" in h):
+        return COOPERATING
+    if any(w in h for w in ("单位", "部门", "责任人", "责任科室")):
+        return UNITS
+    if any(w in h for w in ("时限", "要求", "频次", "频率", "期限")):
+        return REQUIREMENT
+    if any(w in h for w in ("工作要点", "工作任务", "任务")):
+        return TASK
+    if "内容" in h:
+        return CONTENT
+    if "栏目" in h or h in ("类别", "分类", "板块", "类型"):
+        return LEVEL
+    return None
+
+
+def _header_map(row: RawRow) -> dict[int, str] | None:
+    fields: dict[int, str] = {}
+    last: str | None = None
+    for i, cell in enumerate(row.cells):
+        kind = last if cell.spanned else classify_header(cell.text)
+        last = kind
+        if kind is not None:
+            fields[i] = kind
+    kinds = set(fields.values())
+    if (LEVEL in kinds or TASK in kinds) and kinds & {UNITS, REQUIREMENT, CONTENT}:
+        return fields
+    return None
+
+
+def read_table(raw: RawTable, attention: list[Attention]) -> ReadTable | None:
+    """The table's rows, or None (with a note) when no header is recognised."""
+    for index, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
+        fields = _header_map(row)
+        if fields is None:
+            continue
+        title = raw.title
+        above = [c.text for r in raw.rows[:index] for c in r.cells if c.text and not c.spanned]
+        if above:
+            title = above[0]
+        body = raw.rows[index + 1 :]
+        if raw.relative_rows:  # Word: the header is row 0
+            body = [RawRow(n, r.cells) for n, r in enumerate(body, start=1)]
+        kinds = set(fields.values())
+        if LEVEL not in kinds:
+            table = ReadTable(raw.label, title, "tasks", rows=len(body))
+            _read_tasks(raw.label, fields, body, table, attention)
+        else:
+            table = ReadTable(raw.label, title, "columns", rows=len(body))
+            _read_columns(raw.label, fields, body, table, attention)
+        return table
+    return None
+
+
+# A cell that says "none" explicitly; unlike a blank it does not mean "same as above".
+EMPTY_MARKS = frozenset({"—", "－", "-", "／", "/", "无", "（无）", "(无)"})
+
+
+def _text(cells: list[Cell], index: int | None) -> str:
+    if index is None or index >= len(cells) or cells[index].spanned:
+        return ""
+    return cells[index].text
+
+
+def _marked(text: str) -> bool:
+    return text in EMPTY_MARKS
+
+
+def _value(cells: list[Cell], index: int | None, previous: str) -> str:
+    """The cell's text; a blank repeats `previous`, a "—" is explicitly empty."""
+    text = _text(cells, index)
+    if _marked(text):
+        return ""
+    return text or previous
+
+
+def _first(fields: dict[int, str], kind: str) -> int | None:
+    return next((i for i, k in sorted(fields.items()) if k == kind), None)
+
+
+def _is_header_again(cells: list[Cell], fields: dict[int, str]) -> bool:
+    """Word repeats the header row after a page break."""
+    named = [(i, c.text) for i, c in enumerate(cells) if c.text and not c.spanned]
+    return bool(named) and all(fields.get(i) == classify_header(t) for i, t in named)
+
+
+def _read_columns(
+    label: str,
+    fields: dict[int, str],
+    body: list[RawRow],
+    table: ReadTable,
+    attention: list[Attention],
+) -> None:
+    level_cols = [i for i, k in sorted(fields.items()) if k == LEVEL]
+    content_col, units_col = _first(fields, CONTENT), _first(fields, UNITS)
+    coop_col, req_col = _first(fields, COOPERATING), _first(fields, REQUIREMENT)
+    rules_col = _first(fields, RULES)
+    prev_levels: dict[int, str] = {}
+    prev_path: tuple[str, ...] = ()
+    prev_content = prev_units = prev_coop = prev_req = ""
+    for row in body:
+        cells = row.cells
+        if not any(c.text for c in cells) or _is_header_again(cells, fields):
+            continue
+        levels: dict[int, str] = {}
+        deepest = -1
+        for depth, col in enumerate(level_cols):
+            if col < len(cells) and cells[col].spanned:
+                continue  # covered by the merged cell to its left
+            text = _text(cells, col)
+            levels[depth] = text
+            if text:
+                deepest = depth
+        if deepest < 0:
+            attention.append(Attention(label, row.number, "没有栏目名称，该行未导入"))
+            continue
+        names: list[str] = []
+        filled: dict[int, str] = {}
+        for depth in range(deepest + 1):
+            if depth not in levels:
+                continue
+            text = levels[depth] or prev_levels.get(depth, "")
+            if text:
+                filled[depth] = text
+        leaf_names = split_names(filled[deepest])
+        if len(leaf_names) > 1:
+            attention.append(
+                Attention(
+                    label,
+                    row.number,
+                    f"一格中有多个栏目名称，已拆分为：{'、'.join(leaf_names)}，请核对",
+                )
+            )
+        names = [join_name(filled[d]) for d in sorted(filled) if d != deepest]
+        prev_levels = filled
+        units = _value(cells, units_col, prev_units)
+        coop = ""
+        if coop_col is not None:
+            own_units = _text(cells, units_col)
+            coop = _value(cells, coop_col, "" if own_units else prev_coop)
+        requirement = _value(cells, req_col, prev_req)
+        first_path = (*names, leaf_names[0])
+        siblings = len(first_path) > 1 and prev_path[:-1] == first_path[:-1]
+        content = _value(cells, content_col, prev_content if siblings else "")
+        rules = _rules_cell(label, row.number, _text(cells, rules_col), attention)
+        for leaf in leaf_names:
+            path = (*names, leaf)
+            table.columns.append(
+                ColumnRow(label, row.number, path, content, units, coop, requirement, rules)
+            )
+        prev_path, prev_content, prev_units, prev_coop, prev_req = (
+            (*names, leaf_names[-1]),
+            content,
+            units,
+            coop,
+            requirement,
+        )
+
+
+def _rules_cell(
+    label: str, row: int, text: str, attention: list[Attention]
+) -> list[dict[str, Any]] | None:
+    if not text:
+        return None
+    from workflow.deadlines.rules import validate
+
+    try:
+        rules = json.loads(text)
+    except ValueError:
+        rules = None
+    if not isinstance(rules, list) or not all(isinstance(r, dict) for r in rules):
+        attention.append(
+            Attention(label, row, "规则列不是有效的 JSON 规则列表，已按时限要求重新解析")
+        )
+        return None
+    problems = [p for r in rules for p in validate(r)]
+    if problems:
+        attention.append(
+            Attention(label, row, f"规则列有误（{'；'.join(problems)}），已按时限要求重新解析")
+        )
+        return None
+    return rules
+
+
+def _read_tasks(
+    label: str,
+    fields: dict[int, str],
+    body: list[RawRow],
+    table: ReadTable,
+    attention: list[Attention],
+) -> None:
+    task_col, units_col = _first(fields, TASK), _first(fields, UNITS)
+    req_col = _first(fields, REQUIREMENT)
+    for row in body:
+        cells = row.cells
+        if not any(c.text for c in cells) or _is_header_again(cells, fields):
+            continue
+        task = _text(cells, task_col)
+        if not task:
+            attention.append(Attention(label, row.number, "没有工作要点，该行未导入"))
+            continue
+        units, deadline = _value(cells, units_col, ""), _value(cells, req_col, "")
+        table.tasks.append(TaskRow(label, row.number, task, units, deadline))
+
+
+_LIST_MARKS = re.compile(r"[、，,;；/]")
+
+
+def split_names(text: str) -> list[str]:
+    """A cell naming several columns on separate lines ("区长信箱\\n部门信箱\\n网上信访")
+    gives several names; a name merely wrapped over lines ("专项规划\\n和区域规划",
+    "出\\n入\\n境", "涉农补贴\\n/扶贫攻坚") stays one."""
+    parts = [p.strip() for p in text.split("\n") if p.strip()]
+    if len(parts) > 1 and all(
+        len(p) >= 2 and not _LIST_MARKS.search(p) and not p.startswith(("和", "及", "与"))
+        for p in parts
+    ):
+        return [join_name(p) for p in parts]
+    return [join_name(text)]
+
+
+def join_name(text: str) -> str:
+    parts = [p.strip() for p in text.split("\n") if p.strip()]
+    return re.sub(r"\s+", " ", "".join(parts)).strip()
+
+
+_NUMBERING = re.compile(
+    r"^\s*(?:[（(][一二三四五六七八九十\d]+[）)]|[一二三四五六七八九十]+、|\d+[.、．])\s*"
+)
+_SUFFIX = re.compile(
+    r"(?:各?栏目)?(?:内容)?(?:保障|责任分解|责任分工|职责分工|分工|责任)?(?:一览)?表$"
+)
+
+
+def section_name(title: str) -> str:
+    """（二）政务公开各栏目保障表 → 政务公开."""
+    name = _NUMBERING.sub("", title.strip())
+    name = _SUFFIX.sub("", name).strip()
+    return join_name(name)

@@ -1,0 +1,146 @@
+"""Unit cells → lead units, cooperating units and group words.
+
+"区发改委牵头、相关部门及时发布", "由法制办和编办牵头，各相关单位配合发布信息",
+"区委办、政府办、\\n区委宣传部", "区食品药品\\n监督管理局" (one name wrapped over two lines).
+A plain list makes its first unit the lead and the others cooperating; group words
+(各部门, 各街道…) stand for every unit of that kind and are always flagged for review.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from workflow.enums import UnitKind
+
+# Group words that stand for every unit of one kind (as the demo data expands them).
+GROUP_KINDS: dict[str, str] = {
+    "各部门": UnitKind.DEPARTMENT,
+    "区政府各部门": UnitKind.DEPARTMENT,
+    "区政府组成部门": UnitKind.DEPARTMENT,
+    "政府组成部门": UnitKind.DEPARTMENT,
+    "各职能部门": UnitKind.DEPARTMENT,
+    "各街道": UnitKind.STREET,
+    "各街道办事处": UnitKind.STREET,
+    "街道办事处": UnitKind.STREET,
+    "各乡镇": UnitKind.STREET,
+    "各乡镇(街道)": UnitKind.STREET,
+    "各乡镇(街道办)": UnitKind.STREET,
+    "各镇街": UnitKind.STREET,
+}
+# Group words naming no fixed set of units (各相关单位…): flagged for manual entry.
+_VAGUE_GROUP = re.compile(r"^(?:各|其他|其它|相关|有关|涉及|有)\S*(?:单位|部门)$|^各\S{0,4}$")
+
+_SUFFIXES = (
+    "局", "办", "委", "部", "中心", "院", "会", "处", "室", "所", "街道", "镇", "乡", "区",
+    "园", "队", "站", "厅", "组", "社", "馆", "团", "联", "行", "司", "科", "志", "政府",
+    "人大", "政协", "公司", "集团",
+)  # fmt: skip
+_TRAILING = re.compile(
+    r"(?:等有关部门|等相关部门|等)?(?:按职责分工)?(?:分别)?"
+    r"(?:配合发布信息|配合发布|配合落实|配合|及时发布|发布信息|发布|负责|落实)+$"
+)
+_LEAD = re.compile(
+    r"^(?:由)?(?P<lead>.+?)(?:牵头|主办|负责)(?:落实)?[，,、；;\s]*(?P<rest>.*)$", re.S
+)
+_SEPARATORS = re.compile(r"([、，,;；/／\n]|\s+)")
+_AND = re.compile(r"[和及与]")
+
+
+@dataclass
+class UnitCell:
+    leads: list[str] = field(default_factory=list)
+    cooperating: list[str] = field(default_factory=list)
+    groups: list[tuple[str, str]] = field(default_factory=list)  # (word, role)
+    unknown: list[str] = field(default_factory=list)
+
+
+def normalise_group(word: str) -> str:
+    return word.replace("（", "(").replace("）", ")")
+
+
+def looks_like_unit(name: str) -> bool:
+    bare = re.sub(r"[（(][^）)]*[）)]$", "", name)
+    return 2 <= len(name) <= 30 and bare.endswith(_SUFFIXES)
+
+
+def is_group(word: str) -> bool:
+    return normalise_group(word) in GROUP_KINDS or bool(_VAGUE_GROUP.match(word))
+
+
+def group_kind(word: str) -> str | None:
+    return GROUP_KINDS.get(normalise_group(word))
+
+
+def parse_unit_cell(text: str, known: frozenset[str] = frozenset()) -> UnitCell:
+    """`known`: names the database already has (accepted even without a unit suffix)."""
+    text = text.replace("\u3000", " ").strip()
+    cell = UnitCell()
+    if not text:
+        return cell
+    match = _LEAD.match(text)
+    if match and match.group("lead").strip():
+        _add(cell, _tokens(match.group("lead")), known, lead_first_only=False, role="lead")
+        rest = _TRAILING.sub("", match.group("rest").strip())
+        _add(cell, _tokens(rest), known, lead_first_only=False, role="cooperating")
+    else:
+        _add(cell, _tokens(_TRAILING.sub("", text)), known, lead_first_only=True, role="lead")
+    return cell
+
+
+def _add(
+    cell: UnitCell, tokens: list[str], known: frozenset[str], *, lead_first_only: bool, role: str
+) -> None:
+    for token in tokens:
+        if token in known:
+            pass
+        elif is_group(token):
+            cell.groups.append((normalise_group(token), role))
+            continue
+        if token in known or looks_like_unit(token):
+            if role == "cooperating" or (lead_first_only and cell.leads):
+                _append(cell.cooperating, token)
+            else:
+                _append(cell.leads, token)
+        else:
+            cell.unknown.append(token)
+
+
+def _append(names: list[str], name: str) -> None:
+    if name not in names:
+        names.append(name)
+
+
+def _tokens(text: str) -> list[str]:
+    """Split on list marks, line breaks and spaces; re-join a name wrapped over lines."""
+    pieces = _SEPARATORS.split(text)
+    tokens: list[str] = []
+    joinable = False  # the previous token ended at a line break or space
+    for i, piece in enumerate(pieces):
+        if i % 2 == 1:  # a separator
+            joinable = piece == "\n" or piece.isspace()
+            continue
+        piece = _TRAILING.sub("", piece.strip().strip("。.")).strip()
+        if not piece:
+            continue
+        if tokens and joinable and not looks_like_unit(tokens[-1]) and not is_group(tokens[-1]):
+            tokens[-1] += piece
+        else:
+            tokens.append(piece)
+    out: list[str] = []
+    for token in tokens:
+        parts = [p for p in _AND.split(token) if p]
+        if len(parts) > 1 and all(looks_like_unit(p) or is_group(p) for p in parts):
+            out.extend(parts)
+        else:
+            out.append(token)
+    return out
+
+
+def guess_kind(name: str) -> str:
+    if name.endswith(("街道", "街道办事处", "镇", "乡")):
+        return UnitKind.STREET
+    bare = re.sub(r"[（(][^）)]*[）)]$", "", name)
+    if bare.endswith(("开发区", "经开区", "园区", "园", "管委会")):
+        return UnitKind.ZONE
+    return UnitKind.DEPARTMENT

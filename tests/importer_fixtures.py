@@ -234,10 +234,10 @@ def _vmerge(cell: object, value: str) -> None:
     existing.set(qn("w:val"), value)
 
 
-def build_xlsx(tables: list[SeedTable], *, titles: bool | None = None) -> bytes:
+def build_xlsx(tables: list[SeedTable], *, titles: bool = True) -> bytes:
+    """One sheet per table, its title in a merged first row (as offices lay them out)."""
     workbook = openpyxl.Workbook()
     workbook.remove(workbook.active)
-    titles = len(tables) > 1 if titles is None else titles
     for n, table in enumerate(tables, start=1):
         sheet = workbook.create_sheet(f"表{n}")
         offset = 1

@@ -199,8 +199,10 @@ def build_plan(
             base = (*prefix, _section_name(table.title) or table.label)
         for row in table.columns:
             path = (*base, *row.path)
-            for depth in range(1, len(path)):
+            for depth in range(1, len(base) + 1):
                 desired.setdefault(path[:depth], Desired(path[:depth]))
+            for depth in range(len(base) + 1, len(path)):  # parents implied by this row
+                desired.setdefault(path[:depth], Desired(path[:depth], False, row.table, row.row))
             entry = desired.get(path)
             if entry is not None and entry.explicit:
                 attention.append(

@@ -29,6 +29,7 @@ SEQ, LEVEL, CONTENT, UNITS, COOPERATING, REQUIREMENT, TASK, RULES = (
     "rules",
 )
 HEADER_SCAN_ROWS = 10
+_DEFAULT_SHEET = re.compile(r"(?:Sheet|表|工作表)\s*\d*", re.I)  # names that say nothing
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def read_table(raw: RawTable, attention: list[Attention]) -> ReadTable | None:
         fields = _header_map(row)
         if fields is None:
             continue
-        title = raw.title
+        title = "" if _DEFAULT_SHEET.fullmatch(raw.title) else raw.title
         above = [c.text for r in raw.rows[:index] for c in r.cells if c.text and not c.spanned]
         if above:
             title = above[0]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 from pathlib import Path
+from typing import Any
 
 import click
 from flask import Flask
@@ -35,16 +37,14 @@ def columns_import(path: str, do_apply: bool, as_json: bool, root: str | None) -
             )
         )
     data = Path(path).read_bytes()
-    bar = click.progressbar(length=1, label="读取表格", file=click.get_text_stream("stderr"))
-    shown = False
+    bars: list[Any] = []  # click's ProgressBar, made on the first report
 
     def progress(done: int, total: int) -> None:
-        nonlocal shown
         if total < PROGRESS_ROWS:
             return
-        shown = True
-        bar.length = total
-        bar.update(done - bar.pos)
+        if not bars:  # on stderr: stdout carries only the summary (or the JSON)
+            bars.append(click.progressbar(length=total, label="读取表格", file=sys.stderr))
+        bars[0].update(done - bars[0].pos)
 
     action = apply_import if do_apply else plan_import
     try:
@@ -55,8 +55,8 @@ def columns_import(path: str, do_apply: bool, as_json: bool, root: str | None) -
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
-        if shown:
-            bar.render_finish()
+        if bars:
+            bars[0].render_finish()
     if as_json:
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:

@@ -57,7 +57,7 @@ def read_tables(filename: str, data: bytes) -> list[RawTable]:
         raise ImportFileError(
             filename, f"文件大小 {len(data) / 1024 / 1024:.1f} MB，超过 50 MB 的上限，未导入"
         )
-    if not data.strip():
+    if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise ImportFileError(filename, "文件是空的")
     if suffix == ".csv":
         return [_read_csv(filename, data)]

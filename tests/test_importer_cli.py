@@ -1,0 +1,161 @@
+"""`flask columns import|export` and `flask units alias` on committed data."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from flask import Flask
+from sqlalchemy import Engine, func, select
+from sqlalchemy.orm import Session
+
+from config import load_config
+from web import create_app
+from workflow.importer import MAX_BYTES
+from workflow.models import Column, Obligation, Unit, UnitAlias
+
+from .conftest import wipe
+from .importer_fixtures import SEED_TABLES, build_docx
+from .test_importer_seeds import seed_file
+
+
+@pytest.fixture(scope="module")
+def app(
+    engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    cfg = load_config(
+        {
+            "SANSHEN_ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SANSHEN_INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
+        }
+    )
+    application = create_app(cfg)
+    yield application
+    application.extensions["sanshen.engine"].dispose()
+    wipe(engine)
+
+
+@pytest.fixture
+def clean(engine: Engine) -> Iterator[Engine]:
+    wipe(engine)
+    yield engine
+    wipe(engine)
+
+
+def count(engine: Engine, model: type) -> int:
+    with Session(engine) as session:
+        return session.execute(select(func.count()).select_from(model)).scalar_one()
+
+
+def write(tmp_path: Path, name: str, data: bytes) -> str:
+    path = tmp_path / name
+    path.write_bytes(data)
+    return str(path)
+
+
+def test_dry_run_then_apply_then_nothing_to_do(app: Flask, clean: Engine, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    path = write(tmp_path, *seed_file("003", "docx"))
+    dry = runner.invoke(args=["columns", "import", path, "--root", "钟楼区门户网站"])
+    assert dry.exit_code == 0, dry.output
+    assert "试运行，未写入" in dry.stdout
+    assert "栏目：共 68 个，新增 68" in dry.stdout
+    assert (
+        "表1第42行：一格中有多个栏目名称，已拆分为：区长信箱、部门信箱、网上信访，请核对"
+        in dry.stdout
+    )
+    assert count(clean, Column) == count(clean, Unit) == 0
+
+    applied = runner.invoke(args=["columns", "import", path, "--root", "钟楼区门户网站", "--apply"])
+    assert applied.exit_code == 0, applied.output
+    assert "已导入" in applied.stdout
+    assert count(clean, Column) == 68
+
+    again = runner.invoke(
+        args=["columns", "import", path, "--root", "钟楼区门户网站", "--apply", "--json"]
+    )
+    assert again.exit_code == 0, again.output
+    summary = json.loads(again.stdout)
+    assert (summary["added"], summary["changed"], summary["retired"]) == ([], [], [])
+    assert summary["columns"]["unchanged"] == 68
+    assert {
+        "table": "表1",
+        "row": 9,
+        "reason": "「各相关单位」不是确定的单位，无法自动分配，请人工指定责任单位",
+    } in summary["needs_attention"]
+
+
+def test_task_list_and_export_round_trip(app: Flask, clean: Engine, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    for seed in ("000", "004"):
+        path = write(tmp_path, *seed_file(seed, "xlsx"))
+        result = runner.invoke(args=["columns", "import", path, "--apply"])
+        assert result.exit_code == 0, result.output
+    assert count(clean, Obligation) == 35
+    target = tmp_path / "导出.xlsx"
+    exported = runner.invoke(args=["columns", "export", str(target)])
+    assert exported.exit_code == 0, exported.output
+    back = runner.invoke(args=["columns", "import", str(target), "--json"])
+    assert back.exit_code == 0, back.output
+    summary = json.loads(back.stdout)
+    assert summary["added"] == summary["changed"] == summary["retired"] == []
+    assert summary["assignments"]["added"] == summary["assignments"]["removed"] == []
+
+
+def test_bad_files_exit_non_zero_with_the_message(
+    app: Flask, clean: Engine, tmp_path: Path
+) -> None:
+    runner = app.test_cli_runner()
+    encrypted = write(tmp_path, "加密.xlsx", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 4096)
+    result = runner.invoke(args=["columns", "import", encrypted, "--apply"])
+    assert result.exit_code == 1
+    assert "文件「加密.xlsx」：文件受密码保护" in result.output
+    huge = tmp_path / "大表.xlsx"
+    with huge.open("wb") as f:  # sparse: refused by its size before it is read
+        f.truncate(MAX_BYTES + 1)
+    result = runner.invoke(args=["columns", "import", str(huge), "--apply", "--json"])
+    assert result.exit_code == 1
+    assert "超过 50 MB" in result.output
+    assert result.stdout == ""
+    assert count(clean, Column) == count(clean, Unit) == 0
+
+
+def test_progress_bar_goes_to_stderr_and_json_stays_clean(
+    app: Flask, clean: Engine, tmp_path: Path
+) -> None:
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["一级栏目", "二级栏目", "责任单位", "时限要求"])
+    for n in range(1200):
+        writer.writerow([f"专题{n // 100}", f"栏目{n}", "区政府办", "每月至少更新1条"])
+    path = write(tmp_path, "大表.csv", out.getvalue().encode("gb18030"))
+    result = app.test_cli_runner().invoke(args=["columns", "import", path, "--json"])
+    assert result.exit_code == 0, result.output
+    assert "读取表格" in result.stderr
+    assert json.loads(result.stdout)["columns"]["added"] == 1212
+
+
+def test_units_alias_command(app: Flask, clean: Engine, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    assert runner.invoke(args=["units", "create", "区政府办", "--kind", "zone"]).exit_code == 0
+    added = runner.invoke(args=["units", "alias", "区人民政府办公室", "区政府办"])
+    assert added.exit_code == 0, added.output
+    clash = runner.invoke(args=["units", "alias", "区人民政府办公室", "不存在的单位"])
+    assert clash.exit_code == 1
+    (table,) = SEED_TABLES["004"]()
+    table.rows = table.rows[29:30]  # 区政府办公室 is a third spelling: not an alias yet
+    path = write(tmp_path, "任务.docx", build_docx([table]))
+    dry = runner.invoke(args=["columns", "import", path, "--json"])
+    assert [u["name"] for u in json.loads(dry.stdout)["units"]["added"]] == ["区政府办公室"]
+    assert runner.invoke(args=["units", "alias", "区政府办公室", "区政府办"]).exit_code == 0
+    dry = runner.invoke(args=["columns", "import", path, "--json"])
+    assert json.loads(dry.stdout)["units"]["added"] == []
+    removed = runner.invoke(args=["units", "alias", "区政府办公室", "区政府办", "--remove"])
+    assert removed.exit_code == 0
+    with Session(clean) as session:
+        assert set(session.execute(select(UnitAlias.alias)).scalars()) == {"区人民政府办公室"}

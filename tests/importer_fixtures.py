@@ -23,6 +23,7 @@ import docx
 import openpyxl
 from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
+from docx.table import _Cell
 
 SEEDS = Path(__file__).parent / "fixtures" / "seeds"
 _TITLE = re.compile(r"^\s*（[一二三四五六七八九十]）\S*表\s*$")
@@ -199,6 +200,8 @@ def _vertical(table: SeedTable, grid: list[list[tuple[str, int] | None]]) -> set
 
 
 def build_docx(tables: list[SeedTable]) -> bytes:
+    # Cells are reached through the table's XML rows: python-docx's table.cell() walks the
+    # whole table on every call, too slow for seed 000's 200-row tables.
     document = docx.Document()
     for table in tables:
         document.add_paragraph(table.title)
@@ -206,27 +209,29 @@ def build_docx(tables: list[SeedTable]) -> bytes:
         merged = _vertical(table, grid)
         word = document.add_table(rows=len(grid), cols=table.width)
         for r, row in enumerate(grid):
+            tcs = list(word._tbl.tr_lst[r].tc_lst)
             for c, cell in enumerate(row):
                 if cell is None:
+                    tcs[c].getparent().remove(tcs[c])  # covered by the span to its left
                     continue
                 text, span = cell
-                target = word.cell(r, c)
+                tc = tcs[c]
                 if span > 1:
-                    target = target.merge(word.cell(r, c + span - 1))
+                    tc.grid_span = span
                 if (r, c) in merged:
-                    _vmerge(target, "continue")
-                    if r - 1 >= 0 and (r - 1, c) not in merged:
-                        _vmerge(word.cell(r - 1, c), "restart")
+                    _vmerge(tc, "continue")
+                    if (r - 1, c) not in merged:
+                        _vmerge(word._tbl.tr_lst[r - 1].tc_at_grid_offset(c), "restart")
                 else:
-                    target.text = text
+                    _Cell(tc, word).text = text
         document.add_paragraph("")
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
 
 
-def _vmerge(cell: object, value: str) -> None:
-    tc_pr = cell._tc.get_or_add_tcPr()  # type: ignore[attr-defined]
+def _vmerge(tc: object, value: str) -> None:
+    tc_pr = tc.get_or_add_tcPr()  # type: ignore[attr-defined]
     existing = tc_pr.find(qn("w:vMerge"))
     if existing is None:
         existing = OxmlElement("w:vMerge")

@@ -7,7 +7,7 @@ import re
 from datetime import datetime
 
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, selectinload
 
 from workflow.enums import ContentType
 from workflow.importer.plan import Desired, Plan, _rules_for
@@ -18,7 +18,15 @@ def apply_plan(session: Session, plan: Plan, now: datetime) -> None:
     with session.begin_nested(), session.no_autoflush:
         units = _create_units(session, plan)
         position = (session.execute(select(func.max(Column.position))).scalar() or 0) + 1
-        columns = dict(plan.existing)
+        loaded = {
+            c.id: c
+            for c in session.execute(
+                select(Column).options(
+                    selectinload(Column.assignments).selectinload(ColumnAssignment.unit)
+                )
+            ).scalars()
+        }
+        columns = {path: loaded[e.id] for path, e in plan.existing.items()}
         for path, want in plan.desired.items():
             column = columns.get(path)
             if column is None:
@@ -46,7 +54,7 @@ def apply_plan(session: Session, plan: Plan, now: datetime) -> None:
         session.flush()
         retired = {tuple(c.path) for c in plan.report.columns if c.status == "retired"}
         for path in retired:
-            plan.existing[path].retired_at = now
+            columns[path].retired_at = now
         _write_tasks(session, plan, columns, units, now)
         session.flush()
     plan.report.applied = True

@@ -75,7 +75,7 @@ class Task:
 class Plan:
     report: ImportReport
     desired: dict[tuple[str, ...], Desired]
-    existing: dict[tuple[str, ...], Column]
+    existing: dict[tuple[str, ...], Existing]
     units: dict[str, Unit | None]  # canonical name → unit (None: to be created)
     new_units: dict[str, dict[str, Any]]
     tasks: list[Task]
@@ -357,18 +357,46 @@ def _tasks(
     return tasks
 
 
-def _existing(session: Session) -> dict[tuple[str, ...], Column]:
-    columns = list(session.execute(select(Column)).scalars())
-    by_id = {c.id: c for c in columns}
+@dataclass(frozen=True)
+class Existing:
+    """What the comparison needs of a column already in the database (plain values: a
+    dry run over thousands of columns need not build ORM objects)."""
+
+    id: int
+    content: str
+    time_requirement: str
+    rules: list[dict[str, Any]]
+    retired_at: datetime | None
+
+
+def _existing(session: Session) -> dict[tuple[str, ...], Existing]:
+    rows = session.execute(
+        select(
+            Column.id,
+            Column.parent_id,
+            Column.name,
+            Column.content,
+            Column.time_requirement,
+            Column.rules,
+            Column.retired_at,
+        )
+    ).all()
+    by_id = {r.id: r for r in rows}
     paths: dict[int, tuple[str, ...]] = {}
 
-    def path_of(column: Column) -> tuple[str, ...]:
-        if column.id not in paths:
-            parent = by_id.get(column.parent_id) if column.parent_id else None
-            paths[column.id] = (*(path_of(parent) if parent else ()), column.name)
-        return paths[column.id]
+    def path_of(column_id: int) -> tuple[str, ...]:
+        if column_id not in paths:
+            row = by_id[column_id]
+            parent = path_of(row.parent_id) if row.parent_id in by_id else ()
+            paths[column_id] = (*parent, row.name)
+        return paths[column_id]
 
-    return {path_of(c): c for c in columns}
+    return {
+        path_of(r.id): Existing(
+            r.id, r.content or "", r.time_requirement or "", list(r.rules or []), r.retired_at
+        )
+        for r in rows
+    }
 
 
 def _same_rules(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
@@ -464,7 +492,7 @@ def _tidy_attention(report: ImportReport) -> None:
     report.needs_attention[:] = unique
 
 
-def _rules_for(want: Desired, column: Column | None) -> list[dict[str, Any]]:
+def _rules_for(want: Desired, column: Existing | Column | None) -> list[dict[str, Any]]:
     if want.rules is not None:
         return want.rules
     if column is not None and column.time_requirement == want.requirement:

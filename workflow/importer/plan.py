@@ -309,6 +309,12 @@ def _assign(
         attention.append(Attention(row.table, row.row, "没有责任单位，请人工指定"))
     for name in entry.wanted():
         used[name] = None
+    for name in (*leads, *coops):
+        unit = resolver.unit(name)
+        if unit is not None and not unit.active:
+            attention.append(
+                Attention(row.table, row.row, f"单位「{name}」已停用，仍按表格分配，请核对")
+            )
 
 
 def _tasks(

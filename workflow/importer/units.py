@@ -41,10 +41,11 @@ _TRAILING = re.compile(
     r"(?:配合发布信息|配合发布|配合落实|配合|及时发布|发布信息|发布|负责|落实)+$"
 )
 _LEAD = re.compile(
-    r"^(?:由)?(?P<lead>.+?)(?:牵头|主办|负责)(?:落实)?[，,、；;\s]*(?P<rest>.*)$", re.S
+    r"^(?:由)?(?P<lead>.+?)(?<![（(])(?:牵头|主办|负责)(?:落实)?[，,、；;\s]*(?P<rest>.*)$", re.S
 )
 _SEPARATORS = re.compile(r"([、，,;；/／\n]|\s+)")
 _AND = re.compile(r"[和及与]")
+_ROLE_MARK = re.compile(r"^(?P<name>.+?)[（(](?P<mark>牵头|主责|负责|配合|协办)[）)]$")
 
 
 @dataclass
@@ -84,7 +85,13 @@ def parse_unit_cell(text: str, known: frozenset[str] = frozenset()) -> UnitCell:
         rest = _TRAILING.sub("", match.group("rest").strip())
         _add(cell, _tokens(rest), known, lead_first_only=False, role="cooperating")
     else:
-        _add(cell, _tokens(_TRAILING.sub("", text)), known, lead_first_only=True, role="lead")
+        tokens = _tokens(_TRAILING.sub("", text))
+        marked = [_ROLE_MARK.match(t) for t in tokens]
+        if any(m and m.group("mark") not in ("配合", "协办") for m in marked):
+            # "区财政局、区发改局（牵头）": the marked unit leads, the others cooperate.
+            _add(cell, tokens, known, lead_first_only=False, role="cooperating")
+        else:
+            _add(cell, tokens, known, lead_first_only=True, role="lead")
     return cell
 
 
@@ -92,13 +99,18 @@ def _add(
     cell: UnitCell, tokens: list[str], known: frozenset[str], *, lead_first_only: bool, role: str
 ) -> None:
     for token in tokens:
+        own_role, first_only = role, lead_first_only
+        marked = _ROLE_MARK.match(token)  # 区发改局（牵头）, 区财政局(配合)
+        if marked:
+            token, first_only = marked.group("name"), False
+            own_role = "cooperating" if marked.group("mark") in ("配合", "协办") else "lead"
         if token in known:
             pass
         elif is_group(token):
-            cell.groups.append((normalise_group(token), role))
+            cell.groups.append((normalise_group(token), own_role))
             continue
         if token in known or looks_like_unit(token):
-            if role == "cooperating" or (lead_first_only and cell.leads):
+            if own_role == "cooperating" or (first_only and cell.leads):
                 _append(cell.cooperating, token)
             else:
                 _append(cell.leads, token)

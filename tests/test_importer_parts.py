@@ -1,0 +1,159 @@
+"""The importer's parts on their own: unit cells, header words, column names, titles,
+and a few table shapes the seeds do not show."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+import openpyxl
+import pytest
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.accounts import create_unit
+from workflow.importer import apply_import, plan_import
+from workflow.importer.tables import classify_header, section_name, split_names
+from workflow.importer.units import parse_unit_cell
+from workflow.models import Column
+
+UNIT_CELLS = [
+    ("区宣传部、区文明办", ["区宣传部"], ["区文明办"], []),
+    ("区发改委牵头、相关部门及时发布", ["区发改委"], [], ["相关部门"]),
+    ("由法制办和编办牵头，各相关单位配合发布信息", ["法制办", "编办"], [], ["各相关单位"]),
+    ("区委办、政府办、\n区委宣传部", ["区委办"], ["政府办", "区委宣传部"], []),
+    ("区食品药品\n监督管理局", ["区食品药品监督管理局"], [], []),
+    ("区政府办\n\n区发改局", ["区政府办"], ["区发改局"], []),
+    ("市民政局 市人社局", ["市民政局"], ["市人社局"], []),
+    ("经开区、\n高新园（邹区镇）、各街道", ["经开区"], ["高新园（邹区镇）"], ["各街道"]),
+    ("各部门、各乡镇（街道）", [], [], ["各部门", "各乡镇(街道)"]),
+    ("自然资源和规划分局", ["自然资源和规划分局"], [], []),
+    ("区财政局、区发改局（牵头）", ["区发改局"], ["区财政局"], []),
+    ("区发改局（牵头）、区财政局(配合)", ["区发改局"], ["区财政局"], []),
+    ("区国税局、区地税局、", ["区国税局"], ["区地税局"], []),
+    ("\u3000\n区环保局\n\u3000", ["区环保局"], [], []),
+]
+
+
+@pytest.mark.parametrize(("text", "leads", "coops", "groups"), UNIT_CELLS)
+def test_unit_cells(text: str, leads: list[str], coops: list[str], groups: list[str]) -> None:
+    cell = parse_unit_cell(text)
+    assert (cell.leads, cell.cooperating, [w for w, _ in cell.groups]) == (leads, coops, groups)
+    assert cell.unknown == []
+
+
+def test_words_that_are_not_units_are_listed_not_guessed() -> None:
+    cell = parse_unit_cell("市乡村振兴局/建议各部门也需要发")
+    assert cell.leads == ["市乡村振兴局"]
+    assert cell.unknown == ["建议各部门也需要发"]
+    assert parse_unit_cell("区大数据", frozenset({"区大数据"})).leads == ["区大数据"]
+
+
+@pytest.mark.parametrize(
+    ("header", "kind"),
+    [
+        ("序号", "seq"),
+        ("一级栏目", "level"),
+        ("三级\n栏目", "level"),
+        ("栏目名称", "level"),
+        ("类别", "level"),
+        ("保障内容", "content"),
+        ("内容", "content"),
+        ("工作要点", "task"),
+        ("保障单位", "units"),
+        ("责任单位", "units"),
+        ("责任部门", "units"),
+        ("配合单位", "cooperating"),
+        ("时限要求", "requirement"),
+        ("报送要求", "requirement"),
+        ("工作要求", "requirement"),
+        ("完成时限", "requirement"),
+        ("更新要求", "requirement"),
+        ("规则（JSON）", "rules"),
+        ("备注", None),
+        ("按照访谈计划，由区信息办组织，每月访谈一个单位。", None),
+    ],
+)
+def test_headers_by_meaning(header: str, kind: str | None) -> None:
+    assert classify_header(header) == kind
+
+
+@pytest.mark.parametrize(
+    ("cell", "names"),
+    [
+        ("区长信箱\n部门信箱\n网上信访", ["区长信箱", "部门信箱", "网上信访"]),
+        ("十四五规划\n历史规划", ["十四五规划", "历史规划"]),
+        ("专项规划\n和区域规划", ["专项规划和区域规划"]),
+        ("涉农补贴\n/扶贫攻坚", ["涉农补贴/扶贫攻坚"]),
+        ("板块、部门\n政府信息公开", ["板块、部门政府信息公开"]),
+        ("出\n入\n境", ["出入境"]),
+        ("讲文明  树新风   公益广告联播", ["讲文明 树新风 公益广告联播"]),
+    ],
+)
+def test_column_names_split_or_joined(cell: str, names: list[str]) -> None:
+    assert split_names(cell) == names
+
+
+@pytest.mark.parametrize(
+    ("title", "name"),
+    [
+        ("（一）文明创建专栏保障表", "文明创建专栏"),
+        ("（二）政务公开各栏目保障表", "政务公开"),
+        ("（四）互动交流各栏目保障表", "互动交流"),
+        ("一、办事服务栏目责任分解表", "办事服务"),
+        ("西塞山区2016年政务公开工作任务清单", "西塞山区2016年政务公开工作任务清单"),
+    ],
+)
+def test_table_titles_become_section_names(title: str, name: str) -> None:
+    assert section_name(title) == name
+
+
+def sheet(rows: list[list[object]]) -> bytes:
+    workbook = openpyxl.Workbook()
+    ws = workbook.active
+    assert ws is not None
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_repeated_headers_dashes_and_a_cooperating_column(session: Session, now: datetime) -> None:
+    data = sheet(
+        [
+            ["栏目", "牵头单位", "配合单位", "时限要求"],
+            ["信息公开指南", "区政府办", "区司法局", "及时更新"],
+            ["栏目", "牵头单位", "配合单位", "时限要求"],  # repeated after a page break
+            ["政府信息公开年报", None, "—", "每年1月31日前"],  # same lead, no cooperating
+            ["依申请公开", "区政府办", None, "—"],  # no requirement: not the one above
+        ]
+    )
+    report = apply_import(session, "表.xlsx", data, now=now)
+    assert report.added == ["信息公开指南", "政府信息公开年报", "依申请公开"]
+    by_name = {c.display: c for c in report.columns}
+    assert (by_name["信息公开指南"].lead, by_name["信息公开指南"].cooperating) == (
+        ["区政府办"],
+        ["区司法局"],
+    )
+    assert (by_name["政府信息公开年报"].lead, by_name["政府信息公开年报"].cooperating) == (
+        ["区政府办"],
+        [],
+    )
+    apply_column = session.execute(select(Column).where(Column.path == "依申请公开")).scalar_one()
+    assert apply_column.time_requirement == "" and apply_column.rules == []
+    assert ("工作表「Sheet」", 5, "没有时限要求，请人工录入规则") in {
+        (a.table, a.row, a.reason) for a in report.needs_attention
+    }
+
+
+def test_an_inactive_unit_is_flagged(session: Session, now: datetime) -> None:
+    unit = create_unit(session, "区档案局")
+    unit.active = False
+    session.flush()
+    data = sheet([["栏目", "责任单位", "时限要求"], ["区情简介", "档案局", "每年更新"]])
+    report = plan_import(session, "表.xlsx", data, now=now)
+    assert report.units_added == []
+    assert ("工作表「Sheet」", 2, "单位「区档案局」已停用，仍按表格分配，请核对") in {
+        (a.table, a.row, a.reason) for a in report.needs_attention
+    }

@@ -268,6 +268,7 @@ def bad_files() -> list[tuple[str, str, bytes, list[str]]]:
     formula = xlsx_with(政务公开=[*GOOD_ROWS, ["统计信息", "区统计局", '=B2&""']])
     hidden = xlsx_with(栏目=GOOD_ROWS, 备用=GOOD_ROWS)
     hidden["备用"].sheet_state = "hidden"
+    error_value = xlsx_with(栏目=[*GOOD_ROWS, ["统计信息", "#REF!", "每月"]])
     ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(range(256)) * 8
     return [
         ("xlsx named docx", "表.docx", xlsx_data, ["表.docx", "不是 Word 文档", "Excel"]),
@@ -291,6 +292,12 @@ def bad_files() -> list[tuple[str, str, bytes, list[str]]]:
             ["工作表「政务公开」第3行", "单元格 C3 是公式"],
         ),
         ("hidden sheet", "表.xlsx", saved(hidden), ["工作表「备用」", "隐藏"]),
+        (
+            "error value",
+            "表.xlsx",
+            saved(error_value),
+            ["工作表「栏目」第3行", "B3 是错误值 #REF!"],
+        ),
         ("bad encoding", "表.csv", b"\xff\xfe\xfa" * 10, ["无法识别文件编码"]),
         ("too big", "表.xlsx", b"PK\x03\x04" + bytes(MAX_BYTES), ["超过 50 MB"]),
     ]
@@ -331,3 +338,29 @@ def test_aliases_the_office_adds_are_used(session: Session, now: datetime) -> No
     report = apply_import(session, "表.xlsx", saved(xlsx_with(栏目=rows)), now=now)
     assert report.units_added == []
     assert [a.unit_id for a in column(session, "领导信息").assignments] == [office.id]
+
+
+def test_hidden_rows_and_columns_with_text_are_imported_and_said(
+    session: Session, now: datetime
+) -> None:
+    workbook = xlsx_with(
+        栏目=[["栏目", "责任单位", "时限要求", "备注"], *[GOOD_ROWS[1] + ["内部"]]]
+    )
+    workbook["栏目"].append(["领导信息", "区政府办", "如有变动及时更新"])
+    workbook["栏目"].row_dimensions[3].hidden = True
+    workbook["栏目"].column_dimensions["D"].hidden = True
+    report = plan_import(session, "表.xlsx", saved(workbook), now=now)
+    assert report.added == ["政府信息公开", "领导信息"]
+    assert ("工作表「栏目」", None, "隐藏的第3行、D列有内容，已一并导入，请核对") in {
+        (a.table, a.row, a.reason) for a in report.needs_attention
+    }
+
+
+def test_content_written_in_the_name_column_is_not_a_column(
+    session: Session, now: datetime
+) -> None:
+    long = "公开本地区制定的政策文件、实施细则等情况" * 6
+    rows = [*GOOD_ROWS, [long, "区政府办", "及时更新"]]
+    report = plan_import(session, "表.xlsx", saved(xlsx_with(栏目=rows)), now=now)
+    assert report.added == ["政府信息公开"]
+    assert any(a.row == 3 and "栏目名称超过 100 字" in a.reason for a in report.needs_attention)

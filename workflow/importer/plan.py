@@ -150,6 +150,12 @@ def read_file(
         if not any(c.text for row in raw.rows for c in row.cells):
             done += len(raw.rows)
             continue  # an empty sheet or a layout table
+        if raw.hidden:
+            attention.append(
+                Attention(
+                    raw.label, None, f"隐藏的{'、'.join(raw.hidden)}有内容，已一并导入，请核对"
+                )
+            )
         table = read_table(raw, attention)
         if table is None:
             unreadable.append(raw.label)

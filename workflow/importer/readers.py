@@ -43,6 +43,8 @@ class RawTable:
     rows: list[RawRow] = field(default_factory=list)
     # Word rows are numbered from the header (header = row 0); sheets keep their numbers.
     relative_rows: bool = False
+    # Hidden rows and columns of a sheet that hold text: imported, but said so.
+    hidden: list[str] = field(default_factory=list)
 
 
 SUPPORTED = (".docx", ".xlsx", ".csv")
@@ -165,6 +167,14 @@ def _read_xlsx(filename: str, data: bytes) -> list[RawTable]:
             cells: list[Cell] = []
             number = row_cells[0].row if row_cells else 0
             for cell in row_cells:
+                if cell.data_type == "e":
+                    where = f"{get_column_letter(cell.column)}{cell.row}"
+                    raise ImportFileError(
+                        filename,
+                        f"单元格 {where} 是错误值 {cell.value}：请改正后再导入",
+                        table=label,
+                        row=cell.row,
+                    )
                 if cell.data_type == "f" or type(cell.value).__name__ == "ArrayFormula":
                     where = f"{get_column_letter(cell.column)}{cell.row}"
                     raise ImportFileError(
@@ -178,6 +188,14 @@ def _read_xlsx(filename: str, data: bytes) -> list[RawTable]:
                     Cell(_clean(_excel_text(cell.value)), (cell.row, cell.column) in spanned)
                 )
             raw.rows.append(RawRow(number, cells))
+            if sheet.row_dimensions[number].hidden and any(c.text for c in cells):
+                raw.hidden.append(f"第{number}行")
+        for letter, dimension in sheet.column_dimensions.items():
+            column = openpyxl.utils.column_index_from_string(letter) - 1
+            if dimension.hidden and any(
+                column < len(r.cells) and r.cells[column].text for r in raw.rows
+            ):
+                raw.hidden.append(f"{letter}列")
         tables.append(raw)
     return tables
 

@@ -29,6 +29,7 @@ SEQ, LEVEL, CONTENT, UNITS, COOPERATING, REQUIREMENT, TASK, RULES = (
     "rules",
 )
 HEADER_SCAN_ROWS = 10
+MAX_NAME = 100  # a column's name; longer text in a 栏目 cell is content put in the wrong place
 _DEFAULT_SHEET = re.compile(r"(?:Sheet|表|工作表)\s*\d*", re.I)  # names that say nothing
 
 
@@ -206,6 +207,17 @@ def _read_columns(
             if text:
                 filled[depth] = text
         leaf_names = split_names(filled[deepest])
+        too_long = [n for n in (*filled.values(), *leaf_names) if len(join_name(n)) > MAX_NAME]
+        if too_long:
+            attention.append(
+                Attention(
+                    label,
+                    row.number,
+                    f"栏目名称超过 {MAX_NAME} 字（「{join_name(too_long[0])[:20]}…」），"
+                    "可能是内容写进了栏目列，该行未导入",
+                )
+            )
+            continue
         if len(leaf_names) > 1:
             attention.append(
                 Attention(

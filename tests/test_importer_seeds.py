@@ -73,9 +73,29 @@ def test_seed_imports_as_the_hand_converted_demo(
         assert column.time_requirement == want["time_requirement"], path
         assert column.rules == parse(want["time_requirement"]), path
         assert column.level == len(path)
+        assert (column.content_type, column.tags) == (want["content_type"], want["kinds"]), path
+        guide = want["content_type"] == "service" or "办事指南" in want["content"]
+        assert column.prerequisites == ({"service_guide_elements": True} if guide else {}), path
         source = want["source"].split()
         if fmt == "docx" and "row" in source:  # Word rows counted from the header (row 0)
             assert (entry.table, entry.row) == (f"表{source[3]}", int(source[5])), path
+
+
+def test_where_a_statement_stands_for_a_period(session: Session, now: datetime) -> None:
+    office_units(session)
+    for seed in ("000", "003"):
+        name, data = seed_file(seed, "docx")
+        apply_import(session, name, data, now=now, root=ROOTS[seed])
+    allowed = {c.path for c in session.execute(select(Column)).scalars() if c.allows_statement}
+    assert allowed == {
+        "区政府门户网站/政务公开/重点领域公开/安全生产/重大突发事件",  # 如无…发布说明性信息
+        "区政府门户网站/政务公开/其他信息公开/统计信息/统计报告",  # …发布说明
+        "区政府门户网站/政务公开/其他信息公开/统计信息/统计分析",
+        "区政府门户网站/政务公开/其他信息公开/统计信息/统计信用公示平台",
+        "钟楼区门户网站/政民互动/区长信箱",  # X月X日—X月X日无信件、留言信息
+        "钟楼区门户网站/政民互动/部门信箱",
+        "钟楼区门户网站/政民互动/网上信访",
+    }
 
 
 def test_seed_000_group_words_expand_to_units_of_their_kind_and_are_flagged(

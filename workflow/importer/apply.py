@@ -3,13 +3,12 @@ the caller's transaction (inside a savepoint, so a failure leaves nothing behind
 
 from __future__ import annotations
 
-import re
 from datetime import datetime
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
-from workflow.enums import ContentType
+from workflow.importer import kinds
 from workflow.importer.plan import Desired, Plan, _rules_for
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
 
@@ -40,17 +39,20 @@ def apply_plan(session: Session, plan: Plan, now: datetime) -> None:
                     content="",
                     time_requirement="",
                     rules=[],
-                    content_type=_content_type(path),
+                    content_type=kinds.content_type(path),
                     tags=[],
                     prerequisites={},
                     allows_statement=False,
                 )
+                column.tags = kinds.tags(path, column.content_type)
                 position += 1
                 session.add(column)
                 columns[path] = column
             column.retired_at = None
             if want.explicit:
                 _update(session, column, want, units)
+            if column.id is None:
+                column.prerequisites = kinds.prerequisites(column.content_type, column.content)
         session.flush()
         retired = {tuple(c.path) for c in plan.report.columns if c.status == "retired"}
         for path in retired:
@@ -79,7 +81,7 @@ def _update(session: Session, column: Column, want: Desired, units: dict[str, Un
     rules = _rules_for(want, column if column.id is not None else None)
     column.content = want.content
     if column.time_requirement != want.requirement:
-        column.allows_statement = bool(re.search(r"说明性信息|无信件", want.requirement))
+        column.allows_statement = kinds.allows_statement(want.requirement)
     column.time_requirement = want.requirement
     column.rules = rules
     wanted = want.wanted()
@@ -91,24 +93,6 @@ def _update(session: Session, column: Column, want: Desired, units: dict[str, Un
             assignment.role = role
     for name, role in wanted.items():
         column.assignments.append(ColumnAssignment(unit=units[name], role=role))
-
-
-_KINDS = (
-    (ContentType.SERVICE, ("办事服务", "政务服务", "办事指南")),
-    (ContentType.INTERACTION, ("互动", "信箱", "访谈", "征集", "咨询", "信访", "民意")),
-    (ContentType.POLICY, ("政策", "文件", "规划", "解读")),
-    (ContentType.NEWS, ("要闻", "动态", "新闻")),
-)
-
-
-def _content_type(path: tuple[str, ...]) -> str:
-    """A first guess for a new column (the office can change it): the nearest name that
-    says what the column carries."""
-    for name in reversed(path):
-        for kind, words in _KINDS:
-            if any(w in name for w in words):
-                return kind.value
-    return ContentType.OTHER.value
 
 
 def _write_tasks(

@@ -105,6 +105,8 @@ def test_task_list_and_export_round_trip(app: Flask, clean: Engine, tmp_path: Pa
     summary = json.loads(back.stdout)
     assert summary["added"] == summary["changed"] == summary["retired"] == []
     assert summary["assignments"]["added"] == summary["assignments"]["removed"] == []
+    assert summary["obligations"]["cancelled"] == []  # the task list is left alone
+    assert count(clean, Obligation) == 35
 
 
 def test_bad_files_exit_non_zero_with_the_message(

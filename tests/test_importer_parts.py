@@ -157,3 +157,15 @@ def test_an_inactive_unit_is_flagged(session: Session, now: datetime) -> None:
     assert ("工作表「Sheet」", 2, "单位「区档案局」已停用，仍按表格分配，请核对") in {
         (a.table, a.row, a.reason) for a in report.needs_attention
     }
+
+
+def test_a_group_word_with_no_units_of_its_kind_says_so(session: Session, now: datetime) -> None:
+    data = sheet([["栏目", "责任单位", "时限要求"], ["街道动态", "各街道", "及时发布"]])
+    report = plan_import(session, "表.xlsx", data, now=now)
+    entry = report.columns[0]
+    assert (entry.lead, entry.groups, entry.expanded) == ([], ["各街道"], [])
+    assert (
+        "工作表「Sheet」",
+        2,
+        "「各街道」指该类全部单位，但系统中还没有这类单位，请先建立单位或人工指定",
+    ) in {(a.table, a.row, a.reason) for a in report.needs_attention}

@@ -304,13 +304,12 @@ def _assign(
         for name in members:
             if name not in target:
                 target.append(name)
-        attention.append(
-            Attention(
-                row.table,
-                row.row,
-                f"「{word}」已展开为该类全部 {len(members)} 个单位，请核对",
-            )
+        reason = (
+            f"「{word}」已展开为该类全部 {len(members)} 个单位，请核对"
+            if members
+            else f"「{word}」指该类全部单位，但系统中还没有这类单位，请先建立单位或人工指定"
         )
+        attention.append(Attention(row.table, row.row, reason))
     if not (entry.lead or entry.cooperating or entry.groups or unit_cell.unknown):
         attention.append(Attention(row.table, row.row, "没有责任单位，请人工指定"))
     for name in entry.wanted():

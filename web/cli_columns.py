@@ -40,11 +40,11 @@ def columns_import(path: str, do_apply: bool, as_json: bool, root: str | None) -
     bars: list[Any] = []  # click's ProgressBar, made on the first report
 
     def progress(done: int, total: int) -> None:
-        if total < PROGRESS_ROWS:
+        if total < 2 * PROGRESS_ROWS:  # reading and comparing: two steps a row
             return
         if not bars:  # on stderr: stdout carries only the summary (or the JSON)
             bars.append(click.progressbar(length=total, label="读取表格", file=sys.stderr))
-        bars[0].update(done - bars[0].pos)
+        bars[0].update(max(done - bars[0].pos, 0))
 
     action = apply_import if do_apply else plan_import
     try:

@@ -140,7 +140,8 @@ def _order(resolver: UnitResolver) -> Callable[[str], tuple[int, str]]:
 
 def read_file(
     filename: str, data: bytes, attention: list[Attention], progress: Progress | None = None
-) -> list[ReadTable]:
+) -> tuple[list[ReadTable], int]:
+    """The file's tables with a header, and its number of rows (for the progress)."""
     raws = read_tables(filename, data)
     total = sum(len(r.rows) for r in raws)
     done = 0
@@ -162,8 +163,8 @@ def read_file(
         else:
             tables.append(table)
         done += len(raw.rows)
-        if progress is not None:
-            progress(done, total)
+        if progress is not None:  # reading is the first half, comparing the second
+            progress(done, 2 * total)
     if not tables:
         where = "、".join(unreadable) if unreadable else None
         raise ImportFileError(
@@ -175,7 +176,7 @@ def read_file(
         )
     for label in unreadable:
         attention.append(Attention(label, None, "没有可识别的表头，整张表未导入"))
-    return tables
+    return tables, total
 
 
 def build_plan(
@@ -189,7 +190,7 @@ def build_plan(
 ) -> Plan:
     report = ImportReport(filename)
     attention = report.needs_attention
-    tables = read_file(filename, data, attention, progress)
+    tables, rows = read_file(filename, data, attention, progress)
     prefix: tuple[str, ...] = (root.strip(),) if root and root.strip() else ()
     column_tables = [t for t in tables if t.kind == "columns"]
     sectioned = len(column_tables) > 1
@@ -250,13 +251,18 @@ def build_plan(
     for entry, row, unit_cell, coop_cell in parsed:
         _assign(entry, row, unit_cell, coop_cell, resolver, attention, used)
     tasks = _tasks(task_units, prefix, desired, resolver, attention, used)
+
+    def compared(n: int) -> None:
+        if progress is not None:
+            progress(rows + rows * n // max(len(desired), 1), 2 * rows)
+
     existing = _existing(session)
     plan = Plan(
         report, desired, existing, resolver.units | dict.fromkeys(resolver.new), resolver.new, tasks
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]
-    _compare(session, plan, now)
+    _compare(session, plan, compared)
     return plan
 
 
@@ -414,7 +420,7 @@ def _same_rules(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
     return sorted(map(rule_key, a)) == sorted(map(rule_key, b)) and len(a) == len(b)
 
 
-def _compare(session: Session, plan: Plan, now: datetime) -> None:
+def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> None:
     report = plan.report
     current: dict[int, dict[str, str]] = {}
     if plan.existing:
@@ -425,7 +431,9 @@ def _compare(session: Session, plan: Plan, now: datetime) -> None:
         ).all()
         for column_id, unit_name, role in rows:
             current.setdefault(column_id, {})[unit_name] = role
-    for path, want in plan.desired.items():
+    for n, (path, want) in enumerate(plan.desired.items()):
+        if n % 200 == 0:
+            progress(n)
         column = plan.existing.get(path)
         entry = ColumnEntry(
             path,
@@ -493,6 +501,7 @@ def _compare(session: Session, plan: Plan, now: datetime) -> None:
         report.columns.append(ColumnEntry(path, "retired"))
     _compare_tasks(session, plan)
     _tidy_attention(report)
+    progress(len(plan.desired))
 
 
 def _tidy_attention(report: ImportReport) -> None:

@@ -169,3 +169,14 @@ def test_a_group_word_with_no_units_of_its_kind_says_so(session: Session, now: d
         2,
         "「各街道」指该类全部单位，但系统中还没有这类单位，请先建立单位或人工指定",
     ) in {(a.table, a.row, a.reason) for a in report.needs_attention}
+
+
+def test_a_path_too_long_to_store_is_listed(session: Session, now: datetime) -> None:
+    header = [f"{n}级栏目" for n in range(1, 12)] + ["责任单位"]
+    names = [f"第{n}层" + "栏" * 90 for n in range(1, 12)]
+    data = sheet([header, [*names, "区政府办"], ["短栏目", *[None] * 10, "区政府办"]])
+    report = plan_import(session, "表.xlsx", data, now=now)
+    assert report.added == ["短栏目"]
+    assert ("工作表「Sheet」", 2, "栏目路径超过 1000 字，该行未导入") in {
+        (a.table, a.row, a.reason) for a in report.needs_attention
+    }

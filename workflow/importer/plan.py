@@ -30,6 +30,7 @@ from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlia
 
 Progress = Callable[[int, int], None]
 TASK_COLUMN = "工作任务清单"
+MAX_PATH = 1000  # columns.path
 
 
 @dataclass
@@ -206,6 +207,11 @@ def build_plan(
             base = (*prefix, _section_name(table.title) or table.label)
         for row in table.columns:
             path = (*base, *row.path)
+            if len("/".join(path)) > MAX_PATH:
+                attention.append(
+                    Attention(row.table, row.row, f"栏目路径超过 {MAX_PATH} 字，该行未导入")
+                )
+                continue
             for depth in range(1, len(base) + 1):
                 desired.setdefault(path[:depth], Desired(path[:depth]))
             for depth in range(len(base) + 1, len(path)):  # parents implied by this row

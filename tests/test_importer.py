@@ -288,7 +288,8 @@ def bad_files() -> list[tuple[str, str, bytes, list[str]]]:
         ("empty docx", "表.docx", b"", ["文件是空的"]),
         ("empty xlsx", "表.xlsx", b"", ["文件是空的"]),
         ("empty csv", "表.csv", b"\xef\xbb\xbf\r\n", ["文件是空的"]),
-        ("doc", "表.doc", docx_data, ["不支持的文件类型"]),
+        ("doc", "表.doc", docx_data, ["不支持旧版 .doc 格式", "另存为 .docx"]),
+        ("pdf", "表.pdf", b"%PDF-1.7", ["不支持的文件类型"]),
         (
             "formula",
             "表.xlsx",

@@ -53,6 +53,11 @@ SUPPORTED = (".docx", ".xlsx", ".csv")
 def read_tables(filename: str, data: bytes) -> list[RawTable]:
     """All tables of the file, or ImportFileError naming what is wrong with it."""
     suffix = PurePath(filename).suffix.lower()
+    if suffix in (".doc", ".xls", ".wps", ".et"):
+        raise ImportFileError(
+            filename,
+            f"不支持旧版 {suffix} 格式：请在 Word/Excel/WPS 中另存为 .docx 或 .xlsx 后再导入",
+        )
     if suffix not in SUPPORTED:
         raise ImportFileError(filename, "不支持的文件类型，请使用 .docx、.xlsx 或 .csv 文件")
     if len(data) > MAX_BYTES:

@@ -78,7 +78,9 @@ def _create_units(session: Session, plan: Plan) -> dict[str, Unit]:
 
 
 def _update(session: Session, column: Column, want: Desired, units: dict[str, Unit]) -> None:
-    rules = _rules_for(want, column if column.id is not None else None)
+    rules = want.resolved_rules
+    if rules is None:  # a column without a 时限要求 in the file
+        rules = _rules_for(want, column if column.id is not None else None)
     column.content = want.content
     if column.time_requirement != want.requirement:
         column.allows_statement = kinds.allows_statement(want.requirement)

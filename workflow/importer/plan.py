@@ -47,6 +47,7 @@ class Desired:
     groups: list[str] = field(default_factory=list)  # group words as written
     expanded_lead: list[str] = field(default_factory=list)  # units a group word stands for
     expanded_cooperating: list[str] = field(default_factory=list)
+    resolved_rules: list[dict[str, Any]] | None = None  # what the comparison settled on
 
     def wanted(self) -> dict[str, str]:
         """unit name → role, named units first."""
@@ -483,7 +484,7 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             if entry.changes and entry.status == "unchanged":
                 entry.status = "changed"
         if want.explicit and (want.requirement or want.rules is not None):
-            rules = _rules_for(want, column)
+            rules = want.resolved_rules = _rules_for(want, column)
             report.rules.append({"path": "/".join(path), "text": want.requirement, "rules": rules})
             if not rules and want.table is not None and want.row is not None:
                 report.needs_attention.append(

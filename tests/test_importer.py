@@ -369,3 +369,17 @@ def test_content_written_in_the_name_column_is_not_a_column(
     report = plan_import(session, "表.xlsx", saved(xlsx_with(栏目=rows)), now=now)
     assert report.added == ["政府信息公开"]
     assert any(a.row == 3 and "栏目名称超过 100 字" in a.reason for a in report.needs_attention)
+
+
+def test_a_zip_that_unpacks_to_too_much_is_refused_before_parsing(
+    session: Session, now: datetime, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from workflow.importer import readers
+
+    name, data = seed_file("000", "xlsx")
+    unpacked = sum(m.file_size for m in zipfile.ZipFile(io.BytesIO(data)).infolist())
+    monkeypatch.setattr(readers, "MAX_UNPACKED", unpacked - 1)
+    with pytest.raises(ImportFileError, match=r"解压后有 .* MB，超过 .* MB 的上限"):
+        plan_import(session, name, data, now=now)
+    monkeypatch.setattr(readers, "MAX_UNPACKED", unpacked)
+    assert plan_import(session, name, data, now=now).added

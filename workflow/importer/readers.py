@@ -21,6 +21,8 @@ from workflow.importer.errors import ImportFileError
 MAX_BYTES = 50 * 1024 * 1024  # refuse before parsing: real tables are a few hundred KB
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML, or old .doc/.xls
+# Word and Excel files are zips of XML: what they unpack to is what memory must hold.
+MAX_UNPACKED = 100 * 1024 * 1024
 
 
 @dataclass
@@ -78,9 +80,17 @@ def read_tables(filename: str, data: bytes) -> list[RawTable]:
         kind = "Word 文档" if suffix == ".docx" else "Excel 工作簿"
         raise ImportFileError(filename, f"文件内容不是 {kind}（与扩展名 {suffix} 不符）")
     try:
-        names = set(zipfile.ZipFile(io.BytesIO(data)).namelist())
+        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
     except (zipfile.BadZipFile, ValueError, EOFError) as exc:
         raise ImportFileError(filename, "文件已损坏，无法打开") from exc
+    names = {m.filename for m in members}
+    unpacked = sum(m.file_size for m in members)
+    if unpacked > MAX_UNPACKED:  # a zip bomb, or a table no office writes by hand
+        raise ImportFileError(
+            filename,
+            f"文件解压后有 {unpacked / 1024 / 1024:.0f} MB，"
+            f"超过 {MAX_UNPACKED / 1024 / 1024:.0f} MB 的上限，未导入",
+        )
     if suffix == ".docx":
         if "word/document.xml" not in names:
             other = "，内容似乎是 Excel 工作簿" if "xl/workbook.xml" in names else ""

@@ -302,14 +302,13 @@ def edit_item(item_id: int) -> Any:
         abort(403)
     column = item.column
     form = ItemForm()
-    form.kind.choices = _kind_choices(column)
+    del form.kind  # the kind is fixed once created
     if not form.is_submitted():
         rev = next(r for r in item.revisions if r.number == item.current_revision_no)
         form.title.data, form.body.data = rev.title, rev.body
-        form.kind.data, form.event_date.data = item.kind, item.event_date
+        form.event_date.data = item.event_date
         form.version.data = str(item.version)
         return _render_form(form, column, item)
-    form.kind.data = item.kind  # the kind is fixed once created
     if not form.validate():
         return _render_form(form, column, item, _("请按提示修改后重新提交。"), 422)
     try:

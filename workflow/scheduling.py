@@ -51,9 +51,14 @@ def schedule_publication(
     """
     require_aware(now)
     require_aware(publish_at)
-    item, facts, _ = begin_transition(session, item_id, actor, Action.APPROVE, expected_version)
-    if item.state != State.OFFICE_REVIEW:
+    current = session.execute(
+        select(Item.state, Item.version).where(Item.id == item_id)
+    ).one_or_none()
+    if current is None:
+        raise NotFound(f"item {item_id} does not exist")
+    if current.version == expected_version and current.state != State.OFFICE_REVIEW:
         raise InvalidTransition("only an item waiting for 审发 can be scheduled")
+    item, facts, _ = begin_transition(session, item_id, actor, Action.APPROVE, expected_version)
     if publish_at <= now:
         raise ValidationFailed("the publication time must be in the future")
     check_publishable(session, item, facts)

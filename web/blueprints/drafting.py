@@ -31,7 +31,7 @@ from web.sanitize import clean_body
 from workflow import services
 from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.enums import ItemKind, Role, State
-from workflow.errors import ValidationFailed, WorkflowError
+from workflow.errors import NotDesignated, ValidationFailed, WorkflowError
 from workflow.models import Column, ColumnAssignment, Item
 from workflow.prerequisites import Prerequisites
 from workflow.storage import BlobStore
@@ -246,7 +246,9 @@ def _render_form(
 @login_required
 def new_item(column_id: int) -> Any:
     require_role(Role.DRAFTER)
-    column, _assignment = _my_column(column_id)
+    column, assignment = _my_column(column_id)
+    if assignment.drafters and actor().id not in {u.id for u in assignment.drafters}:
+        raise NotDesignated("the column has designated drafters")
     form = ItemForm()
     form.kind.choices = _kind_choices(column)
     if form.is_submitted() and not form.validate():

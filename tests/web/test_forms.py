@@ -335,3 +335,45 @@ def test_events_are_dispatched_after_the_commit(app: Flask, portal: Portal) -> N
         f"/items/{item_id}/approve", data={"csrf_token": token, "version": version_on(html)}
     )
     assert portal.events == []
+
+
+def test_returned_items_show_the_comment_and_can_be_withdrawn(app: Flask, portal: Portal) -> None:
+    item_id = _new_item(app, portal, title="将被退回的稿件", save_submit="1")
+    deputy = login(app, portal.logins["deputy"])
+    html, token = page_token(deputy, f"/items/{item_id}")
+    deputy.post(
+        f"/items/{item_id}/reject",
+        data={"csrf_token": token, "version": version_on(html), "comment": "请核对发文字号"},
+    )
+    drafter = login(app, portal.logins["drafter"])
+    columns = drafter.get("/columns").get_data(as_text=True)
+    assert "将被退回的稿件" in columns and "请核对发文字号" in columns
+    html, token = page_token(drafter, f"/items/{item_id}")
+    assert "重新提交" in html and "撤回稿件" in html
+    r = drafter.post(
+        f"/items/{item_id}/withdraw",
+        data={"csrf_token": token, "version": version_on(html), "comment": "不再发布"},
+    )
+    assert r.status_code == 302 and _item(app, item_id).state == State.WITHDRAWN
+
+
+def test_statement_and_event_date(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["drafter"])
+    path = f"/columns/{portal.column.id}/new"
+    html, token = page_token(client, path + "?kind=statement")
+    assert '<option selected value="statement">' in html or 'value="statement" selected' in html
+    assert "事件日期" in html  # the column has an after_event rule
+    r = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "title": "11月1日—11月30日无招生信息",
+            "kind": "statement",
+            "event_date": "2026-11-20",
+        },
+    )
+    assert r.status_code == 302
+    item = _item(app, int(r.location.rsplit("/", 1)[1]))
+    assert item.kind == "statement"
+    # 5 working days after Friday 20 November 2026: Friday 27 November.
+    assert item.event_date is not None and str(item.due_date) == "2026-11-27"

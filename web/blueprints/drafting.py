@@ -18,7 +18,7 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import select
+from sqlalchemy import func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -30,9 +30,9 @@ from web.itempage import may_edit
 from web.sanitize import clean_body
 from workflow import services
 from workflow.deadlines.evaluate import Settings, evaluate
-from workflow.enums import ItemKind, Role, State
+from workflow.enums import Action, ItemKind, Role, State
 from workflow.errors import NotDesignated, ValidationFailed, WorkflowError
-from workflow.models import Column, ColumnAssignment, Item
+from workflow.models import AuditEvent, Column, ColumnAssignment, Item
 from workflow.prerequisites import Prerequisites
 from workflow.storage import BlobStore
 
@@ -97,7 +97,29 @@ def my_columns() -> str:
     ).all()
     order = {State.RETURNED: 0, State.DRAFT: 1}
     items.sort(key=lambda r: order.get(State(r[0].state), 2))
-    return render_template("drafting/columns.html", rows=rows, items=items)
+    return render_template(
+        "drafting/columns.html", rows=rows, items=items, comments=_return_comments(items)
+    )
+
+
+def _return_comments(items: list[Any]) -> dict[int, str]:
+    """The reviewer's comment on each returned item (its latest reject), in one query."""
+    returned = [item.id for item, _path in items if item.state == State.RETURNED]
+    if not returned:
+        return {}
+    latest = (
+        select(AuditEvent.item_id, func.max(AuditEvent.seq).label("seq"))
+        .where(AuditEvent.item_id.in_(returned), AuditEvent.action == Action.REJECT)
+        .group_by(AuditEvent.item_id)
+        .subquery()
+    )
+    rows = db_session().execute(
+        select(AuditEvent.item_id, AuditEvent.comment).join(
+            latest,
+            (latest.c.item_id == AuditEvent.item_id) & (latest.c.seq == AuditEvent.seq),
+        )
+    )
+    return {item_id: comment or "" for item_id, comment in rows}
 
 
 def _my_column(column_id: int) -> tuple[Column, ColumnAssignment]:

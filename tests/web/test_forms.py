@@ -119,8 +119,17 @@ def test_missing_csrf_token_is_refused_with_400(app: Flask, portal: Portal) -> N
     r = client.post("/login", data={"login": portal.logins["head"], "password": PASSWORD})
     assert r.status_code == 400 and "安全令牌" in r.get_data(as_text=True)
     client = login(app, portal.logins["drafter"])
-    r = client.post(f"/columns/{portal.column.id}/new", data={"title": "无令牌", "kind": "article"})
-    assert r.status_code == 400
+    r = client.post(
+        f"/columns/{portal.column.id}/new",
+        data={"title": "无令牌", "kind": "article", "body": "长时间写好的正文"},
+    )
+    html = r.get_data(as_text=True)
+    # Refused, but what was typed is on the page to copy.
+    assert r.status_code == 400 and "长时间写好的正文" in html and "无令牌" in html
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        assert session.execute(select(Item).where(Item.title == "无令牌")).first() is None
+        session.close()
 
 
 def test_missing_title_keeps_the_typed_text(app: Flask, portal: Portal) -> None:

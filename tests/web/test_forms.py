@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from web import create_app
 from workflow.enums import State
 from workflow.models import Attachment, Item, Revision, User
 
@@ -386,3 +388,35 @@ def test_statement_and_event_date(app: Flask, portal: Portal) -> None:
     assert item.kind == "statement"
     # 5 working days after Friday 20 November 2026: Friday 27 November.
     assert item.event_date is not None and str(item.due_date) == "2026-11-27"
+
+
+def test_behind_a_proxy_the_client_address_and_https_are_trusted(
+    app: Flask, portal: Portal
+) -> None:
+    proxied = create_app(replace(app.config["SANSHEN"], PROXY_HOPS=1))
+    try:
+
+        def attempt(client_ip: str, login_name: str, password: str) -> int:
+            client = proxied.test_client()
+            page = client.get("/login", base_url="https://portal.example").get_data(as_text=True)
+            match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page)
+            assert match
+            token = match.group(1)
+            r = client.post(
+                "/login",
+                data={"login": login_name, "password": password, "csrf_token": token},
+                headers={"X-Forwarded-For": client_ip, "X-Forwarded-Proto": "https"},
+                base_url="https://portal.example",
+                environ_base={"REMOTE_ADDR": "10.1.1.1", "HTTP_REFERER": "https://portal.example/"},
+            )
+            if r.status_code == 302:
+                assert "Secure" in r.headers["Set-Cookie"]
+            return r.status_code
+
+        assert attempt("203.0.113.7", portal.logins["head"], PASSWORD) == 302
+        # Throttling counts the client's address, not the proxy's.
+        assert [attempt("203.0.113.7", f"ghost{i}", "x" * 9) for i in range(20)] == [401] * 20
+        assert attempt("203.0.113.7", "ghost-last", "x" * 9) == 429
+        assert attempt("203.0.113.8", "ghost-other", "x" * 9) == 401
+    finally:
+        proxied.extensions["sanshen.engine"].dispose()

@@ -268,6 +268,13 @@ def test_english_interface_and_phone_width(
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 390
     page.screenshot(path=str(shots / "inbox-phone.png"), full_page=True)
+    # The review page fits too (diff lines wrap, the history stacks).
+    page.get_by_role("link", name="关于寒假安全教育的提示").click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="处理记录").is_visible()
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(shots / "review-page-phone.png"), full_page=True)
+    phone.go("/inbox")
     page.get_by_label("界面语言").select_option("en")
     page.get_by_role("button", name="切换语言").click()
     page.wait_for_load_state()

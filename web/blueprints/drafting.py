@@ -14,6 +14,7 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     url_for,
 )
 from flask_babel import gettext as _
@@ -280,8 +281,6 @@ def new_item(column_id: int) -> Any:
     if form.is_submitted() and not form.validate():
         return _render_form(form, column, None, _("请按提示修改后重新提交。"), 422)
     if not form.is_submitted():
-        from flask import request
-
         wanted = request.args.get("kind")
         if wanted in {c for c, _l in form.kind.choices}:
             form.kind.data = wanted

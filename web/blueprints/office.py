@@ -18,6 +18,7 @@ from web.errors import workflow_message
 from web.forms import CommentForm, ScheduleForm
 from web.helpers import actor, now, run, tz, visible_item
 from workflow import services
+from workflow.enums import Role
 from workflow.errors import ValidationFailed
 from workflow.models import Column, Item, ScheduledPublication, Unit, User
 from workflow.scheduling import cancel_schedule, schedule_publication
@@ -31,8 +32,6 @@ def _require_editor() -> None:
 
 
 def current_is_editor() -> bool:
-    from workflow.enums import Role
-
     user = actor()
     return user.has_role(Role.OFFICE_EDITOR) and user.unit.is_office
 

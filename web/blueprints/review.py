@@ -6,7 +6,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
@@ -175,8 +184,6 @@ def attachment(attachment_id: int) -> Response:
     store = BlobStore(current_app.config["SANSHEN"].ATTACHMENT_DIR)
     if not store.exists(att.blob_sha256):
         abort(404)
-    from flask import send_file
-
     return send_file(
         store.path_for(att.blob_sha256),
         mimetype=att.media_type,

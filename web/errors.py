@@ -50,6 +50,18 @@ PAGES: dict[int, tuple[Any, Any]] = {
 }
 
 
+def _missing_label(entry: str) -> str:
+    """'attachment:interpretation' → 解读附件, 'field:phone' → 联系电话."""
+    from web.labels import ATTACHMENT_TYPES, GUIDE_ELEMENTS, label
+
+    kind, _sep, code = entry.partition(":")
+    if kind == "attachment":
+        return _("%(type)s附件", type=label(ATTACHMENT_TYPES, code))  # type: ignore[arg-type]
+    if kind == "field":
+        return label(GUIDE_ELEMENTS, code)  # type: ignore[arg-type]
+    return entry
+
+
 def workflow_message(exc: WorkflowError) -> str:
     """The user's-language sentence for a refusal of the workflow library."""
     if isinstance(exc, StaleVersion):
@@ -71,7 +83,7 @@ def workflow_message(exc: WorkflowError) -> str:
     if isinstance(exc, KindNotAllowed):
         return _("该栏目不接受此类信息（政策性栏目不得用新闻信息代替）。")
     if isinstance(exc, PrerequisiteMissing):
-        missing = "、".join(exc.missing) if exc.missing else ""
+        missing = "、".join(_missing_label(m) for m in exc.missing)
         return _("栏目发布要求未满足，缺少：%(missing)s", missing=missing)
     if isinstance(exc, NotFound):
         return _("找不到该稿件或附件。")

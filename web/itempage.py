@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from web.labels import ATTACHMENT_TYPES, label
+from web.labels import ATTACHMENT_TYPES, GUIDE_ELEMENTS, label
 from web.sanitize import body_text_lines
 from workflow import review_facts
 from workflow.enums import Action, State
@@ -42,7 +42,7 @@ class Diff:
 def _lines(rev: Revision) -> list[str]:
     lines = [f"标题：{rev.title}"]
     lines += body_text_lines(rev.body)
-    lines += [f"{k}：{v}" for k, v in sorted((rev.fields or {}).items())]
+    lines += [f"{label(GUIDE_ELEMENTS, k)}：{v}" for k, v in sorted((rev.fields or {}).items())]
     lines += [
         f"{label(ATTACHMENT_TYPES, a.type)}：{a.filename}（{a.blob_sha256[:8]}）"
         for a in rev.attachments

@@ -69,6 +69,16 @@ DEADLINE_STATUS = {
     "provisional": _l("日期待定（按周一至周五推算）"),
     "overdue": _l("已逾期"),
 }
+GUIDE_ELEMENTS = {  # the eight elements of a 办事指南 (workflow.prerequisites)
+    "item_name": _l("事项名称"),
+    "legal_basis": _l("设定依据"),
+    "conditions": _l("申请条件"),
+    "materials": _l("办理材料"),
+    "location": _l("办理地点"),
+    "hours": _l("办理时间"),
+    "phone": _l("联系电话"),
+    "procedure": _l("办理流程"),
+}
 STAGES = {
     State.INITIAL_REVIEW: _l("初审"),
     State.HEAD_REVIEW: _l("审核"),

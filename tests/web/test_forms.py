@@ -424,3 +424,68 @@ def test_behind_a_proxy_the_client_address_and_https_are_trusted(
         assert attempt("203.0.113.8", "ghost-other", "x" * 9) == 401
     finally:
         proxied.extensions["sanshen.engine"].dispose()
+
+
+def test_service_guides_need_their_eight_elements(app: Flask, portal: Portal) -> None:
+    from workflow.models import Column
+
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        column = session.get(Column, portal.column.id)
+        assert column is not None
+        column.prerequisites = {"service_guide_elements": True}
+        session.commit()
+        session.close()
+    try:
+        client = login(app, portal.logins["drafter"])
+        path = f"/columns/{portal.column.id}/new"
+        html, token = page_token(client, path)
+        assert "办事指南要素" in html and 'name="field_phone"' in html
+        elements = {
+            "field_item_name": "幼儿园入园报名",
+            "field_legal_basis": "《学前教育法》",
+            "field_conditions": "本区户籍适龄儿童",
+            "field_materials": "户口簿、出生证明",
+            "field_location": "区教育局一楼",
+            "field_hours": "工作日9:00—17:00",
+            "field_procedure": "网上报名—审核—公示",
+        }
+        r = client.post(
+            path,
+            data={
+                "csrf_token": token,
+                "title": "幼儿园入园报名办事指南",
+                "kind": "service_guide",
+                "save_submit": "1",
+                **elements,
+            },
+        )
+        # Saved as a draft, the submission refused naming the missing element.
+        assert r.status_code == 302 and r.location.endswith("/edit")
+        item_id = int(r.location.split("/")[-2])
+        page = client.get(r.location).get_data(as_text=True)
+        assert "联系电话" in page and "幼儿园入园报名" in page  # message and kept values
+        assert _item(app, item_id).state == State.DRAFT
+        _, token = page_token(client, f"/items/{item_id}/edit")
+        r = client.post(
+            f"/items/{item_id}/edit",
+            data={
+                "csrf_token": token,
+                "version": _item(app, item_id).version,
+                "title": "幼儿园入园报名办事指南",
+                "save_submit": "1",
+                **elements,
+                "field_phone": "0714-3188076",
+            },
+        )
+        assert r.status_code == 302 and _item(app, item_id).state == State.INITIAL_REVIEW
+        page = client.get(f"/items/{item_id}").get_data(as_text=True)
+        assert "<dt>联系电话</dt><dd>0714-3188076</dd>" in page
+    finally:
+        with app.app_context():
+            session = app.extensions["sanshen.sessions"]()
+            column = session.get(Column, portal.column.id)
+            assert column is not None
+            column.prerequisites = {}
+            session.commit()
+            session.close()

@@ -28,6 +28,7 @@ from web.errors import workflow_message
 from web.forms import ATTACHMENT_SLOTS, CommentForm, ItemForm, RemoveAttachmentForm, VersionForm
 from web.helpers import actor, now, require_role, run, visible_item
 from web.itempage import may_edit
+from web.labels import GUIDE_ELEMENTS
 from web.sanitize import clean_body
 from workflow import services
 from workflow.deadlines.evaluate import Settings, evaluate
@@ -247,6 +248,15 @@ def _attach(item: Item, uploads: list[tuple[FileStorage, str]]) -> None:
         )
 
 
+def _guide_fields(kind: str, current: dict[str, Any] | None = None) -> dict[str, Any]:
+    """The structured fields: the eight 办事指南 elements for a service guide."""
+    fields = dict(current or {})
+    if kind == ItemKind.SERVICE_GUIDE:
+        for key in GUIDE_ELEMENTS:
+            fields[key] = (request.form.get(f"field_{key}") or "").strip()
+    return fields
+
+
 def _current(item: Item) -> Any:
     return next(r for r in item.revisions if r.number == item.current_revision_no)
 
@@ -254,15 +264,22 @@ def _current(item: Item) -> Any:
 def _render_form(
     form: ItemForm, column: Column, item: Item | None, error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
+    rev = _current(item) if item is not None else None
+    if request.method == "POST":
+        guide = {k: request.form.get(f"field_{k}", "") for k in GUIDE_ELEMENTS}
+    else:
+        guide = {k: (rev.fields or {}).get(k, "") if rev else "" for k in GUIDE_ELEMENTS}
     return (
         render_template(
             "drafting/item_form.html",
+            guide=guide,
+            guide_labels=GUIDE_ELEMENTS,
             form=form,
             column=column,
             item=item,
             error=error,
             event_rule=_has_event_rule(column),
-            rev=_current(item) if item is not None else None,
+            rev=rev,
             remove_form=RemoveAttachmentForm(),
         ),
         status,
@@ -293,6 +310,7 @@ def new_item(column_id: int) -> Any:
             kind=form.kind.data,
             title=form.title.data,
             body=clean_body(form.body.data or ""),
+            fields=_guide_fields(form.kind.data),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
         )
@@ -347,7 +365,7 @@ def edit_item(item_id: int) -> Any:
             expected_version=version,
             title=form.title.data,
             body=clean_body(form.body.data or ""),
-            fields=next(r for r in item.revisions if r.number == item.current_revision_no).fields,
+            fields=_guide_fields(item.kind, _current(item).fields),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
         )

@@ -28,7 +28,7 @@ from web.errors import workflow_message
 from web.forms import ATTACHMENT_SLOTS, CommentForm, ItemForm, RemoveAttachmentForm, VersionForm
 from web.helpers import actor, now, require_role, run, visible_item
 from web.itempage import may_edit
-from web.labels import GUIDE_ELEMENTS
+from web.labels import GUIDE_ELEMENTS, STATES
 from web.sanitize import clean_body
 from workflow import services
 from workflow.deadlines.evaluate import Settings, evaluate
@@ -100,7 +100,11 @@ def my_columns() -> str:
     order = {State.RETURNED: 0, State.DRAFT: 1}
     items.sort(key=lambda r: order.get(State(r[0].state), 2))
     return render_template(
-        "drafting/columns.html", rows=rows, items=items, comments=_return_comments(items)
+        "drafting/columns.html",
+        rows=rows,
+        items=items,
+        comments=_return_comments(items),
+        state_names={s.value: str(STATES[s]) for s in State},
     )
 
 

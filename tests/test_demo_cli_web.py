@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from datetime import datetime
 
@@ -100,7 +101,16 @@ def test_loading_twice_changes_nothing(app: Flask, demo: None, engine: Engine) -
 
 def test_overview_page_and_health(app: Flask, demo: None) -> None:
     client = app.test_client()
-    page = client.get("/")
+    assert client.get("/overview").status_code == 302  # log in first
+    login_page = client.get("/login").get_data(as_text=True)
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', login_page)
+    assert token
+    response = client.post(
+        "/login",
+        data={"login": "supervisor", "password": DEMO_PASSWORD, "csrf_token": token.group(1)},
+    )
+    assert response.status_code == 302
+    page = client.get("/overview")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert "待初审" in html and "2026年秋季学期义务教育学区划分公告（更正）" in html
@@ -191,7 +201,8 @@ def test_overview_is_not_served_in_production(database_url: str, tmp_path) -> No
     )
     application = create_app(cfg)
     try:
-        assert application.test_client().get("/").status_code == 404
+        # Nothing but the login page without logging in.
+        assert application.test_client().get("/overview").status_code == 302
         assert application.test_client().get("/healthz").status_code == 200
     finally:
         application.extensions["sanshen.engine"].dispose()

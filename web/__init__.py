@@ -28,8 +28,9 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         if session is not None:
             session.close()
 
-    from web import cli, cli_columns, views
+    from web import cli, cli_columns, setup, views
 
+    setup.init_app(app, config)
     app.register_blueprint(views.bp)
     cli.register(app)
     cli_columns.register(app)

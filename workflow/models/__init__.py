@@ -6,6 +6,7 @@ from workflow.models.calendar import CalendarYear, HolidayOverride
 from workflow.models.columns import Column, ColumnAssignment, ColumnLink, assignment_drafters
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.org import Unit, UnitAlias, User, UserRole
+from workflow.models.scheduling import ScheduledPublication
 
 __all__ = [
     "Attachment",
@@ -20,6 +21,7 @@ __all__ = [
     "Item",
     "Obligation",
     "Revision",
+    "ScheduledPublication",
     "UTCDateTime",
     "Unit",
     "UnitAlias",

@@ -53,6 +53,8 @@ class User(Base):
     password_hash: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    # The interface language the user chose (None: the default, zh_CN).
+    locale: Mapped[str | None] = mapped_column(String(10))
 
     unit: Mapped[Unit] = relationship(back_populates="users")
     role_rows: Mapped[list[UserRole]] = relationship(

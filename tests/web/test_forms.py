@@ -1,0 +1,379 @@
+"""The pages through Flask's test client on committed data: login and its throttle,
+cookies, CSRF, the item form's refusals (nothing typed is lost), permissions, the stale
+page, languages, and events leaving only after the commit."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask import Flask
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from workflow.enums import State
+from workflow.models import Attachment, Item, Revision, User
+
+from .support import PASSWORD, Portal, csrf_token, login, page_token, version_on
+
+
+def _new_item(app: Flask, portal: Portal, title: str = "秋季招生公告", **extra: object) -> int:
+    client = login(app, portal.logins["drafter"])
+    path = f"/columns/{portal.column.id}/new"
+    _, token = page_token(client, path)
+    data = {"csrf_token": token, "title": title, "kind": "article", "body": "正文", **extra}
+    response = client.post(path, data=data)
+    assert response.status_code == 302, response.get_data(as_text=True)[:2000]
+    return int(response.location.rstrip("/").rsplit("/", 1)[1])
+
+
+def _item(app: Flask, item_id: int) -> Item:
+    with app.app_context():
+        session: Session = app.extensions["sanshen.sessions"]()
+        item = session.get(Item, item_id)
+        assert item is not None
+        session.expunge_all()
+        session.close()
+        return item
+
+
+def test_login_pages_cookies_and_a_fresh_session(app: Flask, portal: Portal) -> None:
+    client = app.test_client()
+    assert client.get("/inbox").status_code == 302  # to the login page
+    page = client.get("/login")
+    html = page.get_data(as_text=True)
+    assert '<label for="login">用户名</label>' in html and 'lang="zh-CN"' in html
+    before = csrf_token(client)
+    response = client.post(
+        "/login",
+        data={"login": portal.logins["deputy"], "password": PASSWORD, "csrf_token": before},
+    )
+    assert response.status_code == 302 and response.location == "/"
+    cookie = response.headers["Set-Cookie"]
+    assert "HttpOnly" in cookie and "SameSite=Lax" in cookie and "Secure" not in cookie
+    # The anonymous session (and its CSRF token) did not survive the login.
+    after = csrf_token(client, "/inbox")
+    assert after != before
+    assert client.get("/").location == "/inbox"
+    # Over HTTPS the cookie is Secure.
+    secure = app.test_client()
+    token = csrf_token(secure)
+    response = secure.post(
+        "/login",
+        data={"login": portal.logins["deputy"], "password": PASSWORD, "csrf_token": token},
+        base_url="https://localhost",
+    )
+    assert "Secure" in response.headers["Set-Cookie"]
+
+
+def test_wrong_password_is_refused_and_logout_ends_the_session(app: Flask, portal: Portal) -> None:
+    client = app.test_client()
+    token = csrf_token(client)
+    bad = client.post(
+        "/login",
+        data={"login": portal.logins["head"], "password": "nope-nope", "csrf_token": token},
+    )
+    assert bad.status_code == 401 and "用户名或密码错误" in bad.get_data(as_text=True)
+    client = login(app, portal.logins["head"])
+    _, token = page_token(client, "/inbox")
+    assert client.post("/logout", data={"csrf_token": token}).status_code == 302
+    assert client.get("/inbox").status_code == 302
+
+
+def test_login_throttling_per_account_and_per_address(app: Flask, portal: Portal) -> None:
+    victim = portal.logins["drafter2"]
+    for _ in range(5):
+        client = app.test_client()
+        r = client.post(
+            "/login",
+            data={"login": victim, "password": "wrong-guess", "csrf_token": csrf_token(client)},
+            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+        )
+        assert r.status_code == 401
+    # The sixth attempt, even from another address and with the right password, waits.
+    client = app.test_client()
+    r = client.post(
+        "/login",
+        data={"login": victim, "password": PASSWORD, "csrf_token": csrf_token(client)},
+        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+    )
+    assert r.status_code == 429
+    assert "登录失败次数过多" in r.get_data(as_text=True)
+    # Per address: many accounts tried from one address are throttled too.
+    statuses = []
+    for i in range(21):
+        client = app.test_client()
+        r = client.post(
+            "/login",
+            data={"login": f"nobody{i}", "password": "x" * 9, "csrf_token": csrf_token(client)},
+            environ_base={"REMOTE_ADDR": "10.0.0.9"},
+        )
+        statuses.append(r.status_code)
+    assert statuses[:20] == [401] * 20 and statuses[20] == 429
+    # Other accounts from other addresses are unaffected.
+    login(app, portal.logins["head"])
+
+
+def test_missing_csrf_token_is_refused_with_400(app: Flask, portal: Portal) -> None:
+    client = app.test_client()
+    r = client.post("/login", data={"login": portal.logins["head"], "password": PASSWORD})
+    assert r.status_code == 400 and "安全令牌" in r.get_data(as_text=True)
+    client = login(app, portal.logins["drafter"])
+    r = client.post(f"/columns/{portal.column.id}/new", data={"title": "无令牌", "kind": "article"})
+    assert r.status_code == 400
+
+
+def test_missing_title_keeps_the_typed_text(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["drafter"])
+    path = f"/columns/{portal.column.id}/new"
+    _, token = page_token(client, path)
+    r = client.post(
+        path, data={"csrf_token": token, "title": "", "kind": "article", "body": "辛苦写好的正文"}
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422
+    assert "请填写标题" in html and "辛苦写好的正文" in html
+
+
+def test_oversize_attachment_is_413_and_keeps_the_text(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["drafter"])
+    path = f"/columns/{portal.column.id}/new"
+    _, token = page_token(client, path)
+    big = io.BytesIO(b"%PDF" + b"0" * (64 * 1024))
+    r = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "title": "带大附件的稿件",
+            "kind": "article",
+            "body": "正文保留",
+            "file_1": (big, "年度报告.pdf"),
+            "type_1": "main",
+        },
+        content_type="multipart/form-data",
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 413
+    assert "文件过大：年度报告.pdf" in html and "带大附件的稿件" in html and "正文保留" in html
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        assert session.execute(select(Item).where(Item.title == "带大附件的稿件")).first() is None
+        session.close()
+    # Far beyond the request cap, the server refuses before reading: still a message.
+    huge = io.BytesIO(b"0" * (app.config["MAX_CONTENT_LENGTH"] + 1))
+    r = client.post(
+        path,
+        data={"csrf_token": token, "title": "x", "file_1": (huge, "a.pdf")},
+        content_type="multipart/form-data",
+    )
+    assert r.status_code == 413 and "超过大小限制" in r.get_data(as_text=True)
+
+
+def test_disallowed_file_type_is_refused(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["drafter"])
+    path = f"/columns/{portal.column.id}/new"
+    _, token = page_token(client, path)
+    r = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "title": "带脚本附件",
+            "kind": "article",
+            "body": "正文",
+            "file_1": (io.BytesIO(b"MZ..."), "setup.exe"),
+            "type_1": "other",
+        },
+        content_type="multipart/form-data",
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "不允许上传此类文件：setup.exe" in html and "带脚本附件" in html
+
+
+def test_script_in_the_body_is_removed_and_attachments_are_kept(app: Flask, portal: Portal) -> None:
+    item_id = _new_item(
+        app,
+        portal,
+        title="含脚本的正文",
+        body=(
+            '<p onclick="steal()">通知<script>alert(1)</script></p>'
+            '<a href="javascript:x()">链接</a>'
+        ),
+        file_1=(io.BytesIO(b"%PDF-1.4 test"), "起草说明.pdf"),
+        type_1="drafting_note",
+    )
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        rev = session.execute(select(Revision).where(Revision.item_id == item_id)).scalar_one()
+        assert rev.body == '<p>通知</p><a rel="noopener noreferrer">链接</a>'
+        att = session.execute(
+            select(Attachment).where(Attachment.revision_id == rev.id)
+        ).scalar_one()
+        assert (att.filename, att.type, att.media_type) == (
+            "起草说明.pdf",
+            "drafting_note",
+            "application/pdf",
+        )
+        session.close()
+    client = login(app, portal.logins["drafter"])
+    html = client.get(f"/items/{item_id}").get_data(as_text=True)
+    assert "alert(1)" not in html and "steal()" not in html and "起草说明.pdf" in html
+    download = client.get(f"/attachments/{att.id}")
+    assert download.status_code == 200 and download.data == b"%PDF-1.4 test"
+    assert "attachment" in download.headers["Content-Disposition"]
+
+
+def test_other_units_get_404_and_drafters_cannot_approve(app: Flask, portal: Portal) -> None:
+    item_id = _new_item(app, portal, title="他单位不可见")
+    drafter = login(app, portal.logins["drafter"])
+    html, token = page_token(drafter, f"/items/{item_id}")
+    drafter.post(
+        f"/items/{item_id}/submit", data={"csrf_token": token, "version": version_on(html)}
+    )
+    other = login(app, portal.logins["other_deputy"])
+    assert other.get(f"/items/{item_id}").status_code == 404
+    _, token = page_token(other, "/inbox")
+    r = other.post(
+        f"/items/{item_id}/approve",
+        data={"csrf_token": token, "version": 3, "confidentiality": "y"},
+    )
+    assert r.status_code == 404
+    html = drafter.get(f"/items/{item_id}").get_data(as_text=True)
+    assert "/approve" not in html and "/reject" not in html
+    _, token = page_token(drafter, f"/items/{item_id}")
+    r = drafter.post(
+        f"/items/{item_id}/approve",
+        data={
+            "csrf_token": token,
+            "version": _item(app, item_id).version,
+            "confidentiality": "y",
+        },
+    )
+    assert r.status_code == 403 and "权限" in r.get_data(as_text=True)
+    assert _item(app, item_id).state == State.INITIAL_REVIEW
+
+
+def test_approval_needs_the_confidentiality_check_and_keeps_the_comment(
+    app: Flask, portal: Portal
+) -> None:
+    item_id = _new_item(app, portal, title="保密审查测试", save_submit="1")
+    deputy = login(app, portal.logins["deputy"])
+    html, token = page_token(deputy, f"/items/{item_id}")
+    assert "已完成保密审查" in html
+    r = deputy.post(
+        f"/items/{item_id}/approve",
+        data={"csrf_token": token, "version": version_on(html), "comment": "同意，已核对数据"},
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "保密审查" in page and "同意，已核对数据" in page
+    r = deputy.post(
+        f"/items/{item_id}/reject", data={"csrf_token": token, "version": version_on(html)}
+    )
+    assert r.status_code == 422 and "请填写意见" in r.get_data(as_text=True)
+    assert _item(app, item_id).state == State.INITIAL_REVIEW
+
+
+def test_a_stale_approval_shows_the_conflict_page(app: Flask, portal: Portal) -> None:
+    item_id = _new_item(app, portal, title="并发审核", save_submit="1")
+    first = login(app, portal.logins["deputy"])
+    second = login(app, portal.logins["deputy2"])
+    html1, token1 = page_token(first, f"/items/{item_id}")
+    html2, token2 = page_token(second, f"/items/{item_id}")
+    ok = first.post(
+        f"/items/{item_id}/approve",
+        data={"csrf_token": token1, "version": version_on(html1), "confidentiality": "y"},
+    )
+    assert ok.status_code == 302
+    late = second.post(
+        f"/items/{item_id}/reject",
+        data={"csrf_token": token2, "version": version_on(html2), "comment": "晚到的意见"},
+    )
+    assert late.status_code == 409
+    assert "此稿件已被他人处理，请刷新后查看" in late.get_data(as_text=True)
+    assert _item(app, item_id).state == State.HEAD_REVIEW
+
+
+def test_inbox_lists_the_oldest_first_with_working_days(app: Flask, portal: Portal) -> None:
+    first = _new_item(app, portal, title="较早提交", save_submit="1")
+    second = _new_item(app, portal, title="较晚提交", save_submit="1")
+    deputy = login(app, portal.logins["deputy"])
+    html = deputy.get("/inbox").get_data(as_text=True)
+    assert html.index(f"/items/{first}") < html.index(f"/items/{second}")
+    assert "0 个工作日" in html
+    assert not re.search(r"<input[^>]+type=\"checkbox\"", html)  # no bulk approval
+
+
+def test_english_is_available_and_remembered_per_user(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["head"])
+    _, token = page_token(client, "/inbox")
+    r = client.post("/language", data={"csrf_token": token, "locale": "en", "next": "/inbox"})
+    assert r.status_code == 302
+    html = client.get("/inbox").get_data(as_text=True)
+    assert 'lang="en"' in html and "Waiting for my review" in html
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        user = session.get(User, portal.ids["head"])
+        assert user is not None and user.locale == "en"
+        session.close()
+    # A new session of the same user (another browser) is in English too.
+    html = login(app, portal.logins["head"]).get("/inbox").get_data(as_text=True)
+    assert "Waiting for my review" in html
+    # Others stay in Chinese.
+    html = login(app, portal.logins["deputy"]).get("/inbox").get_data(as_text=True)
+    assert "待我审核" in html
+
+
+def test_events_are_dispatched_after_the_commit(app: Flask, portal: Portal) -> None:
+    portal.events.clear()
+    item_id = _new_item(app, portal, title="事件测试", save_submit="1")
+    kinds = [type(e).__name__ for e in portal.events if getattr(e, "item_id", None) == item_id]
+    assert kinds == ["ItemCreated", "ItemSubmitted"]
+    # A refused action sends nothing.
+    portal.events.clear()
+    deputy = login(app, portal.logins["deputy"])
+    html, token = page_token(deputy, f"/items/{item_id}")
+    deputy.post(
+        f"/items/{item_id}/approve", data={"csrf_token": token, "version": version_on(html)}
+    )
+    assert portal.events == []
+
+
+def test_returned_items_show_the_comment_and_can_be_withdrawn(app: Flask, portal: Portal) -> None:
+    item_id = _new_item(app, portal, title="将被退回的稿件", save_submit="1")
+    deputy = login(app, portal.logins["deputy"])
+    html, token = page_token(deputy, f"/items/{item_id}")
+    deputy.post(
+        f"/items/{item_id}/reject",
+        data={"csrf_token": token, "version": version_on(html), "comment": "请核对发文字号"},
+    )
+    drafter = login(app, portal.logins["drafter"])
+    columns = drafter.get("/columns").get_data(as_text=True)
+    assert "将被退回的稿件" in columns and "请核对发文字号" in columns
+    html, token = page_token(drafter, f"/items/{item_id}")
+    assert "重新提交" in html and "撤回稿件" in html
+    r = drafter.post(
+        f"/items/{item_id}/withdraw",
+        data={"csrf_token": token, "version": version_on(html), "comment": "不再发布"},
+    )
+    assert r.status_code == 302 and _item(app, item_id).state == State.WITHDRAWN
+
+
+def test_statement_and_event_date(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["drafter"])
+    path = f"/columns/{portal.column.id}/new"
+    html, token = page_token(client, path + "?kind=statement")
+    assert '<option selected value="statement">' in html or 'value="statement" selected' in html
+    assert "事件日期" in html  # the column has an after_event rule
+    r = client.post(
+        path,
+        data={
+            "csrf_token": token,
+            "title": "11月1日—11月30日无招生信息",
+            "kind": "statement",
+            "event_date": "2026-11-20",
+        },
+    )
+    assert r.status_code == 302
+    item = _item(app, int(r.location.rsplit("/", 1)[1]))
+    assert item.kind == "statement"
+    # 5 working days after Friday 20 November 2026: Friday 27 November.
+    assert item.event_date is not None and str(item.due_date) == "2026-11-27"

@@ -1,0 +1,489 @@
+"""Administration: units, users and roles, the column tree, assignments and designated
+drafters, holiday overrides. (The responsibility-table upload is added with the
+importer.) Every change is one transaction: a refusal changes nothing."""
+
+from __future__ import annotations
+
+import re
+from datetime import UTC, datetime
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_login import login_required
+from sqlalchemy import func, select
+from werkzeug.wrappers import Response
+
+from web import db_session
+from web import labels as L
+from web.forms import (
+    AssignmentForm,
+    ColumnForm,
+    DeleteForm,
+    DrafterForm,
+    HolidayForm,
+    UnitForm,
+    UserEditForm,
+    UserForm,
+)
+from web.helpers import actor, now, require_role
+from workflow.accounts import create_unit, create_user, set_password, set_roles
+from workflow.deadlines.parser import parse
+from workflow.enums import AssignmentRole, ContentType, Role, UnitKind
+from workflow.errors import WorkflowError
+from workflow.holidays import HolidayFileError, HolidayRow, read_csv, store
+from workflow.models import (
+    CalendarYear,
+    Column,
+    ColumnAssignment,
+    HolidayOverride,
+    Unit,
+    User,
+)
+from workflow.models.columns import PATH_SEPARATOR
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+PAGES = [
+    ("admin.units", _l("单位")),
+    ("admin.users", _l("用户与角色")),
+    ("admin.columns", _l("栏目、责任单位与信息报送员")),
+    ("admin.holidays", _l("节假日与调休")),
+]
+
+
+@bp.before_request
+@login_required
+def _admins_only() -> None:
+    require_role(Role.ADMIN)
+
+
+@bp.context_processor
+def _pages() -> dict[str, Any]:
+    return {"admin_pages": PAGES}
+
+
+def _fail(message: str) -> None:
+    db_session().rollback()
+    flash(message, "error")
+
+
+@bp.get("/")
+def index() -> str:
+    return render_template("admin/index.html")
+
+
+# ---- units ---------------------------------------------------------------------------
+
+
+def _unit_kinds() -> list[tuple[str, str]]:
+    return [(k.value, str(L.UNIT_KINDS[k])) for k in UnitKind]
+
+
+@bp.route("/units", methods=["GET", "POST"])
+def units() -> Any:
+    session = db_session()
+    form = UnitForm()
+    form.kind.choices = _unit_kinds()
+    status = 200
+    if form.validate_on_submit():
+        aliases = [a for a in re.split(r"[、,，;；\s]+", form.aliases.data or "") if a]
+        try:
+            create_unit(
+                session, form.name.data, form.kind.data, aliases, is_office=form.is_office.data
+            )
+            session.commit()
+            flash(_("已添加单位：%(name)s", name=form.name.data.strip()), "ok")
+            return redirect(url_for("admin.units"))
+        except WorkflowError:
+            session.rollback()
+            form.name.errors = [_("单位名称或别名已被使用：%(name)s", name=form.name.data)]
+            status = 422
+    elif form.is_submitted():
+        status = 422
+    counts = dict(session.execute(select(User.unit_id, func.count()).group_by(User.unit_id)).all())
+    rows = session.execute(select(Unit).order_by(Unit.is_office.desc(), Unit.name)).scalars()
+    return render_template(
+        "admin/units.html", form=form, units=list(rows), counts=counts, toggle=DeleteForm()
+    ), status
+
+
+@bp.post("/units/<int:unit_id>/toggle")
+def unit_toggle(unit_id: int) -> Response:
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    unit = db_session().get(Unit, unit_id)
+    if unit is None:
+        abort(404)
+    unit.active = not unit.active
+    db_session().commit()
+    flash(_("已更新：%(name)s", name=unit.name), "ok")
+    return redirect(url_for("admin.units"))
+
+
+# ---- users ---------------------------------------------------------------------------
+
+
+def _role_choices() -> list[tuple[str, str]]:
+    return [(r.value, str(L.ROLES[r])) for r in Role]
+
+
+def _unit_choices() -> list[tuple[int, str]]:
+    rows = db_session().execute(
+        select(Unit.id, Unit.name).where(Unit.active.is_(True)).order_by(Unit.name)
+    )
+    return [(uid, name) for uid, name in rows]
+
+
+@bp.route("/users", methods=["GET", "POST"])
+def users() -> Any:
+    session = db_session()
+    form = UserForm()
+    form.unit_id.choices = _unit_choices()
+    form.roles.choices = _role_choices()
+    status = 200
+    if form.validate_on_submit():
+        unit = session.get(Unit, form.unit_id.data)
+        if unit is None:
+            abort(400)
+        taken = session.execute(select(User.id).where(User.login == form.login.data.strip()))
+        if taken.first() is not None:
+            form.login.errors = [_("用户名已被使用：%(login)s", login=form.login.data)]
+            status = 422
+        elif not form.roles.data:
+            form.roles.errors = [_("请至少选择一个角色")]
+            status = 422
+        else:
+            create_user(
+                session,
+                login=form.login.data,
+                name=form.name.data,
+                unit=unit,
+                roles=form.roles.data,
+                now=now(),
+                email=form.email.data or None,
+                mobile=form.mobile.data or None,
+                password=form.password.data or None,
+            )
+            session.commit()
+            flash(_("已添加用户：%(login)s", login=form.login.data.strip()), "ok")
+            return redirect(url_for("admin.users"))
+    elif form.is_submitted():
+        status = 422
+    unit_filter = request.args.get("unit", type=int)
+    query = (
+        select(User, Unit.name).join(Unit, Unit.id == User.unit_id).order_by(Unit.name, User.login)
+    )
+    if unit_filter:
+        query = query.where(User.unit_id == unit_filter)
+    rows = session.execute(query.limit(1000)).all()
+    return render_template(
+        "admin/users.html", form=form, rows=rows, unit_filter=unit_filter
+    ), status
+
+
+@bp.route("/users/<int:user_id>", methods=["GET", "POST"])
+def user_edit(user_id: int) -> Any:
+    session = db_session()
+    user = session.get(User, user_id)
+    if user is None:
+        abort(404)
+    form = UserEditForm(obj=None)
+    form.roles.choices = _role_choices()
+    if not form.is_submitted():
+        form.roles.data = sorted(r.value for r in user.roles)
+        form.active.data = user.active
+    elif form.validate():
+        if user.id == actor().id and (not form.active.data or "admin" not in form.roles.data):
+            flash(_("不能停用自己或取消自己的管理员角色。"), "error")
+            return render_template("admin/user_edit.html", form=form, user=user), 422
+        set_roles(user, form.roles.data)
+        user.active = form.active.data
+        if form.password.data:
+            set_password(user, form.password.data)
+        session.commit()
+        flash(_("已保存：%(login)s", login=user.login), "ok")
+        return redirect(url_for("admin.users", unit=user.unit_id))
+    else:
+        return render_template("admin/user_edit.html", form=form, user=user), 422
+    return render_template("admin/user_edit.html", form=form, user=user)
+
+
+# ---- columns -------------------------------------------------------------------------
+
+
+def _content_types() -> list[tuple[str, str]]:
+    return [(c.value, str(L.CONTENT_TYPES[c])) for c in ContentType]
+
+
+def _parent_choices(exclude: Column | None = None) -> list[tuple[int, str]]:
+    rows = db_session().execute(
+        select(Column.id, Column.path).where(Column.retired_at.is_(None)).order_by(Column.path)
+    )
+    prefix = exclude.path + PATH_SEPARATOR if exclude is not None else None
+    return [(0, str(_("（一级栏目）")))] + [
+        (cid, path)
+        for cid, path in rows
+        if exclude is None or (cid != exclude.id and not path.startswith(prefix or ""))
+    ]
+
+
+def _repath(column: Column) -> None:
+    """Path and level from the parent, for the column and everything under it."""
+    parent = column.parent
+    column.path = column.name if parent is None else parent.path + PATH_SEPARATOR + column.name
+    column.level = 1 if parent is None else parent.level + 1
+    for child in column.children:
+        _repath(child)
+
+
+def _apply(column: Column, form: ColumnForm) -> None:
+    session = db_session()
+    column.name = form.name.data.strip()
+    column.parent = session.get(Column, form.parent_id.data) if form.parent_id.data else None
+    column.content = form.content.data or ""
+    if (form.time_requirement.data or "") != column.time_requirement:
+        column.time_requirement = form.time_requirement.data or ""
+        column.rules = parse(column.time_requirement) if column.time_requirement.strip() else []
+    column.content_type = form.content_type.data
+    column.allows_statement = form.allows_statement.data
+    if form.retired.data and column.retired_at is None:
+        column.retired_at = now()
+    elif not form.retired.data:
+        column.retired_at = None
+    _repath(column)
+
+
+def _sibling_taken(column: Column) -> bool:
+    return (
+        db_session()
+        .execute(
+            select(Column.id).where(
+                Column.parent_id.is_(None)
+                if column.parent is None
+                else Column.parent_id == column.parent.id,
+                Column.name == column.name,
+                Column.id != (column.id or 0),
+            )
+        )
+        .first()
+        is not None
+    )
+
+
+@bp.route("/columns", methods=["GET", "POST"])
+def columns() -> Any:
+    session = db_session()
+    form = ColumnForm()
+    form.parent_id.choices = _parent_choices()
+    form.content_type.choices = _content_types()
+    status = 200
+    if form.validate_on_submit():
+        with session.no_autoflush:
+            column = Column(rules=[], tags=[], prerequisites={}, position=0)
+            _apply(column, form)
+            if _sibling_taken(column):
+                form.name.errors = [_("同一上级栏目下已有同名栏目")]
+                status = 422
+        if status == 200:
+            session.add(column)
+            session.commit()
+            flash(_("已添加栏目：%(path)s", path=column.path), "ok")
+            return redirect(url_for("admin.column", column_id=column.id))
+        session.rollback()
+    elif form.is_submitted():
+        status = 422
+    rows = session.execute(select(Column).order_by(Column.path)).scalars().all()
+    assigned = dict(
+        session.execute(
+            select(ColumnAssignment.column_id, func.count()).group_by(ColumnAssignment.column_id)
+        ).all()
+    )
+    return render_template("admin/columns.html", form=form, rows=rows, assigned=assigned), status
+
+
+@bp.route("/columns/<int:column_id>", methods=["GET", "POST"])
+def column(column_id: int) -> Any:
+    session = db_session()
+    col = session.get(Column, column_id)
+    if col is None:
+        abort(404)
+    form = ColumnForm()
+    form.parent_id.choices = _parent_choices(exclude=col)
+    form.content_type.choices = _content_types()
+    status = 200
+    if not form.is_submitted():
+        form.name.data, form.parent_id.data = col.name, col.parent_id or 0
+        form.content.data, form.time_requirement.data = col.content, col.time_requirement
+        form.content_type.data, form.allows_statement.data = col.content_type, col.allows_statement
+        form.retired.data = col.retired_at is not None
+    elif form.validate():
+        with session.no_autoflush:
+            _apply(col, form)
+            clash = _sibling_taken(col)
+        if clash:
+            session.rollback()
+            form.name.errors = [_("同一上级栏目下已有同名栏目")]
+            status = 422
+        else:
+            session.commit()
+            flash(_("已保存栏目：%(path)s", path=col.path), "ok")
+            return redirect(url_for("admin.column", column_id=col.id))
+    else:
+        status = 422
+    assign_form = AssignmentForm()
+    assign_form.unit_id.choices = _unit_choices()
+    drafter_forms = {}
+    for a in col.assignments:
+        df = DrafterForm(prefix=f"a{a.id}", formdata=None)
+        df.user_ids.choices = [
+            (u.id, u.name)
+            for u in session.execute(
+                select(User).where(User.unit_id == a.unit_id, User.active.is_(True))
+            ).scalars()
+            if u.has_role(Role.DRAFTER)
+        ]
+        df.user_ids.data = [u.id for u in a.drafters]
+        drafter_forms[a.id] = df
+    return render_template(
+        "admin/column.html",
+        form=form,
+        column=col,
+        assign_form=assign_form,
+        drafter_forms=drafter_forms,
+        remove_form=DeleteForm(),
+    ), status
+
+
+@bp.post("/columns/<int:column_id>/assignments")
+def assignment_add(column_id: int) -> Response:
+    session = db_session()
+    col = session.get(Column, column_id)
+    if col is None:
+        abort(404)
+    form = AssignmentForm()
+    form.unit_id.choices = _unit_choices()
+    if not form.validate_on_submit():
+        abort(400)
+    if any(a.unit_id == form.unit_id.data for a in col.assignments):
+        flash(_("该单位已是本栏目的责任单位。"), "error")
+    else:
+        col.assignments.append(
+            ColumnAssignment(unit_id=form.unit_id.data, role=AssignmentRole(form.role.data).value)
+        )
+        session.commit()
+        flash(_("已添加责任单位。"), "ok")
+    return redirect(url_for("admin.column", column_id=column_id))
+
+
+@bp.post("/assignments/<int:assignment_id>/remove")
+def assignment_remove(assignment_id: int) -> Response:
+    session = db_session()
+    assignment = session.get(ColumnAssignment, assignment_id)
+    if assignment is None or not DeleteForm().validate_on_submit():
+        abort(404)
+    column_id = assignment.column_id
+    session.delete(assignment)
+    session.commit()
+    flash(_("已移除责任单位。"), "ok")
+    return redirect(url_for("admin.column", column_id=column_id))
+
+
+@bp.post("/assignments/<int:assignment_id>/drafters")
+def assignment_drafters(assignment_id: int) -> Response:
+    session = db_session()
+    assignment = session.get(ColumnAssignment, assignment_id)
+    if assignment is None:
+        abort(404)
+    form = DrafterForm(prefix=f"a{assignment.id}")
+    drafters = {
+        u.id: u
+        for u in session.execute(
+            select(User).where(User.unit_id == assignment.unit_id, User.active.is_(True))
+        ).scalars()
+        if u.has_role(Role.DRAFTER)
+    }
+    form.user_ids.choices = [(uid, u.name) for uid, u in drafters.items()]
+    if not form.validate_on_submit():
+        abort(400)
+    assignment.drafters = [drafters[uid] for uid in form.user_ids.data]
+    session.commit()
+    flash(_("已更新指定信息报送员。"), "ok")
+    return redirect(url_for("admin.column", column_id=assignment.column_id))
+
+
+# ---- holidays ------------------------------------------------------------------------
+
+
+@bp.route("/holidays", methods=["GET", "POST"])
+def holidays() -> Any:
+    session = db_session()
+    form = HolidayForm()
+    status = 200
+    if form.validate_on_submit():
+        row = HolidayRow(form.day.data, form.is_workday.data == "1", form.note.data or "")
+        store(session, [row], now(), complete=False)
+        session.commit()
+        flash(_("已保存：%(day)s", day=form.day.data.isoformat()), "ok")
+        return redirect(url_for("admin.holidays", year=form.day.data.year))
+    elif form.is_submitted():
+        status = 422
+    year = request.args.get("year", type=int) or now().year
+    rows = (
+        session.execute(
+            select(HolidayOverride)
+            .where(HolidayOverride.day >= datetime(year, 1, 1).date())
+            .where(HolidayOverride.day <= datetime(year, 12, 31).date())
+            .order_by(HolidayOverride.day)
+        )
+        .scalars()
+        .all()
+    )
+    years = session.execute(select(CalendarYear).order_by(CalendarYear.year)).scalars().all()
+    return render_template(
+        "admin/holidays.html",
+        form=form,
+        rows=rows,
+        year=year,
+        years=years,
+        remove_form=DeleteForm(),
+    ), status
+
+
+@bp.post("/holidays/upload")
+def holidays_upload() -> Response:
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    if upload is None or not upload.filename:
+        flash(_("请选择要导入的CSV文件。"), "error")
+        return redirect(url_for("admin.holidays"))
+    session = db_session()
+    try:
+        rows = read_csv(upload.read(), upload.filename)
+        count = store(session, rows, datetime.now(UTC), complete=True)
+        session.commit()
+    except HolidayFileError as exc:
+        _fail(str(exc))  # already names the file and the row, in Chinese
+        return redirect(url_for("admin.holidays"))
+    flash(_("已导入 %(n)s 天。", n=count), "ok")
+    return redirect(url_for("admin.holidays", year=rows[0].day.year))
+
+
+@bp.post("/holidays/<day>/remove")
+def holiday_remove(day: str) -> Response:
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    session = db_session()
+    try:
+        key = datetime.strptime(day, "%Y-%m-%d").date()
+    except ValueError:
+        abort(404)
+    row = session.get(HolidayOverride, key)
+    if row is None:
+        abort(404)
+    session.delete(row)
+    session.commit()
+    flash(_("已删除：%(day)s", day=day), "ok")
+    return redirect(url_for("admin.holidays", year=key.year))

@@ -1,0 +1,415 @@
+"""The drafter's pages: my columns, a column's items, new and edit forms, and the
+drafting actions (submit, resubmit, withdraw, revise)."""
+
+from __future__ import annotations
+
+import mimetypes
+from pathlib import PurePath
+from typing import Any
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import func, select
+from werkzeug.datastructures import FileStorage
+from werkzeug.wrappers import Response
+
+from web import db_session
+from web.errors import workflow_message
+from web.forms import ATTACHMENT_SLOTS, CommentForm, ItemForm, RemoveAttachmentForm, VersionForm
+from web.helpers import actor, now, require_role, run, visible_item
+from web.itempage import may_edit
+from web.sanitize import clean_body
+from workflow import services
+from workflow.deadlines.evaluate import Settings, evaluate
+from workflow.enums import Action, ItemKind, Role, State
+from workflow.errors import NotDesignated, ValidationFailed, WorkflowError
+from workflow.models import AuditEvent, Column, ColumnAssignment, Item
+from workflow.prerequisites import Prerequisites
+from workflow.storage import BlobStore
+
+bp = Blueprint("drafting", __name__)
+
+ALLOWED_EXTENSIONS = frozenset(
+    {
+        "pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "ofd", "txt",
+        "csv", "jpg", "jpeg", "png", "gif", "zip", "rar", "7z",
+    }
+)  # fmt: skip
+OPEN_STATES = (State.DRAFT, State.RETURNED, *(s for s in State if s.endswith("review")))
+
+
+class UploadRefused(Exception):
+    def __init__(self, message: str, status: int) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+def _store() -> BlobStore:
+    return BlobStore(current_app.config["SANSHEN"].ATTACHMENT_DIR)
+
+
+def _settings() -> Settings:
+    cfg = current_app.config["SANSHEN"]
+    return Settings(stale_after_months=cfg.STALE_AFTER_MONTHS, timezone=cfg.TIMEZONE)
+
+
+@bp.get("/columns")
+@login_required
+def my_columns() -> str:
+    """My unit's columns with their next due date and status, and my open items."""
+    require_role(Role.DRAFTER)
+    user = actor()
+    session = db_session()
+    statuses = {
+        s.assignment_id: s for s in evaluate(session, now(), _settings(), unit_id=user.unit_id)
+    }
+    assignments = session.execute(
+        select(ColumnAssignment, Column)
+        .join(Column, Column.id == ColumnAssignment.column_id)
+        .where(ColumnAssignment.unit_id == user.unit_id, Column.retired_at.is_(None))
+        .order_by(Column.path)
+    ).all()
+    rows = []
+    for assignment, column in assignments:
+        designated = [u.id for u in assignment.drafters]
+        rows.append(
+            {
+                "column": column,
+                "assignment": assignment,
+                "status": statuses.get(assignment.id),
+                "may_draft": not designated or user.id in designated,
+            }
+        )
+    items = session.execute(
+        select(Item, Column.path)
+        .join(Column, Column.id == Item.column_id)
+        .where(Item.unit_id == user.unit_id, Item.state.in_([s.value for s in OPEN_STATES]))
+        .order_by(Item.state_since.desc())
+    ).all()
+    order = {State.RETURNED: 0, State.DRAFT: 1}
+    items.sort(key=lambda r: order.get(State(r[0].state), 2))
+    return render_template(
+        "drafting/columns.html", rows=rows, items=items, comments=_return_comments(items)
+    )
+
+
+def _return_comments(items: list[Any]) -> dict[int, str]:
+    """The reviewer's comment on each returned item (its latest reject), in one query."""
+    returned = [item.id for item, _path in items if item.state == State.RETURNED]
+    if not returned:
+        return {}
+    latest = (
+        select(AuditEvent.item_id, func.max(AuditEvent.seq).label("seq"))
+        .where(AuditEvent.item_id.in_(returned), AuditEvent.action == Action.REJECT)
+        .group_by(AuditEvent.item_id)
+        .subquery()
+    )
+    rows = db_session().execute(
+        select(AuditEvent.item_id, AuditEvent.comment).join(
+            latest,
+            (latest.c.item_id == AuditEvent.item_id) & (latest.c.seq == AuditEvent.seq),
+        )
+    )
+    return {item_id: comment or "" for item_id, comment in rows}
+
+
+def _my_column(column_id: int) -> tuple[Column, ColumnAssignment]:
+    user = actor()
+    session = db_session()
+    row = session.execute(
+        select(Column, ColumnAssignment)
+        .join(ColumnAssignment, ColumnAssignment.column_id == Column.id)
+        .where(Column.id == column_id, ColumnAssignment.unit_id == user.unit_id)
+    ).first()
+    if row is None:
+        abort(404)
+    return row[0], row[1]
+
+
+@bp.get("/columns/<int:column_id>")
+@login_required
+def column(column_id: int) -> str:
+    column, assignment = _my_column(column_id)
+    session = db_session()
+    user = actor()
+    status = next(
+        (
+            s
+            for s in evaluate(session, now(), _settings(), unit_id=user.unit_id)
+            if s.assignment_id == assignment.id
+        ),
+        None,
+    )
+    items = (
+        session.execute(
+            select(Item)
+            .where(Item.column_id == column.id, Item.unit_id == user.unit_id)
+            .order_by(Item.updated_at.desc())
+            .limit(200)
+        )
+        .scalars()
+        .all()
+    )
+    designated = assignment.drafters
+    return render_template(
+        "drafting/column.html",
+        column=column,
+        assignment=assignment,
+        status=status,
+        items=items,
+        designated=designated,
+        may_draft=user.has_role(Role.DRAFTER)
+        and (not designated or user.id in {u.id for u in designated}),
+    )
+
+
+def _kind_choices(column: Column) -> list[tuple[str, str]]:
+    from web.labels import KINDS
+
+    prereq = Prerequisites.of(column.content_type, column.prerequisites)
+    choices = []
+    for kind in ItemKind:
+        if kind == ItemKind.STATEMENT and not column.allows_statement:
+            continue
+        try:
+            prereq.check_kind(kind)
+        except WorkflowError:
+            continue
+        choices.append((kind.value, str(KINDS[kind])))
+    return choices
+
+
+def _has_event_rule(column: Column) -> bool:
+    return any(r.get("kind") in ("after_event", "prompt") for r in (column.rules or []))
+
+
+def _uploads(form: ItemForm) -> list[tuple[FileStorage, str]]:
+    """The chosen files with their types; refuses a disallowed type or an oversize file
+    before anything is written."""
+    limit = int(current_app.config["ATTACHMENT_MAX_BYTES"])
+    out = []
+    for i in range(1, ATTACHMENT_SLOTS + 1):
+        storage: FileStorage | None = getattr(form, f"file_{i}").data
+        if storage is None or not storage.filename:
+            continue
+        name = PurePath(storage.filename.replace("\\", "/")).name
+        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+        if ext not in ALLOWED_EXTENSIONS:
+            raise UploadRefused(
+                _(
+                    "不允许上传此类文件：%(name)s。允许的类型：%(types)s",
+                    name=name,
+                    types="、".join(sorted(ALLOWED_EXTENSIONS)),
+                ),
+                422,
+            )
+        data = storage.read(limit + 1)
+        if len(data) > limit:
+            raise UploadRefused(
+                _(
+                    "文件过大：%(name)s 超过 %(mb)s MB 的上限。请压缩或拆分后上传。",
+                    name=name,
+                    mb=f"{limit / 1024 / 1024:.1f}".rstrip("0").rstrip("."),
+                ),
+                413,
+            )
+        if not data:
+            raise UploadRefused(_("文件是空的：%(name)s", name=name), 422)
+        storage.stream.seek(0)
+        storage.filename = name
+        out.append((storage, getattr(form, f"type_{i}").data))
+    return out
+
+
+def _attach(item: Item, uploads: list[tuple[FileStorage, str]]) -> None:
+    for storage, kind in uploads:
+        data = storage.read()
+        media = mimetypes.guess_type(storage.filename or "")[0] or "application/octet-stream"
+        run(
+            services.add_attachment,
+            item_id=item.id,
+            expected_version=item.version,
+            store=_store(),
+            data=data,
+            filename=storage.filename or "",
+            attachment_type=kind,
+            media_type=media,
+        )
+
+
+def _render_form(
+    form: ItemForm, column: Column, item: Item | None, error: str | None = None, status: int = 200
+) -> tuple[str, int]:
+    return (
+        render_template(
+            "drafting/item_form.html",
+            form=form,
+            column=column,
+            item=item,
+            error=error,
+            event_rule=_has_event_rule(column),
+            rev=item.revisions[-1] if item is not None else None,
+            remove_form=RemoveAttachmentForm(),
+        ),
+        status,
+    )
+
+
+@bp.route("/columns/<int:column_id>/new", methods=["GET", "POST"])
+@login_required
+def new_item(column_id: int) -> Any:
+    require_role(Role.DRAFTER)
+    column, assignment = _my_column(column_id)
+    if assignment.drafters and actor().id not in {u.id for u in assignment.drafters}:
+        raise NotDesignated("the column has designated drafters")
+    form = ItemForm()
+    form.kind.choices = _kind_choices(column)
+    if form.is_submitted() and not form.validate():
+        return _render_form(form, column, None, _("请按提示修改后重新提交。"), 422)
+    if not form.is_submitted():
+        from flask import request
+
+        wanted = request.args.get("kind")
+        if wanted in {c for c, _l in form.kind.choices}:
+            form.kind.data = wanted
+        return _render_form(form, column, None)
+    try:
+        uploads = _uploads(form)
+        item, _events = run(
+            services.create_item,
+            column_id=column.id,
+            kind=form.kind.data,
+            title=form.title.data,
+            body=clean_body(form.body.data or ""),
+            event_date=form.event_date.data,
+            prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
+        )
+    except UploadRefused as exc:
+        return _render_form(form, column, None, str(exc), exc.status)
+    except (ValidationFailed, WorkflowError) as exc:
+        return _render_form(form, column, None, workflow_message(exc), exc.http_status)
+    return _after_save(form, item, uploads)
+
+
+def _after_save(form: ItemForm, item: Item, uploads: list[tuple[FileStorage, str]]) -> Any:
+    try:
+        _attach(item, uploads)
+        if form.save_submit.data:
+            fresh = db_session().get(Item, item.id, populate_existing=True)
+            assert fresh is not None
+            action = services.resubmit if fresh.state == State.RETURNED else services.submit
+            run(action, item_id=fresh.id, expected_version=fresh.version)
+            flash(_("已提交初审。"), "ok")
+        else:
+            flash(_("草稿已保存。"), "ok")
+    except WorkflowError as exc:
+        # The text is saved; say what stopped the rest and stay on the edit page.
+        flash(workflow_message(exc), "error")
+        return redirect(url_for("drafting.edit_item", item_id=item.id))
+    return redirect(url_for("review.item", item_id=item.id))
+
+
+@bp.route("/items/<int:item_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_item(item_id: int) -> Any:
+    item = visible_item(item_id)
+    if not may_edit(item, actor()):
+        abort(403)
+    column = item.column
+    form = ItemForm()
+    del form.kind  # the kind is fixed once created
+    if not form.is_submitted():
+        rev = next(r for r in item.revisions if r.number == item.current_revision_no)
+        form.title.data, form.body.data = rev.title, rev.body
+        form.event_date.data = item.event_date
+        form.version.data = str(item.version)
+        return _render_form(form, column, item)
+    if not form.validate():
+        return _render_form(form, column, item, _("请按提示修改后重新提交。"), 422)
+    try:
+        uploads = _uploads(form)
+        version = int(form.version.data or 0)
+        run(
+            services.update_draft,
+            item_id=item.id,
+            expected_version=version,
+            title=form.title.data,
+            body=clean_body(form.body.data or ""),
+            fields=next(r for r in item.revisions if r.number == item.current_revision_no).fields,
+            event_date=form.event_date.data,
+            prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
+        )
+    except UploadRefused as exc:
+        return _render_form(form, column, item, str(exc), exc.status)
+    except WorkflowError as exc:
+        db_session().expire_all()
+        return _render_form(form, column, item, workflow_message(exc), exc.http_status)
+    fresh = db_session().get(Item, item.id, populate_existing=True)
+    assert fresh is not None
+    return _after_save(form, fresh, uploads)
+
+
+@bp.post("/items/<int:item_id>/attachments/remove")
+@login_required
+def remove_attachment(item_id: int) -> Response:
+    visible_item(item_id)
+    form = RemoveAttachmentForm()
+    if not form.validate():
+        abort(400)
+    run(
+        services.remove_attachment,
+        item_id=item_id,
+        expected_version=form.version.data,
+        attachment_id=form.attachment_id.data,
+    )
+    flash(_("附件已删除。"), "ok")
+    return redirect(url_for("drafting.edit_item", item_id=item_id))
+
+
+def _drafting_action(item_id: int, service: Any, message: str, comment: bool = False) -> Response:
+    visible_item(item_id)
+    form = CommentForm() if comment else VersionForm()
+    if not form.validate():
+        abort(400)
+    kwargs: dict[str, Any] = {"item_id": item_id, "expected_version": form.version.data}
+    if comment:
+        kwargs["comment"] = form.comment.data
+    run(service, **kwargs)
+    flash(message, "ok")
+    return redirect(url_for("review.item", item_id=item_id))
+
+
+@bp.post("/items/<int:item_id>/submit")
+@login_required
+def submit(item_id: int) -> Response:
+    return _drafting_action(item_id, services.submit, _("已提交初审。"))
+
+
+@bp.post("/items/<int:item_id>/resubmit")
+@login_required
+def resubmit(item_id: int) -> Response:
+    return _drafting_action(item_id, services.resubmit, _("已重新提交，稿件将重新经过三审。"))
+
+
+@bp.post("/items/<int:item_id>/withdraw")
+@login_required
+def withdraw(item_id: int) -> Response:
+    return _drafting_action(item_id, services.withdraw, _("稿件已撤回。"), comment=True)
+
+
+@bp.post("/items/<int:item_id>/revise")
+@login_required
+def revise(item_id: int) -> Response:
+    _drafting_action(
+        item_id, services.revise, _("已创建新版本；原已发布版本在新版本审发前保持在线。")
+    )
+    return redirect(url_for("drafting.edit_item", item_id=item_id))

@@ -1,0 +1,180 @@
+"""Reviewers' pages: the inbox (oldest first, waiting in working days), the item page
+(revision, attachments, diffs, history, actions) and approve / reject — one item at a
+time: there is no bulk action anywhere (一事一审)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import or_, select
+from werkzeug.wrappers import Response
+
+from web import db_session
+from web.errors import workflow_message
+from web.forms import ApproveForm, CommentForm, ScheduleForm, VersionForm
+from web.helpers import actor, run, today, visible_item, workdays_since
+from web.itempage import context
+from workflow import review_facts, services
+from workflow.enums import Role, State
+from workflow.errors import ValidationFailed
+from workflow.models import Attachment, Column, Item, Revision, Unit
+from workflow.storage import BlobStore
+
+bp = Blueprint("review", __name__)
+
+
+def _waiting_for(user: Any) -> list[Any]:
+    """Conditions for what waits for this user's roles."""
+    conditions = []
+    if user.has_role(Role.DEPUTY_HEAD):
+        conditions.append((Item.state == State.INITIAL_REVIEW) & (Item.unit_id == user.unit_id))
+    if user.has_role(Role.HEAD):
+        conditions.append((Item.state == State.HEAD_REVIEW) & (Item.unit_id == user.unit_id))
+    if user.has_role(Role.OFFICE_EDITOR) and user.unit.is_office:
+        conditions.append(Item.state == State.OFFICE_REVIEW)
+    return conditions
+
+
+@bp.get("/inbox")
+@login_required
+def inbox() -> str:
+    user = actor()
+    conditions = _waiting_for(user)
+    if not conditions:
+        abort(403)
+    rows = (
+        db_session()
+        .execute(
+            select(Item, Unit.name, Column.path)
+            .join(Unit, Unit.id == Item.unit_id)
+            .join(Column, Column.id == Item.column_id)
+            .where(or_(*conditions))
+            .order_by(Item.state_since, Item.id)
+        )
+        .all()
+    )
+    entries, own = [], 0
+    for item, unit_name, path in rows:
+        facts = review_facts.history(item.review_facts, item.current_revision_no)
+        if user.id in facts.authors or user.id == item.drafter_id:
+            own += 1  # separation of duties: not theirs to review
+            continue
+        waited = workdays_since(item.state_since)
+        entries.append(
+            {
+                "item": item,
+                "unit": unit_name,
+                "path": path,
+                "waited": waited,
+                "due": item.due_date,
+                "late": item.due_date is not None and item.due_date < today(),
+            }
+        )
+    return render_template("review/inbox.html", entries=entries, own=own)
+
+
+def _forms(prefill: dict[str, Any] | None = None) -> dict[str, Any]:
+    forms = {
+        "approve_form": ApproveForm(formdata=None),
+        "reject_form": CommentForm(formdata=None),
+        "version_form": VersionForm(formdata=None),
+        "withdraw_form": CommentForm(formdata=None),
+        "retract_form": CommentForm(formdata=None),
+        "schedule_form": ScheduleForm(formdata=None),
+    }
+    forms.update(prefill or {})
+    return forms
+
+
+def render_item(
+    item: Item, error: str | None = None, status: int = 200, **forms: Any
+) -> tuple[str, int]:
+    ctx = context(db_session(), item, actor())
+    ctx.update(_forms(forms))
+    ctx["waited"] = workdays_since(item.state_since)
+    ctx["error"] = error
+    return render_template("review/item.html", **ctx), status
+
+
+@bp.get("/items/<int:item_id>")
+@login_required
+def item(item_id: int) -> tuple[str, int]:
+    return render_item(visible_item(item_id))
+
+
+@bp.post("/items/<int:item_id>/approve")
+@login_required
+def approve(item_id: int) -> Any:
+    item = visible_item(item_id)
+    form = ApproveForm()
+    if not form.validate():
+        abort(400)
+    stage = item.state
+    try:
+        run(
+            services.approve,
+            item_id=item_id,
+            expected_version=form.version.data,
+            comment=form.comment.data,
+            confidentiality_checked=bool(form.confidentiality.data),
+            prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
+        )
+    except ValidationFailed as exc:
+        # Stay on the page with what was typed, and say what is missing.
+        db_session().expire_all()
+        return render_item(item, workflow_message(exc), 422, approve_form=form)
+    flash(
+        _("已发布。") if stage == State.OFFICE_REVIEW else _("已通过，稿件转入下一审核环节。"),
+        "ok",
+    )
+    return redirect(url_for("review.inbox"))
+
+
+@bp.post("/items/<int:item_id>/reject")
+@login_required
+def reject(item_id: int) -> Any:
+    item = visible_item(item_id)
+    form = CommentForm()
+    if not form.validate():
+        abort(400)
+    try:
+        run(
+            services.reject,
+            item_id=item_id,
+            expected_version=form.version.data,
+            comment=form.comment.data or "",
+        )
+    except ValidationFailed as exc:
+        db_session().expire_all()
+        return render_item(item, workflow_message(exc), 422, reject_form=form)
+    flash(_("已退回，报送员和已通过的审核人会收到通知。"), "ok")
+    return redirect(url_for("review.inbox"))
+
+
+@bp.get("/attachments/<int:attachment_id>")
+@login_required
+def attachment(attachment_id: int) -> Response:
+    session = db_session()
+    row = session.execute(
+        select(Attachment, Revision.item_id)
+        .join(Revision, Revision.id == Attachment.revision_id)
+        .where(Attachment.id == attachment_id)
+    ).first()
+    if row is None:
+        abort(404)
+    att, item_id = row
+    visible_item(item_id)
+    store = BlobStore(current_app.config["SANSHEN"].ATTACHMENT_DIR)
+    if not store.exists(att.blob_sha256):
+        abort(404)
+    from flask import send_file
+
+    return send_file(
+        store.path_for(att.blob_sha256),
+        mimetype=att.media_type,
+        as_attachment=True,
+        download_name=att.filename,
+    )

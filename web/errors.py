@@ -1,0 +1,110 @@
+"""Error pages in the user's language that say what happened and what to do next."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from flask import Flask, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from workflow.errors import (
+    CommentRequired,
+    ConfidentialityCheckRequired,
+    InvalidTransition,
+    KindNotAllowed,
+    NotAllowed,
+    NotDesignated,
+    NotFound,
+    PrerequisiteMissing,
+    SeparationOfDuties,
+    StaleVersion,
+    ValidationFailed,
+    WorkflowError,
+    WrongUnit,
+)
+
+log = logging.getLogger(__name__)
+
+STALE_MESSAGE = _l("此稿件已被他人处理，请刷新后查看")
+
+PAGES: dict[int, tuple[Any, Any]] = {
+    400: (_l("请求无效"), _l("表单已过期或缺少安全令牌。请返回上一页，刷新后重新提交。")),
+    403: (_l("没有权限"), _l("您的账户没有执行此操作的权限。如需权限，请联系本单位管理员。")),
+    404: (_l("页面不存在"), _l("找不到该页面或稿件，或它不属于您的单位。请从首页重新进入。")),
+    405: (_l("操作方式不正确"), _l("请通过页面上的按钮操作。")),
+    409: (_l("稿件已变动"), STALE_MESSAGE),
+    413: (
+        _l("文件过大"),
+        _l("上传的文件超过大小限制。请压缩文件或拆分后分别上传。"),
+    ),
+    422: (_l("内容未通过检查"), _l("请按提示修改后重新提交。")),
+    429: (_l("尝试次数过多"), _l("登录失败次数过多，请15分钟后再试，或联系管理员重置密码。")),
+    500: (
+        _l("系统出错"),
+        _l("系统暂时出错，您的操作可能未完成。请稍后重试；如仍有问题请联系管理员。"),
+    ),
+}
+
+
+def workflow_message(exc: WorkflowError) -> str:
+    """The user's-language sentence for a refusal of the workflow library."""
+    if isinstance(exc, StaleVersion):
+        return str(STALE_MESSAGE)
+    if isinstance(exc, InvalidTransition):
+        return _("此稿件当前状态不允许该操作，可能已被他人处理，请刷新后查看。")
+    if isinstance(exc, SeparationOfDuties):
+        return _("按“三审”分离原则，您不能审核本人起草或已在其他环节审核过的稿件。")
+    if isinstance(exc, NotDesignated):
+        return _("该栏目已指定信息报送员，请由指定的报送员起草。")
+    if isinstance(exc, WrongUnit):
+        return _("此操作须由稿件所属单位（或区政府办）的相应人员进行。")
+    if isinstance(exc, NotAllowed):
+        return _("您的账户没有执行此操作的权限。")
+    if isinstance(exc, CommentRequired):
+        return _("请填写意见，说明原因或需要修改的内容。")
+    if isinstance(exc, ConfidentialityCheckRequired):
+        return _("初审通过前须确认已完成保密审查。")
+    if isinstance(exc, KindNotAllowed):
+        return _("该栏目不接受此类信息（政策性栏目不得用新闻信息代替）。")
+    if isinstance(exc, PrerequisiteMissing):
+        missing = "、".join(exc.missing) if exc.missing else ""
+        return _("栏目发布要求未满足，缺少：%(missing)s", missing=missing)
+    if isinstance(exc, NotFound):
+        return _("找不到该稿件或附件。")
+    if isinstance(exc, ValidationFailed):
+        return _("提交的内容未通过检查：%(detail)s", detail=str(exc))
+    return _("操作未完成：%(detail)s", detail=str(exc))
+
+
+def render_error(status: int, message: str | None = None) -> tuple[str, int]:
+    title, text = PAGES.get(status, PAGES[500])
+    return (
+        render_template(
+            "errors/error.html", status=status, title=title, message=message or str(text)
+        ),
+        status,
+    )
+
+
+def register(app: Flask) -> None:
+    @app.errorhandler(WorkflowError)
+    def _workflow(exc: WorkflowError) -> tuple[str, int]:
+        return render_error(exc.http_status, workflow_message(exc))
+
+    @app.errorhandler(CSRFError)
+    def _csrf(exc: CSRFError) -> tuple[str, int]:
+        log.info("CSRF refused on %s: %s", request.path, exc.description)
+        return render_error(400)
+
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> tuple[str, int]:
+        status = exc.code or 500
+        return render_error(status if status in PAGES else 500 if status >= 500 else 400)
+
+    @app.errorhandler(500)
+    def _internal(_exc: Exception) -> tuple[str, int]:
+        return render_error(500)

@@ -1,0 +1,161 @@
+"""Flask-WTF forms (each carries its CSRF token). Labels are in the user's language."""
+
+from __future__ import annotations
+
+from flask_babel import lazy_gettext as _l
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import (
+    BooleanField,
+    DateField,
+    DateTimeLocalField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    SelectMultipleField,
+    StringField,
+    SubmitField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from web import labels
+from workflow.enums import AttachmentType
+
+ATTACHMENT_SLOTS = 3
+
+
+class LoginForm(FlaskForm):
+    login = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=64)])
+    password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码"))])
+    submit = SubmitField(_l("登录"))
+
+
+class LanguageForm(FlaskForm):
+    locale = SelectField(_l("界面语言"), choices=[("zh_CN", "中文"), ("en", "English")])
+    submit = SubmitField(_l("切换"))
+
+
+def _attachment_choices() -> list[tuple[str, str]]:
+    return [(t.value, str(labels.ATTACHMENT_TYPES[t])) for t in AttachmentType]
+
+
+class ItemForm(FlaskForm):
+    version = HiddenField()
+    title = StringField(
+        _l("标题"),
+        validators=[
+            DataRequired(_l("请填写标题")),
+            Length(max=500, message=_l("标题不能超过500字")),
+        ],
+    )
+    kind = SelectField(_l("信息类别"), validators=[InputRequired()])
+    body = TextAreaField(
+        _l("正文"),
+        description=_l(
+            "可直接输入文字（空行分段），或粘贴简单的网页格式文本；脚本等不安全内容会被自动删除。"
+        ),
+    )
+    event_date = DateField(
+        _l("事件日期"),
+        validators=[Optional()],
+        description=_l("如收到申请、作出决定或发生事件之日；据此按栏目时限计算应发布日期。"),
+    )
+    file_1 = FileField(_l("附件一"))
+    type_1 = SelectField(_l("附件一类型"), choices=_attachment_choices, default="other")
+    file_2 = FileField(_l("附件二"))
+    type_2 = SelectField(_l("附件二类型"), choices=_attachment_choices, default="other")
+    file_3 = FileField(_l("附件三"))
+    type_3 = SelectField(_l("附件三类型"), choices=_attachment_choices, default="other")
+    save = SubmitField(_l("保存草稿"))
+    save_submit = SubmitField(_l("保存并提交初审"))
+
+
+class VersionForm(FlaskForm):
+    """Submit, resubmit, revise: the version the user saw, nothing else."""
+
+    version = IntegerField(validators=[InputRequired()])
+
+
+class CommentForm(VersionForm):
+    comment = TextAreaField(_l("意见"), validators=[Length(max=2000)])
+
+
+class ApproveForm(CommentForm):
+    confidentiality = BooleanField(_l("已完成保密审查，稿件不涉及国家秘密、工作秘密和敏感信息"))
+
+
+class ScheduleForm(VersionForm):
+    publish_at = DateTimeLocalField(
+        _l("发布时间"), format="%Y-%m-%dT%H:%M", validators=[DataRequired(_l("请选择发布时间"))]
+    )
+
+
+class RemoveAttachmentForm(VersionForm):
+    attachment_id = IntegerField(validators=[InputRequired()])
+
+
+class UnitForm(FlaskForm):
+    name = StringField(
+        _l("单位名称"), validators=[DataRequired(_l("请填写单位名称")), Length(max=100)]
+    )
+    kind = SelectField(_l("类型"), choices=[])
+    aliases = StringField(_l("别名（用顿号或逗号分隔）"), validators=[Length(max=500)])
+    is_office = BooleanField(_l("区政府办（其编辑负责审发）"))
+
+
+class UserForm(FlaskForm):
+    login = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
+    name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=100)])
+    unit_id = SelectField(_l("所属单位"), coerce=int, choices=[])
+    roles = SelectMultipleField(_l("角色"), choices=[])
+    email = StringField(_l("电子邮箱"), validators=[Optional(), Length(max=254)])
+    mobile = StringField(_l("手机号码"), validators=[Optional(), Length(max=32)])
+    password = PasswordField(
+        _l("初始密码（至少8位）"), validators=[Optional(), Length(min=8, message=_l("密码至少8位"))]
+    )
+
+
+class UserEditForm(FlaskForm):
+    roles = SelectMultipleField(_l("角色"), choices=[])
+    active = BooleanField(_l("启用"))
+    password = PasswordField(
+        _l("重设密码（留空则不改）"),
+        validators=[Optional(), Length(min=8, message=_l("密码至少8位"))],
+    )
+
+
+class ColumnForm(FlaskForm):
+    name = StringField(
+        _l("栏目名称"), validators=[DataRequired(_l("请填写栏目名称")), Length(max=200)]
+    )
+    parent_id = SelectField(_l("上级栏目"), coerce=int, choices=[])
+    content = TextAreaField(_l("保障内容"))
+    time_requirement = TextAreaField(
+        _l("时限要求"), description=_l("按原文填写，如“每月25日前报送”；保存后自动解析为规则。")
+    )
+    content_type = SelectField(_l("栏目性质"), choices=[])
+    allows_statement = BooleanField(_l("无内容时可发布说明性信息"))
+    retired = BooleanField(_l("已停用"))
+
+
+class AssignmentForm(FlaskForm):
+    unit_id = SelectField(_l("责任单位"), coerce=int, choices=[])
+    role = SelectField(_l("责任方式"), choices=[("lead", _l("牵头")), ("cooperating", _l("配合"))])
+
+
+class DrafterForm(FlaskForm):
+    user_ids = SelectMultipleField(_l("指定信息报送员"), coerce=int, choices=[])
+
+
+class HolidayForm(FlaskForm):
+    day = DateField(_l("日期"), validators=[DataRequired(_l("请选择日期"))])
+    is_workday = SelectField(
+        _l("当天"), choices=[("0", _l("放假（休息日）")), ("1", _l("上班（调休工作日）"))]
+    )
+    note = StringField(_l("备注"), validators=[Length(max=200)])
+
+
+class DeleteForm(FlaskForm):
+    pass

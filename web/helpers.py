@@ -1,0 +1,93 @@
+"""What the views share: the clock, the acting user, running a service and committing,
+who may see an item, working-day counts."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+from zoneinfo import ZoneInfo
+
+from flask import abort, current_app, g
+from flask_login import current_user
+
+from web import db_session
+from web.events import dispatch
+from workflow.calendar import WorkCalendar
+from workflow.deadlines.due import load_calendar
+from workflow.enums import Role
+from workflow.models import Item, User
+
+T = TypeVar("T")
+
+
+def now() -> datetime:
+    """The request's clock (tests may set SANSHEN_CLOCK to a callable)."""
+    clock = current_app.config.get("SANSHEN_CLOCK")
+    return clock() if clock else datetime.now(UTC)
+
+
+def tz() -> ZoneInfo:
+    return ZoneInfo(current_app.config["SANSHEN"].TIMEZONE)
+
+
+def today() -> date:
+    return now().astimezone(tz()).date()
+
+
+def actor() -> User:
+    user: User = current_user.user
+    return user
+
+
+def calendar() -> WorkCalendar:
+    if "calendar" not in g:
+        g.calendar = load_calendar(db_session())
+    cal: WorkCalendar = g.calendar
+    return cal
+
+
+def workdays_since(moment: datetime) -> int:
+    start = moment.astimezone(tz()).date()
+    count, _ = calendar().count_workdays(start, today())
+    return count
+
+
+def run(service: Callable[..., T], **kwargs: Any) -> T:
+    """Call a workflow service as the current user, commit, then dispatch its events.
+    Any error rolls back first (a StaleVersion must not leave half a change)."""
+    session = db_session()
+    try:
+        result = service(session, actor=actor(), now=now(), **kwargs)
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
+    events = result if isinstance(result, list) else []
+    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], list):
+        events = result[1]
+    dispatch(current_app._get_current_object(), events)  # type: ignore[attr-defined]
+    return result
+
+
+def can_view(user: User, item: Item) -> bool:
+    if user.unit_id == item.unit_id:
+        return True
+    if user.has_role(Role.ADMIN) or user.has_role(Role.SUPERVISOR):
+        return True
+    return user.has_role(Role.OFFICE_EDITOR) and user.unit.is_office
+
+
+def visible_item(item_id: int) -> Item:
+    """The item, or 404 — also when it exists but is not the user's to see, so other
+    units cannot even learn which ids exist."""
+    item = db_session().get(Item, item_id)
+    if item is None or not can_view(actor(), item):
+        abort(404)
+    return item
+
+
+def require_role(*roles: Role) -> None:
+    user = actor()
+    if not any(user.has_role(r) for r in roles):
+        abort(403)

@@ -1,0 +1,94 @@
+"""Wires the front end into the app: cookies, CSRF, login, languages, throttling,
+security headers, template helpers, error pages and the blueprints."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+from typing import Any
+
+from flask import Flask, Request, request, session
+from flask.sessions import SecureCookieSessionInterface
+from flask_babel import Babel
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFProtect
+
+from config import Config
+from web.auth import load_account
+from web.limits import limiter, storage_uri
+
+log = logging.getLogger(__name__)
+
+LOCALES = ("zh_CN", "en")
+csrf = CSRFProtect()
+login_manager = LoginManager()
+
+
+class _SessionInterface(SecureCookieSessionInterface):
+    """The session cookie is Secure whenever the request came over HTTPS (or always,
+    when SESSION_COOKIE_SECURE is set)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        secure = bool(app.config["SESSION_COOKIE_SECURE"])
+        req: Request | None = request if request else None
+        return secure or bool(req is not None and req.is_secure)
+
+
+def select_locale() -> str:
+    if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
+        return str(current_user.locale)
+    chosen = session.get("locale")
+    return chosen if chosen in LOCALES else "zh_CN"
+
+
+def init_app(app: Flask, config: Config) -> None:
+    attachment_max = int(app.config.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
+    app.config.setdefault("ATTACHMENT_MAX_BYTES", attachment_max)
+    # A request may carry a few attachments; a bigger one is refused before it is read.
+    if not app.config.get("MAX_CONTENT_LENGTH"):
+        app.config["MAX_CONTENT_LENGTH"] = attachment_max * 4 + 1024 * 1024
+    if config.ENV == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True,
+        SESSION_COOKIE_SAMESITE="Lax",
+        PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        WTF_CSRF_TIME_LIMIT=8 * 3600,
+        BABEL_DEFAULT_LOCALE="zh_CN",
+        BABEL_DEFAULT_TIMEZONE=config.TIMEZONE,
+        BABEL_TRANSLATION_DIRECTORIES="translations",
+        RATELIMIT_STORAGE_URI=app.config.get("RATELIMIT_STORAGE_URI") or storage_uri(config),
+        RATELIMIT_KEY_PREFIX=app.config.get("RATELIMIT_KEY_PREFIX", "sanshen-limits"),
+    )
+    app.session_interface = _SessionInterface()
+    csrf.init_app(app)
+    Babel(app, locale_selector=select_locale)
+    limiter.init_app(app)
+
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = ""  # the login page says why on its own
+    login_manager.session_protection = "basic"
+    login_manager.user_loader(load_account)
+
+    @app.after_request
+    def _security_headers(response: Any) -> Any:
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("X-Frame-Options", "DENY")
+        response.headers.setdefault("Referrer-Policy", "same-origin")
+        response.headers.setdefault(
+            "Content-Security-Policy",
+            "default-src 'self'; img-src 'self' data:; style-src 'self'; "
+            "script-src 'self'; frame-ancestors 'none'; form-action 'self'",
+        )
+        if current_user and current_user.is_authenticated:
+            response.headers.setdefault("Cache-Control", "no-store")
+        return response
+
+    from web import errors, filters
+    from web.blueprints import admin, auth, drafting, office, review
+
+    filters.register(app)
+    errors.register(app)
+    for bp in (auth.bp, drafting.bp, review.bp, office.bp, admin.bp):
+        app.register_blueprint(bp)

@@ -50,6 +50,7 @@ PAGES = [
     ("admin.users", _l("用户与角色")),
     ("admin.columns", _l("栏目、责任单位与信息报送员")),
     ("admin.holidays", _l("节假日与调休")),
+    ("admin_import.upload_form", _l("导入责任分解表")),
 ]
 
 

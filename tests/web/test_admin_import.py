@@ -1,0 +1,87 @@
+"""The admin's responsibility-table upload: a dry-run preview that writes nothing, then
+apply of exactly the previewed file in one transaction; bad files refused with a Chinese
+message naming the file; only admins may use it."""
+
+from __future__ import annotations
+
+import io
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import func, select
+
+from workflow.models import Column
+
+from ..importer_fixtures import build_xlsx, seed_002
+from .support import Portal, login, page_token
+
+PAGE = "/admin/import/"
+
+
+def _columns(app: Flask) -> int:
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        try:
+            return int(session.scalar(select(func.count(Column.id))) or 0)
+        finally:
+            session.close()
+
+
+def _upload(client: FlaskClient, name: str, data: bytes) -> tuple[int, str]:
+    _, token = page_token(client, PAGE)
+    response = client.post(
+        PAGE,
+        data={"csrf_token": token, "file": (io.BytesIO(data), name), "root": ""},
+        content_type="multipart/form-data",
+    )
+    return response.status_code, response.get_data(as_text=True)
+
+
+def test_preview_writes_nothing_then_apply_imports_the_previewed_file(
+    app: Flask, portal: Portal
+) -> None:
+    client = login(app, portal.logins["admin"])
+    before = _columns(app)
+    status, html = _upload(client, "2026年栏目报送表.xlsx", build_xlsx(seed_002()))
+    assert status == 200, html[:500]
+    assert "预览（尚未写入）" in html and "确认导入" in html
+    added = int(re.search(r"新增 (\d+)，变更", html).group(1))  # type: ignore[union-attr]
+    assert added > 0
+    assert _columns(app) == before  # the preview wrote nothing
+
+    sha = re.search(r'name="sha" value="([0-9a-f]{64})"', html).group(1)  # type: ignore[union-attr]
+    _, token = page_token(client, PAGE)
+    response = client.post(f"{PAGE}apply", data={"csrf_token": token, "sha": sha})
+    assert response.status_code == 302
+    assert _columns(app) == before + added
+    done = client.get(PAGE).get_data(as_text=True)
+    assert f"新增栏目 {added} 个" in done
+
+    # The same file again: nothing would change.
+    status, html = _upload(client, "2026年栏目报送表.xlsx", build_xlsx(seed_002()))
+    assert status == 200
+    assert "与数据库相比没有变化" in html
+
+
+def test_a_bad_file_is_refused_by_name_and_nothing_is_written(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["admin"])
+    before = _columns(app)
+    status, html = _upload(client, "责任表.xlsx", "这不是表格".encode())
+    assert status == 422
+    assert "责任表.xlsx" in html
+    assert "确认导入" not in html
+    assert _columns(app) == before
+
+
+def test_apply_needs_the_file_this_session_previewed(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["admin"])
+    _, token = page_token(client, PAGE)
+    response = client.post(f"{PAGE}apply", data={"csrf_token": token, "sha": "0" * 64})
+    assert response.status_code == 302
+    assert "没有找到待导入的文件" in client.get(PAGE).get_data(as_text=True)
+
+
+def test_only_admins_may_import(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["drafter"])
+    assert client.get(PAGE).status_code == 403

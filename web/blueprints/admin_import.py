@@ -1,0 +1,122 @@
+"""Admin: upload a responsibility table (栏目保障责任分解表), see the dry run, then apply.
+
+The uploaded file waits in the instance folder under its SHA-256 between preview and
+apply, so the admin confirms exactly what was previewed without uploading it again; the
+apply step plans again against the database as it is then, in one transaction."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import session as http_session
+from flask_babel import gettext as _
+from flask_login import login_required
+from werkzeug.wrappers import Response
+
+from web import db_session
+from web.forms import DeleteForm
+from web.helpers import now, require_role
+from workflow.enums import Role
+from workflow.importer import MAX_BYTES, ImportFileError, apply_import, plan_import
+
+bp = Blueprint("admin_import", __name__, url_prefix="/admin/import")
+
+SUFFIXES = (".docx", ".xlsx", ".csv")
+_SHA = re.compile(r"^[0-9a-f]{64}$")
+
+
+@bp.before_request
+@login_required
+def _admins_only() -> None:
+    require_role(Role.ADMIN)
+
+
+def _stash_dir() -> Path:
+    folder = Path(current_app.config["SANSHEN"].INSTANCE_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def _stashed(sha: str) -> tuple[str, bytes] | None:
+    """The previewed upload, if this browser session previewed it."""
+    pending = http_session.get("pending_import") or {}
+    if not _SHA.match(sha) or pending.get("sha") != sha:
+        return None
+    path = _stash_dir() / sha
+    if not path.exists():
+        return None
+    return str(pending["name"]), path.read_bytes()
+
+
+def _render(**context: Any) -> str:
+    return render_template("admin/import.html", form=DeleteForm(), **context)
+
+
+@bp.get("/")
+def upload_form() -> str:
+    return _render()
+
+
+@bp.post("/")
+def preview() -> Any:
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    upload = request.files.get("file")
+    root = (request.form.get("root") or "").strip() or None
+    if upload is None or not upload.filename:
+        flash(_("请选择要导入的文件（.docx、.xlsx 或 .csv）。"), "error")
+        return _render(root=root), 400
+    name = Path(upload.filename).name
+    data = upload.read(MAX_BYTES + 1)
+    session = db_session()
+    try:
+        # The importer refuses a file over its limit with a message naming it.
+        report = plan_import(session, name, data, now=now(), root=root)
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+        return _render(root=root), 422
+    finally:
+        session.rollback()  # a dry run: nothing stays
+    sha = hashlib.sha256(data).hexdigest()
+    (_stash_dir() / sha).write_bytes(data)
+    http_session["pending_import"] = {"sha": sha, "name": name, "root": root}
+    return _render(report=report.to_dict(), text=report.to_text(), sha=sha, root=root)
+
+
+@bp.post("/apply")
+def apply() -> Response | tuple[str, int]:
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    sha = request.form.get("sha", "")
+    stashed = _stashed(sha)
+    if stashed is None:
+        flash(_("没有找到待导入的文件，请重新上传并预览。"), "error")
+        return redirect(url_for("admin_import.upload_form"))
+    name, data = stashed
+    root = (http_session.get("pending_import") or {}).get("root")
+    session = db_session()
+    try:
+        report = apply_import(session, name, data, now=now(), root=root)
+        session.commit()
+    except ImportFileError as exc:
+        session.rollback()
+        flash(str(exc), "error")
+        return _render(root=root), 422
+    http_session.pop("pending_import", None)
+    (_stash_dir() / sha).unlink(missing_ok=True)
+    summary = report.to_dict()
+    flash(
+        _(
+            "已导入 %(name)s：新增栏目 %(added)s 个，变更 %(changed)s 个，停用 %(retired)s 个。",
+            name=name,
+            added=summary["columns"]["added"],
+            changed=summary["columns"]["changed"],
+            retired=summary["columns"]["retired"],
+        ),
+        "ok",
+    )
+    return redirect(url_for("admin_import.upload_form"))

@@ -284,3 +284,27 @@ def test_english_interface_and_phone_width(
     assert page.get_by_role("button", name="Log out").is_visible()
     page.screenshot(path=str(shots / "inbox-english.png"), full_page=True)
     phone.close()
+
+
+def test_admin_previews_then_imports_a_responsibility_table(
+    app: Flask, portal: Portal, server: str, browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    from ..importer_fixtures import build_docx, seed_002
+
+    table = tmp_path / "栏目报送表.docx"
+    table.write_bytes(build_docx(seed_002()))
+    admin = User(browser, server, portal.logins["admin"])
+    admin.go("/admin/import/")
+    admin.page.get_by_label("责任分解表（.docx、.xlsx 或 .csv，不超过 50 MB）").set_input_files(
+        str(table)
+    )
+    admin.page.get_by_role("button", name="预览", exact=True).click()
+    admin.page.wait_for_load_state()
+    preview = admin.page.locator("#import-preview")
+    assert admin.page.get_by_role("heading", name="预览（尚未写入）").is_visible()
+    assert "栏目：共" in preview.inner_text()
+    admin.page.screenshot(path=str(shots / "admin-import-preview.png"), full_page=True)
+    admin.page.get_by_role("button", name="确认导入").click()
+    admin.page.wait_for_load_state()
+    assert admin.page.get_by_text("已导入 栏目报送表.docx").is_visible()
+    admin.close()

@@ -5,16 +5,17 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry, get_current_job
+from sqlalchemy.orm import Session
 
 from config import NotifyConfig
 from notifications import ledger, runtime
-from notifications.channels import DeliveryError
-from notifications.recipients import contact_for
+from notifications.channels import Contact, DeliveryError
+from notifications.recipients import contact_for, contacts_for
 from notifications.runtime import QUEUE, utcnow
 
 log = logging.getLogger(__name__)
@@ -30,61 +31,94 @@ def retry_policy(cfg: NotifyConfig) -> Retry | None:
     return Retry(max=cfg.MAX_ATTEMPTS - 1, interval=list(cfg.RETRY_INTERVALS) or 0)
 
 
+BATCH = 50  # ledger rows per job: RQ's per-job cost shared, each row still claimed alone
+
+
 def enqueue_deliveries(queue: Queue, ids: Sequence[int], cfg: NotifyConfig) -> None:
-    """One job per ledger row (a pipeline: one round trip for many)."""
+    """Jobs of up to BATCH ledger row ids (one pipeline per 500 jobs)."""
     if not ids:
         return
-    retry = retry_policy(cfg)
     timeout = max(cfg.CLAIM_TIMEOUT_SECONDS // 2, 30)
+    ordered = sorted(ids)
     jobs = [
         Queue.prepare_data(
-            deliver,
-            args=(i,),
-            retry=retry,
+            deliver_batch,
+            args=(ordered[i : i + BATCH],),
             timeout=timeout,
-            result_ttl=600,
+            result_ttl=0,
             failure_ttl=86400,
-            description=f"deliver {i}",
+            description=f"deliver {len(ordered[i : i + BATCH])} from {ordered[i]}",
         )
-        for i in ids
+        for i in range(0, len(ordered), BATCH)
     ]
     for start in range(0, len(jobs), 500):
         queue.enqueue_many(jobs[start : start + 500])
 
 
-def deliver(delivery_id: int) -> str:
-    """Send one ledger row, if it is still pending and due."""
+def _retry_later(queue: Queue | None, delivery_id: int, delay: float, cfg: NotifyConfig) -> None:
+    """A row of a batch failed and may be retried: a job of its own, after the backoff,
+    with RQ Retry for the attempts after that (the ledger counts attempts)."""
+    if queue is None:
+        return  # outside a worker (tests, commands): the next scan re-enqueues it
+    options: dict[str, Any] = {"retry": retry_policy(cfg), "result_ttl": 0, "failure_ttl": 86400}
+    if delay > 0:
+        queue.enqueue_in(timedelta(seconds=delay), deliver, delivery_id, **options)
+    else:
+        queue.enqueue(deliver, delivery_id, **options)
+
+
+def _send(session: Session, c: ledger.Claim, contact: Contact) -> tuple[str, float | None, str]:
+    """Send one claimed row; ("sent"|"failed"|"retry", delay, error)."""
     rt = runtime.get()
     cfg = rt.config.NOTIFY
+    delivery = c.delivery
+    channel = rt.channels.get(delivery.channel)
+    if channel is None:
+        error = f"channel {delivery.channel} is not configured"
+        ledger.mark_error(session, c, utcnow(), error, cfg, retryable=False)
+        return "failed", None, error
+    try:
+        ref = channel.send(
+            session, delivery, contact, lambda: ledger.mark_handover(session, c, utcnow())
+        )
+    except DeliveryError as exc:
+        delay = ledger.mark_error(session, c, utcnow(), str(exc), cfg, exc.retryable)
+        log.warning("delivery %s attempt %s failed: %s", delivery.id, delivery.attempts, exc)
+        return ("failed" if delay is None else "retry"), delay, str(exc)
+    ledger.mark_sent(session, c, utcnow(), ref)
+    return "sent", None, ""
+
+
+def deliver(delivery_id: int) -> str:
+    """Send one ledger row, if it is still pending and due; raise for RQ Retry."""
+    rt = runtime.get()
     with rt.sessions() as session:
         c = ledger.claim(session, delivery_id, utcnow())
         if c is None:
             return "skipped"
-        delivery = c.delivery
-        channel = rt.channels.get(delivery.channel)
-        if channel is None:
-            ledger.mark_error(
-                session,
-                c,
-                utcnow(),
-                f"channel {delivery.channel} is not configured",
-                cfg,
-                retryable=False,
-            )
-            return "failed"
-        try:
-            contact = contact_for(session, delivery)
-            ref = channel.send(
-                session, delivery, contact, lambda: ledger.mark_handover(session, c, utcnow())
-            )
-        except DeliveryError as exc:
-            delay = ledger.mark_error(session, c, utcnow(), str(exc), cfg, exc.retryable)
-            log.warning("delivery %s attempt %s failed: %s", delivery_id, delivery.attempts, exc)
-            if delay is None:
-                return "failed"
-            raise SendFailed(f"delivery {delivery_id}: {exc}") from exc
-        ledger.mark_sent(session, c, utcnow(), ref)
-        return "sent"
+        outcome, _, error = _send(session, c, contact_for(session, c.delivery))
+    if outcome == "retry":
+        raise SendFailed(f"delivery {delivery_id}: {error}")
+    return outcome
+
+
+def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
+    """Send a batch of ledger rows: claimed in one statement, sent and marked one by one;
+    a row that fails is retried in a job of its own."""
+    rt = runtime.get()
+    job = get_current_job()
+    queue = Queue(QUEUE, connection=job.connection) if job is not None else None
+    outcomes: dict[str, int] = {"sent": 0, "failed": 0, "retry": 0}
+    with rt.sessions() as session:
+        claims = ledger.claim_many(session, delivery_ids, utcnow())
+        contacts = contacts_for(session, [c.delivery for c in claims])
+        for c in claims:
+            outcome, delay, _ = _send(session, c, contacts[c.delivery.id])
+            outcomes[outcome] += 1
+            if outcome == "retry" and delay is not None:
+                _retry_later(queue, c.delivery.id, delay, rt.config.NOTIFY)
+    outcomes["skipped"] = len(delivery_ids) - len(claims)
+    return outcomes
 
 
 def _queue_for_job() -> Queue:

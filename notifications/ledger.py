@@ -122,7 +122,8 @@ def claim(session: Session, delivery_id: int, now: datetime) -> Claim | None:
     """Take a pending, due row for sending (committed). None: someone else has it, it
     is done, or it waits (quiet hours, backoff)."""
     token = uuid.uuid4().hex
-    result = session.execute(
+    # One round trip: the conditional UPDATE returns the row it took (RETURNING).
+    row = session.execute(
         update(Delivery)
         .where(
             Delivery.id == delivery_id,
@@ -130,14 +131,38 @@ def claim(session: Session, delivery_id: int, now: datetime) -> Claim | None:
             or_(Delivery.not_before.is_(None), Delivery.not_before <= now),
         )
         .values(status=CLAIMED, claimed_at=now, claim_token=token, attempts=Delivery.attempts + 1)
-        .execution_options(synchronize_session=False)
+        .returning(Delivery)
+        .execution_options(populate_existing=True)
+    ).scalar_one_or_none()
+    session.commit()
+    return Claim(row, token) if row is not None else None
+
+
+def claim_many(session: Session, ids: Sequence[int], now: datetime) -> list[Claim]:
+    """`claim` for a batch in one statement (committed): the rows that were pending and
+    due, in id order. Each is then sent and marked on its own."""
+    if not ids:
+        return []
+    token = uuid.uuid4().hex
+    rows = (
+        session.execute(
+            update(Delivery)
+            .where(
+                Delivery.id.in_(list(ids)),
+                Delivery.status == PENDING,
+                or_(Delivery.not_before.is_(None), Delivery.not_before <= now),
+            )
+            .values(
+                status=CLAIMED, claimed_at=now, claim_token=token, attempts=Delivery.attempts + 1
+            )
+            .returning(Delivery)
+            .execution_options(populate_existing=True, synchronize_session=False)
+        )
+        .scalars()
+        .all()
     )
     session.commit()
-    if result.rowcount != 1:  # type: ignore[attr-defined]
-        return None
-    row = session.get(Delivery, delivery_id, populate_existing=True)
-    assert row is not None
-    return Claim(row, token)
+    return [Claim(row, token) for row in sorted(rows, key=lambda r: r.id)]
 
 
 def mark_handover(session: Session, c: Claim, now: datetime) -> bool:

@@ -116,13 +116,59 @@ def robot_channels(available: set[str]) -> list[str]:
     return [c for c in (WECOM, DINGTALK) if c in available]
 
 
+def contacts_for(session: Session, deliveries: Iterable[Delivery]) -> dict[int, Contact]:
+    """`contact_for` for a batch: two queries whatever its size."""
+    deliveries = list(deliveries)
+    wanted: dict[str, set[int]] = {"user": set(), "leader": set()}
+    for d in deliveries:
+        kind, _, ident = d.recipient.partition(":")
+        if kind in wanted and ident.isdigit():
+            wanted[kind].add(int(ident))
+    users = (
+        {
+            row.id: Contact(name=row.name, email=row.email, mobile=row.mobile, user_id=row.id)
+            for row in session.execute(
+                select(User.id, User.name, User.email, User.mobile).where(
+                    User.id.in_(wanted["user"])
+                )
+            )
+        }
+        if wanted["user"]
+        else {}
+    )
+    leaders = (
+        {
+            leader.id: Contact(
+                name=f"{leader.name}{leader.title}",
+                email=leader.email,
+                mobile=leader.mobile,
+                user_id=leader.user_id,
+            )
+            for leader in session.execute(
+                select(Leader).where(Leader.id.in_(wanted["leader"]))
+            ).scalars()
+        }
+        if wanted["leader"]
+        else {}
+    )
+    out = {}
+    for d in deliveries:
+        kind, _, ident = d.recipient.partition(":")
+        table = users if kind == "user" else leaders if kind == "leader" else None
+        found = table.get(int(ident)) if table is not None and ident.isdigit() else None
+        out[d.id] = found or Contact(name=ident or d.recipient)
+    return out
+
+
 def contact_for(session: Session, delivery: Delivery) -> Contact:
     kind, _, ident = delivery.recipient.partition(":")
     if kind == "user":
-        user = session.get(User, int(ident))
-        if user is None:
+        row = session.execute(
+            select(User.name, User.email, User.mobile).where(User.id == int(ident))
+        ).first()
+        if row is None:
             return Contact(name=delivery.recipient)
-        return Contact(name=user.name, email=user.email, mobile=user.mobile, user_id=user.id)
+        return Contact(name=row.name, email=row.email, mobile=row.mobile, user_id=int(ident))
     if kind == "leader":
         leader = session.get(Leader, int(ident))
         if leader is None:

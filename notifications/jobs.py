@@ -77,14 +77,26 @@ def _send(session: Session, c: ledger.Claim, contact: Contact) -> tuple[str, flo
         error = f"channel {delivery.channel} is not configured"
         ledger.mark_error(session, c, utcnow(), error, cfg, retryable=False)
         return "failed", None, error
+    handed_over = False
+
+    def handover() -> bool:
+        nonlocal handed_over
+        handed_over = ledger.mark_handover(session, c, utcnow())
+        return handed_over
+
     try:
-        ref = channel.send(
-            session, delivery, contact, lambda: ledger.mark_handover(session, c, utcnow())
-        )
+        ref = channel.send(session, delivery, contact, handover)
     except DeliveryError as exc:
         delay = ledger.mark_error(session, c, utcnow(), str(exc), cfg, exc.retryable)
         log.warning("delivery %s attempt %s failed: %s", delivery.id, delivery.attempts, exc)
         return ("failed" if delay is None else "retry"), delay, str(exc)
+    except Exception as exc:
+        # A bug or a broken dependency: recorded on the row like any failure (retried
+        # if nothing was handed over yet), so it is counted and ends in the failed list.
+        log.exception("delivery %s: unexpected error", delivery.id)
+        error = f"internal error: {type(exc).__name__}: {exc}"
+        delay = ledger.mark_error(session, c, utcnow(), error, cfg, retryable=not handed_over)
+        return ("failed" if delay is None else "retry"), delay, error
     ledger.mark_sent(session, c, utcnow(), ref)
     return "sent", None, ""
 

@@ -98,13 +98,16 @@ def record(session: Session, drafts: Iterable[Draft], now: datetime) -> list[int
     dialect = session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     ids: list[int] = []
-    # One statement per row keeps RETURNING exact on both backends; scans add few rows.
-    for row in rows:
-        stmt = insert(Delivery).values(**row).on_conflict_do_nothing().returning(Delivery.id)
-        new_id = session.execute(stmt).scalar_one_or_none()
-        if new_id is not None:
-            ids.append(new_id)
-    return ids
+    # Multi-row VALUES in chunks: a scan may write tens of thousands of rows.
+    for start in range(0, len(rows), 500):
+        stmt = (
+            insert(Delivery)
+            .values(rows[start : start + 500])
+            .on_conflict_do_nothing()
+            .returning(Delivery.id)
+        )
+        ids.extend(session.execute(stmt).scalars())
+    return sorted(ids)
 
 
 def mark_enqueued(session: Session, ids: Sequence[int], now: datetime) -> None:
@@ -234,6 +237,21 @@ def recover(session: Session, now: datetime, settings: NotifyConfig) -> list[int
     """Put back what dead workers and a lost Redis left behind; return the ids of pending
     rows to enqueue again (marked enqueued, not committed)."""
     stale = now - timedelta(seconds=settings.CLAIM_TIMEOUT_SECONDS)
+    # A row whose worker keeps dying before sending stops being retried at the limit.
+    session.execute(
+        update(Delivery)
+        .where(
+            Delivery.status == CLAIMED,
+            Delivery.claimed_at < stale,
+            Delivery.attempts >= settings.MAX_ATTEMPTS,
+        )
+        .values(
+            status=FAILED,
+            failed_at=now,
+            last_error="发送进程多次中断，已停止重试 / worker died before sending, every attempt",
+        )
+        .execution_options(synchronize_session=False)
+    )
     session.execute(
         update(Delivery)
         .where(Delivery.status == CLAIMED, Delivery.claimed_at < stale)

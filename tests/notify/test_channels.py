@@ -11,6 +11,7 @@ import json
 from datetime import timedelta
 from email.message import EmailMessage
 
+import pytest
 import redis
 from pytest_httpserver import HTTPServer
 from rq import Queue, SimpleWorker
@@ -370,3 +371,53 @@ def test_inbox_unread_and_mark_read(
         assert inbox.unread_count(s, me) == 1 and inbox.unread_count(s, other) == 1
         assert len(inbox.messages(s, me)) == 2
         assert {d.channel for d in ledger.sent_log(s, user_id=me)} == {"inapp"}
+
+
+class _Broken:
+    """Fault injection: a channel with a bug, before or after the hand-over."""
+
+    name = "email"
+
+    def __init__(self, after_handover: bool) -> None:
+        self.after_handover = after_handover
+
+    def send(self, session: Session, delivery: Delivery, contact: object, handover: object) -> None:
+        if self.after_handover:
+            assert callable(handover) and handover()
+        raise KeyError("bug")
+
+
+def test_unexpected_errors_are_recorded_and_end_in_the_failed_list(
+    committed: tuple[Session, World], engine: Engine, database_url: str
+) -> None:
+    from notifications import runtime
+
+    _, world = committed
+    configure(engine, database_url, None, NOTIFY_MAX_ATTEMPTS="2")
+    before, after = _record(
+        engine,
+        _draft(f"user:{world.drafter.id}", "email", world.drafter.id),
+        _draft(f"user:{world.drafter.id}", "email", world.drafter.id, threshold="1wd"),
+    )
+    runtime.get().channels["email"] = _Broken(after_handover=False)  # type: ignore[assignment]
+    with pytest.raises(RuntimeError, match="KeyError"):  # SendFailed: RQ retries it
+        deliver(before)
+    row = _row(engine, before)
+    assert row.status == ledger.PENDING and "KeyError" in (row.last_error or "")
+    runtime.get().channels["email"] = _Broken(after_handover=True)  # type: ignore[assignment]
+    assert deliver(after) == "failed"  # handed over: never sent again
+    assert _row(engine, after).status == ledger.FAILED
+
+
+def test_stale_claims_are_sent_again_until_the_attempt_limit(
+    committed: tuple[Session, World], engine: Engine, database_url: str
+) -> None:
+    _, world = committed
+    config = configure(engine, database_url, None, NOTIFY_MAX_ATTEMPTS="2")
+    [row_id] = _record(engine, _draft(f"user:{world.drafter.id}", "inapp", world.drafter.id))
+    with Session(engine) as s:
+        for expected in (ledger.PENDING, ledger.FAILED):
+            assert ledger.claim(s, row_id, NOW) is not None  # …and the worker dies
+            ledger.recover(s, NOW + timedelta(hours=1), config.NOTIFY)
+            s.commit()
+            assert _row(engine, row_id).status == expected

@@ -305,3 +305,19 @@ def test_designated_drafters_replace_the_unit_drafters(session: Session, world: 
     recipients = {r.recipient for r in rows(session) if r.subject.startswith("rule:")}
     assert f"user:{named.id}" in recipients
     assert f"user:{world.drafter.id}" not in recipients
+
+
+def test_notify_settings_from_environment() -> None:
+    from config import ConfigError
+
+    n = cfg(NOTIFY_THRESHOLDS="0,3,1", NOTIFY_QUIET_START="22:30", SMTP_STARTTLS="yes").NOTIFY
+    assert n.THRESHOLDS == (3, 1, 0) and n.QUIET_START == "22:30" and n.SMTP_STARTTLS
+    for bad in (
+        {"NOTIFY_THRESHOLDS": "3,x"},
+        {"NOTIFY_QUIET_END": "25:00"},
+        {"SMS_PROVIDER": "qcloud"},
+        {"SMTP_SSL": "maybe"},
+        {"NOTIFY_MAX_ATTEMPTS": "0"},
+    ):
+        with pytest.raises(ConfigError):
+            cfg(**bad)

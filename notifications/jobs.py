@@ -10,6 +10,7 @@ from typing import Any
 
 from redis import Redis
 from rq import Queue, Retry, get_current_job
+from sqlalchemy import Connection
 from sqlalchemy.orm import Session
 
 from config import NotifyConfig
@@ -67,8 +68,11 @@ def _retry_later(queue: Queue | None, delivery_id: int, delay: float, cfg: Notif
         queue.enqueue(deliver, delivery_id, **options)
 
 
-def _send(session: Session, c: ledger.Claim, contact: Contact) -> tuple[str, float | None, str]:
-    """Send one claimed row; ("sent"|"failed"|"retry", delay, error)."""
+def _send(
+    session: Session, c: ledger.Claim, contact: Contact, conn: Connection | None = None
+) -> tuple[str, float | None, str]:
+    """Send one claimed row; ("sent"|"failed"|"retry", delay, error). `conn`: an
+    AUTOCOMMIT connection for the hand-over and sent marks (one round trip each)."""
     rt = runtime.get()
     cfg = rt.config.NOTIFY
     delivery = c.delivery
@@ -81,7 +85,7 @@ def _send(session: Session, c: ledger.Claim, contact: Contact) -> tuple[str, flo
 
     def handover() -> bool:
         nonlocal handed_over
-        handed_over = ledger.mark_handover(session, c, utcnow())
+        handed_over = ledger.mark_handover(session, c, utcnow(), conn)
         return handed_over
 
     try:
@@ -97,7 +101,8 @@ def _send(session: Session, c: ledger.Claim, contact: Contact) -> tuple[str, flo
         error = f"internal error: {type(exc).__name__}: {exc}"
         delay = ledger.mark_error(session, c, utcnow(), error, cfg, retryable=not handed_over)
         return ("failed" if delay is None else "retry"), delay, error
-    ledger.mark_sent(session, c, utcnow(), ref)
+    # The in-app message was added to the session: it commits with the mark.
+    ledger.mark_sent(session, c, utcnow(), ref, None if session.new else conn)
     return "sent", None, ""
 
 
@@ -121,11 +126,19 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     job = get_current_job()
     queue = Queue(QUEUE, connection=job.connection) if job is not None else None
     outcomes: dict[str, int] = {"sent": 0, "failed": 0, "retry": 0}
-    with rt.sessions() as session:
+    with rt.sessions() as session, rt.engine.connect() as conn:
+        # PostgreSQL: each mark one round trip. SQLite: in the session (the project's
+        # engine issues BEGIN IMMEDIATE itself, which an AUTOCOMMIT connection never ends).
+        autocommit = (
+            conn.execution_options(isolation_level="AUTOCOMMIT")
+            if conn.dialect.name == "postgresql"
+            else None
+        )
         claims = ledger.claim_many(session, delivery_ids, utcnow())
         contacts = contacts_for(session, [c.delivery for c in claims])
+        session.commit()  # end the read: on SQLite an open transaction holds the write lock
         for c in claims:
-            outcome, delay, _ = _send(session, c, contacts[c.delivery.id])
+            outcome, delay, _ = _send(session, c, contacts[c.delivery.id], autocommit)
             outcomes[outcome] += 1
             if outcome == "retry" and delay is not None:
                 _retry_later(queue, c.delivery.id, delay, rt.config.NOTIFY)

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, or_, select, update
+from sqlalchemy import Connection, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -168,10 +168,12 @@ def claim_many(session: Session, ids: Sequence[int], now: datetime) -> list[Clai
     return [Claim(row, token) for row in sorted(rows, key=lambda r: r.id)]
 
 
-def mark_handover(session: Session, c: Claim, now: datetime) -> bool:
-    """The point of no return is next: record it first. False when our claim was
-    taken from us (declared stale): then nothing must be sent."""
-    result = session.execute(
+def mark_handover(
+    session: Session, c: Claim, now: datetime, conn: Connection | None = None
+) -> bool:
+    """The point of no return is next: record it first (committed). False when our
+    claim was taken from us (declared stale): then nothing must be sent."""
+    stmt = (
         update(Delivery)
         .where(
             Delivery.id == c.delivery.id,
@@ -179,22 +181,35 @@ def mark_handover(session: Session, c: Claim, now: datetime) -> bool:
             Delivery.status == CLAIMED,
         )
         .values(status=SENDING, claimed_at=now)
-        .execution_options(synchronize_session=False)
     )
+    return _write(session, stmt, conn) == 1
+
+
+def _write(session: Session, stmt: Any, conn: Connection | None) -> int:
+    """One UPDATE, committed: on `conn` (an AUTOCOMMIT connection: one round trip) or in
+    the session's transaction (with whatever else the session holds)."""
+    if conn is not None:
+        return int(conn.execute(stmt).rowcount)
+    result = session.execute(stmt.execution_options(synchronize_session=False))
     session.commit()
-    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    return int(result.rowcount)  # type: ignore[attr-defined]
 
 
-def mark_sent(session: Session, c: Claim, now: datetime, provider_ref: str | None) -> None:
-    """Commit the outcome (and whatever the channel added to the session, e.g. the inbox
-    row) in one transaction."""
-    session.execute(
+def mark_sent(
+    session: Session,
+    c: Claim,
+    now: datetime,
+    provider_ref: str | None,
+    conn: Connection | None = None,
+) -> None:
+    """Commit the outcome — in the session when the channel added rows to it (the inbox
+    message), so both commit together."""
+    stmt = (
         update(Delivery)
         .where(Delivery.id == c.delivery.id, Delivery.claim_token == c.token)
         .values(status=SENT, sent_at=now, provider_ref=provider_ref)
-        .execution_options(synchronize_session=False)
     )
-    session.commit()
+    _write(session, stmt, conn)
 
 
 def mark_error(

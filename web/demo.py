@@ -40,6 +40,7 @@ def main() -> int:
         embedded = EmbeddedRedis(config.INSTANCE_DIR / "redis.db")
         redis_url = embedded.url
     env = {**os.environ, "REDIS_URL": redis_url}
+    env.setdefault("NOTIFY_BASE_URL", f"http://{host}:{port}")  # links in the messages
     helpers = _notification_processes(env, redis_url)
     worker = subprocess.Popen(
         [

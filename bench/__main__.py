@@ -18,11 +18,13 @@ FULL: list[list[str]] = [
     ["bench.generate", "--bench"],
     ["bench.transitions", "--items", "20000"],
     ["bench.deadlines", "--assignments", "20000", "--items", "1000000"],
+    ["bench.dashboard", "--assignments", "20000", "--items", "1000000"],
 ]
 QUICK: list[list[str]] = [
     ["bench.generate", "--bench", "--units", "5", "--columns", "20", "--items", "200"],
     ["bench.transitions", "--items", "200"],
     ["bench.deadlines", "--assignments", "200", "--items", "10000", "--runs", "2"],
+    ["bench.dashboard", "--quick"],
 ]
 
 

@@ -83,9 +83,11 @@ def stuck_cutoffs(today: date, calendar: WorkCalendar, settings: ReportSettings)
     the stage on that day or earlier has waited more than `limit` working days."""
     out = {}
     for stage, limit in settings.stage_limits.items():
-        day = today
-        # count_workdays(day, today) grows as `day` moves back; stop at the first over.
-        while calendar.count_workdays(day, today)[0] <= limit:
+        # count_workdays(day − 1, today) = count_workdays(day, today) + (day is a working
+        # day): step back until the count passes the limit.
+        day, count = today, 0
+        while count <= limit:
+            count += calendar.is_workday(day)[0]
             day -= timedelta(days=1)
         out[stage] = day
     return out

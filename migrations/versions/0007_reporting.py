@@ -1,4 +1,4 @@
-"""reporting: calendar feed tokens
+"""reporting: calendar feed tokens; indexes for reports over a period
 
 Revision ID: 0007
 Revises: 0003
@@ -46,9 +46,17 @@ def upgrade() -> None:
     with op.batch_alter_table("feed_tokens", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_feed_tokens_unit_id"), ["unit_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_feed_tokens_user_id"), ["user_id"], unique=False)
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_audit_events_at"), ["at"], unique=False)
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.create_index("ix_items_first_published_at", ["first_published_at"], unique=False)
 
 
 def downgrade() -> None:
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_index("ix_items_first_published_at")
+    with op.batch_alter_table("audit_events", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_audit_events_at"))
     with op.batch_alter_table("feed_tokens", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_feed_tokens_user_id"))
         batch_op.drop_index(batch_op.f("ix_feed_tokens_unit_id"))

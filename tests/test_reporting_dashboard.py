@@ -125,3 +125,14 @@ def test_the_dashboard_together(session: Session, world: World) -> None:
     # Z waits at 审发 since 10-21 (23 working days); B's item; nothing else in review.
     assert everyone.stuck.total == 2
     assert everyone.provisional == []
+
+
+def test_the_dashboard_for_one_column(session: Session, world: World) -> None:
+    p = october_portal(session, world)
+    board = dashboard(session, NOW, column_id=p.columns["依申请公开"].id)
+    # Its items: two published (A), B's request at 初审, B's withdrawn one, A's draft.
+    assert (board.state_counts["published"], board.state_counts["draft"]) == (2, 1)
+    assert [r.column_path for r in board.stuck.rows] == ["依申请公开"]
+    late = {u.unit_id: [d.column_path for d in u.overdue] for u in board.units}
+    # Only units with something overdue or due in this column: B.
+    assert late == {world.unit_b.id: ["依申请公开"]}

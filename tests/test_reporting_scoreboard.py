@@ -95,3 +95,26 @@ def test_cramming_just_above_and_at_the_share(
     # With the share lowered to 40% A is flagged too; with a 6-item minimum, nobody.
     assert len(cramming(session, 2026, ReportSettings(cram_share=0.4))) == 2
     assert cramming(session, 2026, ReportSettings(cram_min_items=6)) == []
+
+
+def test_weekly_periods_across_national_day(session: Session, world: World) -> None:
+    p = Portal(session, world)
+    p.column("工作动态", [world.unit_a], {"kind": "periodic", "every": 1, "unit": "week"})
+    # Weeks due in October, each moved to the next working day: Sun 10-04 → Thu 10-08
+    # (holiday), Sun 10-11 → Mon 10-12, 10-18 → 10-19, 10-25 → 10-26 (09-27 → 09-28 and
+    # 11-01 → 11-02 fall outside). Windows (09-28, 10-08], (10-08, 10-12], (10-12,
+    # 10-19], (10-19, 10-26].
+    for day in ("2026-10-08", "2026-10-12", "2026-10-20"):
+        p.item("工作动态", world.unit_a, published=day)
+    board = scoreboard(session, parse_period("2026-10"), NOW)
+    cases = sorted(
+        (c.due, c.outcome) for c in board.cases if c.column_id == p.columns["工作动态"].id
+    )
+    # The third week had nothing by 10-19; 10-20 made it up before 10-26 (late) and
+    # stands for the fourth week.
+    assert cases == [
+        (date(2026, 10, 8), ON_TIME),
+        (date(2026, 10, 12), ON_TIME),
+        (date(2026, 10, 19), LATE),
+        (date(2026, 10, 26), ON_TIME),
+    ]

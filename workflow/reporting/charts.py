@@ -207,8 +207,9 @@ def stacked_bar_svg(
                 )
         if totals[i]:
             body.append(_text(LEFT + step * (i + 0.5), y - 4, str(totals[i]), 10))
-    for n, name in enumerate(series):
-        ly = TOP + 10 + n * 22
+    # The legend reads top-down as the stack does: the last series on top.
+    for row, (n, name) in enumerate(reversed(list(enumerate(series)))):
+        ly = TOP + 10 + row * 22
         lx = WIDTH - RIGHT + 14
         body.append(
             f'<rect x="{lx}" y="{ly - 7}" width="16" height="14" fill="url(#hatch{n % 4})" '

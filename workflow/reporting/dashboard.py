@@ -295,6 +295,7 @@ def dashboard(
             u.overdue = [d for d in u.overdue if d.column_id == column_id]
             u.due_soon = [d for d in u.due_soon if d.column_id == column_id]
             u.provisional = [d for d in u.provisional if d.column_id == column_id]
+        units = [u for u in units if u.overdue or u.due_soon or u.provisional]
     provisional = [p for p in provisional_dues(session) if unit_id is None or p.unit_id == unit_id]
     return Dashboard(
         today=local_date(now, settings.tz),

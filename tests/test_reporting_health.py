@@ -104,6 +104,7 @@ def test_long_stale_columns_against_ten(site: Site, session: Session) -> None:
     site.col([], "2026-05-24", rules=(MONTHLY,))  # stale from 11-24
     site.col([], "2025-01-01")  # no rule asks it to be kept up to date
     site.col([], "2026-05-23", rules=({"kind": "annual", "by": "01-31"},))  # yearly only
+    site.col([], "2026-05-23", rules=({"kind": "periodic", "every": 1, "unit": "year"},))
     test = next(t for t in portal_health(session, NOW).tests if t.code == LONG_STALE)
     assert (test.count, test.failing, test.fail_date) == (9, False, date(2026, 11, 24))
     site.col([], "2026-05-23", rules=({"kind": "on_change"},))

@@ -9,8 +9,9 @@ Beijing days; "in the last N" counts today):
   `home`, else the `news` columns, else any column, is 14 or more days old;
 - out of date (≥ 5 fails): `news` columns with no update in 14 days, and `top` columns
   that are `notice` or `policy` with no update in 6 months (never updated counts);
-- long without update (≥ 10 fails): columns that must be kept up to date (a periodic,
-  prompt or on_change rule) with no update in `stale_after_months` (6) months;
+- long without update (≥ 10 fails): columns that must be kept up to date (a prompt or
+  on_change rule, or a period of at most `stale_after_months`) with no update in
+  `stale_after_months` (6) months;
 - empty (≥ 5 fails): leaf columns with nothing published;
 - 政务咨询 (≥ 1 fails): a message (an open item with a received date in a `consult`
   column) received in the last 12 months and unanswered for more than 3 months.
@@ -100,7 +101,7 @@ class _Col:
     id: int
     path: str
     kinds: frozenset[ColumnKind]
-    upkeep: bool  # must be kept up to date (has a periodic, prompt or on_change rule)
+    upkeep: bool  # must be kept up to date (see _kept_up)
     leaf: bool
     last: date | None
     units: tuple[str, ...]
@@ -232,13 +233,8 @@ def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[
     for column_id, path, _, tags, rules in rows:
         kinds = kinds_of(json.loads(tags) if tags else [])
         parsed = json.loads(rules) if rules else []
-        upkeep = (
-            any(
-                isinstance(r, dict) and r.get("kind") in ("periodic", "prompt", "on_change")
-                for r in parsed
-            )
-            if isinstance(parsed, list)
-            else False
+        upkeep = isinstance(parsed, list) and any(
+            _kept_up(r, settings.stale_after_months) for r in parsed
         )
         published = last.get(column_id)
         out.append(
@@ -253,6 +249,23 @@ def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[
             )
         )
     return out
+
+
+def _kept_up(rule: object, months: int) -> bool:
+    """Whether a rule asks for updates at least every `months` months: prompt,
+    on_change, or a period no longer than that (a yearly column is not long-stale after
+    six months)."""
+    if not isinstance(rule, dict):
+        return False
+    kind = rule.get("kind")
+    if kind in ("prompt", "on_change"):
+        return True
+    if kind != "periodic":
+        return False
+    every, unit = rule.get("every"), rule.get("unit")
+    if not isinstance(every, int):
+        return False
+    return unit in ("day", "week") or (unit == "month" and every <= months)
 
 
 def _consult(session: Session, today: date, columns: list[_Col], ref: Any) -> VetoTest:

@@ -1,7 +1,8 @@
 """How long the office's dashboard and scoreboard take on a large portal, next to a
 plain count-by-state query in the same run.
 
-    python -m bench.dashboard [--url URL] [--assignments 20000] [--items 1000000] [--runs 10]
+    python -m bench.dashboard [--url URL [--reuse]] [--assignments 20000] [--items 1000000]
+                              [--runs 10]
 
 Fills a fresh PostgreSQL database with bench.deadlines.fill (units, columns with the seed
 rule mix, two units per column, `--items` published items over three years, inserted
@@ -36,19 +37,22 @@ from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from bench.deadlines import fill
 from bench.transitions import database, log
 from workflow import migrate
 from workflow.db import make_engine
+from workflow.models import DeadlineStatusDirty
 from workflow.reporting.common import parse_period
 from workflow.reporting.dashboard import dashboard
 from workflow.reporting.health import portal_health
 from workflow.reporting.scoreboard import scoreboard
+from workflow.reporting.status import refresh_status
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+CHANGED_COLUMNS = 50
 BASELINE = text("SELECT state, count(*) FROM items GROUP BY state")
 
 
@@ -121,25 +125,51 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def run(url: str, assignments: int, items: int, runs: int) -> dict[str, Any]:
+def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) -> dict[str, Any]:
     log("migrating…")
     migrate.upgrade(url)
     engine = make_engine(url)
     october = parse_period("2026-10")
     try:
         with engine.begin() as conn:
-            log(f"filling {assignments} assignments, {items} items…")
-            started = time.perf_counter()
-            fill(conn, assignments, items)
-            fill_reporting(conn)
+            present = conn.execute(text("SELECT count(*) FROM items")).scalar_one()
+            if reuse and present:
+                log(f"reusing the {present} items already there")
+                items = present
+                assignments = conn.execute(
+                    text("SELECT count(*) FROM column_assignments")
+                ).scalar_one()
+            else:
+                log(f"filling {assignments} assignments, {items} items…")
+                started = time.perf_counter()
+                fill(conn, assignments, items)
+                fill_reporting(conn)
+                log(f"filled in {time.perf_counter() - started:.1f} s")
             counts = dict(conn.execute(BASELINE).all())
             audit_rows = conn.execute(text("SELECT count(*) FROM audit_events")).scalar_one()
-            log(f"filled in {time.perf_counter() - started:.1f} s: {counts}, {audit_rows} audit")
+            log(f"{counts}, {audit_rows} audit rows")
         # What autovacuum would have done on a live database: statistics and the
         # visibility map (index-only scans).
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
         facts: dict[str, Any] = {}
+        # The periodic scan's job: the status summary the dashboard reads.
+        with Session(engine) as session:
+            started = time.perf_counter()
+            facts["status_rows"] = refresh_status(session, NOW)
+            session.commit()
+            refresh_s = time.perf_counter() - started
+        log(f"refresh_status: {facts['status_rows']} rows in {refresh_s:.1f} s")
+        with engine.connect() as conn:
+            changed = list(
+                conn.execute(
+                    text(
+                        "SELECT column_id FROM column_assignments GROUP BY column_id "
+                        "ORDER BY column_id LIMIT :n"
+                    ),
+                    {"n": CHANGED_COLUMNS},
+                ).scalars()
+            )
 
         def do_baseline() -> None:
             with engine.connect() as conn:
@@ -149,7 +179,17 @@ def run(url: str, assignments: int, items: int, runs: int) -> dict[str, Any]:
             with Session(engine) as session:
                 board = dashboard(session, NOW)
             facts["stuck"] = board.stuck.total
+            facts["summary_used"] = not board.freshness.live
             facts["units_with_overdue"] = sum(1 for u in board.units if u.overdue)
+
+        def do_dashboard_changed() -> None:
+            # As between two refreshes: CHANGED_COLUMNS columns were touched since (the
+            # marks the triggers write), so those are evaluated live.
+            with Session(engine) as session:
+                session.execute(insert(DeadlineStatusDirty), [{"column_id": c} for c in changed])
+                board = dashboard(session, NOW)
+                session.rollback()
+            facts["changed_live_columns"] = board.freshness.live_columns
 
         def do_scoreboard() -> None:
             with Session(engine) as session:
@@ -163,6 +203,7 @@ def run(url: str, assignments: int, items: int, runs: int) -> dict[str, Any]:
         tasks = {
             "baseline": do_baseline,
             "dashboard": do_dashboard,
+            "dashboard_changed": do_dashboard_changed,
             "scoreboard": do_scoreboard,
             "health": do_health,
         }
@@ -184,6 +225,8 @@ def run(url: str, assignments: int, items: int, runs: int) -> dict[str, Any]:
         "items": items,
         "audit_rows": audit_rows,
         "runs": runs,
+        "refresh_status_s": round(refresh_s, 2),
+        "changed_columns": CHANGED_COLUMNS,
     }
     for name, values in times.items():
         result[f"{name}_p50_s"] = round(statistics.median(values), 4)
@@ -213,6 +256,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--items", type=int, default=1_000_000)
     parser.add_argument("--runs", type=int, default=10)
     parser.add_argument("--quick", action="store_true", help="200 assignments, 10,000 items")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="with --url: keep the data already in that database (filled by an earlier run)",
+    )
     args = parser.parse_args(argv)
     if args.quick:
         args.assignments, args.items, args.runs = 200, 10_000, 3
@@ -220,7 +268,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         if target.backend != "postgresql":
             print("bench.dashboard needs PostgreSQL (server-side generate_series)", file=sys.stderr)
             return 2
-        result = run(target.url, args.assignments, args.items, args.runs)
+        result = run(target.url, args.assignments, args.items, args.runs, args.reuse)
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -103,9 +103,11 @@ def evaluate(
     calendar: WorkCalendar | None = None,
     unit_id: int | None = None,
     column_id: int | None = None,
+    column_ids: Collection[int] | None = None,
 ) -> list[AssignmentStatus]:
-    """The status of every assignment (or one unit's, one column's), in assignment order."""
-    only = _Only(unit_id, column_id)
+    """The status of every assignment (or one unit's, one column's, or those of the
+    columns in `column_ids`), in assignment order."""
+    only = _Only(unit_id, column_id, None if column_ids is None else tuple(sorted(column_ids)))
     tz = ZoneInfo(settings.timezone)
     today = now.astimezone(tz).date()
     calendar = _Memo(calendar or load_calendar(session))
@@ -182,16 +184,19 @@ def evaluate(
 
 @dataclass(frozen=True)
 class _Only:
-    """An optional filter to one unit and/or one column."""
+    """An optional filter to one unit and/or one column or a set of columns."""
 
     unit_id: int | None = None
     column_id: int | None = None
+    column_ids: tuple[int, ...] | None = None
 
     def where(self, stmt: Any, unit: Any, column: Any) -> Any:
         if self.unit_id is not None:
             stmt = stmt.where(unit == self.unit_id)
         if self.column_id is not None:
             stmt = stmt.where(column == self.column_id)
+        if self.column_ids is not None:
+            stmt = stmt.where(column.in_(self.column_ids))
         return stmt
 
 

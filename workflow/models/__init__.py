@@ -7,6 +7,7 @@ from workflow.models.columns import Column, ColumnAssignment, ColumnLink, assign
 from workflow.models.feeds import FeedToken
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.org import Unit, UnitAlias, User, UserRole
+from workflow.models.status import DeadlineStatus, DeadlineStatusDirty
 
 __all__ = [
     "Attachment",
@@ -17,6 +18,8 @@ __all__ = [
     "Column",
     "ColumnAssignment",
     "ColumnLink",
+    "DeadlineStatus",
+    "DeadlineStatusDirty",
     "FeedToken",
     "HolidayOverride",
     "Item",

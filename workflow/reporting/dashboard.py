@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
-from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, PROVISIONAL, Settings, evaluate
+from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, PROVISIONAL
 from workflow.deadlines.maintenance import ProvisionalDue, provisional_dues
 from workflow.enums import Role, State
 from workflow.models import Column, Item, Unit, User, UserRole
@@ -29,6 +29,7 @@ from workflow.reporting.common import (
     local_date,
     local_midnight,
 )
+from workflow.reporting.status import Freshness, current_statuses
 
 # Who holds an item at each review stage (domain.md: the three reviews).
 STAGE_ROLES = {
@@ -233,20 +234,21 @@ def unit_deadlines(
     calendar: WorkCalendar | None = None,
     unit_id: int | None = None,
 ) -> list[UnitDeadlines]:
-    """Per unit, from workflow.deadlines.evaluate: overdue and due-soon assignments, worst
-    units first (most overdue, then most due soon, then by name)."""
+    """Per unit, from workflow.deadlines.evaluate (through the status summary, see
+    `status.current_statuses`): overdue and due-soon assignments, worst units first
+    (most overdue, then most due soon, then by name)."""
+    return _unit_deadlines(session, now, settings, calendar, unit_id)[0]
+
+
+def _unit_deadlines(
+    session: Session,
+    now: datetime,
+    settings: ReportSettings,
+    calendar: WorkCalendar | None,
+    unit_id: int | None,
+) -> tuple[list[UnitDeadlines], Freshness]:
     calendar = calendar or load_calendar(session)
-    statuses = evaluate(
-        session,
-        now,
-        Settings(
-            due_soon_workdays=settings.due_soon_workdays,
-            stale_after_months=settings.stale_after_months,
-            timezone=settings.timezone,
-        ),
-        calendar=calendar,
-        unit_id=unit_id,
-    )
+    statuses, freshness = current_statuses(session, now, settings, calendar, unit_id)
     names = dict(session.execute(select(Unit.id, Unit.name)).all())
     by_unit: dict[int, UnitDeadlines] = {}
     for s in statuses:
@@ -262,7 +264,10 @@ def unit_deadlines(
     for entry in by_unit.values():
         entry.overdue.sort(key=lambda d: (d.overdue_since or date.max, d.column_path))
         entry.due_soon.sort(key=lambda d: (d.due or date.max, d.column_path))
-    return sorted(by_unit.values(), key=lambda u: (-len(u.overdue), -len(u.due_soon), u.unit_name))
+    ranked = sorted(
+        by_unit.values(), key=lambda u: (-len(u.overdue), -len(u.due_soon), u.unit_name)
+    )
+    return ranked, freshness
 
 
 @dataclass(frozen=True)
@@ -272,6 +277,9 @@ class Dashboard:
     stuck: StuckPage
     units: list[UnitDeadlines]
     provisional: list[ProvisionalDue]
+    # How current `units` is: from the status summary (and when it was computed) with
+    # the columns changed since evaluated live, or all evaluated live.
+    freshness: Freshness = field(default_factory=Freshness)
 
 
 def dashboard(
@@ -289,7 +297,7 @@ def dashboard(
 ) -> Dashboard:
     """Everything the dashboard page shows, filtered by unit, column and stage."""
     calendar = load_calendar(session)
-    units = unit_deadlines(session, now, settings, calendar, unit_id)
+    units, freshness = _unit_deadlines(session, now, settings, calendar, unit_id)
     if column_id is not None:
         for u in units:
             u.overdue = [d for d in u.overdue if d.column_id == column_id]
@@ -315,4 +323,5 @@ def dashboard(
         ),
         units=units,
         provisional=provisional,
+        freshness=freshness,
     )

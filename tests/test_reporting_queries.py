@@ -165,4 +165,4 @@ def test_same_statement_count_at_100_and_10000_items(session: Session, world: Wo
     # five statements unless a column changed since.
     assert small["dashboard"] == 16 and small["scoreboard_month"] == 10
     assert small_summary == (11, 16)
-    assert small["cramming"] == 1 and small["health"] == 4
+    assert small["cramming"] == 1 and small["health"] == 3

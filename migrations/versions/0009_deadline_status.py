@@ -1,4 +1,5 @@
-"""deadline status summary: per-assignment evaluation, change marks kept by triggers
+"""deadline status summary: per-assignment evaluation, change marks kept by triggers;
+an index for each column's last publication
 
 Revision ID: 0009
 Revises: 0007
@@ -170,6 +171,14 @@ def upgrade() -> None:
         sa.Column("column_id", sa.Integer(), nullable=True),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_deadline_status_dirty")),
     )
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.create_index(
+            "ix_items_live_column_published",
+            ["column_id", "published_at"],
+            unique=False,
+            postgresql_where=sa.text("live_revision_no IS NOT NULL"),
+            sqlite_where=sa.text("live_revision_no IS NOT NULL"),
+        )
     postgresql = op.get_bind().dialect.name == "postgresql"
     for statement in _postgresql() if postgresql else _sqlite():
         op.execute(statement)
@@ -185,6 +194,8 @@ def downgrade() -> None:
         for statement in _sqlite():
             name = statement.split()[2]
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    with op.batch_alter_table("items", schema=None) as batch_op:
+        batch_op.drop_index("ix_items_live_column_published")
     op.drop_table("deadline_status_dirty")
     with op.batch_alter_table("deadline_status", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_deadline_status_unit_id"))

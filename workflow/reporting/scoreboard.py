@@ -219,13 +219,18 @@ def _rule_cases(
     assignments = _assignments(session)
     plan: list[tuple[int, int, int, _Judged]] = []  # (column, unit, required, window)
     cache: dict[str, list[_Judged]] = {}
+    # Assignments with the same rule text share the parsed rule objects: key by object
+    # first, so the canonical key is built once per distinct rule, not per assignment.
+    by_object: dict[int, tuple[list[_Judged], int]] = {}
     for a in assignments:
         for rule in a.rules:
-            key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
-            if key not in cache:
-                cache[key] = _windows(rule, period, today, calendar)
-            required = int(rule.get("min_items", 1))
-            plan += [(a.column_id, a.unit_id, required, w) for w in cache[key]]
+            if id(rule) not in by_object:
+                key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
+                if key not in cache:
+                    cache[key] = _windows(rule, period, today, calendar)
+                by_object[id(rule)] = (cache[key], int(rule.get("min_items", 1)))
+            windows, required = by_object[id(rule)]
+            plan += [(a.column_id, a.unit_id, required, w) for w in windows]
     if not plan:
         return []
     # Items counted from the day after each boundary: start, due and late_until.

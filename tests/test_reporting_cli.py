@@ -11,10 +11,11 @@ import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskCliRunner
-from sqlalchemy import Engine
+from sqlalchemy import Engine, func, select
 
 from config import load_config
 from web import create_app
+from workflow.models import ColumnAssignment, DeadlineStatus, DeadlineStatusDirty
 
 from .conftest import wipe
 
@@ -110,3 +111,14 @@ def test_health_scoreboard_kinds_and_feeds(runner: FlaskCliRunner) -> None:
     r = runner.invoke(args=["report", "feed-revoke", token_id])
     assert r.exit_code == 0 and "revoked" in r.output
     assert runner.invoke(args=["report", "feed-revoke", "999999"]).exit_code != 0
+
+
+def test_refresh_status_fills_the_summary(runner: FlaskCliRunner, engine: Engine) -> None:
+    r = runner.invoke(args=["report", "refresh-status"])
+    assert r.exit_code == 0, r.output
+    with engine.connect() as conn:
+        assignments = conn.execute(select(func.count()).select_from(ColumnAssignment)).scalar()
+        kept = conn.execute(select(func.count()).select_from(DeadlineStatus)).scalar()
+        marks = conn.execute(select(func.count()).select_from(DeadlineStatusDirty)).scalar()
+    assert assignments and kept == assignments and marks == 0
+    assert f"deadline status of {kept} assignment(s) refreshed" in r.output

@@ -6,6 +6,7 @@ report submissions --month 2026-10 [--unit 区教育局] -o 报送.xlsx  (or --f
 report scoreboard --month 2026-10       report cramming --year 2026
 report health [--json]                  report guess-kinds
 report feed-issue --unit 区教育局 | --user LOGIN      report feed-revoke ID
+report refresh-status                   (the periodic scan's deadline status summary)
 """
 
 from __future__ import annotations
@@ -192,6 +193,17 @@ def cramming_command(year: int | None) -> None:
             f"{f.share:.0%}  {f.unit_name}  {f.column_path}  ({f.december_items}/{f.year_items})"
         )
     click.echo(f"{len(flags)} column(s) above {settings.cram_share:.0%} in December {year}")
+
+
+@report_cli.command("refresh-status")
+def refresh_status_command() -> None:
+    """Recompute the deadline status summary the dashboard reads (the periodic scan does
+    this every few minutes)."""
+    from workflow.reporting.status import refresh_status
+
+    with _session(commit=True) as session:
+        rows = refresh_status(session, _now(), _settings())
+    click.echo(f"deadline status of {rows} assignment(s) refreshed")
 
 
 @report_cli.command("health")

@@ -19,9 +19,10 @@ from workflow.models import (
     DeadlineStatusDirty,
     HolidayOverride,
     Item,
+    ItemStateCount,
 )
 from workflow.reporting.common import ReportSettings
-from workflow.reporting.dashboard import UnitDeadlines, dashboard, unit_deadlines
+from workflow.reporting.dashboard import UnitDeadlines, dashboard, state_counts, unit_deadlines
 from workflow.reporting.status import Freshness, refresh_status
 
 from .factories import World
@@ -197,3 +198,42 @@ def test_the_triggers_mark_what_the_evaluation_reads(session: Session, world: Wo
     assert touch(select(1)) == [news.id]
     session.add(HolidayOverride(day=date(2026, 12, 31), is_workday=False, note=""))
     assert touch(select(1)) == [None]
+
+
+def counted(session: Session) -> dict[str, int]:
+    counts = {s.value: 0 for s in State}
+    counts.update(
+        {
+            s: int(n)
+            for s, n in session.execute(select(Item.state, func.count()).group_by(Item.state))
+        }
+    )
+    return counts
+
+
+def test_state_counts_from_the_deltas_equal_counting(session: Session, world: World) -> None:
+    p = october_portal(session, world)  # items written directly and through the services
+    assert state_counts(session) == counted(session)
+    refresh_status(session, NOW)  # folds the deltas: one row per state
+    folded = session.execute(select(ItemStateCount.state, ItemStateCount.n)).all()
+    assert len(folded) == len({s for s, _ in folded})
+    assert state_counts(session) == counted(session)
+    item = publish(session, world, p.columns["月报"].id)
+    extra = p.item("月报", world.unit_b, state=State.HEAD_REVIEW)
+    assert state_counts(session) == counted(session)
+    session.execute(update(Item).where(Item.id == extra.id).values(state="withdrawn"))
+    session.execute(delete(Item).where(Item.id == p.item("月报", world.unit_b).id))
+    assert state_counts(session) == counted(session)
+    services.retract(
+        session,
+        actor=world.office_editor,  # type: ignore[arg-type]
+        item_id=item.id,
+        expected_version=item.version,
+        now=NOW,
+        comment="误发",
+    )
+    refresh_status(session, NOW)
+    assert state_counts(session) == counted(session)
+    assert state_counts(session)[State.RETRACTED] >= 1
+    # One unit's counts are counted directly.
+    assert state_counts(session, unit_id=world.unit_b.id)[State.WITHDRAWN] >= 2

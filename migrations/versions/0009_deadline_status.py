@@ -1,5 +1,5 @@
 """deadline status summary: per-assignment evaluation, change marks kept by triggers;
-an index for each column's last publication
+item counts per state kept by triggers; an index for each column's last publication
 
 Revision ID: 0009
 Revises: 0007
@@ -67,6 +67,21 @@ $$
 ]
 
 
+PG_STATE_COUNT = """
+CREATE FUNCTION item_state_count() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF TG_OP <> 'INSERT' THEN
+        INSERT INTO item_state_counts (state, n) VALUES (OLD.state, -1);
+    END IF;
+    IF TG_OP <> 'DELETE' THEN
+        INSERT INTO item_state_counts (state, n) VALUES (NEW.state, 1);
+    END IF;
+    RETURN NULL;
+END
+$$
+"""
+
+
 def _changed(distinct: str) -> str:
     fields = " OR ".join(f"OLD.{f} {distinct} NEW.{f}" for f in ITEM_FIELDS)
     return f"{fields} OR (OLD.state {distinct} NEW.state AND NEW.due_date IS NOT NULL)"
@@ -98,6 +113,11 @@ def _postgresql() -> list[str]:
         "CREATE TRIGGER deadline_status_years AFTER INSERT OR UPDATE OR DELETE OR "
         "TRUNCATE ON calendar_years FOR EACH STATEMENT EXECUTE FUNCTION "
         "deadline_status_mark_all()",
+        PG_STATE_COUNT,
+        f"CREATE TRIGGER item_state_counts_ins_del AFTER INSERT OR DELETE ON items {fn} "
+        "item_state_count()",
+        "CREATE TRIGGER item_state_counts_upd AFTER UPDATE OF state ON items FOR EACH ROW "
+        "WHEN (OLD.state IS DISTINCT FROM NEW.state) EXECUTE FUNCTION item_state_count()",
     ]
 
 
@@ -130,6 +150,16 @@ def _sqlite() -> list[str]:
         trigger(f"deadline_status_{short}_ins", "INSERT", table, f"{MARK} (NEW.{key})")
         trigger(f"deadline_status_{short}_upd", "UPDATE", table, f"{MARK} (NEW.{key}), (OLD.{key})")
         trigger(f"deadline_status_{short}_del", "DELETE", table, f"{MARK} (OLD.{key})")
+    count = "INSERT INTO item_state_counts (state, n) VALUES"
+    trigger("item_state_counts_ins", "INSERT", "items", f"{count} (NEW.state, 1)")
+    trigger("item_state_counts_del", "DELETE", "items", f"{count} (OLD.state, -1)")
+    trigger(
+        "item_state_counts_upd",
+        "UPDATE",
+        "items",
+        f"{count} (OLD.state, -1), (NEW.state, 1)",
+        "OLD.state IS NOT NEW.state",
+    )
     for table, short in (("holiday_overrides", "overrides"), ("calendar_years", "years")):
         for event in ("INSERT", "UPDATE", "DELETE"):
             trigger(f"deadline_status_{short}_{event[:3].lower()}", event, table, f"{MARK} (NULL)")
@@ -145,6 +175,8 @@ PG_TRIGGERS = {
     "deadline_status_columns": "columns",
     "deadline_status_overrides": "holiday_overrides",
     "deadline_status_years": "calendar_years",
+    "item_state_counts_ins_del": "items",
+    "item_state_counts_upd": "items",
 }
 
 
@@ -179,6 +211,18 @@ def upgrade() -> None:
             postgresql_where=sa.text("live_revision_no IS NOT NULL"),
             sqlite_where=sa.text("live_revision_no IS NOT NULL"),
         )
+    op.create_table(
+        "item_state_counts",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("state", sa.String(length=20), nullable=False),
+        sa.Column("n", sa.Integer(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_item_state_counts")),
+    )
+    # Seeded in the same transaction as the triggers are created: exact from here on.
+    op.execute(
+        "INSERT INTO item_state_counts (state, n) SELECT state, count(*) FROM items "
+        "GROUP BY state"
+    )
     postgresql = op.get_bind().dialect.name == "postgresql"
     for statement in _postgresql() if postgresql else _sqlite():
         op.execute(statement)
@@ -190,10 +234,12 @@ def downgrade() -> None:
             op.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
         for fn in ("column_id", "id", "all"):
             op.execute(f"DROP FUNCTION IF EXISTS deadline_status_mark_{fn}()")
+        op.execute("DROP FUNCTION IF EXISTS item_state_count()")
     else:
         for statement in _sqlite():
             name = statement.split()[2]
             op.execute(f"DROP TRIGGER IF EXISTS {name}")
+    op.drop_table("item_state_counts")
     with op.batch_alter_table("items", schema=None) as batch_op:
         batch_op.drop_index("ix_items_live_column_published")
     op.drop_table("deadline_status_dirty")

@@ -7,7 +7,7 @@ from workflow.models.columns import Column, ColumnAssignment, ColumnLink, assign
 from workflow.models.feeds import FeedToken
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.org import Unit, UnitAlias, User, UserRole
-from workflow.models.status import DeadlineStatus, DeadlineStatusDirty
+from workflow.models.status import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
 
 __all__ = [
     "Attachment",
@@ -23,6 +23,7 @@ __all__ = [
     "FeedToken",
     "HolidayOverride",
     "Item",
+    "ItemStateCount",
     "Obligation",
     "Revision",
     "UTCDateTime",

@@ -45,3 +45,16 @@ class DeadlineStatusDirty(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     column_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ItemStateCount(Base):
+    """Items per state as signed deltas written by triggers on `items` (migration 0009,
+    seeded there with the counts of the day): the sum per state is exact in every
+    transaction, without counting a million rows. `refresh_status` folds the deltas
+    into one row per state."""
+
+    __tablename__ = "item_state_counts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    state: Mapped[str] = mapped_column(String(20))
+    n: Mapped[int] = mapped_column(Integer)

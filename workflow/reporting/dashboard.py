@@ -18,10 +18,10 @@ from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
-from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, PROVISIONAL
+from workflow.deadlines.evaluate import DUE_SOON, OK, OVERDUE, PROVISIONAL
 from workflow.deadlines.maintenance import ProvisionalDue, provisional_dues
 from workflow.enums import Role, State
-from workflow.models import Column, Item, Unit, User, UserRole
+from workflow.models import Column, Item, ItemStateCount, Unit, User, UserRole
 from workflow.reporting.common import (
     DEFAULTS,
     STAGE_NAMES,
@@ -43,8 +43,14 @@ SORTS = ("waiting", "unit", "column", "stage")
 def state_counts(
     session: Session, unit_id: int | None = None, column_id: int | None = None
 ) -> dict[str, int]:
-    """Items per state (every state present, zeros included)."""
+    """Items per state (every state present, zeros included). The whole portal's come
+    from the deltas the triggers keep (`ItemStateCount`): exact, without counting every
+    item; one unit's or column's are counted."""
     stmt = select(Item.state, func.count()).group_by(Item.state)
+    if unit_id is None and column_id is None:
+        stmt = select(ItemStateCount.state, func.sum(ItemStateCount.n)).group_by(
+            ItemStateCount.state
+        )
     if unit_id is not None:
         stmt = stmt.where(Item.unit_id == unit_id)
     if column_id is not None:
@@ -159,6 +165,7 @@ def stuck_items(
         .offset(offset)
     ).all()
     holders = _holders(session, {r[2] for r in rows})
+    waited: dict[date, int] = {}  # many items arrived on the same day
     out = []
     for item_id, title, unit, unit_name, column, path, state, since in rows:
         role = STAGE_ROLES[state]
@@ -172,12 +179,18 @@ def stuck_items(
                 column_path=path,
                 stage=state,
                 since=since,
-                workdays_waiting=calendar.count_workdays(local_date(since, tz), today)[0],
+                workdays_waiting=_waited(calendar, waited, local_date(since, tz), today),
                 limit=settings.stage_limits[state],
                 holders=holders.get((None if role == Role.OFFICE_EDITOR else unit, role), []),
             )
         )
     return StuckPage(int(total), out)
+
+
+def _waited(calendar: WorkCalendar, memo: dict[date, int], since: date, today: date) -> int:
+    if since not in memo:
+        memo[since] = calendar.count_workdays(since, today)[0]
+    return memo[since]
 
 
 def _holders(session: Session, unit_ids: set[int]) -> dict[tuple[int | None, str], list[str]]:
@@ -252,8 +265,12 @@ def _unit_deadlines(
     names = dict(session.execute(select(Unit.id, Unit.name)).all())
     by_unit: dict[int, UnitDeadlines] = {}
     for s in statuses:
-        entry = by_unit.setdefault(s.unit_id, UnitDeadlines(s.unit_id, names.get(s.unit_id, "")))
+        entry = by_unit.get(s.unit_id)
+        if entry is None:
+            entry = by_unit[s.unit_id] = UnitDeadlines(s.unit_id, names.get(s.unit_id, ""))
         entry.assignments += 1
+        if s.status == OK:  # most of them: only counted
+            continue
         due = ColumnDue(s.column_id, s.column_path, s.next_due, s.overdue_since)
         if s.status == OVERDUE:
             entry.overdue.append(due)

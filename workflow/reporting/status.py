@@ -21,14 +21,15 @@ evaluation that follows, and a change committed later leaves its mark.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import UTC, date, datetime
+from typing import NamedTuple
 
-from sqlalchemy import delete, insert, select
+from sqlalchemy import DateTime, case, delete, func, insert, select, text, type_coerce
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar
-from workflow.deadlines.evaluate import Settings, evaluate
-from workflow.models import DeadlineStatus, DeadlineStatusDirty
+from workflow.deadlines.evaluate import OK, Settings, evaluate
+from workflow.models import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date
 
 # Above this many marked columns, one evaluation of the whole portal is cheaper than a
@@ -51,8 +52,7 @@ class Freshness:
         return self.summary_at is None
 
 
-@dataclass(frozen=True)
-class StatusRow:
+class StatusRow(NamedTuple):
     assignment_id: int
     column_id: int
     unit_id: int
@@ -84,6 +84,7 @@ def refresh_status(
     """Re-evaluate every assignment and rewrite the summary; returns the rows written.
     The caller commits (the marks are deleted in the same transaction, so a failed
     refresh leaves them)."""
+    fold_state_counts(session)
     # First: the evaluation below then sees every change whose mark this removes.
     session.execute(delete(DeadlineStatusDirty))
     statuses = evaluate(session, now, evaluation_settings(settings), calendar=calendar)
@@ -112,6 +113,29 @@ def refresh_status(
     return len(statuses)
 
 
+def fold_state_counts(session: Session) -> None:
+    """Fold the per-state deltas the triggers wrote into one row per state. On
+    PostgreSQL one statement: the deltas it deletes are exactly those it sums, and
+    deltas committed meanwhile stay for the next fold."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(
+            text(
+                "WITH gone AS (DELETE FROM item_state_counts RETURNING state, n) "
+                "INSERT INTO item_state_counts (state, n) "
+                "SELECT state, sum(n) FROM gone GROUP BY state HAVING sum(n) <> 0"
+            )
+        )
+        return
+    # SQLite has one writer at a time: read, then replace, in this transaction.
+    sums = session.execute(
+        select(ItemStateCount.state, func.sum(ItemStateCount.n)).group_by(ItemStateCount.state)
+    ).all()
+    session.execute(delete(ItemStateCount))
+    rows = [{"state": state, "n": int(n)} for state, n in sums if n]
+    if rows:
+        session.execute(insert(ItemStateCount), rows)
+
+
 def current_statuses(
     session: Session,
     now: datetime,
@@ -121,39 +145,55 @@ def current_statuses(
 ) -> tuple[list[StatusRow], Freshness]:
     """Every assignment's status now (or one unit's), from the summary where nothing has
     changed since it was computed and evaluated live where something has; in assignment
-    order. Three statements, plus the evaluation's five when it runs."""
+    order. Two statements, plus the evaluation's five when it runs. From the summary,
+    `column_path`, `next_due` and `overdue_since` are given only for assignments that are
+    not ok (empty / None otherwise)."""
     # Marks before rows: a refresh committing in between leaves us with more marks than
     # needed (more evaluated live), never fewer.
     marked = set(session.scalars(select(DeadlineStatusDirty.column_id).distinct()))
+    # One refresh writes every row in one transaction, so all rows share their day,
+    # time and settings: read those off one row. Paths and dates only for rows that are
+    # not ok (the dashboard lists those; ok rows only count) — twenty thousand rows
+    # decoded in full cost more than the rest of the page.
+    first = select(func.min(DeadlineStatus.assignment_id))
+    if unit_id is not None:
+        first = first.where(DeadlineStatus.unit_id == unit_id)
+    is_first = DeadlineStatus.assignment_id == first.scalar_subquery()
+    ok = DeadlineStatus.status == OK
     stmt = select(
         DeadlineStatus.assignment_id,
         DeadlineStatus.column_id,
         DeadlineStatus.unit_id,
-        DeadlineStatus.column_path,
+        case((ok, ""), else_=DeadlineStatus.column_path),
         DeadlineStatus.status,
-        DeadlineStatus.next_due,
-        DeadlineStatus.overdue_since,
-        DeadlineStatus.computed_for,
-        DeadlineStatus.computed_at,
-        DeadlineStatus.settings_key,
+        case((ok, None), else_=DeadlineStatus.next_due),
+        case((ok, None), else_=DeadlineStatus.overdue_since),
+        case((is_first, DeadlineStatus.computed_for)),
+        # Plain DateTime: UTCDateTime's converter would run on twenty thousand NULLs.
+        type_coerce(case((is_first, DeadlineStatus.computed_at)), DateTime(timezone=True)),
+        case((is_first, DeadlineStatus.settings_key)),
     )
     if unit_id is not None:
         stmt = stmt.where(DeadlineStatus.unit_id == unit_id)
-    rows = session.execute(stmt).all()
+    rows = session.connection().execute(stmt).all()  # plain rows: no ORM loading
+    meta = next((r[7:] for r in rows if r[7] is not None), None)
     today, key = local_date(now, settings.tz), settings_key(settings)
     usable = (
-        bool(rows)
+        meta is not None
         and None not in marked
         and len(marked) <= MAX_LIVE_COLUMNS
-        and all(r.computed_for == today and r.settings_key == key for r in rows)
+        and meta[0] == today
+        and meta[2] == key
     )
-    if not usable:
+    if not usable or meta is None:
         return _live(session, now, settings, calendar, unit_id, None), Freshness()
-    kept = [StatusRow(*r[:7]) for r in rows if r.column_id not in marked]
+    kept = [StatusRow(*r[:7]) for r in rows if r[1] not in marked]
     column_ids = {c for c in marked if c is not None}
-    live = _live(session, now, settings, calendar, unit_id, column_ids) if column_ids else []
-    out = sorted(kept + live, key=lambda s: s.assignment_id)
-    return out, Freshness(min(r.computed_at for r in rows), len(column_ids))
+    if column_ids:
+        live = _live(session, now, settings, calendar, unit_id, column_ids)
+        kept = sorted(kept + live, key=lambda s: s.assignment_id)
+    computed_at = meta[1] if meta[1].tzinfo else meta[1].replace(tzinfo=UTC)  # SQLite
+    return kept, Freshness(computed_at.astimezone(UTC), len(column_ids))
 
 
 def _live(

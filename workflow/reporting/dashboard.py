@@ -18,7 +18,7 @@ from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
-from workflow.deadlines.evaluate import DUE_SOON, OK, OVERDUE, PROVISIONAL
+from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, PROVISIONAL
 from workflow.deadlines.maintenance import ProvisionalDue, provisional_dues
 from workflow.enums import Role, State
 from workflow.models import Column, Item, ItemStateCount, Unit, User, UserRole
@@ -261,16 +261,20 @@ def _unit_deadlines(
     unit_id: int | None,
 ) -> tuple[list[UnitDeadlines], Freshness]:
     calendar = calendar or load_calendar(session)
-    statuses, freshness = current_statuses(session, now, settings, calendar, unit_id)
+    statuses = current_statuses(session, now, settings, calendar, unit_id)
     names = dict(session.execute(select(Unit.id, Unit.name)).all())
     by_unit: dict[int, UnitDeadlines] = {}
-    for s in statuses:
-        entry = by_unit.get(s.unit_id)
-        if entry is None:
-            entry = by_unit[s.unit_id] = UnitDeadlines(s.unit_id, names.get(s.unit_id, ""))
+
+    def entry_of(unit: int) -> UnitDeadlines:
+        if unit not in by_unit:
+            by_unit[unit] = UnitDeadlines(unit, names.get(unit, ""))
+        return by_unit[unit]
+
+    for unit, n in statuses.ok_per_unit.items():
+        entry_of(unit).assignments += n
+    for s in statuses.not_ok:
+        entry = entry_of(s.unit_id)
         entry.assignments += 1
-        if s.status == OK:  # most of them: only counted
-            continue
         due = ColumnDue(s.column_id, s.column_path, s.next_due, s.overdue_since)
         if s.status == OVERDUE:
             entry.overdue.append(due)
@@ -284,7 +288,7 @@ def _unit_deadlines(
     ranked = sorted(
         by_unit.values(), key=lambda u: (-len(u.overdue), -len(u.due_soon), u.unit_name)
     )
-    return ranked, freshness
+    return ranked, statuses.freshness
 
 
 @dataclass(frozen=True)

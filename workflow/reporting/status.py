@@ -22,9 +22,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
-from sqlalchemy import DateTime, case, delete, func, insert, select, text, type_coerce
+from sqlalchemy import (
+    Date,
+    DateTime,
+    Integer,
+    String,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    null,
+    select,
+    text,
+    type_coerce,
+    union_all,
+)
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar
@@ -136,64 +151,107 @@ def fold_state_counts(session: Session) -> None:
         session.execute(insert(ItemStateCount), rows)
 
 
+@dataclass
+class Statuses:
+    """Where the assignments stand: those that are not ok (in assignment order), and
+    per unit how many are ok."""
+
+    not_ok: list[StatusRow]
+    ok_per_unit: dict[int, int]
+    freshness: Freshness
+
+
 def current_statuses(
     session: Session,
     now: datetime,
     settings: ReportSettings = DEFAULTS,
     calendar: WorkCalendar | None = None,
     unit_id: int | None = None,
-) -> tuple[list[StatusRow], Freshness]:
+) -> Statuses:
     """Every assignment's status now (or one unit's), from the summary where nothing has
-    changed since it was computed and evaluated live where something has; in assignment
-    order. Two statements, plus the evaluation's five when it runs. From the summary,
-    `column_path`, `next_due` and `overdue_since` are given only for assignments that are
-    not ok (empty / None otherwise)."""
+    changed since it was computed and evaluated live where something has. Two
+    statements, plus the evaluation's five when it runs."""
     # Marks before rows: a refresh committing in between leaves us with more marks than
     # needed (more evaluated live), never fewer.
     marked = set(session.scalars(select(DeadlineStatusDirty.column_id).distinct()))
-    # One refresh writes every row in one transaction, so all rows share their day,
-    # time and settings: read those off one row. Paths and dates only for rows that are
-    # not ok (the dashboard lists those; ok rows only count) — twenty thousand rows
-    # decoded in full cost more than the rest of the page.
-    first = select(func.min(DeadlineStatus.assignment_id))
-    if unit_id is not None:
-        first = first.where(DeadlineStatus.unit_id == unit_id)
-    is_first = DeadlineStatus.assignment_id == first.scalar_subquery()
+    column_ids = {c for c in marked if c is not None}
+    # One statement (one snapshot): the assignments that are not ok, one by one, and
+    # the ok ones counted per unit, leaving out the marked columns — most of twenty
+    # thousand rows need not travel. Each row carries the refresh's day, time and
+    # settings (one refresh writes every row in one transaction).
+    plain_time = type_coerce(DeadlineStatus.computed_at, DateTime(timezone=True))
     ok = DeadlineStatus.status == OK
-    stmt = select(
+    counted = (
+        select(
+            DeadlineStatus.unit_id,
+            cast(null(), Integer),
+            cast(null(), Integer),
+            cast(null(), String),
+            cast(null(), String),
+            cast(null(), Date),
+            cast(null(), Date),
+            func.count(),
+            func.min(DeadlineStatus.computed_for),
+            func.min(plain_time),
+            func.min(DeadlineStatus.settings_key),
+        )
+        .where(ok, DeadlineStatus.column_id.not_in(sorted(column_ids)))
+        .group_by(DeadlineStatus.unit_id)
+    )
+    listed = select(
+        DeadlineStatus.unit_id,
         DeadlineStatus.assignment_id,
         DeadlineStatus.column_id,
-        DeadlineStatus.unit_id,
-        case((ok, ""), else_=DeadlineStatus.column_path),
+        DeadlineStatus.column_path,
         DeadlineStatus.status,
-        case((ok, None), else_=DeadlineStatus.next_due),
-        case((ok, None), else_=DeadlineStatus.overdue_since),
-        case((is_first, DeadlineStatus.computed_for)),
-        # Plain DateTime: UTCDateTime's converter would run on twenty thousand NULLs.
-        type_coerce(case((is_first, DeadlineStatus.computed_at)), DateTime(timezone=True)),
-        case((is_first, DeadlineStatus.settings_key)),
-    )
+        DeadlineStatus.next_due,
+        DeadlineStatus.overdue_since,
+        literal(1, Integer),
+        DeadlineStatus.computed_for,
+        plain_time,
+        DeadlineStatus.settings_key,
+    ).where(~ok)
     if unit_id is not None:
-        stmt = stmt.where(DeadlineStatus.unit_id == unit_id)
-    rows = session.connection().execute(stmt).all()  # plain rows: no ORM loading
-    meta = next((r[7:] for r in rows if r[7] is not None), None)
+        counted = counted.where(DeadlineStatus.unit_id == unit_id)
+        listed = listed.where(DeadlineStatus.unit_id == unit_id)
+    rows: list[Any] = list(session.connection().execute(union_all(counted, listed)))
+    meta = rows[0][8:] if rows else None
     today, key = local_date(now, settings.tz), settings_key(settings)
     usable = (
         meta is not None
         and None not in marked
         and len(marked) <= MAX_LIVE_COLUMNS
-        and meta[0] == today
-        and meta[2] == key
+        and all(r[8] == today and r[10] == key for r in rows)
     )
     if not usable or meta is None:
-        return _live(session, now, settings, calendar, unit_id, None), Freshness()
-    kept = [StatusRow(*r[:7]) for r in rows if r[1] not in marked]
-    column_ids = {c for c in marked if c is not None}
+        return _split(_live(session, now, settings, calendar, unit_id, None), Freshness())
+    not_ok = [
+        StatusRow(r[1], r[2], r[0], r[3], r[4], r[5], r[6])
+        for r in rows
+        if r[1] is not None and r[2] not in marked
+    ]
+    ok_per_unit = {r[0]: int(r[7]) for r in rows if r[1] is None}
+    computed_at = min(r[9] for r in rows)
+    computed_at = computed_at if computed_at.tzinfo else computed_at.replace(tzinfo=UTC)
+    freshness = Freshness(computed_at.astimezone(UTC), len(column_ids))
     if column_ids:
-        live = _live(session, now, settings, calendar, unit_id, column_ids)
-        kept = sorted(kept + live, key=lambda s: s.assignment_id)
-    computed_at = meta[1] if meta[1].tzinfo else meta[1].replace(tzinfo=UTC)  # SQLite
-    return kept, Freshness(computed_at.astimezone(UTC), len(column_ids))
+        live = _split(_live(session, now, settings, calendar, unit_id, column_ids), freshness)
+        not_ok += live.not_ok
+        for unit, n in live.ok_per_unit.items():
+            ok_per_unit[unit] = ok_per_unit.get(unit, 0) + n
+    not_ok.sort(key=lambda s: s.assignment_id)
+    return Statuses(not_ok, ok_per_unit, freshness)
+
+
+def _split(rows: list[StatusRow], freshness: Freshness) -> Statuses:
+    ok_per_unit: dict[int, int] = {}
+    not_ok = []
+    for r in rows:
+        if r.status == OK:
+            ok_per_unit[r.unit_id] = ok_per_unit.get(r.unit_id, 0) + 1
+        else:
+            not_ok.append(r)
+    return Statuses(not_ok, ok_per_unit, freshness)
 
 
 def _live(

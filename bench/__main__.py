@@ -21,6 +21,7 @@ FULL: list[list[str]] = [
     ["bench.importer", "--rows", "3000"],
     ["bench.web", "--waiting", "300", "--requests", "30"],
     ["bench.reminders", "--reminders", "10000", "--workers", "2"],
+    ["bench.dashboard", "--assignments", "20000", "--items", "1000000"],
 ]
 QUICK: list[list[str]] = [
     ["bench.generate", "--bench", "--units", "5", "--columns", "20", "--items", "200"],
@@ -29,6 +30,7 @@ QUICK: list[list[str]] = [
     ["bench.importer", "--rows", "100", "--runs", "2"],
     ["bench.web", "--waiting", "20", "--requests", "3"],
     ["bench.reminders", "--reminders", "200", "--runs", "1"],
+    ["bench.dashboard", "--quick"],
 ]
 
 

@@ -1,6 +1,6 @@
 """`rq cron notifications.cron_config`: the one periodic process. It only enqueues the
-reminder scan and the scheduled publications; both work out from the database what is
-due, so a missed tick loses nothing.
+reminder scan, the scheduled publications and the dashboard's summary refresh; each works
+out from the database what to do, so a missed tick loses nothing.
 Run exactly one `rq cron` (it has no leader election)."""
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from rq import cron
 from notifications.jobs import run_scan
 from notifications.publishing import publish_scheduled
 from notifications.runtime import QUEUE
+from notifications.status_job import refresh_deadline_status
 
 cron.register(
     run_scan,
@@ -28,4 +29,14 @@ cron.register(
     interval=int(os.environ.get("SCHEDULED_PUBLISH_INTERVAL") or 60),
     job_timeout=300,
     name="sanshen-scheduled-publication",
+)
+
+# The office dashboard's deadline summary (workflow.reporting.status): figures changed
+# since a refresh are recomputed live, so this only keeps the dashboard fast.
+cron.register(
+    refresh_deadline_status,
+    queue_name=QUEUE,
+    interval=int(os.environ.get("STATUS_REFRESH_INTERVAL") or 300),
+    job_timeout=900,
+    name="sanshen-deadline-status",
 )

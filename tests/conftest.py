@@ -64,6 +64,9 @@ def wipe(engine: Engine) -> None:
         conn.execute(text("UPDATE items SET obligation_id = NULL"))  # items ⇄ obligations
         for table in reversed(Base.metadata.sorted_tables):
             conn.execute(table.delete())
+        # Tables the triggers on items fill (SQLite runs them while deleting items).
+        conn.execute(text("DELETE FROM item_state_counts"))
+        conn.execute(text("DELETE FROM deadline_status_dirty"))
 
 
 @pytest.fixture

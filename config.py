@@ -37,6 +37,9 @@ class Config:
     # Deadline settings used by later layers; kept here so every layer reads one place.
     PROMPT_WINDOW_WORKDAYS: int = 5
     STALE_AFTER_MONTHS: int = 6
+    # Reverse proxies in front of the app (TLS terminator…) whose X-Forwarded-* to trust:
+    # the client's address (login throttling) and https (Secure cookies) come from them.
+    PROXY_HOPS: int = 0
     extra: Mapping[str, str] = field(default_factory=dict)
 
     @property
@@ -117,4 +120,5 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         TIMEZONE=environ.get("SANSHEN_TIMEZONE", "Asia/Shanghai"),
         PROMPT_WINDOW_WORKDAYS=_int(environ, "PROMPT_WINDOW", 5),
         STALE_AFTER_MONTHS=_int(environ, "STALE_AFTER", 6),
+        PROXY_HOPS=_int(environ, "PROXY_HOPS", 0),
     )

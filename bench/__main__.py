@@ -19,12 +19,14 @@ FULL: list[list[str]] = [
     ["bench.transitions", "--items", "20000"],
     ["bench.deadlines", "--assignments", "20000", "--items", "1000000"],
     ["bench.importer", "--rows", "3000"],
+    ["bench.web", "--waiting", "300", "--requests", "30"],
 ]
 QUICK: list[list[str]] = [
     ["bench.generate", "--bench", "--units", "5", "--columns", "20", "--items", "200"],
     ["bench.transitions", "--items", "200"],
     ["bench.deadlines", "--assignments", "200", "--items", "10000", "--runs", "2"],
     ["bench.importer", "--rows", "100", "--runs", "2"],
+    ["bench.web", "--waiting", "20", "--requests", "3"],
 ]
 
 
@@ -39,7 +41,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     failed = 0
     for module, *rest in QUICK if args.quick else FULL:
-        extra = ["--url", args.url] if args.url and module != "bench.generate" else []
+        takes_url = module not in ("bench.generate", "bench.web")
+        extra = ["--url", args.url] if args.url and takes_url else []
         proc = subprocess.run(
             [sys.executable, "-m", module, *rest, *extra],
             stdout=subprocess.PIPE,

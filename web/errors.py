@@ -80,11 +80,35 @@ def workflow_message(exc: WorkflowError) -> str:
     return _("操作未完成：%(detail)s", detail=str(exc))
 
 
+TYPED_FIELDS = {
+    "title": _l("标题"),
+    "body": _l("正文"),
+    "comment": _l("意见"),
+    "note": _l("备注"),
+    "content": _l("保障内容"),
+    "time_requirement": _l("时限要求"),
+}
+
+
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
     title, text = PAGES.get(status, PAGES[500])
+    # Whatever the user typed into a refused form is shown back to copy, never lost.
+    typed = []
+    length = request.content_length
+    # An oversize body (413) is never read.
+    if request.method == "POST" and status < 500 and length is not None and length <= 2**20:
+        typed = [
+            (k, str(name), request.form[k])
+            for k, name in TYPED_FIELDS.items()
+            if request.form.get(k, "").strip()
+        ]
     return (
         render_template(
-            "errors/error.html", status=status, title=title, message=message or str(text)
+            "errors/error.html",
+            status=status,
+            title=title,
+            message=message or str(text),
+            typed=typed,
         ),
         status,
     )

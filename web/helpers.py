@@ -4,7 +4,7 @@ who may see an item, working-day counts."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
@@ -48,9 +48,27 @@ def calendar() -> WorkCalendar:
 
 
 def workdays_since(moment: datetime) -> int:
-    start = moment.astimezone(tz()).date()
-    count, _ = calendar().count_workdays(start, today())
-    return count
+    return workdays_since_many([moment])[0]
+
+
+def workdays_since_many(moments: list[datetime]) -> list[int]:
+    """Working days from each moment's local date to today, walking the calendar once
+    (an inbox of hundreds of items asks about a few dozen distinct days)."""
+    if not moments:
+        return []
+    local = [m.astimezone(tz()).date() for m in moments]
+    end = today()
+    start = min(local)
+    cal = calendar()
+    # prefix[d] = working days in (start, d]
+    prefix: dict[date, int] = {start: 0}
+    day, count = start, 0
+    while day < end:
+        day += timedelta(days=1)
+        count += cal.is_workday(day)[0]
+        prefix[day] = count
+    total = prefix.get(end, 0)
+    return [max(total - prefix.get(d, total), 0) for d in local]
 
 
 def run(service: Callable[..., T], **kwargs: Any) -> T:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import request
+from flask import current_app, request
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
@@ -12,9 +12,19 @@ from config import Config
 
 log = logging.getLogger(__name__)
 
-# Failed logins only (a successful one redirects and is not counted).
+# Failed logins only (a successful one redirects and is not counted). Deployments may
+# change them with LOGIN_LIMIT_PER_ACCOUNT / LOGIN_LIMIT_PER_ADDRESS in the app config.
 PER_ACCOUNT = "5 per 15 minutes"
 PER_ADDRESS = "20 per 15 minutes"
+
+
+def per_account() -> str:
+    return str(current_app.config.get("LOGIN_LIMIT_PER_ACCOUNT") or PER_ACCOUNT)
+
+
+def per_address() -> str:
+    return str(current_app.config.get("LOGIN_LIMIT_PER_ADDRESS") or PER_ADDRESS)
+
 
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
 

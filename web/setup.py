@@ -61,6 +61,11 @@ def init_app(app: Flask, config: Config) -> None:
         RATELIMIT_KEY_PREFIX=app.config.get("RATELIMIT_KEY_PREFIX", "sanshen-limits"),
     )
     app.session_interface = _SessionInterface()
+    if config.PROXY_HOPS:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        hops = config.PROXY_HOPS
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     csrf.init_app(app)
     Babel(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -33,7 +33,11 @@ def app(
     engine: Engine, database_url: str, redis_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Flask]:
     application = make_app(
-        database_url, redis_url, tmp_path_factory.mktemp("instance"), ATTACHMENT_MAX_BYTES=64 * 1024
+        database_url,
+        redis_url,
+        tmp_path_factory.mktemp("instance"),
+        ATTACHMENT_MAX_BYTES=64 * 1024,
+        LOGIN_LIMIT_PER_ADDRESS="8 per 15 minutes",  # the default is 20: fewer slow hashes
     )
     yield application
     application.extensions["sanshen.engine"].dispose()

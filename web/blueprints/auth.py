@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 from web import db_session
 from web.auth import Account
 from web.forms import LanguageForm, LoginForm
-from web.limits import PER_ACCOUNT, PER_ADDRESS, account_key, address_key, failed, limiter
+from web.limits import account_key, address_key, failed, limiter, per_account, per_address
 from workflow.accounts import hash_password, password_needs_rehash, verify_password
 from workflow.enums import Role
 from workflow.models import User
@@ -39,8 +39,8 @@ def _safe_next(target: str | None) -> str | None:
 
 
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(PER_ACCOUNT, key_func=account_key, methods=["POST"], deduct_when=failed)
-@limiter.limit(PER_ADDRESS, key_func=address_key, methods=["POST"], deduct_when=failed)
+@limiter.limit(per_account, key_func=account_key, methods=["POST"], deduct_when=failed)
+@limiter.limit(per_address, key_func=address_key, methods=["POST"], deduct_when=failed)
 def login() -> Response | tuple[str, int] | str:
     if current_user.is_authenticated:
         return redirect(url_for("auth.home"))

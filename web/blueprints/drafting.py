@@ -246,6 +246,10 @@ def _attach(item: Item, uploads: list[tuple[FileStorage, str]]) -> None:
         )
 
 
+def _current(item: Item) -> Any:
+    return next(r for r in item.revisions if r.number == item.current_revision_no)
+
+
 def _render_form(
     form: ItemForm, column: Column, item: Item | None, error: str | None = None, status: int = 200
 ) -> tuple[str, int]:
@@ -257,7 +261,7 @@ def _render_form(
             item=item,
             error=error,
             event_rule=_has_event_rule(column),
-            rev=item.revisions[-1] if item is not None else None,
+            rev=_current(item) if item is not None else None,
             remove_form=RemoveAttachmentForm(),
         ),
         status,

@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import login_required
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
@@ -15,7 +16,7 @@ from werkzeug.wrappers import Response
 from web import db_session
 from web.errors import workflow_message
 from web.forms import ApproveForm, CommentForm, ScheduleForm, VersionForm
-from web.helpers import actor, run, today, visible_item, workdays_since
+from web.helpers import actor, run, today, visible_item, workdays_since, workdays_since_many
 from web.itempage import context
 from workflow import review_facts, services
 from workflow.enums import Role, State
@@ -57,12 +58,12 @@ def inbox() -> str:
         .all()
     )
     entries, own = [], 0
-    for item, unit_name, path in rows:
+    waits = workdays_since_many([item.state_since for item, _u, _p in rows])
+    for (item, unit_name, path), waited in zip(rows, waits, strict=True):
         facts = review_facts.history(item.review_facts, item.current_revision_no)
         if user.id in facts.authors or user.id == item.drafter_id:
             own += 1  # separation of duties: not theirs to review
             continue
-        waited = workdays_since(item.state_since)
         entries.append(
             {
                 "item": item,
@@ -73,7 +74,11 @@ def inbox() -> str:
                 "late": item.due_date is not None and item.due_date < today(),
             }
         )
-    return render_template("review/inbox.html", entries=entries, own=own)
+    waited_text = {
+        n: ngettext("%(num)s 个工作日", "%(num)s 个工作日", n)
+        for n in {e["waited"] for e in entries}
+    }
+    return render_template("review/inbox.html", entries=entries, own=own, waited_text=waited_text)
 
 
 def _forms(prefill: dict[str, Any] | None = None) -> dict[str, Any]:

@@ -20,6 +20,7 @@ FULL: list[list[str]] = [
     ["bench.deadlines", "--assignments", "20000", "--items", "1000000"],
     ["bench.importer", "--rows", "3000"],
     ["bench.web", "--waiting", "300", "--requests", "30"],
+    ["bench.dashboard", "--assignments", "20000", "--items", "1000000"],
 ]
 QUICK: list[list[str]] = [
     ["bench.generate", "--bench", "--units", "5", "--columns", "20", "--items", "200"],
@@ -27,6 +28,7 @@ QUICK: list[list[str]] = [
     ["bench.deadlines", "--assignments", "200", "--items", "10000", "--runs", "2"],
     ["bench.importer", "--rows", "100", "--runs", "2"],
     ["bench.web", "--waiting", "20", "--requests", "3"],
+    ["bench.dashboard", "--quick"],
 ]
 
 

@@ -276,5 +276,8 @@ def deadlines_status(unit_name: str | None, show_all: bool, as_json: bool) -> No
 
 
 def register(app: Flask) -> None:
+    from web.report_cli import report_cli
+
     for group in (db_cli, units_cli, users_cli, demo_cli, audit_cli, holidays_cli, deadlines_cli):
         app.cli.add_command(group)
+    app.cli.add_command(report_cli)

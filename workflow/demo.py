@@ -18,6 +18,7 @@ from workflow.accounts import create_unit, create_user, find_unit
 from workflow.deadlines.parser import parse
 from workflow.enums import Action, ItemKind, Role, State
 from workflow.models import Column, ColumnAssignment, ColumnLink, Item, Unit, User
+from workflow.reporting.kinds import apply_guessed_kinds
 
 DEMO_PASSWORD = "sanshen-demo"
 OFFICE_UNIT = "区政府办"
@@ -281,6 +282,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
         return DemoSummary(already_loaded=True)
     summary = load_columns(session, now)
     _link_columns(session)
+    apply_guessed_kinds(session)  # the seeds' tables carry no inspection kinds
     users: dict[str, User] = {}
     for login, name, unit_name, roles in DEMO_USERS:
         unit = _unit(session, unit_name)

@@ -102,17 +102,19 @@ def evaluate(
     settings: Settings = Settings(),
     calendar: WorkCalendar | None = None,
     unit_id: int | None = None,
+    column_id: int | None = None,
 ) -> list[AssignmentStatus]:
-    """The status of every assignment (or one unit's), in assignment order."""
+    """The status of every assignment (or one unit's, one column's), in assignment order."""
+    only = _Only(unit_id, column_id)
     tz = ZoneInfo(settings.timezone)
     today = now.astimezone(tz).date()
     calendar = _Memo(calendar or load_calendar(session))
-    assignments = _assignments(session, unit_id)
+    assignments = _assignments(session, only)
     windows = _Windows(today, calendar)
     boundaries = sorted({b for a in assignments for r in a.rules for b in windows.boundaries(r)})
-    published = _published(session, boundaries, tz, unit_id)
-    item_dues = _open_item_dues(session, today, calendar, settings, unit_id)
-    obligations = _open_obligations(session, today, unit_id)
+    published = _published(session, boundaries, tz, only)
+    item_dues = _open_item_dues(session, today, calendar, settings, only)
+    obligations = _open_obligations(session, today, only)
     stale_before = _as_utc(add_months(today, -settings.stale_after_months), tz)
     out = []
     for a in assignments:
@@ -179,6 +181,21 @@ def evaluate(
 
 
 @dataclass(frozen=True)
+class _Only:
+    """An optional filter to one unit and/or one column."""
+
+    unit_id: int | None = None
+    column_id: int | None = None
+
+    def where(self, stmt: Any, unit: Any, column: Any) -> Any:
+        if self.unit_id is not None:
+            stmt = stmt.where(unit == self.unit_id)
+        if self.column_id is not None:
+            stmt = stmt.where(column == self.column_id)
+        return stmt
+
+
+@dataclass(frozen=True)
 class _Assignment:
     id: int
     column_id: int
@@ -189,7 +206,7 @@ class _Assignment:
     allows_statement: bool
 
 
-def _assignments(session: Session, unit_id: int | None) -> list[_Assignment]:
+def _assignments(session: Session, only: _Only | None = None) -> list[_Assignment]:
     # Rules come as text and are parsed once per distinct text: portals reuse a few
     # dozen rule sets across thousands of columns.
     stmt = (
@@ -205,8 +222,8 @@ def _assignments(session: Session, unit_id: int | None) -> list[_Assignment]:
         .where(Column.retired_at.is_(None))
         .order_by(ColumnAssignment.id)
     )
-    if unit_id is not None:
-        stmt = stmt.where(ColumnAssignment.unit_id == unit_id)
+    if only is not None:
+        stmt = only.where(stmt, ColumnAssignment.unit_id, ColumnAssignment.column_id)
     parsed: dict[str | None, tuple[list[dict[str, Any]], int]] = {}
     out = []
     for a, c, u, p, raw, allows in session.execute(stmt):
@@ -238,7 +255,7 @@ class _Counts:
 
 
 def _published(
-    session: Session, boundaries: Sequence[date], tz: ZoneInfo, unit_id: int | None
+    session: Session, boundaries: Sequence[date], tz: ZoneInfo, only: _Only
 ) -> dict[tuple[int, int], _Counts]:
     """Per (column, unit), one GROUP BY over the published items."""
     first = Item.first_published_at
@@ -254,8 +271,7 @@ def _published(
         .where(Item.live_revision_no.is_not(None), first.is_not(None))
         .group_by(Item.column_id, Item.unit_id)
     )
-    if unit_id is not None:
-        stmt = stmt.where(Item.unit_id == unit_id)
+    stmt = only.where(stmt, Item.unit_id, Item.column_id)
     # Statements are few and indexed apart (ix_items_statements): a second, small query
     # is cheaper than a filtered aggregate over every published item.
     statements_stmt = (
@@ -267,8 +283,7 @@ def _published(
         )
         .group_by(Item.column_id, Item.unit_id)
     )
-    if unit_id is not None:
-        statements_stmt = statements_stmt.where(Item.unit_id == unit_id)
+    statements_stmt = only.where(statements_stmt, Item.unit_id, Item.column_id)
     statements = {(c, u): last for c, u, last in session.execute(statements_stmt)}
     # COUNT … FILTER is never NULL, so the counts need no cleaning.
     return {
@@ -282,7 +297,7 @@ def _open_item_dues(
     today: date,
     calendar: WorkCalendar,
     settings: Settings,
-    unit_id: int | None,
+    only: _Only,
 ) -> dict[tuple[int, int], tuple[int, int, date | None, date | None]]:
     """Per (column, unit): open items past their own due date, due soon, the first due
     date, and the first lapse."""
@@ -303,8 +318,7 @@ def _open_item_dues(
         )
         .group_by(Item.column_id, Item.unit_id)
     )
-    if unit_id is not None:
-        stmt = stmt.where(Item.unit_id == unit_id)
+    stmt = only.where(stmt, Item.unit_id, Item.column_id)
     out = {}
     for column_id, unit, late, near, first in session.execute(stmt):
         lapse = first + timedelta(days=1) if late else None
@@ -313,7 +327,7 @@ def _open_item_dues(
 
 
 def _open_obligations(
-    session: Session, today: date, unit_id: int | None
+    session: Session, today: date, only: _Only
 ) -> dict[tuple[int, int], tuple[int, int, date | None, date | None]]:
     stmt = (
         select(
@@ -326,8 +340,7 @@ def _open_obligations(
         .where(Obligation.fulfilled_at.is_(None), Obligation.cancelled_at.is_(None))
         .group_by(Obligation.column_id, Obligation.unit_id)
     )
-    if unit_id is not None:
-        stmt = stmt.where(Obligation.unit_id == unit_id)
+    stmt = only.where(stmt, Obligation.unit_id, Obligation.column_id)
     out = {}
     for column_id, unit, n, late, first in session.execute(stmt):
         lapse = first + timedelta(days=1) if late else None

@@ -4,6 +4,7 @@ from workflow.models.audit import AuditEvent
 from workflow.models.base import Base, UTCDateTime
 from workflow.models.calendar import CalendarYear, HolidayOverride
 from workflow.models.columns import Column, ColumnAssignment, ColumnLink, assignment_drafters
+from workflow.models.feeds import FeedToken
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.org import Unit, UnitAlias, User, UserRole
 from workflow.models.scheduling import ScheduledPublication
@@ -17,6 +18,7 @@ __all__ = [
     "Column",
     "ColumnAssignment",
     "ColumnLink",
+    "FeedToken",
     "HolidayOverride",
     "Item",
     "Obligation",

@@ -38,6 +38,8 @@ class Item(Base):
         Index("ix_items_state", "state"),
         # Open items with their own due date (after_event, prompt) are few among many.
         Index("ix_items_due_date", "due_date"),
+        # Reports over a period (scoreboard windows, cramming) read a range of these.
+        Index("ix_items_first_published_at", "first_published_at"),
         # "Nothing to publish" statements are rare: evaluation finds them by this index.
         Index(
             "ix_items_statements",

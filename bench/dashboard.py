@@ -1,0 +1,229 @@
+"""How long the office's dashboard and scoreboard take on a large portal, next to a
+plain count-by-state query in the same run.
+
+    python -m bench.dashboard [--url URL] [--assignments 20000] [--items 1000000] [--runs 10]
+
+Fills a fresh PostgreSQL database with bench.deadlines.fill (units, columns with the seed
+rule mix, two units per column, `--items` published items over three years, inserted
+server-side), then, also server-side: about 2% of the last 30 days' items put back into a
+review stage (stuck items to find), four audit rows per item of the last 120 days
+(submitted, 初审 and 审核 approved — one in ten returned instead — and published, hours
+apart: review-stage medians and returns), an obligation per 200 items and inspection
+kinds on a tenth of the columns. Then alternately, `--runs` times each:
+
+- *baseline*: `SELECT state, count(*) FROM items GROUP BY state`, rows fetched;
+- *dashboard*: `workflow.reporting.dashboard.dashboard(session, now)` — counts by state,
+  the first page of stuck items, every unit's overdue / due-soon columns (the full
+  deadline evaluation), provisional due dates;
+- *scoreboard*: `workflow.reporting.scoreboard.scoreboard(session, 2026-10, now)`;
+- *health*: `workflow.reporting.health.portal_health(session, now)`.
+
+Prints one JSON line: p50 and p95 of each in seconds, the ratio of each p50 to the
+baseline's, and the process's peak RSS (goals: p95 < 0.3 s, RSS < 300 MB). These are
+the library computations the web pages will call; the web request (rendering and the
+WSGI round trip) is measured when the pages exist. PostgreSQL only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import statistics
+import sys
+import time
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.orm import Session
+
+from bench.deadlines import fill
+from bench.transitions import database, log
+from workflow import migrate
+from workflow.db import make_engine
+from workflow.reporting.common import parse_period
+from workflow.reporting.dashboard import dashboard
+from workflow.reporting.health import portal_health
+from workflow.reporting.scoreboard import scoreboard
+
+NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)
+BASELINE = text("SELECT state, count(*) FROM items GROUP BY state")
+
+
+def fill_reporting(conn: Any) -> None:
+    """Review states, audit rows, obligations and kinds on top of bench.deadlines.fill."""
+    conn.execute(
+        text(
+            "UPDATE items SET state = (ARRAY['initial_review','head_review','office_review'])"
+            "[1 + id % 3], live_revision_no = NULL, published_at = NULL, "
+            "first_published_at = NULL WHERE id % 50 = 0 AND state_since > "
+            "CAST(:now AS timestamptz) - interval '30 days'"
+        ),
+        {"now": NOW},
+    )
+    steps = [
+        # (seq, action, from, to, hours before the item's time)
+        (1, "'submit'", "'draft'", "'initial_review'", 72),
+        (
+            2,
+            "CASE WHEN i.id % 10 = 0 THEN 'reject' ELSE 'approve' END",
+            "'initial_review'",
+            "CASE WHEN i.id % 10 = 0 THEN 'returned' ELSE 'head_review' END",
+            50,
+        ),
+        (3, "'approve'", "'head_review'", "'office_review'", 26),
+        (4, "'approve'", "'office_review'", "'published'", 0),
+    ]
+    for seq, action, before, after, hours in steps:
+        conn.execute(
+            text(
+                "INSERT INTO audit_events (item_id, seq, revision_no, from_state, to_state, "
+                "action, actor_id, confidentiality_checked, content_digest, at, hash) "
+                f"SELECT i.id, {seq}, 1, {before}, {after}, {action}, i.drafter_id, false, '', "
+                f"i.created_at - interval '{hours} hours', md5(i.id::text || '-{seq}') "
+                "FROM items i WHERE i.created_at > CAST(:now AS timestamptz) - interval "
+                "'120 days' AND i.state = 'published'"
+            ),
+            {"now": NOW},
+        )
+    conn.execute(
+        text(
+            "INSERT INTO obligations (column_id, unit_id, source_item_id, description, "
+            "due_date, due_provisional, created_at) SELECT column_id, unit_id, id, '解读', "
+            "CAST(created_at AS date) + 5, false, created_at FROM items WHERE id % 200 = 0"
+        )
+    )
+    conn.execute(
+        text(
+            'UPDATE columns SET tags = CAST((ARRAY[\'["news"]\',\'["notice", "top"]\','
+            '\'["policy", "top"]\',\'["consult"]\',\'["home"]\'])[1 + (id / 10) % 5] AS json) '
+            "WHERE id % 10 = 0"
+        )
+    )
+
+
+def timed(fn: Callable[[], object]) -> float:
+    start = time.perf_counter()
+    fn()
+    return time.perf_counter() - start
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile by linear interpolation between the closest ranks."""
+    ordered = sorted(values)
+    if len(ordered) == 1:
+        return ordered[0]
+    position = (len(ordered) - 1) * q
+    low = int(position)
+    high = min(low + 1, len(ordered) - 1)
+    return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
+
+
+def run(url: str, assignments: int, items: int, runs: int) -> dict[str, Any]:
+    log("migrating…")
+    migrate.upgrade(url)
+    engine = make_engine(url)
+    october = parse_period("2026-10")
+    try:
+        with engine.begin() as conn:
+            log(f"filling {assignments} assignments, {items} items…")
+            started = time.perf_counter()
+            fill(conn, assignments, items)
+            fill_reporting(conn)
+            counts = dict(conn.execute(BASELINE).all())
+            audit_rows = conn.execute(text("SELECT count(*) FROM audit_events")).scalar_one()
+            log(f"filled in {time.perf_counter() - started:.1f} s: {counts}, {audit_rows} audit")
+        # What autovacuum would have done on a live database: statistics and the
+        # visibility map (index-only scans).
+        with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+            conn.execute(text("VACUUM ANALYZE"))
+        facts: dict[str, Any] = {}
+
+        def do_baseline() -> None:
+            with engine.connect() as conn:
+                conn.execute(BASELINE).all()
+
+        def do_dashboard() -> None:
+            with Session(engine) as session:
+                board = dashboard(session, NOW)
+            facts["stuck"] = board.stuck.total
+            facts["units_with_overdue"] = sum(1 for u in board.units if u.overdue)
+
+        def do_scoreboard() -> None:
+            with Session(engine) as session:
+                board = scoreboard(session, october, NOW)
+            facts["judged"] = sum(s.judged for s in board.units)
+
+        def do_health() -> None:
+            with Session(engine) as session:
+                facts["health_failing"] = portal_health(session, NOW).failing
+
+        tasks = {
+            "baseline": do_baseline,
+            "dashboard": do_dashboard,
+            "scoreboard": do_scoreboard,
+            "health": do_health,
+        }
+        times: dict[str, list[float]] = {name: [] for name in tasks}
+        for fn in tasks.values():  # warm the caches for each
+            fn()
+        names = list(tasks)
+        for r in range(runs):
+            order = names if r % 2 == 0 else names[::-1]
+            for name in order:
+                times[name].append(timed(tasks[name]))
+            log(f"run {r + 1}/{runs}: " + ", ".join(f"{n} {times[n][-1]:.3f} s" for n in names))
+    finally:
+        engine.dispose()
+    base = statistics.median(times["baseline"])
+    result: dict[str, Any] = {
+        "benchmark": "dashboard",
+        "assignments": assignments,
+        "items": items,
+        "audit_rows": audit_rows,
+        "runs": runs,
+    }
+    for name, values in times.items():
+        result[f"{name}_p50_s"] = round(statistics.median(values), 4)
+        result[f"{name}_p95_s"] = round(percentile(values, 0.95), 4)
+        if name != "baseline":
+            result[f"{name}_ratio"] = round(statistics.median(values) / base, 1)
+    result.update(
+        {
+            "facts": facts,
+            "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+            "goal_p95_s": 0.3,
+            "goal_rss_mb": 300,
+            "note": "library computations; the web request is measured when the pages exist",
+        }
+    )
+    return result
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m bench.dashboard",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--url", help="an empty PostgreSQL database (default: a new one)")
+    parser.add_argument("--assignments", type=int, default=20_000)
+    parser.add_argument("--items", type=int, default=1_000_000)
+    parser.add_argument("--runs", type=int, default=10)
+    parser.add_argument("--quick", action="store_true", help="200 assignments, 10,000 items")
+    args = parser.parse_args(argv)
+    if args.quick:
+        args.assignments, args.items, args.runs = 200, 10_000, 3
+    with database(args.url) as target:
+        if target.backend != "postgresql":
+            print("bench.dashboard needs PostgreSQL (server-side generate_series)", file=sys.stderr)
+            return 2
+        result = run(target.url, args.assignments, args.items, args.runs)
+    print(json.dumps(result, ensure_ascii=False), flush=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""The dashboard and the scoreboard are set-based: the same number of SQL statements at
+100 items and at 10,000 (architecture.md: never a query per row)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import timedelta
+from typing import Any
+
+from sqlalchemy import event, insert
+from sqlalchemy.orm import Session
+
+from workflow.enums import Action, State
+from workflow.models import AuditEvent, Item, Obligation
+from workflow.reporting.common import parse_period
+from workflow.reporting.cramming import cramming
+from workflow.reporting.dashboard import dashboard
+from workflow.reporting.health import portal_health
+from workflow.reporting.scoreboard import scoreboard
+
+from .factories import World
+from .reporting_portal import NOW, Portal, at
+
+STATES = [
+    State.PUBLISHED,
+    State.INITIAL_REVIEW,
+    State.HEAD_REVIEW,
+    State.OFFICE_REVIEW,
+    State.DRAFT,
+    State.RETURNED,
+    State.WITHDRAWN,
+]
+
+
+def add_items(session: Session, world: World, portal: Portal, start: int, n: int) -> None:
+    """`n` items over the columns, units, states and the last 120 days, each with a
+    submit and an approve audit row, and one obligation per ten items."""
+    columns = list(portal.columns.values())
+    units = [world.unit_a, world.unit_b, portal.unit_c]
+    rows, audit, owed = [], [], []
+    for i in range(start, start + n):
+        when = at("2026-11-20") - timedelta(hours=29 * (i % 100) + i % 7)
+        state = STATES[i % len(STATES)]
+        published = state == State.PUBLISHED
+        rows.append(
+            {
+                "id": 100_000 + i,
+                "column_id": columns[i % len(columns)].id,
+                "unit_id": units[i % 3].id,
+                "drafter_id": world.drafter.id,
+                "kind": "article",
+                "title": f"信息{i}",
+                "state": state.value,
+                "version": 3,
+                "current_revision_no": 1,
+                "live_revision_no": 1 if published else None,
+                "first_published_at": when if published else None,
+                "published_at": when if published else None,
+                "due_date": (when + timedelta(days=20)).date() if i % 5 == 0 else None,
+                "due_provisional": False,
+                "audit_seq": 2,
+                "content_digest": "",
+                "review_facts": {},
+                "created_at": when,
+                "updated_at": when,
+                "state_since": when,
+            }
+        )
+        for seq, (action, to_state, hours) in enumerate(
+            [(Action.SUBMIT, State.INITIAL_REVIEW, 0), (Action.APPROVE, State.HEAD_REVIEW, 30)], 1
+        ):
+            audit.append(
+                {
+                    "item_id": 100_000 + i,
+                    "seq": seq,
+                    "revision_no": 1,
+                    "from_state": None,
+                    "to_state": to_state.value,
+                    "action": action.value,
+                    "actor_id": world.drafter.id,
+                    "content_digest": "",
+                    "at": when + timedelta(hours=hours),
+                    "hash": f"{i}-{seq}",
+                }
+            )
+        if i % 10 == 0:
+            owed.append(
+                {
+                    "column_id": columns[i % len(columns)].id,
+                    "unit_id": units[i % 3].id,
+                    "description": "",
+                    "due_date": (when + timedelta(days=3)).date(),
+                    "due_provisional": False,
+                    "created_at": when,
+                }
+            )
+    session.execute(insert(Item), rows)
+    session.execute(insert(AuditEvent), audit)
+    session.execute(insert(Obligation), owed)
+
+
+def count_statements(session: Session, fn: Callable[[], Any]) -> int:
+    seen: list[str] = []
+
+    def on_execute(*args: Any) -> None:
+        seen.append(args[2])
+
+    engine = session.get_bind()
+    event.listen(engine, "before_cursor_execute", on_execute)
+    try:
+        fn()
+    finally:
+        event.remove(engine, "before_cursor_execute", on_execute)
+    return len(seen)
+
+
+def test_same_statement_count_at_100_and_10000_items(session: Session, world: World) -> None:
+    p = Portal(session, world)
+    a, b, c = world.unit_a, world.unit_b, p.unit_c
+    p.column("月报", [a, b, c], {"kind": "periodic", "every": 1, "unit": "month", "by_day": 25})
+    p.column("周报", [a, b], {"kind": "periodic", "every": 1, "unit": "week"}, tags=["news"])
+    p.column("季报", [b, c], {"kind": "periodic", "every": 3, "unit": "month"}, tags=["notice"])
+    p.column("咨询", [a], {"kind": "after_event", "within": 5, "unit": "workday"}, tags=["consult"])
+    session.flush()
+
+    def all_reports() -> dict[str, int]:
+        session.expire_all()
+        return {
+            "dashboard": count_statements(session, lambda: dashboard(session, NOW)),
+            "dashboard_unit": count_statements(
+                session, lambda: dashboard(session, NOW, unit_id=a.id, stage="head_review")
+            ),
+            "scoreboard_month": count_statements(
+                session, lambda: scoreboard(session, parse_period("2026-10"), NOW)
+            ),
+            "scoreboard_year": count_statements(
+                session, lambda: scoreboard(session, parse_period("2026"), NOW)
+            ),
+            "cramming": count_statements(session, lambda: cramming(session, 2026)),
+            "health": count_statements(session, lambda: portal_health(session, NOW)),
+        }
+
+    add_items(session, world, p, 0, 100)
+    small = all_reports()
+    add_items(session, world, p, 100, 9_900)
+    large = all_reports()
+    assert small == large
+    # The fixed costs, as documented in each module.
+    assert small["dashboard"] == 14 and small["scoreboard_month"] == 10
+    assert small["cramming"] == 1 and small["health"] == 4

@@ -1,0 +1,304 @@
+"""Charts rendered on the server as SVG, in pure Python (no JavaScript): readable when
+printed — black and greys only, series told apart by dash pattern, marker shape or
+hatching as well as shade, labelled axes and Chinese labels.
+
+- `on_time_chart`: on-time rate by unit and month (a line per unit);
+- `stage_flow_chart`: items entering each review stage per month (stacked bars).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from xml.sax.saxutils import escape
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflow.calendar import add_months
+from workflow.deadlines.due import load_calendar
+from workflow.enums import State
+from workflow.models import AuditEvent
+from workflow.reporting.common import (
+    DEFAULTS,
+    STAGE_NAMES,
+    Period,
+    ReportSettings,
+    local_midnight,
+    parse_period,
+)
+from workflow.reporting.scoreboard import scoreboard
+from workflow.reporting.sql import local_month
+
+FONT = "SimSun, 'Songti SC', 'Noto Serif CJK SC', 'Noto Sans CJK SC', sans-serif"
+GREYS = ["#000000", "#555555", "#888888", "#aaaaaa", "#333333", "#777777"]
+DASHES = ["", "6,3", "2,3", "8,3,2,3", "1,2", "10,4"]
+MARKERS = ["circle", "square", "triangle", "diamond", "cross", "circle-open"]
+WIDTH, HEIGHT = 760, 420
+LEFT, RIGHT, TOP, BOTTOM = 70, 180, 50, 70
+
+
+def _text(x: float, y: float, text: str, size: int = 12, anchor: str = "middle", **kw: str) -> str:
+    extra = "".join(f' {k.replace("_", "-")}="{v}"' for k, v in kw.items())
+    return (
+        f'<text x="{x:.1f}" y="{y:.1f}" font-size="{size}" text-anchor="{anchor}"'
+        f"{extra}>{escape(text)}</text>"
+    )
+
+
+def _frame(title: str, x_label: str, y_label: str, body: list[str]) -> str:
+    plot_h = HEIGHT - TOP - BOTTOM
+    return "\n".join(
+        [
+            f'<svg xmlns="http://www.w3.org/2000/svg" width="{WIDTH}" height="{HEIGHT}" '
+            f'viewBox="0 0 {WIDTH} {HEIGHT}" font-family="{FONT}" role="img" '
+            f'aria-label="{escape(title)}">',
+            f"<title>{escape(title)}</title>",
+            '<rect width="100%" height="100%" fill="#ffffff"/>',
+            _text(WIDTH / 2, 26, title, 16, font_weight="bold"),
+            *body,
+            _text((LEFT + WIDTH - RIGHT) / 2, HEIGHT - 18, x_label, 12),
+            _text(
+                18,
+                TOP + plot_h / 2,
+                y_label,
+                12,
+                transform=f"rotate(-90 18 {TOP + plot_h / 2:.1f})",
+            ),
+            "</svg>",
+        ]
+    )
+
+
+def _axes(x_labels: Sequence[str], y_max: float, y_ticks: int, y_format: str) -> list[str]:
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    out = []
+    for i in range(y_ticks + 1):
+        value = y_max * i / y_ticks
+        y = TOP + plot_h - plot_h * i / y_ticks
+        out.append(
+            f'<line x1="{LEFT}" y1="{y:.1f}" x2="{LEFT + plot_w}" y2="{y:.1f}" '
+            f'stroke="#cccccc" stroke-width="0.5"/>'
+        )
+        out.append(_text(LEFT - 6, y + 4, y_format.format(value), 11, "end"))
+    step = plot_w / max(len(x_labels), 1)
+    for i, label in enumerate(x_labels):
+        out.append(_text(LEFT + step * (i + 0.5), TOP + plot_h + 18, label, 11))
+    out.append(
+        f'<path d="M{LEFT} {TOP} V{TOP + plot_h} H{LEFT + plot_w}" fill="none" '
+        f'stroke="#000000" stroke-width="1"/>'
+    )
+    return out
+
+
+def _marker(kind: str, x: float, y: float, colour: str) -> str:
+    if kind == "square":
+        return f'<rect x="{x - 4:.1f}" y="{y - 4:.1f}" width="8" height="8" fill="{colour}"/>'
+    if kind == "triangle":
+        return (
+            f'<path d="M{x:.1f} {y - 5:.1f} L{x + 5:.1f} {y + 4:.1f} L{x - 5:.1f} {y + 4:.1f} Z" '
+            f'fill="{colour}"/>'
+        )
+    if kind == "diamond":
+        return (
+            f'<path d="M{x:.1f} {y - 5:.1f} L{x + 5:.1f} {y:.1f} L{x:.1f} {y + 5:.1f} '
+            f'L{x - 5:.1f} {y:.1f} Z" fill="{colour}"/>'
+        )
+    if kind == "cross":
+        return (
+            f'<path d="M{x - 4:.1f} {y - 4:.1f} L{x + 4:.1f} {y + 4:.1f} M{x + 4:.1f} '
+            f'{y - 4:.1f} L{x - 4:.1f} {y + 4:.1f}" stroke="{colour}" stroke-width="2"/>'
+        )
+    fill = "#ffffff" if kind == "circle-open" else colour
+    return f'<circle cx="{x:.1f}" cy="{y:.1f}" r="4" fill="{fill}" stroke="{colour}"/>'
+
+
+def line_chart_svg(
+    title: str,
+    x_labels: Sequence[str],
+    series: Mapping[str, Sequence[float | None]],
+    x_label: str,
+    y_label: str,
+    y_max: float = 1.0,
+    percent: bool = True,
+) -> str:
+    """Lines over categories; a None value breaks the line (nothing to judge that month)."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    step = plot_w / max(len(x_labels), 1)
+    body = _axes(x_labels, y_max, 5, "{:.0%}" if percent else "{:.0f}")
+    for n, (name, values) in enumerate(series.items()):
+        colour, dash, marker = GREYS[n % 6], DASHES[n % 6], MARKERS[n % 6]
+        points = [
+            (LEFT + step * (i + 0.5), TOP + plot_h - plot_h * (v / y_max if y_max else 0))
+            for i, v in enumerate(values)
+            if v is not None
+        ]
+        segments: list[list[tuple[float, float]]] = [[]]
+        for i, v in enumerate(values):
+            if v is None:
+                segments.append([])
+            else:
+                x = LEFT + step * (i + 0.5)
+                segments[-1].append((x, TOP + plot_h - plot_h * (v / y_max if y_max else 0)))
+        for seg in segments:
+            if len(seg) > 1:
+                d = " ".join(
+                    f"{'M' if j == 0 else 'L'}{x:.1f} {y:.1f}" for j, (x, y) in enumerate(seg)
+                )
+                body.append(
+                    f'<path d="{d}" fill="none" stroke="{colour}" stroke-width="2"'
+                    + (f' stroke-dasharray="{dash}"' if dash else "")
+                    + "/>"
+                )
+        body += [_marker(marker, x, y, colour) for x, y in points]
+        ly = TOP + 10 + n * 20
+        lx = WIDTH - RIGHT + 14
+        body.append(
+            f'<line x1="{lx}" y1="{ly}" x2="{lx + 28}" y2="{ly}" stroke="{colour}" '
+            f'stroke-width="2"' + (f' stroke-dasharray="{dash}"' if dash else "") + "/>"
+        )
+        body.append(_marker(marker, lx + 14, ly, colour))
+        body.append(_text(lx + 34, ly + 4, name, 11, "start"))
+    return _frame(title, x_label, y_label, body)
+
+
+def stacked_bar_svg(
+    title: str,
+    x_labels: Sequence[str],
+    series: Mapping[str, Sequence[int]],
+    x_label: str,
+    y_label: str,
+) -> str:
+    """Stacked bars, each series a grey with its own hatching, totals on top."""
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+    totals = [sum(v[i] for v in series.values()) for i in range(len(x_labels))]
+    top = max(totals, default=0)
+    y_max = float(max(5, _nice(top)))
+    patterns = [
+        ("", "#333333"),
+        ("M0 6 L6 0", "#888888"),
+        ("M0 0 L6 6", "#bbbbbb"),
+        ("M3 0 V6", "#dddddd"),
+    ]
+    body = [
+        "<defs>"
+        + "".join(
+            f'<pattern id="hatch{i}" width="6" height="6" patternUnits="userSpaceOnUse">'
+            f'<rect width="6" height="6" fill="{fill}"/>'
+            + (f'<path d="{d}" stroke="#000000" stroke-width="1"/>' if d else "")
+            + "</pattern>"
+            for i, (d, fill) in enumerate(patterns)
+        )
+        + "</defs>",
+        *_axes(x_labels, y_max, 5, "{:.0f}"),
+    ]
+    step = plot_w / max(len(x_labels), 1)
+    bar = step * 0.6
+    for i in range(len(x_labels)):
+        y = float(TOP + plot_h)
+        for n, values in enumerate(series.values()):
+            h = plot_h * values[i] / y_max
+            if h > 0:
+                y -= h
+                body.append(
+                    f'<rect x="{LEFT + step * i + (step - bar) / 2:.1f}" y="{y:.1f}" '
+                    f'width="{bar:.1f}" height="{h:.1f}" fill="url(#hatch{n % 4})" '
+                    f'stroke="#000000" stroke-width="0.5"/>'
+                )
+        if totals[i]:
+            body.append(_text(LEFT + step * (i + 0.5), y - 4, str(totals[i]), 10))
+    # The legend reads top-down as the stack does: the last series on top.
+    for row, (n, name) in enumerate(reversed(list(enumerate(series)))):
+        ly = TOP + 10 + row * 22
+        lx = WIDTH - RIGHT + 14
+        body.append(
+            f'<rect x="{lx}" y="{ly - 7}" width="16" height="14" fill="url(#hatch{n % 4})" '
+            f'stroke="#000000" stroke-width="0.5"/>'
+        )
+        body.append(_text(lx + 22, ly + 4, name, 11, "start"))
+    return _frame(title, x_label, y_label, body)
+
+
+def _nice(value: int) -> int:
+    """The next round number ≥ value for the axis (1, 2, 5 × 10ⁿ)."""
+    if value <= 0:
+        return 0
+    magnitude = 1
+    while magnitude * 10 <= value:
+        magnitude *= 10
+    for m in (1, 2, 5, 10):
+        if m * magnitude >= value:
+            return m * magnitude
+    return 10 * magnitude
+
+
+def _month_periods(period: Period) -> list[Period]:
+    return [parse_period(m.strftime("%Y-%m")) for m in period.months()]
+
+
+def on_time_rates(
+    session: Session,
+    period: Period,
+    now: datetime,
+    settings: ReportSettings = DEFAULTS,
+    unit_ids: Sequence[int] | None = None,
+) -> tuple[list[str], dict[str, list[float | None]]]:
+    """Month labels and, per unit, its on-time rate each month (None: nothing judged).
+    One scoreboard per month: the statements grow with the months, not the items."""
+    months = _month_periods(period)
+    calendar = load_calendar(session)
+    rates: dict[int, list[float | None]] = {}
+    names: dict[int, str] = {}
+    for i, month in enumerate(months):
+        for s in scoreboard(session, month, now, settings, calendar).units:
+            if unit_ids is not None and s.unit_id not in unit_ids:
+                continue
+            names[s.unit_id] = s.unit_name
+            rates.setdefault(s.unit_id, [None] * len(months))[i] = s.on_time_rate
+    labels = [f"{m.start.month}月" for m in months]
+    return labels, {names[u]: rates[u] for u in sorted(rates, key=lambda u: names[u])}
+
+
+def on_time_chart(
+    session: Session,
+    period: Period,
+    now: datetime,
+    settings: ReportSettings = DEFAULTS,
+    unit_ids: Sequence[int] | None = None,
+) -> str:
+    labels, series = on_time_rates(session, period, now, settings, unit_ids)
+    return line_chart_svg(f"{period.title}各单位按时完成率", labels, series, "月份", "按时完成率")
+
+
+def stage_flow(
+    session: Session, period: Period, now: datetime, settings: ReportSettings = DEFAULTS
+) -> tuple[list[str], dict[str, list[int]]]:
+    """Month labels and, per review stage (and publication), the items entering it that
+    month, from the audit trail (one statement)."""
+    tz = settings.tz
+    stages = [State.INITIAL_REVIEW, State.HEAD_REVIEW, State.OFFICE_REVIEW, State.PUBLISHED]
+    month = local_month(session, AuditEvent.at, tz, now)
+    rows = session.execute(
+        select(month, AuditEvent.to_state, func.count())
+        .where(
+            AuditEvent.to_state.in_([s.value for s in stages]),
+            AuditEvent.at >= local_midnight(period.start, tz),
+            AuditEvent.at < local_midnight(add_months(period.months()[-1], 1), tz),
+        )
+        .group_by(month, AuditEvent.to_state)
+    ).all()
+    keys = [m.strftime("%Y-%m") for m in period.months()]
+    names = {**STAGE_NAMES, State.PUBLISHED.value: "发布"}
+    series = {names[s.value]: [0] * len(keys) for s in stages}
+    index = {k: i for i, k in enumerate(keys)}
+    for m, state, n in rows:
+        if str(m) in index:
+            series[names[state]][index[str(m)]] += int(n)
+    return [f"{m.month}月" for m in period.months()], series
+
+
+def stage_flow_chart(
+    session: Session, period: Period, now: datetime, settings: ReportSettings = DEFAULTS
+) -> str:
+    labels, series = stage_flow(session, period, now, settings)
+    return stacked_bar_svg(f"{period.title}各审核环节流转量", labels, series, "月份", "信息条数")

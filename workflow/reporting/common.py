@@ -1,0 +1,115 @@
+"""What every report shares: its settings, reporting periods, and local-date helpers."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from workflow.calendar import add_months
+from workflow.enums import State
+
+STAGE_NAMES = {
+    State.INITIAL_REVIEW.value: "初审",
+    State.HEAD_REVIEW.value: "审核",
+    State.OFFICE_REVIEW.value: "审发",
+}
+STATE_NAMES = {
+    State.DRAFT.value: "草稿",
+    State.INITIAL_REVIEW.value: "初审中",
+    State.HEAD_REVIEW.value: "审核中",
+    State.OFFICE_REVIEW.value: "审发中",
+    State.PUBLISHED.value: "已发布",
+    State.RETURNED.value: "已退回",
+    State.WITHDRAWN.value: "已撤回",
+    State.RETRACTED.value: "已撤稿",
+}
+
+
+def _default_stage_limits() -> dict[str, int]:
+    return {
+        State.INITIAL_REVIEW.value: 2,
+        State.HEAD_REVIEW.value: 2,
+        State.OFFICE_REVIEW.value: 3,
+    }
+
+
+@dataclass(frozen=True)
+class ReportSettings:
+    """Deployment settings of the office's reports (the office may change them)."""
+
+    timezone: str = "Asia/Shanghai"
+    # How many working days an item may wait at each review stage before it is stuck.
+    stage_limits: dict[str, int] = field(default_factory=_default_stage_limits)
+    due_soon_workdays: int = 3
+    stale_after_months: int = 6
+    # Year-end cramming (seed 003): more than this share of a year's items of a column
+    # first published in December, counted only from `cram_min_items` items a year.
+    cram_share: float = 0.5
+    cram_min_items: int = 4
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+@dataclass(frozen=True)
+class Period:
+    """A reporting period: a month, a quarter or a year (both ends local dates, inclusive)."""
+
+    start: date
+    end: date
+    label: str  # "2026-10", "2026-Q4", "2026"
+
+    @property
+    def title(self) -> str:
+        if "-Q" in self.label:
+            year, quarter = self.label.split("-Q")
+            return f"{year}年第{quarter}季度"
+        if "-" in self.label:
+            return f"{self.start.year}年{self.start.month}月"
+        return f"{self.start.year}年"
+
+    def months(self) -> list[date]:
+        """The first day of each month in the period."""
+        out, day = [], self.start
+        while day <= self.end:
+            out.append(day)
+            day = add_months(day, 1)
+        return out
+
+
+class PeriodError(ValueError):
+    pass
+
+
+def parse_period(text: str) -> Period:
+    """'2026-10' (a month), '2026-Q4' (a quarter) or '2026' (a year)."""
+    text = text.strip().upper()
+    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
+        year, month = int(m[1]), int(m[2])
+        if not 1 <= month <= 12:
+            raise PeriodError(f"月份应为1–12: {text}")
+        start = date(year, month, 1)
+        return Period(start, add_months(start, 1) - timedelta(days=1), f"{year}-{month:02d}")
+    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text):
+        year, quarter = int(m[1]), int(m[2])
+        start = date(year, 3 * quarter - 2, 1)
+        return Period(start, add_months(start, 3) - timedelta(days=1), f"{year}-Q{quarter}")
+    if re.fullmatch(r"\d{4}", text):
+        year = int(text)
+        return Period(date(year, 1, 1), date(year, 12, 31), str(year))
+    raise PeriodError(f"无法识别的期间 {text!r}（应为 2026-10、2026-Q4 或 2026）")
+
+
+def local_midnight(day: date, tz: ZoneInfo) -> datetime:
+    """The UTC instant a local day begins (items are stored in UTC)."""
+    return datetime.combine(day, time(), tz).astimezone(UTC)
+
+
+def local_date(moment: datetime, tz: ZoneInfo) -> date:
+    return moment.astimezone(tz).date()
+
+
+DEFAULTS = ReportSettings()

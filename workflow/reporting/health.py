@@ -1,0 +1,305 @@
+"""The portal against the national inspection rules (《政府网站与政务新媒体检查指标》,
+国办秘函〔2019〕19号; domain.md): today's standing on each 单项否决 (veto) test, the
+deduction items, and the first day the portal would fail if nothing more were published,
+with the columns and units that cause it.
+
+Definitions (a column's "update" is its last publication, any revision; days are
+Beijing days; "in the last N" counts today):
+- home page: no new information for 2 weeks — the last publication in the columns tagged
+  `home`, else the `news` columns, else any column, is 14 or more days old;
+- out of date (≥ 5 fails): `news` columns with no update in 14 days, and `top` columns
+  that are `notice` or `policy` with no update in 6 months (never updated counts);
+- long without update (≥ 10 fails): columns that must be kept up to date (a prompt or
+  on_change rule, or a period of at most `stale_after_months`) with no update in
+  `stale_after_months` (6) months;
+- empty (≥ 5 fails): leaf columns with nothing published;
+- 政务咨询 (≥ 1 fails): a message (an open item with a received date in a `consult`
+  column) received in the last 12 months and unanswered for more than 3 months.
+Deductions: −5 for each `policy` `top` column without update in 6 months; −3 for each
+`consult` column without a published answer in 2 months.
+
+Statements: columns, last publications, assignments, open messages — four, whatever
+the size.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Text, cast, func, select
+from sqlalchemy.orm import Session
+
+from workflow.calendar import add_months
+from workflow.enums import State
+from workflow.models import Column, ColumnAssignment, Item, Unit
+from workflow.reporting.common import DEFAULTS, ReportSettings, local_date
+from workflow.reporting.kinds import ColumnKind, kinds_of
+
+HOME, OUTDATED, LONG_STALE, EMPTY, CONSULT = "home", "outdated", "long_stale", "empty", "consult"
+NEVER = date.min  # "stale since forever": a column never updated
+
+
+@dataclass(frozen=True)
+class ColumnRef:
+    column_id: int
+    path: str
+    last_update: date | None
+    units: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class VetoTest:
+    code: str
+    title: str  # in Chinese, as the inspection names it
+    limit: int  # fails at `limit` or more
+    count: int  # today
+    columns: list[ColumnRef]  # counted today
+    fail_date: date | None  # first day it fails if nothing more is published (today if now)
+    fail_columns: list[ColumnRef] = field(default_factory=list)  # counted on fail_date
+
+    @property
+    def failing(self) -> bool:
+        return self.count >= self.limit
+
+
+@dataclass(frozen=True)
+class Deduction:
+    code: str
+    title: str
+    points: int  # per column
+    columns: list[ColumnRef]
+
+    @property
+    def total(self) -> int:
+        return self.points * len(self.columns)
+
+
+@dataclass(frozen=True)
+class PortalHealth:
+    today: date
+    tests: list[VetoTest]
+    deductions: list[Deduction]
+    first_fail_date: date | None
+    first_fail_tests: list[str]  # codes of the tests failing first on that date
+    first_fail_units: list[str]  # units responsible for the columns that cause it
+
+    @property
+    def failing(self) -> bool:
+        return any(t.failing for t in self.tests)
+
+    @property
+    def deducted(self) -> int:
+        return sum(d.total for d in self.deductions)
+
+
+@dataclass(frozen=True)
+class _Col:
+    id: int
+    path: str
+    kinds: frozenset[ColumnKind]
+    upkeep: bool  # must be kept up to date (see _kept_up)
+    leaf: bool
+    last: date | None
+    units: tuple[str, ...]
+
+
+def _stale_from(last: date | None, days: int = 0, months: int = 0) -> date:
+    """The first day on which the column has had no update for `days` days or `months`
+    months, counting today: no publication in (day − span, day]."""
+    if last is None:
+        return NEVER
+    if days:
+        return last + timedelta(days=days)
+    day = add_months(last, months)
+    while add_months(day, -months) < last:  # month ends clamp: 08-31 + 6 months → 02-28
+        day += timedelta(days=1)
+    return day
+
+
+def portal_health(
+    session: Session, now: datetime, settings: ReportSettings = DEFAULTS
+) -> PortalHealth:
+    tz = settings.tz
+    today = local_date(now, tz)
+    columns = _columns(session, settings, now)
+    by_kind: dict[ColumnKind, list[_Col]] = defaultdict(list)
+    for c in columns:
+        for k in c.kinds:
+            by_kind[k].append(c)
+
+    def ref(c: _Col) -> ColumnRef:
+        return ColumnRef(c.id, c.path, c.last, c.units)
+
+    def counting(code: str, title: str, limit: int, dated: list[tuple[date, _Col]]) -> VetoTest:
+        """A test that counts columns, each stale from a date: fails at the limit-th."""
+        dated.sort(key=lambda x: (x[0], x[1].path))
+        now_counted = [ref(c) for d, c in dated if d <= today]
+        fail_date = None
+        if len(dated) >= limit:
+            fail_date = max(dated[limit - 1][0], today)
+        fail_columns = [ref(c) for d, c in dated if fail_date and d <= fail_date]
+        return VetoTest(code, title, limit, len(now_counted), now_counted, fail_date, fail_columns)
+
+    home_cols = by_kind.get(ColumnKind.HOME) or by_kind.get(ColumnKind.NEWS) or columns
+    home_last = max((c.last for c in home_cols if c.last), default=None)
+    home_from = _stale_from(home_last, days=14)
+    home_causes = [ref(c) for c in home_cols]
+    home = VetoTest(
+        HOME,
+        "首页栏目信息超过2周未更新",
+        1,
+        1 if home_from <= today else 0,
+        home_causes if home_from <= today else [],
+        max(home_from, today),
+        home_causes,
+    )
+    outdated: dict[int, tuple[date, _Col]] = {}
+    for c in by_kind.get(ColumnKind.NEWS, []):
+        outdated[c.id] = (_stale_from(c.last, days=14), c)
+    for c in by_kind.get(ColumnKind.TOP, []):
+        if c.kinds & {ColumnKind.NOTICE, ColumnKind.POLICY}:
+            since = _stale_from(c.last, months=6)
+            outdated[c.id] = min(outdated.get(c.id, (since, c)), (since, c), key=lambda x: x[0])
+    long_stale = [
+        (_stale_from(c.last, months=settings.stale_after_months), c) for c in columns if c.upkeep
+    ]
+    empty = [(NEVER, c) for c in columns if c.leaf and c.last is None]
+    tests = [
+        home,
+        counting(
+            OUTDATED,
+            "动态、要闻类栏目2周以上未更新，通知公告、政策文件类一级栏目6个月以上未更新",
+            5,
+            list(outdated.values()),
+        ),
+        counting(LONG_STALE, "应更新但长期未更新的栏目", 10, long_stale),
+        counting(EMPTY, "空白栏目", 5, empty),
+        _consult(session, today, by_kind.get(ColumnKind.CONSULT, []), ref),
+    ]
+    policy_top = [
+        ref(c)
+        for c in by_kind.get(ColumnKind.POLICY, [])
+        if ColumnKind.TOP in c.kinds and _stale_from(c.last, months=6) <= today
+    ]
+    no_answer = [
+        ref(c)
+        for c in by_kind.get(ColumnKind.CONSULT, [])
+        if _stale_from(c.last, months=2) <= today
+    ]
+    deductions = [
+        Deduction("policy_top_6_months", "政策文件类一级栏目6个月以上未更新", 5, policy_top),
+        Deduction("consult_2_months", "政务咨询类栏目2个月以上无留言答复", 3, no_answer),
+    ]
+    dated = [t for t in tests if t.fail_date is not None]
+    first = min((t.fail_date for t in dated if t.fail_date), default=None)
+    first_tests = [t for t in dated if t.fail_date == first]
+    units = sorted({u for t in first_tests for c in t.fail_columns for u in c.units})
+    return PortalHealth(today, tests, deductions, first, [t.code for t in first_tests], units)
+
+
+def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[_Col]:
+    tz = settings.tz
+    rows = session.execute(
+        select(
+            Column.id,
+            Column.path,
+            Column.parent_id,
+            cast(Column.tags, Text),
+            cast(Column.rules, Text),
+        )
+        .where(Column.retired_at.is_(None))
+        .order_by(Column.path)
+    ).all()
+    parents = {parent for _, _, parent, _, _ in rows if parent is not None}
+    last = dict(
+        session.execute(
+            select(Item.column_id, func.max(Item.published_at))
+            .where(Item.live_revision_no.is_not(None))
+            .group_by(Item.column_id)
+        ).all()
+    )
+    units: dict[int, list[str]] = defaultdict(list)
+    for column_id, name in session.execute(
+        select(ColumnAssignment.column_id, Unit.name)
+        .join(Unit, Unit.id == ColumnAssignment.unit_id)
+        .order_by(Unit.name)
+    ):
+        units[column_id].append(name)
+    out = []
+    for column_id, path, _, tags, rules in rows:
+        kinds = kinds_of(json.loads(tags) if tags else [])
+        parsed = json.loads(rules) if rules else []
+        upkeep = isinstance(parsed, list) and any(
+            _kept_up(r, settings.stale_after_months) for r in parsed
+        )
+        published = last.get(column_id)
+        out.append(
+            _Col(
+                column_id,
+                path,
+                kinds,
+                upkeep,
+                column_id not in parents,
+                local_date(published, tz) if published else None,
+                tuple(units.get(column_id, [])),
+            )
+        )
+    return out
+
+
+def _kept_up(rule: object, months: int) -> bool:
+    """Whether a rule asks for updates at least every `months` months: prompt,
+    on_change, or a period no longer than that (a yearly column is not long-stale after
+    six months)."""
+    if not isinstance(rule, dict):
+        return False
+    kind = rule.get("kind")
+    if kind in ("prompt", "on_change"):
+        return True
+    if kind != "periodic":
+        return False
+    every, unit = rule.get("every"), rule.get("unit")
+    if not isinstance(every, int):
+        return False
+    return unit in ("day", "week") or (unit == "month" and every <= months)
+
+
+def _consult(session: Session, today: date, columns: list[_Col], ref: Any) -> VetoTest:
+    """Messages received in the last 12 months and unanswered for more than 3 months:
+    received on day e, a message is over 3 months old from add_months(e, 3) + 1 day."""
+    title = "政务咨询类栏目存在超过3个月未答复的有效留言"
+    if not columns:
+        return VetoTest(CONSULT, title, 1, 0, [], None)
+    year_ago = add_months(today, -12)
+    rows = session.execute(
+        select(Item.column_id, Item.event_date)
+        .where(
+            Item.column_id.in_([c.id for c in columns]),
+            Item.event_date.is_not(None),
+            Item.event_date > year_ago,
+            Item.first_published_at.is_(None),
+            Item.state.not_in([State.WITHDRAWN.value, State.RETRACTED.value]),
+        )
+        .group_by(Item.column_id, Item.event_date)
+    ).all()
+    by_id = {c.id: c for c in columns}
+    dated = sorted(
+        ((add_months(e, 3) + timedelta(days=1), by_id[c]) for c, e in rows if e is not None),
+        key=lambda x: (x[0], x[1].path),
+    )
+    now_counted = {c.id: ref(c) for d, c in dated if d <= today}
+    fail_date = max(dated[0][0], today) if dated else None
+    fail_columns = {c.id: ref(c) for d, c in dated if fail_date and d <= fail_date}
+    return VetoTest(
+        CONSULT,
+        title,
+        1,
+        len(now_counted),
+        list(now_counted.values()),
+        fail_date,
+        list(fail_columns.values()),
+    )

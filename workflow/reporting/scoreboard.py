@@ -1,0 +1,413 @@
+"""The unit scoreboard for a month, quarter or year (月考核 / 年度考核).
+
+Per unit: the obligations whose due date fell in the period (and has passed) met on time,
+late or missed; the median working days per review stage (from the audit trail); the
+share of reviewed items that were returned; a ranking.
+
+What counts as an obligation:
+- each calendar period of a column rule (every week, month, quarter, half-year, year, by
+  the 25th, a yearly date, a one-off date) whose due date is in the report period: on
+  time when the column had its `min_items` first published in the period's window
+  (previous due date, due date]; late when the count was reached only by the next
+  period's due date (or today, if sooner); missed otherwise. Rolling windows ("every 50
+  days") are judged by the dashboard, not here;
+- each item with its own due date (a request to answer, an after_event rule): on time
+  when first published by that day, late when published after it, missed when not yet;
+- each linked obligation (a 政策解读 owed for a 政策文件): the same, by when it was fulfilled.
+
+A fixed number of statements whatever the size: calendar (2), assignments, the windowed
+counts, item dues, obligations, stage durations, returns, unit names.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, case, distinct, func, select
+from sqlalchemy.orm import Session, aliased
+
+from workflow.calendar import WorkCalendar, add_months
+from workflow.deadlines.due import load_calendar
+from workflow.deadlines.evaluate import _assignments, _Memo, _Periods
+from workflow.enums import Action, State
+from workflow.models import AuditEvent, Column, Item, Obligation, Unit
+from workflow.reporting.common import (
+    DEFAULTS,
+    STAGE_NAMES,
+    Period,
+    ReportSettings,
+    local_date,
+    local_midnight,
+)
+from workflow.reporting.sql import local_day
+
+ON_TIME, LATE, MISSED = "on_time", "late", "missed"
+
+
+@dataclass(frozen=True)
+class Case:
+    """One judged obligation: a column period, an item's due date or a linked obligation."""
+
+    unit_id: int
+    column_id: int
+    due: date
+    outcome: str  # on_time, late, missed
+    source: str  # "rule", "item", "obligation"
+    count: int = 1  # item and obligation cases are grouped per column and due date
+
+
+@dataclass
+class UnitScore:
+    unit_id: int
+    unit_name: str
+    on_time: int = 0
+    late: int = 0
+    missed: int = 0
+    # Median working days an item spent at each review stage it left in the period.
+    stage_medians: dict[str, float | None] = field(default_factory=dict)
+    stage_counts: dict[str, int] = field(default_factory=dict)
+    reviewed: int = 0  # items with a review decision in the period
+    returned: int = 0  # of which returned at least once
+    rank: int = 0
+    late_columns: list[tuple[str, date]] = field(default_factory=list)
+    missed_columns: list[tuple[str, date]] = field(default_factory=list)
+
+    @property
+    def judged(self) -> int:
+        return self.on_time + self.late + self.missed
+
+    @property
+    def on_time_rate(self) -> float | None:
+        return self.on_time / self.judged if self.judged else None
+
+    @property
+    def returned_share(self) -> float | None:
+        return self.returned / self.reviewed if self.reviewed else None
+
+
+@dataclass(frozen=True)
+class Scoreboard:
+    period: Period
+    as_of: date
+    units: list[UnitScore]  # ranked
+    cases: list[Case]
+
+
+def scoreboard(
+    session: Session,
+    period: Period,
+    now: datetime,
+    settings: ReportSettings = DEFAULTS,
+    calendar: WorkCalendar | None = None,
+) -> Scoreboard:
+    tz = settings.tz
+    today = local_date(now, tz)
+    calendar = _Memo(calendar or load_calendar(session))
+    cases = _rule_cases(session, period, today, calendar, settings)
+    cases += _item_cases(session, period, today, settings, now)
+    cases += _obligation_cases(session, period, today, settings, now)
+    names = dict(session.execute(select(Unit.id, Unit.name)).all())
+    paths = dict(session.execute(select(Column.id, Column.path)).all())
+    scores: dict[int, UnitScore] = {}
+
+    def score(unit_id: int) -> UnitScore:
+        if unit_id not in scores:
+            scores[unit_id] = UnitScore(unit_id, names.get(unit_id, ""))
+        return scores[unit_id]
+
+    for c in cases:
+        s = score(c.unit_id)
+        setattr(s, c.outcome, getattr(s, c.outcome) + c.count)
+        if c.outcome == LATE:
+            s.late_columns.append((paths.get(c.column_id, ""), c.due))
+        elif c.outcome == MISSED:
+            s.missed_columns.append((paths.get(c.column_id, ""), c.due))
+    for (unit_id, stage), (median, n) in _stage_medians(
+        session, period, calendar, settings, now
+    ).items():
+        s = score(unit_id)
+        s.stage_medians[stage] = median
+        s.stage_counts[stage] = n
+    for unit_id, reviewed, returned in _returns(session, period, settings):
+        s = score(unit_id)
+        s.reviewed, s.returned = int(reviewed), int(returned)
+    for s in scores.values():
+        for stage in STAGE_NAMES:
+            s.stage_medians.setdefault(stage, None)
+            s.stage_counts.setdefault(stage, 0)
+        s.late_columns.sort(key=lambda c: (c[1], c[0]))
+        s.missed_columns.sort(key=lambda c: (c[1], c[0]))
+    ranked = sorted(
+        scores.values(),
+        key=lambda s: (
+            s.on_time_rate is None,
+            -(s.on_time_rate or 0.0),
+            s.missed,
+            s.late,
+            s.unit_name,
+        ),
+    )
+    for i, s in enumerate(ranked, 1):
+        s.rank = i
+    return Scoreboard(period, today, ranked, cases)
+
+
+# --------------------------------------------------------------------------- rule periods
+
+
+def _periods_for(rule: dict[str, Any], calendar: WorkCalendar) -> _Periods | None:
+    kind, every, unit = rule.get("kind"), rule.get("every"), rule.get("unit")
+    if kind == "annual":
+        month, day = (int(p) for p in str(rule["by"]).split("-"))
+        return _Periods(calendar, "annual", month_day=(month, day))
+    if kind != "periodic":
+        return None
+    if unit == "year" and every == 1:
+        return _Periods(calendar, "month", months=12, by_day=rule.get("by_day"))
+    if unit == "month" and isinstance(every, int) and 12 % every == 0:
+        return _Periods(calendar, "month", months=every, by_day=rule.get("by_day"))
+    if unit == "week" and every == 1:
+        return _Periods(calendar, "week")
+    return None  # rolling windows: judged by the dashboard
+
+
+@dataclass(frozen=True)
+class _Judged:
+    """One period to judge: items in (start, due] on time; by `late_until` late."""
+
+    start: date | None  # None: from the beginning (bounded below, see _rule_cases)
+    due: date
+    late_until: date
+
+
+def _windows(
+    rule: dict[str, Any], period: Period, today: date, calendar: WorkCalendar
+) -> list[_Judged]:
+    """The windows of `rule` whose due date lies in the period and before today."""
+    if rule.get("kind") == "once":
+        due = calendar.next_workday(date.fromisoformat(str(rule["by"]))).date
+        if period.start <= due <= period.end and due < today:
+            return [_Judged(add_months(due, -12), due, today - timedelta(days=1))]
+        return []
+    periods = _periods_for(rule, calendar)
+    if periods is None:
+        return []
+    out = []
+    k = periods.window_of(period.start)
+    while True:
+        due = periods.due(k)[0]
+        if due > period.end or due >= today:
+            break
+        if due >= period.start:
+            late_until = min(periods.due(k + 1)[0], today - timedelta(days=1))
+            out.append(_Judged(periods.due(k - 1)[0], due, late_until))
+        k += 1
+    return out
+
+
+def _rule_cases(
+    session: Session,
+    period: Period,
+    today: date,
+    calendar: WorkCalendar,
+    settings: ReportSettings,
+) -> list[Case]:
+    tz = settings.tz
+    assignments = _assignments(session)
+    plan: list[tuple[int, int, int, _Judged]] = []  # (column, unit, required, window)
+    cache: dict[str, list[_Judged]] = {}
+    for a in assignments:
+        for rule in a.rules:
+            key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
+            if key not in cache:
+                cache[key] = _windows(rule, period, today, calendar)
+            required = int(rule.get("min_items", 1))
+            plan += [(a.column_id, a.unit_id, required, w) for w in cache[key]]
+    if not plan:
+        return []
+    # Items counted from the day after each boundary: start, due and late_until.
+    boundaries = sorted(
+        {d + timedelta(days=1) for *_, w in plan for d in (w.start, w.due, w.late_until) if d}
+    )
+    first = Item.first_published_at
+    stmt = (
+        select(
+            Item.column_id,
+            Item.unit_id,
+            *(func.count().filter(first >= local_midnight(b, tz)) for b in boundaries),
+        )
+        .where(
+            # As in the evaluation, a retracted item does not count.
+            Item.live_revision_no.is_not(None),
+            first >= local_midnight(boundaries[0], tz),
+        )
+        .group_by(Item.column_id, Item.unit_id)
+    )
+    counts = {(c, u): list(rest) for c, u, *rest in session.execute(stmt)}
+    index = {b: i for i, b in enumerate(boundaries)}
+    zero = [0] * len(boundaries)
+    out = []
+    for column_id, unit_id, required, w in plan:
+        n = counts.get((column_id, unit_id), zero)
+
+        def between(lo: date, hi: date, n: list[int] = n) -> int:
+            """Items first published in (lo, hi]."""
+            return int(n[index[lo + timedelta(days=1)]] - n[index[hi + timedelta(days=1)]])
+
+        assert w.start is not None
+        if between(w.start, w.due) >= required:
+            outcome = ON_TIME
+        elif w.late_until > w.due and between(w.start, w.late_until) >= required:
+            outcome = LATE
+        else:
+            outcome = MISSED
+        out.append(Case(unit_id, column_id, w.due, outcome, "rule"))
+    return out
+
+
+# --------------------------------------------------------------------------- due dates
+
+
+def _item_cases(
+    session: Session, period: Period, today: date, settings: ReportSettings, now: datetime
+) -> list[Case]:
+    published_day = local_day(session, Item.first_published_at, settings.tz, now)
+    last_day = min(period.end, today - timedelta(days=1))
+    stmt = (
+        select(
+            Item.unit_id,
+            Item.column_id,
+            Item.due_date,
+            func.sum(case((published_day <= Item.due_date, 1), else_=0)),
+            func.sum(case((published_day > Item.due_date, 1), else_=0)),
+            func.sum(case((Item.first_published_at.is_(None), 1), else_=0)),
+        )
+        .where(
+            Item.due_date >= period.start,
+            Item.due_date <= last_day,
+            # A withdrawn request never published owes nothing.
+            (Item.first_published_at.is_not(None)) | (Item.state != State.WITHDRAWN.value),
+        )
+        .group_by(Item.unit_id, Item.column_id, Item.due_date)
+    )
+    return _cases(session.execute(stmt).all(), "item")
+
+
+def _obligation_cases(
+    session: Session, period: Period, today: date, settings: ReportSettings, now: datetime
+) -> list[Case]:
+    fulfilled_day = local_day(session, Obligation.fulfilled_at, settings.tz, now)
+    last_day = min(period.end, today - timedelta(days=1))
+    stmt = (
+        select(
+            Obligation.unit_id,
+            Obligation.column_id,
+            Obligation.due_date,
+            func.sum(case((fulfilled_day <= Obligation.due_date, 1), else_=0)),
+            func.sum(case((fulfilled_day > Obligation.due_date, 1), else_=0)),
+            func.sum(case((Obligation.fulfilled_at.is_(None), 1), else_=0)),
+        )
+        .where(
+            Obligation.due_date >= period.start,
+            Obligation.due_date <= last_day,
+            Obligation.cancelled_at.is_(None),
+        )
+        .group_by(Obligation.unit_id, Obligation.column_id, Obligation.due_date)
+    )
+    return _cases(session.execute(stmt).all(), "obligation")
+
+
+def _cases(rows: Any, source: str) -> list[Case]:
+    out = []
+    for unit_id, column_id, due, on_time, late, missed in rows:
+        due = due if isinstance(due, date) else date.fromisoformat(str(due))
+        for outcome, n in ((ON_TIME, on_time), (LATE, late), (MISSED, missed)):
+            if n:
+                out.append(Case(unit_id, column_id, due, outcome, source, int(n)))
+    return out
+
+
+# --------------------------------------------------------------------------- review stages
+
+
+def _stage_medians(
+    session: Session,
+    period: Period,
+    calendar: WorkCalendar,
+    settings: ReportSettings,
+    now: datetime,
+) -> dict[tuple[int, str], tuple[float, int]]:
+    """Median working days per (unit, stage) over the stage visits that ended in the
+    period. A visit starts with the audit row entering the stage and ends with the
+    item's next row (seq + 1); rows are grouped by their two local days, so the rows
+    fetched are bounded by units × stages × day pairs, not by items."""
+    tz = settings.tz
+    entered, left = aliased(AuditEvent), aliased(AuditEvent)
+    start_day = local_day(session, entered.at, tz, now)
+    end_day = local_day(session, left.at, tz, now)
+    stmt = (
+        select(Item.unit_id, entered.to_state, start_day, end_day, func.count())
+        .select_from(entered)
+        .join(left, and_(left.item_id == entered.item_id, left.seq == entered.seq + 1))
+        .join(Item, Item.id == entered.item_id)
+        .where(
+            entered.to_state.in_(list(STAGE_NAMES)),
+            left.at >= local_midnight(period.start, tz),
+            left.at < local_midnight(period.end + timedelta(days=1), tz),
+        )
+        .group_by(Item.unit_id, entered.to_state, start_day, end_day)
+    )
+    durations: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
+    for unit_id, stage, start, end, n in session.execute(stmt):
+        start = start if isinstance(start, date) else date.fromisoformat(str(start))
+        end = end if isinstance(end, date) else date.fromisoformat(str(end))
+        durations[(unit_id, stage)].append((calendar.count_workdays(start, end)[0], int(n)))
+    return {
+        key: (_weighted_median(values), sum(n for _, n in values))
+        for key, values in durations.items()
+    }
+
+
+def _weighted_median(values: list[tuple[int, int]]) -> float:
+    """The median of a multiset given as (value, count) pairs."""
+    values = sorted(values)
+    total = sum(n for _, n in values)
+    lower, upper = (total - 1) // 2, total // 2  # 0-based positions of the middle
+    found: list[int] = []
+    seen = 0
+    for value, n in values:
+        for position in (lower, upper):
+            if seen <= position < seen + n:
+                found.append(value)
+        seen += n
+    return (found[0] + found[-1]) / 2
+
+
+def _returns(
+    session: Session, period: Period, settings: ReportSettings
+) -> list[tuple[int, int, int]]:
+    """Per unit: items with a review decision in the period, and those returned."""
+    tz = settings.tz
+    decided = AuditEvent.action.in_([Action.APPROVE.value, Action.REJECT.value])
+    rejected = AuditEvent.action == Action.REJECT.value
+    rows = session.execute(
+        select(
+            Item.unit_id,
+            func.count(distinct(case((decided, AuditEvent.item_id)))),
+            func.count(distinct(case((rejected, AuditEvent.item_id)))),
+        )
+        .join(Item, Item.id == AuditEvent.item_id)
+        .where(
+            decided,
+            AuditEvent.at >= local_midnight(period.start, tz),
+            AuditEvent.at < local_midnight(period.end + timedelta(days=1), tz),
+        )
+        .group_by(Item.unit_id)
+    ).all()
+    return [(u, int(a), int(b)) for u, a, b in rows]
+
+
+__all__ = ["LATE", "MISSED", "ON_TIME", "Case", "Scoreboard", "UnitScore", "scoreboard"]

@@ -91,9 +91,27 @@ def init_app(app: Flask, config: Config) -> None:
         return response
 
     from web import errors, filters
-    from web.blueprints import admin, admin_import, auth, drafting, office, review
+    from web.blueprints import (
+        admin,
+        admin_import,
+        auth,
+        drafting,
+        feeds,
+        office,
+        office_view,
+        review,
+    )
 
     filters.register(app)
     errors.register(app)
-    for bp in (auth.bp, drafting.bp, review.bp, office.bp, admin.bp, admin_import.bp):
+    for bp in (
+        auth.bp,
+        drafting.bp,
+        review.bp,
+        office.bp,
+        office_view.bp,
+        feeds.bp,
+        admin.bp,
+        admin_import.bp,
+    ):
         app.register_blueprint(bp)

@@ -1,6 +1,7 @@
 """The office's view in real Chromium: a supervisor opens the dashboard, filters it to
 one unit, opens the scoreboard and downloads the monthly assessment, which opens in
-openpyxl with the unit's row. Screenshots of both pages go to SANSHEN_SCREENSHOTS."""
+openpyxl with the unit's row; then the dashboard at a phone's width. Screenshots go to
+SANSHEN_SCREENSHOTS."""
 
 from __future__ import annotations
 
@@ -95,4 +96,9 @@ def test_supervisor_filters_the_dashboard_and_downloads_the_assessment(
     # A: rank 1, on time 3, late 1, missed 0 (tests/test_reporting_scoreboard.py).
     assert rows_by_unit[world.unit_a.name][0] == 1
     assert tuple(rows_by_unit[world.unit_a.name][2:5]) == (3, 1, 0)
+    # At a phone's width the page does not scroll sideways: tables turn into cards.
+    page.set_viewport_size({"width": 390, "height": 844})
+    supervisor.go(f"/office/?unit={world.unit_b.id}")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=str(shots / "office-dashboard-phone.png"), full_page=True)
     supervisor.close()

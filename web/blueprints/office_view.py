@@ -6,10 +6,21 @@ views only read the query string, call it and render."""
 from __future__ import annotations
 
 from datetime import date
+from io import BytesIO
 from typing import Any
 from urllib.parse import urlencode
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
@@ -32,6 +43,8 @@ from workflow.reporting.scoreboard import scoreboard as build_scoreboard
 bp = Blueprint("office_view", __name__, url_prefix="/office")
 
 PAGE_SIZE = 50
+COLUMN_CHOICES = 500  # more columns than this: the filter asks for a unit first
+CELL_LIMIT = 5  # columns shown per unit in the late table until it is filtered to one
 SORTS = ("waiting", "unit", "column", "stage")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -61,16 +74,28 @@ def _int_arg(name: str) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-def _choices() -> tuple[list[tuple[int, str]], list[tuple[int, str]]]:
+def _choices(
+    unit_id: int | None, column_id: int | None
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]], bool]:
+    """The filter's units, and its columns: the chosen unit's, or all of them when there
+    are few enough for one list (a portal has thousands: then a unit comes first)."""
     session = db_session()
     units = [(u.id, u.name) for u in session.execute(select(Unit).order_by(Unit.name)).scalars()]
+    stmt = select(Column.id, Column.path).where(Column.retired_at.is_(None))
+    if unit_id is not None:
+        stmt = stmt.join(ColumnAssignment, ColumnAssignment.column_id == Column.id).where(
+            ColumnAssignment.unit_id == unit_id
+        )
     columns = [
-        (c.id, c.path)
-        for c in session.execute(
-            select(Column).where(Column.retired_at.is_(None)).order_by(Column.path)
-        ).scalars()
+        (cid, path)
+        for cid, path in session.execute(stmt.order_by(Column.path).limit(COLUMN_CHOICES + 1))
     ]
-    return units, columns
+    narrowed = len(columns) > COLUMN_CHOICES
+    if narrowed:
+        columns = []
+        if column_id is not None and (chosen := session.get(Column, column_id)) is not None:
+            columns = [(chosen.id, chosen.path)]
+    return units, columns, narrowed
 
 
 @bp.get("/")
@@ -96,7 +121,7 @@ def dashboard() -> str:
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
     )
-    units, columns = _choices()
+    units, columns, narrowed = _choices(unit_id, column_id)
     unit_names = dict(units)
     filters = {
         k: v
@@ -122,7 +147,9 @@ def dashboard() -> str:
         board=board,
         units=units,
         columns=columns,
+        columns_narrowed=narrowed,
         unit_names=unit_names,
+        cell_limit=None if unit_id else CELL_LIMIT,
         unit_id=unit_id,
         column_id=column_id,
         stage=stage,
@@ -217,10 +244,6 @@ def scoreboard() -> tuple[str, int]:
 
 
 def _download(data: bytes, filename: str, mimetype: str) -> Response:
-    from io import BytesIO
-
-    from flask import send_file
-
     # send_file writes Content-Disposition with an ASCII fallback and the UTF-8 name
     # as filename* (RFC 5987), which Office, WPS and browsers all read.
     return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)

@@ -91,11 +91,31 @@ def init_app(app: Flask, config: Config) -> None:
         return response
 
     from web import errors, filters, notify_bridge
-    from web.blueprints import admin, admin_import, auth, drafting, messages, office, review
+    from web.blueprints import (
+        admin,
+        admin_import,
+        auth,
+        drafting,
+        feeds,
+        messages,
+        office,
+        office_view,
+        review,
+    )
 
     filters.register(app)
     errors.register(app)
-    for bp in (auth.bp, drafting.bp, review.bp, office.bp, admin.bp, admin_import.bp, messages.bp):
+    for bp in (
+        auth.bp,
+        drafting.bp,
+        review.bp,
+        office.bp,
+        office_view.bp,
+        feeds.bp,
+        messages.bp,
+        admin.bp,
+        admin_import.bp,
+    ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)
     app.jinja_env.globals["unread_messages"] = messages.unread_count

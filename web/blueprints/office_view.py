@@ -1,0 +1,345 @@
+"""The office's view (issue 7): the dashboard, the unit scoreboard with its downloads,
+year-end cramming, portal health and the column page — for supervisors (督查室) and
+the district office's editors. The numbers all come from `workflow.reporting`; these
+views only read the query string, call it and render."""
+
+from __future__ import annotations
+
+from datetime import date
+from io import BytesIO
+from typing import Any
+from urllib.parse import urlencode
+
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from flask_babel import gettext as _
+from flask_login import login_required
+from sqlalchemy import select
+from werkzeug.wrappers import Response
+
+from web import db_session
+from web.helpers import actor, now, today
+from workflow.deadlines.maintenance import recompute_provisional
+from workflow.enums import REVIEW_STATES, Role, State
+from workflow.models import Column, ColumnAssignment, Unit, User
+from workflow.reporting.charts import on_time_chart, stage_flow_chart
+from workflow.reporting.columns import column_page
+from workflow.reporting.common import Period, PeriodError, ReportSettings, parse_period
+from workflow.reporting.cramming import cramming
+from workflow.reporting.dashboard import dashboard as build_dashboard
+from workflow.reporting.exports import assessment_xlsx, bulletin_docx, submissions_xlsx
+from workflow.reporting.health import portal_health
+from workflow.reporting.scoreboard import scoreboard as build_scoreboard
+
+bp = Blueprint("office_view", __name__, url_prefix="/office")
+
+PAGE_SIZE = 50
+COLUMN_CHOICES = 500  # more columns than this: the filter asks for a unit first
+CELL_LIMIT = 5  # columns shown per unit in the late table until it is filtered to one
+SORTS = ("waiting", "unit", "column", "stage")
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+
+
+def may_view(user: User) -> bool:
+    """Supervisors anywhere, and the district office's editors."""
+    return user.has_role(Role.SUPERVISOR) or (
+        user.has_role(Role.OFFICE_EDITOR) and user.unit.is_office
+    )
+
+
+def _require_office() -> User:
+    user = actor()
+    if not may_view(user):
+        abort(403)
+    return user
+
+
+def settings() -> ReportSettings:
+    cfg = current_app.config["SANSHEN"]
+    return ReportSettings(timezone=cfg.TIMEZONE, stale_after_months=cfg.STALE_AFTER_MONTHS)
+
+
+def _int_arg(name: str) -> int | None:
+    value = request.args.get(name, "").strip()
+    return int(value) if value.isdigit() else None
+
+
+def _choices(
+    unit_id: int | None, column_id: int | None
+) -> tuple[list[tuple[int, str]], list[tuple[int, str]], bool]:
+    """The filter's units, and its columns: the chosen unit's, or all of them when there
+    are few enough for one list (a portal has thousands: then a unit comes first)."""
+    session = db_session()
+    units = [(u.id, u.name) for u in session.execute(select(Unit).order_by(Unit.name)).scalars()]
+    stmt = select(Column.id, Column.path).where(Column.retired_at.is_(None))
+    if unit_id is not None:
+        stmt = stmt.join(ColumnAssignment, ColumnAssignment.column_id == Column.id).where(
+            ColumnAssignment.unit_id == unit_id
+        )
+    columns = [
+        (cid, path)
+        for cid, path in session.execute(stmt.order_by(Column.path).limit(COLUMN_CHOICES + 1))
+    ]
+    narrowed = len(columns) > COLUMN_CHOICES
+    if narrowed:
+        columns = []
+        if column_id is not None and (chosen := session.get(Column, column_id)) is not None:
+            columns = [(chosen.id, chosen.path)]
+    return units, columns, narrowed
+
+
+@bp.get("/")
+@login_required
+def dashboard() -> str:
+    _require_office()
+    unit_id, column_id = _int_arg("unit"), _int_arg("column")
+    stage = request.args.get("stage", "")
+    stage = stage if stage in REVIEW_STATES else ""
+    sort = request.args.get("sort", "waiting")
+    sort = sort if sort in SORTS else "waiting"
+    descending = request.args.get("order", "desc" if sort == "waiting" else "asc") == "desc"
+    page = max(_int_arg("page") or 1, 1)
+    board = build_dashboard(
+        db_session(),
+        now(),
+        settings(),
+        unit_id=unit_id,
+        column_id=column_id,
+        stage=stage or None,
+        sort=sort,
+        descending=descending,
+        limit=PAGE_SIZE,
+        offset=(page - 1) * PAGE_SIZE,
+    )
+    units, columns, narrowed = _choices(unit_id, column_id)
+    unit_names = dict(units)
+    filters = {
+        k: v
+        for k, v in (("unit", unit_id), ("column", column_id), ("stage", stage))
+        if v not in (None, "")
+    }
+
+    def link(**changes: Any) -> str:
+        args: dict[str, Any] = {**filters, "sort": sort, "order": "desc" if descending else "asc"}
+        args.update(changes)
+        return url_for("office_view.dashboard") + "?" + urlencode(args)
+
+    def sort_link(key: str) -> str:
+        same = key == sort
+        order = (
+            ("asc" if descending else "desc") if same else ("desc" if key == "waiting" else "asc")
+        )
+        return link(sort=key, order=order, page=1)
+
+    pages = max((board.stuck.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    return render_template(
+        "office_view/dashboard.html",
+        board=board,
+        units=units,
+        columns=columns,
+        columns_narrowed=narrowed,
+        unit_names=unit_names,
+        cell_limit=None if unit_id else CELL_LIMIT,
+        unit_id=unit_id,
+        column_id=column_id,
+        stage=stage,
+        sort=sort,
+        descending=descending,
+        page=page,
+        pages=pages,
+        link=link,
+        sort_link=sort_link,
+        stages=REVIEW_STATES,
+        all_states=list(State),
+    )
+
+
+@bp.post("/provisional/recompute")
+@login_required
+def recompute() -> Response:
+    _require_office()
+    session = db_session()
+    try:
+        report = recompute_provisional(
+            session, prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS
+        )
+        session.commit()
+    except Exception:
+        session.rollback()
+        raise
+    flash(
+        _(
+            "已按当前日历重新计算暂定截止日期：%(changed)s 项改变，%(left)s 项仍为暂定。",
+            changed=report.items_changed + report.obligations_changed,
+            left=report.still_provisional,
+        ),
+        "ok",
+    )
+    return redirect(url_for("office_view.dashboard"))
+
+
+def period_title(period: Period) -> str:
+    if "-Q" in period.label:
+        return _("%(year)s年第%(q)s季度", year=period.start.year, q=period.label[-1])
+    if "-" in period.label:
+        return _("%(year)s年%(month)s月", year=period.start.year, month=period.start.month)
+    return _("%(year)s年", year=period.start.year)
+
+
+def _default_period() -> str:
+    """Last month: the one the monthly assessment is made for."""
+    first = today().replace(day=1)
+    last_month = (
+        date(first.year - 1, 12, 1) if first.month == 1 else first.replace(month=first.month - 1)
+    )
+    return f"{last_month.year}-{last_month.month:02d}"
+
+
+def _period_arg() -> tuple[Period | None, str, str | None]:
+    text = request.args.get("period", "").strip() or _default_period()
+    try:
+        return parse_period(text), text, None
+    except PeriodError:
+        return (
+            None,
+            text,
+            _("无法识别的期间“%(text)s”，请填写如 2026-10、2026-Q4 或 2026。", text=text),
+        )
+
+
+@bp.get("/scoreboard")
+@login_required
+def scoreboard() -> tuple[str, int]:
+    _require_office()
+    period, text, error = _period_arg()
+    if period is None:
+        return render_template(
+            "office_view/scoreboard.html", board=None, period_text=text, error=error
+        ), 422
+    session, moment, cfg = db_session(), now(), settings()
+    board = build_scoreboard(session, period, moment, cfg)
+    return (
+        render_template(
+            "office_view/scoreboard.html",
+            board=board,
+            period=period,
+            period_text=period.label,
+            title=period_title(period),
+            on_time_svg=on_time_chart(session, period, moment, cfg),
+            stage_svg=stage_flow_chart(session, period, moment, cfg),
+            error=None,
+        ),
+        200,
+    )
+
+
+def _download(data: bytes, filename: str, mimetype: str) -> Response:
+    # send_file writes Content-Disposition with an ASCII fallback and the UTF-8 name
+    # as filename* (RFC 5987), which Office, WPS and browsers all read.
+    return send_file(BytesIO(data), mimetype=mimetype, as_attachment=True, download_name=filename)
+
+
+def _download_period() -> Period:
+    period, _text, _error = _period_arg()
+    if period is None:
+        abort(404)
+    return period
+
+
+@bp.get("/scoreboard/assessment.xlsx")
+@login_required
+def assessment() -> Response:
+    _require_office()
+    period = _download_period()
+    data = assessment_xlsx(db_session(), period, now(), settings())
+    return _download(data, f"{period.title}政务公开考核.xlsx", XLSX)
+
+
+@bp.get("/scoreboard/bulletin.docx")
+@login_required
+def bulletin() -> Response:
+    _require_office()
+    period = _download_period()
+    data = bulletin_docx(db_session(), period, now(), settings())
+    return _download(data, f"{period.title}政务公开工作通报.docx", DOCX)
+
+
+@bp.get("/scoreboard/submissions.xlsx")
+@login_required
+def submissions() -> Response:
+    _require_office()
+    period = _download_period()
+    unit_id = _int_arg("unit")
+    data = submissions_xlsx(db_session(), period.start, period.end, settings(), unit_id=unit_id)
+    return _download(data, f"{period.title}信息报送情况.xlsx", XLSX)
+
+
+@bp.get("/cramming")
+@login_required
+def cramming_page() -> str:
+    _require_office()
+    year = _int_arg("year") or today().year
+    if not 2000 <= year <= 2100:
+        year = today().year
+    cfg = settings()
+    flags = cramming(db_session(), year, cfg)
+    return render_template(
+        "office_view/cramming.html",
+        flags=flags,
+        year=year,
+        share=round(cfg.cram_share * 100),
+        minimum=cfg.cram_min_items,
+    )
+
+
+@bp.get("/health")
+@login_required
+def health() -> str:
+    _require_office()
+    return render_template(
+        "office_view/health.html", health=portal_health(db_session(), now(), settings())
+    )
+
+
+def may_see_column(user: User, column_id: int) -> bool:
+    """The office sees every column; a unit's people see the columns their unit keeps."""
+    if may_view(user):
+        return True
+    assigned = (
+        db_session()
+        .execute(
+            select(ColumnAssignment.id).where(
+                ColumnAssignment.column_id == column_id, ColumnAssignment.unit_id == user.unit_id
+            )
+        )
+        .first()
+    )
+    return assigned is not None
+
+
+@bp.get("/columns/<int:column_id>")
+@login_required
+def column(column_id: int) -> str:
+    session = db_session()
+    if session.get(Column, column_id) is None:
+        abort(404)
+    if not may_see_column(actor(), column_id):
+        abort(403)
+    page = column_page(
+        session,
+        column_id,
+        now(),
+        settings(),
+        prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
+    )
+    return render_template("office_view/column.html", page=page, office=may_view(actor()))

@@ -298,3 +298,62 @@ def test_unit_feeds_are_the_office_editors(app: Flask, office: Office) -> None:
             assert session.query(Item).count() > 0
         finally:
             session.close()
+
+
+def test_failed_deliveries_are_listed_and_can_be_sent_again(app: Flask, office: Office) -> None:
+    from workflow.models import Delivery
+
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        row = Delivery(
+            subject="rule:1:0",
+            threshold="1wd",
+            recipient=f"user:{office.drafter_id}",
+            channel="sms",
+            period="2026-10-25",
+            kind="reminder",
+            user_id=office.drafter_id,
+            title="【到期提醒】教育信息 1个工作日后到期",
+            status="failed",
+            created_at=NOW,
+            attempts=4,
+            last_error="isv.MOBILE_NUMBER_ILLEGAL",
+            failed_at=NOW,
+        )
+        session.add(row)
+        session.commit()
+        delivery_id = row.id
+        session.close()
+    client = login(app, office.supervisor)
+    html, token = page_token(client, "/office/")
+    section = _text(html.split('id="deliveries"', 1)[1])
+    assert "发送失败 1 条" in section
+    assert "【到期提醒】教育信息 1个工作日后到期" in section
+    assert "isv.MOBILE_NUMBER_ILLEGAL" in section and "短信" in section
+    retry = f"/office/deliveries/{delivery_id}/retry"
+    assert client.post(retry).status_code == 400  # no CSRF token
+    assert client.post(retry, data={"csrf_token": token}).status_code == 302
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        again = session.get(Delivery, delivery_id)
+        assert again is not None and again.status == "pending" and again.attempts == 0
+        session.delete(again)
+        session.commit()
+        session.close()
+    client.post(retry, data={"csrf_token": token})
+    assert "已不在发送失败列表中" in client.get("/office/").get_data(as_text=True)
+
+
+def test_dashboard_says_how_fresh_its_deadline_figures_are(app: Flask, office: Office) -> None:
+    from notifications.status_job import report_settings
+    from workflow.reporting.status import refresh_status
+
+    client = login(app, office.supervisor)
+    assert "截止日期状态为实时计算" in client.get("/office/").get_data(as_text=True)
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        refresh_status(session, NOW, report_settings(app.config["SANSHEN"]))
+        session.commit()
+        session.close()
+    html = _text(client.get("/office/").get_data(as_text=True))
+    assert "截止日期状态汇总于" in html and "其后有变动的 0 个栏目已实时重算" in html

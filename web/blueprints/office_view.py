@@ -26,7 +26,10 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
+from notifications.ledger import counts_by_status, failed_deliveries, retry_failed
+from notifications.status_job import report_settings
 from web import db_session
+from web.forms import DeleteForm
 from web.helpers import actor, now, today
 from workflow.deadlines.maintenance import recompute_provisional
 from workflow.enums import REVIEW_STATES, Role, State
@@ -44,6 +47,7 @@ bp = Blueprint("office_view", __name__, url_prefix="/office")
 
 PAGE_SIZE = 50
 COLUMN_CHOICES = 500  # more columns than this: the filter asks for a unit first
+FAILED_SHOWN = 50
 CELL_LIMIT = 5  # columns shown per unit in the late table until it is filtered to one
 SORTS = ("waiting", "unit", "column", "stage")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -65,8 +69,8 @@ def _require_office() -> User:
 
 
 def settings() -> ReportSettings:
-    cfg = current_app.config["SANSHEN"]
-    return ReportSettings(timezone=cfg.TIMEZONE, stale_after_months=cfg.STALE_AFTER_MONTHS)
+    # The same settings as the periodic summary refresh, or the summary goes unused.
+    return report_settings(current_app.config["SANSHEN"])
 
 
 def _int_arg(name: str) -> int | None:
@@ -142,9 +146,19 @@ def dashboard() -> str:
         return link(sort=key, order=order, page=1)
 
     pages = max((board.stuck.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    session = db_session()
+    failed = failed_deliveries(session, limit=FAILED_SHOWN)
+    recipients = dict(
+        session.execute(
+            select(User.id, User.name).where(User.id.in_({d.user_id for d in failed if d.user_id}))
+        ).all()
+    )
     return render_template(
         "office_view/dashboard.html",
         board=board,
+        failed=failed,
+        failed_recipients=recipients,
+        delivery_counts=counts_by_status(session),
         units=units,
         columns=columns,
         columns_narrowed=narrowed,
@@ -162,6 +176,24 @@ def dashboard() -> str:
         stages=REVIEW_STATES,
         all_states=list(State),
     )
+
+
+@bp.post("/deliveries/<int:delivery_id>/retry")
+@login_required
+def retry_delivery(delivery_id: int) -> Response:
+    """Send a failed reminder again (after the office checked the address or number):
+    the row goes back to pending and the next scan enqueues it."""
+    _require_office()
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    session = db_session()
+    if retry_failed(session, delivery_id, now()):
+        session.commit()
+        flash(_("已安排重新发送，下次扫描时发出。"), "ok")
+    else:
+        session.rollback()
+        flash(_("这条提醒已不在发送失败列表中，请刷新后查看。"), "error")
+    return redirect(url_for("office_view.dashboard") + "#deliveries")
 
 
 @bp.post("/provisional/recompute")

@@ -119,7 +119,7 @@ _FROM_DATE = re.compile(r"^(?:起|开始|施行|实施|执行|生效)")
 _PENALTY = re.compile(r"^[^，,]{0,6}?(?:未|没有|无)")
 _SCOPE_STOP = re.compile(
     r"有|按|根据|确保|在|于|如|需|请|计划|没|将|并|要|对|由|及时|即时|经|以|自|起|之日|后|原则"
-    r"|建议|周期|频率|频次|时限|为|到|截至|截止"
+    r"|建议|周期|频率|频次|时限|为|到|截至|截止|最迟|不超过|不得|不晚于"
 )
 _EVENTS = (
     (re.compile(r"收到|接到|收悉"), "received"),
@@ -148,7 +148,7 @@ _COUNT = (
     r"\d+(?:到\d+|至\d+|-\d+)?(?:条|次|篇|件|项|期)(?:及?以上)?(?:信息|内容|稿件|动态)?$"
 )
 _TAILS = {
-    kind: re.compile(rf"(?:{position})?{_SUFFIX}{_FILLER}(?:$|{_COUNT})")
+    kind: re.compile(rf"(?:{position})?{_SUFFIX}{_FILLER}(?:$|{_COUNT}|{_VERB}|完成)")
     for kind, position in _POSITION.items()
 }
 # Without 每: a period's end (月底前, 季度末, 次月底前) or the period after it ends.
@@ -216,7 +216,7 @@ def _sentences(text: str) -> list[list[str]]:
 
 
 def _scope(prefix: str) -> str | None:
-    prefix = re.sub(r"(?:至少|均|都|应|应当|需要)$", "", prefix.strip("、的 "))
+    prefix = re.sub(r"(?:至少|均|都|应|应当|需要|各|全年)$", "", prefix.strip("、的 "))
     if not 1 <= len(prefix) <= 12 or _SCOPE_STOP.search(prefix):
         return None
     if not re.fullmatch(r"[\u4e00-\u9fff/、]+", prefix):
@@ -445,7 +445,12 @@ def _clause_rules(clause: str, sentence: str) -> list[Rule]:
     ):
         rules.append(_with_scope(periodic(1, "month"), clause, 0))
     yearly = _YEARLY.search(clause)
-    if yearly and free(yearly.span()) and re.search(r"\d+(?:到\d+|至\d+)?(?:次|条|篇)", clause):
+    if (
+        yearly
+        and free(yearly.span())
+        and re.search(r"\d+(?:到\d+|至\d+)?(?:次|条|篇)", clause)
+        and not any(r["kind"] == "periodic" for r in rules)  # 全年每月至少…: the month
+    ):
         rest = clause[yearly.end() :]
         rules.append(_with_scope(periodic(1, "year", _min_items(rest)), clause, yearly.start()))
         taken.append(yearly.span())

@@ -17,6 +17,7 @@ from workflow.deadlines.__main__ import main
 from workflow.deadlines.parser import cn_to_int, parse_strict
 
 from .deadline_cases import MORE, SEED
+from .deadline_cases_general import GENERAL
 
 
 def keys(rules: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -38,7 +39,7 @@ def test_further_wordings(text: str, want: list[dict[str, Any]]) -> None:
 
 
 def test_every_rule_is_valid_and_carries_its_source() -> None:
-    for text, _ in SEED + MORE:
+    for text, _ in SEED + MORE + GENERAL:
         for rule in parse(text):
             assert validate(rule) == [], (text, rule)
             assert rule.get("source") or rule["kind"] in ("prompt", "on_change")
@@ -153,3 +154,76 @@ def test_module_prints_utf8_json() -> None:
     )
     assert "收到" in out.stdout.decode("utf-8")  # ensure_ascii=False
     assert json.loads(out.stdout)["rules"][0]["event"] == "received"
+
+
+@pytest.mark.parametrize(("text", "want"), GENERAL, ids=[t for t, _ in GENERAL])
+def test_common_short_wordings(text: str, want: list[dict[str, Any]]) -> None:
+    got = parse_strict(text)
+    assert keys(got) == keys(want)
+    for rule in want:
+        if "scope" in rule:
+            assert [r.get("scope") for r in got if key(r) == key(rule)] == [rule["scope"]]
+
+
+# Property checks: the grammar of frequency phrases, in any numeral form, with any of the
+# suffixes and verbs tables use, gives the period's rule and nothing else.
+_FREQUENCIES = [
+    ("每周", (1, "week")),
+    ("每星期", (1, "week")),
+    ("每礼拜", (1, "week")),
+    ("每月", (1, "month")),
+    ("每个月", (1, "month")),
+    ("每季度", (3, "month")),
+    ("每季", (3, "month")),
+    ("每半年", (6, "month")),
+    ("每年", (1, "year")),
+    ("每旬", (10, "day")),
+    ("每半月", (15, "day")),
+    ("每天", (1, "day")),
+]
+_SUFFIXES = ["", "前", "之前", "以前", "内", "以内", "之内", "结束后5个工作日内"]
+_ACTIONS = ["", "更新", "至少更新一次", "集中报送一次", "发布", "定期更新"]
+_DIGITS = {"1": "一", "2": "两", "3": "三", "5": "五", "10": "十", "20": "二十"}
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.sampled_from(_FREQUENCIES),
+    st.sampled_from(_SUFFIXES),
+    st.sampled_from(_ACTIONS),
+    st.sampled_from(["", "动态信息类", "其他栏目"]),
+)
+def test_frequency_grammar(
+    frequency: tuple[str, tuple[int, str]], suffix: str, action: str, scope: str
+) -> None:
+    word, (every, unit) = frequency
+    got = parse_strict(scope + word + suffix + action)
+    assert keys(got) == [key({"kind": "periodic", "every": every, "unit": unit})]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.sampled_from(sorted(_DIGITS)),
+    st.sampled_from(
+        [
+            "每{}个月更新一次",
+            "每{}周至少更新1条",
+            "每月{}日前报送",
+            "每月{}号前更新",
+            "{}个工作日内答复",
+            "每周至少更新{}条",
+            "每年{}月底前",
+        ]
+    ),
+    st.sampled_from(["digits", "hanzi", "full-width"]),
+)
+def test_numeral_forms_give_the_same_rules(number: str, template: str, form: str) -> None:
+    written = {
+        "digits": number,
+        "hanzi": _DIGITS[number],
+        "full-width": number.translate(str.maketrans("0123456789", "０１２３４５６７８９")),
+    }[form]
+    assert keys(parse_strict(template.format(written))) == keys(
+        parse_strict(template.format(number))
+    )
+

@@ -107,7 +107,8 @@ def _write_tasks(
     wanted = {
         (task.column, unit, task.description): task for task in plan.tasks for unit in task.units
     }
-    task_columns = {columns[p].id: p for p in {t.column for t in plan.tasks} if p in columns}
+    # The same columns the report compared (plan.task_columns), never a guess of its own.
+    task_columns = {columns[p].id: p for p in plan.task_columns if p in columns}
     existing: dict[tuple[tuple[str, ...], str, str], Obligation] = {}
     if task_columns:
         rows = session.execute(
@@ -134,6 +135,7 @@ def _write_tasks(
         else:
             obligation.due_date = task.due
             obligation.cancelled_at = None
-    for key, obligation in existing.items():
-        if key not in wanted and obligation.is_open:
+    cancelled = set(plan.cancelled_ids)  # exactly those the report lists as 取消
+    for obligation in existing.values():
+        if obligation.id in cancelled and obligation.is_open:
             obligation.cancelled_at = now

@@ -81,6 +81,13 @@ class Plan:
     units: dict[str, Unit | None]  # canonical name → unit (None: to be created)
     new_units: dict[str, dict[str, Any]]
     tasks: list[Task]
+    # Every column a task list of the file stands for, whether or not its rows gave tasks:
+    # the report and apply both compare exactly these columns' one-off tasks.
+    task_columns: set[tuple[str, ...]] = field(default_factory=set)
+    # (column, description) of task rows present in the file that gave no task (no unit
+    # or no date read): their existing tasks are kept, not cancelled.
+    kept_tasks: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
+    cancelled_ids: list[int] = field(default_factory=list)  # obligations to cancel
 
 
 class UnitResolver:
@@ -257,7 +264,9 @@ def build_plan(
     used: dict[str, None] = {}
     for entry, row, unit_cell, coop_cell in parsed:
         _assign(entry, row, unit_cell, coop_cell, resolver, attention, used)
-    tasks = _tasks(task_units, prefix, desired, resolver, attention, used)
+    task_columns: set[tuple[str, ...]] = set()
+    kept: set[tuple[tuple[str, ...], str]] = set()
+    tasks = _tasks(task_units, prefix, desired, resolver, attention, used, task_columns, kept)
 
     def compared(n: int) -> None:
         if progress is not None:
@@ -265,7 +274,14 @@ def build_plan(
 
     existing = _existing(session)
     plan = Plan(
-        report, desired, existing, resolver.units | dict.fromkeys(resolver.new), resolver.new, tasks
+        report,
+        desired,
+        existing,
+        resolver.units | dict.fromkeys(resolver.new),
+        resolver.new,
+        tasks,
+        task_columns,
+        kept,
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]
@@ -342,10 +358,13 @@ def _tasks(
     resolver: UnitResolver,
     attention: list[Attention],
     used: dict[str, None],
+    task_columns: set[tuple[str, ...]],
+    kept: set[tuple[tuple[str, ...], str]],
 ) -> list[Task]:
     tasks: list[Task] = []
     for table, row, unit_cell in task_units:
         path = (*prefix, _section_name(table.title) or TASK_COLUMN)
+        task_columns.add(path)
         for depth in range(1, len(path)):
             desired.setdefault(path[:depth], Desired(path[:depth]))
         column = desired.setdefault(path, Desired(path, explicit=True, table=table.label, row=None))
@@ -370,13 +389,14 @@ def _tasks(
                 else "工作任务没有完成时限"
             )
             attention.append(Attention(row.table, row.row, reason + "，未生成任务，请人工补充"))
-        if not names or not once:
-            continue
-        due = date.fromisoformat(min(r["by"] for r in once))
-        for name in names:
+        for name in names:  # named units stay assigned even when the date is unreadable
             if name not in column.lead:
                 column.lead.append(name)
             used[name] = None
+        if not names or not once:
+            kept.add((path, row.task[:500]))
+            continue
+        due = date.fromisoformat(min(r["by"] for r in once))
         tasks.append(Task(path, row.table, row.row, row.task[:500], names, due))
     return tasks
 
@@ -538,9 +558,7 @@ def _task_key(path: tuple[str, ...], unit: str, description: str) -> tuple[Any, 
 
 def _compare_tasks(session: Session, plan: Plan) -> None:
     report = plan.report
-    task_columns = {t.column for t in plan.tasks} | {
-        p for p, d in plan.desired.items() if d.explicit and d.row is None
-    }
+    task_columns = plan.task_columns
     have: dict[tuple[Any, ...], Obligation] = {}
     ids = [plan.existing[p].id for p in task_columns if p in plan.existing]
     if ids:
@@ -577,12 +595,14 @@ def _compare_tasks(session: Session, plan: Plan) -> None:
                     }
                 )
     for k, obligation in have.items():
-        if k not in seen and obligation.is_open:
-            report.obligations_cancelled.append(
-                {
-                    "column": "/".join(k[0]),
-                    "unit": k[1],
-                    "description": k[2],
-                    "due": obligation.due_date.isoformat(),
-                }
-            )
+        if k in seen or not obligation.is_open or (k[0], k[2]) in plan.kept_tasks:
+            continue
+        plan.cancelled_ids.append(obligation.id)
+        report.obligations_cancelled.append(
+            {
+                "column": "/".join(k[0]),
+                "unit": k[1],
+                "description": k[2],
+                "due": obligation.due_date.isoformat(),
+            }
+        )

@@ -37,9 +37,7 @@ def tasks_docx(rows: list[list[str]], title: str = "2026年重点工作任务清
 
 def obligations(session: Session) -> dict[str, bool]:
     """description → still open."""
-    return {
-        o.description: o.is_open for o in session.execute(select(Obligation)).scalars().all()
-    }
+    return {o.description: o.is_open for o in session.execute(select(Obligation)).scalars().all()}
 
 
 def csv_bytes(rows: list[list[str]], encoding: str = "utf-8") -> bytes:
@@ -102,3 +100,62 @@ def test_cancelled_tasks_in_the_report_are_exactly_those_apply_cancels(
         "清理失效文件": False,
     }
     assert not plan_import(session, "任务.docx", data, now=later).obligations_cancelled
+
+
+# --- 3: a field the file has no column for is left as it is ----------------------------
+
+
+def test_a_file_without_content_or_requirement_columns_keeps_them(
+    session: Session, now: datetime
+) -> None:
+    full = [
+        ["一级栏目", "二级栏目", "保障内容", "责任单位", "时限要求"],
+        [
+            "政务公开",
+            "依申请公开",
+            "依申请公开的答复",
+            "区政府办",
+            "在收到申请之日起15个工作日内予以答复",
+        ],
+    ]
+    apply_import(session, "全.csv", csv_bytes(full), now=now)
+    before = column(session, "政务公开/依申请公开")
+    rules, requirement = list(before.rules), before.time_requirement
+    assert rules  # the parser read it; whatever it read must stay
+    hand = [{"kind": "periodic", "every": 1, "unit": "year", "min_items": 1}]
+    before.rules = hand  # the office corrected it by hand
+    session.flush()
+
+    only_units = [["一级栏目", "二级栏目", "责任单位"], ["政务公开", "依申请公开", "区司法局"]]
+    report = plan_import(session, "少列.csv", csv_bytes(only_units), now=now)
+    (entry,) = [c for c in report.columns if c.display == "政务公开/依申请公开"]
+    assert entry.changes == ["责任单位"]
+    notes = {(a.table, a.row, a.reason) for a in report.needs_attention}
+    assert (
+        "表1",
+        None,
+        "表中没有「保障内容」列：已有栏目的保障内容保持不变，新栏目请人工录入",
+    ) in notes
+    assert (
+        "表1",
+        None,
+        "表中没有「时限要求」列：已有栏目的时限要求保持不变，新栏目请人工录入",
+    ) in notes
+    assert not any(a.row == 2 and "时限要求" in a.reason for a in report.needs_attention)
+    apply_import(session, "少列.csv", csv_bytes(only_units), now=now)
+    session.expire_all()
+    after = column(session, "政务公开/依申请公开")
+    assert (after.content, after.time_requirement, after.rules) == (
+        "依申请公开的答复",
+        requirement,
+        hand,
+    )
+    assert [a.unit.name for a in after.assignments] == ["区司法局"]
+
+    # No unit column either: the assignments stay too.
+    no_units = [["一级栏目", "二级栏目", "时限要求"], ["政务公开", "依申请公开", requirement]]
+    report = plan_import(session, "无单位.csv", csv_bytes(no_units), now=now)
+    assert not report.has_changes
+    apply_import(session, "无单位.csv", csv_bytes(no_units), now=now)
+    session.expire_all()
+    assert [a.unit.name for a in column(session, "政务公开/依申请公开").assignments] == ["区司法局"]

@@ -78,14 +78,19 @@ def _create_units(session: Session, plan: Plan) -> dict[str, Unit]:
 
 
 def _update(session: Session, column: Column, want: Desired, units: dict[str, Unit]) -> None:
-    rules = want.resolved_rules
-    if rules is None:  # a column without a 时限要求 in the file
-        rules = _rules_for(want, column if column.id is not None else None)
-    column.content = want.content
-    if column.time_requirement != want.requirement:
-        column.allows_statement = kinds.allows_statement(want.requirement)
-    column.time_requirement = want.requirement
-    column.rules = rules
+    # A field the file has no column for (None) keeps the database's value.
+    if want.content is not None:
+        column.content = want.content
+    if want.requirement is not None:
+        rules = want.resolved_rules
+        if rules is None:  # a column without a 时限要求 in the file
+            rules = _rules_for(want, column if column.id is not None else None)
+        if column.time_requirement != want.requirement:
+            column.allows_statement = kinds.allows_statement(want.requirement)
+        column.time_requirement = want.requirement
+        column.rules = rules
+    if not want.has_units:
+        return
     wanted = want.wanted()
     for assignment in list(column.assignments):
         role = wanted.pop(assignment.unit.name, None)

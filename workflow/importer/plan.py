@@ -39,8 +39,10 @@ class Desired:
     explicit: bool = False
     table: str | None = None
     row: int | None = None
-    content: str = ""
-    requirement: str = ""
+    # None: the file has no column for it, so the database's value stays untouched.
+    content: str | None = ""
+    requirement: str | None = ""
+    has_units: bool = True  # False: the file has no unit column; assignments untouched
     rules: list[dict[str, Any]] | None = None
     lead: list[str] = field(default_factory=list)  # units the cell names
     cooperating: list[str] = field(default_factory=list)
@@ -244,6 +246,7 @@ def build_plan(
                 content=row.content,
                 requirement=row.requirement,
                 rules=row.rules,
+                has_units=row.units is not None,
             )
             desired[path] = entry
             cells.append((entry, row))
@@ -253,7 +256,7 @@ def build_plan(
         session.execute(select(UnitAlias.alias)).scalars()
     )
     parsed = [
-        (d, r, parse_unit_cell(r.units, known), parse_unit_cell(r.cooperating, known))
+        (d, r, parse_unit_cell(r.units or "", known), parse_unit_cell(r.cooperating, known))
         for d, r in cells
     ]
     task_units = [(t, r, parse_unit_cell(r.units, known)) for t, r in task_rows]
@@ -339,7 +342,9 @@ def _assign(
             else f"「{word}」指该类全部单位，但系统中还没有这类单位，请先建立单位或人工指定"
         )
         attention.append(Attention(row.table, row.row, reason))
-    if not (entry.lead or entry.cooperating or entry.groups or unit_cell.unknown):
+    if entry.has_units and not (
+        entry.lead or entry.cooperating or entry.groups or unit_cell.unknown
+    ):
         attention.append(Attention(row.table, row.row, "没有责任单位，请人工指定"))
     for name in entry.wanted():
         used[name] = None
@@ -367,7 +372,10 @@ def _tasks(
         task_columns.add(path)
         for depth in range(1, len(path)):
             desired.setdefault(path[:depth], Desired(path[:depth]))
-        column = desired.setdefault(path, Desired(path, explicit=True, table=table.label, row=None))
+        column = desired.setdefault(
+            path,
+            Desired(path, True, table.label, None, content=None, requirement=None),
+        )
         for token in unit_cell.unknown:
             attention.append(
                 Attention(row.table, row.row, f"无法识别的责任单位「{token}」，请人工核对")
@@ -474,7 +482,7 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
         )
         wanted = want.wanted()
         have = current.get(column.id, {}) if column is not None else {}
-        if want.explicit:
+        if want.explicit and want.has_units:
             report.assignments_total += len(wanted)
             for name, role in wanted.items():
                 if have.get(name) != role:
@@ -493,17 +501,23 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
                 entry.status = "reinstated"
                 entry.changes.append("恢复启用")
             if want.explicit:
-                if column.content != want.content:
+                if want.content is not None and column.content != want.content:
                     entry.changes.append("保障内容")
-                if column.time_requirement != want.requirement:
+                if want.requirement is None:
+                    pass  # no 时限要求 column: text and rules stay
+                elif column.time_requirement != want.requirement:
                     entry.changes.append("时限要求")
                 elif want.rules is not None and not _same_rules(column.rules or [], want.rules):
                     entry.changes.append("时限规则")
-                if wanted != have:
+                if want.has_units and wanted != have:
                     entry.changes.append("责任单位")
             if entry.changes and entry.status == "unchanged":
                 entry.status = "changed"
-        if want.explicit and (want.requirement or want.rules is not None):
+        if (
+            want.explicit
+            and want.requirement is not None
+            and (want.requirement or want.rules is not None)
+        ):
             rules = want.resolved_rules = _rules_for(want, column)
             report.rules.append({"path": "/".join(path), "text": want.requirement, "rules": rules})
             if not rules and want.table is not None and want.row is not None:
@@ -514,7 +528,12 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
                         f"时限要求「{_short(want.requirement)}」未能解析出规则，请人工录入",
                     )
                 )
-        elif want.explicit and want.row is not None and want.table is not None:
+        elif (
+            want.explicit
+            and want.row is not None
+            and want.table is not None
+            and (want.requirement is not None or column is None)
+        ):
             report.needs_attention.append(
                 Attention(want.table, want.row, "没有时限要求，请人工录入规则")
             )
@@ -544,7 +563,7 @@ def _rules_for(want: Desired, column: Existing | Column | None) -> list[dict[str
         return want.rules
     if column is not None and column.time_requirement == want.requirement:
         return list(column.rules or [])
-    return parse(want.requirement)
+    return parse(want.requirement or "")
 
 
 def _short(text: str, limit: int = 40) -> str:

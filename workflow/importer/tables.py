@@ -48,10 +48,11 @@ class ColumnRow:
     table: str
     row: int
     path: tuple[str, ...]
-    content: str
-    units: str
+    # None: the table has no such column (the column's current value stays as it is).
+    content: str | None
+    units: str | None
     cooperating: str
-    requirement: str
+    requirement: str | None
     rules: list[dict[str, Any]] | None = None  # from a 规则 column (our own export)
 
 
@@ -132,6 +133,19 @@ def read_table(raw: RawTable, attention: list[Attention]) -> ReadTable | None:
         else:
             table = ReadTable(raw.label, title, "columns", rows=len(body))
             _read_columns(raw.label, fields, body, table, attention)
+            for kind, name in (
+                (CONTENT, "保障内容"),
+                (UNITS, "责任单位"),
+                (REQUIREMENT, "时限要求"),
+            ):
+                if kind not in kinds:
+                    attention.append(
+                        Attention(
+                            raw.label,
+                            None,
+                            f"表中没有「{name}」列：已有栏目的{name}保持不变，新栏目请人工录入",
+                        )
+                    )
         return table
     return None
 
@@ -241,7 +255,16 @@ def _read_columns(
         for leaf in leaf_names:
             path = (*names, leaf)
             table.columns.append(
-                ColumnRow(label, row.number, path, content, units, coop, requirement, rules)
+                ColumnRow(
+                    label,
+                    row.number,
+                    path,
+                    content if content_col is not None else None,
+                    units if units_col is not None else None,
+                    coop,
+                    requirement if req_col is not None else None,
+                    rules,
+                )
             )
         prev_path, prev_content, prev_units, prev_coop, prev_req = (
             (*names, leaf_names[-1]),

@@ -11,8 +11,9 @@ from datetime import datetime, timedelta
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow.accounts import create_unit
 from workflow.importer import apply_import, plan_import
-from workflow.models import Column, Obligation
+from workflow.models import Column, ColumnAssignment, Obligation
 
 from .importer_fixtures import SeedCell, SeedTable, build_docx
 
@@ -150,7 +151,7 @@ def test_a_file_without_content_or_requirement_columns_keeps_them(
         requirement,
         hand,
     )
-    assert [a.unit.name for a in after.assignments] == ["区司法局"]
+    assert sorted(a.unit.name for a in after.assignments) == ["区司法局", "区政府办"]
 
     # No unit column either: the assignments stay too.
     no_units = [["一级栏目", "二级栏目", "时限要求"], ["政务公开", "依申请公开", requirement]]
@@ -158,4 +159,69 @@ def test_a_file_without_content_or_requirement_columns_keeps_them(
     assert not report.has_changes
     apply_import(session, "无单位.csv", csv_bytes(no_units), now=now)
     session.expire_all()
-    assert [a.unit.name for a in column(session, "政务公开/依申请公开").assignments] == ["区司法局"]
+    assigned = column(session, "政务公开/依申请公开").assignments
+    assert sorted(a.unit.name for a in assigned) == ["区司法局", "区政府办"]
+
+
+# --- 8: what the file does not mention is kept unless asked ----------------------------
+
+PORTAL = "区政府门户网站"
+PORTAL_ROWS = [
+    ["一级栏目", "二级栏目", "保障单位", "时限要求"],
+    ["政务公开", "信息公开年报", "区政府办", "每年1月31日前"],
+    ["政务公开", "依申请公开", "区政府办", "—"],
+    ["办事服务", "办事指南", "区行政审批局", "—"],
+]
+
+
+def test_reimporting_keeps_hand_made_columns_and_assignments(
+    session: Session, now: datetime
+) -> None:
+    data = csv_bytes(PORTAL_ROWS)
+    apply_import(session, "表.csv", data, now=now, root=PORTAL)
+    # Made since, not in the office's table: a column and an assignment.
+    extra = [PORTAL_ROWS[0], ["办事服务", "新专题", "区政府办", "—"]]
+    apply_import(session, "另.csv", csv_bytes(extra), now=now, root=PORTAL)
+    guide = column(session, f"{PORTAL}/办事服务/办事指南")
+    guide.assignments.append(
+        ColumnAssignment(unit=create_unit(session, "区司法局"), role="cooperating")
+    )
+    session.flush()
+
+    report = plan_import(session, "表.csv", data, now=now, root=PORTAL)
+    assert not report.has_changes
+    assert (report.retired, report.missing) == ([], [f"{PORTAL}/办事服务/新专题"])
+    assert report.assignments_removed == []
+    assert report.assignments_kept == [
+        {"path": f"{PORTAL}/办事服务/办事指南", "unit": "区司法局", "role": "cooperating"}
+    ]
+    assert "文件中没有、保持不变的栏目 1 个" in report.to_text()
+    apply_import(session, "表.csv", data, now=now, root=PORTAL)
+    session.expire_all()
+    assert column(session, f"{PORTAL}/办事服务/新专题").retired_at is None
+    guide = column(session, f"{PORTAL}/办事服务/办事指南")
+    assert sorted(a.unit.name for a in guide.assignments) == ["区司法局", "区行政审批局"]
+
+    # Asked to: the file's subtrees follow it exactly.
+    report = apply_import(session, "表.csv", data, now=now, root=PORTAL, retire_missing=True)
+    assert report.retired == [f"{PORTAL}/办事服务/新专题"]
+    session.expire_all()
+    assert column(session, f"{PORTAL}/办事服务/新专题").retired_at is not None
+    assert [a.unit.name for a in column(session, guide.path).assignments] == ["区行政审批局"]
+
+
+def test_a_partial_file_retires_nothing_and_never_beyond_its_subtrees(
+    session: Session, now: datetime
+) -> None:
+    apply_import(session, "表.csv", csv_bytes(PORTAL_ROWS), now=now, root=PORTAL)
+    partial = csv_bytes(PORTAL_ROWS[:2], "gbk")  # one row, as an office's GBK CSV
+    report = plan_import(session, "部分.csv", partial, now=now, root=PORTAL)
+    assert report.retired == []
+    assert report.missing == [f"{PORTAL}/政务公开/依申请公开"]  # 办事服务: not its subtree
+    apply_import(session, "部分.csv", partial, now=now, root=PORTAL)
+    session.expire_all()
+    retired = session.execute(select(Column).where(Column.retired_at.is_not(None))).scalars()
+    assert list(retired) == []
+
+    report = plan_import(session, "部分.csv", partial, now=now, root=PORTAL, retire_missing=True)
+    assert report.retired == [f"{PORTAL}/政务公开/依申请公开"]

@@ -24,7 +24,15 @@ PROGRESS_ROWS = 500  # show a progress bar from this many rows on
 @click.option("--apply", "do_apply", is_flag=True, help="Write (default: dry run).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
 @click.option("--root", default=None, help="Put the tree under this column (e.g. 区政府门户网站).")
-def columns_import(path: str, do_apply: bool, as_json: bool, root: str | None) -> None:
+@click.option(
+    "--retire-missing",
+    is_flag=True,
+    help="Retire columns and remove assignments the file does not mention (within its "
+    "subtrees); by default they are kept and listed.",
+)
+def columns_import(
+    path: str, do_apply: bool, as_json: bool, root: str | None, retire_missing: bool
+) -> None:
     """Read a .docx/.xlsx/.csv responsibility table; show (or --apply) the changes."""
     name = Path(path).name
     size = os.path.getsize(path)
@@ -49,7 +57,15 @@ def columns_import(path: str, do_apply: bool, as_json: bool, root: str | None) -
     action = apply_import if do_apply else plan_import
     try:
         with _transaction() as session:
-            report = action(session, name, data, now=_now(), root=root, progress=progress)
+            report = action(
+                session,
+                name,
+                data,
+                now=_now(),
+                root=root,
+                progress=progress,
+                retire_missing=retire_missing,
+            )
             if not do_apply:
                 session.rollback()
     except ImportFileError as exc:

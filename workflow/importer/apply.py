@@ -50,7 +50,7 @@ def apply_plan(session: Session, plan: Plan, now: datetime) -> None:
                 columns[path] = column
             column.retired_at = None
             if want.explicit:
-                _update(session, column, want, units)
+                _update(session, column, want, units, plan.retire_missing)
             if column.id is None:
                 column.prerequisites = kinds.prerequisites(column.content_type, column.content)
         session.flush()
@@ -77,7 +77,9 @@ def _create_units(session: Session, plan: Plan) -> dict[str, Unit]:
     return units
 
 
-def _update(session: Session, column: Column, want: Desired, units: dict[str, Unit]) -> None:
+def _update(
+    session: Session, column: Column, want: Desired, units: dict[str, Unit], retire_missing: bool
+) -> None:
     # A field the file has no column for (None) keeps the database's value.
     if want.content is not None:
         column.content = want.content
@@ -95,7 +97,8 @@ def _update(session: Session, column: Column, want: Desired, units: dict[str, Un
     for assignment in list(column.assignments):
         role = wanted.pop(assignment.unit.name, None)
         if role is None:
-            column.assignments.remove(assignment)
+            if retire_missing:  # else perhaps added by hand: kept (the report lists it)
+                column.assignments.remove(assignment)
         elif assignment.role != role:
             assignment.role = role
     for name, role in wanted.items():

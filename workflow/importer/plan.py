@@ -90,6 +90,10 @@ class Plan:
     # or no date read): their existing tasks are kept, not cancelled.
     kept_tasks: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
     cancelled_ids: list[int] = field(default_factory=list)  # obligations to cancel
+    # The subtrees the file speaks for: (root…, section…, first level) of every row.
+    scopes: set[tuple[str, ...]] = field(default_factory=set)
+    # Retire columns and remove assignments the file does not mention (else: kept, listed).
+    retire_missing: bool = False
 
 
 class UnitResolver:
@@ -198,6 +202,7 @@ def build_plan(
     now: datetime,
     root: str | None = None,
     progress: Progress | None = None,
+    retire_missing: bool = False,
 ) -> Plan:
     report = ImportReport(filename)
     attention = report.needs_attention
@@ -207,6 +212,7 @@ def build_plan(
     sectioned = len(column_tables) > 1
     desired: dict[tuple[str, ...], Desired] = {}
     cells: list[tuple[Desired, ColumnRow]] = []
+    scopes: set[tuple[str, ...]] = set()
     for table in tables:
         report.tables.append(
             {"table": table.label, "title": table.title, "kind": table.kind, "rows": table.rows}
@@ -222,6 +228,7 @@ def build_plan(
                     Attention(row.table, row.row, f"栏目路径超过 {MAX_PATH} 字，该行未导入")
                 )
                 continue
+            scopes.add(path[: len(base) + 1])
             for depth in range(1, len(base) + 1):
                 desired.setdefault(path[:depth], Desired(path[:depth]))
             for depth in range(len(base) + 1, len(path)):  # parents implied by this row
@@ -285,6 +292,8 @@ def build_plan(
         tasks,
         task_columns,
         kept,
+        scopes=scopes | task_columns,
+        retire_missing=retire_missing,
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]
@@ -490,7 +499,12 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
                         {"path": "/".join(path), "unit": name, "role": role}
                     )
             for name, role in have.items():
-                if wanted.get(name) != role:
+                if name not in wanted and not plan.retire_missing:
+                    # Perhaps added by hand: kept unless told to remove what the file lacks.
+                    report.assignments_kept.append(
+                        {"path": "/".join(path), "unit": name, "role": role}
+                    )
+                elif wanted.get(name) != role:
                     report.assignments_removed.append(
                         {"path": "/".join(path), "unit": name, "role": role}
                     )
@@ -509,7 +523,8 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
                     entry.changes.append("时限要求")
                 elif want.rules is not None and not _same_rules(column.rules or [], want.rules):
                     entry.changes.append("时限规则")
-                if want.has_units and wanted != have:
+                kept = {} if plan.retire_missing else have
+                if want.has_units and {**kept, **wanted} != have:
                     entry.changes.append("责任单位")
             if entry.changes and entry.status == "unchanged":
                 entry.status = "changed"
@@ -538,13 +553,14 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
                 Attention(want.table, want.row, "没有时限要求，请人工录入规则")
             )
         report.columns.append(entry)
-    scope = {p[0] for p in plan.desired}
     for path, column in plan.existing.items():
-        if path in plan.desired or path[0] not in scope or column.retired_at is not None:
+        if path in plan.desired or column.retired_at is not None or len(path) == 1:
             continue
-        if len(path) == 1:
-            continue
-        report.columns.append(ColumnEntry(path, "retired"))
+        if not any(path[: len(scope)] == scope for scope in plan.scopes):
+            continue  # outside what the file covers: another table's columns
+        # A column the file lacks may be dropped from a new version, or made by hand
+        # since: retired only when asked (--retire-missing), else kept and listed.
+        report.columns.append(ColumnEntry(path, "retired" if plan.retire_missing else "missing"))
     _compare_tasks(session, plan)
     _tidy_attention(report)
     progress(len(plan.desired))

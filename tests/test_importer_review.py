@@ -8,6 +8,7 @@ import csv
 import io
 from datetime import datetime, timedelta
 
+import openpyxl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -225,3 +226,76 @@ def test_a_partial_file_retires_nothing_and_never_beyond_its_subtrees(
 
     report = plan_import(session, "部分.csv", partial, now=now, root=PORTAL, retire_missing=True)
     assert report.retired == [f"{PORTAL}/政务公开/依申请公开"]
+
+
+# --- 2: a table's place in the tree does not depend on the other tables -----------------
+
+
+def workbook(sheets: dict[str, list[list[object]]]) -> bytes:
+    book = openpyxl.Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for title, rows in sheets.items():
+        sheet = book.create_sheet(title)
+        for row in rows:
+            sheet.append(row)
+        if rows and len(rows[0]) == 1:  # a document title over the table
+            sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=4)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+MAIN_SHEET = [
+    ["某区政府网站栏目保障责任分解表"],
+    ["一级栏目", "二级栏目", "责任单位", "时限要求"],
+    ["政务公开", "财政预决算", "区财政局", "—"],
+    ["政务公开", "人事信息", "区人社局", "—"],
+]
+SERVICE_SHEET = [["栏目名称", "责任部门", "更新要求"], ["办事指南", "区政府办", "—"]]
+
+
+def test_adding_or_removing_a_sheet_does_not_move_the_tree(session: Session, now: datetime) -> None:
+    two = workbook({"栏目保障": MAIN_SHEET, "办事服务": SERVICE_SHEET})
+    report = apply_import(session, "表.xlsx", two, now=now)
+    assert report.added == [
+        "政务公开",
+        "政务公开/财政预决算",
+        "政务公开/人事信息",
+        "办事服务",
+        "办事服务/办事指南",
+    ]
+    one = workbook({"栏目保障": MAIN_SHEET})
+    again = plan_import(session, "表.xlsx", one, now=now)
+    assert (again.added, again.changed, again.retired) == ([], [], [])
+    assert again.missing == []  # 办事服务 is not this file's subtree
+    assert not again.has_changes
+
+
+def test_generic_sheet_names_are_not_columns_and_a_section_is_not_repeated(
+    session: Session, now: datetime
+) -> None:
+    generic = workbook(
+        {
+            "Sheet1": [["栏目名称", "责任单位", "更新要求"], ["领导信息", "区政府办", "—"]],
+            "Sheet2": [["栏目名称", "责任单位", "更新要求"], ["便民问答", "区政府办", "—"]],
+        }
+    )
+    assert plan_import(session, "表.xlsx", generic, now=now).added == ["领导信息", "便民问答"]
+    named = workbook(
+        {
+            "政务公开": [
+                ["一级栏目", "二级栏目", "责任单位"],
+                ["政务公开", "领导信息", "区政府办"],
+            ],
+            "办事服务": [
+                ["一级栏目", "二级栏目", "责任单位"],
+                ["办事服务", "办事指南", "区政府办"],
+            ],
+        }
+    )
+    assert plan_import(session, "表.xlsx", named, now=now).added == [
+        "政务公开",
+        "政务公开/领导信息",
+        "办事服务",
+        "办事服务/办事指南",
+    ]

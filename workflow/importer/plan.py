@@ -23,7 +23,14 @@ from workflow.enums import AssignmentRole
 from workflow.importer.errors import ImportFileError
 from workflow.importer.readers import read_tables
 from workflow.importer.report import ColumnEntry, ImportReport
-from workflow.importer.tables import Attention, ColumnRow, ReadTable, TaskRow, read_table
+from workflow.importer.tables import (
+    Attention,
+    ColumnRow,
+    ReadTable,
+    TaskRow,
+    read_table,
+    table_section,
+)
 from workflow.importer.tables import section_name as _section_name
 from workflow.importer.units import group_kind, guess_kind, parse_unit_cell
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
@@ -209,7 +216,6 @@ def build_plan(
     tables, rows = read_file(filename, data, attention, progress)
     prefix: tuple[str, ...] = (root.strip(),) if root and root.strip() else ()
     column_tables = [t for t in tables if t.kind == "columns"]
-    sectioned = len(column_tables) > 1
     desired: dict[tuple[str, ...], Desired] = {}
     cells: list[tuple[Desired, ColumnRow]] = []
     scopes: set[tuple[str, ...]] = set()
@@ -218,10 +224,11 @@ def build_plan(
             {"table": table.label, "title": table.title, "kind": table.kind, "rows": table.rows}
         )
     for table in column_tables:
-        base = prefix
-        if sectioned:
-            base = (*prefix, _section_name(table.title) or table.label)
+        # A titled table is one section of the tree, however many tables the file has;
+        # a table whose first level already is that section is not nested under it again.
+        section = table_section(table.title)
         for row in table.columns:
+            base = (*prefix, section) if section and row.path[0] != section else prefix
             path = (*base, *row.path)
             if len("/".join(path)) > MAX_PATH:
                 attention.append(

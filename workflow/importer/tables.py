@@ -355,3 +355,22 @@ def section_name(title: str) -> str:
     name = _NUMBERING.sub("", title.strip())
     name = _SUFFIX.sub("", name).strip()
     return join_name(name)
+
+
+# Titles that name the whole document or nothing at all, never a part of the tree:
+# "某区政府网站栏目保障责任分解表", "附件1", "Sheet1", "栏目保障".
+_NOT_A_SECTION = re.compile(
+    r"^(?:附件|附表)\s*\d*$|^(?:Sheet|表|工作表)\s*\d*$|^(?:栏目|内容|保障|责任|分工|分解|一览)*$"
+    r"|网站|门户|政府网",
+    re.I,
+)
+
+
+def table_section(title: str) -> str:
+    """The column a table's rows go under, from its title ("（二）政务公开各栏目保障表" →
+    政务公开), or "" when the title names the whole document or nothing (a generic
+    sheet name, a document title): the same whatever the number of tables in the file."""
+    name = section_name(title)
+    if not name or _NOT_A_SECTION.search(name):
+        return ""
+    return name

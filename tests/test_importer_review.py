@@ -8,6 +8,7 @@ import csv
 import io
 from datetime import datetime, timedelta
 
+import docx
 import openpyxl
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -299,3 +300,65 @@ def test_generic_sheet_names_are_not_columns_and_a_section_is_not_repeated(
         "办事服务",
         "办事服务/办事指南",
     ]
+
+
+# --- 5: blanks repeat the row above only when merged, or under the same parent ----------
+
+
+def docx_table(rows: list[list[str]], merges: list[tuple[int, int, int]]) -> bytes:
+    """One Word table; `merges`: (column, first row, last row) merged vertically."""
+    document = docx.Document()
+    document.add_paragraph("附件1")
+    grid = document.add_table(rows=len(rows), cols=len(rows[0]))
+    for r, row in enumerate(rows):
+        for c, text in enumerate(row):
+            grid.cell(r, c).text = text
+    for c, top, bottom in merges:
+        text = rows[top][c]
+        grid.cell(top, c).merge(grid.cell(bottom, c)).text = text
+    buffer = io.BytesIO()
+    document.save(buffer)
+    return buffer.getvalue()
+
+
+def test_merged_cells_fill_plain_blanks_do_not_cross_a_parent(
+    session: Session, now: datetime
+) -> None:
+    rows = [
+        ["一级栏目", "二级栏目", "保障单位", "时限要求"],
+        ["机构职能", "领导信息", "区政府办", "及时更新"],
+        ["", "机构设置", "区编办", "每年1月31日前"],  # 时限要求 merged down one row
+        ["", "部门职责", "", ""],  # 部门职责: unit a plain blank (same parent)
+        ["规划计划", "发展规划", "区发改局", ""],  # a new 一级栏目: a plain blank
+    ]
+    data = docx_table(rows, [(0, 1, 3), (3, 2, 3)])
+    report = plan_import(session, "表.docx", data, now=now)
+    by_path = {r["path"]: r["text"] for r in report.rules}
+    assert by_path["机构职能/部门职责"] == "每年1月31日前"  # merged: filled silently
+    assert "规划计划/发展规划" not in by_path  # not the 每年1月31日前 of another 一级栏目
+    entries = {c.display: c for c in report.columns}
+    assert entries["机构职能/部门职责"].lead == ["区编办"]  # a guess, said so
+    notes = {(a.row, a.reason) for a in report.needs_attention}
+    assert (3, "责任单位为空（不是合并单元格），已按上一行填写，请核对") in notes
+    assert (4, "没有时限要求，请人工录入规则") in notes
+    assert not any(a.row == 3 and "时限要求为空" in a.reason for a in report.needs_attention)
+
+
+def test_csv_blanks_fill_only_under_the_same_parent_and_are_noted(
+    session: Session, now: datetime
+) -> None:
+    rows = [
+        ["一级栏目", "二级栏目", "保障单位", "时限要求"],
+        ["政务公开", "财政预决算", "区财政局", "每年1月31日前"],
+        ["政务公开", "人事信息", "区人社局", ""],
+        ["办事服务", "办事指南", "", ""],
+    ]
+    report = plan_import(session, "表.csv", csv_bytes(rows), now=now)
+    by_path = {r["path"]: r["text"] for r in report.rules}
+    assert by_path["政务公开/人事信息"] == "每年1月31日前"
+    assert "办事服务/办事指南" not in by_path
+    entries = {c.display: c for c in report.columns}
+    assert entries["办事服务/办事指南"].lead == []
+    notes = {(a.row, a.reason) for a in report.needs_attention}
+    assert (3, "时限要求为空（不是合并单元格），已按上一行填写，请核对") in notes
+    assert (4, "没有责任单位，请人工指定") in notes

@@ -4,8 +4,10 @@ blanks filled the way the offices mean them, column names split and cleaned.
 Filling (agreed with the hand-converted demo data, workflow/demo_data/columns.json):
 - level cells fill only above the deepest non-blank level cell of a row (a blank 三级栏目
   means "no third level");
-- units and the time requirement fill down across the whole table;
-- 保障内容 fills down only among siblings (same parent) and never into a 一级栏目 row.
+- a merged cell (Word vMerge, an Excel merged range) repeats the cell above;
+- a plain blank unit, 时限要求 or 保障内容 cell repeats the row above only under the
+  same parent, with a note for the office to check (a CSV knows no merges);
+- 保障内容 never fills into a 一级栏目 row.
 Task lists (序号/工作要点/责任单位/完成时限) are not filled: each row is its own task.
 """
 
@@ -172,6 +174,31 @@ def _value(cells: list[Cell], index: int | None, previous: str) -> str:
     return text or previous
 
 
+def _filled(
+    cells: list[Cell],
+    index: int | None,
+    previous: str,
+    guess: bool,
+    name: str,
+    guessed: list[str],
+) -> str:
+    """The cell's text; a merged cell repeats `previous`; a plain blank repeats it only
+    when `guess` (noted in `guessed`); a "—" is explicitly empty."""
+    if index is None or index >= len(cells):
+        return ""
+    text = _text(cells, index)
+    if _marked(text):
+        return ""
+    if text or not previous:
+        return text
+    if cells[index].merged:
+        return previous
+    if guess:
+        guessed.append(name)
+        return previous
+    return ""
+
+
 def _first(fields: dict[int, str], kind: str) -> int | None:
     return next((i for i, k in sorted(fields.items()) if k == kind), None)
 
@@ -242,15 +269,30 @@ def _read_columns(
             )
         names = [join_name(filled[d]) for d in sorted(filled) if d != deepest]
         prev_levels = filled
-        units = _value(cells, units_col, prev_units)
+        first_path = (*names, leaf_names[0])
+        # A plain blank (not a merged cell) repeats the row above only under the same
+        # parent, and says so; a merged cell repeats it by the table's own layout.
+        same_parent = prev_path[:-1] == first_path[:-1]
+        guessed: list[str] = []
+        units = _filled(cells, units_col, prev_units, same_parent, "责任单位", guessed)
         coop = ""
         if coop_col is not None:
             own_units = _text(cells, units_col)
-            coop = _value(cells, coop_col, "" if own_units else prev_coop)
-        requirement = _value(cells, req_col, prev_req)
-        first_path = (*names, leaf_names[0])
-        siblings = len(first_path) > 1 and prev_path[:-1] == first_path[:-1]
-        content = _value(cells, content_col, prev_content if siblings else "")
+            previous = "" if own_units else prev_coop
+            coop = _filled(cells, coop_col, previous, same_parent, "配合单位", guessed)
+        requirement = _filled(cells, req_col, prev_req, same_parent, "时限要求", guessed)
+        siblings = len(first_path) > 1 and same_parent  # 保障内容: never into a 一级栏目 row
+        content = _filled(
+            cells, content_col, prev_content if siblings else "", siblings, "保障内容", guessed
+        )
+        if guessed:
+            attention.append(
+                Attention(
+                    label,
+                    row.number,
+                    f"{'、'.join(guessed)}为空（不是合并单元格），已按上一行填写，请核对",
+                )
+            )
         rules = _rules_cell(label, row.number, _text(cells, rules_col), attention)
         for leaf in leaf_names:
             path = (*names, leaf)

@@ -362,3 +362,28 @@ def test_csv_blanks_fill_only_under_the_same_parent_and_are_noted(
     notes = {(a.row, a.reason) for a in report.needs_attention}
     assert (3, "时限要求为空（不是合并单元格），已按上一行填写，请核对") in notes
     assert (4, "没有责任单位，请人工指定") in notes
+
+
+# --- 7: headers by meaning; every header cell not read is said --------------------------
+
+
+def test_content_with_requirements_cooperating_and_more_deadline_words(
+    session: Session, now: datetime
+) -> None:
+    rows = [
+        ["栏目", "公开内容及要求", "牵头单位", "协办单位", "公开时限", "备注", "更新周期"],
+        ["财政预决算", "公开部门预算、决算及说明", "区财政局", "区审计局", "每年1月31日前", "", ""],
+    ]
+    report = plan_import(session, "表.csv", csv_bytes(rows), now=now)
+    (entry,) = report.columns
+    assert (entry.lead, entry.cooperating) == (["区财政局"], ["区审计局"])
+    assert report.rules[0]["text"] == "每年1月31日前"
+    notes = {(a.table, a.row, a.reason) for a in report.needs_attention}
+    assert ("表1", 1, "表头「备注」未能识别，该列未导入") in notes
+    assert ("表1", 1, "表头「更新周期」与「公开时限」含义相同，只导入了「公开时限」列") in notes
+    apply_import(session, "表.csv", csv_bytes(rows), now=now)
+    assert column(session, "财政预决算").content == "公开部门预算、决算及说明"
+
+    tasks = [["序号", "工作要点", "责任单位", "完成时间"], ["1", "网站改版", "区政府办", DUE[0]]]
+    report = plan_import(session, "任务.csv", csv_bytes(tasks), now=now)
+    assert [t["description"] for t in report.obligations_added] == ["网站改版"]

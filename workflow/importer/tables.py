@@ -86,16 +86,18 @@ def classify_header(text: str) -> str | None:
         return SEQ
     if "规则" in h:
         return RULES
-    if "配合" in h and ("单位" in h or "部门" in h):
+    if any(w in h for w in ("配合", "协办", "协助", "协同")) and (
+        "单位" in h or "部门" in h or len(h) <= 2
+    ):
         return COOPERATING
     if any(w in h for w in ("单位", "部门", "责任人", "责任科室")):
         return UNITS
-    if any(w in h for w in ("时限", "要求", "频次", "频率", "期限")):
-        return REQUIREMENT
     if any(w in h for w in ("工作要点", "工作任务", "任务")):
         return TASK
-    if "内容" in h:
+    if "内容" in h:  # before 要求: "公开内容及要求", "内容要求" describe the content
         return CONTENT
+    if any(w in h for w in ("时限", "要求", "频次", "频率", "期限", "周期", "时间")):
+        return REQUIREMENT
     if "栏目" in h or h in ("类别", "分类", "板块", "类型"):
         return LEVEL
     return None
@@ -115,12 +117,40 @@ def _header_map(row: RawRow) -> dict[int, str] | None:
     return None
 
 
+def _header_notes(
+    label: str, row: RawRow, fields: dict[int, str], relative: bool
+) -> list[Attention]:
+    """Every header cell not read: unrecognised, or a second column of the same meaning."""
+    notes: list[Attention] = []
+    number = None if relative else row.number  # Word rows count from the header
+    first: dict[str, str] = {}
+    for i, cell in enumerate(row.cells):
+        if cell.spanned or not cell.text:
+            continue
+        name = cell.text.replace("\n", "")
+        kind = fields.get(i)
+        if kind is None:
+            notes.append(Attention(label, number, f"表头「{name}」未能识别，该列未导入"))
+        elif kind != LEVEL and kind in first:
+            notes.append(
+                Attention(
+                    label,
+                    number,
+                    f"表头「{name}」与「{first[kind]}」含义相同，只导入了「{first[kind]}」列",
+                )
+            )
+        else:
+            first.setdefault(kind, name)
+    return notes
+
+
 def read_table(raw: RawTable, attention: list[Attention]) -> ReadTable | None:
     """The table's rows, or None (with a note) when no header is recognised."""
     for index, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
         fields = _header_map(row)
         if fields is None:
             continue
+        attention.extend(_header_notes(raw.label, row, fields, raw.relative_rows))
         title = "" if _DEFAULT_SHEET.fullmatch(raw.title) else raw.title
         above = [c.text for r in raw.rows[:index] for c in r.cells if c.text and not c.spanned]
         if above:

@@ -387,3 +387,29 @@ def test_content_with_requirements_cooperating_and_more_deadline_words(
     tasks = [["序号", "工作要点", "责任单位", "完成时间"], ["1", "网站改版", "区政府办", DUE[0]]]
     report = plan_import(session, "任务.csv", csv_bytes(tasks), now=now)
     assert [t["description"] for t in report.obligations_added] == ["网站改版"]
+
+
+# --- 6: a unit or date merged over several tasks belongs to each -----------------------
+
+
+def test_merged_units_and_dates_in_a_task_list_give_every_task(
+    session: Session, now: datetime
+) -> None:
+    rows = [
+        TASK_HEADER,
+        ["1", "更新政策文件库", "区司法局", DUE[0]],
+        ["2", "清理失效文件", "", DUE[1]],  # 责任单位 merged with the row above
+        ["3", "发布解读", "区发改局", DUE[2]],
+        ["4", "开展培训", "", ""],  # 完成时限 merged with the row above; unit blank
+    ]
+    data = docx_table(rows, [(2, 1, 2), (3, 3, 4)])
+    report = plan_import(session, "任务.docx", data, now=now)
+    added = [(t["description"], t["unit"], t["due"]) for t in report.obligations_added]
+    assert added == [
+        ("更新政策文件库", "区司法局", "2026-06-30"),
+        ("清理失效文件", "区司法局", "2026-09-30"),
+        ("发布解读", "区发改局", "2026-12-31"),
+    ]
+    notes = {(a.row, a.reason) for a in report.needs_attention}
+    assert (4, "工作任务没有责任单位，未生成任务，请人工补充") in notes  # a plain blank
+    assert not any(a.row == 4 and "完成时限" in a.reason for a in report.needs_attention)

@@ -8,7 +8,7 @@ Filling (agreed with the hand-converted demo data, workflow/demo_data/columns.js
 - a plain blank unit, 时限要求 or 保障内容 cell repeats the row above only under the
   same parent, with a note for the office to check (a CSV knows no merges);
 - 保障内容 never fills into a 一级栏目 row.
-Task lists (序号/工作要点/责任单位/完成时限) are not filled: each row is its own task.
+Task lists (序号/工作要点/责任单位/完成时限) fill only merged cells: each row is its own task.
 """
 
 from __future__ import annotations
@@ -381,6 +381,8 @@ def _read_tasks(
 ) -> None:
     task_col, units_col = _first(fields, TASK), _first(fields, UNITS)
     req_col = _first(fields, REQUIREMENT)
+    units = deadline = ""
+    unused: list[str] = []
     for row in body:
         cells = row.cells
         if not any(c.text for c in cells) or _is_header_again(cells, fields):
@@ -389,7 +391,9 @@ def _read_tasks(
         if not task:
             attention.append(Attention(label, row.number, "没有工作要点，该行未导入"))
             continue
-        units, deadline = _value(cells, units_col, ""), _value(cells, req_col, "")
+        # A unit or date merged over several tasks belongs to each; a plain blank is none.
+        units = _filled(cells, units_col, units, False, "责任单位", unused)
+        deadline = _filled(cells, req_col, deadline, False, "完成时限", unused)
         table.tasks.append(TaskRow(label, row.number, task, units, deadline))
 
 

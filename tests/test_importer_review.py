@@ -14,7 +14,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.accounts import create_unit
-from workflow.importer import apply_import, plan_import
+from workflow.deadlines.parser import parse
+from workflow.importer import apply_import, export_columns, plan_import
 from workflow.models import Column, ColumnAssignment, Obligation
 
 from .importer_fixtures import SeedCell, SeedTable, build_docx
@@ -413,3 +414,40 @@ def test_merged_units_and_dates_in_a_task_list_give_every_task(
     notes = {(a.row, a.reason) for a in report.needs_attention}
     assert (4, "工作任务没有责任单位，未生成任务，请人工补充") in notes  # a plain blank
     assert not any(a.row == 4 and "完成时限" in a.reason for a in report.needs_attention)
+
+
+# --- 4: an edited 时限要求 in an exported sheet is parsed again -------------------------
+
+
+def test_an_edited_requirement_next_to_an_old_rules_cell_is_parsed_again(
+    session: Session, now: datetime
+) -> None:
+    rows = [
+        ["一级栏目", "二级栏目", "保障单位", "时限要求"],
+        ["政务公开", "年报", "区政府办", "每年1月31日前"],
+    ]
+    apply_import(session, "表.csv", csv_bytes(rows), now=now)
+    old_rules = column(session, "政务公开/年报").rules
+    assert old_rules
+    book = openpyxl.load_workbook(io.BytesIO(export_columns(session)))
+    sheet = book.active
+    assert sheet is not None
+    header = [c.value for c in sheet[1]]
+    (row,) = [r for r in sheet.iter_rows(min_row=2) if r[1].value == "年报"]
+    row[header.index("时限要求")].value = "每年3月31日前"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    data = buffer.getvalue()
+
+    report = plan_import(session, "导出.xlsx", data, now=now)
+    (entry,) = [c for c in report.columns if c.display == "政务公开/年报"]
+    assert entry.changes == ["时限要求"]
+    (rule,) = [r for r in report.rules if r["path"] == "政务公开/年报"]
+    assert rule["rules"] != old_rules
+    assert rule["rules"] == parse("每年3月31日前")
+    assert any(
+        a.reason == "规则列与时限要求不符（时限要求改过？），已按时限要求重新解析，请核对"
+        for a in report.needs_attention
+    )
+    # Unedited, the rules cell is used as it is (hand-entered rules survive a round trip).
+    assert not plan_import(session, "导出.xlsx", export_columns(session), now=now).has_changes

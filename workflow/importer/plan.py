@@ -496,6 +496,17 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             list(want.groups),
             expanded=[*want.expanded_lead, *want.expanded_cooperating],
         )
+        if want.rules is not None and not _rules_fit(want, column):
+            # An exported sheet whose 时限要求 was edited but its 规则 cell left as it was.
+            want.rules = None
+            if want.table is not None:
+                report.needs_attention.append(
+                    Attention(
+                        want.table,
+                        want.row,
+                        "规则列与时限要求不符（时限要求改过？），已按时限要求重新解析，请核对",
+                    )
+                )
         wanted = want.wanted()
         have = current.get(column.id, {}) if column is not None else {}
         if want.explicit and want.has_units:
@@ -579,6 +590,19 @@ def _tidy_attention(report: ImportReport) -> None:
     unique = list(dict.fromkeys(report.needs_attention))
     unique.sort(key=lambda a: (order.get(a.table, len(order)), a.row if a.row is not None else -1))
     report.needs_attention[:] = unique
+
+
+def _rules_fit(want: Desired, column: Existing | None) -> bool:
+    """A 规则 cell belongs to its row's 时限要求 when the database has the same text for
+    the column, or every rule's source (the words it was read from) is in the text. Rules
+    entered by hand carry no source: trusted only for a column new to this database."""
+    text = want.requirement or ""
+    if column is not None and column.time_requirement == text:
+        return True
+    sources = [r.get("source") for r in want.rules or []]
+    if column is not None and not all(sources):
+        return False
+    return all(not x or (isinstance(x, str) and x in text) for x in sources)
 
 
 def _rules_for(want: Desired, column: Existing | Column | None) -> list[dict[str, Any]]:

@@ -98,9 +98,7 @@ def test_a_new_version_reports_added_changed_and_retired_and_never_deletes(
     assert all(not c.display.startswith(world.column.name) for c in report.columns)
     assert count(session, Column) == 68 + 1  # the dry run wrote nothing
 
-    apply_import(
-        session, "seed003-v2.docx", new_data, now=later, root=ROOT, retire_missing=True
-    )
+    apply_import(session, "seed003-v2.docx", new_data, now=later, root=ROOT, retire_missing=True)
     session.expire_all()
     retired = column(session, f"{ROOT}/走进钟楼/钟楼印象")
     assert retired.retired_at is not None

@@ -451,3 +451,24 @@ def test_an_edited_requirement_next_to_an_old_rules_cell_is_parsed_again(
     )
     # Unedited, the rules cell is used as it is (hand-entered rules survive a round trip).
     assert not plan_import(session, "导出.xlsx", export_columns(session), now=now).has_changes
+
+
+# --- 11: a root with slashes is a path of columns --------------------------------------
+
+
+def test_a_root_with_slashes_is_a_path(session: Session, now: datetime) -> None:
+    rows = [["栏目", "责任单位", "时限要求"], ["领导信息", "区政府办", "—"]]
+    report = apply_import(
+        session, "表.csv", csv_bytes(rows), now=now, root=" 区政府门户网站/政务公开 "
+    )
+    assert report.added == [
+        "区政府门户网站",
+        "区政府门户网站/政务公开",
+        "区政府门户网站/政务公开/领导信息",
+    ]
+    leaf = column(session, "区政府门户网站/政务公开/领导信息")
+    assert [leaf.parent.parent.name, leaf.parent.name, leaf.name] == [  # type: ignore[union-attr]
+        "区政府门户网站",
+        "政务公开",
+        "领导信息",
+    ]

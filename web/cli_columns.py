@@ -23,7 +23,11 @@ PROGRESS_ROWS = 500  # show a progress bar from this many rows on
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--apply", "do_apply", is_flag=True, help="Write (default: dry run).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option("--root", default=None, help="Put the tree under this column (e.g. 区政府门户网站).")
+@click.option(
+    "--root",
+    default=None,
+    help="Put the tree under this column path (e.g. 区政府门户网站 or 区政府门户网站/政务公开).",
+)
 @click.option(
     "--retire-missing",
     is_flag=True,

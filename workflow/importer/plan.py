@@ -214,7 +214,8 @@ def build_plan(
     report = ImportReport(filename)
     attention = report.needs_attention
     tables, rows = read_file(filename, data, attention, progress)
-    prefix: tuple[str, ...] = (root.strip(),) if root and root.strip() else ()
+    # "区政府门户网站/政务公开": a path of columns, never one column named with a slash.
+    prefix = tuple(p.strip() for p in (root or "").replace("／", "/").split("/") if p.strip())
     column_tables = [t for t in tables if t.kind == "columns"]
     desired: dict[tuple[str, ...], Desired] = {}
     cells: list[tuple[Desired, ColumnRow]] = []

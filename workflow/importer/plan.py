@@ -228,6 +228,7 @@ def build_plan(
         # A titled table is one section of the tree, however many tables the file has;
         # a table whose first level already is that section is not nested under it again.
         section = table_section(table.title)
+        flat = all(len(row.path) == 1 for row in table.columns)
         for row in table.columns:
             base = (*prefix, section) if section and row.path[0] != section else prefix
             path = (*base, *row.path)
@@ -236,7 +237,9 @@ def build_plan(
                     Attention(row.table, row.row, f"栏目路径超过 {MAX_PATH} 字，该行未导入")
                 )
                 continue
-            scopes.add(path[: len(base) + 1])
+            # A table of one level lists all of its section's children; a deeper one
+            # speaks for the subtrees of its first-level columns.
+            scopes.add(base if flat and base else path[: len(base) + 1])
             for depth in range(1, len(base) + 1):
                 desired.setdefault(path[:depth], Desired(path[:depth]))
             for depth in range(len(base) + 1, len(path)):  # parents implied by this row

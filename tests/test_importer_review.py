@@ -472,3 +472,29 @@ def test_a_root_with_slashes_is_a_path(session: Session, now: datetime) -> None:
         "政务公开",
         "领导信息",
     ]
+
+
+# --- 9: the summary names what it removes and cancels; near-duplicate units -----------
+
+
+def test_the_summary_names_removed_assignments_cancelled_tasks_and_similar_units(
+    session: Session, now: datetime
+) -> None:
+    create_unit(session, "区发展和改革局")
+    rows = [["栏目", "责任单位", "时限要求"], ["年报", "区政府办", "—"]]
+    apply_import(session, "表.csv", csv_bytes(rows), now=now)
+    first = [["1", "完成网站改版", "区政府办", DUE[0]], ["2", "清理失效文件", "区政府办", DUE[1]]]
+    apply_import(session, "任务.docx", tasks_docx(first), now=now)
+
+    moved = [["栏目", "责任单位", "时限要求"], ["年报", "区发改局", "—"]]
+    text = plan_import(session, "表.csv", csv_bytes(moved), now=now, retire_missing=True).to_text()
+    assert "删除的责任分工：\n  - 年报：区政府办（牵头）" in text
+    assert (
+        "新单位「区发改局」与已有单位「区发展和改革局」相近，若是同一单位，"
+        "请先登记别名（flask units alias 区发改局 区发展和改革局）再导入"
+    ) in text
+    text = plan_import(session, "任务.docx", tasks_docx(first[:1]), now=now).to_text()
+    assert (
+        "取消的一次性任务：\n"
+        "  - 2026年重点工作任务清单：区政府办「清理失效文件」（原定 2026-09-30）"
+    ) in text

@@ -308,8 +308,50 @@ def build_plan(
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]
+    _similar_units(report, resolver, desired, tasks)
     _compare(session, plan, compared)
     return plan
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """区发改局 abbreviates 区发展和改革局: its characters in order, the same ending."""
+    short, long = short.removeprefix("区"), long.removeprefix("区")
+    if len(short) >= len(long) or len(short) < 2 or short[-1] != long[-1]:
+        return False
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+def _similar_units(
+    report: ImportReport,
+    resolver: UnitResolver,
+    desired: dict[tuple[str, ...], Desired],
+    tasks: list[Task],
+) -> None:
+    """A new unit whose name looks like a short or long form of one already there is
+    listed: likely the same unit, better recorded as an alias (flask units alias)."""
+    where: dict[str, tuple[str, int | None]] = {}
+    for want in desired.values():
+        if want.table is not None:
+            for name in (*want.lead, *want.cooperating):
+                where.setdefault(name, (want.table, want.row))
+    for task in tasks:
+        for name in task.units:
+            where.setdefault(name, (task.table, task.row))
+    for spec in report.units_added:
+        new = spec["name"]
+        for old in resolver.units:
+            if _abbreviates(new, old) or _abbreviates(old, new):
+                table, row = where.get(new, (report.tables[0]["table"], None))
+                report.needs_attention.append(
+                    Attention(
+                        table,
+                        row,
+                        f"新单位「{new}」与已有单位「{old}」相近，若是同一单位，"
+                        f"请先登记别名（flask units alias {new} {old}）再导入",
+                    )
+                )
+                break
 
 
 def _assign(

@@ -7,6 +7,8 @@ from typing import Any
 
 from workflow.importer.tables import Attention
 
+_ROLE = {"lead": "牵头", "cooperating": "配合"}
+
 
 @dataclass
 class ColumnEntry:
@@ -174,6 +176,18 @@ class ImportReport:
                 "（若确已取消，请用 --retire-missing 删除）："
             )
             lines += [f"  = {a['path']}：{a['unit']}" for a in self.assignments_kept]
+        if self.assignments_removed:
+            lines.append("删除的责任分工：")
+            lines += [
+                f"  - {a['path']}：{a['unit']}（{_ROLE.get(a['role'], a['role'])}）"
+                for a in self.assignments_removed
+            ]
+        if self.obligations_cancelled:
+            lines.append("取消的一次性任务：")
+            lines += [
+                f"  - {o['column']}：{o['unit']}「{o['description']}」（原定 {o['due']}）"
+                for o in self.obligations_cancelled
+            ]
         if self.units_added:
             lines.append("新增单位：" + "、".join(u["name"] for u in self.units_added))
         if self.needs_attention:

@@ -10,12 +10,13 @@ from datetime import datetime, timedelta
 
 import docx
 import openpyxl
+import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.accounts import create_unit
 from workflow.deadlines.parser import parse
-from workflow.importer import apply_import, export_columns, plan_import
+from workflow.importer import ImportFileError, apply_import, export_columns, plan_import
 from workflow.models import Column, ColumnAssignment, Obligation
 
 from .importer_fixtures import SeedCell, SeedTable, build_docx
@@ -498,3 +499,21 @@ def test_the_summary_names_removed_assignments_cancelled_tasks_and_similar_units
         "取消的一次性任务：\n"
         "  - 2026年重点工作任务清单：区政府办「清理失效文件」（原定 2026-09-30）"
     ) in text
+
+
+def test_retiring_more_than_the_file_names_is_refused(session: Session, now: datetime) -> None:
+    rows = [["一级栏目", "二级栏目", "保障单位"]]
+    rows += [["政务公开", f"栏目{n}", "区政府办"] for n in range(12)]
+    apply_import(session, "表.csv", csv_bytes(rows), now=now, root=PORTAL)
+    partial = csv_bytes(rows[:2])
+    report = plan_import(session, "部分.csv", partial, now=now, root=PORTAL, retire_missing=True)
+    assert len(report.retired) == 11
+    refusal = (
+        "将停用 11 个栏目，多于文件中的 1 个栏目：文件可能不完整或 --root 有误，未导入；"
+        "请核对，或不加 --retire-missing 导入"
+    )
+    assert ("表1", None, refusal) in {(a.table, a.row, a.reason) for a in report.needs_attention}
+    with pytest.raises(ImportFileError, match="将停用 11 个栏目"):
+        apply_import(session, "部分.csv", partial, now=now, root=PORTAL, retire_missing=True)
+    session.expire_all()
+    assert not session.execute(select(Column).where(Column.retired_at.is_not(None))).first()

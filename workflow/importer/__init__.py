@@ -76,5 +76,7 @@ def apply_import(
         progress=progress,
         retire_missing=retire_missing,
     )
+    if plan.refusal is not None:
+        raise ImportFileError(filename, plan.refusal)
     apply_plan(session, plan, now)
     return plan.report

@@ -38,6 +38,7 @@ from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlia
 Progress = Callable[[int, int], None]
 TASK_COLUMN = "工作任务清单"
 MAX_PATH = 1000  # columns.path
+MAX_SURE_RETIREMENTS = 10  # more, and more than the file names: refused (partial file?)
 
 
 @dataclass
@@ -101,6 +102,7 @@ class Plan:
     scopes: set[tuple[str, ...]] = field(default_factory=set)
     # Retire columns and remove assignments the file does not mention (else: kept, listed).
     retire_missing: bool = False
+    refusal: str | None = None  # why apply must not write this plan
 
 
 class UnitResolver:
@@ -625,6 +627,16 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
         # A column the file lacks may be dropped from a new version, or made by hand
         # since: retired only when asked (--retire-missing), else kept and listed.
         report.columns.append(ColumnEntry(path, "retired" if plan.retire_missing else "missing"))
+    retiring = len(report.retired)
+    named = sum(d.explicit for d in plan.desired.values())
+    if retiring > MAX_SURE_RETIREMENTS and retiring > named:
+        # More to retire than the file names: a partial file or a wrong --root, not a
+        # new version. The dry run shows it; apply refuses it.
+        plan.refusal = (
+            f"将停用 {retiring} 个栏目，多于文件中的 {named} 个栏目：文件可能不完整或"
+            " --root 有误，未导入；请核对，或不加 --retire-missing 导入"
+        )
+        report.needs_attention.append(Attention(report.tables[0]["table"], None, plan.refusal))
     _compare_tasks(session, plan)
     _tidy_attention(report)
     progress(len(plan.desired))

@@ -75,7 +75,15 @@ def test_a_new_version_reports_added_changed_and_retired_and_never_deletes(
 
     later = now + timedelta(days=30)
     new_data = build_docx(seed_003_changed())
-    report = plan_import(session, "seed003-v2.docx", new_data, now=later, root=ROOT)
+    # By default a column the file lacks is kept and listed (it may have been made by hand).
+    kept = plan_import(session, "seed003-v2.docx", new_data, now=later, root=ROOT)
+    assert (kept.retired, kept.missing) == ([], [f"{ROOT}/走进钟楼/钟楼印象"])
+    assert {"path": f"{ROOT}/走进钟楼/钟楼年鉴", "unit": "档案局", "role": "lead"} in (
+        kept.assignments_kept
+    )
+    report = plan_import(
+        session, "seed003-v2.docx", new_data, now=later, root=ROOT, retire_missing=True
+    )
     assert report.added == [f"{ROOT}/走进钟楼/钟楼旅游"]
     changes = {c.display: c.changes for c in report.columns if c.status == "changed"}
     assert changes == {
@@ -90,7 +98,7 @@ def test_a_new_version_reports_added_changed_and_retired_and_never_deletes(
     assert all(not c.display.startswith(world.column.name) for c in report.columns)
     assert count(session, Column) == 68 + 1  # the dry run wrote nothing
 
-    apply_import(session, "seed003-v2.docx", new_data, now=later, root=ROOT)
+    apply_import(session, "seed003-v2.docx", new_data, now=later, root=ROOT, retire_missing=True)
     session.expire_all()
     retired = column(session, f"{ROOT}/走进钟楼/钟楼印象")
     assert retired.retired_at is not None
@@ -104,7 +112,7 @@ def test_a_new_version_reports_added_changed_and_retired_and_never_deletes(
     assert world.column.retired_at is None
 
     # The old version again: the retired column comes back, the new one is retired.
-    back = plan_import(session, name, data, now=later, root=ROOT)
+    back = plan_import(session, name, data, now=later, root=ROOT, retire_missing=True)
     assert [c.display for c in back.columns if c.status == "reinstated"] == [retired.path]
     assert back.retired == [f"{ROOT}/走进钟楼/钟楼旅游"]
 

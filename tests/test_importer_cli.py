@@ -161,3 +161,22 @@ def test_units_alias_command(app: Flask, clean: Engine, tmp_path: Path) -> None:
     assert removed.exit_code == 0
     with Session(clean) as session:
         assert set(session.execute(select(UnitAlias.alias)).scalars()) == {"区人民政府办公室"}
+
+
+def test_retire_missing_and_a_root_path(app: Flask, clean: Engine, tmp_path: Path) -> None:
+    runner = app.test_cli_runner()
+    root = "区政府门户网站/政务公开"
+    rows = "栏目,责任单位,时限要求\n领导信息,区政府办,—\n机构设置,区编办,—\n"
+    full = write(tmp_path, "全.csv", rows.encode())
+    done = runner.invoke(args=["columns", "import", full, "--root", root, "--apply"])
+    assert done.exit_code == 0, done.output
+    part = write(tmp_path, "部分.csv", rows.rsplit("机构设置", 1)[0].encode())
+    kept = runner.invoke(args=["columns", "import", part, "--root", root, "--apply", "--json"])
+    assert kept.exit_code == 0, kept.output
+    summary = json.loads(kept.stdout)
+    assert (summary["retired"], summary["columns"]["missing"]) == ([], 1)
+    gone = runner.invoke(
+        args=["columns", "import", part, "--root", root, "--apply", "--retire-missing"]
+    )
+    assert gone.exit_code == 0, gone.output
+    assert "停用栏目（保留历史，不删除）：\n  - 区政府门户网站/政务公开/机构设置" in gone.stdout

@@ -23,8 +23,20 @@ PROGRESS_ROWS = 500  # show a progress bar from this many rows on
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 @click.option("--apply", "do_apply", is_flag=True, help="Write (default: dry run).")
 @click.option("--json", "as_json", is_flag=True, help="Print the summary as one JSON object.")
-@click.option("--root", default=None, help="Put the tree under this column (e.g. 区政府门户网站).")
-def columns_import(path: str, do_apply: bool, as_json: bool, root: str | None) -> None:
+@click.option(
+    "--root",
+    default=None,
+    help="Put the tree under this column path (e.g. 区政府门户网站 or 区政府门户网站/政务公开).",
+)
+@click.option(
+    "--retire-missing",
+    is_flag=True,
+    help="Retire columns and remove assignments the file does not mention (within its "
+    "subtrees); by default they are kept and listed.",
+)
+def columns_import(
+    path: str, do_apply: bool, as_json: bool, root: str | None, retire_missing: bool
+) -> None:
     """Read a .docx/.xlsx/.csv responsibility table; show (or --apply) the changes."""
     name = Path(path).name
     size = os.path.getsize(path)
@@ -49,7 +61,15 @@ def columns_import(path: str, do_apply: bool, as_json: bool, root: str | None) -
     action = apply_import if do_apply else plan_import
     try:
         with _transaction() as session:
-            report = action(session, name, data, now=_now(), root=root, progress=progress)
+            report = action(
+                session,
+                name,
+                data,
+                now=_now(),
+                root=root,
+                progress=progress,
+                retire_missing=retire_missing,
+            )
             if not do_apply:
                 session.rollback()
     except ImportFileError as exc:

@@ -38,10 +38,21 @@ def plan_import(
     now: datetime,
     root: str | None = None,
     progress: Progress | None = None,
+    retire_missing: bool = False,
 ) -> ImportReport:
     """What importing the file would do; writes nothing. `root`: a column to put the
-    file's tree under (e.g. the portal, 区政府门户网站)."""
-    return build_plan(session, filename, data, now=now, root=root, progress=progress).report
+    file's tree under (e.g. the portal, 区政府门户网站). `retire_missing`: retire the
+    columns and remove the assignments (within the file's subtrees) the file does not
+    mention; by default they are kept and listed."""
+    return build_plan(
+        session,
+        filename,
+        data,
+        now=now,
+        root=root,
+        progress=progress,
+        retire_missing=retire_missing,
+    ).report
 
 
 def apply_import(
@@ -52,9 +63,20 @@ def apply_import(
     now: datetime,
     root: str | None = None,
     progress: Progress | None = None,
+    retire_missing: bool = False,
 ) -> ImportReport:
     """Import the file in the caller's transaction (never commits). On any error nothing
     is written and the error propagates (ImportFileError for a file it refuses)."""
-    plan = build_plan(session, filename, data, now=now, root=root, progress=progress)
+    plan = build_plan(
+        session,
+        filename,
+        data,
+        now=now,
+        root=root,
+        progress=progress,
+        retire_missing=retire_missing,
+    )
+    if plan.refusal is not None:
+        raise ImportFileError(filename, plan.refusal)
     apply_plan(session, plan, now)
     return plan.report

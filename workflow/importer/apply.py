@@ -50,7 +50,7 @@ def apply_plan(session: Session, plan: Plan, now: datetime) -> None:
                 columns[path] = column
             column.retired_at = None
             if want.explicit:
-                _update(session, column, want, units)
+                _update(session, column, want, units, plan.retire_missing)
             if column.id is None:
                 column.prerequisites = kinds.prerequisites(column.content_type, column.content)
         session.flush()
@@ -77,20 +77,28 @@ def _create_units(session: Session, plan: Plan) -> dict[str, Unit]:
     return units
 
 
-def _update(session: Session, column: Column, want: Desired, units: dict[str, Unit]) -> None:
-    rules = want.resolved_rules
-    if rules is None:  # a column without a 时限要求 in the file
-        rules = _rules_for(want, column if column.id is not None else None)
-    column.content = want.content
-    if column.time_requirement != want.requirement:
-        column.allows_statement = kinds.allows_statement(want.requirement)
-    column.time_requirement = want.requirement
-    column.rules = rules
+def _update(
+    session: Session, column: Column, want: Desired, units: dict[str, Unit], retire_missing: bool
+) -> None:
+    # A field the file has no column for (None) keeps the database's value.
+    if want.content is not None:
+        column.content = want.content
+    if want.requirement is not None:
+        rules = want.resolved_rules
+        if rules is None:  # a column without a 时限要求 in the file
+            rules = _rules_for(want, column if column.id is not None else None)
+        if column.time_requirement != want.requirement:
+            column.allows_statement = kinds.allows_statement(want.requirement)
+        column.time_requirement = want.requirement
+        column.rules = rules
+    if not want.has_units:
+        return
     wanted = want.wanted()
     for assignment in list(column.assignments):
         role = wanted.pop(assignment.unit.name, None)
         if role is None:
-            column.assignments.remove(assignment)
+            if retire_missing:  # else perhaps added by hand: kept (the report lists it)
+                column.assignments.remove(assignment)
         elif assignment.role != role:
             assignment.role = role
     for name, role in wanted.items():
@@ -107,7 +115,8 @@ def _write_tasks(
     wanted = {
         (task.column, unit, task.description): task for task in plan.tasks for unit in task.units
     }
-    task_columns = {columns[p].id: p for p in {t.column for t in plan.tasks} if p in columns}
+    # The same columns the report compared (plan.task_columns), never a guess of its own.
+    task_columns = {columns[p].id: p for p in plan.task_columns if p in columns}
     existing: dict[tuple[tuple[str, ...], str, str], Obligation] = {}
     if task_columns:
         rows = session.execute(
@@ -134,6 +143,7 @@ def _write_tasks(
         else:
             obligation.due_date = task.due
             obligation.cancelled_at = None
-    for key, obligation in existing.items():
-        if key not in wanted and obligation.is_open:
+    cancelled = set(plan.cancelled_ids)  # exactly those the report lists as 取消
+    for obligation in existing.values():
+        if obligation.id in cancelled and obligation.is_open:
             obligation.cancelled_at = now

@@ -23,7 +23,14 @@ from workflow.enums import AssignmentRole
 from workflow.importer.errors import ImportFileError
 from workflow.importer.readers import read_tables
 from workflow.importer.report import ColumnEntry, ImportReport
-from workflow.importer.tables import Attention, ColumnRow, ReadTable, TaskRow, read_table
+from workflow.importer.tables import (
+    Attention,
+    ColumnRow,
+    ReadTable,
+    TaskRow,
+    read_table,
+    table_section,
+)
 from workflow.importer.tables import section_name as _section_name
 from workflow.importer.units import group_kind, guess_kind, parse_unit_cell
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
@@ -31,6 +38,7 @@ from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlia
 Progress = Callable[[int, int], None]
 TASK_COLUMN = "工作任务清单"
 MAX_PATH = 1000  # columns.path
+MAX_SURE_RETIREMENTS = 10  # more, and more than the file names: refused (partial file?)
 
 
 @dataclass
@@ -39,8 +47,10 @@ class Desired:
     explicit: bool = False
     table: str | None = None
     row: int | None = None
-    content: str = ""
-    requirement: str = ""
+    # None: the file has no column for it, so the database's value stays untouched.
+    content: str | None = ""
+    requirement: str | None = ""
+    has_units: bool = True  # False: the file has no unit column; assignments untouched
     rules: list[dict[str, Any]] | None = None
     lead: list[str] = field(default_factory=list)  # units the cell names
     cooperating: list[str] = field(default_factory=list)
@@ -81,6 +91,18 @@ class Plan:
     units: dict[str, Unit | None]  # canonical name → unit (None: to be created)
     new_units: dict[str, dict[str, Any]]
     tasks: list[Task]
+    # Every column a task list of the file stands for, whether or not its rows gave tasks:
+    # the report and apply both compare exactly these columns' one-off tasks.
+    task_columns: set[tuple[str, ...]] = field(default_factory=set)
+    # (column, description) of task rows present in the file that gave no task (no unit
+    # or no date read): their existing tasks are kept, not cancelled.
+    kept_tasks: set[tuple[tuple[str, ...], str]] = field(default_factory=set)
+    cancelled_ids: list[int] = field(default_factory=list)  # obligations to cancel
+    # The subtrees the file speaks for: (root…, section…, first level) of every row.
+    scopes: set[tuple[str, ...]] = field(default_factory=set)
+    # Retire columns and remove assignments the file does not mention (else: kept, listed).
+    retire_missing: bool = False
+    refusal: str | None = None  # why apply must not write this plan
 
 
 class UnitResolver:
@@ -189,30 +211,37 @@ def build_plan(
     now: datetime,
     root: str | None = None,
     progress: Progress | None = None,
+    retire_missing: bool = False,
 ) -> Plan:
     report = ImportReport(filename)
     attention = report.needs_attention
     tables, rows = read_file(filename, data, attention, progress)
-    prefix: tuple[str, ...] = (root.strip(),) if root and root.strip() else ()
+    # "区政府门户网站/政务公开": a path of columns, never one column named with a slash.
+    prefix = tuple(p.strip() for p in (root or "").replace("／", "/").split("/") if p.strip())
     column_tables = [t for t in tables if t.kind == "columns"]
-    sectioned = len(column_tables) > 1
     desired: dict[tuple[str, ...], Desired] = {}
     cells: list[tuple[Desired, ColumnRow]] = []
+    scopes: set[tuple[str, ...]] = set()
     for table in tables:
         report.tables.append(
             {"table": table.label, "title": table.title, "kind": table.kind, "rows": table.rows}
         )
     for table in column_tables:
-        base = prefix
-        if sectioned:
-            base = (*prefix, _section_name(table.title) or table.label)
+        # A titled table is one section of the tree, however many tables the file has;
+        # a table whose first level already is that section is not nested under it again.
+        section = table_section(table.title)
+        flat = all(len(row.path) == 1 for row in table.columns)
         for row in table.columns:
+            base = (*prefix, section) if section and row.path[0] != section else prefix
             path = (*base, *row.path)
             if len("/".join(path)) > MAX_PATH:
                 attention.append(
                     Attention(row.table, row.row, f"栏目路径超过 {MAX_PATH} 字，该行未导入")
                 )
                 continue
+            # A table of one level lists all of its section's children; a deeper one
+            # speaks for the subtrees of its first-level columns.
+            scopes.add(base if flat and base else path[: len(base) + 1])
             for depth in range(1, len(base) + 1):
                 desired.setdefault(path[:depth], Desired(path[:depth]))
             for depth in range(len(base) + 1, len(path)):  # parents implied by this row
@@ -237,6 +266,7 @@ def build_plan(
                 content=row.content,
                 requirement=row.requirement,
                 rules=row.rules,
+                has_units=row.units is not None,
             )
             desired[path] = entry
             cells.append((entry, row))
@@ -246,7 +276,7 @@ def build_plan(
         session.execute(select(UnitAlias.alias)).scalars()
     )
     parsed = [
-        (d, r, parse_unit_cell(r.units, known), parse_unit_cell(r.cooperating, known))
+        (d, r, parse_unit_cell(r.units or "", known), parse_unit_cell(r.cooperating, known))
         for d, r in cells
     ]
     task_units = [(t, r, parse_unit_cell(r.units, known)) for t, r in task_rows]
@@ -257,7 +287,9 @@ def build_plan(
     used: dict[str, None] = {}
     for entry, row, unit_cell, coop_cell in parsed:
         _assign(entry, row, unit_cell, coop_cell, resolver, attention, used)
-    tasks = _tasks(task_units, prefix, desired, resolver, attention, used)
+    task_columns: set[tuple[str, ...]] = set()
+    kept: set[tuple[tuple[str, ...], str]] = set()
+    tasks = _tasks(task_units, prefix, desired, resolver, attention, used, task_columns, kept)
 
     def compared(n: int) -> None:
         if progress is not None:
@@ -265,12 +297,63 @@ def build_plan(
 
     existing = _existing(session)
     plan = Plan(
-        report, desired, existing, resolver.units | dict.fromkeys(resolver.new), resolver.new, tasks
+        report,
+        desired,
+        existing,
+        resolver.units | dict.fromkeys(resolver.new),
+        resolver.new,
+        tasks,
+        task_columns,
+        kept,
+        scopes=scopes | task_columns,
+        retire_missing=retire_missing,
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]
+    _similar_units(report, resolver, desired, tasks)
     _compare(session, plan, compared)
     return plan
+
+
+def _abbreviates(short: str, long: str) -> bool:
+    """区发改局 abbreviates 区发展和改革局: its characters in order, the same ending."""
+    short, long = short.removeprefix("区"), long.removeprefix("区")
+    if len(short) >= len(long) or len(short) < 2 or short[-1] != long[-1]:
+        return False
+    rest = iter(long)
+    return all(ch in rest for ch in short)
+
+
+def _similar_units(
+    report: ImportReport,
+    resolver: UnitResolver,
+    desired: dict[tuple[str, ...], Desired],
+    tasks: list[Task],
+) -> None:
+    """A new unit whose name looks like a short or long form of one already there is
+    listed: likely the same unit, better recorded as an alias (flask units alias)."""
+    where: dict[str, tuple[str, int | None]] = {}
+    for want in desired.values():
+        if want.table is not None:
+            for name in (*want.lead, *want.cooperating):
+                where.setdefault(name, (want.table, want.row))
+    for task in tasks:
+        for name in task.units:
+            where.setdefault(name, (task.table, task.row))
+    for spec in report.units_added:
+        new = spec["name"]
+        for old in resolver.units:
+            if _abbreviates(new, old) or _abbreviates(old, new):
+                table, row = where.get(new, (report.tables[0]["table"], None))
+                report.needs_attention.append(
+                    Attention(
+                        table,
+                        row,
+                        f"新单位「{new}」与已有单位「{old}」相近，若是同一单位，"
+                        f"请先登记别名（flask units alias {new} {old}）再导入",
+                    )
+                )
+                break
 
 
 def _assign(
@@ -323,7 +406,9 @@ def _assign(
             else f"「{word}」指该类全部单位，但系统中还没有这类单位，请先建立单位或人工指定"
         )
         attention.append(Attention(row.table, row.row, reason))
-    if not (entry.lead or entry.cooperating or entry.groups or unit_cell.unknown):
+    if entry.has_units and not (
+        entry.lead or entry.cooperating or entry.groups or unit_cell.unknown
+    ):
         attention.append(Attention(row.table, row.row, "没有责任单位，请人工指定"))
     for name in entry.wanted():
         used[name] = None
@@ -342,13 +427,19 @@ def _tasks(
     resolver: UnitResolver,
     attention: list[Attention],
     used: dict[str, None],
+    task_columns: set[tuple[str, ...]],
+    kept: set[tuple[tuple[str, ...], str]],
 ) -> list[Task]:
     tasks: list[Task] = []
     for table, row, unit_cell in task_units:
         path = (*prefix, _section_name(table.title) or TASK_COLUMN)
+        task_columns.add(path)
         for depth in range(1, len(path)):
             desired.setdefault(path[:depth], Desired(path[:depth]))
-        column = desired.setdefault(path, Desired(path, explicit=True, table=table.label, row=None))
+        column = desired.setdefault(
+            path,
+            Desired(path, True, table.label, None, content=None, requirement=None),
+        )
         for token in unit_cell.unknown:
             attention.append(
                 Attention(row.table, row.row, f"无法识别的责任单位「{token}」，请人工核对")
@@ -370,13 +461,14 @@ def _tasks(
                 else "工作任务没有完成时限"
             )
             attention.append(Attention(row.table, row.row, reason + "，未生成任务，请人工补充"))
-        if not names or not once:
-            continue
-        due = date.fromisoformat(min(r["by"] for r in once))
-        for name in names:
+        for name in names:  # named units stay assigned even when the date is unreadable
             if name not in column.lead:
                 column.lead.append(name)
             used[name] = None
+        if not names or not once:
+            kept.add((path, row.task[:500]))
+            continue
+        due = date.fromisoformat(min(r["by"] for r in once))
         tasks.append(Task(path, row.table, row.row, row.task[:500], names, due))
     return tasks
 
@@ -452,9 +544,20 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             list(want.groups),
             expanded=[*want.expanded_lead, *want.expanded_cooperating],
         )
+        if want.rules is not None and not _rules_fit(want, column):
+            # An exported sheet whose 时限要求 was edited but its 规则 cell left as it was.
+            want.rules = None
+            if want.table is not None:
+                report.needs_attention.append(
+                    Attention(
+                        want.table,
+                        want.row,
+                        "规则列与时限要求不符（时限要求改过？），已按时限要求重新解析，请核对",
+                    )
+                )
         wanted = want.wanted()
         have = current.get(column.id, {}) if column is not None else {}
-        if want.explicit:
+        if want.explicit and want.has_units:
             report.assignments_total += len(wanted)
             for name, role in wanted.items():
                 if have.get(name) != role:
@@ -462,7 +565,12 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
                         {"path": "/".join(path), "unit": name, "role": role}
                     )
             for name, role in have.items():
-                if wanted.get(name) != role:
+                if name not in wanted and not plan.retire_missing:
+                    # Perhaps added by hand: kept unless told to remove what the file lacks.
+                    report.assignments_kept.append(
+                        {"path": "/".join(path), "unit": name, "role": role}
+                    )
+                elif wanted.get(name) != role:
                     report.assignments_removed.append(
                         {"path": "/".join(path), "unit": name, "role": role}
                     )
@@ -473,17 +581,24 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
                 entry.status = "reinstated"
                 entry.changes.append("恢复启用")
             if want.explicit:
-                if column.content != want.content:
+                if want.content is not None and column.content != want.content:
                     entry.changes.append("保障内容")
-                if column.time_requirement != want.requirement:
+                if want.requirement is None:
+                    pass  # no 时限要求 column: text and rules stay
+                elif column.time_requirement != want.requirement:
                     entry.changes.append("时限要求")
                 elif want.rules is not None and not _same_rules(column.rules or [], want.rules):
                     entry.changes.append("时限规则")
-                if wanted != have:
+                kept = {} if plan.retire_missing else have
+                if want.has_units and {**kept, **wanted} != have:
                     entry.changes.append("责任单位")
             if entry.changes and entry.status == "unchanged":
                 entry.status = "changed"
-        if want.explicit and (want.requirement or want.rules is not None):
+        if (
+            want.explicit
+            and want.requirement is not None
+            and (want.requirement or want.rules is not None)
+        ):
             rules = want.resolved_rules = _rules_for(want, column)
             report.rules.append({"path": "/".join(path), "text": want.requirement, "rules": rules})
             if not rules and want.table is not None and want.row is not None:
@@ -494,18 +609,34 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
                         f"时限要求「{_short(want.requirement)}」未能解析出规则，请人工录入",
                     )
                 )
-        elif want.explicit and want.row is not None and want.table is not None:
+        elif (
+            want.explicit
+            and want.row is not None
+            and want.table is not None
+            and (want.requirement is not None or column is None)
+        ):
             report.needs_attention.append(
                 Attention(want.table, want.row, "没有时限要求，请人工录入规则")
             )
         report.columns.append(entry)
-    scope = {p[0] for p in plan.desired}
     for path, column in plan.existing.items():
-        if path in plan.desired or path[0] not in scope or column.retired_at is not None:
+        if path in plan.desired or column.retired_at is not None or len(path) == 1:
             continue
-        if len(path) == 1:
-            continue
-        report.columns.append(ColumnEntry(path, "retired"))
+        if not any(path[: len(scope)] == scope for scope in plan.scopes):
+            continue  # outside what the file covers: another table's columns
+        # A column the file lacks may be dropped from a new version, or made by hand
+        # since: retired only when asked (--retire-missing), else kept and listed.
+        report.columns.append(ColumnEntry(path, "retired" if plan.retire_missing else "missing"))
+    retiring = len(report.retired)
+    named = sum(d.explicit for d in plan.desired.values())
+    if retiring > MAX_SURE_RETIREMENTS and retiring > named:
+        # More to retire than the file names: a partial file or a wrong --root, not a
+        # new version. The dry run shows it; apply refuses it.
+        plan.refusal = (
+            f"将停用 {retiring} 个栏目，多于文件中的 {named} 个栏目：文件可能不完整或"
+            " --root 有误，未导入；请核对，或不加 --retire-missing 导入"
+        )
+        report.needs_attention.append(Attention(report.tables[0]["table"], None, plan.refusal))
     _compare_tasks(session, plan)
     _tidy_attention(report)
     progress(len(plan.desired))
@@ -519,12 +650,25 @@ def _tidy_attention(report: ImportReport) -> None:
     report.needs_attention[:] = unique
 
 
+def _rules_fit(want: Desired, column: Existing | None) -> bool:
+    """A 规则 cell belongs to its row's 时限要求 when the database has the same text for
+    the column, or every rule's source (the words it was read from) is in the text. Rules
+    entered by hand carry no source: trusted only for a column new to this database."""
+    text = want.requirement or ""
+    if column is not None and column.time_requirement == text:
+        return True
+    sources = [r.get("source") for r in want.rules or []]
+    if column is not None and not all(sources):
+        return False
+    return all(not x or (isinstance(x, str) and x in text) for x in sources)
+
+
 def _rules_for(want: Desired, column: Existing | Column | None) -> list[dict[str, Any]]:
     if want.rules is not None:
         return want.rules
     if column is not None and column.time_requirement == want.requirement:
         return list(column.rules or [])
-    return parse(want.requirement)
+    return parse(want.requirement or "")
 
 
 def _short(text: str, limit: int = 40) -> str:
@@ -538,9 +682,7 @@ def _task_key(path: tuple[str, ...], unit: str, description: str) -> tuple[Any, 
 
 def _compare_tasks(session: Session, plan: Plan) -> None:
     report = plan.report
-    task_columns = {t.column for t in plan.tasks} | {
-        p for p, d in plan.desired.items() if d.explicit and d.row is None
-    }
+    task_columns = plan.task_columns
     have: dict[tuple[Any, ...], Obligation] = {}
     ids = [plan.existing[p].id for p in task_columns if p in plan.existing]
     if ids:
@@ -577,12 +719,14 @@ def _compare_tasks(session: Session, plan: Plan) -> None:
                     }
                 )
     for k, obligation in have.items():
-        if k not in seen and obligation.is_open:
-            report.obligations_cancelled.append(
-                {
-                    "column": "/".join(k[0]),
-                    "unit": k[1],
-                    "description": k[2],
-                    "due": obligation.due_date.isoformat(),
-                }
-            )
+        if k in seen or not obligation.is_open or (k[0], k[2]) in plan.kept_tasks:
+            continue
+        plan.cancelled_ids.append(obligation.id)
+        report.obligations_cancelled.append(
+            {
+                "column": "/".join(k[0]),
+                "unit": k[1],
+                "description": k[2],
+                "due": obligation.due_date.isoformat(),
+            }
+        )

@@ -2,8 +2,8 @@
 
 Merged cells are kept as what they mean to the reader of the table: the first cell of a
 horizontal merge carries the text and the cells it spans are marked as its continuation
-(one cell, not several); the lower cells of a vertical merge are blank, which the row
-reader treats like any blank cell ("same as above").
+(one cell, not several); the lower cells of a vertical merge are blank and marked
+`merged` ("same as above" by the table's own layout, unlike a cell merely left blank).
 """
 
 from __future__ import annotations
@@ -30,6 +30,8 @@ class Cell:
     text: str
     # True for the 2nd… grid cells of a horizontal merge: part of the cell to the left.
     spanned: bool = False
+    # True for the lower cells of a vertical merge: part of the cell above.
+    merged: bool = False
 
 
 @dataclass
@@ -47,6 +49,8 @@ class RawTable:
     relative_rows: bool = False
     # Hidden rows and columns of a sheet that hold text: imported, but said so.
     hidden: list[str] = field(default_factory=list)
+    # Word and Excel say which cells are merged; a CSV cannot, so its blanks are guesses.
+    merges_known: bool = True
 
 
 SUPPORTED = (".docx", ".xlsx", ".csv")
@@ -149,8 +153,8 @@ def _docx_row(tr: object, table: object) -> list[Cell]:
     for tc in tr.tc_lst:  # type: ignore[attr-defined]
         continuing = tc.vMerge == "continue"
         text = "" if continuing else _Cell(tc, table).text  # type: ignore[arg-type]
-        cells.append(Cell(_clean(text)))
-        cells.extend(Cell("", spanned=True) for _ in range(tc.grid_span - 1))
+        cells.append(Cell(_clean(text), merged=continuing))
+        cells.extend(Cell("", spanned=True, merged=continuing) for _ in range(tc.grid_span - 1))
     return cells
 
 
@@ -172,11 +176,14 @@ def _read_xlsx(filename: str, data: bytes) -> list[RawTable]:
                 table=label,
             )
         spanned: set[tuple[int, int]] = set()
+        below: set[tuple[int, int]] = set()  # lower cells of a merged range
         for merged in sheet.merged_cells.ranges:
             for row in range(merged.min_row, merged.max_row + 1):
                 for col in range(merged.min_col, merged.max_col + 1):
-                    if row == merged.min_row and col > merged.min_col:
+                    if col > merged.min_col:
                         spanned.add((row, col))
+                    if row > merged.min_row:
+                        below.add((row, col))
         raw = RawTable(label=label, title=sheet.title.strip())
         for row_cells in sheet.iter_rows():
             cells: list[Cell] = []
@@ -199,9 +206,8 @@ def _read_xlsx(filename: str, data: bytes) -> list[RawTable]:
                         table=label,
                         row=cell.row,
                     )
-                cells.append(
-                    Cell(_clean(_excel_text(cell.value)), (cell.row, cell.column) in spanned)
-                )
+                at = (cell.row, cell.column)
+                cells.append(Cell(_clean(_excel_text(cell.value)), at in spanned, at in below))
             raw.rows.append(RawRow(number, cells))
             if sheet.row_dimensions[number].hidden and any(c.text for c in cells):
                 raw.hidden.append(f"第{number}行")
@@ -238,7 +244,7 @@ def _read_csv(filename: str, data: bytes) -> RawTable:
         dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], ",\t;，")
     except csv.Error:
         dialect = csv.excel
-    raw = RawTable(label="表1", title="")
+    raw = RawTable(label="表1", title="", merges_known=False)
     try:
         for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
             raw.rows.append(RawRow(number, [Cell(_clean(value)) for value in row]))

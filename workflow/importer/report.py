@@ -7,11 +7,14 @@ from typing import Any
 
 from workflow.importer.tables import Attention
 
+_ROLE = {"lead": "牵头", "cooperating": "配合"}
+
 
 @dataclass
 class ColumnEntry:
     path: tuple[str, ...]
-    status: str  # added, changed, unchanged, retired, reinstated
+    # added, changed, unchanged, retired, reinstated; missing: not in the file, kept
+    status: str
     table: str | None = None
     row: int | None = None
     lead: list[str] = field(default_factory=list)
@@ -49,6 +52,8 @@ class ImportReport:
     assignments_total: int = 0
     assignments_added: list[dict[str, str]] = field(default_factory=list)
     assignments_removed: list[dict[str, str]] = field(default_factory=list)
+    # Assignments the file does not name, kept (not removed without retire_missing).
+    assignments_kept: list[dict[str, str]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
     obligations_total: int = 0
     obligations_added: list[dict[str, Any]] = field(default_factory=list)
@@ -71,6 +76,10 @@ class ImportReport:
         return self._paths("retired")
 
     @property
+    def missing(self) -> list[str]:
+        return self._paths("missing")
+
+    @property
     def has_changes(self) -> bool:
         return bool(
             self.added
@@ -90,11 +99,12 @@ class ImportReport:
             "applied": self.applied,
             "tables": self.tables,
             "columns": {
-                "total": sum(c.status != "retired" for c in self.columns),
+                "total": sum(c.status not in ("retired", "missing") for c in self.columns),
                 "added": len(self.added),
                 "changed": len(self.changed),
                 "retired": len(self.retired),
                 "unchanged": len(self._paths("unchanged")),
+                "missing": len(self.missing),
                 "items": [c.to_dict() for c in self.columns],
             },
             "units": {
@@ -106,6 +116,7 @@ class ImportReport:
                 "total": self.assignments_total,
                 "added": self.assignments_added,
                 "removed": self.assignments_removed,
+                "kept": self.assignments_kept,
             },
             "rules": {
                 "with_rules": len(with_rules),
@@ -153,6 +164,30 @@ class ImportReport:
         if self.retired:
             lines.append("停用栏目（保留历史，不删除）：")
             lines += [f"  - {p}" for p in self.retired]
+        if self.missing:
+            lines.append(
+                f"文件中没有、保持不变的栏目 {len(self.missing)} 个"
+                "（若确已撤销，请用 --retire-missing 停用）："
+            )
+            lines += [f"  = {p}" for p in self.missing]
+        if self.assignments_kept:
+            lines.append(
+                f"文件中没有、保留的责任分工 {len(self.assignments_kept)} 条"
+                "（若确已取消，请用 --retire-missing 删除）："
+            )
+            lines += [f"  = {a['path']}：{a['unit']}" for a in self.assignments_kept]
+        if self.assignments_removed:
+            lines.append("删除的责任分工：")
+            lines += [
+                f"  - {a['path']}：{a['unit']}（{_ROLE.get(a['role'], a['role'])}）"
+                for a in self.assignments_removed
+            ]
+        if self.obligations_cancelled:
+            lines.append("取消的一次性任务：")
+            lines += [
+                f"  - {o['column']}：{o['unit']}「{o['description']}」（原定 {o['due']}）"
+                for o in self.obligations_cancelled
+            ]
         if self.units_added:
             lines.append("新增单位：" + "、".join(u["name"] for u in self.units_added))
         if self.needs_attention:

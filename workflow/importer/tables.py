@@ -4,9 +4,11 @@ blanks filled the way the offices mean them, column names split and cleaned.
 Filling (agreed with the hand-converted demo data, workflow/demo_data/columns.json):
 - level cells fill only above the deepest non-blank level cell of a row (a blank 三级栏目
   means "no third level");
-- units and the time requirement fill down across the whole table;
-- 保障内容 fills down only among siblings (same parent) and never into a 一级栏目 row.
-Task lists (序号/工作要点/责任单位/完成时限) are not filled: each row is its own task.
+- a merged cell (Word vMerge, an Excel merged range) repeats the cell above;
+- a plain blank unit, 时限要求 or 保障内容 cell repeats the row above only under the
+  same parent, with a note for the office to check (a CSV knows no merges);
+- 保障内容 never fills into a 一级栏目 row.
+Task lists (序号/工作要点/责任单位/完成时限) fill only merged cells: each row is its own task.
 """
 
 from __future__ import annotations
@@ -48,10 +50,11 @@ class ColumnRow:
     table: str
     row: int
     path: tuple[str, ...]
-    content: str
-    units: str
+    # None: the table has no such column (the column's current value stays as it is).
+    content: str | None
+    units: str | None
     cooperating: str
-    requirement: str
+    requirement: str | None
     rules: list[dict[str, Any]] | None = None  # from a 规则 column (our own export)
 
 
@@ -83,16 +86,18 @@ def classify_header(text: str) -> str | None:
         return SEQ
     if "规则" in h:
         return RULES
-    if "配合" in h and ("单位" in h or "部门" in h):
+    if any(w in h for w in ("配合", "协办", "协助", "协同")) and (
+        "单位" in h or "部门" in h or len(h) <= 2
+    ):
         return COOPERATING
     if any(w in h for w in ("单位", "部门", "责任人", "责任科室")):
         return UNITS
-    if any(w in h for w in ("时限", "要求", "频次", "频率", "期限")):
-        return REQUIREMENT
     if any(w in h for w in ("工作要点", "工作任务", "任务")):
         return TASK
-    if "内容" in h:
+    if "内容" in h:  # before 要求: "公开内容及要求", "内容要求" describe the content
         return CONTENT
+    if any(w in h for w in ("时限", "要求", "频次", "频率", "期限", "周期", "时间")):
+        return REQUIREMENT
     if "栏目" in h or h in ("类别", "分类", "板块", "类型"):
         return LEVEL
     return None
@@ -112,12 +117,40 @@ def _header_map(row: RawRow) -> dict[int, str] | None:
     return None
 
 
+def _header_notes(
+    label: str, row: RawRow, fields: dict[int, str], relative: bool
+) -> list[Attention]:
+    """Every header cell not read: unrecognised, or a second column of the same meaning."""
+    notes: list[Attention] = []
+    number = None if relative else row.number  # Word rows count from the header
+    first: dict[str, str] = {}
+    for i, cell in enumerate(row.cells):
+        if cell.spanned or not cell.text:
+            continue
+        name = cell.text.replace("\n", "")
+        kind = fields.get(i)
+        if kind is None:
+            notes.append(Attention(label, number, f"表头「{name}」未能识别，该列未导入"))
+        elif kind != LEVEL and kind in first:
+            notes.append(
+                Attention(
+                    label,
+                    number,
+                    f"表头「{name}」与「{first[kind]}」含义相同，只导入了「{first[kind]}」列",
+                )
+            )
+        else:
+            first.setdefault(kind, name)
+    return notes
+
+
 def read_table(raw: RawTable, attention: list[Attention]) -> ReadTable | None:
     """The table's rows, or None (with a note) when no header is recognised."""
     for index, row in enumerate(raw.rows[:HEADER_SCAN_ROWS]):
         fields = _header_map(row)
         if fields is None:
             continue
+        attention.extend(_header_notes(raw.label, row, fields, raw.relative_rows))
         title = "" if _DEFAULT_SHEET.fullmatch(raw.title) else raw.title
         above = [c.text for r in raw.rows[:index] for c in r.cells if c.text and not c.spanned]
         if above:
@@ -132,6 +165,19 @@ def read_table(raw: RawTable, attention: list[Attention]) -> ReadTable | None:
         else:
             table = ReadTable(raw.label, title, "columns", rows=len(body))
             _read_columns(raw.label, fields, body, table, attention)
+            for kind, name in (
+                (CONTENT, "保障内容"),
+                (UNITS, "责任单位"),
+                (REQUIREMENT, "时限要求"),
+            ):
+                if kind not in kinds:
+                    attention.append(
+                        Attention(
+                            raw.label,
+                            None,
+                            f"表中没有「{name}」列：已有栏目的{name}保持不变，新栏目请人工录入",
+                        )
+                    )
         return table
     return None
 
@@ -156,6 +202,31 @@ def _value(cells: list[Cell], index: int | None, previous: str) -> str:
     if _marked(text):
         return ""
     return text or previous
+
+
+def _filled(
+    cells: list[Cell],
+    index: int | None,
+    previous: str,
+    guess: bool,
+    name: str,
+    guessed: list[str],
+) -> str:
+    """The cell's text; a merged cell repeats `previous`; a plain blank repeats it only
+    when `guess` (noted in `guessed`); a "—" is explicitly empty."""
+    if index is None or index >= len(cells):
+        return ""
+    text = _text(cells, index)
+    if _marked(text):
+        return ""
+    if text or not previous:
+        return text
+    if cells[index].merged:
+        return previous
+    if guess:
+        guessed.append(name)
+        return previous
+    return ""
 
 
 def _first(fields: dict[int, str], kind: str) -> int | None:
@@ -228,20 +299,44 @@ def _read_columns(
             )
         names = [join_name(filled[d]) for d in sorted(filled) if d != deepest]
         prev_levels = filled
-        units = _value(cells, units_col, prev_units)
+        first_path = (*names, leaf_names[0])
+        # A plain blank (not a merged cell) repeats the row above only under the same
+        # parent, and says so; a merged cell repeats it by the table's own layout.
+        same_parent = prev_path[:-1] == first_path[:-1]
+        guessed: list[str] = []
+        units = _filled(cells, units_col, prev_units, same_parent, "责任单位", guessed)
         coop = ""
         if coop_col is not None:
             own_units = _text(cells, units_col)
-            coop = _value(cells, coop_col, "" if own_units else prev_coop)
-        requirement = _value(cells, req_col, prev_req)
-        first_path = (*names, leaf_names[0])
-        siblings = len(first_path) > 1 and prev_path[:-1] == first_path[:-1]
-        content = _value(cells, content_col, prev_content if siblings else "")
+            previous = "" if own_units else prev_coop
+            coop = _filled(cells, coop_col, previous, same_parent, "配合单位", guessed)
+        requirement = _filled(cells, req_col, prev_req, same_parent, "时限要求", guessed)
+        siblings = len(first_path) > 1 and same_parent  # 保障内容: never into a 一级栏目 row
+        content = _filled(
+            cells, content_col, prev_content if siblings else "", siblings, "保障内容", guessed
+        )
+        if guessed:
+            attention.append(
+                Attention(
+                    label,
+                    row.number,
+                    f"{'、'.join(guessed)}为空（不是合并单元格），已按上一行填写，请核对",
+                )
+            )
         rules = _rules_cell(label, row.number, _text(cells, rules_col), attention)
         for leaf in leaf_names:
             path = (*names, leaf)
             table.columns.append(
-                ColumnRow(label, row.number, path, content, units, coop, requirement, rules)
+                ColumnRow(
+                    label,
+                    row.number,
+                    path,
+                    content if content_col is not None else None,
+                    units if units_col is not None else None,
+                    coop,
+                    requirement if req_col is not None else None,
+                    rules,
+                )
             )
         prev_path, prev_content, prev_units, prev_coop, prev_req = (
             (*names, leaf_names[-1]),
@@ -286,6 +381,8 @@ def _read_tasks(
 ) -> None:
     task_col, units_col = _first(fields, TASK), _first(fields, UNITS)
     req_col = _first(fields, REQUIREMENT)
+    units = deadline = ""
+    unused: list[str] = []
     for row in body:
         cells = row.cells
         if not any(c.text for c in cells) or _is_header_again(cells, fields):
@@ -294,7 +391,9 @@ def _read_tasks(
         if not task:
             attention.append(Attention(label, row.number, "没有工作要点，该行未导入"))
             continue
-        units, deadline = _value(cells, units_col, ""), _value(cells, req_col, "")
+        # A unit or date merged over several tasks belongs to each; a plain blank is none.
+        units = _filled(cells, units_col, units, False, "责任单位", unused)
+        deadline = _filled(cells, req_col, deadline, False, "完成时限", unused)
         table.tasks.append(TaskRow(label, row.number, task, units, deadline))
 
 
@@ -332,3 +431,22 @@ def section_name(title: str) -> str:
     name = _NUMBERING.sub("", title.strip())
     name = _SUFFIX.sub("", name).strip()
     return join_name(name)
+
+
+# Titles that name the whole document or nothing at all, never a part of the tree:
+# "某区政府网站栏目保障责任分解表", "附件1", "Sheet1", "栏目保障".
+_NOT_A_SECTION = re.compile(
+    r"^(?:附件|附表)\s*\d*$|^(?:Sheet|表|工作表)\s*\d*$|^(?:栏目|内容|保障|责任|分工|分解|一览)*$"
+    r"|网站|门户|政府网",
+    re.I,
+)
+
+
+def table_section(title: str) -> str:
+    """The column a table's rows go under, from its title ("（二）政务公开各栏目保障表" →
+    政务公开), or "" when the title names the whole document or nothing (a generic
+    sheet name, a document title): the same whatever the number of tables in the file."""
+    name = section_name(title)
+    if not name or _NOT_A_SECTION.search(name):
+        return ""
+    return name

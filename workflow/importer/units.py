@@ -38,7 +38,7 @@ _SUFFIXES = (
 )  # fmt: skip
 _TRAILING = re.compile(
     r"(?:等有关部门|等相关部门|等)?(?:按职责分工)?(?:分别)?"
-    r"(?:配合发布信息|配合发布|配合落实|配合|及时发布|发布信息|发布|负责|落实)+$"
+    r"(?:配合发布信息|配合发布|配合落实|配合|及时发布|发布信息|发布|负责|落实)*$"
 )
 _LEAD = re.compile(
     r"^(?:由)?(?P<lead>.+?)(?<![（(])(?:牵头|主办|负责)(?:落实)?[，,、；;\s]*(?P<rest>.*)$", re.S
@@ -77,6 +77,8 @@ def parse_unit_cell(text: str, known: frozenset[str] = frozenset()) -> UnitCell:
     """`known`: names the database already has (accepted even without a unit suffix)."""
     text = text.replace("\u3000", " ").strip()
     cell = UnitCell()
+    # "区卫健委、区医保局按职责分工负责": the trailing words say how, not who.
+    text = _TRAILING.sub("", text).strip().removeprefix("由")
     if not text:
         return cell
     match = _LEAD.match(text)

@@ -85,3 +85,58 @@ def test_apply_needs_the_file_this_session_previewed(app: Flask, portal: Portal)
 def test_only_admins_may_import(app: Flask, portal: Portal) -> None:
     client = login(app, portal.logins["drafter"])
     assert client.get(PAGE).status_code == 403
+
+
+def test_columns_missing_from_a_new_version_are_kept_unless_the_admin_asks(
+    app: Flask, portal: Portal
+) -> None:
+    import copy
+
+    client = login(app, portal.logins["admin"])
+    full = seed_002()
+    shorter = copy.deepcopy(full)
+    dropped = 3
+    shorter[0].rows = shorter[0].rows[:-dropped]
+
+    def preview(data: bytes, retire: bool) -> str:
+        _, token = page_token(client, PAGE)
+        form = {"csrf_token": token, "file": (io.BytesIO(data), "新版.xlsx"), "root": "测试门户"}
+        if retire:
+            form["retire_missing"] = "on"
+        response = client.post(PAGE, data=form, content_type="multipart/form-data")
+        assert response.status_code == 200, response.get_data(as_text=True)[:300]
+        return response.get_data(as_text=True)
+
+    def apply(html: str) -> None:
+        sha = re.search(r'name="sha" value="([0-9a-f]{64})"', html).group(1)  # type: ignore[union-attr]
+        _, token = page_token(client, PAGE)
+        assert (
+            client.post(f"{PAGE}apply", data={"csrf_token": token, "sha": sha}).status_code == 302
+        )
+
+    def retired() -> int:
+        with app.app_context():
+            session = app.extensions["sanshen.sessions"]()
+            try:
+                return int(
+                    session.scalar(
+                        select(func.count(Column.id)).where(
+                            Column.path.startswith("测试门户"), Column.retired_at.is_not(None)
+                        )
+                    )
+                    or 0
+                )
+            finally:
+                session.close()
+
+    apply(preview(build_xlsx(full), retire=False))
+    kept = preview(build_xlsx(shorter), retire=False)
+    assert "文件中没有、保持不变的栏目" in kept and "文件中没有，保留" in kept
+    apply(kept)
+    assert retired() == 0
+    html = preview(build_xlsx(shorter), retire=True)
+    assert "将停用文件中没有的栏目" in html
+    count = int(re.search(r"停用 (\d+)，不变", html).group(1))  # type: ignore[union-attr]
+    assert count > 0
+    apply(html)
+    assert retired() == count

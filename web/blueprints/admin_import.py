@@ -67,24 +67,27 @@ def preview() -> Any:
         abort(400)
     upload = request.files.get("file")
     root = (request.form.get("root") or "").strip() or None
+    retire = request.form.get("retire_missing") == "on"
     if upload is None or not upload.filename:
         flash(_("请选择要导入的文件（.docx、.xlsx 或 .csv）。"), "error")
-        return _render(root=root), 400
+        return _render(root=root, retire=retire), 400
     name = Path(upload.filename).name
     data = upload.read(MAX_BYTES + 1)
     session = db_session()
     try:
         # The importer refuses a file over its limit with a message naming it.
-        report = plan_import(session, name, data, now=now(), root=root)
+        report = plan_import(session, name, data, now=now(), root=root, retire_missing=retire)
     except ImportFileError as exc:
         flash(str(exc), "error")
-        return _render(root=root), 422
+        return _render(root=root, retire=retire), 422
     finally:
         session.rollback()  # a dry run: nothing stays
     sha = hashlib.sha256(data).hexdigest()
     (_stash_dir() / sha).write_bytes(data)
-    http_session["pending_import"] = {"sha": sha, "name": name, "root": root}
-    return _render(report=report.to_dict(), text=report.to_text(), sha=sha, root=root)
+    http_session["pending_import"] = {"sha": sha, "name": name, "root": root, "retire": retire}
+    return _render(
+        report=report.to_dict(), text=report.to_text(), sha=sha, root=root, retire=retire
+    )
 
 
 @bp.post("/apply")
@@ -97,15 +100,16 @@ def apply() -> Response | tuple[str, int]:
         flash(_("没有找到待导入的文件，请重新上传并预览。"), "error")
         return redirect(url_for("admin_import.upload_form"))
     name, data = stashed
-    root = (http_session.get("pending_import") or {}).get("root")
+    pending = http_session.get("pending_import") or {}
+    root, retire = pending.get("root"), bool(pending.get("retire"))
     session = db_session()
     try:
-        report = apply_import(session, name, data, now=now(), root=root)
+        report = apply_import(session, name, data, now=now(), root=root, retire_missing=retire)
         session.commit()
     except ImportFileError as exc:
         session.rollback()
         flash(str(exc), "error")
-        return _render(root=root), 422
+        return _render(root=root, retire=retire), 422
     http_session.pop("pending_import", None)
     (_stash_dir() / sha).unlink(missing_ok=True)
     summary = report.to_dict()

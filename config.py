@@ -56,6 +56,9 @@ class NotifyConfig:
     SMTP_PASSWORD: str = ""
     SMTP_FROM: str = "三审系统 <noreply@localhost>"
     SMTP_TIMEOUT: int = 30
+    # A CA bundle for the mail server's certificate (an internal CA on a government
+    # network); empty: the system's trust store.
+    SMTP_CA_FILE: str = ""
     # SMS: "aliyun", "tencent" or "" (off).
     SMS_PROVIDER: str = ""
     ALIYUN_SMS_ENDPOINT: str = "dysmsapi.aliyuncs.com"

@@ -67,6 +67,10 @@ class EmailChannel:
         self.settings = settings
         self._smtp: smtplib.SMTP | None = None
 
+    def _tls(self) -> ssl.SSLContext:
+        """Certificate and host name always checked; SMTP_CA_FILE adds an internal CA."""
+        return ssl.create_default_context(cafile=self.settings.SMTP_CA_FILE or None)
+
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
         smtp: smtplib.SMTP
@@ -75,12 +79,12 @@ class EmailChannel:
                 s.SMTP_HOST,
                 s.SMTP_PORT,
                 timeout=s.SMTP_TIMEOUT,
-                context=ssl.create_default_context(),
+                context=self._tls(),
             )
         else:
             smtp = smtplib.SMTP(s.SMTP_HOST, s.SMTP_PORT, timeout=s.SMTP_TIMEOUT)
             if s.SMTP_STARTTLS:
-                smtp.starttls(context=ssl.create_default_context())
+                smtp.starttls(context=self._tls())
                 smtp.ehlo()  # again, over TLS (RFC 3207)
         if s.SMTP_USER:
             smtp.login(s.SMTP_USER, s.SMTP_PASSWORD)

@@ -215,7 +215,7 @@ def test_script_in_the_body_is_removed_and_attachments_are_kept(app: Flask, port
     with app.app_context():
         session = app.extensions["sanshen.sessions"]()
         rev = session.execute(select(Revision).where(Revision.item_id == item_id)).scalar_one()
-        assert rev.body == '<p>通知</p><a rel="noopener noreferrer">链接</a>'
+        assert rev.body == '<p>通知</p><p><a rel="noopener noreferrer">链接</a></p>'
         att = session.execute(
             select(Attachment).where(Attachment.revision_id == rev.id)
         ).scalar_one()
@@ -489,3 +489,71 @@ def test_service_guides_need_their_eight_elements(app: Flask, portal: Portal) ->
             column.prerequisites = {}
             session.commit()
             session.close()
+
+
+def _saved_body(app: Flask, item_id: int) -> str:
+    with app.app_context():
+        session: Session = app.extensions["sanshen.sessions"]()
+        item = session.get(Item, item_id)
+        assert item is not None
+        body = next(r.body for r in item.revisions if r.number == item.current_revision_no)
+        session.close()
+        return body
+
+
+def test_plain_text_with_angle_brackets_is_kept_whole(app: Flask, portal: Portal) -> None:
+    """Review #1: '<' followed by a letter in plain text is text, not the start of a tag."""
+    cases = {
+        "家庭年收入<M元的可申请补贴。\n\n第二段：请于12月前提交。": [
+            "<p>家庭年收入&lt;M元的可申请补贴。</p>",
+            "<p>第二段：请于12月前提交。</p>",
+        ],
+        "面积<a 档的住房可申请\n\n下一段": ["<p>面积&lt;a 档的住房可申请</p>", "<p>下一段</p>"],
+        "比较a<b且b>c的情况": ["<p>比较a&lt;b且b&gt;c的情况</p>"],
+    }
+    client = login(app, portal.logins["drafter"])
+    for body, expected in cases.items():
+        item_id = _new_item(app, portal, title="尖括号", body=body)
+        saved = _saved_body(app, item_id)
+        assert all(part in saved for part in expected), saved
+        page = client.get(f"/items/{item_id}").get_data(as_text=True)
+        assert all(part in page for part in expected)
+
+
+def test_a_body_cleaning_would_cut_is_refused_and_kept(app: Flask, portal: Portal) -> None:
+    client = login(app, portal.logins["drafter"])
+    path = f"/columns/{portal.column.id}/new"
+    _, token = page_token(client, path)
+    body = "说明<template>这段文字会被删掉</template>"
+    r = client.post(
+        path, data={"csrf_token": token, "title": "会丢字的正文", "kind": "article", "body": body}
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "“这段文字会被删掉”附近的文字" in html
+    assert "这段文字会被删掉&lt;/template&gt;" in html and "会丢字的正文" in html
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        assert session.execute(select(Item).where(Item.title == "会丢字的正文")).first() is None
+        session.close()
+
+
+def test_text_added_below_a_saved_body_keeps_its_paragraphs(app: Flask, portal: Portal) -> None:
+    """Review #2: the edit form shows the stored HTML; plain text typed below it still
+    becomes paragraphs and line breaks."""
+    item_id = _new_item(app, portal, title="续写", body="第一段\n\n第二段")
+    client = login(app, portal.logins["drafter"])
+    html, token = page_token(client, f"/items/{item_id}/edit")
+    stored = _saved_body(app, item_id)
+    assert stored == "<p>第一段</p><p>第二段</p>"
+    r = client.post(
+        f"/items/{item_id}/edit",
+        data={
+            "csrf_token": token,
+            "version": version_on(html),
+            "title": "续写",
+            "body": stored + "\n\n第三段\n第四行",
+            "save": "1",
+        },
+    )
+    assert r.status_code == 302, r.get_data(as_text=True)[:2000]
+    assert _saved_body(app, item_id) == "<p>第一段</p><p>第二段</p><p>第三段<br>第四行</p>"

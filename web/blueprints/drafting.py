@@ -29,7 +29,7 @@ from web.forms import ATTACHMENT_SLOTS, CommentForm, ItemForm, RemoveAttachmentF
 from web.helpers import actor, now, require_role, run, visible_item
 from web.itempage import may_edit
 from web.labels import GUIDE_ELEMENTS, STATES
-from web.sanitize import clean_body
+from web.sanitize import BodyRefused, clean_body
 from workflow import services
 from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.enums import Action, ItemKind, Role, State
@@ -236,6 +236,21 @@ def _uploads(form: ItemForm) -> list[tuple[FileStorage, str]]:
     return out
 
 
+def _clean_body(form: ItemForm) -> str:
+    """The body as safe HTML, or a refusal naming the text that cleaning would drop."""
+    try:
+        return clean_body(form.body.data or "", strict=True)
+    except BodyRefused as exc:
+        raise UploadRefused(
+            _(
+                "正文中“%(text)s”附近的文字无法按网页格式保存，保存后会丢失。"
+                "请检查这一处的尖括号等符号（可改用全角“＜＞”），或删去不需要的网页代码后重新保存。",
+                text=exc.lost,
+            ),
+            422,
+        ) from exc
+
+
 def _attach(item: Item, uploads: list[tuple[FileStorage, str]]) -> None:
     for storage, kind in uploads:
         data = storage.read()
@@ -313,7 +328,7 @@ def new_item(column_id: int) -> Any:
             column_id=column.id,
             kind=form.kind.data,
             title=form.title.data,
-            body=clean_body(form.body.data or ""),
+            body=_clean_body(form),
             fields=_guide_fields(form.kind.data),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
@@ -368,7 +383,7 @@ def edit_item(item_id: int) -> Any:
             item_id=item.id,
             expected_version=version,
             title=form.title.data,
-            body=clean_body(form.body.data or ""),
+            body=_clean_body(form),
             fields=_guide_fields(item.kind, _current(item).fields),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,

@@ -43,6 +43,8 @@ def _attachment_choices() -> list[tuple[str, str]]:
 
 class ItemForm(FlaskForm):
     version = HiddenField()
+    # One per new-item form: a second POST of the same form opens the item already made.
+    nonce = HiddenField()
     title = StringField(
         _l("标题"),
         validators=[

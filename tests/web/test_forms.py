@@ -557,3 +557,32 @@ def test_text_added_below_a_saved_body_keeps_its_paragraphs(app: Flask, portal: 
     )
     assert r.status_code == 302, r.get_data(as_text=True)[:2000]
     assert _saved_body(app, item_id) == "<p>第一段</p><p>第二段</p><p>第三段<br>第四行</p>"
+
+
+def test_posting_the_new_item_form_twice_creates_one_item(app: Flask, portal: Portal) -> None:
+    """Review #3: a double submit (or a reload of the POST) opens the item already made."""
+    client = login(app, portal.logins["drafter"])
+    path = f"/columns/{portal.column.id}/new"
+    html, token = page_token(client, path)
+    match = re.search(r'name="nonce" (?:type="hidden" )?value="([^"]+)"', html)
+    assert match, "no one-time field on the new-item form"
+    data = {
+        "csrf_token": token,
+        "nonce": match.group(1),
+        "title": "只应保存一次",
+        "kind": "article",
+        "body": "正文",
+    }
+    first = client.post(path, data=data)
+    second = client.post(path, data=data)
+    assert first.status_code == second.status_code == 302
+    assert first.location == second.location
+    assert "已经保存过" in client.get(second.location).get_data(as_text=True)
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        assert len(session.execute(select(Item).where(Item.title == "只应保存一次")).all()) == 1
+        session.close()
+    # A fresh form is a new item.
+    html, token = page_token(client, path)
+    fresh = re.search(r'name="nonce" (?:type="hidden" )?value="([^"]+)"', html)
+    assert fresh and fresh.group(1) != match.group(1)

@@ -4,6 +4,7 @@ drafting actions (submit, resubmit, withdraw, revise)."""
 from __future__ import annotations
 
 import mimetypes
+import secrets
 from pathlib import PurePath
 from typing import Any
 
@@ -15,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -46,6 +48,8 @@ ALLOWED_EXTENSIONS = frozenset(
         "csv", "jpg", "jpeg", "png", "gif", "zip", "rar", "7z",
     }
 )  # fmt: skip
+# The new-item forms this session has already turned into items: nonce → item id.
+CREATED_KEY, CREATED_KEPT = "created_items", 20
 OPEN_STATES = (State.DRAFT, State.RETURNED, *(s for s in State if s.endswith("review")))
 
 
@@ -320,7 +324,12 @@ def new_item(column_id: int) -> Any:
         wanted = request.args.get("kind")
         if wanted in {c for c, _l in form.kind.choices}:
             form.kind.data = wanted
+        form.nonce.data = secrets.token_urlsafe(16)
         return _render_form(form, column, None)
+    created: dict[str, int] = session.get(CREATED_KEY, {})
+    if form.nonce.data and form.nonce.data in created:
+        flash(_("此稿件已经保存过，未重复创建。"), "ok")
+        return redirect(url_for("review.item", item_id=created[form.nonce.data]))
     try:
         uploads = _uploads(form)
         item, _events = run(
@@ -337,6 +346,9 @@ def new_item(column_id: int) -> Any:
         return _render_form(form, column, None, str(exc), exc.status)
     except (ValidationFailed, WorkflowError) as exc:
         return _render_form(form, column, None, workflow_message(exc), exc.http_status)
+    if form.nonce.data:
+        recent = list(created.items())[-(CREATED_KEPT - 1) :]
+        session[CREATED_KEY] = {**dict(recent), form.nonce.data: item.id}
     return _after_save(form, item, uploads)
 
 
@@ -367,6 +379,7 @@ def edit_item(item_id: int) -> Any:
     column = item.column
     form = ItemForm()
     del form.kind  # the kind is fixed once created
+    del form.nonce  # only new-item forms can be posted twice into two items
     if not form.is_submitted():
         rev = next(r for r in item.revisions if r.number == item.current_revision_no)
         form.title.data, form.body.data = rev.title, rev.body

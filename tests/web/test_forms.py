@@ -7,13 +7,15 @@ from __future__ import annotations
 import io
 import re
 from dataclasses import replace
+from datetime import UTC, datetime
 
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from web import create_app
-from workflow.enums import State
+from workflow.accounts import create_user
+from workflow.enums import Role, State
 from workflow.models import Attachment, Item, Revision, User
 
 from .support import PASSWORD, Portal, csrf_token, login, page_token, version_on
@@ -586,3 +588,43 @@ def test_posting_the_new_item_form_twice_creates_one_item(app: Flask, portal: Po
     html, token = page_token(client, path)
     fresh = re.search(r'name="nonce" (?:type="hidden" )?value="([^"]+)"', html)
     assert fresh and fresh.group(1) != match.group(1)
+
+
+def _extra_user(app: Flask, portal: Portal, key: str, roles: list[Role]) -> str:
+    """A further user of unit A (the portal's column's unit) with these roles."""
+    with app.app_context():
+        session: Session = app.extensions["sanshen.sessions"]()
+        unit = session.get(User, portal.ids["deputy"]).unit  # type: ignore[union-attr]
+        user = create_user(
+            session,
+            login=f"{key}_{portal.logins['deputy'].rsplit('_', 1)[1]}",
+            name=key,
+            unit=unit,
+            roles=roles,
+            now=datetime.now(UTC),
+            password=PASSWORD,
+        )
+        session.commit()
+        login_name = user.login
+        session.close()
+    return login_name
+
+
+def test_the_inbox_lists_only_what_the_user_may_act_on(app: Flask, portal: Portal) -> None:
+    """Review #8: who did 初审 does not see the item again at 审核; an office editor
+    outside 区政府办 is not sent to an inbox that refuses them."""
+    both = login(app, _extra_user(app, portal, "both", [Role.DEPUTY_HEAD, Role.HEAD]))
+    item_id = _new_item(app, portal, title="两个角色的审核人", save_submit="1")
+    html, token = page_token(both, f"/items/{item_id}")
+    r = both.post(
+        f"/items/{item_id}/approve",
+        data={"csrf_token": token, "version": version_on(html), "confidentiality": "y"},
+    )
+    assert r.status_code == 302 and _item(app, item_id).state == State.HEAD_REVIEW
+    inbox = both.get("/inbox").get_data(as_text=True)
+    assert f"/items/{item_id}\"" not in inbox and "您已在其他环节审核过" in inbox
+    head = login(app, portal.logins["head"])
+    assert f"/items/{item_id}\"" in head.get("/inbox").get_data(as_text=True)
+    stray = login(app, _extra_user(app, portal, "stray_editor", [Role.OFFICE_EDITOR]))
+    r = stray.get("/", follow_redirects=True)
+    assert r.status_code == 200 and "暂无待办工作" in r.get_data(as_text=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 
 STALE_MESSAGE = _l("此稿件已被他人处理，请刷新后查看")
 
-PAGES: dict[int, tuple[Any, Any]] = {
+PAGES: dict[int | str, tuple[Any, Any]] = {
     400: (_l("请求无效"), _l("表单已过期或缺少安全令牌。请返回上一页，刷新后重新提交。")),
     403: (_l("没有权限"), _l("您的账户没有执行此操作的权限。如需权限，请联系本单位管理员。")),
     404: (_l("页面不存在"), _l("找不到该页面或稿件，或它不属于您的单位。请从首页重新进入。")),
@@ -39,7 +39,18 @@ PAGES: dict[int, tuple[Any, Any]] = {
     409: (_l("稿件已变动"), STALE_MESSAGE),
     413: (
         _l("文件过大"),
-        _l("上传的文件超过大小限制。请压缩文件或拆分后分别上传。"),
+        _l(
+            "提交的内容（附件与正文合计）超过大小限制，服务器未接收，此次输入的内容未能保存。"
+            "请压缩文件或拆分后分别上传。"
+        ),
+    ),
+    # A 413 within the request cap: one text field beyond MAX_FORM_MEMORY_SIZE.
+    "413-text": (
+        _l("正文过长"),
+        _l(
+            "提交的正文过长，服务器无法接收，此次输入的内容未能保存。"
+            "请删减正文，或把长篇材料作为附件上传。"
+        ),
     ),
     422: (_l("内容未通过检查"), _l("请按提示修改后重新提交。")),
     429: (_l("尝试次数过多"), _l("登录失败次数过多，请15分钟后再试，或联系管理员重置密码。")),
@@ -102,18 +113,28 @@ TYPED_FIELDS = {
 }
 
 
+def _too_large_page() -> tuple[Any, Any]:
+    """The whole request over the cap (files, mostly), or one text field over the
+    form-memory limit."""
+    length = request.content_length or 0
+    cap = current_app.config.get("MAX_CONTENT_LENGTH")
+    return PAGES[413] if cap and length > cap else PAGES["413-text"]
+
+
+def _typed() -> list[tuple[str, str, str]]:
+    """What the user typed into the refused form; nothing when the form cannot be read
+    (a 413: the request was refused before or while it was parsed)."""
+    try:
+        form = request.form
+    except Exception:  # RequestEntityTooLarge again, or a broken body: nothing to show
+        return []
+    return [(k, str(name), form[k]) for k, name in TYPED_FIELDS.items() if form.get(k, "").strip()]
+
+
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
-    title, text = PAGES.get(status, PAGES[500])
+    title, text = _too_large_page() if status == 413 else PAGES.get(status, PAGES[500])
     # Whatever the user typed into a refused form is shown back to copy, never lost.
-    typed = []
-    length = request.content_length
-    # An oversize body (413) is never read.
-    if request.method == "POST" and status < 500 and length is not None and length <= 2**20:
-        typed = [
-            (k, str(name), request.form[k])
-            for k, name in TYPED_FIELDS.items()
-            if request.form.get(k, "").strip()
-        ]
+    typed = _typed() if request.method == "POST" and status < 500 else []
     return (
         render_template(
             "errors/error.html",

@@ -24,6 +24,7 @@ from web import labels
 from workflow.enums import AttachmentType
 
 ATTACHMENT_SLOTS = 3
+BODY_MAX_CHARS = 1_000_000  # refused with the text kept; MAX_FORM_MEMORY_SIZE is above it
 
 
 class LoginForm(FlaskForm):
@@ -55,6 +56,12 @@ class ItemForm(FlaskForm):
     kind = SelectField(_l("信息类别"), validators=[InputRequired()])
     body = TextAreaField(
         _l("正文"),
+        validators=[
+            Length(
+                max=BODY_MAX_CHARS,
+                message=_l("正文过长：不能超过%(max)d字。请删减，或把长篇材料作为附件上传。"),
+            )
+        ],
         description=_l(
             "可直接输入文字（空行分段），或粘贴简单的网页格式文本；脚本等不安全内容会被自动删除。"
         ),

@@ -8,6 +8,7 @@ import io
 import re
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 from flask import Flask
 from sqlalchemy import select
@@ -18,7 +19,7 @@ from workflow.accounts import create_user
 from workflow.enums import Role, State
 from workflow.models import Attachment, Item, Revision, User
 
-from .support import PASSWORD, Portal, csrf_token, login, page_token, version_on
+from .support import PASSWORD, Portal, csrf_token, login, make_app, page_token, version_on
 
 
 def _new_item(app: Flask, portal: Portal, title: str = "秋季招生公告", **extra: object) -> int:
@@ -628,3 +629,44 @@ def test_the_inbox_lists_only_what_the_user_may_act_on(app: Flask, portal: Porta
     stray = login(app, _extra_user(app, portal, "stray_editor", [Role.OFFICE_EDITOR]))
     r = stray.get("/", follow_redirects=True)
     assert r.status_code == 200 and "暂无待办工作" in r.get_data(as_text=True)
+
+
+def test_a_long_body_is_saved_and_an_overlong_one_refused_with_its_text(
+    app: Flask, portal: Portal, database_url: str, redis_url: str, tmp_path: Path
+) -> None:
+    """Review #5: a body over Werkzeug's 500 KB field default is saved; one over the
+    form's limit is refused with the text kept; a request the server cannot take says
+    so (a too-long field: 正文过长, not a file) and that the text was not kept."""
+    client = login(app, portal.logins["drafter"])
+    path = f"/columns/{portal.column.id}/new"
+    _, token = page_token(client, path)
+    long_body = "甲" * 200_000  # 600 KB of UTF-8
+    data = {"csrf_token": token, "title": "长正文", "kind": "article", "body": long_body}
+    multipart = "multipart/form-data"  # as the item form posts
+    r = client.post(path, data=data, content_type=multipart)
+    assert r.status_code == 302, r.get_data(as_text=True)[:500]
+    assert long_body in _saved_body(app, int(r.location.rsplit("/", 1)[1]))
+    r = client.post(
+        path, data={**data, "title": "超长正文", "body": "a" * 1_000_001}, content_type=multipart
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 422 and "正文过长：不能超过1000000字" in html
+    assert "超长正文" in html and "a" * 1_000_001 in html
+    too_big = "b" * (app.config["MAX_CONTENT_LENGTH"] + 1)
+    r = client.post(path, data={**data, "title": "远超上限", "body": too_big})
+    html = r.get_data(as_text=True)
+    assert r.status_code == 413 and "超过大小限制" in html and "未能保存" in html
+    # A field over the form-memory limit (lowered here) is named as the body.
+    small = make_app(database_url, redis_url, tmp_path, MAX_FORM_MEMORY_SIZE=100_000)
+    try:
+        client = login(small, portal.logins["drafter"])
+        _, token = page_token(client, path)
+        r = client.post(
+            path,
+            data={**data, "csrf_token": token, "body": "c" * 200_000},
+            content_type=multipart,
+        )
+        html = r.get_data(as_text=True)
+        assert r.status_code == 413 and "正文过长" in html and "附件与正文合计" not in html
+    finally:
+        small.extensions["sanshen.engine"].dispose()

@@ -670,3 +670,30 @@ def test_a_long_body_is_saved_and_an_overlong_one_refused_with_its_text(
         assert r.status_code == 413 and "正文过长" in html and "附件与正文合计" not in html
     finally:
         small.extensions["sanshen.engine"].dispose()
+
+
+def test_a_stale_edit_shows_the_other_change_and_can_then_be_saved(
+    app: Flask, portal: Portal
+) -> None:
+    """Review #4: on a conflict the form shows the other person's revision next to the
+    typed text and takes its version, so a deliberate second save goes through."""
+    item_id = _new_item(app, portal, title="两人同改", body="原文")
+    mine = login(app, portal.logins["drafter"])
+    other = login(app, portal.logins["drafter2"])
+    html1, token1 = page_token(mine, f"/items/{item_id}/edit")
+    html2, token2 = page_token(other, f"/items/{item_id}/edit")
+    fields = {"title": "两人同改", "save": "1"}
+    r = other.post(
+        f"/items/{item_id}/edit",
+        data={**fields, "csrf_token": token2, "version": version_on(html2), "body": "同事的改动"},
+    )
+    assert r.status_code == 302
+    data = {**fields, "csrf_token": token1, "version": version_on(html1), "body": "我的改动"}
+    r = mine.post(f"/items/{item_id}/edit", data=data)
+    page = r.get_data(as_text=True)
+    assert r.status_code == 409 and "此稿件已被他人处理" in page
+    assert "他人已保存的当前版本" in page and "同事的改动" in page and "我的改动" in page
+    assert version_on(page) > version_on(html1)
+    r = mine.post(f"/items/{item_id}/edit", data={**data, "version": version_on(page)})
+    assert r.status_code == 302, r.get_data(as_text=True)[:1000]
+    assert _saved_body(app, item_id) == "<p>我的改动</p>"

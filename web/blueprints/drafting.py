@@ -35,7 +35,7 @@ from web.sanitize import BodyRefused, clean_body
 from workflow import services
 from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.enums import Action, ItemKind, Role, State
-from workflow.errors import NotDesignated, ValidationFailed, WorkflowError
+from workflow.errors import NotDesignated, StaleVersion, ValidationFailed, WorkflowError
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item
 from workflow.prerequisites import Prerequisites
 from workflow.storage import BlobStore
@@ -285,7 +285,12 @@ def _current(item: Item) -> Any:
 
 
 def _render_form(
-    form: ItemForm, column: Column, item: Item | None, error: str | None = None, status: int = 200
+    form: ItemForm,
+    column: Column,
+    item: Item | None,
+    error: str | None = None,
+    status: int = 200,
+    conflict: Any = None,
 ) -> tuple[str, int]:
     rev = _current(item) if item is not None else None
     if request.method == "POST":
@@ -303,6 +308,7 @@ def _render_form(
             error=error,
             event_rule=_has_event_rule(column),
             rev=rev,
+            conflict=conflict,
             remove_form=RemoveAttachmentForm(),
         ),
         status,
@@ -403,6 +409,15 @@ def edit_item(item_id: int) -> Any:
         )
     except UploadRefused as exc:
         return _render_form(form, column, item, str(exc), exc.status)
+    except StaleVersion as exc:
+        # Someone saved in between: show their revision next to the typed text and take
+        # its version, so a deliberate second save replaces it (instead of 409 forever).
+        db_session().expire_all()
+        item = visible_item(item_id)
+        form.version.data = str(item.version)
+        return _render_form(
+            form, column, item, workflow_message(exc), exc.http_status, conflict=_current(item)
+        )
     except WorkflowError as exc:
         db_session().expire_all()
         return _render_form(form, column, item, workflow_message(exc), exc.http_status)

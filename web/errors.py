@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
 from flask import Flask, current_app, render_template, request
@@ -99,8 +100,55 @@ def workflow_message(exc: WorkflowError) -> str:
     if isinstance(exc, NotFound):
         return _("找不到该稿件或附件。")
     if isinstance(exc, ValidationFailed):
-        return _("提交的内容未通过检查：%(detail)s", detail=str(exc))
-    return _("操作未完成：%(detail)s", detail=str(exc))
+        return _validation_message(str(exc))
+    # The library's messages are English for developers: log them, never show them.
+    log.warning("unmapped workflow error %s: %s", exc.code, exc)
+    return _("操作未完成，请刷新页面后重试；如仍有问题请联系管理员。")
+
+
+# The workflow library's ValidationFailed texts (English, for logs) → the user's sentence.
+_VALIDATION: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"a password needs at least (?P<n>.+) characters"), _l("密码至少需要%(n)s位。")),
+    (re.compile(r"a unit needs a name"), _l("请填写单位名称。")),
+    (re.compile(r"unit (?P<name>.+) already exists"), _l("单位“%(name)s”已存在。")),
+    (
+        re.compile(r"alias (?P<alias>.+) already names another unit"),
+        _l("别名“%(alias)s”已用于其他单位。"),
+    ),
+    (re.compile(r"a user needs a login"), _l("请填写用户名。")),
+    (re.compile(r"login (?P<login>.+) is taken"), _l("用户名“%(login)s”已被使用，请换一个。")),
+    (
+        re.compile(r"obligation .+ is not an open one of this column"),
+        _l("所选的报送任务已不是本栏目待完成的任务，请刷新后重新选择。"),
+    ),
+    (
+        re.compile(r"column (?P<path>.+) is retired"),
+        _l("栏目“%(path)s”已停用，不能再起草或提交信息。如有疑问请联系管理员。"),
+    ),
+    (re.compile(r"the attachment needs a file name"), _l("附件缺少文件名，请重新选择文件。")),
+    (re.compile(r"a title is required"), _l("请填写标题。")),
+    (
+        re.compile(r"the title is longer than (?P<n>.+) characters"),
+        _l("标题不能超过%(n)s字。"),
+    ),
+    (
+        re.compile(r"the publication time must be in the future"),
+        _l("发布时间须晚于当前时间，请重新选择。"),
+    ),
+    (
+        re.compile(r"this item is already scheduled; cancel that first"),
+        _l("此稿件已设定定时发布；如需更改，请先取消原定时。"),
+    ),
+]
+
+
+def _validation_message(detail: str) -> str:
+    for pattern, text in _VALIDATION:
+        match = pattern.fullmatch(detail)
+        if match:
+            return str(text) % match.groupdict() if match.groupdict() else str(text)
+    log.warning("unmapped validation message: %s", detail)
+    return _("提交的内容未通过检查，请检查后重新提交；如仍有问题请联系管理员。")
 
 
 TYPED_FIELDS = {

@@ -15,8 +15,10 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from web import create_app
+from web.errors import workflow_message
 from workflow.accounts import create_user
 from workflow.enums import Role, State
+from workflow.errors import ValidationFailed
 from workflow.models import Attachment, Item, Revision, User
 
 from .support import PASSWORD, Portal, csrf_token, login, make_app, page_token, version_on
@@ -623,9 +625,9 @@ def test_the_inbox_lists_only_what_the_user_may_act_on(app: Flask, portal: Porta
     )
     assert r.status_code == 302 and _item(app, item_id).state == State.HEAD_REVIEW
     inbox = both.get("/inbox").get_data(as_text=True)
-    assert f"/items/{item_id}\"" not in inbox and "您已在其他环节审核过" in inbox
+    assert f'/items/{item_id}"' not in inbox and "您已在其他环节审核过" in inbox
     head = login(app, portal.logins["head"])
-    assert f"/items/{item_id}\"" in head.get("/inbox").get_data(as_text=True)
+    assert f'/items/{item_id}"' in head.get("/inbox").get_data(as_text=True)
     stray = login(app, _extra_user(app, portal, "stray_editor", [Role.OFFICE_EDITOR]))
     r = stray.get("/", follow_redirects=True)
     assert r.status_code == 200 and "暂无待办工作" in r.get_data(as_text=True)
@@ -697,3 +699,25 @@ def test_a_stale_edit_shows_the_other_change_and_can_then_be_saved(
     r = mine.post(f"/items/{item_id}/edit", data={**data, "version": version_on(page)})
     assert r.status_code == 302, r.get_data(as_text=True)[:1000]
     assert _saved_body(app, item_id) == "<p>我的改动</p>"
+
+
+def test_every_validation_refusal_of_the_library_is_shown_in_chinese(app: Flask) -> None:
+    """Review #9: the workflow library's ValidationFailed texts are English for logs;
+    the page shows a Chinese sentence for each of them, never the English."""
+    root = Path(__file__).resolve().parents[2] / "workflow"
+    raised = re.compile(r'ValidationFailed\(f?"([^"]+)"\)')
+    messages = [
+        re.sub(r"\{[^}]*\}", "测试", m)
+        for path in root.rglob("*.py")
+        for m in raised.findall(path.read_text(encoding="utf-8"))
+    ]
+    assert len(messages) >= 13
+    with app.test_request_context("/"):
+        for message in messages:
+            shown = workflow_message(ValidationFailed(message))
+            assert not re.search(r"[A-Za-z]{3,}", shown), (message, shown)
+            assert "未通过检查" not in shown, f"no sentence of its own for: {message}"
+        assert workflow_message(
+            ValidationFailed("this item is already scheduled; cancel that first")
+        ) == ("此稿件已设定定时发布；如需更改，请先取消原定时。")
+        assert "new english" not in workflow_message(ValidationFailed("new english text"))

@@ -84,11 +84,16 @@ class ItemForm(FlaskForm):
 class VersionForm(FlaskForm):
     """Submit, resubmit, revise: the version the user saw, nothing else."""
 
-    version = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired(_l("页面已过期，请刷新后重新操作。"))])
+
+
+COMMENT_MAX = 2000
 
 
 class CommentForm(VersionForm):
-    comment = TextAreaField(_l("意见"), validators=[Length(max=2000)])
+    comment = TextAreaField(
+        _l("意见"), validators=[Length(max=COMMENT_MAX, message=_l("意见不能超过2000字"))]
+    )
 
 
 class ApproveForm(CommentForm):

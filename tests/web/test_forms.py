@@ -721,3 +721,36 @@ def test_every_validation_refusal_of_the_library_is_shown_in_chinese(app: Flask)
             ValidationFailed("this item is already scheduled; cancel that first")
         ) == ("此稿件已设定定时发布；如需更改，请先取消原定时。")
         assert "new english" not in workflow_message(ValidationFailed("new english text"))
+
+
+def test_an_overlong_comment_reshows_the_item_page_with_the_text(
+    app: Flask, portal: Portal
+) -> None:
+    """Review #10: a form's own check failing is a 422 on the item page saying what is
+    wrong and keeping the typed text — not 400 “表单已过期或缺少安全令牌”."""
+    item_id = _new_item(app, portal, title="超长意见", save_submit="1")
+    deputy = login(app, portal.logins["deputy"])
+    html, token = page_token(deputy, f"/items/{item_id}")
+    assert html.count('maxlength="2000"') >= 2
+    comment = "请修改" * 667  # 2001 characters
+    r = deputy.post(
+        f"/items/{item_id}/reject",
+        data={"csrf_token": token, "version": version_on(html), "comment": comment},
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "意见不能超过2000字" in page and comment in page
+    assert "安全令牌" not in page
+    r = deputy.post(f"/items/{item_id}/approve", data={"csrf_token": token, "comment": "同意"})
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "页面已过期，请刷新后重新操作" in page
+    assert _item(app, item_id).state == State.INITIAL_REVIEW
+    draft_id = _new_item(app, portal, title="超长撤回说明")
+    drafter = login(app, portal.logins["drafter"])
+    html, token = page_token(drafter, f"/items/{draft_id}")
+    assert "withdraw-comment" in html
+    r = drafter.post(
+        f"/items/{draft_id}/withdraw",
+        data={"csrf_token": token, "version": version_on(html), "comment": comment},
+    )
+    page = r.get_data(as_text=True)
+    assert r.status_code == 422 and "意见不能超过2000字" in page and comment in page

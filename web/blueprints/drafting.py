@@ -26,6 +26,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from web import db_session
+from web.blueprints.review import form_refused
 from web.errors import workflow_message
 from web.forms import ATTACHMENT_SLOTS, CommentForm, ItemForm, RemoveAttachmentForm, VersionForm
 from web.helpers import actor, now, require_role, run, visible_item
@@ -443,11 +444,11 @@ def remove_attachment(item_id: int) -> Response:
     return redirect(url_for("drafting.edit_item", item_id=item_id))
 
 
-def _drafting_action(item_id: int, service: Any, message: str, comment: bool = False) -> Response:
-    visible_item(item_id)
+def _drafting_action(item_id: int, service: Any, message: str, comment: bool = False) -> Any:
+    item = visible_item(item_id)
     form = CommentForm() if comment else VersionForm()
     if not form.validate():
-        abort(400)
+        return form_refused(item, form, **({"withdraw_form": form} if comment else {}))
     kwargs: dict[str, Any] = {"item_id": item_id, "expected_version": form.version.data}
     if comment:
         kwargs["comment"] = form.comment.data
@@ -458,26 +459,28 @@ def _drafting_action(item_id: int, service: Any, message: str, comment: bool = F
 
 @bp.post("/items/<int:item_id>/submit")
 @login_required
-def submit(item_id: int) -> Response:
+def submit(item_id: int) -> Any:
     return _drafting_action(item_id, services.submit, _("已提交初审。"))
 
 
 @bp.post("/items/<int:item_id>/resubmit")
 @login_required
-def resubmit(item_id: int) -> Response:
+def resubmit(item_id: int) -> Any:
     return _drafting_action(item_id, services.resubmit, _("已重新提交，稿件将重新经过三审。"))
 
 
 @bp.post("/items/<int:item_id>/withdraw")
 @login_required
-def withdraw(item_id: int) -> Response:
+def withdraw(item_id: int) -> Any:
     return _drafting_action(item_id, services.withdraw, _("稿件已撤回。"), comment=True)
 
 
 @bp.post("/items/<int:item_id>/revise")
 @login_required
-def revise(item_id: int) -> Response:
-    _drafting_action(
+def revise(item_id: int) -> Any:
+    done = _drafting_action(
         item_id, services.revise, _("已创建新版本；原已发布版本在新版本审发前保持在线。")
     )
+    if isinstance(done, tuple):  # refused: the item page with the message
+        return done
     return redirect(url_for("drafting.edit_item", item_id=item_id))

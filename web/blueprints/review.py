@@ -125,6 +125,17 @@ def render_item(
     return render_template("review/item.html", **ctx), status
 
 
+def form_refused(item: Item, form: Any, **forms: Any) -> tuple[str, int]:
+    """A form that failed its own checks (a comment over 2000 characters, no version):
+    the item page again with the messages and what was typed — not a 400 about tokens
+    (CSRF is checked before any view)."""
+    if "version" in form.errors:
+        message = _("页面已过期，请刷新后重新操作。")
+    else:
+        message = "；".join(str(e) for errors in form.errors.values() for e in errors)
+    return render_item(item, message or _("请按提示修改后重新提交。"), 422, **forms)
+
+
 @bp.get("/items/<int:item_id>")
 @login_required
 def item(item_id: int) -> tuple[str, int]:
@@ -137,7 +148,7 @@ def approve(item_id: int) -> Any:
     item = visible_item(item_id)
     form = ApproveForm()
     if not form.validate():
-        abort(400)
+        return form_refused(item, form, approve_form=form)
     stage = item.state
     try:
         run(
@@ -165,7 +176,7 @@ def reject(item_id: int) -> Any:
     item = visible_item(item_id)
     form = CommentForm()
     if not form.validate():
-        abort(400)
+        return form_refused(item, form, reject_form=form)
     try:
         run(
             services.reject,

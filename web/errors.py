@@ -169,6 +169,13 @@ def _too_large_page() -> tuple[Any, Any]:
     return PAGES[413] if cap and length > cap else PAGES["413-text"]
 
 
+def _typed_fields() -> dict[str, Any]:
+    """The text fields worth showing back: the common ones and the eight 办事指南 elements."""
+    from web.labels import GUIDE_ELEMENTS
+
+    return {**TYPED_FIELDS, **{f"field_{key}": name for key, name in GUIDE_ELEMENTS.items()}}
+
+
 def _typed() -> list[tuple[str, str, str]]:
     """What the user typed into the refused form; nothing when the form cannot be read
     (a 413: the request was refused before or while it was parsed)."""
@@ -176,7 +183,8 @@ def _typed() -> list[tuple[str, str, str]]:
         form = request.form
     except Exception:  # RequestEntityTooLarge again, or a broken body: nothing to show
         return []
-    return [(k, str(name), form[k]) for k, name in TYPED_FIELDS.items() if form.get(k, "").strip()]
+    fields = _typed_fields()
+    return [(k, str(name), form[k]) for k, name in fields.items() if form.get(k, "").strip()]
 
 
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:

@@ -754,3 +754,20 @@ def test_an_overlong_comment_reshows_the_item_page_with_the_text(
     )
     page = r.get_data(as_text=True)
     assert r.status_code == 422 and "意见不能超过2000字" in page and comment in page
+
+
+def test_the_400_page_shows_back_the_service_guide_elements(app: Flask, portal: Portal) -> None:
+    """Review #6: an expired token must not drop the eight 办事指南 fields."""
+    from web.labels import GUIDE_ELEMENTS
+
+    client = login(app, portal.logins["drafter"])
+    guide = {f"field_{key}": f"第{i}项要素的内容" for i, key in enumerate(GUIDE_ELEMENTS, 1)}
+    r = client.post(
+        f"/columns/{portal.column.id}/new",
+        data={"title": "过期的办事指南", "kind": "service_guide", "body": "正文", **guide},
+    )
+    html = r.get_data(as_text=True)
+    assert r.status_code == 400 and "过期的办事指南" in html
+    for value in guide.values():
+        assert value in html
+    assert str(GUIDE_ELEMENTS["legal_basis"]) in html

@@ -9,7 +9,9 @@ import re
 from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
+import pytest
 from flask import Flask
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -771,3 +773,55 @@ def test_the_400_page_shows_back_the_service_guide_elements(app: Flask, portal: 
     for value in guide.values():
         assert value in html
     assert str(GUIDE_ELEMENTS["legal_basis"]) in html
+
+
+def test_every_failed_login_costs_one_real_hash_check(
+    app: Flask, portal: Portal, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review #7: no user, a user without a password and a wrong password all run one
+    argon2 verification, so response times do not tell which logins exist."""
+    import workflow.accounts
+
+    with app.app_context():
+        session: Session = app.extensions["sanshen.sessions"]()
+        unit = session.get(User, portal.ids["deputy"]).unit  # type: ignore[union-attr]
+        nopass = create_user(
+            session,
+            login=f"nopass_{portal.logins['deputy'].rsplit('_', 1)[1]}",
+            name="无密码",
+            unit=unit,
+            roles=[Role.DRAFTER],
+            now=datetime.now(UTC),
+        )
+        session.commit()
+        nopass_login = nopass.login
+        session.close()
+    calls: list[str] = []
+
+    class CountingHasher:
+        """The real argon2 hasher, counting its verifications."""
+
+        def __init__(self, real: Any) -> None:
+            self.real = real
+
+        def verify(self, hash_: str, password: str) -> bool:
+            calls.append(hash_)
+            return bool(self.real.verify(hash_, password))
+
+        def __getattr__(self, name: str) -> Any:
+            return getattr(self.real, name)
+
+    monkeypatch.setattr(workflow.accounts, "_hasher", CountingHasher(workflow.accounts._hasher))
+    for i, name in enumerate((f"ghost-{nopass_login}", nopass_login, portal.logins["head"])):
+        client = app.test_client()
+        r = client.post(
+            "/login",
+            data={
+                "login": name,
+                "password": "no-such-user-password",
+                "csrf_token": csrf_token(client),
+            },
+            environ_base={"REMOTE_ADDR": f"10.7.0.{i}"},
+        )
+        assert r.status_code == 401
+        assert len(calls) == i + 1 and calls[-1].startswith("$argon2id$"), name

@@ -51,8 +51,12 @@ def login() -> Response | tuple[str, int] | str:
         user = dbs.execute(
             select(User).where(User.login == form.login.data.strip())
         ).scalar_one_or_none()
-        probe = user if user is not None else User(password_hash=_DUMMY_HASH)
-        ok = verify_password(probe, form.password.data) and user is not None and user.active
+        # One real hash check whatever the account: a missing user or one without a
+        # password must not answer faster (that would tell which logins exist).
+        real = user is not None and bool(user.password_hash)
+        probe = user if real and user is not None else User(password_hash=_DUMMY_HASH)
+        ok = verify_password(probe, form.password.data) and real
+        ok = ok and user is not None and user.active
         if ok and user is not None:
             if password_needs_rehash(user):
                 user.password_hash = hash_password(form.password.data)

@@ -10,6 +10,7 @@ from dataclasses import replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 from flask import Flask
@@ -184,7 +185,10 @@ def test_oversize_attachment_is_413_and_keeps_the_text(app: Flask, portal: Porta
         data={"csrf_token": token, "title": "x", "file_1": (huge, "a.pdf")},
         content_type="multipart/form-data",
     )
-    assert r.status_code == 413 and "超过大小限制" in r.get_data(as_text=True)
+    html = r.get_data(as_text=True)
+    # The request was refused unread: the page says the text was not kept (no copy shown).
+    assert r.status_code == 413 and "超过大小限制" in html and "未能保存" in html
+    assert "您输入的内容" not in html
 
 
 def test_disallowed_file_type_is_refused(app: Flask, portal: Portal) -> None:
@@ -282,7 +286,9 @@ def test_approval_needs_the_confidentiality_check_and_keeps_the_comment(
         data={"csrf_token": token, "version": version_on(html), "comment": "同意，已核对数据"},
     )
     page = r.get_data(as_text=True)
-    assert r.status_code == 422 and "保密审查" in page and "同意，已核对数据" in page
+    assert r.status_code == 422 and "同意，已核对数据" in page
+    # The refusal itself, not just the checkbox's label.
+    assert "初审通过前须确认已完成保密审查" in page
     r = deputy.post(
         f"/items/{item_id}/reject", data={"csrf_token": token, "version": version_on(html)}
     )
@@ -318,6 +324,34 @@ def test_inbox_lists_the_oldest_first_with_working_days(app: Flask, portal: Port
     assert html.index(f"/items/{first}") < html.index(f"/items/{second}")
     assert "0 个工作日" in html
     assert not re.search(r"<input[^>]+type=\"checkbox\"", html)  # no bulk approval
+
+
+def test_inbox_waiting_time_skips_holidays_and_counts_makeup_workdays(
+    app: Flask, portal: Portal
+) -> None:
+    """Review #11: waiting time in 工作日 across the 2026 National Day holiday (1–7
+    October, with Saturday 10 October a make-up working day), on the app's clock."""
+    beijing = ZoneInfo("Asia/Shanghai")
+    moment = {"now": datetime(2026, 9, 30, 10, 0, tzinfo=beijing)}
+    app.config["SANSHEN_CLOCK"] = lambda: moment["now"]
+    try:
+        item_id = _new_item(app, portal, title="国庆前提交", save_submit="1")
+        deputy = login(app, portal.logins["deputy"])
+
+        def waited() -> str:
+            html = deputy.get("/inbox").get_data(as_text=True)
+            row = next(r for r in html.split("<tr") if f'/items/{item_id}"' in r)
+            found = re.search(r"(\d+) 个工作日", row)
+            assert found, row
+            return found.group(1)
+
+        assert waited() == "0"
+        moment["now"] = datetime(2026, 10, 8, 9, 0, tzinfo=beijing)  # 8 days later
+        assert waited() == "1"
+        moment["now"] = datetime(2026, 10, 11, 9, 0, tzinfo=beijing)  # Sun; Sat 10th worked
+        assert waited() == "3"
+    finally:
+        app.config.pop("SANSHEN_CLOCK", None)
 
 
 def test_english_is_available_and_remembered_per_user(app: Flask, portal: Portal) -> None:
@@ -683,7 +717,8 @@ def test_a_stale_edit_shows_the_other_change_and_can_then_be_saved(
     typed text and takes its version, so a deliberate second save goes through."""
     item_id = _new_item(app, portal, title="两人同改", body="原文")
     mine = login(app, portal.logins["drafter"])
-    other = login(app, portal.logins["drafter2"])
+    # Not drafter2: the throttle test locks that account for 15 minutes.
+    other = login(app, _extra_user(app, portal, "colleague", [Role.DRAFTER]))
     html1, token1 = page_token(mine, f"/items/{item_id}/edit")
     html2, token2 = page_token(other, f"/items/{item_id}/edit")
     fields = {"title": "两人同改", "save": "1"}

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -31,7 +32,7 @@ log = logging.getLogger(__name__)
 
 STALE_MESSAGE = _l("此稿件已被他人处理，请刷新后查看")
 
-PAGES: dict[int, tuple[Any, Any]] = {
+PAGES: dict[int | str, tuple[Any, Any]] = {
     400: (_l("请求无效"), _l("表单已过期或缺少安全令牌。请返回上一页，刷新后重新提交。")),
     403: (_l("没有权限"), _l("您的账户没有执行此操作的权限。如需权限，请联系本单位管理员。")),
     404: (_l("页面不存在"), _l("找不到该页面或稿件，或它不属于您的单位。请从首页重新进入。")),
@@ -39,7 +40,18 @@ PAGES: dict[int, tuple[Any, Any]] = {
     409: (_l("稿件已变动"), STALE_MESSAGE),
     413: (
         _l("文件过大"),
-        _l("上传的文件超过大小限制。请压缩文件或拆分后分别上传。"),
+        _l(
+            "提交的内容（附件与正文合计）超过大小限制，服务器未接收，此次输入的内容未能保存。"
+            "请压缩文件或拆分后分别上传。"
+        ),
+    ),
+    # A 413 within the request cap: one text field beyond MAX_FORM_MEMORY_SIZE.
+    "413-text": (
+        _l("正文过长"),
+        _l(
+            "提交的正文过长，服务器无法接收，此次输入的内容未能保存。"
+            "请删减正文，或把长篇材料作为附件上传。"
+        ),
     ),
     422: (_l("内容未通过检查"), _l("请按提示修改后重新提交。")),
     429: (_l("尝试次数过多"), _l("登录失败次数过多，请15分钟后再试，或联系管理员重置密码。")),
@@ -88,8 +100,55 @@ def workflow_message(exc: WorkflowError) -> str:
     if isinstance(exc, NotFound):
         return _("找不到该稿件或附件。")
     if isinstance(exc, ValidationFailed):
-        return _("提交的内容未通过检查：%(detail)s", detail=str(exc))
-    return _("操作未完成：%(detail)s", detail=str(exc))
+        return _validation_message(str(exc))
+    # The library's messages are English for developers: log them, never show them.
+    log.warning("unmapped workflow error %s: %s", exc.code, exc)
+    return _("操作未完成，请刷新页面后重试；如仍有问题请联系管理员。")
+
+
+# The workflow library's ValidationFailed texts (English, for logs) → the user's sentence.
+_VALIDATION: list[tuple[re.Pattern[str], Any]] = [
+    (re.compile(r"a password needs at least (?P<n>.+) characters"), _l("密码至少需要%(n)s位。")),
+    (re.compile(r"a unit needs a name"), _l("请填写单位名称。")),
+    (re.compile(r"unit (?P<name>.+) already exists"), _l("单位“%(name)s”已存在。")),
+    (
+        re.compile(r"alias (?P<alias>.+) already names another unit"),
+        _l("别名“%(alias)s”已用于其他单位。"),
+    ),
+    (re.compile(r"a user needs a login"), _l("请填写用户名。")),
+    (re.compile(r"login (?P<login>.+) is taken"), _l("用户名“%(login)s”已被使用，请换一个。")),
+    (
+        re.compile(r"obligation .+ is not an open one of this column"),
+        _l("所选的报送任务已不是本栏目待完成的任务，请刷新后重新选择。"),
+    ),
+    (
+        re.compile(r"column (?P<path>.+) is retired"),
+        _l("栏目“%(path)s”已停用，不能再起草或提交信息。如有疑问请联系管理员。"),
+    ),
+    (re.compile(r"the attachment needs a file name"), _l("附件缺少文件名，请重新选择文件。")),
+    (re.compile(r"a title is required"), _l("请填写标题。")),
+    (
+        re.compile(r"the title is longer than (?P<n>.+) characters"),
+        _l("标题不能超过%(n)s字。"),
+    ),
+    (
+        re.compile(r"the publication time must be in the future"),
+        _l("发布时间须晚于当前时间，请重新选择。"),
+    ),
+    (
+        re.compile(r"this item is already scheduled; cancel that first"),
+        _l("此稿件已设定定时发布；如需更改，请先取消原定时。"),
+    ),
+]
+
+
+def _validation_message(detail: str) -> str:
+    for pattern, text in _VALIDATION:
+        match = pattern.fullmatch(detail)
+        if match:
+            return str(text) % match.groupdict() if match.groupdict() else str(text)
+    log.warning("unmapped validation message: %s", detail)
+    return _("提交的内容未通过检查，请检查后重新提交；如仍有问题请联系管理员。")
 
 
 TYPED_FIELDS = {
@@ -102,18 +161,36 @@ TYPED_FIELDS = {
 }
 
 
+def _too_large_page() -> tuple[Any, Any]:
+    """The whole request over the cap (files, mostly), or one text field over the
+    form-memory limit."""
+    length = request.content_length or 0
+    cap = current_app.config.get("MAX_CONTENT_LENGTH")
+    return PAGES[413] if cap and length > cap else PAGES["413-text"]
+
+
+def _typed_fields() -> dict[str, Any]:
+    """The text fields worth showing back: the common ones and the eight 办事指南 elements."""
+    from web.labels import GUIDE_ELEMENTS
+
+    return {**TYPED_FIELDS, **{f"field_{key}": name for key, name in GUIDE_ELEMENTS.items()}}
+
+
+def _typed() -> list[tuple[str, str, str]]:
+    """What the user typed into the refused form; nothing when the form cannot be read
+    (a 413: the request was refused before or while it was parsed)."""
+    try:
+        form = request.form
+    except Exception:  # RequestEntityTooLarge again, or a broken body: nothing to show
+        return []
+    fields = _typed_fields()
+    return [(k, str(name), form[k]) for k, name in fields.items() if form.get(k, "").strip()]
+
+
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
-    title, text = PAGES.get(status, PAGES[500])
+    title, text = _too_large_page() if status == 413 else PAGES.get(status, PAGES[500])
     # Whatever the user typed into a refused form is shown back to copy, never lost.
-    typed = []
-    length = request.content_length
-    # An oversize body (413) is never read.
-    if request.method == "POST" and status < 500 and length is not None and length <= 2**20:
-        typed = [
-            (k, str(name), request.form[k])
-            for k, name in TYPED_FIELDS.items()
-            if request.form.get(k, "").strip()
-        ]
+    typed = _typed() if request.method == "POST" and status < 500 else []
     return (
         render_template(
             "errors/error.html",

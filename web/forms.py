@@ -24,6 +24,7 @@ from web import labels
 from workflow.enums import AttachmentType
 
 ATTACHMENT_SLOTS = 3
+BODY_MAX_CHARS = 1_000_000  # refused with the text kept; MAX_FORM_MEMORY_SIZE is above it
 
 
 class LoginForm(FlaskForm):
@@ -43,6 +44,8 @@ def _attachment_choices() -> list[tuple[str, str]]:
 
 class ItemForm(FlaskForm):
     version = HiddenField()
+    # One per new-item form: a second POST of the same form opens the item already made.
+    nonce = HiddenField()
     title = StringField(
         _l("标题"),
         validators=[
@@ -53,6 +56,12 @@ class ItemForm(FlaskForm):
     kind = SelectField(_l("信息类别"), validators=[InputRequired()])
     body = TextAreaField(
         _l("正文"),
+        validators=[
+            Length(
+                max=BODY_MAX_CHARS,
+                message=_l("正文过长：不能超过%(max)d字。请删减，或把长篇材料作为附件上传。"),
+            )
+        ],
         description=_l(
             "可直接输入文字（空行分段），或粘贴简单的网页格式文本；脚本等不安全内容会被自动删除。"
         ),
@@ -75,11 +84,16 @@ class ItemForm(FlaskForm):
 class VersionForm(FlaskForm):
     """Submit, resubmit, revise: the version the user saw, nothing else."""
 
-    version = IntegerField(validators=[InputRequired()])
+    version = IntegerField(validators=[InputRequired(_l("页面已过期，请刷新后重新操作。"))])
+
+
+COMMENT_MAX = 2000
 
 
 class CommentForm(VersionForm):
-    comment = TextAreaField(_l("意见"), validators=[Length(max=2000)])
+    comment = TextAreaField(
+        _l("意见"), validators=[Length(max=COMMENT_MAX, message=_l("意见不能超过2000字"))]
+    )
 
 
 class ApproveForm(CommentForm):

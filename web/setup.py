@@ -47,6 +47,10 @@ def init_app(app: Flask, config: Config) -> None:
     # A request may carry a few attachments; a bigger one is refused before it is read.
     if not app.config.get("MAX_CONTENT_LENGTH"):
         app.config["MAX_CONTENT_LENGTH"] = attachment_max * 4 + 1024 * 1024
+    # Werkzeug 3.1 refuses any single form field over 500 KB by default (Flask's
+    # MAX_FORM_MEMORY_SIZE); a long item body is legitimate, the form caps it by length.
+    if app.config.get("MAX_FORM_MEMORY_SIZE") in (None, 500_000):
+        app.config["MAX_FORM_MEMORY_SIZE"] = 8 * 1024 * 1024
     if config.ENV == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
     app.config.update(

@@ -167,7 +167,11 @@ def test_the_whole_path_each_step_by_another_user(
     page.screenshot(path=str(shots / "review-page.png"), full_page=True)
     page.get_by_role("button", name="通过", exact=True).click()
     page.wait_for_load_state()
-    assert page.get_by_text("保密审查").first.is_visible()  # refused without the tick
+    # Without the tick the browser itself refuses: the required box is reported missing
+    # and nothing is posted (the server's own 422 is tested in test_forms.py).
+    tick = page.get_by_label("已完成保密审查")
+    assert tick.evaluate("box => box.validity.valueMissing") is True
+    assert page.url.endswith(f"/items/{item_id}")
     assert _state(app, item_id) == State.INITIAL_REVIEW
     page.get_by_label("已完成保密审查").check()
     page.get_by_role("button", name="通过", exact=True).click()
@@ -259,7 +263,7 @@ def test_english_interface_and_phone_width(
     assert rows.count() >= 2
     assert "区教育局2026年第三季度政务公开工作总结" in rows.nth(0).inner_text()  # oldest first
     assert "个工作日" in rows.nth(0).inner_text()
-    desk.page.screenshot(path=str(shots / "inbox.png"), full_page=True)
+    desk.page.screenshot(path=str(shots / "inbox-desk.png"), full_page=True)
     desk.close()
     phone = User(browser, server, portal.logins["deputy2"], viewport={"width": 390, "height": 844})
     page = phone.page

@@ -16,6 +16,7 @@ from werkzeug.wrappers import Response
 
 from web import db_session
 from web.auth import Account
+from web.blueprints.review import has_inbox
 from web.forms import LanguageForm, LoginForm
 from web.limits import account_key, address_key, failed, limiter, per_account, per_address
 from workflow.accounts import hash_password, password_needs_rehash, verify_password
@@ -50,8 +51,12 @@ def login() -> Response | tuple[str, int] | str:
         user = dbs.execute(
             select(User).where(User.login == form.login.data.strip())
         ).scalar_one_or_none()
-        probe = user if user is not None else User(password_hash=_DUMMY_HASH)
-        ok = verify_password(probe, form.password.data) and user is not None and user.active
+        # One real hash check whatever the account: a missing user or one without a
+        # password must not answer faster (that would tell which logins exist).
+        real = user is not None and bool(user.password_hash)
+        probe = user if real and user is not None else User(password_hash=_DUMMY_HASH)
+        ok = verify_password(probe, form.password.data) and real
+        ok = ok and user is not None and user.active
         if ok and user is not None:
             if password_needs_rehash(user):
                 user.password_hash = hash_password(form.password.data)
@@ -96,13 +101,25 @@ def language() -> Response:
 
 @bp.get("/")
 @login_required
-def home() -> Response:
+def home() -> Response | str:
     """Each user starts where their work is."""
     user = current_user.user
-    if any(user.has_role(r) for r in (Role.DEPUTY_HEAD, Role.HEAD, Role.OFFICE_EDITOR)):
+    if has_inbox(user):
         return redirect(url_for("review.inbox"))
     if user.has_role(Role.DRAFTER):
         return redirect(url_for("drafting.my_columns"))
     if user.has_role(Role.ADMIN):
         return redirect(url_for("admin.index"))
-    return redirect(url_for("main.index"))
+    if user.has_role(Role.SUPERVISOR):
+        return redirect(url_for("main.index"))
+    # No page is theirs (e.g. an office editor outside 区政府办): say so, not 403.
+    return render_template(
+        "errors/error.html",
+        status=200,
+        title=_("暂无待办工作"),
+        message=_(
+            "您的账户目前没有可处理的工作：审发须由区政府办的编辑进行。"
+            "如需调整角色或所属单位，请联系管理员。"
+        ),
+        typed=[],
+    )

@@ -4,6 +4,7 @@ drafting actions (submit, resubmit, withdraw, revise)."""
 from __future__ import annotations
 
 import mimetypes
+import secrets
 from pathlib import PurePath
 from typing import Any
 
@@ -15,6 +16,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -24,16 +26,17 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from web import db_session
+from web.blueprints.review import form_refused
 from web.errors import workflow_message
 from web.forms import ATTACHMENT_SLOTS, CommentForm, ItemForm, RemoveAttachmentForm, VersionForm
 from web.helpers import actor, now, require_role, run, visible_item
 from web.itempage import may_edit
 from web.labels import GUIDE_ELEMENTS, STATES
-from web.sanitize import clean_body
+from web.sanitize import BodyRefused, clean_body
 from workflow import services
 from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.enums import Action, ItemKind, Role, State
-from workflow.errors import NotDesignated, ValidationFailed, WorkflowError
+from workflow.errors import NotDesignated, StaleVersion, ValidationFailed, WorkflowError
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item
 from workflow.prerequisites import Prerequisites
 from workflow.storage import BlobStore
@@ -46,6 +49,8 @@ ALLOWED_EXTENSIONS = frozenset(
         "csv", "jpg", "jpeg", "png", "gif", "zip", "rar", "7z",
     }
 )  # fmt: skip
+# The new-item forms this session has already turned into items: nonce → item id.
+CREATED_KEY, CREATED_KEPT = "created_items", 20
 OPEN_STATES = (State.DRAFT, State.RETURNED, *(s for s in State if s.endswith("review")))
 
 
@@ -236,6 +241,21 @@ def _uploads(form: ItemForm) -> list[tuple[FileStorage, str]]:
     return out
 
 
+def _clean_body(form: ItemForm) -> str:
+    """The body as safe HTML, or a refusal naming the text that cleaning would drop."""
+    try:
+        return clean_body(form.body.data or "", strict=True)
+    except BodyRefused as exc:
+        raise UploadRefused(
+            _(
+                "正文中“%(text)s”附近的文字无法按网页格式保存，保存后会丢失。"
+                "请检查这一处的尖括号等符号（可改用全角“＜＞”），或删去不需要的网页代码后重新保存。",
+                text=exc.lost,
+            ),
+            422,
+        ) from exc
+
+
 def _attach(item: Item, uploads: list[tuple[FileStorage, str]]) -> None:
     for storage, kind in uploads:
         data = storage.read()
@@ -266,7 +286,12 @@ def _current(item: Item) -> Any:
 
 
 def _render_form(
-    form: ItemForm, column: Column, item: Item | None, error: str | None = None, status: int = 200
+    form: ItemForm,
+    column: Column,
+    item: Item | None,
+    error: str | None = None,
+    status: int = 200,
+    conflict: Any = None,
 ) -> tuple[str, int]:
     rev = _current(item) if item is not None else None
     if request.method == "POST":
@@ -284,6 +309,7 @@ def _render_form(
             error=error,
             event_rule=_has_event_rule(column),
             rev=rev,
+            conflict=conflict,
             remove_form=RemoveAttachmentForm(),
         ),
         status,
@@ -305,7 +331,12 @@ def new_item(column_id: int) -> Any:
         wanted = request.args.get("kind")
         if wanted in {c for c, _l in form.kind.choices}:
             form.kind.data = wanted
+        form.nonce.data = secrets.token_urlsafe(16)
         return _render_form(form, column, None)
+    created: dict[str, int] = session.get(CREATED_KEY, {})
+    if form.nonce.data and form.nonce.data in created:
+        flash(_("此稿件已经保存过，未重复创建。"), "ok")
+        return redirect(url_for("review.item", item_id=created[form.nonce.data]))
     try:
         uploads = _uploads(form)
         item, _events = run(
@@ -313,7 +344,7 @@ def new_item(column_id: int) -> Any:
             column_id=column.id,
             kind=form.kind.data,
             title=form.title.data,
-            body=clean_body(form.body.data or ""),
+            body=_clean_body(form),
             fields=_guide_fields(form.kind.data),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
@@ -322,6 +353,9 @@ def new_item(column_id: int) -> Any:
         return _render_form(form, column, None, str(exc), exc.status)
     except (ValidationFailed, WorkflowError) as exc:
         return _render_form(form, column, None, workflow_message(exc), exc.http_status)
+    if form.nonce.data:
+        recent = list(created.items())[-(CREATED_KEPT - 1) :]
+        session[CREATED_KEY] = {**dict(recent), form.nonce.data: item.id}
     return _after_save(form, item, uploads)
 
 
@@ -352,6 +386,7 @@ def edit_item(item_id: int) -> Any:
     column = item.column
     form = ItemForm()
     del form.kind  # the kind is fixed once created
+    del form.nonce  # only new-item forms can be posted twice into two items
     if not form.is_submitted():
         rev = next(r for r in item.revisions if r.number == item.current_revision_no)
         form.title.data, form.body.data = rev.title, rev.body
@@ -368,13 +403,22 @@ def edit_item(item_id: int) -> Any:
             item_id=item.id,
             expected_version=version,
             title=form.title.data,
-            body=clean_body(form.body.data or ""),
+            body=_clean_body(form),
             fields=_guide_fields(item.kind, _current(item).fields),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
         )
     except UploadRefused as exc:
         return _render_form(form, column, item, str(exc), exc.status)
+    except StaleVersion as exc:
+        # Someone saved in between: show their revision next to the typed text and take
+        # its version, so a deliberate second save replaces it (instead of 409 forever).
+        db_session().expire_all()
+        item = visible_item(item_id)
+        form.version.data = str(item.version)
+        return _render_form(
+            form, column, item, workflow_message(exc), exc.http_status, conflict=_current(item)
+        )
     except WorkflowError as exc:
         db_session().expire_all()
         return _render_form(form, column, item, workflow_message(exc), exc.http_status)
@@ -400,11 +444,11 @@ def remove_attachment(item_id: int) -> Response:
     return redirect(url_for("drafting.edit_item", item_id=item_id))
 
 
-def _drafting_action(item_id: int, service: Any, message: str, comment: bool = False) -> Response:
-    visible_item(item_id)
+def _drafting_action(item_id: int, service: Any, message: str, comment: bool = False) -> Any:
+    item = visible_item(item_id)
     form = CommentForm() if comment else VersionForm()
     if not form.validate():
-        abort(400)
+        return form_refused(item, form, **({"withdraw_form": form} if comment else {}))
     kwargs: dict[str, Any] = {"item_id": item_id, "expected_version": form.version.data}
     if comment:
         kwargs["comment"] = form.comment.data
@@ -415,26 +459,28 @@ def _drafting_action(item_id: int, service: Any, message: str, comment: bool = F
 
 @bp.post("/items/<int:item_id>/submit")
 @login_required
-def submit(item_id: int) -> Response:
+def submit(item_id: int) -> Any:
     return _drafting_action(item_id, services.submit, _("已提交初审。"))
 
 
 @bp.post("/items/<int:item_id>/resubmit")
 @login_required
-def resubmit(item_id: int) -> Response:
+def resubmit(item_id: int) -> Any:
     return _drafting_action(item_id, services.resubmit, _("已重新提交，稿件将重新经过三审。"))
 
 
 @bp.post("/items/<int:item_id>/withdraw")
 @login_required
-def withdraw(item_id: int) -> Response:
+def withdraw(item_id: int) -> Any:
     return _drafting_action(item_id, services.withdraw, _("稿件已撤回。"), comment=True)
 
 
 @bp.post("/items/<int:item_id>/revise")
 @login_required
-def revise(item_id: int) -> Response:
-    _drafting_action(
+def revise(item_id: int) -> Any:
+    done = _drafting_action(
         item_id, services.revise, _("已创建新版本；原已发布版本在新版本审发前保持在线。")
     )
+    if isinstance(done, tuple):  # refused: the item page with the message
+        return done
     return redirect(url_for("drafting.edit_item", item_id=item_id))

@@ -10,10 +10,9 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
-from werkzeug.wrappers import Response
 
 from web import db_session
-from web.blueprints.review import render_item
+from web.blueprints.review import form_refused, render_item
 from web.errors import workflow_message
 from web.forms import CommentForm, ScheduleForm
 from web.helpers import actor, now, run, tz, visible_item
@@ -65,12 +64,12 @@ def schedule(item_id: int) -> Any:
 
 @bp.post("/items/<int:item_id>/unschedule")
 @login_required
-def unschedule(item_id: int) -> Response:
+def unschedule(item_id: int) -> Any:
     _require_editor()
-    visible_item(item_id)
+    item = visible_item(item_id)
     form = CommentForm()
     if not form.validate():
-        abort(400)
+        return form_refused(item, form)
     run(cancel_schedule, item_id=item_id)
     flash(_("已取消定时发布，稿件仍在待审发中。"), "ok")
     return redirect(url_for("review.item", item_id=item_id))
@@ -82,7 +81,7 @@ def retract(item_id: int) -> Any:
     item = visible_item(item_id)
     form = CommentForm()
     if not form.validate():
-        abort(400)
+        return form_refused(item, form, retract_form=form)
     try:
         run(
             services.retract,

@@ -26,14 +26,20 @@ from web import db_session
 from web.errors import workflow_message
 from web.forms import ApproveForm, CommentForm, ScheduleForm, VersionForm
 from web.helpers import actor, run, today, visible_item, workdays_since, workdays_since_many
-from web.itempage import context
+from web.itempage import context, may
 from workflow import review_facts, services
-from workflow.enums import Role, State
+from workflow.enums import Action, Role, State
 from workflow.errors import ValidationFailed
 from workflow.models import Attachment, Column, Item, Revision, Unit
 from workflow.storage import BlobStore
 
 bp = Blueprint("review", __name__)
+
+
+def has_inbox(user: Any) -> bool:
+    """Whether any review stage can wait for this user (an office editor of another
+    unit than the office has none)."""
+    return bool(_waiting_for(user))
 
 
 def _waiting_for(user: Any) -> list[Any]:
@@ -66,12 +72,16 @@ def inbox() -> str:
         )
         .all()
     )
-    entries, own = [], 0
+    entries, own, reviewed = [], 0, 0
     waits = workdays_since_many([item.state_since for item, _u, _p in rows])
     for (item, unit_name, path), waited in zip(rows, waits, strict=True):
-        facts = review_facts.history(item.review_facts, item.current_revision_no)
-        if user.id in facts.authors or user.id == item.drafter_id:
-            own += 1  # separation of duties: not theirs to review
+        # Only what this user may act on now: the services' own permission check.
+        if not may(Action.APPROVE, item, user):
+            facts = review_facts.history(item.review_facts, item.current_revision_no)
+            if user.id in facts.authors or user.id == item.drafter_id:
+                own += 1  # separation of duties: not theirs to review
+            elif facts.stages_of(user.id):
+                reviewed += 1  # reviewed at another stage of this revision
             continue
         entries.append(
             {
@@ -87,7 +97,9 @@ def inbox() -> str:
         n: ngettext("%(num)s 个工作日", "%(num)s 个工作日", n)
         for n in {e["waited"] for e in entries}
     }
-    return render_template("review/inbox.html", entries=entries, own=own, waited_text=waited_text)
+    return render_template(
+        "review/inbox.html", entries=entries, own=own, reviewed=reviewed, waited_text=waited_text
+    )
 
 
 def _forms(prefill: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -113,6 +125,17 @@ def render_item(
     return render_template("review/item.html", **ctx), status
 
 
+def form_refused(item: Item, form: Any, **forms: Any) -> tuple[str, int]:
+    """A form that failed its own checks (a comment over 2000 characters, no version):
+    the item page again with the messages and what was typed — not a 400 about tokens
+    (CSRF is checked before any view)."""
+    if "version" in form.errors:
+        message = _("页面已过期，请刷新后重新操作。")
+    else:
+        message = "；".join(str(e) for errors in form.errors.values() for e in errors)
+    return render_item(item, message or _("请按提示修改后重新提交。"), 422, **forms)
+
+
 @bp.get("/items/<int:item_id>")
 @login_required
 def item(item_id: int) -> tuple[str, int]:
@@ -125,7 +148,7 @@ def approve(item_id: int) -> Any:
     item = visible_item(item_id)
     form = ApproveForm()
     if not form.validate():
-        abort(400)
+        return form_refused(item, form, approve_form=form)
     stage = item.state
     try:
         run(
@@ -153,7 +176,7 @@ def reject(item_id: int) -> Any:
     item = visible_item(item_id)
     form = CommentForm()
     if not form.validate():
-        abort(400)
+        return form_refused(item, form, reject_form=form)
     try:
         run(
             services.reject,

@@ -115,6 +115,15 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
         re.compile(r"alias (?P<alias>.+) already names another unit"),
         _l("别名“%(alias)s”已用于其他单位。"),
     ),
+    (re.compile(r"an alias needs a name"), _l("请填写别名。")),
+    (
+        re.compile(r"(?P<alias>.+) already names unit (?P<unit>.+)"),
+        _l("别名“%(alias)s”已用于单位“%(unit)s”。"),
+    ),
+    (
+        re.compile(r"a calendar feed belongs to exactly one user or one unit"),
+        _l("日历订阅须属于一个用户或一个单位。"),
+    ),
     (re.compile(r"a user needs a login"), _l("请填写用户名。")),
     (re.compile(r"login (?P<login>.+) is taken"), _l("用户名“%(login)s”已被使用，请换一个。")),
     (

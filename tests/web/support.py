@@ -5,7 +5,10 @@ portal with a password for everyone, and logging in through the real form."""
 from __future__ import annotations
 
 import re
+import threading
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -15,6 +18,7 @@ import redis
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.orm import Session
+from werkzeug.serving import make_server
 
 from config import load_config
 from web import create_app
@@ -126,3 +130,16 @@ def user_of(session: Session, portal: Portal, key: str) -> User:
     user = session.get(User, portal.ids[key])
     assert user is not None
     return user
+
+
+@contextmanager
+def live_server(app: Flask) -> Iterator[str]:
+    """The app served over real HTTP from a thread on a free port (for the browser)."""
+    httpd = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_port}"
+    finally:
+        httpd.shutdown()
+        thread.join(10)

@@ -7,19 +7,17 @@ pages fit a phone's width. Screenshots go to SANSHEN_SCREENSHOTS (outside git)."
 from __future__ import annotations
 
 import os
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from workflow.enums import State
 from workflow.models import Item
 
-from .support import PASSWORD, Portal
+from .support import PASSWORD, Portal, live_server
 
 CHROMIUM = Path("/usr/bin/chromium")
 FLAGS = [
@@ -47,14 +45,8 @@ def shots() -> Path:
 
 @pytest.fixture(scope="module")
 def server(app: Flask, portal: Portal) -> Iterator[str]:
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")

@@ -5,7 +5,6 @@ SANSHEN_SCREENSHOTS."""
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -13,7 +12,6 @@ from typing import Any
 import pytest
 from flask import Flask
 from openpyxl import load_workbook
-from werkzeug.serving import make_server
 
 from workflow.accounts import set_password
 from workflow.enums import Role
@@ -21,7 +19,7 @@ from workflow.enums import Role
 from ..factories import World, build_world
 from ..reporting_portal import NOW, Portal, october_portal
 from . import test_browser
-from .support import PASSWORD
+from .support import PASSWORD, live_server
 from .test_browser import User
 
 # The browser and the screenshot folder are test_browser's fixtures, shared.
@@ -47,14 +45,8 @@ def office(app: Flask) -> tuple[World, Portal, str]:
 
 @pytest.fixture(scope="module")
 def server(app: Flask, office: Any) -> Iterator[str]:
-    httpd = make_server("127.0.0.1", 0, app, threaded=True)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    try:
-        yield f"http://127.0.0.1:{httpd.server_port}"
-    finally:
-        httpd.shutdown()
-        thread.join(10)
+    with live_server(app) as url:
+        yield url
 
 
 def test_supervisor_filters_the_dashboard_and_downloads_the_assessment(

@@ -12,7 +12,7 @@ from flask_login import login_required
 from sqlalchemy import select
 
 from web import db_session
-from web.blueprints.review import form_refused, render_item
+from web.blueprints.review import act_on_form, form_refused, render_item
 from web.errors import workflow_message
 from web.forms import CommentForm, ScheduleForm
 from web.helpers import actor, now, run, tz, visible_item
@@ -78,20 +78,16 @@ def unschedule(item_id: int) -> Any:
 @bp.post("/items/<int:item_id>/retract")
 @login_required
 def retract(item_id: int) -> Any:
-    item = visible_item(item_id)
     form = CommentForm()
-    if not form.validate():
-        return form_refused(item, form, retract_form=form)
-    try:
-        run(
-            services.retract,
-            item_id=item_id,
-            expected_version=form.version.data,
-            comment=form.comment.data or "",
-        )
-    except ValidationFailed as exc:
-        db_session().expire_all()
-        return render_item(item, workflow_message(exc), 422, retract_form=form)
+    refused = act_on_form(
+        visible_item(item_id),
+        form,
+        "retract_form",
+        services.retract,
+        comment=form.comment.data or "",
+    )
+    if refused is not None:
+        return refused
     flash(_("已撤稿，该信息不再对外公开。"), "ok")
     return redirect(url_for("office.published"))
 

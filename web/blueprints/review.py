@@ -136,6 +136,22 @@ def form_refused(item: Item, form: Any, **forms: Any) -> tuple[str, int]:
     return render_item(item, message or _("请按提示修改后重新提交。"), 422, **forms)
 
 
+def act_on_form(
+    item: Item, form: Any, form_name: str, service: Any, **kwargs: Any
+) -> tuple[str, int] | None:
+    """Run one review action from its form. On a refusal — the form's own checks or the
+    library's — the item page again (422) with the message and the typed text; None
+    when the action went through (committed, events dispatched)."""
+    if not form.validate():
+        return form_refused(item, form, **{form_name: form})
+    try:
+        run(service, item_id=item.id, expected_version=form.version.data, **kwargs)
+    except ValidationFailed as exc:
+        db_session().expire_all()
+        return render_item(item, workflow_message(exc), 422, **{form_name: form})
+    return None
+
+
 @bp.get("/items/<int:item_id>")
 @login_required
 def item(item_id: int) -> tuple[str, int]:
@@ -147,22 +163,18 @@ def item(item_id: int) -> tuple[str, int]:
 def approve(item_id: int) -> Any:
     item = visible_item(item_id)
     form = ApproveForm()
-    if not form.validate():
-        return form_refused(item, form, approve_form=form)
     stage = item.state
-    try:
-        run(
-            services.approve,
-            item_id=item_id,
-            expected_version=form.version.data,
-            comment=form.comment.data,
-            confidentiality_checked=bool(form.confidentiality.data),
-            prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
-        )
-    except ValidationFailed as exc:
-        # Stay on the page with what was typed, and say what is missing.
-        db_session().expire_all()
-        return render_item(item, workflow_message(exc), 422, approve_form=form)
+    refused = act_on_form(
+        item,
+        form,
+        "approve_form",
+        services.approve,
+        comment=form.comment.data,
+        confidentiality_checked=bool(form.confidentiality.data),
+        prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
+    )
+    if refused is not None:
+        return refused
     flash(
         _("已发布。") if stage == State.OFFICE_REVIEW else _("已通过，稿件转入下一审核环节。"),
         "ok",
@@ -173,20 +185,12 @@ def approve(item_id: int) -> Any:
 @bp.post("/items/<int:item_id>/reject")
 @login_required
 def reject(item_id: int) -> Any:
-    item = visible_item(item_id)
     form = CommentForm()
-    if not form.validate():
-        return form_refused(item, form, reject_form=form)
-    try:
-        run(
-            services.reject,
-            item_id=item_id,
-            expected_version=form.version.data,
-            comment=form.comment.data or "",
-        )
-    except ValidationFailed as exc:
-        db_session().expire_all()
-        return render_item(item, workflow_message(exc), 422, reject_form=form)
+    refused = act_on_form(
+        visible_item(item_id), form, "reject_form", services.reject, comment=form.comment.data or ""
+    )
+    if refused is not None:
+        return refused
     flash(_("已退回，报送员和已通过的审核人会收到通知。"), "ok")
     return redirect(url_for("review.inbox"))
 

@@ -140,3 +140,21 @@ def test_columns_missing_from_a_new_version_are_kept_unless_the_admin_asks(
     assert count > 0
     apply(html)
     assert retired() == count
+
+
+def test_a_preview_never_applied_is_removed_after_a_day(app: Flask, portal: Portal) -> None:
+    import os
+    import time
+    from pathlib import Path
+
+    folder = Path(app.config["SANSHEN"].INSTANCE_DIR) / "imports"
+    folder.mkdir(parents=True, exist_ok=True)
+    old = folder / ("a" * 64)
+    old.write_bytes(b"left over")
+    day_ago = time.time() - 25 * 3600
+    os.utime(old, (day_ago, day_ago))
+    client = login(app, portal.logins["admin"])
+    status, _ = _upload(client, "栏目报送表.xlsx", build_xlsx(seed_002()))
+    assert status == 200
+    assert not old.exists()
+    assert any(folder.iterdir())  # this preview's file waits for its apply

@@ -6,8 +6,10 @@ apply step plans again against the database as it is then, in one transaction.""
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import re
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,10 +37,22 @@ def _admins_only() -> None:
     require_role(Role.ADMIN)
 
 
+STASH_HOURS = 24  # a previewed upload not applied by then is removed
+
+
 def _stash_dir() -> Path:
     folder = Path(current_app.config["SANSHEN"].INSTANCE_DIR) / "imports"
     folder.mkdir(parents=True, exist_ok=True)
     return folder
+
+
+def _prune_stash(folder: Path) -> None:
+    """Previews that were never applied would otherwise stay in the instance folder."""
+    cutoff = time.time() - STASH_HOURS * 3600
+    for path in folder.iterdir():
+        with contextlib.suppress(OSError):  # another request may remove it first
+            if path.stat().st_mtime < cutoff:
+                path.unlink()
 
 
 def _stashed(sha: str) -> tuple[str, bytes] | None:
@@ -83,7 +97,9 @@ def preview() -> Any:
     finally:
         session.rollback()  # a dry run: nothing stays
     sha = hashlib.sha256(data).hexdigest()
-    (_stash_dir() / sha).write_bytes(data)
+    folder = _stash_dir()
+    _prune_stash(folder)
+    (folder / sha).write_bytes(data)
     http_session["pending_import"] = {"sha": sha, "name": name, "root": root, "retire": retire}
     return _render(
         report=report.to_dict(), text=report.to_text(), sha=sha, root=root, retire=retire

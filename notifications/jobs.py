@@ -69,10 +69,15 @@ def _retry_later(queue: Queue | None, delivery_id: int, delay: float, cfg: Notif
 
 
 def _send(
-    session: Session, c: ledger.Claim, contact: Contact, conn: Connection | None = None
+    session: Session,
+    c: ledger.Claim,
+    contact: Contact,
+    conn: Connection | None = None,
+    lazy: Connection | None = None,
 ) -> tuple[str, float | None, str]:
     """Send one claimed row; ("sent"|"failed"|"retry", delay, error). `conn`: an
-    AUTOCOMMIT connection for the hand-over and sent marks (one round trip each)."""
+    AUTOCOMMIT connection for the hand-over (one round trip); `lazy`: one for the sent
+    mark (see ledger.lazy_marks)."""
     rt = runtime.get()
     cfg = rt.config.NOTIFY
     delivery = c.delivery
@@ -102,7 +107,7 @@ def _send(
         delay = ledger.mark_error(session, c, utcnow(), error, cfg, retryable=not handed_over)
         return ("failed" if delay is None else "retry"), delay, error
     # The in-app message was added to the session: it commits with the mark.
-    ledger.mark_sent(session, c, utcnow(), ref, None if session.new else conn)
+    ledger.mark_sent(session, c, utcnow(), ref, None if session.new else (lazy or conn))
     return "sent", None, ""
 
 
@@ -126,7 +131,11 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
     job = get_current_job()
     queue = Queue(QUEUE, connection=job.connection) if job is not None else None
     outcomes: dict[str, int] = {"sent": 0, "failed": 0, "retry": 0}
-    with rt.sessions() as session, rt.engine.connect() as conn:
+    with (
+        rt.sessions() as session,
+        rt.engine.connect() as conn,
+        ledger.lazy_marks(rt.engine) as lazy,
+    ):
         # PostgreSQL: each mark one round trip. SQLite: in the session (the project's
         # engine issues BEGIN IMMEDIATE itself, which an AUTOCOMMIT connection never ends).
         autocommit = (
@@ -138,7 +147,7 @@ def deliver_batch(delivery_ids: list[int]) -> dict[str, int]:
         contacts = contacts_for(session, [c.delivery for c in claims])
         session.commit()  # end the read: on SQLite an open transaction holds the write lock
         for c in claims:
-            outcome, delay, _ = _send(session, c, contacts[c.delivery.id], autocommit)
+            outcome, delay, _ = _send(session, c, contacts[c.delivery.id], autocommit, lazy)
             outcomes[outcome] += 1
             if outcome == "retry" and delay is not None:
                 _retry_later(queue, c.delivery.id, delay, rt.config.NOTIFY)

@@ -23,12 +23,13 @@ it is exactly once.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, or_, select, update
+from sqlalchemy import Connection, Engine, bindparam, func, or_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
@@ -168,29 +169,38 @@ def claim_many(session: Session, ids: Sequence[int], now: datetime) -> list[Clai
     return [Claim(row, token) for row in sorted(rows, key=lambda r: r.id)]
 
 
+# Built once: the two writes every sent message makes (the compiled form is cached too).
+_HANDOVER = (
+    update(Delivery)
+    .where(
+        Delivery.id == bindparam("d_id"),
+        Delivery.claim_token == bindparam("token"),
+        Delivery.status == CLAIMED,
+    )
+    .values(status=SENDING, claimed_at=bindparam("now"))
+)
+_SENT = (
+    update(Delivery)
+    .where(Delivery.id == bindparam("d_id"), Delivery.claim_token == bindparam("token"))
+    .values(status=SENT, sent_at=bindparam("now"), provider_ref=bindparam("ref"))
+)
+
+
 def mark_handover(
     session: Session, c: Claim, now: datetime, conn: Connection | None = None
 ) -> bool:
-    """The point of no return is next: record it first (committed). False when our
-    claim was taken from us (declared stale): then nothing must be sent."""
-    stmt = (
-        update(Delivery)
-        .where(
-            Delivery.id == c.delivery.id,
-            Delivery.claim_token == c.token,
-            Delivery.status == CLAIMED,
-        )
-        .values(status=SENDING, claimed_at=now)
-    )
-    return _write(session, stmt, conn) == 1
+    """The point of no return is next: record it first (committed, durably). False when
+    our claim was taken from us (declared stale): then nothing must be sent."""
+    params = {"d_id": c.delivery.id, "token": c.token, "now": now}
+    return _write(session, _HANDOVER, params, conn) == 1
 
 
-def _write(session: Session, stmt: Any, conn: Connection | None) -> int:
+def _write(session: Session, stmt: Any, params: dict[str, Any], conn: Connection | None) -> int:
     """One UPDATE, committed: on `conn` (an AUTOCOMMIT connection: one round trip) or in
     the session's transaction (with whatever else the session holds)."""
     if conn is not None:
-        return int(conn.execute(stmt).rowcount)
-    result = session.execute(stmt.execution_options(synchronize_session=False))
+        return int(conn.execute(stmt, params).rowcount)
+    result = session.execute(stmt, params, execution_options={"synchronize_session": False})
     session.commit()
     return int(result.rowcount)  # type: ignore[attr-defined]
 
@@ -203,13 +213,30 @@ def mark_sent(
     conn: Connection | None = None,
 ) -> None:
     """Commit the outcome — in the session when the channel added rows to it (the inbox
-    message), so both commit together."""
-    stmt = (
-        update(Delivery)
-        .where(Delivery.id == c.delivery.id, Delivery.claim_token == c.token)
-        .values(status=SENT, sent_at=now, provider_ref=provider_ref)
-    )
-    _write(session, stmt, conn)
+    message), so both commit together. `conn` may commit without waiting for the disk
+    (see `lazy_marks`): losing this mark in a database crash leaves the row `sending`,
+    reported as "outcome unknown" and never sent again."""
+    params = {"d_id": c.delivery.id, "token": c.token, "now": now, "ref": provider_ref}
+    _write(session, _SENT, params, conn)
+
+
+@contextmanager
+def lazy_marks(engine: Engine) -> Iterator[Connection | None]:
+    """An AUTOCOMMIT connection whose commits do not wait for the disk, for "sent" marks
+    (PostgreSQL; None elsewhere: the caller marks in its session). The hand-over before
+    it stays durable, so a database crash can turn a sent row into "outcome unknown",
+    never into a second message; each later durable commit flushes these too."""
+    if engine.dialect.name != "postgresql":
+        yield None
+        return
+    with engine.connect() as conn:
+        lazy = conn.execution_options(isolation_level="AUTOCOMMIT")
+        lazy.exec_driver_sql("SET synchronous_commit = off")
+        try:
+            yield lazy
+        finally:
+            # The pooled connection goes back to others: restore the durable default.
+            lazy.exec_driver_sql("RESET synchronous_commit")
 
 
 def mark_error(

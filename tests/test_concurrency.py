@@ -202,3 +202,66 @@ def test_revise_from_a_session_with_an_old_revision_list(engine: Engine, now: da
             assert sorted(numbers) == [1, 2, 3]
     finally:
         wipe(engine)
+
+
+def test_two_requests_with_one_key_create_one_item(
+    engine: Engine, now: datetime, is_postgres: bool
+) -> None:
+    """A new-item form posted twice at the same instant: the second request waits on the
+    first's uncommitted insert (PostgreSQL: the unique index; SQLite: the write lock)
+    and then answers with the first's item and no events."""
+    with Session(engine, expire_on_commit=False) as setup:
+        world = build_world(setup, now)
+        setup.commit()
+    a_flushed, b_started = threading.Event(), threading.Event()
+    results: dict[str, tuple[int, int]] = {}
+
+    def create(s: Session) -> tuple[int, int]:
+        item, events = services.create_item(
+            s,
+            actor=s.merge(world.drafter),
+            column_id=world.column.id,
+            kind="article",
+            title="同时提交两次",
+            now=now,
+            request_key="form-token-1",
+        )
+        return item.id, len(events)
+
+    def first() -> None:
+        with Session(engine) as s:
+            results["a"] = create(s)
+            a_flushed.set()
+            assert b_started.wait(30)
+            if is_postgres:  # commit only once B is blocked on A's index entry
+                with engine.connect() as probe:
+                    for _ in range(300):
+                        waiting = probe.exec_driver_sql(
+                            "SELECT count(*) FROM pg_locks WHERE NOT granted"
+                        ).scalar_one()
+                        if waiting:
+                            break
+                        threading.Event().wait(0.05)
+                    assert waiting, "the second insert never waited for the first"
+            s.commit()
+
+    def second() -> None:
+        assert a_flushed.wait(30)
+        with Session(engine) as s:
+            b_started.set()
+            results["b"] = create(s)
+            s.commit()
+
+    threads = [threading.Thread(target=first), threading.Thread(target=second)]
+    try:
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(60)
+        assert results["a"][1] == 1  # created, with its event
+        assert results["b"] == (results["a"][0], 0)  # the same item, nothing new
+        with Session(engine) as s:
+            titled = s.execute(select(Item.id).where(Item.title == "同时提交两次")).all()
+            assert len(titled) == 1
+    finally:
+        wipe(engine)

@@ -528,3 +528,34 @@ def test_title_is_required(session: Session, w: World, now: datetime) -> None:
             title="  ",
             now=now,
         )
+
+
+def test_a_request_key_makes_creation_idempotent_per_drafter(
+    session: Session, w: World, now: datetime
+) -> None:
+    def create(drafter: object, key: str | None) -> tuple[Item, list[object]]:
+        item, events = services.create_item(
+            session,
+            actor=drafter,  # type: ignore[arg-type]
+            column_id=w.column.id,
+            kind=ItemKind.ARTICLE,
+            title="一次提交",
+            now=now,
+            request_key=key,
+        )
+        return item, list(events)
+
+    first, events = create(w.drafter, "k1")
+    assert len(events) == 1
+    again, events = create(w.drafter, "k1")
+    assert (again.id, events) == (first.id, [])
+    assert audit_count(session, first.id) == 1  # the repeat wrote nothing
+    # Another key, no key, or another drafter with the same key: new items.
+    other = create_user(
+        session, login=unique("d"), name="同事", unit=w.unit_a, roles=[Role.DRAFTER], now=now
+    )
+    ids = {first.id, create(w.drafter, "k2")[0].id, create(w.drafter, None)[0].id}
+    ids.add(create(other, "k1")[0].id)
+    assert len(ids) == 4
+    with pytest.raises(ValueError, match="1 to 64"):
+        create(w.drafter, "x" * 65)

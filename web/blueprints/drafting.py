@@ -16,7 +16,6 @@ from flask import (
     redirect,
     render_template,
     request,
-    session,
     url_for,
 )
 from flask_babel import gettext as _
@@ -49,8 +48,6 @@ ALLOWED_EXTENSIONS = frozenset(
         "csv", "jpg", "jpeg", "png", "gif", "zip", "rar", "7z",
     }
 )  # fmt: skip
-# The new-item forms this session has already turned into items: nonce → item id.
-CREATED_KEY, CREATED_KEPT = "created_items", 20
 OPEN_STATES = (State.DRAFT, State.RETURNED, *(s for s in State if s.endswith("review")))
 
 
@@ -333,13 +330,12 @@ def new_item(column_id: int) -> Any:
             form.kind.data = wanted
         form.nonce.data = secrets.token_urlsafe(16)
         return _render_form(form, column, None)
-    created: dict[str, int] = session.get(CREATED_KEY, {})
-    if form.nonce.data and form.nonce.data in created:
-        flash(_("此稿件已经保存过，未重复创建。"), "ok")
-        return redirect(url_for("review.item", item_id=created[form.nonce.data]))
+    # The form's one-time token: a second post of it (a double click, a resend, two
+    # racing requests) gets the item the first one made (a tampered token: no guard).
+    key = form.nonce.data if form.nonce.data and len(form.nonce.data) <= 64 else None
     try:
         uploads = _uploads(form)
-        item, _events = run(
+        item, events = run(
             services.create_item,
             column_id=column.id,
             kind=form.kind.data,
@@ -348,14 +344,15 @@ def new_item(column_id: int) -> Any:
             fields=_guide_fields(form.kind.data),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
+            request_key=key,
         )
     except UploadRefused as exc:
         return _render_form(form, column, None, str(exc), exc.status)
     except (ValidationFailed, WorkflowError) as exc:
         return _render_form(form, column, None, workflow_message(exc), exc.http_status)
-    if form.nonce.data:
-        recent = list(created.items())[-(CREATED_KEPT - 1) :]
-        session[CREATED_KEY] = {**dict(recent), form.nonce.data: item.id}
+    if not events:
+        flash(_("此稿件已经保存过，未重复创建。"), "ok")
+        return redirect(url_for("review.item", item_id=item.id))
     return _after_save(form, item, uploads)
 
 

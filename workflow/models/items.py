@@ -57,6 +57,16 @@ class Item(Base):
             postgresql_where=text("kind = 'statement'"),
             sqlite_where=text("kind = 'statement'"),
         ),
+        # One item per creation request: a form posted twice, even at the same instant,
+        # creates one item (see services.create_item's request_key).
+        Index(
+            "ux_items_drafter_request_key",
+            "drafter_id",
+            "request_key",
+            unique=True,
+            postgresql_where=text("request_key IS NOT NULL"),
+            sqlite_where=text("request_key IS NOT NULL"),
+        ),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -92,6 +102,8 @@ class Item(Base):
     obligation_id: Mapped[int | None] = mapped_column(
         ForeignKey("obligations.id", use_alter=True)  # items ⇄ obligations refer both ways
     )
+    # The client's key for the request that created the item (a form's one-time token).
+    request_key: Mapped[str | None] = mapped_column(String(64))
 
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 

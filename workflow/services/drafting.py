@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow import audit
@@ -145,6 +146,12 @@ def _check_obligation(session: Session, obligation_id: int, column_id: int, unit
         raise ValidationFailed(f"obligation {obligation_id} is not an open one of this column")
 
 
+def _created_for(session: Session, drafter_id: int, request_key: str) -> Item | None:
+    return session.execute(
+        select(Item).where(Item.drafter_id == drafter_id, Item.request_key == request_key)
+    ).scalar_one_or_none()
+
+
 @one_flush
 def create_item(
     session: Session,
@@ -159,15 +166,24 @@ def create_item(
     event_date: date | None = None,
     obligation_id: int | None = None,
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
+    request_key: str | None = None,
 ) -> tuple[Item, list[ItemEvent]]:
     """Create a draft in one of the actor's unit's columns.
 
     `event_date` (a request received, a decision made…) gives the item its own due date
     by the column's after_event rule (or the prompt window); `obligation_id` names the
-    linked obligation the item answers.
+    linked obligation the item answers. `request_key` (a form's one-time token) makes
+    the call idempotent per drafter: the same key again — even from a request racing
+    this one — returns the item it created, with no events (nothing new happened).
     """
     require_aware(now)
     check_drafter(actor, actor.unit_id)
+    if request_key is not None:
+        if not 0 < len(request_key) <= 64:
+            raise ValueError("request_key must be 1 to 64 characters")
+        earlier = _created_for(session, actor.id, request_key)
+        if earlier is not None:
+            return earlier, []
     column = session.get(Column, column_id)
     if column is None:
         raise NotFound(f"column {column_id} does not exist")
@@ -218,10 +234,25 @@ def create_item(
         created_at=now,
         updated_at=now,
         state_since=now,
+        request_key=request_key,
     )
     item.revisions.append(first)
-    session.add(item)
-    session.flush()  # the audit row needs the item's id
+    if request_key is None:
+        session.add(item)
+        session.flush()  # the audit row needs the item's id
+    else:
+        try:
+            # Added inside the savepoint: begin_nested flushes what is pending first.
+            with session.begin_nested():
+                session.add(item)
+                session.flush()
+        except IntegrityError:
+            # A request with the same key committed its item while this one ran (the
+            # unique index made this insert wait for it): that item is the answer.
+            earlier = _created_for(session, actor.id, request_key)
+            if earlier is None:
+                raise
+            return earlier, []
     row = write(
         session,
         item,

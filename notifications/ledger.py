@@ -34,7 +34,7 @@ from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from config import NotifyConfig
-from workflow.models import Delivery
+from workflow.models import Delivery, User
 
 PENDING, CLAIMED, SENDING, SENT, FAILED, DIGESTED = (
     "pending",
@@ -353,6 +353,48 @@ def sent_log(
     if channel is not None:
         stmt = stmt.where(Delivery.channel == channel)
     return list(session.execute(stmt.order_by(Delivery.sent_at.desc()).limit(limit)).scalars())
+
+
+def delivery_log(
+    session: Session,
+    *,
+    status: str | None = None,
+    channel: str | None = None,
+    kind: str | None = None,
+    recipient: str | None = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    before_id: int | None = None,
+    limit: int = 50,
+) -> list[tuple[Delivery, str | None]]:
+    """Every message in the ledger, newest first, with its recipient's name: the office's
+    answer to "did he get the reminder?". `recipient` matches a name, a login or a robot;
+    `since`/`until` bound the creation time; keyset paging by `before_id` (the last id
+    shown), so a page costs the same however long the ledger grows. Returns up to
+    `limit` + 1 rows: one more means there is an older page."""
+    stmt = select(Delivery, User.name).outerjoin(User, User.id == Delivery.user_id)
+    if status is not None:
+        stmt = stmt.where(Delivery.status == status)
+    if channel is not None:
+        stmt = stmt.where(Delivery.channel == channel)
+    if kind is not None:
+        stmt = stmt.where(Delivery.kind == kind)
+    if recipient:
+        stmt = stmt.where(
+            or_(
+                User.name.contains(recipient, autoescape=True),
+                User.login.contains(recipient, autoescape=True),
+                Delivery.recipient.contains(recipient, autoescape=True),
+            )
+        )
+    if since is not None:
+        stmt = stmt.where(Delivery.created_at >= since)
+    if until is not None:
+        stmt = stmt.where(Delivery.created_at < until)
+    if before_id is not None:
+        stmt = stmt.where(Delivery.id < before_id)
+    rows = session.execute(stmt.order_by(Delivery.id.desc()).limit(limit + 1)).all()
+    return [(d, name) for d, name in rows]
 
 
 def failed_deliveries(session: Session, *, limit: int = 200) -> list[Delivery]:

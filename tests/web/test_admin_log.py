@@ -444,3 +444,4 @@ def test_only_admins_and_supervisors(app: Flask, portal: Portal) -> None:
     html = page.get_data(as_text=True)
     assert 'href="/admin/users' not in html and 'href="/admin/columns' not in html
     assert supervisor.get("/admin/users").status_code == 403  # reading the log only
+    assert 'href="/admin/log"' in supervisor.get("/messages/").get_data(as_text=True)  # nav

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 import click
 from flask import Flask, current_app
@@ -12,7 +14,7 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import audit, migrate
+from workflow import admin_log, audit, migrate
 from workflow.accounts import create_unit, create_user, find_unit, get_user, set_password, set_roles
 from workflow.demo import DEMO_PASSWORD, load_demo
 from workflow.enums import Role, UnitKind
@@ -51,6 +53,27 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def _log(
+    session: Session,
+    action: str,
+    target_type: str,
+    target_id: object,
+    target_label: str,
+    changes: dict[str, Any],
+) -> None:
+    """The administrators' log entry of a command (no logged-in user: actor NULL)."""
+    admin_log.record(
+        session,
+        actor=None,
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        changes=changes,
+        now=_now(),
+    )
+
+
 @db_cli.command("upgrade")
 @click.option("--revision", default="head", show_default=True)
 def db_upgrade(revision: str) -> None:
@@ -67,6 +90,19 @@ def db_upgrade(revision: str) -> None:
 def units_create(name: str, kind: str, aliases: tuple[str, ...], office: bool) -> None:
     with _transaction() as session:
         unit = create_unit(session, name, kind, aliases, is_office=office)
+        _log(
+            session,
+            "unit.create",
+            "unit",
+            unit.id,
+            unit.name,
+            admin_log.facts(
+                name=unit.name,
+                kind=unit.kind,
+                aliases="、".join(a.alias for a in unit.aliases) or None,
+                is_office=unit.is_office or None,
+            ),
+        )
         click.echo(f"unit {unit.id} {unit.name} ({unit.kind})")
 
 
@@ -102,6 +138,21 @@ def users_create(
             mobile=mobile,
             password=password,
         )
+        _log(
+            session,
+            "user.create",
+            "user",
+            user.id,
+            f"{user.name}（{user.login}）",
+            admin_log.facts(
+                login=user.login,
+                name=user.name,
+                unit=unit.name,
+                roles=user.roles,
+                email=email,
+                mobile=mobile,
+            ),
+        )
         click.echo(f"user {user.id} {user.login} in {unit.name}: {', '.join(roles)}")
 
 
@@ -110,7 +161,16 @@ def users_create(
 @click.password_option()
 def users_set_password(login: str, password: str) -> None:
     with _transaction() as session:
-        set_password(get_user(session, login), password)
+        user = get_user(session, login)
+        set_password(user, password)
+        _log(
+            session,
+            "user.password_reset",
+            "user",
+            user.id,
+            f"{user.name}（{user.login}）",
+            admin_log.PASSWORD_RESET,  # the fact only, never the password
+        )
         click.echo(f"password of {login} changed")
 
 
@@ -120,7 +180,11 @@ def users_set_password(login: str, password: str) -> None:
 def users_set_roles(login: str, roles: tuple[str, ...]) -> None:
     with _transaction() as session:
         user = get_user(session, login)
+        before = admin_log.snapshot(user, ("roles",))
         set_roles(user, roles)
+        changes = admin_log.diff(before, user)
+        if changes:
+            _log(session, "user.roles", "user", user.id, f"{user.name}（{user.login}）", changes)
         click.echo(f"{login}: {', '.join(sorted(r.value for r in user.roles))}")
 
 
@@ -128,7 +192,17 @@ def users_set_roles(login: str, roles: tuple[str, ...]) -> None:
 @click.argument("login")
 def users_deactivate(login: str) -> None:
     with _transaction() as session:
-        get_user(session, login).active = False
+        user = get_user(session, login)
+        if user.active:
+            user.active = False
+            _log(
+                session,
+                "user.deactivate",
+                "user",
+                user.id,
+                f"{user.name}（{user.login}）",
+                {"active": [True, False]},
+            )
         click.echo(f"{login} deactivated")
 
 
@@ -180,11 +254,26 @@ def holidays_import(path: str, partial: bool) -> None:
     from workflow.holidays import HolidayFileError, read_csv, store
 
     try:
-        rows = read_csv(Path(path).read_bytes(), Path(path).name)
+        data = Path(path).read_bytes()
+        rows = read_csv(data, Path(path).name)
     except HolidayFileError as exc:
         raise click.ClickException(str(exc)) from exc
     with _transaction() as session:
         count = store(session, rows, _now(), complete=not partial)
+        _log(
+            session,
+            "holiday.upload",
+            "calendar",
+            None,
+            Path(path).name,
+            admin_log.facts(
+                file=Path(path).name,
+                sha256=hashlib.sha256(data).hexdigest(),
+                days=count,
+                years="、".join(str(y) for y in sorted({r.day.year for r in rows})),
+                partial=partial or None,
+            ),
+        )
     years = sorted({r.day.year for r in rows})
     click.echo(f"imported {count} day(s) for {', '.join(map(str, years))}")
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sys
@@ -13,6 +14,7 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from web.cli import _now, _transaction, units_cli
+from workflow import admin_log
 from workflow.importer import MAX_BYTES, ImportFileError, apply_import, export_columns, plan_import
 
 columns_cli = AppGroup("columns", help="Columns (栏目): import and export responsibility tables.")
@@ -72,6 +74,22 @@ def columns_import(
             )
             if not do_apply:
                 session.rollback()
+            else:
+                admin_log.record(
+                    session,
+                    actor=None,  # the command line
+                    action="import.apply",
+                    target_type="import",
+                    target_id=hashlib.sha256(data).hexdigest(),
+                    target_label=name,
+                    changes=admin_log.import_facts(
+                        report.to_dict(),
+                        sha256=hashlib.sha256(data).hexdigest(),
+                        root=root,
+                        retire_missing=retire_missing,
+                    ),
+                    now=_now(),
+                )
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
     finally:
@@ -99,15 +117,30 @@ def columns_export(path: str) -> None:
 @click.option("--remove", is_flag=True, help="Remove the alias instead.")
 def units_alias(alias: str, unit_name: str, remove: bool) -> None:
     """Let the importer read ALIAS as UNIT_NAME (区人民政府办公室 → 区政府办)."""
-    from workflow.accounts import add_alias, remove_alias
+    from workflow.accounts import add_alias, find_unit, remove_alias
 
     with _transaction() as session:
         if remove:
             remove_alias(session, alias, unit_name)
+            unit = find_unit(session, unit_name)
+            changes = {"alias": [alias.strip(), None]}
             click.echo(f"alias {alias} removed from {unit_name}")
         else:
+            known = {a.alias for u in [find_unit(session, unit_name)] if u for a in u.aliases}
             unit = add_alias(session, alias, unit_name)
+            changes = {} if alias.strip() in known else {"alias": [None, alias.strip()]}
             click.echo(f"{alias} now names {unit.name}")
+        if unit is not None and changes:  # adding an alias the unit has is no change
+            admin_log.record(
+                session,
+                actor=None,
+                action="unit.alias",
+                target_type="unit",
+                target_id=unit.id,
+                target_label=unit.name,
+                changes=changes,
+                now=_now(),
+            )
 
 
 def register(app: Flask) -> None:

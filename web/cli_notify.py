@@ -3,11 +3,15 @@ and the unit → supervising leader table."""
 
 from __future__ import annotations
 
+import hashlib
+from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
+
+from workflow import admin_log
 
 notify_cli = AppGroup("notify", help="Reminders and message deliveries.")
 leaders_cli = AppGroup("leaders", help="Which leader supervises which units (escalation).")
@@ -55,6 +59,21 @@ def leaders_import(path: str) -> None:
     session = current_app.extensions["sanshen.sessions"]()
     try:
         leaders, units = import_file(session, Path(path))
+        admin_log.record(
+            session,
+            actor=None,  # the command line
+            action="leaders.import",
+            target_type="leaders",
+            target_id=None,
+            target_label=Path(path).name,
+            changes=admin_log.facts(
+                file=Path(path).name,
+                sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
+                leaders=leaders,
+                units=units,
+            ),
+            now=datetime.now(UTC),
+        )
         session.commit()
     except LeaderFileError as exc:
         session.rollback()

@@ -85,6 +85,82 @@ STAGES = {
     State.OFFICE_REVIEW: _l("审发"),
 }
 
+# The administrators' log (workflow.admin_log): what each action code means…
+ADMIN_ACTIONS = {
+    "unit.create": _l("添加单位"),
+    "unit.activate": _l("启用单位"),
+    "unit.deactivate": _l("停用单位"),
+    "unit.alias": _l("修改单位别名"),
+    "user.create": _l("添加用户"),
+    "user.update": _l("修改用户"),
+    "user.roles": _l("修改用户角色"),
+    "user.password_reset": _l("重设密码"),
+    "user.activate": _l("启用用户"),
+    "user.deactivate": _l("停用用户"),
+    "column.create": _l("添加栏目"),
+    "column.update": _l("修改栏目"),
+    "column.retire": _l("停用栏目"),
+    "assignment.add": _l("添加责任单位"),
+    "assignment.remove": _l("移除责任单位"),
+    "assignment.drafters": _l("指定信息报送员"),
+    "holiday.set": _l("设置节假日或调休"),
+    "holiday.remove": _l("删除节假日或调休"),
+    "holiday.upload": _l("导入节假日文件"),
+    "import.apply": _l("导入责任分解表"),
+    "leaders.import": _l("导入分管领导表"),
+}
+# …what its targets are…
+ADMIN_TARGETS = {
+    "unit": _l("单位"),
+    "user": _l("用户"),
+    "column": _l("栏目"),
+    "holiday": _l("节假日与调休"),
+    "calendar": _l("节假日文件"),
+    "import": _l("责任分解表"),
+    "leaders": _l("分管领导表"),
+}
+# …and the fields in its changes.
+ADMIN_FIELDS = {
+    "name": _l("名称"),
+    "kind": _l("类型"),
+    "aliases": _l("别名"),
+    "alias": _l("别名"),
+    "is_office": _l("区政府办"),
+    "active": _l("启用"),
+    "login": _l("用户名"),
+    "unit": _l("单位"),
+    "roles": _l("角色"),
+    "email": _l("邮箱"),
+    "mobile": _l("手机"),
+    "password": _l("密码"),
+    "path": _l("栏目路径"),
+    "content": _l("保障内容"),
+    "time_requirement": _l("时限要求"),
+    "content_type": _l("内容类别"),
+    "allows_statement": _l("可报说明性信息"),
+    "retired_at": _l("停用时间"),
+    "role": _l("责任方式"),
+    "drafters": _l("指定信息报送员"),
+    "is_workday": _l("是否上班"),
+    "note": _l("备注"),
+    "file": _l("文件"),
+    "sha256": _l("SHA-256"),
+    "days": _l("天数"),
+    "years": _l("年份"),
+    "partial": _l("单日调整"),
+    "root": _l("导入位置"),
+    "retire_missing": _l("停用文件未列出的栏目"),
+    "columns_added": _l("新增栏目"),
+    "columns_changed": _l("变更栏目"),
+    "columns_retired": _l("停用栏目"),
+    "units_added": _l("新增单位"),
+    "assignments_added": _l("新增责任单位"),
+    "assignments_removed": _l("移除责任单位"),
+    "leaders": _l("分管领导人数"),
+    "units": _l("单位数"),
+}
+ASSIGNMENT_ROLES = {"lead": _l("牵头"), "cooperating": _l("配合")}
+
 
 def label(table: dict[str, object], code: str | None) -> str:
     if code is None:

@@ -98,6 +98,7 @@ def init_app(app: Flask, config: Config) -> None:
     from web.blueprints import (
         admin,
         admin_import,
+        admin_log,
         auth,
         deliveries,
         drafting,
@@ -121,6 +122,7 @@ def init_app(app: Flask, config: Config) -> None:
         messages.bp,
         admin.bp,
         admin_import.bp,
+        admin_log.bp,
     ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)

@@ -1,11 +1,13 @@
 """Administration: units, users and roles, the column tree, assignments and designated
 drafters, holiday overrides. (The responsibility-table upload is added with the
-importer.) Every change is one transaction: a refusal changes nothing."""
+importer.) Every change is one transaction: a refusal changes nothing, and each change
+commits together with its entry in the administrators' log (workflow.admin_log)."""
 
 from __future__ import annotations
 
+import hashlib
 import re
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
@@ -28,6 +30,7 @@ from web.forms import (
     UserForm,
 )
 from web.helpers import actor, now, require_role
+from workflow import admin_log
 from workflow.accounts import create_unit, create_user, set_password, set_roles
 from workflow.deadlines.parser import parse
 from workflow.enums import AssignmentRole, ContentType, Role, UnitKind
@@ -51,6 +54,7 @@ PAGES = [
     ("admin.columns", _l("栏目、责任单位与信息报送员")),
     ("admin.holidays", _l("节假日与调休")),
     ("admin_import.upload_form", _l("导入责任分解表")),
+    ("admin_log.log", _l("操作日志")),
 ]
 
 
@@ -63,6 +67,26 @@ def _admins_only() -> None:
 @bp.context_processor
 def _pages() -> dict[str, Any]:
     return {"admin_pages": PAGES}
+
+
+def _log(
+    action: str,
+    target_type: str,
+    target_id: object,
+    target_label: str,
+    changes: dict[str, Any],
+) -> None:
+    """The change's entry in the administrators' log, committed with it."""
+    admin_log.record(
+        db_session(),
+        actor=actor(),
+        action=action,
+        target_type=target_type,
+        target_id=target_id,
+        target_label=target_label,
+        changes=changes,
+        now=now(),
+    )
 
 
 def _fail(message: str) -> None:
@@ -91,8 +115,20 @@ def units() -> Any:
     if form.validate_on_submit():
         aliases = [a for a in re.split(r"[、,，;；\s]+", form.aliases.data or "") if a]
         try:
-            create_unit(
+            unit = create_unit(
                 session, form.name.data, form.kind.data, aliases, is_office=form.is_office.data
+            )
+            _log(
+                "unit.create",
+                "unit",
+                unit.id,
+                unit.name,
+                admin_log.facts(
+                    name=unit.name,
+                    kind=unit.kind,
+                    aliases="、".join(a.alias for a in unit.aliases) or None,
+                    is_office=unit.is_office or None,
+                ),
             )
             session.commit()
             flash(_("已添加单位：%(name)s", name=form.name.data.strip()), "ok")
@@ -118,6 +154,13 @@ def unit_toggle(unit_id: int) -> Response:
     if unit is None:
         abort(404)
     unit.active = not unit.active
+    _log(
+        "unit.activate" if unit.active else "unit.deactivate",
+        "unit",
+        unit.id,
+        unit.name,
+        {"active": [not unit.active, unit.active]},
+    )
     db_session().commit()
     flash(_("已更新：%(name)s", name=unit.name), "ok")
     return redirect(url_for("admin.units"))
@@ -156,7 +199,7 @@ def users() -> Any:
             form.roles.errors = [_("请至少选择一个角色")]
             status = 422
         else:
-            create_user(
+            user = create_user(
                 session,
                 login=form.login.data,
                 name=form.name.data,
@@ -166,6 +209,20 @@ def users() -> Any:
                 email=form.email.data or None,
                 mobile=form.mobile.data or None,
                 password=form.password.data or None,
+            )
+            _log(
+                "user.create",
+                "user",
+                user.id,
+                _user_label(user),
+                admin_log.facts(
+                    login=user.login,
+                    name=user.name,
+                    unit=unit.name,
+                    roles=user.roles,
+                    email=user.email,
+                    mobile=user.mobile,
+                ),
             )
             session.commit()
             flash(_("已添加用户：%(login)s", login=form.login.data.strip()), "ok")
@@ -184,6 +241,23 @@ def users() -> Any:
     ), status
 
 
+def _user_label(user: User) -> str:
+    return f"{user.name}（{user.login}）"
+
+
+def _user_action(changes: dict[str, Any]) -> str:
+    """The most telling code for one save of the user form (roles alone: user.roles, so
+    "who gave this person the 审发 role" is one filter)."""
+    fields = set(changes)
+    if fields == {"roles"}:
+        return "user.roles"
+    if fields == {"password"}:
+        return "user.password_reset"
+    if fields == {"active"}:
+        return "user.activate" if changes["active"][1] else "user.deactivate"
+    return "user.update"
+
+
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
 def user_edit(user_id: int) -> Any:
     session = db_session()
@@ -199,10 +273,15 @@ def user_edit(user_id: int) -> Any:
         if user.id == actor().id and (not form.active.data or "admin" not in form.roles.data):
             flash(_("不能停用自己或取消自己的管理员角色。"), "error")
             return render_template("admin/user_edit.html", form=form, user=user), 422
+        before = admin_log.snapshot(user, ("roles", "active"))
         set_roles(user, form.roles.data)
         user.active = form.active.data
+        changes: dict[str, Any] = admin_log.diff(before, user)
         if form.password.data:
             set_password(user, form.password.data)
+            changes.update(admin_log.PASSWORD_RESET)  # the fact only, never the password
+        if changes:  # saving the form unchanged is not a change
+            _log(_user_action(changes), "user", user.id, _user_label(user), changes)
         session.commit()
         flash(_("已保存：%(login)s", login=user.login), "ok")
         return redirect(url_for("admin.users", unit=user.unit_id))
@@ -237,6 +316,18 @@ def _repath(column: Column) -> None:
     column.level = 1 if parent is None else parent.level + 1
     for child in column.children:
         _repath(child)
+
+
+# What the log compares on a column (its rules follow from the time requirement).
+COLUMN_FIELDS = (
+    "name",
+    "path",
+    "content",
+    "time_requirement",
+    "content_type",
+    "allows_statement",
+    "retired_at",
+)
 
 
 def _apply(column: Column, form: ColumnForm) -> None:
@@ -289,6 +380,15 @@ def columns() -> Any:
                 status = 422
         if status == 200:
             session.add(column)
+            session.flush()  # its id, for the log
+            fields = admin_log.snapshot(column, COLUMN_FIELDS)
+            _log(
+                "column.create",
+                "column",
+                column.id,
+                column.path,
+                admin_log.facts(**{k: v for k, v in fields.items() if v not in ("", False)}),
+            )
             session.commit()
             flash(_("已添加栏目：%(path)s", path=column.path), "ok")
             return redirect(url_for("admin.column", column_id=column.id))
@@ -320,6 +420,7 @@ def column(column_id: int) -> Any:
         form.content_type.data, form.allows_statement.data = col.content_type, col.allows_statement
         form.retired.data = col.retired_at is not None
     elif form.validate():
+        before = admin_log.snapshot(col, COLUMN_FIELDS)
         with session.no_autoflush:
             _apply(col, form)
             clash = _sibling_taken(col)
@@ -328,6 +429,11 @@ def column(column_id: int) -> Any:
             form.name.errors = [_("同一上级栏目下已有同名栏目")]
             status = 422
         else:
+            changes = admin_log.diff(before, col)
+            if changes:  # (paths under a moved or renamed column follow; logged here only)
+                retired = "retired_at" in changes and changes["retired_at"][1] is not None
+                action = "column.retire" if retired else "column.update"
+                _log(action, "column", col.id, col.path, changes)
             session.commit()
             flash(_("已保存栏目：%(path)s", path=col.path), "ok")
             return redirect(url_for("admin.column", column_id=col.id))
@@ -370,12 +476,29 @@ def assignment_add(column_id: int) -> Response:
     if any(a.unit_id == form.unit_id.data for a in col.assignments):
         flash(_("该单位已是本栏目的责任单位。"), "error")
     else:
-        col.assignments.append(
-            ColumnAssignment(unit_id=form.unit_id.data, role=AssignmentRole(form.role.data).value)
+        role = AssignmentRole(form.role.data).value
+        col.assignments.append(ColumnAssignment(unit_id=form.unit_id.data, role=role))
+        unit = session.get(Unit, form.unit_id.data)
+        _log(
+            "assignment.add",
+            "column",
+            col.id,
+            _assignment_label(col, unit),
+            admin_log.facts(unit=unit.name if unit else None, role=role),
         )
         session.commit()
         flash(_("已添加责任单位。"), "ok")
     return redirect(url_for("admin.column", column_id=column_id))
+
+
+def _assignment_label(column: Column, unit: Unit | None) -> str:
+    # Assignments are logged on their column: its history shows who added or removed
+    # which unit; the unit's name is kept in the label as it was then.
+    return f"{column.path}（{unit.name}）" if unit is not None else column.path
+
+
+def _drafter_names(users: list[User]) -> list[str]:
+    return sorted(_user_label(u) for u in users)
 
 
 @bp.post("/assignments/<int:assignment_id>/remove")
@@ -385,6 +508,19 @@ def assignment_remove(assignment_id: int) -> Response:
     if assignment is None or not DeleteForm().validate_on_submit():
         abort(404)
     column_id = assignment.column_id
+    _log(
+        "assignment.remove",
+        "column",
+        column_id,
+        _assignment_label(assignment.column, assignment.unit),
+        admin_log.removed(
+            {
+                "unit": assignment.unit.name,
+                "role": assignment.role,
+                "drafters": _drafter_names(assignment.drafters) or None,
+            }
+        ),
+    )
     session.delete(assignment)
     session.commit()
     flash(_("已移除责任单位。"), "ok")
@@ -408,13 +544,26 @@ def assignment_drafters(assignment_id: int) -> Response:
     form.user_ids.choices = [(uid, u.name) for uid, u in drafters.items()]
     if not form.validate_on_submit():
         abort(400)
+    old = _drafter_names(assignment.drafters)
     assignment.drafters = [drafters[uid] for uid in form.user_ids.data]
+    new = _drafter_names(assignment.drafters)
+    if old != new:
+        _log(
+            "assignment.drafters",
+            "column",
+            assignment.column_id,
+            _assignment_label(assignment.column, assignment.unit),
+            {"drafters": [old, new]},
+        )
     session.commit()
     flash(_("已更新指定信息报送员。"), "ok")
     return redirect(url_for("admin.column", column_id=assignment.column_id))
 
 
 # ---- holidays ------------------------------------------------------------------------
+
+
+HOLIDAY_FIELDS = ("is_workday", "note")
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
@@ -424,7 +573,17 @@ def holidays() -> Any:
     status = 200
     if form.validate_on_submit():
         row = HolidayRow(form.day.data, form.is_workday.data == "1", form.note.data or "")
+        existing = session.get(HolidayOverride, row.day)
+        before = admin_log.snapshot(existing, HOLIDAY_FIELDS) if existing else None
         store(session, [row], now(), complete=False)
+        after = {"is_workday": row.is_workday, "note": row.note}
+        changes = {
+            k: [before[k] if before else None, v]
+            for k, v in after.items()
+            if before is None or before[k] != v
+        }
+        if changes:
+            _log("holiday.set", "holiday", row.day.isoformat(), row.day.isoformat(), changes)
         session.commit()
         flash(_("已保存：%(day)s", day=form.day.data.isoformat()), "ok")
         return redirect(url_for("admin.holidays", year=form.day.data.year))
@@ -461,9 +620,22 @@ def holidays_upload() -> Response:
         flash(_("请选择要导入的CSV文件。"), "error")
         return redirect(url_for("admin.holidays"))
     session = db_session()
+    data = upload.read()
     try:
-        rows = read_csv(upload.read(), upload.filename)
-        count = store(session, rows, datetime.now(UTC), complete=True)
+        rows = read_csv(data, upload.filename)
+        count = store(session, rows, now(), complete=True)
+        _log(
+            "holiday.upload",
+            "calendar",
+            None,
+            upload.filename,
+            admin_log.facts(
+                file=upload.filename,
+                sha256=hashlib.sha256(data).hexdigest(),
+                days=count,
+                years="、".join(str(y) for y in sorted({r.day.year for r in rows})),
+            ),
+        )
         session.commit()
     except HolidayFileError as exc:
         _fail(str(exc))  # already names the file and the row, in Chinese
@@ -484,6 +656,13 @@ def holiday_remove(day: str) -> Response:
     row = session.get(HolidayOverride, key)
     if row is None:
         abort(404)
+    _log(
+        "holiday.remove",
+        "holiday",
+        key.isoformat(),
+        key.isoformat(),
+        admin_log.removed(admin_log.snapshot(row, HOLIDAY_FIELDS)),
+    )
     session.delete(row)
     session.commit()
     flash(_("已删除：%(day)s", day=day), "ok")

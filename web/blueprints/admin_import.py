@@ -21,7 +21,8 @@ from werkzeug.wrappers import Response
 
 from web import db_session
 from web.forms import DeleteForm
-from web.helpers import now, require_role
+from web.helpers import actor, now, require_role
+from workflow import admin_log
 from workflow.enums import Role
 from workflow.importer import MAX_BYTES, ImportFileError, apply_import, plan_import
 
@@ -121,6 +122,18 @@ def apply() -> Response | tuple[str, int]:
     session = db_session()
     try:
         report = apply_import(session, name, data, now=now(), root=root, retire_missing=retire)
+        admin_log.record(
+            session,
+            actor=actor(),
+            action="import.apply",
+            target_type="import",
+            target_id=sha,
+            target_label=name,
+            changes=admin_log.import_facts(
+                report.to_dict(), sha256=sha, root=root, retire_missing=retire
+            ),
+            now=now(),
+        )
         session.commit()
     except ImportFileError as exc:
         session.rollback()

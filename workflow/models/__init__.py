@@ -1,5 +1,6 @@
 """SQLAlchemy 2.0 typed models of sanshen."""
 
+from workflow.models.admin import AdminEvent
 from workflow.models.audit import AuditEvent
 from workflow.models.base import Base, UTCDateTime
 from workflow.models.calendar import CalendarYear, HolidayOverride
@@ -18,6 +19,7 @@ from workflow.models.scheduling import ScheduledPublication
 from workflow.models.status import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
 
 __all__ = [
+    "AdminEvent",
     "Attachment",
     "AuditEvent",
     "Base",

@@ -130,7 +130,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) -> dict[str, Any]:
+def run(
+    url: str,
+    assignments: int,
+    items: int,
+    runs: int,
+    reuse: bool = False,
+    only: Sequence[str] = (),
+) -> dict[str, Any]:
     log("migrating…")
     migrate.upgrade(url)
     engine = make_engine(url)
@@ -216,6 +223,8 @@ def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) 
             "health": do_health,
             **web.tasks(facts),
         }
+        if only:  # while iterating on one part; the baseline is always timed
+            tasks = {n: fn for n, fn in tasks.items() if n == "baseline" or n in only}
         times: dict[str, list[float]] = {name: [] for name in tasks}
         for fn in tasks.values():  # warm the caches for each
             fn()
@@ -273,14 +282,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="with --url: keep the data already in that database (filled by an earlier run)",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated parts to time besides the baseline (e.g. dashboard,dashboard_page)",
+    )
     args = parser.parse_args(argv)
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
     if args.quick:
         args.assignments, args.items, args.runs = 200, 10_000, 3
     with database(args.url) as target:
         if target.backend != "postgresql":
             print("bench.dashboard needs PostgreSQL (server-side generate_series)", file=sys.stderr)
             return 2
-        result = run(target.url, args.assignments, args.items, args.runs, args.reuse)
+        result = run(target.url, args.assignments, args.items, args.runs, args.reuse, only)
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 

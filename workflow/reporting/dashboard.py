@@ -2,8 +2,10 @@
 
 Set-based: a fixed number of statements whatever the portal's size (a test counts them
 at two sizes) — the calendar (2), counts by state (1), stuck items (count, page, the
-people holding them: 3), the deadline evaluation (5 more), unit names (1) and the
-provisional due dates (2).
+people holding them: 3), unit names (1), the provisional due dates (2), and who is late:
+from the status summary, the marks, the per-unit counts and the shown units' rows (3,
+plus the evaluation's 5 for columns changed since), or without a usable summary the
+marks, the attempt and the whole evaluation (7).
 """
 
 from __future__ import annotations

@@ -30,6 +30,7 @@ from sqlalchemy import (
     delete,
     func,
     insert,
+    or_,
     select,
     text,
     type_coerce,
@@ -37,10 +38,11 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar
-from workflow.deadlines.evaluate import OK, Settings, evaluate
+from workflow.deadlines.evaluate import DUE_SOON, OK, OVERDUE, PROVISIONAL, Settings, evaluate
 from workflow.models import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date
 
+NOT_OK = (OVERDUE, DUE_SOON, PROVISIONAL)  # evaluate's statuses besides OK
 # Above this many marked columns, one evaluation of the whole portal is cheaper than a
 # filtered one (and keeps the IN list small).
 MAX_LIVE_COLUMNS = 1000
@@ -218,44 +220,48 @@ def current_statuses(
     # needed (more evaluated live), never fewer.
     marked = set(session.scalars(select(DeadlineStatusDirty.column_id).distinct()))
     column_ids = {c for c in marked if c is not None}
-    # One statement (one snapshot): per unit and status, how many assignments, leaving
-    # out the marked columns; with the refresh's day, time and settings (one refresh
-    # writes every row in one transaction, so min = max unless it was torn).
+    # One statement (one snapshot): per unit, how many assignments are in each status,
+    # leaving out the marked columns; and how many rows are for another day or other
+    # settings (one refresh writes every row in one transaction, so all or none),
+    # and when the refresh ran. Grouped by unit alone, in the unit index's order: about
+    # half the time of grouping by (unit, status) and comparing texts with min/max.
+    today, key = local_date(now, settings.tz), settings_key(settings)
     plain_time = type_coerce(DeadlineStatus.computed_at, DateTime(timezone=True))
+    by_status = [func.count().filter(DeadlineStatus.status == s) for s in NOT_OK]
     stmt = (
         select(
             DeadlineStatus.unit_id,
-            DeadlineStatus.status,
             func.count(),
-            func.min(DeadlineStatus.computed_for),
-            func.max(DeadlineStatus.computed_for),
+            func.count().filter(
+                or_(DeadlineStatus.computed_for != today, DeadlineStatus.settings_key != key)
+            ),
             func.min(plain_time),
-            func.min(DeadlineStatus.settings_key),
-            func.max(DeadlineStatus.settings_key),
+            *by_status,
         )
         .where(DeadlineStatus.column_id.not_in(sorted(column_ids)))
-        .group_by(DeadlineStatus.unit_id, DeadlineStatus.status)
+        .group_by(DeadlineStatus.unit_id)
     )
     if unit_id is not None:
         stmt = stmt.where(DeadlineStatus.unit_id == unit_id)
     if column_id is not None:
         stmt = stmt.where(DeadlineStatus.column_id == column_id)
     rows: list[Any] = list(session.connection().execute(stmt).all()) if summary else []
-    today, key = local_date(now, settings.tz), settings_key(settings)
     usable = (
         bool(rows)
         and None not in marked
         and len(marked) <= MAX_LIVE_COLUMNS
-        and all(r[3] == r[4] == today and r[6] == r[7] == key for r in rows)
+        and not any(r[2] for r in rows)
     )
     if not usable:
         live = _live(session, now, settings, calendar, unit_id, column_id, None)
         return _from_live(live, Freshness(), column_id)
     counts: dict[int, dict[str, int]] = {}
-    for unit, status, n, *_meta in rows:
-        counts.setdefault(unit, {})[status] = int(n)
+    for unit, total, _other, _at, *per_status in rows:
+        found = {s: int(n) for s, n in zip(NOT_OK, per_status, strict=True) if n}
+        ok = int(total) - sum(found.values())
+        counts[unit] = {OK: ok, **found} if ok else found
     summary_counts = {unit: dict(per_status) for unit, per_status in counts.items()}
-    computed_at = min(r[5] for r in rows)
+    computed_at = min(r[3] for r in rows)
     computed_at = computed_at if computed_at.tzinfo else computed_at.replace(tzinfo=UTC)
     freshness = Freshness(computed_at.astimezone(UTC), len(column_ids))
     live_not_ok: list[StatusRow] = []

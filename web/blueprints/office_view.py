@@ -52,6 +52,9 @@ CELL_LIMIT = 5  # columns shown per unit in the late table until it is filtered 
 # Units in the late table per page, worst first: the office works from the top, and a
 # large portal has hundreds of late units (400 units' rows were 0.5 MB of HTML).
 UNITS_PAGE = 20
+# Provisional due dates listed until filtered to a unit (at the turn of the year every
+# open due date in the next one is provisional: thousands on a large portal).
+PROVISIONAL_SHOWN = 50
 SORTS = ("waiting", "unit", "column", "stage")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -182,6 +185,7 @@ def dashboard() -> str:
         columns_narrowed=narrowed,
         unit_names=unit_names,
         cell_limit=None if unit_id else CELL_LIMIT,
+        provisional_shown=None if unit_id else PROVISIONAL_SHOWN,
         unit_id=unit_id,
         column_id=column_id,
         stage=stage,

@@ -14,14 +14,15 @@ kinds on a tenth of the columns. Then alternately, `--runs` times each:
 
 - *baseline*: `SELECT state, count(*) FROM items GROUP BY state`, rows fetched;
 - *dashboard*: `workflow.reporting.dashboard.dashboard(session, now)` — counts by state,
-  the first page of stuck items, every unit's overdue / due-soon columns (the full
-  deadline evaluation), provisional due dates;
+  the first page of stuck items, every unit's overdue / due-soon columns (from the
+  status summary), provisional due dates;
 - *scoreboard*: `workflow.reporting.scoreboard.scoreboard(session, 2026-10, now)`;
 - *health*: `workflow.reporting.health.portal_health(session, now)`.
 
-- *dashboard_page*, *scoreboard_page*: the same through the web — the real app served
-  by werkzeug in a second process (bench.dashboard_web), a supervisor logged in, GET
-  /office/ and GET /office/scoreboard?period=2026-10 over HTTP (login check, queries,
+- *dashboard_page*, *scoreboard_page*, *health_page*: the same through the web — the
+  real app served by werkzeug in a second process (bench.dashboard_web), a supervisor
+  logged in, GET /office/ (its first page of stuck items and of units),
+  /office/scoreboard?period=2026-10 and /office/health over HTTP (login check, queries,
   template, the two SVG charts).
 
 Prints one JSON line: p50 and p95 of each in seconds, the ratio of each p50 to the

@@ -1,8 +1,9 @@
 """The office's pages as a browser gets them: the real app served by werkzeug in a
-second process, a supervisor logged in through the real form, GET /office/ and GET
-/office/scoreboard?period=2026-10 timed over HTTP, and that process's peak resident
-memory (VmHWM) read before it stops. Used by bench.dashboard in the same run as its
-baseline; `python -m bench.dashboard_web serve URL` is the server side."""
+second process, a supervisor logged in through the real form, GET /office/, GET
+/office/scoreboard?period=2026-10 and GET /office/health timed over HTTP, and that
+process's peak resident memory (VmHWM) read before it stops. Used by bench.dashboard in
+the same run as its baseline; `python -m bench.dashboard_web serve URL` is the server
+side."""
 
 from __future__ import annotations
 
@@ -30,7 +31,11 @@ from workflow.models import User
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # bench.dashboard's clock
 LOGIN = "bench_supervisor"
 PASSWORD = "bench-supervisor-password"
-PAGES = {"dashboard_page": "/office/", "scoreboard_page": "/office/scoreboard?period=2026-10"}
+PAGES = {
+    "dashboard_page": "/office/",
+    "scoreboard_page": "/office/scoreboard?period=2026-10",
+    "health_page": "/office/health",
+}
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 

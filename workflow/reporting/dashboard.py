@@ -307,8 +307,9 @@ def _unit_deadlines(
         for unit in page
     }
     for s in rows:
+        if (entry := by_unit.get(s.unit_id)) is None:
+            continue
         due = ColumnDue(s.column_id, s.column_path, s.next_due, s.overdue_since)
-        entry = by_unit[s.unit_id]
         if s.status == OVERDUE:
             entry.overdue.append(due)
         elif s.status == DUE_SOON:

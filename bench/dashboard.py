@@ -14,14 +14,15 @@ kinds on a tenth of the columns. Then alternately, `--runs` times each:
 
 - *baseline*: `SELECT state, count(*) FROM items GROUP BY state`, rows fetched;
 - *dashboard*: `workflow.reporting.dashboard.dashboard(session, now)` — counts by state,
-  the first page of stuck items, every unit's overdue / due-soon columns (the full
-  deadline evaluation), provisional due dates;
+  the first page of stuck items, every unit's overdue / due-soon columns (from the
+  status summary), provisional due dates;
 - *scoreboard*: `workflow.reporting.scoreboard.scoreboard(session, 2026-10, now)`;
 - *health*: `workflow.reporting.health.portal_health(session, now)`.
 
-- *dashboard_page*, *scoreboard_page*: the same through the web — the real app served
-  by werkzeug in a second process (bench.dashboard_web), a supervisor logged in, GET
-  /office/ and GET /office/scoreboard?period=2026-10 over HTTP (login check, queries,
+- *dashboard_page*, *scoreboard_page*, *health_page*: the same through the web — the
+  real app served by werkzeug in a second process (bench.dashboard_web), a supervisor
+  logged in, GET /office/ (its first page of stuck items and of units),
+  /office/scoreboard?period=2026-10 and /office/health over HTTP (login check, queries,
   template, the two SVG charts).
 
 Prints one JSON line: p50 and p95 of each in seconds, the ratio of each p50 to the
@@ -130,7 +131,14 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) -> dict[str, Any]:
+def run(
+    url: str,
+    assignments: int,
+    items: int,
+    runs: int,
+    reuse: bool = False,
+    only: Sequence[str] = (),
+) -> dict[str, Any]:
     log("migrating…")
     migrate.upgrade(url)
     engine = make_engine(url)
@@ -216,6 +224,8 @@ def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) 
             "health": do_health,
             **web.tasks(facts),
         }
+        if only:  # while iterating on one part; the baseline is always timed
+            tasks = {n: fn for n, fn in tasks.items() if n == "baseline" or n in only}
         times: dict[str, list[float]] = {name: [] for name in tasks}
         for fn in tasks.values():  # warm the caches for each
             fn()
@@ -273,14 +283,20 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="with --url: keep the data already in that database (filled by an earlier run)",
     )
+    parser.add_argument(
+        "--only",
+        default="",
+        help="comma-separated parts to time besides the baseline (e.g. dashboard,dashboard_page)",
+    )
     args = parser.parse_args(argv)
+    only = [name.strip() for name in args.only.split(",") if name.strip()]
     if args.quick:
         args.assignments, args.items, args.runs = 200, 10_000, 3
     with database(args.url) as target:
         if target.backend != "postgresql":
             print("bench.dashboard needs PostgreSQL (server-side generate_series)", file=sys.stderr)
             return 2
-        result = run(target.url, args.assignments, args.items, args.runs, args.reuse)
+        result = run(target.url, args.assignments, args.items, args.runs, args.reuse, only)
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 

@@ -1,8 +1,9 @@
 """The office's pages as a browser gets them: the real app served by werkzeug in a
-second process, a supervisor logged in through the real form, GET /office/ and GET
-/office/scoreboard?period=2026-10 timed over HTTP, and that process's peak resident
-memory (VmHWM) read before it stops. Used by bench.dashboard in the same run as its
-baseline; `python -m bench.dashboard_web serve URL` is the server side."""
+second process, a supervisor logged in through the real form, GET /office/, GET
+/office/scoreboard?period=2026-10 and GET /office/health timed over HTTP, and that
+process's peak resident memory (VmHWM) read before it stops. Used by bench.dashboard in
+the same run as its baseline; `python -m bench.dashboard_web serve URL` is the server
+side."""
 
 from __future__ import annotations
 
@@ -19,17 +20,22 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from workflow.accounts import create_unit, create_user
 from workflow.db import make_engine
 from workflow.enums import Role, UnitKind
+from workflow.models import User
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # bench.dashboard's clock
 LOGIN = "bench_supervisor"
 PASSWORD = "bench-supervisor-password"
-PAGES = {"dashboard_page": "/office/", "scoreboard_page": "/office/scoreboard?period=2026-10"}
+PAGES = {
+    "dashboard_page": "/office/",
+    "scoreboard_page": "/office/scoreboard?period=2026-10",
+    "health_page": "/office/health",
+}
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 
@@ -45,6 +51,9 @@ def add_supervisor(url: str) -> None:
                         f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
                     )
                 )
+            # --reuse on a database an earlier run used: the supervisor is there already.
+            if session.scalar(select(User.id).where(User.login == LOGIN)) is not None:
+                return
             unit = create_unit(session, "督查室（压测）", UnitKind.ZONE)
             create_user(
                 session,

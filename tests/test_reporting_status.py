@@ -8,10 +8,11 @@ from __future__ import annotations
 from datetime import date, timedelta
 from typing import Any
 
-from sqlalchemy import delete, func, select, update
+from sqlalchemy import delete, event, func, select, update
 from sqlalchemy.orm import Session
 
 from workflow import services
+from workflow.accounts import create_unit
 from workflow.enums import ItemKind, Role, State
 from workflow.models import (
     ColumnAssignment,
@@ -237,3 +238,79 @@ def test_state_counts_from_the_deltas_equal_counting(session: Session, world: Wo
     assert state_counts(session)[State.RETRACTED] >= 1
     # One unit's counts are counted directly.
     assert state_counts(session, unit_id=world.unit_b.id)[State.WITHDRAWN] >= 2
+
+
+def test_a_page_of_units_is_a_slice_of_the_whole_ranking(session: Session, world: World) -> None:
+    """The dashboard ranks units on the summary's counts and fetches only the shown
+    units' rows: each page is the same slice of the full list, from the summary (with
+    and without columns changed since) and evaluated live."""
+    p = october_portal(session, world)
+    monthly = {"kind": "periodic", "every": 1, "unit": "month", "min_items": 1}
+    for n in range(4):  # more late units: 0 and 2 with two never-updated columns
+        unit = create_unit(session, f"区局{n}-{id(p)}")
+        p.column(f"栏目{n}", [unit], monthly)
+        if n % 2 == 0:
+            p.column(f"空栏目{n}", [unit], monthly)
+    session.flush()
+    whole = evaluated_live(session, now=NOW)
+    assert len(whole) >= 7 and len(whole[0].overdue) == 2
+
+    def pages(size: int, **kw: Any) -> list[UnitDeadlines]:
+        out: list[UnitDeadlines] = []
+        for offset in range(0, len(whole) + size, size):
+            board = dashboard(session, NOW, units_limit=size, units_offset=offset, **kw)
+            assert board.units_total == len(whole) and len(board.units) <= size
+            out += board.units
+        return out
+
+    assert pages(2) == whole  # no summary: evaluated live
+    refresh_status(session, NOW)
+    assert dashboard(session, NOW).freshness == Freshness(NOW, 0)
+    assert pages(2) == whole and pages(3) == whole
+    publish(session, world, p.columns["月报"].id)  # A's 月报 met: marked, evaluated live
+    changed = evaluated_live(session, now=NOW)
+    assert changed != whole
+    whole = changed
+    assert dashboard(session, NOW, units_limit=2).freshness == Freshness(NOW, 1)
+    assert pages(2) == whole
+    # One column: only the units late in it, ranked and paged the same way.
+    column = p.columns["依申请公开"].id
+    one = dashboard(session, NOW, column_id=column)
+    assert [u.unit_id for u in one.units] == [world.unit_b.id] and one.units_total == 1
+    assert dashboard(session, NOW, column_id=column, units_limit=1).units == one.units
+
+
+def test_a_refresh_between_the_counts_and_the_rows_is_read_again(
+    session: Session, world: World
+) -> None:
+    """The counts and the shown units' rows are two statements: when the summary is
+    rewritten in between (here: a unit's overdue row turned ok just before the rows
+    are read), the rows disagree with the counts and the dashboard reads again."""
+    october_portal(session, world)
+    refresh_status(session, NOW)
+    reference = dashboard(session, NOW)
+    first = reference.units[0]
+    assert first.unit_id == world.unit_b.id and len(first.overdue) == 2
+    gone = first.overdue[0].column_id
+    engine = session.get_bind()
+    rewritten: list[str] = []
+
+    def refresh_in_between(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+        if "deadline_status.assignment_id" not in statement:
+            return
+        rewritten.append(statement)
+        if len(rewritten) == 1:
+            cursor.execute(
+                "UPDATE deadline_status SET status = 'ok' WHERE unit_id = "
+                f"{world.unit_b.id} AND column_id = {gone}"
+            )
+
+    event.listen(engine, "before_cursor_execute", refresh_in_between)
+    try:
+        board = dashboard(session, NOW, units_limit=1)
+    finally:
+        event.remove(engine, "before_cursor_execute", refresh_in_between)
+    assert len(rewritten) == 2  # the rows were read twice
+    # Read again: B now has one overdue column, and its row says so.
+    b = next(u for u in board.units + dashboard(session, NOW).units if u.unit_id == first.unit_id)
+    assert [d.column_id for d in b.overdue] == [d.column_id for d in first.overdue[1:]]

@@ -13,6 +13,7 @@ import pytest
 from flask import Flask
 from openpyxl import load_workbook
 
+from web.blueprints import office_view
 from workflow.accounts import set_password
 from workflow.enums import Role
 
@@ -93,4 +94,37 @@ def test_supervisor_filters_the_dashboard_and_downloads_the_assessment(
     supervisor.go(f"/office/?unit={world.unit_b.id}")
     assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     page.screenshot(path=str(shots / "office-dashboard-phone.png"), full_page=True)
+    supervisor.close()
+
+
+def test_late_units_page_on_a_phone(
+    office: tuple[World, Portal, str],
+    server: str,
+    browser: Any,
+    shots: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """One unit a page (a large portal has hundreds): "more units" leads to the next
+    one, back at the table, and the page does not scroll sideways at 390 px."""
+    _world, _portal, login_name = office
+    monkeypatch.setattr(office_view, "UNITS_PAGE", 1)  # the live server runs in-process
+    supervisor = User(browser, server, login_name, viewport={"width": 390, "height": 844})
+    page = supervisor.page
+    supervisor.go("/office/")
+    first = page.locator("#late-table tbody tr[data-unit]")
+    assert first.count() == 1
+    first_unit = first.first.get_attribute("data-unit")
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    pager = page.get_by_role("navigation", name="单位分页")
+    assert pager.is_visible()
+    pager.get_by_role("link", name="更多单位").click()
+    page.wait_for_load_state()
+    assert "upage=2" in page.url and page.url.endswith("#late")
+    second = page.locator("#late-table tbody tr[data-unit]")
+    assert second.count() == 1 and second.first.get_attribute("data-unit") != first_unit
+    assert page.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
+    page.screenshot(path=str(shots / "office-dashboard-units-phone.png"), full_page=True)
+    # Printed: the pager is left out.
+    page.emulate_media(media="print")
+    assert not pager.is_visible()
     supervisor.close()

@@ -16,6 +16,7 @@ from flask import Flask
 from icalendar import Calendar
 from openpyxl import load_workbook
 
+from web.blueprints import office_view
 from workflow.accounts import set_password
 from workflow.enums import Role, State
 from workflow.models import FeedToken, Item
@@ -116,6 +117,43 @@ def test_dashboard_filters_sorts_and_pages(app: Flask, office: Office) -> None:
     assert "没有超时滞留的稿件" in client.get("/office/?page=9").get_data(as_text=True)
     # Bad filter values are ignored, not an error.
     assert client.get("/office/?unit=x&stage=drop&sort=evil").status_code == 200
+
+
+def test_dashboard_pages_the_late_units_worst_first(
+    app: Flask, office: Office, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    client = login(app, office.supervisor)
+
+    def units_of(html: str) -> list[str]:
+        return [re.findall(r'data-unit="(\d+)"', r)[0] for r in _rows(html, "late-table")]
+
+    everyone = units_of(client.get("/office/").get_data(as_text=True))
+    assert len(everyone) >= 3  # B, C, A and whoever else keeps a column
+    monkeypatch.setattr(office_view, "UNITS_PAGE", 2)
+    first = client.get("/office/").get_data(as_text=True)
+    pages = (len(everyone) + 1) // 2
+    assert units_of(first) == everyone[:2]
+    pager = first.split('id="late-pager"', 1)[1].split("</nav>", 1)[0]
+    assert f"第 1 / {pages} 页" in pager and "上一页" not in pager
+    assert f"共 {len(everyone)} 个单位" in first
+    more = re.findall(r'href="([^"]+)">更多单位<', pager)[0].replace("&amp;", "&")
+    assert "upage=2" in more and more.endswith("#late")
+    # Following "more" pages through every unit once, in the same order.
+    seen = units_of(first)
+    while more:
+        html = client.get(more).get_data(as_text=True)
+        seen += units_of(html)
+        found = re.findall(r'href="([^"]+)">更多单位<', html)
+        more = found[0].replace("&amp;", "&") if found else ""
+    assert seen == everyone
+    # The stuck items' page and the units' page are kept when the other one changes.
+    both = client.get("/office/?page=2&upage=2").get_data(as_text=True)
+    back = re.findall(r'href="([^"]+)">上一页<', both.split('id="late-pager"', 1)[1])[0]
+    assert "page=2" in back and "upage" not in back  # back to the first page of units
+    # A unit's link (here one on the second page) leaves both pages: the unit alone.
+    row = _rows(both, "late-table")[0]
+    unit_link = re.findall(r'href="([^"]+)"', row)[0].replace("&amp;", "&")
+    assert f"unit={everyone[2]}" in unit_link and "page" not in unit_link
 
 
 def test_recompute_provisional_is_a_csrf_protected_post(app: Flask, office: Office) -> None:

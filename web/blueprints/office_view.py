@@ -49,6 +49,12 @@ PAGE_SIZE = 50
 COLUMN_CHOICES = 500  # more columns than this: the filter asks for a unit first
 FAILED_SHOWN = 50
 CELL_LIMIT = 5  # columns shown per unit in the late table until it is filtered to one
+# Units in the late table per page, worst first: the office works from the top, and a
+# large portal has hundreds of late units (400 units' rows were 0.5 MB of HTML).
+UNITS_PAGE = 20
+# Provisional due dates listed until filtered to a unit (at the turn of the year every
+# open due date in the next one is provisional: thousands on a large portal).
+PROVISIONAL_SHOWN = 50
 SORTS = ("waiting", "unit", "column", "stage")
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
@@ -84,7 +90,9 @@ def _choices(
     """The filter's units, and its columns: the chosen unit's, or all of them when there
     are few enough for one list (a portal has thousands: then a unit comes first)."""
     session = db_session()
-    units = [(u.id, u.name) for u in session.execute(select(Unit).order_by(Unit.name)).scalars()]
+    units = [
+        (uid, name) for uid, name in session.execute(select(Unit.id, Unit.name).order_by(Unit.name))
+    ]
     stmt = select(Column.id, Column.path).where(Column.retired_at.is_(None))
     if unit_id is not None:
         stmt = stmt.join(ColumnAssignment, ColumnAssignment.column_id == Column.id).where(
@@ -113,6 +121,7 @@ def dashboard() -> str:
     sort = sort if sort in SORTS else "waiting"
     descending = request.args.get("order", "desc" if sort == "waiting" else "asc") == "desc"
     page = max(_int_arg("page") or 1, 1)
+    units_page = max(_int_arg("upage") or 1, 1)
     board = build_dashboard(
         db_session(),
         now(),
@@ -124,6 +133,8 @@ def dashboard() -> str:
         descending=descending,
         limit=PAGE_SIZE,
         offset=(page - 1) * PAGE_SIZE,
+        units_limit=UNITS_PAGE,
+        units_offset=(units_page - 1) * UNITS_PAGE,
     )
     units, columns, narrowed = _choices(unit_id, column_id)
     unit_names = dict(units)
@@ -134,8 +145,17 @@ def dashboard() -> str:
     }
 
     def link(**changes: Any) -> str:
-        args: dict[str, Any] = {**filters, "sort": sort, "order": "desc" if descending else "asc"}
+        """This page with `changes`; the two tables' pages are kept unless changed
+        (and left out when on the first)."""
+        args: dict[str, Any] = {
+            **filters,
+            "sort": sort,
+            "order": "desc" if descending else "asc",
+            "page": page,
+            "upage": units_page,
+        }
         args.update(changes)
+        args = {k: v for k, v in args.items() if not (k in ("page", "upage") and v == 1)}
         return url_for("office_view.dashboard") + "?" + urlencode(args)
 
     def sort_link(key: str) -> str:
@@ -146,6 +166,7 @@ def dashboard() -> str:
         return link(sort=key, order=order, page=1)
 
     pages = max((board.stuck.total + PAGE_SIZE - 1) // PAGE_SIZE, 1)
+    units_pages = max((board.units_total + UNITS_PAGE - 1) // UNITS_PAGE, 1)
     session = db_session()
     failed = failed_deliveries(session, limit=FAILED_SHOWN)
     recipients = dict(
@@ -164,6 +185,7 @@ def dashboard() -> str:
         columns_narrowed=narrowed,
         unit_names=unit_names,
         cell_limit=None if unit_id else CELL_LIMIT,
+        provisional_shown=None if unit_id else PROVISIONAL_SHOWN,
         unit_id=unit_id,
         column_id=column_id,
         stage=stage,
@@ -171,6 +193,9 @@ def dashboard() -> str:
         descending=descending,
         page=page,
         pages=pages,
+        units_page=units_page,
+        units_pages=units_pages,
+        units_first=(units_page - 1) * UNITS_PAGE + 1,
         link=link,
         sort_link=sort_link,
         stages=REVIEW_STATES,

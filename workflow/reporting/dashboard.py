@@ -2,8 +2,10 @@
 
 Set-based: a fixed number of statements whatever the portal's size (a test counts them
 at two sizes) — the calendar (2), counts by state (1), stuck items (count, page, the
-people holding them: 3), the deadline evaluation (5 more), unit names (1) and the
-provisional due dates (2).
+people holding them: 3), unit names (1), the provisional due dates (2), and who is late:
+from the status summary, the marks, the per-unit counts and the shown units' rows (3,
+plus the evaluation's 5 for columns changed since), or without a usable summary the
+marks, the attempt and the whole evaluation (7).
 """
 
 from __future__ import annotations
@@ -253,28 +255,60 @@ def unit_deadlines(
     return _unit_deadlines(session, now, settings, calendar, unit_id)[0]
 
 
+# Reading the summary's counts, then the chosen units' rows, is two statements: a
+# refresh committing in between makes them disagree (`Statuses.not_ok_rows` tells), so
+# read again; after this many tries, evaluate live.
+READ_TRIES = 2
+
+
 def _unit_deadlines(
     session: Session,
     now: datetime,
     settings: ReportSettings,
     calendar: WorkCalendar | None,
     unit_id: int | None,
-) -> tuple[list[UnitDeadlines], Freshness]:
+    column_id: int | None = None,
+    limit: int | None = None,
+    offset: int = 0,
+) -> tuple[list[UnitDeadlines], int, Freshness]:
+    """One page of units (all of them without `limit`), worst first, with their
+    overdue, due-soon and provisional columns; how many units there are in all; and
+    how fresh the figures are. Units are ranked on counts read from the summary, and
+    only the page's units' rows are fetched (a large portal has ~8,000 not-ok
+    assignments over 400 units). With `column_id`, only that column's assignments, and
+    only the units with something overdue, due soon or provisional in it."""
     calendar = calendar or load_calendar(session)
-    statuses = current_statuses(session, now, settings, calendar, unit_id)
     names = dict(session.execute(select(Unit.id, Unit.name)).all())
-    by_unit: dict[int, UnitDeadlines] = {}
-
-    def entry_of(unit: int) -> UnitDeadlines:
-        if unit not in by_unit:
-            by_unit[unit] = UnitDeadlines(unit, names.get(unit, ""))
-        return by_unit[unit]
-
-    for unit, n in statuses.ok_per_unit.items():
-        entry_of(unit).assignments += n
-    for s in statuses.not_ok:
-        entry = entry_of(s.unit_id)
-        entry.assignments += 1
+    for attempt in range(READ_TRIES + 1):
+        statuses = current_statuses(
+            session, now, settings, calendar, unit_id, column_id, summary=attempt < READ_TRIES
+        )
+        counts = statuses.counts
+        ranked = sorted(
+            counts,
+            key=lambda u: (
+                -counts[u].get(OVERDUE, 0),
+                -counts[u].get(DUE_SOON, 0),
+                names.get(u, ""),
+            ),
+        )
+        if column_id is not None:
+            ranked = [
+                u for u in ranked if any(s in counts[u] for s in (OVERDUE, DUE_SOON, PROVISIONAL))
+            ]
+        page = ranked[offset:] if limit is None else ranked[offset : offset + limit]
+        wanted = None if limit is None and offset == 0 else set(page)
+        rows = statuses.not_ok_rows(session, wanted)
+        if rows is not None:
+            break
+    assert rows is not None  # the last try evaluates live, which always answers
+    by_unit = {
+        unit: UnitDeadlines(unit, names.get(unit, ""), assignments=sum(counts[unit].values()))
+        for unit in page
+    }
+    for s in rows:
+        if (entry := by_unit.get(s.unit_id)) is None:
+            continue
         due = ColumnDue(s.column_id, s.column_path, s.next_due, s.overdue_since)
         if s.status == OVERDUE:
             entry.overdue.append(due)
@@ -285,10 +319,7 @@ def _unit_deadlines(
     for entry in by_unit.values():
         entry.overdue.sort(key=lambda d: (d.overdue_since or date.max, d.column_path))
         entry.due_soon.sort(key=lambda d: (d.due or date.max, d.column_path))
-    ranked = sorted(
-        by_unit.values(), key=lambda u: (-len(u.overdue), -len(u.due_soon), u.unit_name)
-    )
-    return ranked, statuses.freshness
+    return list(by_unit.values()), len(ranked), statuses.freshness
 
 
 @dataclass(frozen=True)
@@ -296,11 +327,12 @@ class Dashboard:
     today: date
     state_counts: dict[str, int]
     stuck: StuckPage
-    units: list[UnitDeadlines]
+    units: list[UnitDeadlines]  # one page of them, worst first (all without units_limit)
     provisional: list[ProvisionalDue]
     # How current `units` is: from the status summary (and when it was computed) with
     # the columns changed since evaluated live, or all evaluated live.
     freshness: Freshness = field(default_factory=Freshness)
+    units_total: int = 0  # how many units there are to page through
 
 
 def dashboard(
@@ -315,16 +347,16 @@ def dashboard(
     descending: bool = True,
     limit: int = 100,
     offset: int = 0,
+    units_limit: int | None = None,
+    units_offset: int = 0,
 ) -> Dashboard:
-    """Everything the dashboard page shows, filtered by unit, column and stage."""
+    """Everything the dashboard page shows, filtered by unit, column and stage: a page
+    of stuck items (`limit`, `offset`) and a page of units, worst first (`units_limit`,
+    `units_offset`; every unit by default)."""
     calendar = load_calendar(session)
-    units, freshness = _unit_deadlines(session, now, settings, calendar, unit_id)
-    if column_id is not None:
-        for u in units:
-            u.overdue = [d for d in u.overdue if d.column_id == column_id]
-            u.due_soon = [d for d in u.due_soon if d.column_id == column_id]
-            u.provisional = [d for d in u.provisional if d.column_id == column_id]
-        units = [u for u in units if u.overdue or u.due_soon or u.provisional]
+    units, units_total, freshness = _unit_deadlines(
+        session, now, settings, calendar, unit_id, column_id, units_limit, units_offset
+    )
     provisional = [p for p in provisional_dues(session) if unit_id is None or p.unit_id == unit_id]
     return Dashboard(
         today=local_date(now, settings.tz),
@@ -345,4 +377,5 @@ def dashboard(
         units=units,
         provisional=provisional,
         freshness=freshness,
+        units_total=units_total,
     )

@@ -18,8 +18,8 @@ Beijing days; "in the last N" counts today):
 Deductions: −5 for each `policy` `top` column without update in 6 months; −3 for each
 `consult` column without a published answer in 2 months.
 
-Statements: columns with their last publications, assignments, open messages — three,
-whatever the size.
+Statements: columns with their last publications, open messages, and the units of the
+columns named — three, whatever the size.
 """
 
 from __future__ import annotations
@@ -27,11 +27,12 @@ from __future__ import annotations
 import functools
 import json
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
+from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, cast, func, select
+from sqlalchemy import DateTime, Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from workflow.calendar import add_months
@@ -105,7 +106,6 @@ class _Col:
     upkeep: bool  # must be kept up to date (see _kept_up)
     leaf: bool
     last: date | None
-    units: tuple[str, ...]
 
 
 @functools.lru_cache(maxsize=4096)  # thousands of columns share a few hundred dates
@@ -134,7 +134,7 @@ def portal_health(
             by_kind[k].append(c)
 
     def ref(c: _Col) -> ColumnRef:
-        return ColumnRef(c.id, c.path, c.last, c.units)
+        return ColumnRef(c.id, c.path, c.last, ())  # units: named below, once for all
 
     def counting(code: str, title: str, limit: int, dated: list[tuple[date, _Col]]) -> VetoTest:
         """A test that counts columns, each stale from a date: fails at the limit-th."""
@@ -196,11 +196,37 @@ def portal_health(
         Deduction("policy_top_6_months", "政策文件类一级栏目6个月以上未更新", 5, policy_top),
         Deduction("consult_2_months", "政务咨询类栏目2个月以上无留言答复", 3, no_answer),
     ]
+    # The units of the columns named: only those, not all 20,000 assignments of a
+    # large portal (most columns are named nowhere).
+    named = [refs for t in tests for refs in (t.columns, t.fail_columns)]
+    named += [d.columns for d in deductions]
+    units = _units_of(session, {r.column_id for refs in named for r in refs})
+    for refs in named:
+        refs[:] = [replace(r, units=units.get(r.column_id, ())) for r in refs]
     dated = [t for t in tests if t.fail_date is not None]
     first = min((t.fail_date for t in dated if t.fail_date), default=None)
     first_tests = [t for t in dated if t.fail_date == first]
-    units = sorted({u for t in first_tests for c in t.fail_columns for u in c.units})
-    return PortalHealth(today, tests, deductions, first, [t.code for t in first_tests], units)
+    causing = sorted({u for t in first_tests for c in t.fail_columns for u in c.units})
+    return PortalHealth(today, tests, deductions, first, [t.code for t in first_tests], causing)
+
+
+# More columns named than this: read every assignment rather than a list of ids.
+MAX_NAMED_IDS = 5000
+
+
+def _units_of(session: Session, column_ids: set[int]) -> dict[int, tuple[str, ...]]:
+    """The names of the units keeping each of these columns, by name (one statement)."""
+    stmt = (
+        select(ColumnAssignment.column_id, Unit.name)
+        .join(Unit, Unit.id == ColumnAssignment.unit_id)
+        .order_by(Unit.name)
+    )
+    if len(column_ids) <= MAX_NAMED_IDS:
+        stmt = stmt.where(ColumnAssignment.column_id.in_(sorted(column_ids)))
+    units: dict[int, list[str]] = defaultdict(list)
+    for column_id, name in session.connection().execute(stmt).all():
+        units[column_id].append(name)
+    return {c: tuple(names) for c, names in units.items()}
 
 
 def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[_Col]:
@@ -208,8 +234,9 @@ def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[
     # Each column's last publication, looked up per column: an index probe on
     # ix_items_live_column_published (the newest entry), not a scan of every published
     # item.
+    # Plain timestamps (no UTCDateTime conversion per row: it is done once below).
     last = (
-        select(func.max(Item.published_at))
+        select(type_coerce(func.max(Item.published_at), DateTime(timezone=True)))
         .where(Item.column_id == Column.id, Item.live_revision_no.is_not(None))
         .scalar_subquery()
     )
@@ -228,13 +255,6 @@ def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[
         .order_by(Column.path)
     ).all()
     parents = {parent for _, _, parent, _, _, _ in rows if parent is not None}
-    units: dict[int, list[str]] = defaultdict(list)
-    for column_id, name in conn.execute(
-        select(ColumnAssignment.column_id, Unit.name)
-        .join(Unit, Unit.id == ColumnAssignment.unit_id)
-        .order_by(Unit.name)
-    ):
-        units[column_id].append(name)
     # Portals reuse a few dozen tag and rule sets across thousands of columns: parse
     # each distinct text once.
     kinds_by_text: dict[str | None, frozenset[ColumnKind]] = {}
@@ -255,11 +275,15 @@ def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[
                 kinds_by_text[tags],
                 upkeep_by_text[rules],
                 column_id not in parents,
-                local_date(published, tz) if published else None,
-                tuple(units.get(column_id, [])),
+                _local_day(published, tz) if published else None,
             )
         )
     return out
+
+
+def _local_day(moment: datetime, tz: ZoneInfo) -> date:
+    # SQLite hands back naive UTC.
+    return (moment if moment.tzinfo else moment.replace(tzinfo=UTC)).astimezone(tz).date()
 
 
 def _kept_up(rule: object, months: int) -> bool:

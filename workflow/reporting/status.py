@@ -20,33 +20,29 @@ evaluation that follows, and a change committed later leaves its mark.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Collection
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any, NamedTuple
 
 from sqlalchemy import (
-    Date,
     DateTime,
-    Integer,
-    String,
-    cast,
     delete,
     func,
     insert,
-    literal,
-    null,
+    or_,
     select,
     text,
     type_coerce,
-    union_all,
 )
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar
-from workflow.deadlines.evaluate import OK, Settings, evaluate
+from workflow.deadlines.evaluate import DUE_SOON, OK, OVERDUE, PROVISIONAL, Settings, evaluate
 from workflow.models import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date
 
+NOT_OK = (OVERDUE, DUE_SOON, PROVISIONAL)  # evaluate's statuses besides OK
 # Above this many marked columns, one evaluation of the whole portal is cheaper than a
 # filtered one (and keeps the IN list small).
 MAX_LIVE_COLUMNS = 1000
@@ -153,12 +149,57 @@ def fold_state_counts(session: Session) -> None:
 
 @dataclass
 class Statuses:
-    """Where the assignments stand: those that are not ok (in assignment order), and
-    per unit how many are ok."""
+    """Where the assignments stand now: per unit, how many are in each status (every
+    unit with an assignment considered). The not-ok assignments themselves are fetched
+    only for the units wanted, with `not_ok_rows` — the dashboard shows a page of units,
+    not the ~8,000 not-ok assignments of a large portal."""
 
-    not_ok: list[StatusRow]
-    ok_per_unit: dict[int, int]
+    counts: dict[int, dict[str, int]]
     freshness: Freshness
+    # The not-ok rows evaluated live: the marked columns', or everything's.
+    live_not_ok: list[StatusRow] = field(default_factory=list)
+    # Counted from the summary (None: everything was evaluated live), per unit and status.
+    summary_counts: dict[int, dict[str, int]] | None = None
+    marked: frozenset[int] = frozenset()
+    column_id: int | None = None
+
+    def not_ok_rows(
+        self, session: Session, unit_ids: Collection[int] | None
+    ) -> list[StatusRow] | None:
+        """The not-ok assignments of these units (None: of every unit), in assignment
+        order: one statement when the summary is used, none when all was evaluated live.
+        None when the summary was rewritten since the counts were read (a refresh
+        committed in between; the rows would not match the counts): read again."""
+        live = [r for r in self.live_not_ok if unit_ids is None or r.unit_id in unit_ids]
+        if self.summary_counts is None:
+            return live
+        stmt = select(
+            DeadlineStatus.assignment_id,
+            DeadlineStatus.column_id,
+            DeadlineStatus.unit_id,
+            DeadlineStatus.column_path,
+            DeadlineStatus.status,
+            DeadlineStatus.next_due,
+            DeadlineStatus.overdue_since,
+        ).where(DeadlineStatus.status != OK, DeadlineStatus.column_id.not_in(sorted(self.marked)))
+        if unit_ids is not None:
+            stmt = stmt.where(DeadlineStatus.unit_id.in_(sorted(unit_ids)))
+        if self.column_id is not None:
+            stmt = stmt.where(DeadlineStatus.column_id == self.column_id)
+        rows = [StatusRow(*r) for r in session.connection().execute(stmt).all()]
+        fetched: dict[tuple[int, str], int] = {}
+        for r in rows:
+            fetched[(r.unit_id, r.status)] = fetched.get((r.unit_id, r.status), 0) + 1
+        expected = {
+            (unit, status): n
+            for unit, per_status in self.summary_counts.items()
+            if unit_ids is None or unit in unit_ids
+            for status, n in per_status.items()
+            if status != OK
+        }
+        if fetched != expected:
+            return None
+        return sorted(rows + live, key=lambda r: r.assignment_id)
 
 
 def current_statuses(
@@ -167,91 +208,83 @@ def current_statuses(
     settings: ReportSettings = DEFAULTS,
     calendar: WorkCalendar | None = None,
     unit_id: int | None = None,
+    column_id: int | None = None,
+    *,
+    summary: bool = True,
 ) -> Statuses:
-    """Every assignment's status now (or one unit's), from the summary where nothing has
-    changed since it was computed and evaluated live where something has. Two
-    statements, plus the evaluation's five when it runs."""
+    """How many assignments of each unit (or of one unit, one column) are in each
+    status now, from the summary where nothing has changed since it was computed and
+    evaluated live where something has. Two statements, plus the evaluation's five when
+    it runs; `summary=False` evaluates everything live."""
     # Marks before rows: a refresh committing in between leaves us with more marks than
     # needed (more evaluated live), never fewer.
     marked = set(session.scalars(select(DeadlineStatusDirty.column_id).distinct()))
     column_ids = {c for c in marked if c is not None}
-    # One statement (one snapshot): the assignments that are not ok, one by one, and
-    # the ok ones counted per unit, leaving out the marked columns — most of twenty
-    # thousand rows need not travel. Each row carries the refresh's day, time and
-    # settings (one refresh writes every row in one transaction).
+    # One statement (one snapshot): per unit, how many assignments are in each status,
+    # leaving out the marked columns; and how many rows are for another day or other
+    # settings (one refresh writes every row in one transaction, so all or none),
+    # and when the refresh ran. Grouped by unit alone, in the unit index's order: about
+    # half the time of grouping by (unit, status) and comparing texts with min/max.
+    today, key = local_date(now, settings.tz), settings_key(settings)
     plain_time = type_coerce(DeadlineStatus.computed_at, DateTime(timezone=True))
-    ok = DeadlineStatus.status == OK
-    counted = (
+    by_status = [func.count().filter(DeadlineStatus.status == s) for s in NOT_OK]
+    stmt = (
         select(
             DeadlineStatus.unit_id,
-            cast(null(), Integer),
-            cast(null(), Integer),
-            cast(null(), String),
-            cast(null(), String),
-            cast(null(), Date),
-            cast(null(), Date),
             func.count(),
-            func.min(DeadlineStatus.computed_for),
+            func.count().filter(
+                or_(DeadlineStatus.computed_for != today, DeadlineStatus.settings_key != key)
+            ),
             func.min(plain_time),
-            func.min(DeadlineStatus.settings_key),
+            *by_status,
         )
-        .where(ok, DeadlineStatus.column_id.not_in(sorted(column_ids)))
+        .where(DeadlineStatus.column_id.not_in(sorted(column_ids)))
         .group_by(DeadlineStatus.unit_id)
     )
-    listed = select(
-        DeadlineStatus.unit_id,
-        DeadlineStatus.assignment_id,
-        DeadlineStatus.column_id,
-        DeadlineStatus.column_path,
-        DeadlineStatus.status,
-        DeadlineStatus.next_due,
-        DeadlineStatus.overdue_since,
-        literal(1, Integer),
-        DeadlineStatus.computed_for,
-        plain_time,
-        DeadlineStatus.settings_key,
-    ).where(~ok)
     if unit_id is not None:
-        counted = counted.where(DeadlineStatus.unit_id == unit_id)
-        listed = listed.where(DeadlineStatus.unit_id == unit_id)
-    rows: list[Any] = list(session.connection().execute(union_all(counted, listed)))
-    meta = rows[0][8:] if rows else None
-    today, key = local_date(now, settings.tz), settings_key(settings)
+        stmt = stmt.where(DeadlineStatus.unit_id == unit_id)
+    if column_id is not None:
+        stmt = stmt.where(DeadlineStatus.column_id == column_id)
+    rows: list[Any] = list(session.connection().execute(stmt).all()) if summary else []
     usable = (
-        meta is not None
+        bool(rows)
         and None not in marked
         and len(marked) <= MAX_LIVE_COLUMNS
-        and all(r[8] == today and r[10] == key for r in rows)
+        and not any(r[2] for r in rows)
     )
-    if not usable or meta is None:
-        return _split(_live(session, now, settings, calendar, unit_id, None), Freshness())
-    not_ok = [
-        StatusRow(r[1], r[2], r[0], r[3], r[4], r[5], r[6])
-        for r in rows
-        if r[1] is not None and r[2] not in marked
-    ]
-    ok_per_unit = {r[0]: int(r[7]) for r in rows if r[1] is None}
-    computed_at = min(r[9] for r in rows)
+    if not usable:
+        live = _live(session, now, settings, calendar, unit_id, column_id, None)
+        return _from_live(live, Freshness(), column_id)
+    counts: dict[int, dict[str, int]] = {}
+    for unit, total, _other, _at, *per_status in rows:
+        found = {s: int(n) for s, n in zip(NOT_OK, per_status, strict=True) if n}
+        ok = int(total) - sum(found.values())
+        counts[unit] = {OK: ok, **found} if ok else found
+    summary_counts = {unit: dict(per_status) for unit, per_status in counts.items()}
+    computed_at = min(r[3] for r in rows)
     computed_at = computed_at if computed_at.tzinfo else computed_at.replace(tzinfo=UTC)
     freshness = Freshness(computed_at.astimezone(UTC), len(column_ids))
-    if column_ids:
-        live = _split(_live(session, now, settings, calendar, unit_id, column_ids), freshness)
-        not_ok += live.not_ok
-        for unit, n in live.ok_per_unit.items():
-            ok_per_unit[unit] = ok_per_unit.get(unit, 0) + n
-    not_ok.sort(key=lambda s: s.assignment_id)
-    return Statuses(not_ok, ok_per_unit, freshness)
+    live_not_ok: list[StatusRow] = []
+    to_evaluate = column_ids if column_id is None else column_ids & {column_id}
+    if to_evaluate:
+        for r in _live(session, now, settings, calendar, unit_id, None, to_evaluate):
+            per_status = counts.setdefault(r.unit_id, {})
+            per_status[r.status] = per_status.get(r.status, 0) + 1
+            if r.status != OK:
+                live_not_ok.append(r)
+    return Statuses(
+        counts, freshness, live_not_ok, summary_counts, frozenset(column_ids), column_id
+    )
 
 
-def _split(rows: list[StatusRow], freshness: Freshness) -> Statuses:
-    ok_per_unit: dict[int, int] = {}
-    not_ok = []
+def _from_live(rows: list[StatusRow], freshness: Freshness, column_id: int | None) -> Statuses:
+    counts: dict[int, dict[str, int]] = {}
     for r in rows:
-        if r.status == OK:
-            ok_per_unit[r.unit_id] = ok_per_unit.get(r.unit_id, 0) + 1
-        else:
-            not_ok.append(r)
-    return Statuses(not_ok, ok_per_unit, freshness)
+        per_status = counts.setdefault(r.unit_id, {})
+        per_status[r.status] = per_status.get(r.status, 0) + 1
+    return Statuses(
+        counts, freshness, [r for r in rows if r.status != OK], None, frozenset(), column_id
+    )
 
 
 def _live(
@@ -260,6 +293,7 @@ def _live(
     settings: ReportSettings,
     calendar: WorkCalendar | None,
     unit_id: int | None,
+    column_id: int | None,
     column_ids: set[int] | None,
 ) -> list[StatusRow]:
     return [
@@ -278,6 +312,7 @@ def _live(
             evaluation_settings(settings),
             calendar=calendar,
             unit_id=unit_id,
+            column_id=column_id,
             column_ids=column_ids,
         )
     ]

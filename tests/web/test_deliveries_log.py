@@ -108,4 +108,6 @@ def test_the_log_pages_by_the_last_id_shown(app: Flask, portal: Portal) -> None:
 
 
 def test_only_the_office_sees_the_log(app: Flask, portal: Portal) -> None:
+    dashboard = login(app, portal.logins["editor"]).get("/office/").get_data(as_text=True)
+    assert 'href="/office/deliveries/"' in dashboard  # from the failed list and the menu
     assert login(app, portal.logins["drafter"]).get("/office/deliveries/").status_code == 403

@@ -85,13 +85,18 @@ def fill_reporting(conn: Any) -> None:
         (3, "'approve'", "'head_review'", "'office_review'", 26),
         (4, "'approve'", "'office_review'", "'published'", 0),
     ]
-    for seq, action, before, after, hours in steps:
+    # The state each row leaves was entered at the previous row (the draft a day before
+    # the submission), as the services copy it onto the row (state_entered_at).
+    entered = [96] + [hours for *_, hours in steps[:-1]]
+    for (seq, action, before, after, hours), since in zip(steps, entered, strict=True):
         conn.execute(
             text(
                 "INSERT INTO audit_events (item_id, seq, revision_no, from_state, to_state, "
-                "action, actor_id, confidentiality_checked, content_digest, at, hash) "
+                "action, actor_id, confidentiality_checked, content_digest, at, hash, "
+                "unit_id, state_entered_at) "
                 f"SELECT i.id, {seq}, 1, {before}, {after}, {action}, i.drafter_id, false, '', "
-                f"i.created_at - interval '{hours} hours', md5(i.id::text || '-{seq}') "
+                f"i.created_at - interval '{hours} hours', md5(i.id::text || '-{seq}'), "
+                f"i.unit_id, i.created_at - interval '{since} hours' "
                 "FROM items i WHERE i.created_at > CAST(:now AS timestamptz) - interval "
                 "'120 days' AND i.state = 'published'"
             ),

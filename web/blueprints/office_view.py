@@ -29,6 +29,7 @@ from werkzeug.wrappers import Response
 from notifications.ledger import counts_by_status, failed_deliveries, retry_failed
 from notifications.status_job import report_settings
 from web import db_session
+from web.filters import long_date
 from web.forms import DeleteForm
 from web.helpers import actor, now, today
 from workflow.deadlines.maintenance import recompute_provisional
@@ -260,6 +261,14 @@ def scoreboard() -> tuple[str, int]:
         ), 422
     session, moment, cfg = db_session(), now(), settings()
     board = build_scoreboard(session, period, moment, cfg)
+    # A large portal has thousands of late and missed columns: the page lists CELL_LIMIT
+    # of each per unit (the assessment workbook has them all), and formats each due
+    # date once, not once per column.
+    shown = {
+        due
+        for s in board.units
+        for _path, due in s.late_columns[:CELL_LIMIT] + s.missed_columns[:CELL_LIMIT]
+    }
     return (
         render_template(
             "office_view/scoreboard.html",
@@ -267,7 +276,10 @@ def scoreboard() -> tuple[str, int]:
             period=period,
             period_text=period.label,
             title=period_title(period),
-            on_time_svg=on_time_chart(session, period, moment, cfg),
+            cell_limit=CELL_LIMIT,
+            due_text={due: long_date(due) for due in shown},
+            # Read off the board just computed: no second scoreboard per month.
+            on_time_svg=on_time_chart(session, period, moment, cfg, board=board),
             stage_svg=stage_flow_chart(session, period, moment, cfg),
             error=None,
         ),

@@ -27,7 +27,7 @@ from workflow.reporting.common import (
     local_midnight,
     parse_period,
 )
-from workflow.reporting.scoreboard import scoreboard
+from workflow.reporting.scoreboard import ON_TIME, Scoreboard, scoreboard
 from workflow.reporting.sql import local_month
 
 FONT = "SimSun, 'Songti SC', 'Noto Serif CJK SC', 'Noto Sans CJK SC', sans-serif"
@@ -259,14 +259,49 @@ def on_time_rates(
     return labels, {names[u]: rates[u] for u in sorted(rates, key=lambda u: names[u])}
 
 
+def on_time_rates_of(
+    board: Scoreboard, unit_ids: Sequence[int] | None = None
+) -> tuple[list[str], dict[str, list[float | None]]]:
+    """What `on_time_rates` gives, read off a scoreboard already computed for the period,
+    with no statement: a month's board judges exactly the period's cases whose due date
+    falls in that month (windows, due dates and late limits do not depend on the period
+    asked), and a unit is on some month's board exactly when it is on the period's."""
+    months = board.period.months()
+    index = {(m.year, m.month): i for i, m in enumerate(months)}
+    counts: dict[int, list[list[int]]] = {}  # unit → per month [on time, judged]
+    for c in board.cases:
+        i = index.get((c.due.year, c.due.month))
+        if i is None:
+            continue
+        month = counts.setdefault(c.unit_id, [[0, 0] for _ in months])[i]
+        month[0] += c.count if c.outcome == ON_TIME else 0
+        month[1] += c.count
+    names: dict[int, str] = {}
+    rates: dict[int, list[float | None]] = {}
+    for s in board.units:
+        if unit_ids is not None and s.unit_id not in unit_ids:
+            continue
+        names[s.unit_id] = s.unit_name
+        per_month = counts.get(s.unit_id, [[0, 0] for _ in months])
+        rates[s.unit_id] = [on / judged if judged else None for on, judged in per_month]
+    labels = [f"{m.month}月" for m in months]
+    return labels, {names[u]: rates[u] for u in sorted(rates, key=lambda u: names[u])}
+
+
 def on_time_chart(
     session: Session,
     period: Period,
     now: datetime,
     settings: ReportSettings = DEFAULTS,
     unit_ids: Sequence[int] | None = None,
+    board: Scoreboard | None = None,
 ) -> str:
-    labels, series = on_time_rates(session, period, now, settings, unit_ids)
+    """With `board` (the period's scoreboard, already computed by the caller) the rates
+    are read off it instead of computing one scoreboard per month again."""
+    if board is not None and board.period == period:
+        labels, series = on_time_rates_of(board, unit_ids)
+    else:
+        labels, series = on_time_rates(session, period, now, settings, unit_ids)
     return line_chart_svg(f"{period.title}各单位按时完成率", labels, series, "月份", "按时完成率")
 
 

@@ -122,11 +122,14 @@ def scoreboard(
         return scores[unit_id]
 
     for c in cases:
-        s = score(c.unit_id)
-        setattr(s, c.outcome, getattr(s, c.outcome) + c.count)
-        if c.outcome == LATE:
+        s = scores.get(c.unit_id) or score(c.unit_id)
+        if c.outcome == ON_TIME:
+            s.on_time += c.count
+        elif c.outcome == LATE:
+            s.late += c.count
             s.late_columns.append((paths.get(c.column_id, ""), c.due))
-        elif c.outcome == MISSED:
+        else:
+            s.missed += c.count
             s.missed_columns.append((paths.get(c.column_id, ""), c.due))
     for (unit_id, stage), (median, n) in _stage_medians(
         session, period, calendar, settings, now
@@ -252,16 +255,23 @@ def _rule_cases(
     )
     index = {b: i for i, b in enumerate(boundaries)}
     one = timedelta(days=1)
-    # Per window, the positions of its boundaries in the counts: (start, due, late_until].
-    where: dict[_Judged, tuple[int, int, int, bool]] = {}
-    for w in windows:
-        assert w.start is not None
-        where[w] = (
-            index[w.start + one],
-            index[w.due + one],
-            index[w.late_until + one],
-            w.late_until > w.due,
-        )
+    # Per rule text, each window as its due date and the positions of its boundaries in
+    # the counts below: (start, due] on time, (start, late_until] late.
+    plans: dict[str | None, list[tuple[int, date, int, int, int, bool]]] = {
+        raw: [
+            (
+                required,
+                w.due,
+                index[w.start + one],
+                index[w.due + one],
+                index[w.late_until + one],
+                w.late_until > w.due,
+            )
+            for required, w in judged
+            if w.start is not None
+        ]
+        for raw, judged in by_text.items()
+    }
     first = Item.first_published_at
     stmt = (
         select(
@@ -276,24 +286,23 @@ def _rule_cases(
         )
         .group_by(Item.column_id, Item.unit_id)
     )
-    counts = {(c, u): rest for c, u, *rest in session.connection().execute(stmt)}
+    counts = {(c, u): rest for c, u, *rest in session.connection().execute(stmt).all()}
     zero = [0] * len(boundaries)
     out = []
     for column_id, unit_id, raw in assignments:
-        judged = by_text[raw]
-        if not judged:
+        plan = plans[raw]
+        if not plan:
             continue
         n = counts.get((column_id, unit_id), zero)
-        for required, w in judged:
+        for required, due, start, until_due, until_late, can_be_late in plan:
             # n[i]: items first published from boundary i on; (lo, hi] is n[lo] - n[hi].
-            start, due, late_until, can_be_late = where[w]
-            if n[start] - n[due] >= required:
+            if n[start] - n[until_due] >= required:
                 outcome = ON_TIME
-            elif can_be_late and n[start] - n[late_until] >= required:
+            elif can_be_late and n[start] - n[until_late] >= required:
                 outcome = LATE
             else:
                 outcome = MISSED
-            out.append(Case(unit_id, column_id, w.due, outcome, "rule"))
+            out.append(Case(unit_id, column_id, due, outcome, "rule"))
     return out
 
 
@@ -392,7 +401,7 @@ def _stage_medians(
     )
     durations: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
     workdays: dict[tuple[Any, Any], int] = {}
-    for unit_id, stage, start, end, n in session.connection().execute(stmt):
+    for unit_id, stage, start, end, n in session.connection().execute(stmt).all():
         if (start, end) not in workdays:
             first = start if isinstance(start, date) else date.fromisoformat(str(start))
             last = end if isinstance(end, date) else date.fromisoformat(str(end))

@@ -262,13 +262,14 @@ def scoreboard() -> tuple[str, int]:
     session, moment, cfg = db_session(), now(), settings()
     board = build_scoreboard(session, period, moment, cfg)
     # A large portal has thousands of late and missed columns: the page lists CELL_LIMIT
-    # of each per unit (the assessment workbook has them all), and formats each due
-    # date once, not once per column.
+    # of each per unit (the assessment workbook has them all). Each due date and median
+    # is put in words once here, not once per cell (400 units: thousands of lookups).
     shown = {
         due
         for s in board.units
         for _path, due in s.late_columns[:CELL_LIMIT] + s.missed_columns[:CELL_LIMIT]
     }
+    medians = {m for s in board.units for m in s.stage_medians.values() if m is not None}
     return (
         render_template(
             "office_view/scoreboard.html",
@@ -277,7 +278,8 @@ def scoreboard() -> tuple[str, int]:
             period_text=period.label,
             title=period_title(period),
             cell_limit=CELL_LIMIT,
-            due_text={due: long_date(due) for due in shown},
+            due_text={due: _("应于 %(day)s 前", day=long_date(due)) for due in shown},
+            days_text={m: _("%(n)s 个工作日", n=f"{m:g}") for m in medians},
             # Read off the board just computed: no second scoreboard per month.
             on_time_svg=on_time_chart(session, period, moment, cfg, board=board),
             stage_svg=stage_flow_chart(session, period, moment, cfg),

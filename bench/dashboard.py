@@ -135,7 +135,26 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[low] + (ordered[high] - ordered[low]) * (position - low)
 
 
-def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) -> dict[str, Any]:
+TASKS = (
+    "dashboard",
+    "dashboard_changed",
+    "scoreboard",
+    "health",
+    "dashboard_page",
+    "scoreboard_page",
+)
+
+
+def run(
+    url: str,
+    assignments: int,
+    items: int,
+    runs: int,
+    reuse: bool = False,
+    only: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    """`only`: the tasks to time (the baseline always runs), e.g. while working on one."""
+    wanted = set(only or TASKS)
     log("migrating…")
     migrate.upgrade(url)
     engine = make_engine(url)
@@ -164,13 +183,15 @@ def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) 
         with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
             conn.execute(text("VACUUM ANALYZE"))
         facts: dict[str, Any] = {}
-        # The periodic scan's job: the status summary the dashboard reads.
-        with Session(engine) as session:
-            started = time.perf_counter()
-            facts["status_rows"] = refresh_status(session, NOW)
-            session.commit()
-            refresh_s = time.perf_counter() - started
-        log(f"refresh_status: {facts['status_rows']} rows in {refresh_s:.1f} s")
+        refresh_s = float("nan")
+        if wanted & {"dashboard", "dashboard_changed", "dashboard_page"}:
+            # The periodic scan's job: the status summary the dashboard reads.
+            with Session(engine) as session:
+                started = time.perf_counter()
+                facts["status_rows"] = refresh_status(session, NOW)
+                session.commit()
+                refresh_s = time.perf_counter() - started
+            log(f"refresh_status: {facts['status_rows']} rows in {refresh_s:.1f} s")
         with engine.connect() as conn:
             changed = list(
                 conn.execute(
@@ -211,15 +232,20 @@ def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) 
             with Session(engine) as session:
                 facts["health_failing"] = portal_health(session, NOW).failing
 
-        log("starting the web process…")
-        web = WebBench(url)
-        tasks = {
-            "baseline": do_baseline,
+        library = {
             "dashboard": do_dashboard,
             "dashboard_changed": do_dashboard_changed,
             "scoreboard": do_scoreboard,
             "health": do_health,
-            **web.tasks(facts),
+        }
+        pages: dict[str, Callable[[], None]] = {}
+        if wanted & {"dashboard_page", "scoreboard_page"}:
+            log("starting the web process…")
+            web = WebBench(url)
+            pages = web.tasks(facts)
+        tasks = {
+            "baseline": do_baseline,
+            **{name: fn for name, fn in {**library, **pages}.items() if name in wanted},
         }
         times: dict[str, list[float]] = {name: [] for name in tasks}
         for fn in tasks.values():  # warm the caches for each
@@ -230,7 +256,7 @@ def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) 
             for name in order:
                 times[name].append(timed(tasks[name]))
             log(f"run {r + 1}/{runs}: " + ", ".join(f"{n} {times[n][-1]:.3f} s" for n in names))
-        web_rss = web.peak_rss_mb()
+        web_rss = web.peak_rss_mb() if web is not None else None
     finally:
         if web is not None:
             web.close()
@@ -242,7 +268,7 @@ def run(url: str, assignments: int, items: int, runs: int, reuse: bool = False) 
         "items": items,
         "audit_rows": audit_rows,
         "runs": runs,
-        "refresh_status_s": round(refresh_s, 2),
+        "refresh_status_s": round(refresh_s, 2) if refresh_s == refresh_s else None,
         "changed_columns": CHANGED_COLUMNS,
     }
     for name, values in times.items():
@@ -278,14 +304,21 @@ def main(argv: Sequence[str] | None = None) -> int:
         action="store_true",
         help="with --url: keep the data already in that database (filled by an earlier run)",
     )
+    parser.add_argument(
+        "--only",
+        help=f"comma-separated tasks to time besides the baseline (of: {', '.join(TASKS)})",
+    )
     args = parser.parse_args(argv)
+    only = [t.strip() for t in args.only.split(",") if t.strip()] if args.only else None
+    if only and not set(only) <= set(TASKS):
+        parser.error(f"--only: unknown task(s) {sorted(set(only) - set(TASKS))}")
     if args.quick:
         args.assignments, args.items, args.runs = 200, 10_000, 3
     with database(args.url) as target:
         if target.backend != "postgresql":
             print("bench.dashboard needs PostgreSQL (server-side generate_series)", file=sys.stderr)
             return 2
-        result = run(target.url, args.assignments, args.items, args.runs, args.reuse)
+        result = run(target.url, args.assignments, args.items, args.runs, args.reuse, only)
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 

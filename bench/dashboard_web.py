@@ -19,12 +19,13 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import select, text
 from sqlalchemy.orm import Session
 
 from workflow.accounts import create_unit, create_user
 from workflow.db import make_engine
 from workflow.enums import Role, UnitKind
+from workflow.models import User
 
 NOW = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # bench.dashboard's clock
 LOGIN = "bench_supervisor"
@@ -45,6 +46,9 @@ def add_supervisor(url: str) -> None:
                         f"(SELECT coalesce(max(id), 0) + 1 FROM {table}), false)"
                     )
                 )
+            # A database reused from an earlier run (--reuse) has them already.
+            if session.execute(select(User.id).where(User.login == LOGIN)).first():
+                return
             unit = create_unit(session, "督查室（压测）", UnitKind.ZONE)
             create_user(
                 session,

@@ -352,6 +352,8 @@ class ItemWalk:
     digests: list[str] = field(default_factory=list)  # content digest per revision
     audit: list[dict[str, Any]] = field(default_factory=list)
     facts: dict[str, Any] = field(default_factory=dict)  # workflow.review_facts
+    unit_id: int | None = None  # copied onto each audit row, as the services do
+    since: datetime | None = None  # the item's state_since: the last state change
 
     @property
     def digest(self) -> str:
@@ -414,6 +416,11 @@ class ItemWalk:
         }
         row["content_digest"] = self.digest
         row["hash"] = compute_hash(**row)
+        # The reporting copies, outside the hash (see workflow.audit.next_row).
+        row["unit_id"] = self.unit_id
+        row["state_entered_at"] = None if action == Action.CREATE else self.since
+        if from_state != to_state:
+            self.since = self.at
         self.facts = review_facts.advance(
             self.facts,
             action=action,
@@ -652,7 +659,15 @@ def insert_drafts(
         revisions: list[dict[str, Any]] = []
         audit_rows: list[dict[str, Any]] = []
         for k in range(start, min(n, start + BATCH)):
-            walk = ItemWalk(next_item + k, drafter_id, f"{title}{k + 1}", "<p>正文</p>", {}, now)
+            walk = ItemWalk(
+                next_item + k,
+                drafter_id,
+                f"{title}{k + 1}",
+                "<p>正文</p>",
+                {},
+                now,
+                unit_id=unit_id,
+            )
             walk.do("create", drafter_id)
             items.append(_item_row(walk, column_id, unit_id, ItemKind.ARTICLE, now))
             revisions += walk.revisions
@@ -700,7 +715,7 @@ def _item_row(
         "audit_head": walk.head,
         "created_at": created_at,
         "updated_at": walk.at,
-        "state_since": walk.audit[-1]["at"],
+        "state_since": walk.since,
         "published_at": walk.published_at,
         "content_digest": walk.digest,
         "review_facts": walk.facts,
@@ -953,7 +968,15 @@ class _Generator:
                     "head": unit.head,
                     "editor": item_rng.choice(portal.editors),
                 }
-                walk = ItemWalk(next_item, drafter, title, _body(item_rng, title), fields, created)
+                walk = ItemWalk(
+                    next_item,
+                    drafter,
+                    title,
+                    _body(item_rng, title),
+                    fields,
+                    created,
+                    unit_id=unit.id,
+                )
                 next_item += 1
                 for action, who, comment, delay in steps:
                     walk.at += timedelta(seconds=delay)

@@ -12,10 +12,12 @@ from workflow.reporting.charts import (
     line_chart_svg,
     on_time_chart,
     on_time_rates,
+    on_time_rates_of,
     stage_flow,
     stage_flow_chart,
 )
 from workflow.reporting.common import parse_period
+from workflow.reporting.scoreboard import scoreboard
 
 from .factories import World
 from .reporting_portal import NOW, october_portal
@@ -70,3 +72,19 @@ def test_a_gap_breaks_the_line() -> None:
     assert paths == []  # two single points, no segment across the empty month
     svg = line_chart_svg("标题", ["1月", "2月"], {"甲&乙": [1.0, 0.5]}, "月份", "比率")
     assert "甲&amp;乙" in svg and ET.fromstring(svg) is not None
+
+
+def test_on_time_rates_read_off_the_board_equal_the_monthly_boards(
+    session: Session, world: World
+) -> None:
+    october_portal(session, world)
+    for text in ("2026-10", "2026-09", "2026-Q3", "2026-Q4", "2026"):
+        period = parse_period(text)
+        board = scoreboard(session, period, NOW)
+        assert on_time_rates_of(board) == on_time_rates(session, period, NOW), text
+        only_a = [world.unit_a.id]
+        by_months = on_time_rates(session, period, NOW, unit_ids=only_a)
+        assert on_time_rates_of(board, only_a) == by_months
+        assert on_time_chart(session, period, NOW, board=board) == on_time_chart(
+            session, period, NOW
+        )

@@ -136,8 +136,14 @@ def next_row(
     content_digest: str,
     comment: str | None = None,
     confidentiality_checked: bool = False,
+    unit_id: int | None = None,
+    state_entered_at: datetime | None = None,
 ) -> dict[str, Any]:
-    """The next audit row of `item` as column values, hash included (nothing written)."""
+    """The next audit row of `item` as column values, hash included (nothing written).
+
+    `unit_id` and `state_entered_at` are reporting copies (the item's unit, the time it
+    entered `from_state`): stored on the row but not hashed, so chains written before
+    they existed verify unchanged."""
     fields: dict[str, Any] = {
         "item_id": item.id,
         "seq": item.audit_seq + 1,
@@ -152,7 +158,12 @@ def next_row(
         "at": at,
         "prev_hash": item.audit_head,
     }
-    return {**fields, "hash": compute_hash(**fields)}
+    return {
+        **fields,
+        "hash": compute_hash(**fields),
+        "unit_id": unit_id,
+        "state_entered_at": state_entered_at,
+    }
 
 
 @dataclass(frozen=True)

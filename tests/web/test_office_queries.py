@@ -83,7 +83,7 @@ def test_pages_issue_a_fixed_number_of_statements(
                     portal.item(f"栏目{n}", unit, published=f"2026-{9 + k % 3:02d}-1{k % 9}")
             for n in range(6):  # the first unit also keeps six columns it never updated
                 portal.column(f"空栏目{n}", [units[0]], monthly)
-            first_unit = units[0].id
+            first_unit, first_name = units[0].id, units[0].name
             session.commit()
         finally:
             session.close()
@@ -105,6 +105,14 @@ def test_pages_issue_a_fixed_number_of_statements(
     only = client.get(f"/office/?unit={first_unit}").get_data(as_text=True)
     row = only.split(f'<tr data-unit="{first_unit}">', 1)[1].split("</tr>", 1)[0]
     assert row.count('class="overdue-col"') == 6 and "另有" not in row
+    # The scoreboard's late and missed columns likewise: five a unit, then a link to the
+    # workbook, which lists them all (September: a plain monthly rule's October due date
+    # moves to Monday 11-02).
+    board = client.get("/office/scoreboard?period=2026-09").get_data(as_text=True)
+    late_table = board.split("逾期和未完成的栏目", 1)[1]
+    row = late_table.split(f">{first_name}</td>", 1)[1].split("</tr>", 1)[0]
+    assert row.count("空栏目") == 5, row
+    assert "另有 1 个栏目" in row and "scoreboard/assessment.xlsx?period=2026-09" in row
     # A portal with more columns than one list holds: the column filter asks for a unit.
     monkeypatch.setattr(office_view, "COLUMN_CHOICES", 7)  # the unit keeps 7 of 16
     assert "请先选择单位" in client.get("/office/").get_data(as_text=True)

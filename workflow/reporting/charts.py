@@ -27,8 +27,7 @@ from workflow.reporting.common import (
     local_midnight,
     parse_period,
 )
-from workflow.reporting.scoreboard import scoreboard
-from workflow.reporting.sql import local_month
+from workflow.reporting.scoreboard import ON_TIME, Scoreboard, scoreboard
 
 FONT = "SimSun, 'Songti SC', 'Noto Serif CJK SC', 'Noto Sans CJK SC', sans-serif"
 GREYS = ["#000000", "#555555", "#888888", "#aaaaaa", "#333333", "#777777"]
@@ -259,14 +258,49 @@ def on_time_rates(
     return labels, {names[u]: rates[u] for u in sorted(rates, key=lambda u: names[u])}
 
 
+def on_time_rates_of(
+    board: Scoreboard, unit_ids: Sequence[int] | None = None
+) -> tuple[list[str], dict[str, list[float | None]]]:
+    """What `on_time_rates` gives, read off a scoreboard already computed for the period,
+    with no statement: a month's board judges exactly the period's cases whose due date
+    falls in that month (windows, due dates and late limits do not depend on the period
+    asked), and a unit is on some month's board exactly when it is on the period's."""
+    months = board.period.months()
+    index = {(m.year, m.month): i for i, m in enumerate(months)}
+    counts: dict[int, list[list[int]]] = {}  # unit → per month [on time, judged]
+    for c in board.cases:
+        i = index.get((c.due.year, c.due.month))
+        if i is None:
+            continue
+        month = counts.setdefault(c.unit_id, [[0, 0] for _ in months])[i]
+        month[0] += c.count if c.outcome == ON_TIME else 0
+        month[1] += c.count
+    names: dict[int, str] = {}
+    rates: dict[int, list[float | None]] = {}
+    for s in board.units:
+        if unit_ids is not None and s.unit_id not in unit_ids:
+            continue
+        names[s.unit_id] = s.unit_name
+        per_month = counts.get(s.unit_id, [[0, 0] for _ in months])
+        rates[s.unit_id] = [on / judged if judged else None for on, judged in per_month]
+    labels = [f"{m.month}月" for m in months]
+    return labels, {names[u]: rates[u] for u in sorted(rates, key=lambda u: names[u])}
+
+
 def on_time_chart(
     session: Session,
     period: Period,
     now: datetime,
     settings: ReportSettings = DEFAULTS,
     unit_ids: Sequence[int] | None = None,
+    board: Scoreboard | None = None,
 ) -> str:
-    labels, series = on_time_rates(session, period, now, settings, unit_ids)
+    """With `board` (the period's scoreboard, already computed by the caller) the rates
+    are read off it instead of computing one scoreboard per month again."""
+    if board is not None and board.period == period:
+        labels, series = on_time_rates_of(board, unit_ids)
+    else:
+        labels, series = on_time_rates(session, period, now, settings, unit_ids)
     return line_chart_svg(f"{period.title}各单位按时完成率", labels, series, "月份", "按时完成率")
 
 
@@ -274,27 +308,35 @@ def stage_flow(
     session: Session, period: Period, now: datetime, settings: ReportSettings = DEFAULTS
 ) -> tuple[list[str], dict[str, list[int]]]:
     """Month labels and, per review stage (and publication), the items entering it that
-    month, from the audit trail (one statement)."""
+    month, from the audit trail (one statement). Months are told apart by comparing `at`
+    with each month's first local midnight (cumulative counts), not by formatting every
+    row's local month: a third of the time on a month's ~100,000 rows."""
     tz = settings.tz
     stages = [State.INITIAL_REVIEW, State.HEAD_REVIEW, State.OFFICE_REVIEW, State.PUBLISHED]
-    month = local_month(session, AuditEvent.at, tz, now)
+    months = period.months()
+    edges = [local_midnight(m, tz) for m in months] + [
+        local_midnight(add_months(months[-1], 1), tz)
+    ]
     rows = session.execute(
-        select(month, AuditEvent.to_state, func.count())
+        select(
+            AuditEvent.to_state,
+            # Rows before the end of each month: month i is [i] - [i - 1].
+            *(func.count().filter(AuditEvent.at < edge) for edge in edges[1:]),
+        )
         .where(
             AuditEvent.to_state.in_([s.value for s in stages]),
-            AuditEvent.at >= local_midnight(period.start, tz),
-            AuditEvent.at < local_midnight(add_months(period.months()[-1], 1), tz),
+            AuditEvent.at >= edges[0],
+            AuditEvent.at < edges[-1],
         )
-        .group_by(month, AuditEvent.to_state)
+        .group_by(AuditEvent.to_state)
     ).all()
-    keys = [m.strftime("%Y-%m") for m in period.months()]
     names = {**STAGE_NAMES, State.PUBLISHED.value: "发布"}
-    series = {names[s.value]: [0] * len(keys) for s in stages}
-    index = {k: i for i, k in enumerate(keys)}
-    for m, state, n in rows:
-        if str(m) in index:
-            series[names[state]][index[str(m)]] += int(n)
-    return [f"{m.month}月" for m in period.months()], series
+    series = {names[s.value]: [0] * len(months) for s in stages}
+    for state, *before_end in rows:
+        series[names[state]] = [
+            int(n) - int(before_end[i - 1]) if i else int(n) for i, n in enumerate(before_end)
+        ]
+    return [f"{m.month}月" for m in months], series
 
 
 def stage_flow_chart(

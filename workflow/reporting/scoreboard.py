@@ -26,14 +26,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, case, distinct, func, select
-from sqlalchemy.orm import Session, aliased
+from sqlalchemy import Text, case, cast, distinct, func, select
+from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar, add_months
 from workflow.deadlines.due import load_calendar
-from workflow.deadlines.evaluate import _assignments, _Memo, _Periods
+from workflow.deadlines.evaluate import _Memo, _Periods, _valid_rules
 from workflow.enums import Action, State
-from workflow.models import AuditEvent, Column, Item, Obligation, Unit
+from workflow.models import AuditEvent, Column, ColumnAssignment, Item, Obligation, Unit
 from workflow.reporting.common import (
     DEFAULTS,
     STAGE_NAMES,
@@ -105,12 +105,15 @@ def scoreboard(
 ) -> Scoreboard:
     tz = settings.tz
     today = local_date(now, tz)
+    # Statements below run on the connection (Core rows: the ORM's result processing
+    # cost more than the SQL for 20,000 assignments), so flush as autoflush would.
+    session.flush()
     calendar = _Memo(calendar or load_calendar(session))
     cases = _rule_cases(session, period, today, calendar, settings)
     cases += _item_cases(session, period, today, settings, now)
     cases += _obligation_cases(session, period, today, settings, now)
-    names = dict(session.execute(select(Unit.id, Unit.name)).all())
-    paths = dict(session.execute(select(Column.id, Column.path)).all())
+    names = dict(session.connection().execute(select(Unit.id, Unit.name)).all())
+    paths = dict(session.connection().execute(select(Column.id, Column.path)).all())
     scores: dict[int, UnitScore] = {}
 
     def score(unit_id: int) -> UnitScore:
@@ -119,11 +122,14 @@ def scoreboard(
         return scores[unit_id]
 
     for c in cases:
-        s = score(c.unit_id)
-        setattr(s, c.outcome, getattr(s, c.outcome) + c.count)
-        if c.outcome == LATE:
+        s = scores.get(c.unit_id) or score(c.unit_id)
+        if c.outcome == ON_TIME:
+            s.on_time += c.count
+        elif c.outcome == LATE:
+            s.late += c.count
             s.late_columns.append((paths.get(c.column_id, ""), c.due))
-        elif c.outcome == MISSED:
+        else:
+            s.missed += c.count
             s.missed_columns.append((paths.get(c.column_id, ""), c.due))
     for (unit_id, stage), (median, n) in _stage_medians(
         session, period, calendar, settings, now
@@ -216,27 +222,56 @@ def _rule_cases(
     settings: ReportSettings,
 ) -> list[Case]:
     tz = settings.tz
-    assignments = _assignments(session)
-    plan: list[tuple[int, int, int, _Judged]] = []  # (column, unit, required, window)
-    cache: dict[str, list[_Judged]] = {}
-    # Assignments with the same rule text share the parsed rule objects: key by object
-    # first, so the canonical key is built once per distinct rule, not per assignment.
-    by_object: dict[int, tuple[list[_Judged], int]] = {}
-    for a in assignments:
-        for rule in a.rules:
-            if id(rule) not in by_object:
-                key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
-                if key not in cache:
-                    cache[key] = _windows(rule, period, today, calendar)
-                by_object[id(rule)] = (cache[key], int(rule.get("min_items", 1)))
-            windows, required = by_object[id(rule)]
-            plan += [(a.column_id, a.unit_id, required, w) for w in windows]
-    if not plan:
+    # Plain rows, rules as text: a portal reuses a few dozen rule texts across thousands
+    # of assignments, so each text is parsed and its windows worked out once.
+    assignments = (
+        session.connection()
+        .execute(
+            select(ColumnAssignment.column_id, ColumnAssignment.unit_id, cast(Column.rules, Text))
+            .join(Column, Column.id == ColumnAssignment.column_id)
+            .where(Column.retired_at.is_(None))
+            .order_by(ColumnAssignment.id)
+        )
+        .all()
+    )
+    by_key: dict[str, list[_Judged]] = {}
+    by_text: dict[str | None, list[tuple[int, _Judged]]] = {}  # (required, window)
+    for *_, raw in assignments:
+        if raw in by_text:
+            continue
+        judged: list[tuple[int, _Judged]] = []
+        for rule in _valid_rules(raw)[0]:
+            key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
+            if key not in by_key:
+                by_key[key] = _windows(rule, period, today, calendar)
+            judged += [(int(rule.get("min_items", 1)), w) for w in by_key[key]]
+        by_text[raw] = judged
+    windows = {w for judged in by_text.values() for _, w in judged}
+    if not windows:
         return []
     # Items counted from the day after each boundary: start, due and late_until.
     boundaries = sorted(
-        {d + timedelta(days=1) for *_, w in plan for d in (w.start, w.due, w.late_until) if d}
+        {d + timedelta(days=1) for w in windows for d in (w.start, w.due, w.late_until) if d}
     )
+    index = {b: i for i, b in enumerate(boundaries)}
+    one = timedelta(days=1)
+    # Per rule text, each window as its due date and the positions of its boundaries in
+    # the counts below: (start, due] on time, (start, late_until] late.
+    plans: dict[str | None, list[tuple[int, date, int, int, int, bool]]] = {
+        raw: [
+            (
+                required,
+                w.due,
+                index[w.start + one],
+                index[w.due + one],
+                index[w.late_until + one],
+                w.late_until > w.due,
+            )
+            for required, w in judged
+            if w.start is not None
+        ]
+        for raw, judged in by_text.items()
+    }
     first = Item.first_published_at
     stmt = (
         select(
@@ -251,25 +286,23 @@ def _rule_cases(
         )
         .group_by(Item.column_id, Item.unit_id)
     )
-    counts = {(c, u): list(rest) for c, u, *rest in session.execute(stmt)}
-    index = {b: i for i, b in enumerate(boundaries)}
+    counts = {(c, u): rest for c, u, *rest in session.connection().execute(stmt).all()}
     zero = [0] * len(boundaries)
     out = []
-    for column_id, unit_id, required, w in plan:
+    for column_id, unit_id, raw in assignments:
+        plan = plans[raw]
+        if not plan:
+            continue
         n = counts.get((column_id, unit_id), zero)
-
-        def between(lo: date, hi: date, n: list[int] = n) -> int:
-            """Items first published in (lo, hi]."""
-            return int(n[index[lo + timedelta(days=1)]] - n[index[hi + timedelta(days=1)]])
-
-        assert w.start is not None
-        if between(w.start, w.due) >= required:
-            outcome = ON_TIME
-        elif w.late_until > w.due and between(w.start, w.late_until) >= required:
-            outcome = LATE
-        else:
-            outcome = MISSED
-        out.append(Case(unit_id, column_id, w.due, outcome, "rule"))
+        for required, due, start, until_due, until_late, can_be_late in plan:
+            # n[i]: items first published from boundary i on; (lo, hi] is n[lo] - n[hi].
+            if n[start] - n[until_due] >= required:
+                outcome = ON_TIME
+            elif can_be_late and n[start] - n[until_late] >= required:
+                outcome = LATE
+            else:
+                outcome = MISSED
+            out.append(Case(unit_id, column_id, due, outcome, "rule"))
     return out
 
 
@@ -298,7 +331,7 @@ def _item_cases(
         )
         .group_by(Item.unit_id, Item.column_id, Item.due_date)
     )
-    return _cases(session.execute(stmt).all(), "item")
+    return _cases(session.connection().execute(stmt).all(), "item")
 
 
 def _obligation_cases(
@@ -322,7 +355,7 @@ def _obligation_cases(
         )
         .group_by(Obligation.unit_id, Obligation.column_id, Obligation.due_date)
     )
-    return _cases(session.execute(stmt).all(), "obligation")
+    return _cases(session.connection().execute(stmt).all(), "obligation")
 
 
 def _cases(rows: Any, source: str) -> list[Case]:
@@ -346,30 +379,34 @@ def _stage_medians(
     now: datetime,
 ) -> dict[tuple[int, str], tuple[float, int]]:
     """Median working days per (unit, stage) over the stage visits that ended in the
-    period. A visit starts with the audit row entering the stage and ends with the
-    item's next row (seq + 1); rows are grouped by their two local days, so the rows
-    fetched are bounded by units × stages × day pairs, not by items."""
+    period. A visit is the row leaving the stage (`from_state`), from the time the item
+    entered it (`state_entered_at`, copied onto the row when written) to the row's own
+    time; rows are grouped by their two local days, so the rows fetched are bounded by
+    units × stages × day pairs, not by items. One range scan on `at`, no join."""
     tz = settings.tz
-    entered, left = aliased(AuditEvent), aliased(AuditEvent)
-    start_day = local_day(session, entered.at, tz, now)
-    end_day = local_day(session, left.at, tz, now)
+    row = AuditEvent
+    start_day = local_day(session, row.state_entered_at, tz, now)
+    end_day = local_day(session, row.at, tz, now)
     stmt = (
-        select(Item.unit_id, entered.to_state, start_day, end_day, func.count())
-        .select_from(entered)
-        .join(left, and_(left.item_id == entered.item_id, left.seq == entered.seq + 1))
-        .join(Item, Item.id == entered.item_id)
+        select(row.unit_id, row.from_state, start_day, end_day, func.count())
         .where(
-            entered.to_state.in_(list(STAGE_NAMES)),
-            left.at >= local_midnight(period.start, tz),
-            left.at < local_midnight(period.end + timedelta(days=1), tz),
+            row.at >= local_midnight(period.start, tz),
+            row.at < local_midnight(period.end + timedelta(days=1), tz),
+            row.from_state.in_(list(STAGE_NAMES)),
+            # Rows older than the copies with nothing to backfill them from.
+            row.state_entered_at.is_not(None),
+            row.unit_id.is_not(None),
         )
-        .group_by(Item.unit_id, entered.to_state, start_day, end_day)
+        .group_by(row.unit_id, row.from_state, start_day, end_day)
     )
     durations: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
-    for unit_id, stage, start, end, n in session.execute(stmt):
-        start = start if isinstance(start, date) else date.fromisoformat(str(start))
-        end = end if isinstance(end, date) else date.fromisoformat(str(end))
-        durations[(unit_id, stage)].append((calendar.count_workdays(start, end)[0], int(n)))
+    workdays: dict[tuple[Any, Any], int] = {}
+    for unit_id, stage, start, end, n in session.connection().execute(stmt).all():
+        if (start, end) not in workdays:
+            first = start if isinstance(start, date) else date.fromisoformat(str(start))
+            last = end if isinstance(end, date) else date.fromisoformat(str(end))
+            workdays[(start, end)] = calendar.count_workdays(first, last)[0]
+        durations[(unit_id, stage)].append((workdays[(start, end)], int(n)))
     return {
         key: (_weighted_median(values), sum(n for _, n in values))
         for key, values in durations.items()
@@ -394,25 +431,30 @@ def _weighted_median(values: list[tuple[int, int]]) -> float:
 def _returns(
     session: Session, period: Period, settings: ReportSettings
 ) -> list[tuple[int, int, int]]:
-    """Per unit: items with a review decision in the period, and those returned."""
+    """Per unit: items with a review decision in the period, and those returned (the
+    unit copied onto each audit row: a range scan on `at`, no join)."""
     tz = settings.tz
-    decided = AuditEvent.action.in_([Action.APPROVE.value, Action.REJECT.value])
-    rejected = AuditEvent.action == Action.REJECT.value
-    rows = session.execute(
-        select(
-            Item.unit_id,
-            func.count(distinct(case((decided, AuditEvent.item_id)))),
-            func.count(distinct(case((rejected, AuditEvent.item_id)))),
+    row = AuditEvent
+    rejected = row.action == Action.REJECT.value
+    rows = (
+        session.connection()
+        .execute(
+            select(
+                row.unit_id,
+                func.count(distinct(row.item_id)),
+                func.count(distinct(case((rejected, row.item_id)))),
+            )
+            .where(
+                row.at >= local_midnight(period.start, tz),
+                row.at < local_midnight(period.end + timedelta(days=1), tz),
+                row.action.in_([Action.APPROVE.value, Action.REJECT.value]),
+                row.unit_id.is_not(None),
+            )
+            .group_by(row.unit_id)
         )
-        .join(Item, Item.id == AuditEvent.item_id)
-        .where(
-            decided,
-            AuditEvent.at >= local_midnight(period.start, tz),
-            AuditEvent.at < local_midnight(period.end + timedelta(days=1), tz),
-        )
-        .group_by(Item.unit_id)
-    ).all()
-    return [(u, int(a), int(b)) for u, a, b in rows]
+        .all()
+    )
+    return [(u, int(a), int(b)) for u, a, b in rows if u is not None]
 
 
 __all__ = ["LATE", "MISSED", "ON_TIME", "Case", "Scoreboard", "UnitScore", "scoreboard"]

@@ -332,6 +332,8 @@ def write(
         content_digest=changes.get("content_digest", item.content_digest),
         comment=comment,
         confidentiality_checked=confidentiality_checked,
+        unit_id=item.unit_id,
+        state_entered_at=None if creating else item.state_since,
     )
     values = {
         **changes,

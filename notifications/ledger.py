@@ -235,8 +235,12 @@ def lazy_marks(engine: Engine) -> Iterator[Connection | None]:
         try:
             yield lazy
         finally:
-            # The pooled connection goes back to others: restore the durable default.
-            lazy.exec_driver_sql("RESET synchronous_commit")
+            # The pooled connection goes back to others: restore the durable default, or
+            # never hand it back (a hand-over on it would not be durable).
+            try:
+                lazy.exec_driver_sql("RESET synchronous_commit")
+            except Exception:
+                conn.invalidate()
 
 
 def mark_error(
@@ -358,7 +362,7 @@ def sent_log(
 def delivery_log(
     session: Session,
     *,
-    status: str | None = None,
+    status: str | Sequence[str] | None = None,
     channel: str | None = None,
     kind: str | None = None,
     recipient: str | None = None,
@@ -373,8 +377,10 @@ def delivery_log(
     shown), so a page costs the same however long the ledger grows. Returns up to
     `limit` + 1 rows: one more means there is an older page."""
     stmt = select(Delivery, User.name).outerjoin(User, User.id == Delivery.user_id)
-    if status is not None:
+    if isinstance(status, str):
         stmt = stmt.where(Delivery.status == status)
+    elif status is not None:
+        stmt = stmt.where(Delivery.status.in_(list(status)))
     if channel is not None:
         stmt = stmt.where(Delivery.channel == channel)
     if kind is not None:

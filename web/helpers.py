@@ -35,6 +35,18 @@ def today() -> date:
     return now().astimezone(tz()).date()
 
 
+ID_MAX = 2**31 - 1  # ids are INTEGER columns
+
+
+def as_id(value: str | None) -> int | None:
+    """A database id typed or linked by a user: ASCII digits within INTEGER, else None
+    (str.isdigit alone admits ² and ①, and a huge number overflows the driver)."""
+    value = (value or "").strip()
+    if value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= ID_MAX:
+        return int(value)
+    return None
+
+
 def actor() -> User:
     user: User = current_user.user
     return user

@@ -31,3 +31,24 @@ def test_lazy_marks_commit_lazily_and_restore_the_pooled_connection(
             assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
     finally:
         single.dispose()
+
+
+def test_a_lazy_connection_that_cannot_be_reset_is_not_handed_back(
+    engine: Engine, database_url: str
+) -> None:
+    """Review: a failed RESET must not return a non-durable connection to the pool,
+    where the next hand-over would use it."""
+    if engine.dialect.name != "postgresql":
+        return
+    single = make_engine(database_url, poolclass=QueuePool, pool_size=1, max_overflow=0)
+    try:
+        with lazy_marks(single) as lazy:
+            assert lazy is not None
+            pid = lazy.exec_driver_sql("SELECT pg_backend_pid()").scalar_one()
+            with engine.connect() as other:
+                other.exec_driver_sql(f"SELECT pg_terminate_backend({int(pid)})")
+        with single.connect() as conn:
+            assert conn.exec_driver_sql("SELECT pg_backend_pid()").scalar_one() != pid
+            assert conn.exec_driver_sql("SHOW synchronous_commit").scalar_one() == "on"
+    finally:
+        single.dispose()

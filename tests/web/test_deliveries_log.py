@@ -111,3 +111,35 @@ def test_only_the_office_sees_the_log(app: Flask, portal: Portal) -> None:
     dashboard = login(app, portal.logins["editor"]).get("/office/").get_data(as_text=True)
     assert 'href="/office/deliveries/"' in dashboard  # from the failed list and the menu
     assert login(app, portal.logins["drafter"]).get("/office/deliveries/").status_code == 403
+
+
+def test_odd_query_strings_are_no_filter_not_an_error(app: Flask, portal: Portal) -> None:
+    """Review: ids beyond INTEGER, non-ASCII digits and far-off years used to 500."""
+    ids = _add(
+        app,
+        portal,
+        [
+            {"title": "已领取", "status": "claimed"},
+            {"title": "交付中", "status": "sending"},
+            {"title": "已送达"},
+        ],
+    )
+    try:
+        client = login(app, portal.logins["editor"])
+        for query in (
+            "before=99999999999999999999",
+            "before=%C2%B2",  # ²
+            "from=0001-01-01",
+            "to=9999-12-31",
+            "from=1899-12-31&to=2026-13-01",
+        ):
+            r = client.get(f"/office/deliveries/?{query}")
+            assert r.status_code == 200, query
+            assert {"已领取", "交付中", "已送达"} <= set(_titles(r.get_data(as_text=True)))
+        # Both worker-held states read 发送中 and are filtered together.
+        sending = client.get("/office/deliveries/?status=sending").get_data(as_text=True)
+        assert set(_titles(sending)) == {"已领取", "交付中"}
+        for path in ("/office/?unit=99999999999999999999", "/office/?column=%E2%91%A0"):
+            assert client.get(path).status_code == 200, path
+    finally:
+        _remove(app, ids)

@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from web import db_session
 from web import labels as L
 from web.blueprints.admin import PAGES
-from web.helpers import actor, require_role, tz
+from web.helpers import actor, as_id, require_role, tz
 from workflow.enums import Role
 from workflow.models import AdminEvent, Column, Unit, User
 
@@ -73,8 +73,8 @@ class Filters:
     def apply(self, query: Select[tuple[AdminEvent]]) -> Select[tuple[AdminEvent]]:
         if self.actor == "cli":
             query = query.where(AdminEvent.actor_id.is_(None))
-        elif self.actor.isdigit():
-            query = query.where(AdminEvent.actor_id == int(self.actor))
+        elif (actor_id := as_id(self.actor)) is not None:
+            query = query.where(AdminEvent.actor_id == actor_id)
         if self.action:
             query = query.where(AdminEvent.action == self.action)
         if self.target_type:
@@ -143,8 +143,9 @@ def _links(events: list[AdminEvent]) -> dict[tuple[str, str], str]:
     session = db_session()
     wanted: dict[str, set[int]] = {"user": set(), "column": set(), "unit": set()}
     for e in events:
-        if e.target_type in wanted and e.target_id and e.target_id.isdigit():
-            wanted[e.target_type].add(int(e.target_id))
+        target = as_id(e.target_id)
+        if e.target_type in wanted and target is not None:
+            wanted[e.target_type].add(target)
     links: dict[tuple[str, str], str] = {}
     if wanted["user"]:
         for uid in session.execute(select(User.id).where(User.id.in_(wanted["user"]))).scalars():
@@ -166,7 +167,7 @@ def _links(events: list[AdminEvent]) -> dict[tuple[str, str], str]:
 def log() -> str:
     session = db_session()
     filters = Filters.from_request()
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
     query = filters.apply(select(AdminEvent)).order_by(AdminEvent.at.desc(), AdminEvent.id.desc())
     rows = list(
         session.execute(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars()
@@ -174,8 +175,9 @@ def log() -> str:
     more = len(rows) > PAGE_SIZE
     events = rows[:PAGE_SIZE]
     actor_ids = {e.actor_id for e in events if e.actor_id is not None}
-    if filters.actor.isdigit():
-        actor_ids.add(int(filters.actor))
+    chosen = as_id(filters.actor)
+    if chosen is not None:
+        actor_ids.add(chosen)
     actors = {
         u.id: u for u in session.execute(select(User).where(User.id.in_(actor_ids))).scalars()
     }

@@ -14,11 +14,13 @@ from flask_login import login_required
 from notifications import ledger
 from web import db_session
 from web.blueprints.office_view import _require_office
-from web.helpers import tz
+from web.helpers import as_id, tz
 
 bp = Blueprint("deliveries", __name__, url_prefix="/office/deliveries")
 
 PAGE = 50
+# Both "taken by a worker" states read 发送中 and are filtered together.
+SENDING_STATES = (ledger.CLAIMED, ledger.SENDING)
 STATUSES = {
     ledger.SENT: _l("已发送"),
     ledger.PENDING: _l("待发送"),
@@ -49,9 +51,15 @@ def _choice(name: str, allowed: dict[str, Any]) -> str | None:
 
 def _day(name: str) -> date | None:
     try:
-        return date.fromisoformat(request.args.get(name, "").strip())
+        day = date.fromisoformat(request.args.get(name, "").strip())
     except ValueError:
         return None
+    # Far-off years would overflow the UTC conversion (and the day after 9999-12-31).
+    return day if 1900 <= day.year <= 9998 else None
+
+
+def _before() -> int | None:
+    return as_id(request.args.get("before"))
 
 
 def _midnight(day: date) -> datetime:
@@ -66,16 +74,16 @@ def index() -> str:
     kind = _choice("kind", KINDS)
     recipient = request.args.get("q", "").strip()[:50]
     since, until = _day("from"), _day("to")
-    before = request.args.get("before", "")
+    before = _before()
     rows = ledger.delivery_log(
         db_session(),
-        status=status,
+        status=SENDING_STATES if status in SENDING_STATES else status,
         channel=channel,
         kind=kind,
         recipient=recipient or None,
         since=_midnight(since) if since else None,
         until=_midnight(until + timedelta(days=1)) if until else None,
-        before_id=int(before) if before.isdigit() else None,
+        before_id=before,
         limit=PAGE,
     )
     more = len(rows) > PAGE
@@ -102,7 +110,7 @@ def index() -> str:
         rows=rows,
         older=older,
         first_page=url_for("deliveries.index") + ("?" + urlencode(kept) if kept else ""),
-        paged=bool(before),
+        paged=before is not None,
         filters=kept,
         statuses=STATUSES,
         channels=CHANNELS,

@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from web import db_session
 from web.blueprints.office_view import settings
-from web.helpers import actor, now
+from web.helpers import actor, as_id, now
 from workflow.models import FeedToken, Unit
 from workflow.reporting.feeds import (
     feed_ics,
@@ -71,11 +71,12 @@ def issue() -> str | tuple[str, int]:
     if unit_value:
         if not _is_office_editor():
             abort(403)
-        if not unit_value.isdigit() or session.get(Unit, int(unit_value)) is None:
+        unit_id = as_id(unit_value)
+        if unit_id is None or session.get(Unit, unit_id) is None:
             flash(_("请选择单位。"), "error")
             return _render(), 422
         _feed, secret = issue_feed_token(
-            session, created_by=user, now=now(), unit_id=int(unit_value), label=label
+            session, created_by=user, now=now(), unit_id=unit_id, label=label
         )
     else:
         _feed, secret = issue_feed_token(

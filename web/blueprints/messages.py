@@ -17,7 +17,7 @@ from notifications.channels import EMAIL, SMS
 from notifications.recipients import preferences, set_preference
 from web import db_session
 from web.forms import DeleteForm
-from web.helpers import actor, now
+from web.helpers import actor, as_id, now
 from workflow.models import ChannelPreference
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
@@ -52,7 +52,8 @@ def read() -> Response:
     if not DeleteForm().validate_on_submit():
         abort(400)
     raw = request.form.get("id")
-    ids = None if raw is None else [int(raw)] if raw.isdigit() else []
+    one = as_id(raw)
+    ids = None if raw is None else [one] if one is not None else []
     session = db_session()
     changed = inbox.mark_read(session, actor().id, now(), ids)
     session.commit()

@@ -31,7 +31,7 @@ from notifications.status_job import report_settings
 from web import db_session
 from web.filters import long_date
 from web.forms import DeleteForm
-from web.helpers import actor, now, today
+from web.helpers import actor, as_id, now, today
 from workflow.deadlines.maintenance import recompute_provisional
 from workflow.enums import REVIEW_STATES, Role, State
 from workflow.models import Column, ColumnAssignment, Unit, User
@@ -81,8 +81,9 @@ def settings() -> ReportSettings:
 
 
 def _int_arg(name: str) -> int | None:
-    value = request.args.get(name, "").strip()
-    return int(value) if value.isdigit() else None
+    """A whole number from the query string; anything else (², ①, beyond an INTEGER id)
+    is no filter at all."""
+    return as_id(request.args.get(name))
 
 
 def _choices(

@@ -9,12 +9,14 @@ import xml.etree.ElementTree as ET
 from sqlalchemy.orm import Session
 
 from workflow.reporting.charts import (
+    MAX_LINES,
     line_chart_svg,
     on_time_chart,
     on_time_rates,
     on_time_rates_of,
     stage_flow,
     stage_flow_chart,
+    worst_series,
 )
 from workflow.reporting.common import parse_period
 from workflow.reporting.scoreboard import scoreboard
@@ -88,3 +90,22 @@ def test_on_time_rates_read_off_the_board_equal_the_monthly_boards(
         assert on_time_chart(session, period, NOW, board=board) == on_time_chart(
             session, period, NOW
         )
+
+
+def test_a_district_chart_shows_the_worst_units_not_four_hundred_lines() -> None:
+    """Review: 400 units' lines were unreadable and the legend ran off the chart."""
+    series: dict[str, list[float | None]] = {
+        f"单位{n:03d}": [n / 400, None, (n + 10) / 400] for n in range(400)
+    }
+    series["未评单位"] = [None, None, None]  # nothing judged: never "worst"
+    worst = worst_series(series)
+    assert list(worst) == [f"单位{n:03d}" for n in range(MAX_LINES)]
+    assert worst_series({"甲": [0.5], "乙": [None]}) == {"甲": [0.5]}
+    svg = line_chart_svg("标题", ["1月", "2月", "3月"], worst, "月份", "比率")
+    height = float(ET.fromstring(svg).get("height") or 0)
+    legend = [
+        float(t.get("y") or 0)
+        for t in ET.fromstring(svg).iter(f"{SVG}text")
+        if "单位" in (t.text or "")
+    ]
+    assert len(legend) == MAX_LINES and max(legend) < height  # every key inside the chart

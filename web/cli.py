@@ -96,12 +96,7 @@ def units_create(name: str, kind: str, aliases: tuple[str, ...], office: bool) -
             "unit",
             unit.id,
             unit.name,
-            admin_log.facts(
-                name=unit.name,
-                kind=unit.kind,
-                aliases="、".join(a.alias for a in unit.aliases) or None,
-                is_office=unit.is_office or None,
-            ),
+            admin_log.unit_created(unit),
         )
         click.echo(f"unit {unit.id} {unit.name} ({unit.kind})")
 
@@ -144,14 +139,7 @@ def users_create(
             "user",
             user.id,
             f"{user.name}（{user.login}）",
-            admin_log.facts(
-                login=user.login,
-                name=user.name,
-                unit=unit.name,
-                roles=user.roles,
-                email=email,
-                mobile=mobile,
-            ),
+            admin_log.user_created(user, unit),
         )
         click.echo(f"user {user.id} {user.login} in {unit.name}: {', '.join(roles)}")
 

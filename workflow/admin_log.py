@@ -12,7 +12,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from workflow.models import AdminEvent, User
+from workflow.models import AdminEvent, Unit, User
 
 PASSWORD_RESET: dict[str, Any] = {"password": [None, "reset"]}
 # Fields whose values must never be logged (the marker above is the only way to say it).
@@ -90,6 +90,28 @@ def facts(**values: Any) -> dict[str, list[Any]]:
     """Facts of an action with no "before" (a creation, an import's file and counts),
     in the same {field: [old, new]} shape with old None."""
     return {k: [None, jsonable(v)] for k, v in values.items() if v is not None}
+
+
+def unit_created(unit: Unit) -> dict[str, list[Any]]:
+    """A new unit's facts (the admin page and `flask units create` log the same)."""
+    return facts(
+        name=unit.name,
+        kind=unit.kind,
+        aliases="、".join(a.alias for a in unit.aliases) or None,
+        is_office=unit.is_office or None,
+    )
+
+
+def user_created(user: User, unit: Unit) -> dict[str, list[Any]]:
+    """A new user's facts (never the password: it is not among them)."""
+    return facts(
+        login=user.login,
+        name=user.name,
+        unit=unit.name,
+        roles=user.roles,
+        email=user.email,
+        mobile=user.mobile,
+    )
 
 
 def removed(before: Mapping[str, Any]) -> dict[str, list[Any]]:

@@ -123,12 +123,7 @@ def units() -> Any:
                 "unit",
                 unit.id,
                 unit.name,
-                admin_log.facts(
-                    name=unit.name,
-                    kind=unit.kind,
-                    aliases="、".join(a.alias for a in unit.aliases) or None,
-                    is_office=unit.is_office or None,
-                ),
+                admin_log.unit_created(unit),
             )
             session.commit()
             flash(_("已添加单位：%(name)s", name=form.name.data.strip()), "ok")
@@ -215,14 +210,7 @@ def users() -> Any:
                 "user",
                 user.id,
                 _user_label(user),
-                admin_log.facts(
-                    login=user.login,
-                    name=user.name,
-                    unit=unit.name,
-                    roles=user.roles,
-                    email=user.email,
-                    mobile=user.mobile,
-                ),
+                admin_log.user_created(user, unit),
             )
             session.commit()
             flash(_("已添加用户：%(login)s", login=form.login.data.strip()), "ok")

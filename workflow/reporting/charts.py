@@ -315,8 +315,8 @@ MAX_LINES = 6
 
 
 def worst_series(
-    series: Mapping[str, Sequence[float | None]], keep: int = MAX_LINES
-) -> dict[str, Sequence[float | None]]:
+    series: Mapping[str, list[float | None]], keep: int = MAX_LINES
+) -> dict[str, list[float | None]]:
     """The `keep` series with the lowest mean of their judged months (the units the office
     must look at; the full ranking is the table), by name; a unit with nothing judged is
     not among them."""

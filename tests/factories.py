@@ -174,3 +174,28 @@ def audit_count(session: Session, item_id: int) -> int:
     return session.execute(
         select(func.count()).select_from(AuditEvent).where(AuditEvent.item_id == item_id)
     ).scalar_one()
+
+
+def published_item(session: Session, world: World, column: Column, when: datetime) -> Item:
+    """A published item of unit A in `column`, first published `when` (a kept period)."""
+    item = Item(
+        column_id=column.id,
+        unit_id=world.unit_a.id,
+        drafter_id=world.drafter.id,
+        kind=ItemKind.ARTICLE,
+        title="上月信息",
+        state=State.PUBLISHED,
+        version=1,
+        current_revision_no=1,
+        live_revision_no=1,
+        first_published_at=when,
+        published_at=when,
+        audit_seq=0,
+        content_digest="",
+        review_facts={},
+        created_at=when,
+        updated_at=when,
+        state_since=when,
+    )
+    session.add(item)
+    return item

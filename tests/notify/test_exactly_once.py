@@ -9,7 +9,7 @@ import signal
 import subprocess
 import sys
 from collections import Counter
-from datetime import datetime, timedelta
+from datetime import timedelta
 from pathlib import Path
 
 import redis
@@ -20,11 +20,11 @@ from sqlalchemy.orm import Session
 from notifications import ledger
 from notifications.jobs import scan_and_enqueue
 from notifications.runtime import QUEUE, utcnow
-from workflow.enums import ItemKind, Role, State
-from workflow.models import Column, ColumnAssignment, Delivery, Item, User
+from workflow.enums import Role
+from workflow.models import Column, ColumnAssignment, Delivery, User
 
 from ..conftest import NOW
-from ..factories import World, make_column, unique
+from ..factories import World, make_column, published_item, unique
 from .conftest import SmtpSink, configure, notify_env
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -54,33 +54,9 @@ def due_column(session: Session, world: World, drafters: int = 2) -> tuple[Colum
     ).scalar_one()
     assignment.drafters = people
     world.user(Role.DEPUTY_HEAD).email = "deputy@unit-a.test"
-    published(session, world, column, NOW - timedelta(days=30))  # last period was kept
+    published_item(session, world, column, NOW - timedelta(days=30))  # last period kept
     session.commit()
     return column, people
-
-
-def published(session: Session, world: World, column: Column, when: datetime) -> Item:
-    item = Item(
-        column_id=column.id,
-        unit_id=world.unit_a.id,
-        drafter_id=world.drafter.id,
-        kind=ItemKind.ARTICLE,
-        title="上月信息",
-        state=State.PUBLISHED,
-        version=1,
-        current_revision_no=1,
-        live_revision_no=1,
-        first_published_at=when,
-        published_at=when,
-        audit_seq=0,
-        content_digest="",
-        review_facts={},
-        created_at=when,
-        updated_at=when,
-        state_since=when,
-    )
-    session.add(item)
-    return item
 
 
 def run_burst(redis_client: redis.Redis) -> None:

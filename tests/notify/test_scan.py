@@ -19,10 +19,10 @@ from notifications.recipients import set_preference
 from notifications.scan import scan
 from workflow.accounts import create_user
 from workflow.enums import ItemKind, Role, State
-from workflow.models import Column, ColumnAssignment, Delivery, Item, Leader, UnitLeader
+from workflow.models import Column, ColumnAssignment, Delivery, Leader, UnitLeader
 
 from ..conftest import NOW
-from ..factories import World, item_in_state, make_column, unique
+from ..factories import World, item_in_state, make_column, published_item, unique
 from .conftest import notify_env
 
 BJ = ZoneInfo("Asia/Shanghai")
@@ -183,28 +183,7 @@ def _due_columns(
             {"kind": "periodic", "every": 1, "unit": "month", "min_items": 1, "by_day": by_day}
         ]
         out.append(column)
-        when = published
-        session.add(
-            Item(
-                column_id=column.id,
-                unit_id=world.unit_a.id,
-                drafter_id=world.drafter.id,
-                kind=ItemKind.ARTICLE,
-                title="上月",
-                state=State.PUBLISHED,
-                version=1,
-                current_revision_no=1,
-                live_revision_no=1,
-                first_published_at=when,
-                published_at=when,
-                audit_seq=0,
-                content_digest="",
-                review_facts={},
-                created_at=when,
-                updated_at=when,
-                state_since=when,
-            )
-        )
+        published_item(session, world, column, published)
     session.flush()
     return out
 

@@ -13,7 +13,7 @@ from flask_login import login_required
 
 from notifications import ledger
 from web import db_session
-from web.blueprints.office_view import _require_office
+from web.blueprints.office_view import require_office
 from web.helpers import as_id, tz
 
 bp = Blueprint("deliveries", __name__, url_prefix="/office/deliveries")
@@ -69,7 +69,7 @@ def _midnight(day: date) -> datetime:
 @bp.get("/")
 @login_required
 def index() -> str:
-    _require_office()
+    require_office()
     status, channel = _choice("status", STATUSES), _choice("channel", CHANNELS)
     kind = _choice("kind", KINDS)
     recipient = request.args.get("q", "").strip()[:50]

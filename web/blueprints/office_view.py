@@ -68,7 +68,7 @@ def may_view(user: User) -> bool:
     )
 
 
-def _require_office() -> User:
+def require_office() -> User:
     user = actor()
     if not may_view(user):
         abort(403)
@@ -115,7 +115,7 @@ def _choices(
 @bp.get("/")
 @login_required
 def dashboard() -> str:
-    _require_office()
+    require_office()
     unit_id, column_id = _int_arg("unit"), _int_arg("column")
     stage = request.args.get("stage", "")
     stage = stage if stage in REVIEW_STATES else ""
@@ -210,7 +210,7 @@ def dashboard() -> str:
 def retry_delivery(delivery_id: int) -> Response:
     """Send a failed reminder again (after the office checked the address or number):
     the row goes back to pending and the next scan enqueues it."""
-    _require_office()
+    require_office()
     if not DeleteForm().validate_on_submit():
         abort(400)
     session = db_session()
@@ -226,7 +226,7 @@ def retry_delivery(delivery_id: int) -> Response:
 @bp.post("/provisional/recompute")
 @login_required
 def recompute() -> Response:
-    _require_office()
+    require_office()
     session = db_session()
     try:
         report = recompute_provisional(
@@ -279,7 +279,7 @@ def _period_arg() -> tuple[Period | None, str, str | None]:
 @bp.get("/scoreboard")
 @login_required
 def scoreboard() -> tuple[str, int]:
-    _require_office()
+    require_office()
     period, text, error = _period_arg()
     if period is None:
         return render_template(
@@ -331,7 +331,7 @@ def _download_period() -> Period:
 @bp.get("/scoreboard/assessment.xlsx")
 @login_required
 def assessment() -> Response:
-    _require_office()
+    require_office()
     period = _download_period()
     data = assessment_xlsx(db_session(), period, now(), settings())
     return _download(data, f"{period.title}政务公开考核.xlsx", XLSX)
@@ -340,7 +340,7 @@ def assessment() -> Response:
 @bp.get("/scoreboard/bulletin.docx")
 @login_required
 def bulletin() -> Response:
-    _require_office()
+    require_office()
     period = _download_period()
     data = bulletin_docx(db_session(), period, now(), settings())
     return _download(data, f"{period.title}政务公开工作通报.docx", DOCX)
@@ -349,7 +349,7 @@ def bulletin() -> Response:
 @bp.get("/scoreboard/submissions.xlsx")
 @login_required
 def submissions() -> Response:
-    _require_office()
+    require_office()
     period = _download_period()
     unit_id = _int_arg("unit")
     data = submissions_xlsx(db_session(), period.start, period.end, settings(), unit_id=unit_id)
@@ -359,7 +359,7 @@ def submissions() -> Response:
 @bp.get("/cramming")
 @login_required
 def cramming_page() -> str:
-    _require_office()
+    require_office()
     year = _int_arg("year") or today().year
     if not 2000 <= year <= 2100:
         year = today().year
@@ -377,7 +377,7 @@ def cramming_page() -> str:
 @bp.get("/health")
 @login_required
 def health() -> str:
-    _require_office()
+    require_office()
     return render_template(
         "office_view/health.html", health=portal_health(db_session(), now(), settings())
     )

@@ -11,7 +11,7 @@ from sqlalchemy import delete, event, insert, update
 from sqlalchemy.orm import Session
 
 from workflow.enums import Action, State
-from workflow.models import AuditEvent, DeadlineStatus, Item, Obligation
+from workflow.models import AuditEvent, DeadlineStatus, Item, Obligation, ScoreMonth
 from workflow.reporting.common import parse_period
 from workflow.reporting.cramming import cramming
 from workflow.reporting.dashboard import dashboard
@@ -125,9 +125,10 @@ def test_same_statement_count_at_100_and_10000_items(session: Session, world: Wo
     session.flush()
 
     def all_reports() -> dict[str, int]:
-        # No summary (the one `with_summary` left is dropped): the dashboard evaluates
-        # everything live at both sizes.
+        # No summaries (those `with_summary` left are dropped): the dashboard and the
+        # scoreboard compute everything live at both sizes.
         session.execute(delete(DeadlineStatus))
+        session.execute(delete(ScoreMonth))
         session.expire_all()
         return {
             "dashboard": count_statements(session, lambda: dashboard(session, NOW)),
@@ -144,16 +145,19 @@ def test_same_statement_count_at_100_and_10000_items(session: Session, world: Wo
             "health": count_statements(session, lambda: portal_health(session, NOW)),
         }
 
-    def with_summary(item_id: int) -> tuple[int, int]:
-        """The dashboard read from a fresh status summary, then with one column changed
-        since (evaluated live)."""
+    def with_summary(item_id: int) -> tuple[int, ...]:
+        """The dashboard and the scoreboard read from fresh summaries, then with one
+        column changed since (evaluated live)."""
         refresh_status(session, NOW)
         session.expire_all()
+        october = parse_period("2026-10")
         fresh = count_statements(session, lambda: dashboard(session, NOW))
+        board = count_statements(session, lambda: scoreboard(session, october, NOW))
         session.execute(update(Item).where(Item.id == item_id).values(due_date=None))
         session.expire_all()
         marked = count_statements(session, lambda: dashboard(session, NOW))
-        return fresh, marked
+        board_marked = count_statements(session, lambda: scoreboard(session, october, NOW))
+        return fresh, marked, board, board_marked
 
     add_items(session, world, p, 0, 100)
     small = all_reports()
@@ -167,6 +171,10 @@ def test_same_statement_count_at_100_and_10000_items(session: Session, world: Wo
     # dashboard evaluates everything (16); from the summary it counts per unit and
     # fetches the shown units' rows (12), plus the evaluation's five statements for the
     # columns changed since.
-    assert small["dashboard"] == 16 and small["scoreboard_month"] == 10
-    assert small_summary == (12, 17)
+    assert small["dashboard"] == 16 and small["scoreboard_month"] == 12
+    # The scoreboard live (12): calendar (2), marks, the summary's months, rule periods
+    # (2), due dates, obligations, visits, returns, names, paths. From its summary (14):
+    # the stored rule periods instead of judging them, the recount, stored and newer
+    # visits, returns over both, the version check; plus two for a changed column.
+    assert small_summary == (12, 17, 14, 16)
     assert small["cramming"] == 1 and small["health"] == 3

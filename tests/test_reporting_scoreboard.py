@@ -2,17 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
+from collections.abc import Callable
+from datetime import date, datetime
 
 import pytest
 from sqlalchemy.orm import Session
 
-from workflow.reporting.common import ReportSettings, parse_period
+from workflow.reporting import score_summary
+from workflow.reporting.common import DEFAULTS, Period, ReportSettings, parse_period
 from workflow.reporting.cramming import cramming
-from workflow.reporting.scoreboard import LATE, MISSED, ON_TIME, scoreboard
+from workflow.reporting.scoreboard import LATE, MISSED, ON_TIME, Scoreboard
+from workflow.reporting.scoreboard import scoreboard as build
+from workflow.reporting.status import refresh_status
 
 from .factories import World
 from .reporting_portal import NOW, Portal, october_portal
+
+Build = Callable[[Session, Period, datetime], Scoreboard]
 
 
 @pytest.fixture
@@ -20,7 +26,25 @@ def portal(session: Session, world: World) -> Portal:
     return october_portal(session, world)
 
 
-def test_october_outcomes_per_unit(portal: Portal, session: Session, world: World) -> None:
+@pytest.fixture(params=["live", "summary"])
+def scoreboard(request: pytest.FixtureRequest) -> Build:
+    """Every hand-computed figure twice: computed live, and read from the scoreboard
+    summary the periodic refresh writes (which must then be the source used)."""
+
+    def board(session: Session, period: Period, now: datetime) -> Scoreboard:
+        if request.param == "live":
+            return build(session, period, now, summary=False)
+        refresh_status(session, now)
+        stored = score_summary.lookup(session, period, now, DEFAULTS, ())
+        assert stored is not None and stored.reviews_exact
+        return build(session, period, now)
+
+    return board
+
+
+def test_october_outcomes_per_unit(
+    portal: Portal, session: Session, world: World, scoreboard: Build
+) -> None:
     board = scoreboard(session, parse_period("2026-10"), NOW)
     by_unit = {s.unit_id: s for s in board.units}
     a, b, c = by_unit[world.unit_a.id], by_unit[world.unit_b.id], by_unit[portal.unit_c.id]
@@ -44,7 +68,7 @@ def test_october_outcomes_per_unit(portal: Portal, session: Session, world: Worl
 
 
 def test_stage_medians_in_working_days_across_the_holiday(
-    portal: Portal, session: Session, world: World
+    portal: Portal, session: Session, world: World, scoreboard: Build
 ) -> None:
     a = next(
         s
@@ -58,7 +82,9 @@ def test_stage_medians_in_working_days_across_the_holiday(
     assert (a.reviewed, a.returned, a.returned_share) == (3, 1, 1 / 3)
 
 
-def test_september_and_the_year(portal: Portal, session: Session, world: World) -> None:
+def test_september_and_the_year(
+    portal: Portal, session: Session, world: World, scoreboard: Build
+) -> None:
     september = {s.unit_id: s for s in scoreboard(session, parse_period("2026-09"), NOW).units}
     # September's 月报: window (08-25, 09-28], late until October's due date 10-26.
     # C published on 09-28 → on time; A on 10-26 → late; B on 10-28 → missed.
@@ -97,7 +123,9 @@ def test_cramming_just_above_and_at_the_share(
     assert cramming(session, 2026, ReportSettings(cram_min_items=6)) == []
 
 
-def test_weekly_periods_across_national_day(session: Session, world: World) -> None:
+def test_weekly_periods_across_national_day(
+    session: Session, world: World, scoreboard: Build
+) -> None:
     p = Portal(session, world)
     p.column("工作动态", [world.unit_a], {"kind": "periodic", "every": 1, "unit": "week"})
     # Weeks due in October, each moved to the next working day: Sun 10-04 → Thu 10-08

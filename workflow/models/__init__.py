@@ -16,6 +16,13 @@ from workflow.models.notifications import (
 )
 from workflow.models.org import Unit, UnitAlias, User, UserRole
 from workflow.models.scheduling import ScheduledPublication
+from workflow.models.scores import (
+    ScoreMonth,
+    ScoreReviewDuration,
+    ScoreReviewFlow,
+    ScoreReviewItem,
+    ScoreRuleCase,
+)
 from workflow.models.status import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
 
 __all__ = [
@@ -41,6 +48,11 @@ __all__ = [
     "Obligation",
     "Revision",
     "ScheduledPublication",
+    "ScoreMonth",
+    "ScoreReviewDuration",
+    "ScoreReviewFlow",
+    "ScoreReviewItem",
+    "ScoreRuleCase",
     "UTCDateTime",
     "Unit",
     "UnitAlias",

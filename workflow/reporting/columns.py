@@ -17,8 +17,8 @@ from workflow.deadlines.evaluate import OK, AssignmentStatus, Settings, evaluate
 from workflow.enums import AssignmentRole
 from workflow.models import Column, ColumnAssignment, Item, Unit
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date, local_midnight
+from workflow.reporting.judging import _periods_for
 from workflow.reporting.kinds import KIND_NAMES, kinds_of
-from workflow.reporting.scoreboard import _periods_for
 from workflow.reporting.sql import local_month
 
 _EVENTS = {

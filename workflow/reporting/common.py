@@ -113,3 +113,12 @@ def local_date(moment: datetime, tz: ZoneInfo) -> date:
 
 
 DEFAULTS = ReportSettings()
+
+# Above this many marked columns, one evaluation of the whole portal is cheaper than a
+# filtered one (and keeps the IN list small): the summaries are then not used.
+MAX_LIVE_COLUMNS = 1000
+
+
+def settings_key(settings: ReportSettings) -> str:
+    """What the summaries depend on besides the data and the day."""
+    return f"{settings.due_soon_workdays}|{settings.stale_after_months}|{settings.timezone}"

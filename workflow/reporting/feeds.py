@@ -31,7 +31,7 @@ from workflow.errors import NotFound, ValidationFailed
 from workflow.models import Column, FeedToken, Item, Obligation, Unit, User
 from workflow.reporting.columns import describe_rule
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date
-from workflow.reporting.scoreboard import _periods_for
+from workflow.reporting.judging import _periods_for
 
 PRODID = "-//sanshen//政务公开栏目时限//ZH"
 

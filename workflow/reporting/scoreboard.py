@@ -15,25 +15,25 @@ What counts as an obligation:
   when first published by that day, late when published after it, missed when not yet;
 - each linked obligation (a 政策解读 owed for a 政策文件): the same, by when it was fulfilled.
 
-A fixed number of statements whatever the size: calendar (2), assignments, the windowed
-counts, item dues, obligations, stage durations, returns, unit names.
+Read from the scoreboard summary (`score_summary`, kept by the periodic status refresh)
+where it is current — the columns changed since it was computed judged live, the audit
+rows newer than its fold read live — and computed live otherwise; the figures are the
+same either way (tests compare them). A fixed number of statements whatever the size.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Text, case, cast, distinct, func, select
+from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
-from workflow.calendar import WorkCalendar, add_months
+from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
-from workflow.deadlines.evaluate import _Memo, _Periods, _valid_rules
-from workflow.enums import Action, State
-from workflow.models import AuditEvent, Column, ColumnAssignment, Item, Obligation, Unit
+from workflow.deadlines.evaluate import _Memo
+from workflow.models import Column, DeadlineStatusDirty, Unit
+from workflow.reporting import score_summary
 from workflow.reporting.common import (
     DEFAULTS,
     STAGE_NAMES,
@@ -42,21 +42,20 @@ from workflow.reporting.common import (
     local_date,
     local_midnight,
 )
-from workflow.reporting.sql import local_day
-
-ON_TIME, LATE, MISSED = "on_time", "late", "missed"
-
-
-@dataclass(frozen=True)
-class Case:
-    """One judged obligation: a column period, an item's due date or a linked obligation."""
-
-    unit_id: int
-    column_id: int
-    due: date
-    outcome: str  # on_time, late, missed
-    source: str  # "rule", "item", "obligation"
-    count: int = 1  # item and obligation cases are grouped per column and due date
+from workflow.reporting.judging import (
+    LATE,
+    MISSED,
+    ON_TIME,
+    Case,
+    item_cases,
+    obligation_cases,
+    returns_of,
+    review_items,
+    rule_cases,
+    stage_medians,
+    visit_rows,
+    workday_durations,
+)
 
 
 @dataclass
@@ -102,18 +101,63 @@ def scoreboard(
     now: datetime,
     settings: ReportSettings = DEFAULTS,
     calendar: WorkCalendar | None = None,
+    *,
+    summary: bool = True,
 ) -> Scoreboard:
-    tz = settings.tz
-    today = local_date(now, tz)
+    """`summary=False` computes everything live (as when there is no summary)."""
+    today = local_date(now, settings.tz)
     # Statements below run on the connection (Core rows: the ORM's result processing
     # cost more than the SQL for 20,000 assignments), so flush as autoflush would.
     session.flush()
     calendar = _Memo(calendar or load_calendar(session))
-    cases = _rule_cases(session, period, today, calendar, settings)
-    cases += _item_cases(session, period, today, settings, now)
-    cases += _obligation_cases(session, period, today, settings, now)
+    stored: score_summary.Stored | None = None
+    changed: set[int] = set()
+    if summary:
+        # Marks before the summary's rows: a refresh committing in between leaves more
+        # marks than needed (more judged live), never fewer.
+        marks = set(session.scalars(select(DeadlineStatusDirty.column_id).distinct()))
+        stored = score_summary.lookup(session, period, now, settings, marks)
+        changed = {c for c in marks if c is not None}
+    if stored is None:
+        cases = rule_cases(session, period, today, calendar, settings)
+    else:
+        cases = score_summary.stored_cases(session, stored, changed)
+        cases += rule_cases(session, period, today, calendar, settings, changed)
+    cases += item_cases(session, period, today, settings, now)
+    cases += obligation_cases(session, period, today, settings, now)
+    if stored is not None and stored.reviews_exact:
+        durations = score_summary.stored_durations(session, stored)
+        tail = visit_rows(session, stored.covered_end, stored.end, settings, now)
+        workday_durations(tail, calendar, into=durations)
+        returns = returns_of(
+            session,
+            union_all(
+                score_summary.stored_review_items(stored),
+                review_items(stored.covered_end, stored.end),
+            ),
+        )
+    else:
+        start = local_midnight(period.start, settings.tz)
+        end = local_midnight(period.end + timedelta(days=1), settings.tz)
+        durations = workday_durations(visit_rows(session, start, end, settings, now), calendar)
+        returns = returns_of(session, review_items(start, end))
+    if stored is not None and not score_summary.unchanged(session, stored):
+        # A refresh committed while this read the summary: its parts may not match.
+        return scoreboard(session, period, now, settings, calendar, summary=False)
     names = dict(session.connection().execute(select(Unit.id, Unit.name)).all())
     paths = dict(session.connection().execute(select(Column.id, Column.path)).all())
+    return _assemble(period, today, cases, stage_medians(durations), returns, names, paths)
+
+
+def _assemble(
+    period: Period,
+    today: date,
+    cases: list[Case],
+    medians: dict[tuple[int, str], tuple[float, int]],
+    returns: list[tuple[int, int, int]],
+    names: dict[int, str],
+    paths: dict[int, str],
+) -> Scoreboard:
     scores: dict[int, UnitScore] = {}
 
     def score(unit_id: int) -> UnitScore:
@@ -131,15 +175,13 @@ def scoreboard(
         else:
             s.missed += c.count
             s.missed_columns.append((paths.get(c.column_id, ""), c.due))
-    for (unit_id, stage), (median, n) in _stage_medians(
-        session, period, calendar, settings, now
-    ).items():
+    for (unit_id, stage), (median, n) in medians.items():
         s = score(unit_id)
         s.stage_medians[stage] = median
         s.stage_counts[stage] = n
-    for unit_id, reviewed, returned in _returns(session, period, settings):
+    for unit_id, reviewed, returned in returns:
         s = score(unit_id)
-        s.reviewed, s.returned = int(reviewed), int(returned)
+        s.reviewed, s.returned = reviewed, returned
     for s in scores.values():
         for stage in STAGE_NAMES:
             s.stage_medians.setdefault(stage, None)
@@ -161,300 +203,16 @@ def scoreboard(
     return Scoreboard(period, today, ranked, cases)
 
 
-# --------------------------------------------------------------------------- rule periods
-
-
-def _periods_for(rule: dict[str, Any], calendar: WorkCalendar) -> _Periods | None:
-    kind, every, unit = rule.get("kind"), rule.get("every"), rule.get("unit")
-    if kind == "annual":
-        month, day = (int(p) for p in str(rule["by"]).split("-"))
-        return _Periods(calendar, "annual", month_day=(month, day))
-    if kind != "periodic":
-        return None
-    if unit == "year" and every == 1:
-        return _Periods(calendar, "month", months=12, by_day=rule.get("by_day"))
-    if unit == "month" and isinstance(every, int) and 12 % every == 0:
-        return _Periods(calendar, "month", months=every, by_day=rule.get("by_day"))
-    if unit == "week" and every == 1:
-        return _Periods(calendar, "week")
-    return None  # rolling windows: judged by the dashboard
-
-
-@dataclass(frozen=True)
-class _Judged:
-    """One period to judge: items in (start, due] on time; by `late_until` late."""
-
-    start: date | None  # None: from the beginning (bounded below, see _rule_cases)
-    due: date
-    late_until: date
-
-
-def _windows(
-    rule: dict[str, Any], period: Period, today: date, calendar: WorkCalendar
-) -> list[_Judged]:
-    """The windows of `rule` whose due date lies in the period and before today."""
-    if rule.get("kind") == "once":
-        due = calendar.next_workday(date.fromisoformat(str(rule["by"]))).date
-        if period.start <= due <= period.end and due < today:
-            return [_Judged(add_months(due, -12), due, today - timedelta(days=1))]
-        return []
-    periods = _periods_for(rule, calendar)
-    if periods is None:
-        return []
-    out = []
-    k = periods.window_of(period.start)
-    while True:
-        due = periods.due(k)[0]
-        if due > period.end or due >= today:
-            break
-        if due >= period.start:
-            late_until = min(periods.due(k + 1)[0], today - timedelta(days=1))
-            out.append(_Judged(periods.due(k - 1)[0], due, late_until))
-        k += 1
-    return out
-
-
-def _rule_cases(
-    session: Session,
-    period: Period,
-    today: date,
-    calendar: WorkCalendar,
-    settings: ReportSettings,
-) -> list[Case]:
-    tz = settings.tz
-    # Plain rows, rules as text: a portal reuses a few dozen rule texts across thousands
-    # of assignments, so each text is parsed and its windows worked out once.
-    assignments = (
-        session.connection()
-        .execute(
-            select(ColumnAssignment.column_id, ColumnAssignment.unit_id, cast(Column.rules, Text))
-            .join(Column, Column.id == ColumnAssignment.column_id)
-            .where(Column.retired_at.is_(None))
-            .order_by(ColumnAssignment.id)
-        )
-        .all()
-    )
-    by_key: dict[str, list[_Judged]] = {}
-    by_text: dict[str | None, list[tuple[int, _Judged]]] = {}  # (required, window)
-    for *_, raw in assignments:
-        if raw in by_text:
-            continue
-        judged: list[tuple[int, _Judged]] = []
-        for rule in _valid_rules(raw)[0]:
-            key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
-            if key not in by_key:
-                by_key[key] = _windows(rule, period, today, calendar)
-            judged += [(int(rule.get("min_items", 1)), w) for w in by_key[key]]
-        by_text[raw] = judged
-    windows = {w for judged in by_text.values() for _, w in judged}
-    if not windows:
-        return []
-    # Items counted from the day after each boundary: start, due and late_until.
-    boundaries = sorted(
-        {d + timedelta(days=1) for w in windows for d in (w.start, w.due, w.late_until) if d}
-    )
-    index = {b: i for i, b in enumerate(boundaries)}
-    one = timedelta(days=1)
-    # Per rule text, each window as its due date and the positions of its boundaries in
-    # the counts below: (start, due] on time, (start, late_until] late.
-    plans: dict[str | None, list[tuple[int, date, int, int, int, bool]]] = {
-        raw: [
-            (
-                required,
-                w.due,
-                index[w.start + one],
-                index[w.due + one],
-                index[w.late_until + one],
-                w.late_until > w.due,
-            )
-            for required, w in judged
-            if w.start is not None
-        ]
-        for raw, judged in by_text.items()
-    }
-    first = Item.first_published_at
-    stmt = (
-        select(
-            Item.column_id,
-            Item.unit_id,
-            *(func.count().filter(first >= local_midnight(b, tz)) for b in boundaries),
-        )
-        .where(
-            # As in the evaluation, a retracted item does not count.
-            Item.live_revision_no.is_not(None),
-            first >= local_midnight(boundaries[0], tz),
-        )
-        .group_by(Item.column_id, Item.unit_id)
-    )
-    counts = {(c, u): rest for c, u, *rest in session.connection().execute(stmt).all()}
-    zero = [0] * len(boundaries)
-    out = []
-    for column_id, unit_id, raw in assignments:
-        plan = plans[raw]
-        if not plan:
-            continue
-        n = counts.get((column_id, unit_id), zero)
-        for required, due, start, until_due, until_late, can_be_late in plan:
-            # n[i]: items first published from boundary i on; (lo, hi] is n[lo] - n[hi].
-            if n[start] - n[until_due] >= required:
-                outcome = ON_TIME
-            elif can_be_late and n[start] - n[until_late] >= required:
-                outcome = LATE
-            else:
-                outcome = MISSED
-            out.append(Case(unit_id, column_id, due, outcome, "rule"))
-    return out
-
-
-# --------------------------------------------------------------------------- due dates
-
-
-def _item_cases(
-    session: Session, period: Period, today: date, settings: ReportSettings, now: datetime
-) -> list[Case]:
-    published_day = local_day(session, Item.first_published_at, settings.tz, now)
-    last_day = min(period.end, today - timedelta(days=1))
-    stmt = (
-        select(
-            Item.unit_id,
-            Item.column_id,
-            Item.due_date,
-            func.sum(case((published_day <= Item.due_date, 1), else_=0)),
-            func.sum(case((published_day > Item.due_date, 1), else_=0)),
-            func.sum(case((Item.first_published_at.is_(None), 1), else_=0)),
-        )
-        .where(
-            Item.due_date >= period.start,
-            Item.due_date <= last_day,
-            # A withdrawn request never published owes nothing.
-            (Item.first_published_at.is_not(None)) | (Item.state != State.WITHDRAWN.value),
-        )
-        .group_by(Item.unit_id, Item.column_id, Item.due_date)
-    )
-    return _cases(session.connection().execute(stmt).all(), "item")
-
-
-def _obligation_cases(
-    session: Session, period: Period, today: date, settings: ReportSettings, now: datetime
-) -> list[Case]:
-    fulfilled_day = local_day(session, Obligation.fulfilled_at, settings.tz, now)
-    last_day = min(period.end, today - timedelta(days=1))
-    stmt = (
-        select(
-            Obligation.unit_id,
-            Obligation.column_id,
-            Obligation.due_date,
-            func.sum(case((fulfilled_day <= Obligation.due_date, 1), else_=0)),
-            func.sum(case((fulfilled_day > Obligation.due_date, 1), else_=0)),
-            func.sum(case((Obligation.fulfilled_at.is_(None), 1), else_=0)),
-        )
-        .where(
-            Obligation.due_date >= period.start,
-            Obligation.due_date <= last_day,
-            Obligation.cancelled_at.is_(None),
-        )
-        .group_by(Obligation.unit_id, Obligation.column_id, Obligation.due_date)
-    )
-    return _cases(session.connection().execute(stmt).all(), "obligation")
-
-
-def _cases(rows: Any, source: str) -> list[Case]:
-    out = []
-    for unit_id, column_id, due, on_time, late, missed in rows:
-        due = due if isinstance(due, date) else date.fromisoformat(str(due))
-        for outcome, n in ((ON_TIME, on_time), (LATE, late), (MISSED, missed)):
-            if n:
-                out.append(Case(unit_id, column_id, due, outcome, source, int(n)))
-    return out
-
-
-# --------------------------------------------------------------------------- review stages
-
-
-def _stage_medians(
-    session: Session,
-    period: Period,
-    calendar: WorkCalendar,
-    settings: ReportSettings,
-    now: datetime,
-) -> dict[tuple[int, str], tuple[float, int]]:
-    """Median working days per (unit, stage) over the stage visits that ended in the
-    period. A visit is the row leaving the stage (`from_state`), from the time the item
-    entered it (`state_entered_at`, copied onto the row when written) to the row's own
-    time; rows are grouped by their two local days, so the rows fetched are bounded by
-    units × stages × day pairs, not by items. One range scan on `at`, no join."""
-    tz = settings.tz
-    row = AuditEvent
-    start_day = local_day(session, row.state_entered_at, tz, now)
-    end_day = local_day(session, row.at, tz, now)
-    stmt = (
-        select(row.unit_id, row.from_state, start_day, end_day, func.count())
-        .where(
-            row.at >= local_midnight(period.start, tz),
-            row.at < local_midnight(period.end + timedelta(days=1), tz),
-            row.from_state.in_(list(STAGE_NAMES)),
-            # Rows older than the copies with nothing to backfill them from.
-            row.state_entered_at.is_not(None),
-            row.unit_id.is_not(None),
-        )
-        .group_by(row.unit_id, row.from_state, start_day, end_day)
-    )
-    durations: dict[tuple[int, str], list[tuple[int, int]]] = defaultdict(list)
-    workdays: dict[tuple[Any, Any], int] = {}
-    for unit_id, stage, start, end, n in session.connection().execute(stmt).all():
-        if (start, end) not in workdays:
-            first = start if isinstance(start, date) else date.fromisoformat(str(start))
-            last = end if isinstance(end, date) else date.fromisoformat(str(end))
-            workdays[(start, end)] = calendar.count_workdays(first, last)[0]
-        durations[(unit_id, stage)].append((workdays[(start, end)], int(n)))
-    return {
-        key: (_weighted_median(values), sum(n for _, n in values))
-        for key, values in durations.items()
-    }
-
-
-def _weighted_median(values: list[tuple[int, int]]) -> float:
-    """The median of a multiset given as (value, count) pairs."""
-    values = sorted(values)
-    total = sum(n for _, n in values)
-    lower, upper = (total - 1) // 2, total // 2  # 0-based positions of the middle
-    found: list[int] = []
-    seen = 0
-    for value, n in values:
-        for position in (lower, upper):
-            if seen <= position < seen + n:
-                found.append(value)
-        seen += n
-    return (found[0] + found[-1]) / 2
-
-
-def _returns(
-    session: Session, period: Period, settings: ReportSettings
-) -> list[tuple[int, int, int]]:
-    """Per unit: items with a review decision in the period, and those returned (the
-    unit copied onto each audit row: a range scan on `at`, no join)."""
-    tz = settings.tz
-    row = AuditEvent
-    rejected = row.action == Action.REJECT.value
-    rows = (
-        session.connection()
-        .execute(
-            select(
-                row.unit_id,
-                func.count(distinct(row.item_id)),
-                func.count(distinct(case((rejected, row.item_id)))),
-            )
-            .where(
-                row.at >= local_midnight(period.start, tz),
-                row.at < local_midnight(period.end + timedelta(days=1), tz),
-                row.action.in_([Action.APPROVE.value, Action.REJECT.value]),
-                row.unit_id.is_not(None),
-            )
-            .group_by(row.unit_id)
-        )
-        .all()
-    )
-    return [(u, int(a), int(b)) for u, a, b in rows if u is not None]
-
-
-__all__ = ["LATE", "MISSED", "ON_TIME", "Case", "Scoreboard", "UnitScore", "scoreboard"]
+__all__ = [
+    "LATE",
+    "MISSED",
+    "ON_TIME",
+    "Case",
+    "Scoreboard",
+    "UnitScore",
+    "review_items",
+    "rule_cases",
+    "scoreboard",
+    "visit_rows",
+    "workday_durations",
+]

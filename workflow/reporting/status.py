@@ -38,14 +38,27 @@ from sqlalchemy import (
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar
-from workflow.deadlines.evaluate import DUE_SOON, OK, OVERDUE, PROVISIONAL, Settings, evaluate
+from workflow.deadlines.due import load_calendar
+from workflow.deadlines.evaluate import (
+    DUE_SOON,
+    OK,
+    OVERDUE,
+    PROVISIONAL,
+    Settings,
+    _Memo,
+    evaluate,
+)
 from workflow.models import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
-from workflow.reporting.common import DEFAULTS, ReportSettings, local_date
+from workflow.reporting import score_summary
+from workflow.reporting.common import (
+    DEFAULTS,
+    MAX_LIVE_COLUMNS,
+    ReportSettings,
+    local_date,
+    settings_key,
+)
 
 NOT_OK = (OVERDUE, DUE_SOON, PROVISIONAL)  # evaluate's statuses besides OK
-# Above this many marked columns, one evaluation of the whole portal is cheaper than a
-# filtered one (and keeps the IN list small).
-MAX_LIVE_COLUMNS = 1000
 
 
 @dataclass(frozen=True)
@@ -81,23 +94,23 @@ def evaluation_settings(settings: ReportSettings) -> Settings:
     )
 
 
-def settings_key(settings: ReportSettings) -> str:
-    """What the evaluation depends on besides the data and the day."""
-    return f"{settings.due_soon_workdays}|{settings.stale_after_months}|{settings.timezone}"
-
-
 def refresh_status(
     session: Session,
     now: datetime,
     settings: ReportSettings = DEFAULTS,
     calendar: WorkCalendar | None = None,
 ) -> int:
-    """Re-evaluate every assignment and rewrite the summary; returns the rows written.
-    The caller commits (the marks are deleted in the same transaction, so a failed
-    refresh leaves them)."""
+    """Re-evaluate every assignment and rewrite the summary, and bring the scoreboard's
+    summary up to date (`score_summary`) with the same marks; returns the status rows
+    written. The caller commits (the marks are deleted in the same transaction, so a
+    failed refresh leaves them)."""
     fold_state_counts(session)
-    # First: the evaluation below then sees every change whose mark this removes.
-    session.execute(delete(DeadlineStatusDirty))
+    # First: the evaluations below then see every change whose mark this removes. In one
+    # statement, so the marks removed are exactly the marks passed on.
+    marked = set(
+        session.scalars(delete(DeadlineStatusDirty).returning(DeadlineStatusDirty.column_id))
+    )
+    calendar = _Memo(calendar or load_calendar(session))
     statuses = evaluate(session, now, evaluation_settings(settings), calendar=calendar)
     session.execute(delete(DeadlineStatus))
     today = local_date(now, settings.tz)
@@ -121,6 +134,7 @@ def refresh_status(
                 for s in statuses
             ],
         )
+    score_summary.refresh_scores(session, now, settings, calendar, marked)
     return len(statuses)
 
 

@@ -1,8 +1,9 @@
 """The job that refreshes the deadline status summary the office dashboard reads
-(`workflow.reporting.status`), run by the one `rq cron` every few minutes.
+(`workflow.reporting.status`) and the scoreboard summary (`score_summary`), run by the
+one `rq cron` every few minutes.
 
-Without it the dashboard stays correct but evaluates every assignment live (slow), and
-the change marks and state-count rows keep growing. Safe to run twice: each run rewrites
+Without it the dashboard and the scoreboard stay correct but compute everything live
+(slow), and the change marks and state-count rows keep growing. Safe to run twice: each run rewrites
 the whole summary in one transaction."""
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """The deadline status summary: the whole portal's evaluation kept in `deadline_status`
 so the dashboard reads 20,000 rows instead of re-evaluating a million items.
 
-- `refresh_status(session, now)` re-evaluates every assignment and rewrites the summary
+- `refresh_status(session, now)` re-evaluates every assignment and rewrites the summary,
+  and brings the scoreboard's summary (`score_summary`) up to date with the same marks
   (the caller commits). The periodic scan calls it every few minutes; it is safe to run
   twice.
 - `current_statuses(...)` is what readers use: the summary's rows for columns nothing

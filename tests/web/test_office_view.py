@@ -395,3 +395,33 @@ def test_dashboard_says_how_fresh_its_deadline_figures_are(app: Flask, office: O
         session.close()
     html = _text(client.get("/office/").get_data(as_text=True))
     assert "截止日期状态汇总于" in html and "其后有变动的 0 个栏目已实时重算" in html
+
+
+def test_scoreboard_reads_the_summary_the_job_writes(app: Flask, office: Office) -> None:
+    from sqlalchemy import delete
+
+    from notifications.status_job import report_settings
+    from workflow.models import ScoreMonth
+    from workflow.reporting.status import refresh_status
+
+    client = login(app, office.supervisor)
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        session.execute(delete(ScoreMonth))  # as before any refresh (the data is shared)
+        session.commit()
+        session.close()
+    live = client.get("/office/scoreboard?period=2026-10").get_data(as_text=True)
+    assert "考核数据为实时计算" in live
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        # The job's settings are the pages' settings: the summary is used.
+        refresh_status(session, NOW, report_settings(app.config["SANSHEN"]))
+        session.commit()
+        session.close()
+    stored = client.get("/office/scoreboard?period=2026-10").get_data(as_text=True)
+    assert "考核数据汇总于" in _text(stored)
+
+    def ranking(html: str) -> str:
+        return html[html.index('id="ranking"') : html.index("</table>", html.index('id="ranking"'))]
+
+    assert ranking(stored) == ranking(live)

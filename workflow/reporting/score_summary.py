@@ -85,6 +85,7 @@ class Stored:
     end: datetime
     version: int
     reviews_exact: bool
+    computed_at: datetime
 
 
 def stored_months(today: date) -> list[date]:
@@ -312,6 +313,7 @@ def lookup(
         end=local_midnight(period.end + timedelta(days=1), settings.tz),
         version=last.version,
         reviews_exact=int(present) == sum(r.audit_rows for r in rows.values()),
+        computed_at=last.computed_at,
     )
 
 

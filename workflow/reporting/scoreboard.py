@@ -23,7 +23,7 @@ same either way (tests compare them). A fixed number of statements whatever the 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import select, union_all
@@ -93,6 +93,9 @@ class Scoreboard:
     as_of: date
     units: list[UnitScore]  # ranked
     cases: list[Case]
+    # When the summary it was read from was computed (None: all computed live now). The
+    # figures are as of the request either way.
+    summary_at: datetime | None = None
 
 
 def scoreboard(
@@ -146,7 +149,10 @@ def scoreboard(
         return scoreboard(session, period, now, settings, calendar, summary=False)
     names = dict(session.connection().execute(select(Unit.id, Unit.name)).all())
     paths = dict(session.connection().execute(select(Column.id, Column.path)).all())
-    return _assemble(period, today, cases, stage_medians(durations), returns, names, paths)
+    board = _assemble(period, today, cases, stage_medians(durations), returns, names, paths)
+    if stored is None:
+        return board
+    return replace(board, summary_at=stored.computed_at)
 
 
 def _assemble(

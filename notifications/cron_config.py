@@ -31,8 +31,9 @@ cron.register(
     name="sanshen-scheduled-publication",
 )
 
-# The office dashboard's deadline summary (workflow.reporting.status): figures changed
-# since a refresh are recomputed live, so this only keeps the dashboard fast.
+# The office dashboard's deadline summary (workflow.reporting.status) and the scoreboard's
+# (score_summary): figures changed since a refresh are recomputed live, so this only keeps
+# the two pages fast (the first run of a local day rebuilds the scoreboard's: seconds).
 cron.register(
     refresh_deadline_status,
     queue_name=QUEUE,

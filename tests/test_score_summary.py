@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from workflow.enums import State
@@ -62,13 +62,18 @@ def facts(board: Scoreboard) -> tuple[Any, ...]:
     return units, cases
 
 
-def assert_same_as_live(session: Session, now: Any = NOW, **settings: Any) -> None:
+def assert_same_as_live(
+    session: Session, now: Any = NOW, *, from_summary: bool = True, **settings: Any
+) -> None:
+    """Each period's board equals the live one, and was (or, with `from_summary=False`,
+    was not) read from the summary."""
     cfg = ReportSettings(**settings) if settings else DEFAULTS
     for text in PERIODS:
         period = parse_period(text)
-        summary = facts(scoreboard(session, period, now, cfg))
+        board = scoreboard(session, period, now, cfg)
+        assert (board.summary_at is not None) == from_summary, text
         live = facts(scoreboard(session, period, now, cfg, summary=False))
-        assert summary == live, text
+        assert facts(board) == live, text
 
 
 def used(session: Session, text: str, now: Any = NOW) -> score_summary.Stored | None:
@@ -136,7 +141,15 @@ def test_audit_rows_after_the_fold_are_read_live(
     flows = stage_flow(session, parse_period("2026-Q4"), NOW)
     session.execute(update(ScoreMonth).values(computed_for=date(2026, 1, 1)))  # unusable
     assert stage_flow(session, parse_period("2026-Q4"), NOW) == flows
-    assert flows[1]["初审"][1] >= 1  # November's submission
+    assert flows[1]["初审"] == [
+        entered(session, State.INITIAL_REVIEW, first, end)
+        for first, end in (
+            ("2026-10-01", "2026-11-01"),
+            ("2026-11-01", "2026-12-01"),
+            ("2026-12-01", "2027-01-01"),
+        )
+    ]
+    assert flows[1]["初审"][1] == 1  # November's submission, after the fold
 
 
 def test_a_back_dated_audit_row_makes_the_review_figures_live(
@@ -185,7 +198,7 @@ def test_a_calendar_change_is_computed_live_then_refreshed(
     assert used(session, "2026-10") is None
     # Z's 审核 visit 10-19 → 10-21 now spans one working day, not two.
     assert unit_score(session, "2026-10", a.id).stage_medians["head_review"] == 1.5
-    assert_same_as_live(session)
+    assert_same_as_live(session, from_summary=False)
     refresh_status(session, NOW + timedelta(minutes=5))
     assert used(session, "2026-10", NOW + timedelta(minutes=5)) is not None
     assert_same_as_live(session, NOW + timedelta(minutes=5))
@@ -197,7 +210,7 @@ def test_the_summary_is_for_its_day_settings_and_months(portal: Portal, session:
     other = ReportSettings(timezone="Asia/Urumqi")
     period = parse_period("2026-10")
     assert score_summary.lookup(session, period, NOW, other, ()) is None
-    assert_same_as_live(session, timezone="Asia/Urumqi")
+    assert_same_as_live(session, from_summary=False, timezone="Asia/Urumqi")
     assert used(session, "2024-11") is None  # before the 24 stored months
     assert used(session, "2027") is None  # not begun
     # The next day's first refresh rebuilds it for that day.
@@ -242,10 +255,31 @@ def test_a_later_refresh_the_same_day_redoes_only_what_changed(
 
 def test_a_retired_column_leaves_the_board(portal: Portal, session: Session) -> None:
     column = portal.columns["月报"]
+    before = scoreboard(session, parse_period("2026-10"), NOW)
+    assert before.summary_at is not None and [c for c in before.cases if c.column_id == column.id]
     column.retired_at = NOW
     session.flush()
     board = scoreboard(session, parse_period("2026-10"), NOW)
+    assert board.summary_at is not None
     assert not [c for c in board.cases if c.column_id == column.id]
+    assert_same_as_live(session)
+
+
+def test_rule_and_assignment_changes_are_judged_live(
+    portal: Portal, session: Session, world: World
+) -> None:
+    monthly = portal.columns["月报"]
+    # Two items a month now, and another unit responsible too.
+    monthly.rules = [
+        {"kind": "periodic", "every": 1, "unit": "month", "min_items": 2, "by_day": 25}
+    ]
+    other = Portal(session, world).unit_c
+    portal.assign("月报", other)
+    session.flush()
+    board = scoreboard(session, parse_period("2026-10"), NOW)
+    monthly_cases = {(c.unit_id, c.outcome) for c in board.cases if c.column_id == monthly.id}
+    assert (world.unit_a.id, "missed") in monthly_cases  # one item is no longer enough
+    assert (other.id, "missed") in monthly_cases
     assert_same_as_live(session)
 
 
@@ -257,8 +291,31 @@ def test_a_refresh_while_reading_falls_back_to_live(
     assert stored is not None and score_summary.unchanged(session, stored)
     refresh_status(session, NOW + timedelta(minutes=5))
     assert not score_summary.unchanged(session, stored)
+    # A calendar change committed after the marks were read is noticed too.
+    stored = score_summary.lookup(session, period, NOW + timedelta(minutes=5), DEFAULTS, ())
+    assert stored is not None and score_summary.unchanged(session, stored)
+    session.add(HolidayOverride(day=date(2026, 10, 20), is_workday=False, note="停电"))
+    session.flush()
+    assert not score_summary.unchanged(session, stored)
     # The scoreboard notices and computes live: a summary made to disagree is not used.
+    refresh_status(session, NOW)
     monkeypatch.setattr(score_summary, "unchanged", lambda *_: False)
     session.execute(update(ScoreRuleCase).values(outcome=ON_TIME))
-    a = unit_score(session, "2026-10", world.unit_b.id)
-    assert (a.on_time, a.late) == (0, 1)
+    b = unit_score(session, "2026-10", world.unit_b.id)
+    assert (b.on_time, b.late) == (0, 1)
+
+
+def test_a_failed_scoreboard_refresh_drops_its_summary_and_keeps_the_dashboards(
+    portal: Portal, session: Session, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def fail(*_: Any) -> None:
+        session.execute(delete(ScoreRuleCase))  # half done, then:
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(score_summary, "refresh_scores", fail)
+    portal.item("月报", portal.unit_c, published="2026-11-20")
+    assert refresh_status(session, NOW + timedelta(minutes=5)) > 0
+    assert session.scalars(select(ScoreMonth)).all() == []
+    assert session.scalars(select(ScoreRuleCase)).all() != []  # the savepoint undid it
+    assert session.scalars(select(DeadlineStatusDirty)).all() == []
+    assert_same_as_live(session, NOW + timedelta(minutes=5), from_summary=False)

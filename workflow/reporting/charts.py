@@ -16,7 +16,6 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow.calendar import add_months
-from workflow.deadlines.due import load_calendar
 from workflow.enums import State
 from workflow.models import AuditEvent
 from workflow.reporting import score_summary
@@ -246,11 +245,11 @@ def on_time_rates(
     """Month labels and, per unit, its on-time rate each month (None: nothing judged).
     One scoreboard per month: the statements grow with the months, not the items."""
     months = _month_periods(period)
-    calendar = load_calendar(session)
     rates: dict[int, list[float | None]] = {}
     names: dict[int, str] = {}
     for i, month in enumerate(months):
-        for s in scoreboard(session, month, now, settings, calendar).units:
+        # Each loads its own calendar after the marks it reads (the summary's rule).
+        for s in scoreboard(session, month, now, settings).units:
             if unit_ids is not None and s.unit_id not in unit_ids:
                 continue
             names[s.unit_id] = s.unit_name

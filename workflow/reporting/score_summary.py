@@ -33,13 +33,14 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Date, delete, func, insert, literal, select, update
+from sqlalchemy import Date, delete, exists, func, insert, literal, select, update
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar, add_months
 from workflow.enums import State
 from workflow.models import (
     AuditEvent,
+    DeadlineStatusDirty,
     ScoreMonth,
     ScoreReviewDuration,
     ScoreReviewFlow,
@@ -116,7 +117,10 @@ def refresh_scores(
     today = local_date(now, settings.tz)
     key = settings_key(settings)
     months = stored_months(today)
-    meta = {_as_date(m.month): m for m in session.scalars(select(ScoreMonth))}
+    meta = {
+        _as_date(m.month): m
+        for m in session.connection().execute(select(ScoreMonth.__table__))  # Core: as lookup
+    }
     version = max((m.version for m in meta.values()), default=0) + 1
     full = (
         set(meta) != set(months)
@@ -149,6 +153,8 @@ def refresh_scores(
             for m in months
             if meta[m].folded_before < _month_end(m, settings) or present[m] != meta[m].audit_rows
         ]
+        for table in (ScoreReviewDuration, ScoreReviewItem, ScoreReviewFlow):
+            session.execute(delete(table).where(table.month.in_(refold)))
     folded = {m: _fold(session, m, now, settings, calendar) for m in refold}
     if full:
         session.execute(
@@ -222,9 +228,8 @@ def _insert_cases(session: Session, cases: Iterable[Case]) -> None:
 def _fold(
     session: Session, month: date, now: datetime, settings: ReportSettings, calendar: WorkCalendar
 ) -> int:
-    """Fold the month's audit rows before `now`; returns how many there were."""
-    for table in (ScoreReviewDuration, ScoreReviewItem, ScoreReviewFlow):
-        session.execute(delete(table).where(table.month == month))
+    """Fold the month's audit rows before `now` (its rows removed by the caller);
+    returns how many there were."""
     lo = local_midnight(month, settings.tz)
     hi = min(_month_end(month, settings), now)
     if hi <= lo:
@@ -288,9 +293,12 @@ def lookup(
     if not wanted or None in marked or len(marked) > MAX_LIVE_COLUMNS:
         return None
     key = settings_key(settings)
+    # Core rows, not ORM objects: objects a long session loaded before a refresh would
+    # keep their old values.
+    table = ScoreMonth.__table__
     rows = {
         _as_date(r.month): r
-        for r in session.scalars(select(ScoreMonth).where(ScoreMonth.month.in_(wanted)))
+        for r in session.connection().execute(select(table).where(table.c.month.in_(wanted)))
     }
     if set(rows) != set(wanted) or any(
         r.computed_for != today or r.settings_key != key for r in rows.values()
@@ -361,9 +369,17 @@ def stored_flows(session: Session, stored: Stored) -> dict[tuple[date, str], int
 
 
 def unchanged(session: Session, stored: Stored) -> bool:
-    """No refresh committed since `lookup` (what was read belongs together)."""
-    version = session.connection().execute(select(func.max(ScoreMonth.version))).scalar()
-    return version == stored.version
+    """Nothing committed since `lookup` that would make what was read not belong
+    together: no refresh (the version), and no calendar change (its mark: the live parts
+    may have been computed with the new calendar, the stored ones with the old). One
+    statement."""
+    calendar_changed = exists().where(DeadlineStatusDirty.column_id.is_(None))
+    version, changed = (
+        session.connection()
+        .execute(select(select(func.max(ScoreMonth.version)).scalar_subquery(), calendar_changed))
+        .one()
+    )
+    return bool(version == stored.version and not changed)
 
 
 __all__ = [

@@ -107,20 +107,23 @@ def scoreboard(
     *,
     summary: bool = True,
 ) -> Scoreboard:
-    """`summary=False` computes everything live (as when there is no summary)."""
+    """`summary=False` computes everything live (as when there is no summary), as does
+    passing a `calendar` (the summary was computed with the database's)."""
     today = local_date(now, settings.tz)
     # Statements below run on the connection (Core rows: the ORM's result processing
     # cost more than the SQL for 20,000 assignments), so flush as autoflush would.
     session.flush()
-    calendar = _Memo(calendar or load_calendar(session))
     stored: score_summary.Stored | None = None
     changed: set[int] = set()
-    if summary:
-        # Marks before the summary's rows: a refresh committing in between leaves more
-        # marks than needed (more judged live), never fewer.
+    if summary and calendar is None:
+        # Marks before the summary's rows and the calendar: a refresh committing in
+        # between leaves more marks than needed (more judged live), never fewer, and a
+        # calendar change committed after the marks were read is in the calendar read
+        # below only with its mark, or else in neither.
         marks = set(session.scalars(select(DeadlineStatusDirty.column_id).distinct()))
         stored = score_summary.lookup(session, period, now, settings, marks)
         changed = {c for c in marks if c is not None}
+    calendar = _Memo(calendar or load_calendar(session))
     if stored is None:
         cases = rule_cases(session, period, today, calendar, settings)
     else:
@@ -146,7 +149,7 @@ def scoreboard(
         returns = returns_of(session, review_items(start, end))
     if stored is not None and not score_summary.unchanged(session, stored):
         # A refresh committed while this read the summary: its parts may not match.
-        return scoreboard(session, period, now, settings, calendar, summary=False)
+        return scoreboard(session, period, now, settings, summary=False)
     names = dict(session.connection().execute(select(Unit.id, Unit.name)).all())
     paths = dict(session.connection().execute(select(Column.id, Column.path)).all())
     board = _assemble(period, today, cases, stage_medians(durations), returns, names, paths)

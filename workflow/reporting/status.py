@@ -21,6 +21,7 @@ evaluation that follows, and a change committed later leaves its mark.
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -49,7 +50,7 @@ from workflow.deadlines.evaluate import (
     _Memo,
     evaluate,
 )
-from workflow.models import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
+from workflow.models import DeadlineStatus, DeadlineStatusDirty, ItemStateCount, ScoreMonth
 from workflow.reporting import score_summary
 from workflow.reporting.common import (
     DEFAULTS,
@@ -60,6 +61,8 @@ from workflow.reporting.common import (
 )
 
 NOT_OK = (OVERDUE, DUE_SOON, PROVISIONAL)  # evaluate's statuses besides OK
+REFRESH_LOCK = 0x5A5E_0001  # PostgreSQL advisory lock key held by a refresh
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,19 +102,23 @@ def refresh_status(
     session: Session,
     now: datetime,
     settings: ReportSettings = DEFAULTS,
-    calendar: WorkCalendar | None = None,
 ) -> int:
     """Re-evaluate every assignment and rewrite the summary, and bring the scoreboard's
     summary up to date (`score_summary`) with the same marks; returns the status rows
     written. The caller commits (the marks are deleted in the same transaction, so a
     failed refresh leaves them)."""
+    if session.get_bind().dialect.name == "postgresql":
+        # One refresh at a time (the job, a command by hand): two would both rewrite the
+        # summaries from their own marks and write the same scoreboard version.
+        session.execute(select(func.pg_advisory_xact_lock(REFRESH_LOCK)))
     fold_state_counts(session)
     # First: the evaluations below then see every change whose mark this removes. In one
-    # statement, so the marks removed are exactly the marks passed on.
+    # statement, so the marks removed are exactly the marks passed on. The calendar is
+    # read after it, so a calendar change whose mark this removes is in both summaries.
     marked = set(
         session.scalars(delete(DeadlineStatusDirty).returning(DeadlineStatusDirty.column_id))
     )
-    calendar = _Memo(calendar or load_calendar(session))
+    calendar = _Memo(load_calendar(session))
     statuses = evaluate(session, now, evaluation_settings(settings), calendar=calendar)
     session.execute(delete(DeadlineStatus))
     today = local_date(now, settings.tz)
@@ -135,7 +142,15 @@ def refresh_status(
                 for s in statuses
             ],
         )
-    score_summary.refresh_scores(session, now, settings, calendar, marked)
+    try:
+        with session.begin_nested():
+            score_summary.refresh_scores(session, now, settings, calendar, marked)
+    except Exception:
+        # The marks are gone with this transaction, so a scoreboard summary that missed
+        # them must not be used: drop it (the scoreboard computes live until a refresh
+        # succeeds) and keep the dashboard's refresh.
+        log.exception("scoreboard summary not refreshed: the scoreboard computes live")
+        session.execute(delete(ScoreMonth))
     return len(statuses)
 
 

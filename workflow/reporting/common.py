@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from workflow.calendar import add_months
@@ -106,6 +108,18 @@ def parse_period(text: str) -> Period:
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:
     """The UTC instant a local day begins (items are stored in UTC)."""
     return datetime.combine(day, time(), tz).astimezone(UTC)
+
+
+def month_edges(months: Sequence[date], tz: ZoneInfo) -> list[datetime]:
+    """Each month's first local midnight (UTC), then the one after the last month."""
+    return [local_midnight(m, tz) for m in [*months, add_months(months[-1], 1)]]
+
+
+def per_month(below_ends: Sequence[Any]) -> list[int]:
+    """Counts per month from counts of rows before each month's end (counting rows with
+    one `count() FILTER (at < edge)` per edge is a third of the time of formatting every
+    row's local month)."""
+    return [int(n) - (int(below_ends[i - 1]) if i else 0) for i, n in enumerate(below_ends)]
 
 
 def local_date(moment: datetime, tz: ZoneInfo) -> date:

@@ -53,6 +53,8 @@ from workflow.reporting.common import (
     ReportSettings,
     local_date,
     local_midnight,
+    month_edges,
+    per_month,
     settings_key,
 )
 from workflow.reporting.judging import (
@@ -188,7 +190,7 @@ def _audit_rows_per_month(
     """Audit rows per month, in one statement (cumulative counts below each month's
     end; the months of a refresh are folded to their end but for the current one, whose
     count is not compared)."""
-    edges = [local_midnight(m, settings.tz) for m in [*months, add_months(months[-1], 1)]]
+    edges = month_edges(months, settings.tz)
     below = (
         session.connection()
         .execute(
@@ -198,7 +200,7 @@ def _audit_rows_per_month(
         )
         .one()
     )
-    return {m: int(below[i]) - (int(below[i - 1]) if i else 0) for i, m in enumerate(months)}
+    return dict(zip(months, per_month(below), strict=True))
 
 
 def _insert_cases(session: Session, cases: Iterable[Case]) -> None:

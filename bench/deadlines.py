@@ -77,18 +77,19 @@ def fill(conn: Any, assignments: int, items: int) -> None:
     conn.execute(
         text(
             "INSERT INTO columns (id, name, path, level, position, content, time_requirement, "
-            "rules, content_type, tags, prerequisites, allows_statement) "
+            "rules, content_type, tags, prerequisites, allows_statement, rules_confirmed_at) "
             "SELECT g, '栏目' || g, '门户/栏目' || g, 2, g, '', '', "
-            "(CAST(:rules AS json) -> (g % 10)), 'other', '[]', '{}', false "
+            "(CAST(:rules AS json) -> (g % 10)), 'other', '[]', '{}', false, :now "
             "FROM generate_series(1, :n) g"
         ),
-        {"n": columns, "rules": rules},
+        {"n": columns, "rules": rules, "now": NOW},
     )
     conn.execute(
         text(
-            "INSERT INTO column_assignments (column_id, unit_id, role) "
-            "SELECT c, 1 + (c % :u), 'lead' FROM generate_series(1, :n) c "
-            "UNION ALL SELECT c, 1 + ((c + 1) % :u), 'cooperating' FROM generate_series(1, :n) c"
+            "INSERT INTO column_assignments (column_id, unit_id, role, responsible_since) "
+            "SELECT c, 1 + (c % :u), 'lead', DATE '2023-01-01' FROM generate_series(1, :n) c "
+            "UNION ALL SELECT c, 1 + ((c + 1) % :u), 'cooperating', DATE '2023-01-01' "
+            "FROM generate_series(1, :n) c"
         ),
         {"n": columns, "u": units},
     )

@@ -898,6 +898,8 @@ class _Generator:
             rng.sample([r["id"] for r in column_rows], round(len(column_rows) * COOPERATING_SHARE))
         )
         first = _next_id(self.conn, "column_assignments")
+        # Responsible from before the generated history begins: every period is judged.
+        since = (self.now - timedelta(days=365 * self.years + 30)).date()
         rows: list[dict[str, Any]] = []
         drafter_rows: list[dict[str, Any]] = []
         for column in column_rows:
@@ -918,7 +920,15 @@ class _Generator:
             roles = [(lead, AssignmentRole.LEAD)] + [(u, AssignmentRole.COOPERATING) for u in coop]
             for unit, role in roles:
                 aid = first + len(rows)
-                rows.append({"id": aid, "column_id": cid, "unit_id": unit.id, "role": role.value})
+                rows.append(
+                    {
+                        "id": aid,
+                        "column_id": cid,
+                        "unit_id": unit.id,
+                        "role": role.value,
+                        "responsible_since": since,
+                    }
+                )
                 chosen = unit.drafters if rng.random() < 1 / 3 else [rng.choice(unit.drafters)]
                 portal.designated[(cid, unit.id)] = chosen
                 drafter_rows += [{"assignment_id": aid, "user_id": uid} for uid in chosen]

@@ -29,7 +29,7 @@ import tempfile
 import threading
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from email.policy import SMTP as SMTP_POLICY
 from email.utils import parseaddr
 from pathlib import Path
@@ -98,7 +98,9 @@ def fill(session: Session, reminders: int) -> None:
             tags=[],
             prerequisites={},
         )
-        assignment = ColumnAssignment(unit_id=unit.id, role=AssignmentRole.LEAD)
+        assignment = ColumnAssignment(
+            unit_id=unit.id, role=AssignmentRole.LEAD, responsible_since=date(2020, 1, 1)
+        )
         assignment.drafters = users[c * PER_COLUMN : (c + 1) * PER_COLUMN]
         column.assignments.append(assignment)
         session.add(column)

@@ -30,7 +30,7 @@ import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -142,7 +142,11 @@ def setup(factory: sessionmaker[Session], n: int) -> tuple[Actors, list[DraftRef
             rules=[],
             tags=[],
         )
-        column.assignments.append(ColumnAssignment(unit=unit, role=AssignmentRole.LEAD.value))
+        column.assignments.append(
+            ColumnAssignment(
+                unit=unit, role=AssignmentRole.LEAD.value, responsible_since=date(2020, 1, 1)
+            )
+        )
         session.add(column)
         session.flush()
         refs = insert_drafts(

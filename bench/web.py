@@ -66,7 +66,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     with make_session_factory(engine)() as session:
         unit = create_unit(session, "区教育局", UnitKind.DEPARTMENT)
         column = Column(name="教育招生", path="教育招生", level=1, rules=[], tags=[])
-        column.assignments.append(ColumnAssignment(unit=unit, role=AssignmentRole.LEAD))
+        column.assignments.append(
+            ColumnAssignment(unit=unit, role=AssignmentRole.LEAD, responsible_since=now.date())
+        )
         session.add(column)
         drafter = create_user(
             session, login="d", name="报送员", unit=unit, roles=[Role.DRAFTER], now=now,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -15,6 +15,9 @@ from workflow.enums import AssignmentRole, ContentType, ItemKind, Role, State, U
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item, Unit, User
 
 _counter = itertools.count(1)
+# Test units answer for their columns from long before any test's dates: the periods a
+# test judges are never cut off by the responsible-since day unless the test sets one.
+LONG_AGO = date(2020, 1, 1)
 
 
 def unique(prefix: str) -> str:
@@ -41,7 +44,11 @@ def make_column(
     )
     for i, unit in enumerate(units):
         column.assignments.append(
-            ColumnAssignment(unit=unit, role=AssignmentRole.LEAD if i == 0 else "cooperating")
+            ColumnAssignment(
+                unit=unit,
+                role=AssignmentRole.LEAD if i == 0 else "cooperating",
+                responsible_since=LONG_AGO,
+            )
         )
     session.add(column)
     session.flush()

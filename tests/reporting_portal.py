@@ -17,7 +17,7 @@ from workflow.accounts import create_unit
 from workflow.enums import ItemKind, Role, State
 from workflow.models import Column, ColumnAssignment, Item, Obligation, Unit
 
-from .factories import World, make_column, unique
+from .factories import LONG_AGO, World, make_column, unique
 
 BJ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, tzinfo=BJ).astimezone(UTC)  # Monday
@@ -42,6 +42,8 @@ class Portal:
     def column(self, name: str, units: list[Unit], *rules: dict[str, Any], **fields: Any) -> Column:
         column = make_column(self.session, units, name=name)
         column.rules = list(rules)
+        # The office confirmed these rules long ago (a test may pass None: 待确认).
+        column.rules_confirmed_at = at("2020-01-01")
         for key, value in fields.items():
             setattr(column, key, value)
         self.columns[name] = column
@@ -49,7 +51,9 @@ class Portal:
         return column
 
     def assign(self, name: str, unit: Unit) -> None:
-        self.columns[name].assignments.append(ColumnAssignment(unit=unit, role="cooperating"))
+        self.columns[name].assignments.append(
+            ColumnAssignment(unit=unit, role="cooperating", responsible_since=LONG_AGO)
+        )
         self.session.flush()
 
     def item(

@@ -27,7 +27,7 @@ from workflow.importer import (
 from workflow.importer import apply as apply_module
 from workflow.models import Base, Column, ColumnAssignment, Item, Obligation, Unit
 
-from .factories import World, new_item
+from .factories import LONG_AGO, World, new_item
 from .importer_fixtures import SEED_TABLES, SeedCell, SeedTable, build_docx
 from .test_importer_seeds import office_units, seed_file
 
@@ -65,7 +65,9 @@ def test_a_new_version_reports_added_changed_and_retired_and_never_deletes(
     name, data = seed_file("003", "docx")
     apply_import(session, name, data, now=now, root=ROOT)
     impression = column(session, f"{ROOT}/走进钟楼/钟楼印象")
-    impression.assignments.append(ColumnAssignment(unit=world.unit_a, role="lead"))
+    impression.assignments.append(
+        ColumnAssignment(unit=world.unit_a, role="lead", responsible_since=LONG_AGO)
+    )
     session.flush()
     item = new_item(session, world, now, column=impression)
     # The office entered a rule by hand for text the parser could not read.

@@ -188,7 +188,11 @@ def test_reimporting_keeps_hand_made_columns_and_assignments(
     apply_import(session, "另.csv", csv_bytes(extra), now=now, root=PORTAL)
     guide = column(session, f"{PORTAL}/办事服务/办事指南")
     guide.assignments.append(
-        ColumnAssignment(unit=create_unit(session, "区司法局"), role="cooperating")
+        ColumnAssignment(
+            unit=create_unit(session, "区司法局"),
+            role="cooperating",
+            responsible_since=now.date(),
+        )
     )
     session.flush()
 

@@ -136,6 +136,25 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
     ),
     (re.compile(r"the attachment needs a file name"), _l("附件缺少文件名，请重新选择文件。")),
     (re.compile(r"a title is required"), _l("请填写标题。")),
+    (re.compile(r"a part needs a name"), _l("请填写分类名称。")),
+    (
+        re.compile(r"a part name is longer than (?P<n>.+) characters"),
+        _l("分类名称不能超过%(n)s字。"),
+    ),
+    (
+        re.compile(r"the column already has a part named (?P<name>.+)"),
+        _l("本栏目已有名为“%(name)s”的分类。"),
+    ),
+    (
+        re.compile(r"the responsible-since day (?P<day>.+) is out of range"),
+        _l("责任起始日期 %(day)s 不在有效范围内（2000年至明年）。"),
+    ),
+    (re.compile(r"invalid rule: .+"), _l("时限规则填写不完整或有误，请检查后重新保存。")),
+    (
+        re.compile(r"the part (?P<name>.+) does not belong to this column"),
+        _l("所选分类“%(name)s”不属于本栏目，请刷新后重新选择。"),
+    ),
+    (re.compile(r"this column needs a part"), _l("本栏目分为多个分类，请选择信息所属的分类。")),
     (
         re.compile(r"the title is longer than (?P<n>.+) characters"),
         _l("标题不能超过%(n)s字。"),

@@ -157,6 +157,11 @@ class ColumnForm(FlaskForm):
 class AssignmentForm(FlaskForm):
     unit_id = SelectField(_l("责任单位"), coerce=int, choices=[])
     role = SelectField(_l("责任方式"), choices=[("lead", _l("牵头")), ("cooperating", _l("配合"))])
+    responsible_since = DateField(
+        _l("责任起始日期"),
+        validators=[Optional()],
+        description=_l("自该日起开始考核；不填则为今天。早于该日开始的周期不计入逾期和考核。"),
+    )
 
 
 class DrafterForm(FlaskForm):

@@ -19,10 +19,11 @@ import json
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from enum import StrEnum
+from typing import cast
 
 import chinese_calendar
 
@@ -133,6 +134,48 @@ class WorkCalendar:
             end = add_months(start, n)
         due = self.next_workday(end)
         return Due(due.date, due.provisional or not self.knows(end.year))
+
+
+class MemoCalendar(WorkCalendar):
+    """A calendar with its answers remembered for one evaluation or report: thousands
+    of assignments share a few hundred distinct due dates."""
+
+    def __init__(self, inner: WorkCalendar) -> None:  # wraps `inner`; no state of its own
+        self._inner = inner
+        self._cache: dict[tuple[object, ...], object] = {}
+
+    def _memo(self, key: tuple[object, ...], fn: Callable[[], object]) -> object:
+        if key not in self._cache:
+            self._cache[key] = fn()
+        return self._cache[key]
+
+    def knows(self, year: int) -> bool:
+        return bool(self._memo(("knows", year), lambda: self._inner.knows(year)))
+
+    def is_workday(self, day: date) -> tuple[bool, bool]:
+        return cast(tuple[bool, bool], self._memo(("is", day), lambda: self._inner.is_workday(day)))
+
+    def next_workday(self, day: date) -> Due:
+        return cast(Due, self._memo(("next", day), lambda: self._inner.next_workday(day)))
+
+    def add_workdays(self, start: date, n: int) -> Due:
+        return cast(Due, self._memo(("addw", start, n), lambda: self._inner.add_workdays(start, n)))
+
+    def count_workdays(self, start: date, end: date) -> tuple[int, bool]:
+        return cast(
+            tuple[int, bool],
+            self._memo(("count", start, end), lambda: self._inner.count_workdays(start, end)),
+        )
+
+    def add(self, start: date, n: int, unit: Unit | str) -> Due:
+        return cast(
+            Due, self._memo(("add", start, n, str(unit)), lambda: self._inner.add(start, n, unit))
+        )
+
+
+def memo(calendar: WorkCalendar) -> MemoCalendar:
+    """The calendar, remembering its answers (itself when it already does)."""
+    return calendar if isinstance(calendar, MemoCalendar) else MemoCalendar(calendar)
 
 
 def add_months(day: date, months: int) -> date:

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 import re
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from importlib import resources
 from typing import Any
 
@@ -19,8 +19,13 @@ from workflow.deadlines.parser import parse
 from workflow.enums import Action, ItemKind, Role, State
 from workflow.models import Column, ColumnAssignment, ColumnLink, Item, Unit, User
 from workflow.reporting.kinds import apply_guessed_kinds
+from workflow.services import columns as column_settings
+from workflow.timezones import local_day
 
 DEMO_PASSWORD = "sanshen-demo"
+# Columns whose parsed rules the demo office has not confirmed yet (shown as 待确认:
+# they remind, never escalate, never count in the 考核).
+DEMO_UNCONFIRMED = frozenset({"板块、部门政府信息公开"})
 OFFICE_UNIT = "区政府办"
 
 # (login, name, unit, roles)
@@ -122,9 +127,12 @@ def _data() -> dict[str, Any]:
 
 
 def load_columns(session: Session, now: datetime) -> DemoSummary:
-    """Create the units and the column tree of seeds 000 and 003."""
+    """Create the units and the column tree of seeds 000 and 003. The demo office took
+    its tables into effect on 1 January: its units answer for their columns since then,
+    and it has confirmed the rules of every column but a few (to show 待确认)."""
     data = _data()
     summary = DemoSummary()
+    since = date(local_day(now).year, 1, 1)
     for unit in data["units"]:
         create_unit(
             session,
@@ -137,7 +145,9 @@ def load_columns(session: Session, now: datetime) -> DemoSummary:
     by_path: dict[tuple[str, ...], Column] = {}
     with session.no_autoflush:  # unit look-ups must not flush half-built columns
         for position, row in enumerate(data["columns"]):
-            by_path[tuple(row["path"])] = _column_row(session, row, position, by_path, summary)
+            by_path[tuple(row["path"])] = _column_row(
+                session, row, position, by_path, summary, since, now
+            )
     session.flush()
     return summary
 
@@ -148,6 +158,8 @@ def _column_row(
     position: int,
     by_path: dict[tuple[str, ...], Column],
     summary: DemoSummary,
+    since: date,
+    now: datetime,
 ) -> Column:
     path = tuple(row["path"])
     parent = by_path.get(path[:-1]) if len(path) > 1 else None
@@ -169,12 +181,17 @@ def _column_row(
         # "如无重大突发事件，发布说明性信息" (000), "无信件、留言信息" (003)
         allows_statement=bool(re.search(r"说明|无信件", row.get("time_requirement", ""))),
     )
+    if column.rules and path[-1] not in DEMO_UNCONFIRMED:
+        column.rules_confirmed_at = now
+    column_settings.sync_parts(session, column)
     assigned: set[int] = set()
     for assignment in row.get("assignments", []):
         unit = find_unit(session, assignment["unit"])
         if unit is None:
             raise ValueError(f"demo data names unknown unit {assignment['unit']}")
-        column.assignments.append(ColumnAssignment(unit=unit, role=assignment["role"]))
+        column.assignments.append(
+            ColumnAssignment(unit=unit, role=assignment["role"], responsible_since=since)
+        )
         assigned.add(unit.id)
         summary.assignments += 1
     # Group words (各部门…) stand for every unit of that kind; the importer will flag
@@ -182,7 +199,9 @@ def _column_row(
     for word in row.get("group_units", []):
         for unit in _group(session, word):
             if unit.id not in assigned:
-                column.assignments.append(ColumnAssignment(unit=unit, role="lead"))
+                column.assignments.append(
+                    ColumnAssignment(unit=unit, role="lead", responsible_since=since)
+                )
                 assigned.add(unit.id)
                 summary.assignments += 1
     session.add(column)

@@ -11,7 +11,7 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -216,6 +216,8 @@ def test_columns_and_assignments_log_on_the_column(app: Flask, portal: Portal) -
     event = ev[0]
     assert (event.target_type, event.target_id) == ("column", str(column_id))
     assert unit_name in event.target_label
+    since = event.changes.pop("responsible_since")  # the day of the assignment
+    assert since[0] is None and date.fromisoformat(since[1])
     assert event.changes == {"unit": [None, unit_name], "role": [None, "lead"]}
     with _none(app):  # refused: already responsible
         _post(admin, f"{page}/assignments", {"unit_id": unit_id, "role": "lead"}, page=page)

@@ -45,6 +45,7 @@ from workflow.models import (
     User,
 )
 from workflow.models.columns import PATH_SEPARATOR
+from workflow.timezones import local_day
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -465,14 +466,19 @@ def assignment_add(column_id: int) -> Response:
         flash(_("该单位已是本栏目的责任单位。"), "error")
     else:
         role = AssignmentRole(form.role.data).value
-        col.assignments.append(ColumnAssignment(unit_id=form.unit_id.data, role=role))
+        since = form.responsible_since.data or local_day(now())
+        col.assignments.append(
+            ColumnAssignment(unit_id=form.unit_id.data, role=role, responsible_since=since)
+        )
         unit = session.get(Unit, form.unit_id.data)
         _log(
             "assignment.add",
             "column",
             col.id,
             _assignment_label(col, unit),
-            admin_log.facts(unit=unit.name if unit else None, role=role),
+            admin_log.facts(
+                unit=unit.name if unit else None, role=role, responsible_since=since.isoformat()
+            ),
         )
         session.commit()
         flash(_("已添加责任单位。"), "ok")

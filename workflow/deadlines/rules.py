@@ -107,3 +107,18 @@ def _valid_by(text: str, with_year: bool) -> bool:
     except ValueError:
         return False
     return True
+
+
+def valid_rules(raw: str | None) -> tuple[list[Rule], int]:
+    """Stored rules (JSON text) that follow the contract, and how many did not: a typo in
+    a hand-entered rule must not stop the whole portal's evaluation."""
+    import json
+
+    try:
+        rules = json.loads(raw) if raw else []
+    except ValueError:
+        return [], 1
+    if not isinstance(rules, list):
+        return [], 1
+    valid = [r for r in rules if isinstance(r, dict) and not validate(r)]
+    return valid, len(rules) - len(valid)

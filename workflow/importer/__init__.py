@@ -9,7 +9,7 @@ back in the same shape.
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -19,6 +19,7 @@ from workflow.importer.export import export_columns
 from workflow.importer.plan import Progress, build_plan
 from workflow.importer.readers import MAX_BYTES
 from workflow.importer.report import ImportReport
+from workflow.models import User
 
 __all__ = [
     "MAX_BYTES",
@@ -39,11 +40,13 @@ def plan_import(
     root: str | None = None,
     progress: Progress | None = None,
     retire_missing: bool = False,
+    responsible_since: date | None = None,
 ) -> ImportReport:
     """What importing the file would do; writes nothing. `root`: a column to put the
     file's tree under (e.g. the portal, 区政府门户网站). `retire_missing`: retire the
     columns and remove the assignments (within the file's subtrees) the file does not
-    mention; by default they are kept and listed."""
+    mention; by default they are kept and listed. `responsible_since`: the local day
+    new assignments answer from (default: the import's day)."""
     return build_plan(
         session,
         filename,
@@ -52,6 +55,7 @@ def plan_import(
         root=root,
         progress=progress,
         retire_missing=retire_missing,
+        responsible_since=responsible_since,
     ).report
 
 
@@ -64,9 +68,14 @@ def apply_import(
     root: str | None = None,
     progress: Progress | None = None,
     retire_missing: bool = False,
+    responsible_since: date | None = None,
+    confirm_rules: bool = False,
+    actor: User | None = None,
 ) -> ImportReport:
     """Import the file in the caller's transaction (never commits). On any error nothing
-    is written and the error propagates (ImportFileError for a file it refuses)."""
+    is written and the error propagates (ImportFileError for a file it refuses).
+    `confirm_rules`: the office checked the rules on the preview (else they are 待确认);
+    `actor`: who did (None: a command)."""
     plan = build_plan(
         session,
         filename,
@@ -75,8 +84,10 @@ def apply_import(
         root=root,
         progress=progress,
         retire_missing=retire_missing,
+        responsible_since=responsible_since,
+        confirm_rules=confirm_rules,
     )
     if plan.refusal is not None:
         raise ImportFileError(filename, plan.refusal)
-    apply_plan(session, plan, now)
+    apply_plan(session, plan, now, actor)
     return plan.report

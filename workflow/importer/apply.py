@@ -10,10 +10,11 @@ from sqlalchemy.orm import Session, selectinload
 
 from workflow.importer import kinds
 from workflow.importer.plan import Desired, Plan, _rules_for
-from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
+from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias, User
+from workflow.services import columns as column_settings
 
 
-def apply_plan(session: Session, plan: Plan, now: datetime) -> None:
+def apply_plan(session: Session, plan: Plan, now: datetime, actor: User | None = None) -> None:
     with session.begin_nested(), session.no_autoflush:
         units = _create_units(session, plan)
         position = (session.execute(select(func.max(Column.position))).scalar() or 0) + 1
@@ -50,7 +51,7 @@ def apply_plan(session: Session, plan: Plan, now: datetime) -> None:
                 columns[path] = column
             column.retired_at = None
             if want.explicit:
-                _update(session, column, want, units, plan.retire_missing)
+                _update(session, column, want, units, plan, now, actor)
             if column.id is None:
                 column.prerequisites = kinds.prerequisites(column.content_type, column.content)
         session.flush()
@@ -78,7 +79,13 @@ def _create_units(session: Session, plan: Plan) -> dict[str, Unit]:
 
 
 def _update(
-    session: Session, column: Column, want: Desired, units: dict[str, Unit], retire_missing: bool
+    session: Session,
+    column: Column,
+    want: Desired,
+    units: dict[str, Unit],
+    plan: Plan,
+    now: datetime,
+    actor: User | None,
 ) -> None:
     # A field the file has no column for (None) keeps the database's value.
     if want.content is not None:
@@ -90,19 +97,28 @@ def _update(
         if column.time_requirement != want.requirement:
             column.allows_statement = kinds.allows_statement(want.requirement)
         column.time_requirement = want.requirement
-        column.rules = rules
+        if plan.confirm_rules:
+            column_settings.set_rules(
+                session, actor=actor, now=now, column=column, rules=rules, confirmed=True
+            )
+        else:  # parsed rules are 待确认 until the office confirms them
+            column_settings.rules_replaced(column, rules, now)
+            column_settings.sync_parts(session, column)
     if not want.has_units:
         return
     wanted = want.wanted()
     for assignment in list(column.assignments):
         role = wanted.pop(assignment.unit.name, None)
         if role is None:
-            if retire_missing:  # else perhaps added by hand: kept (the report lists it)
+            if plan.retire_missing:  # else perhaps added by hand: kept (the report lists it)
                 column.assignments.remove(assignment)
         elif assignment.role != role:
             assignment.role = role
     for name, role in wanted.items():
-        column.assignments.append(ColumnAssignment(unit=units[name], role=role))
+        assert plan.responsible_since is not None
+        column.assignments.append(
+            ColumnAssignment(unit=units[name], role=role, responsible_since=plan.responsible_since)
+        )
 
 
 def _write_tasks(

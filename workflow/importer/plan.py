@@ -34,6 +34,7 @@ from workflow.importer.tables import (
 from workflow.importer.tables import section_name as _section_name
 from workflow.importer.units import group_kind, guess_kind, parse_unit_cell
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
+from workflow.timezones import local_day
 
 Progress = Callable[[int, int], None]
 TASK_COLUMN = "工作任务清单"
@@ -103,6 +104,11 @@ class Plan:
     # Retire columns and remove assignments the file does not mention (else: kept, listed).
     retire_missing: bool = False
     refusal: str | None = None  # why apply must not write this plan
+    # New assignments answer for their columns from this local day (the import's, or
+    # the day the office says the table took effect): earlier periods are never judged.
+    responsible_since: date | None = None
+    # The office checked every column's rules on the preview: they are confirmed.
+    confirm_rules: bool = False
 
 
 class UnitResolver:
@@ -212,6 +218,8 @@ def build_plan(
     root: str | None = None,
     progress: Progress | None = None,
     retire_missing: bool = False,
+    responsible_since: date | None = None,
+    confirm_rules: bool = False,
 ) -> Plan:
     report = ImportReport(filename)
     attention = report.needs_attention
@@ -307,6 +315,8 @@ def build_plan(
         kept,
         scopes=scopes | task_columns,
         retire_missing=retire_missing,
+        responsible_since=responsible_since or local_day(now),
+        confirm_rules=confirm_rules,
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]

@@ -4,7 +4,13 @@ from workflow.models.admin import AdminEvent
 from workflow.models.audit import AuditEvent
 from workflow.models.base import Base, UTCDateTime
 from workflow.models.calendar import CalendarYear, HolidayOverride
-from workflow.models.columns import Column, ColumnAssignment, ColumnLink, assignment_drafters
+from workflow.models.columns import (
+    Column,
+    ColumnAssignment,
+    ColumnLink,
+    ColumnPart,
+    assignment_drafters,
+)
 from workflow.models.feeds import FeedToken
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.notifications import (
@@ -36,6 +42,7 @@ __all__ = [
     "Column",
     "ColumnAssignment",
     "ColumnLink",
+    "ColumnPart",
     "DeadlineStatus",
     "DeadlineStatusDirty",
     "Delivery",

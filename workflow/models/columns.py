@@ -2,10 +2,20 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Table, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Integer,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
 from sqlalchemy import Column as SAColumn
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -51,12 +61,23 @@ class Column(Base):
     # Whether a "nothing to publish this period" statement (说明性信息) counts here.
     allows_statement: Mapped[bool] = mapped_column(Boolean, default=False)
     retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # Parsed rules are 待确认 until the office confirms them (None): until then they
+    # remind the unit but never escalate and never count in the 考核 or the 通报.
+    rules_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    rules_confirmed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
     parent: Mapped[Column | None] = relationship(remote_side=[id], back_populates="children")
     children: Mapped[list[Column]] = relationship(back_populates="parent")
     assignments: Mapped[list[ColumnAssignment]] = relationship(
         back_populates="column", cascade="all, delete-orphan"
     )
+    parts: Mapped[list[ColumnPart]] = relationship(
+        back_populates="column", cascade="all, delete-orphan", order_by="ColumnPart.position"
+    )
+
+    @property
+    def rules_confirmed(self) -> bool:
+        return self.rules_confirmed_at is not None
 
     def __repr__(self) -> str:
         return f"<Column {self.id} {self.path}>"
@@ -72,10 +93,35 @@ class ColumnAssignment(Base):
     column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"), index=True)
     role: Mapped[str] = mapped_column(String(20), default=AssignmentRole.LEAD)
+    # Since when the unit answers for the column (local date): a period that began
+    # before it is never judged. The day of the import or assignment, or an earlier day
+    # the office sets (the date the table took effect).
+    responsible_since: Mapped[date] = mapped_column(Date)
 
     column: Mapped[Column] = relationship(back_populates="assignments")
     unit: Mapped[Unit] = relationship()
     drafters: Mapped[list[User]] = relationship(secondary=assignment_drafters)
+
+
+class ColumnPart(Base):
+    """A part of a column (栏目的分类: 动态信息类 / 其他类; 信息公开指南 / 年报 / 政策法规…).
+    A rule whose `scope` names a part is judged on that part's items only; an item
+    belongs to one part of its column when the column has parts. Retired parts keep
+    their items but take no new ones."""
+
+    __tablename__ = "column_parts"
+    __table_args__ = (UniqueConstraint("column_id", "name"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    column_id: Mapped[int] = mapped_column(ForeignKey("columns.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(String(100))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    retired_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    column: Mapped[Column] = relationship(back_populates="parts")
+
+    def __repr__(self) -> str:
+        return f"<ColumnPart {self.id} {self.name}>"
 
 
 class ColumnLink(Base):

@@ -27,7 +27,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.enums import State
 from workflow.models.base import Base, UTCDateTime
-from workflow.models.columns import Column
+from workflow.models.columns import Column, ColumnPart
 from workflow.models.org import Unit, User
 
 
@@ -71,6 +71,8 @@ class Item(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     column_id: Mapped[int] = mapped_column(ForeignKey("columns.id"), index=True)
+    # The part of the column the item belongs to (None: the column has no parts).
+    part_id: Mapped[int | None] = mapped_column(ForeignKey("column_parts.id"))
     unit_id: Mapped[int] = mapped_column(ForeignKey("units.id"))
     # The drafter responsible for the current revision.
     drafter_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
@@ -108,6 +110,7 @@ class Item(Base):
     __mapper_args__ = {"version_id_col": version}  # noqa: RUF012 (SQLAlchemy reads it)
 
     column: Mapped[Column] = relationship()
+    part: Mapped[ColumnPart | None] = relationship()
     unit: Mapped[Unit] = relationship()
     drafter: Mapped[User] = relationship()
     revisions: Mapped[list[Revision]] = relationship(

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
-from sqlalchemy import Date, Integer, String
+from sqlalchemy import Boolean, Date, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from workflow.models.base import Base, UTCDateTime
@@ -32,6 +32,8 @@ class DeadlineStatus(Base):
     status: Mapped[str] = mapped_column(String(20))
     next_due: Mapped[date | None] = mapped_column(Date)
     overdue_since: Mapped[date | None] = mapped_column(Date)
+    # False: the column's rules are 待确认 (shown, reminded, never escalated or scored).
+    confirmed: Mapped[bool] = mapped_column(Boolean)
     computed_for: Mapped[date] = mapped_column(Date)  # the local day evaluated
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime())
     settings_key: Mapped[str] = mapped_column(String(100))

@@ -14,10 +14,10 @@ from sqlalchemy.orm import Session
 from workflow.calendar import WorkCalendar, add_months
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, load_calendar
 from workflow.deadlines.evaluate import OK, AssignmentStatus, Settings, evaluate
+from workflow.deadlines.periods import periods_for
 from workflow.enums import AssignmentRole
 from workflow.models import Column, ColumnAssignment, Item, Unit
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date, local_midnight
-from workflow.reporting.judging import _periods_for
 from workflow.reporting.kinds import KIND_NAMES, kinds_of
 from workflow.reporting.sql import local_month
 
@@ -86,7 +86,7 @@ def _next_due(status: AssignmentStatus, calendar: WorkCalendar) -> date | None:
     dues = [status.next_due] if status.next_due else []
     for r in status.rules:
         if r.status == OK and r.due is not None:
-            periods = _periods_for(dict(r.rule), calendar)
+            periods = periods_for(dict(r.rule), calendar)
             if periods is not None:
                 dues.append(periods.due(periods.window_of(r.due) + 1)[0])
             elif r.rule.get("kind") == "periodic":  # a rolling window: due from the last

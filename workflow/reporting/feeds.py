@@ -26,12 +26,12 @@ from sqlalchemy.orm import Session
 
 from workflow.deadlines.due import load_calendar
 from workflow.deadlines.evaluate import OK, Settings, evaluate
+from workflow.deadlines.periods import periods_for
 from workflow.enums import State
 from workflow.errors import NotFound, ValidationFailed
 from workflow.models import Column, FeedToken, Item, Obligation, Unit, User
 from workflow.reporting.columns import describe_rule
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date
-from workflow.reporting.judging import _periods_for
 
 PRODID = "-//sanshen//政务公开栏目时限//ZH"
 
@@ -140,7 +140,7 @@ def upcoming_dues(
             if r.due is None:
                 continue
             due, provisional = r.due, r.provisional
-            periods = _periods_for(dict(r.rule), calendar)
+            periods = periods_for(dict(r.rule), calendar)
             if r.status == OK and periods is not None:  # met: the next period's
                 due, provisional = periods.due(periods.window_of(r.due) + 1)
             if today <= due <= until:

@@ -21,9 +21,10 @@ from sqlalchemy import Select, Text, case, cast, distinct, func, select
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar, add_months
-from workflow.deadlines.evaluate import _Periods, _valid_rules
+from workflow.deadlines.periods import periods_for
+from workflow.deadlines.rules import valid_rules
 from workflow.enums import Action, State
-from workflow.models import AuditEvent, Column, ColumnAssignment, Item, Obligation
+from workflow.models import AuditEvent, Column, ColumnAssignment, ColumnPart, Item, Obligation
 from workflow.reporting.common import STAGE_NAMES, Period, ReportSettings, local_midnight
 from workflow.reporting.sql import local_day
 
@@ -45,29 +46,15 @@ class Case:
 # --------------------------------------------------------------------------- rule periods
 
 
-def _periods_for(rule: dict[str, Any], calendar: WorkCalendar) -> _Periods | None:
-    kind, every, unit = rule.get("kind"), rule.get("every"), rule.get("unit")
-    if kind == "annual":
-        month, day = (int(p) for p in str(rule["by"]).split("-"))
-        return _Periods(calendar, "annual", month_day=(month, day))
-    if kind != "periodic":
-        return None
-    if unit == "year" and every == 1:
-        return _Periods(calendar, "month", months=12, by_day=rule.get("by_day"))
-    if unit == "month" and isinstance(every, int) and 12 % every == 0:
-        return _Periods(calendar, "month", months=every, by_day=rule.get("by_day"))
-    if unit == "week" and every == 1:
-        return _Periods(calendar, "week")
-    return None  # rolling windows: judged by the dashboard
-
-
 @dataclass(frozen=True)
 class _Judged:
-    """One period to judge: items in (start, due] on time; by `late_until` late."""
+    """One period to judge: items in (start, due] on time; by `late_until` late. Judged
+    only for a unit responsible since `begins` at the latest (the period's first day)."""
 
     start: date | None  # None: from the beginning (bounded below, see _rule_cases)
     due: date
     late_until: date
+    begins: date
 
 
 def _windows(
@@ -75,13 +62,14 @@ def _windows(
 ) -> list[_Judged]:
     """The windows of `rule` whose due date lies in the period and before today."""
     if rule.get("kind") == "once":
-        due = calendar.next_workday(date.fromisoformat(str(rule["by"]))).date
+        by = date.fromisoformat(str(rule["by"]))
+        due = calendar.next_workday(by).date
         if period.start <= due <= period.end and due < today:
-            return [_Judged(add_months(due, -12), due, today - timedelta(days=1))]
+            return [_Judged(add_months(due, -12), due, today - timedelta(days=1), by)]
         return []
-    periods = _periods_for(rule, calendar)
+    periods = periods_for(rule, calendar)
     if periods is None:
-        return []
+        return []  # rolling windows: judged by the dashboard
     out = []
     k = periods.window_of(period.start)
     while True:
@@ -90,7 +78,7 @@ def _windows(
             break
         if due >= period.start:
             late_until = min(periods.due(k + 1)[0], today - timedelta(days=1))
-            out.append(_Judged(periods.due(k - 1)[0], due, late_until))
+            out.append(_Judged(periods.due(k - 1)[0], due, late_until, periods.bounds(k)[0]))
         k += 1
     return out
 
@@ -103,35 +91,46 @@ def rule_cases(
     settings: ReportSettings,
     column_ids: Collection[int] | None = None,
 ) -> list[Case]:
-    """The judged periods of every column rule (of these columns only, if given) whose
-    due date lies in the period and before today."""
+    """The judged periods of every confirmed column rule (of these columns only, if
+    given) whose due date lies in the period and before today, for each unit responsible
+    since the period began; a scoped rule counts its part's items only."""
     tz = settings.tz
     if column_ids is not None and not column_ids:
         return []
     # Plain rows, rules as text: a portal reuses a few dozen rule texts across thousands
-    # of assignments, so each text is parsed and its windows worked out once.
+    # of assignments, so each text is parsed and its windows worked out once. Rules the
+    # office has not confirmed (待确认) never count in the 考核.
     query = (
-        select(ColumnAssignment.column_id, ColumnAssignment.unit_id, cast(Column.rules, Text))
+        select(
+            ColumnAssignment.column_id,
+            ColumnAssignment.unit_id,
+            cast(Column.rules, Text),
+            ColumnAssignment.responsible_since,
+        )
         .join(Column, Column.id == ColumnAssignment.column_id)
-        .where(Column.retired_at.is_(None))
+        .where(Column.retired_at.is_(None), Column.rules_confirmed_at.is_not(None))
         .order_by(ColumnAssignment.id)
     )
+    parts_query = select(ColumnPart.column_id, ColumnPart.name, ColumnPart.id)
     if column_ids is not None:
         query = query.where(ColumnAssignment.column_id.in_(sorted(column_ids)))
+        parts_query = parts_query.where(ColumnPart.column_id.in_(sorted(column_ids)))
     assignments = session.connection().execute(query).all()
+    parts = {(c, name): p for c, name, p in session.connection().execute(parts_query).all()}
     by_key: dict[str, list[_Judged]] = {}
-    by_text: dict[str | None, list[tuple[int, _Judged]]] = {}  # (required, window)
-    for *_, raw in assignments:
+    by_text: dict[str | None, list[tuple[int, str | None, _Judged]]] = {}
+    for _, _, raw, _ in assignments:
         if raw in by_text:
             continue
-        judged: list[tuple[int, _Judged]] = []
-        for rule in _valid_rules(raw)[0]:
+        judged: list[tuple[int, str | None, _Judged]] = []
+        for rule in valid_rules(raw)[0]:
             key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
             if key not in by_key:
                 by_key[key] = _windows(rule, period, today, calendar)
-            judged += [(int(rule.get("min_items", 1)), w) for w in by_key[key]]
+            scope = rule.get("scope")
+            judged += [(int(rule.get("min_items", 1)), scope, w) for w in by_key[key]]
         by_text[raw] = judged
-    windows = {w for judged in by_text.values() for _, w in judged}
+    windows = {w for judged in by_text.values() for _, _, w in judged}
     if not windows:
         return []
     # Items counted from the day after each boundary: start, due and late_until.
@@ -142,17 +141,19 @@ def rule_cases(
     one = timedelta(days=1)
     # Per rule text, each window as its due date and the positions of its boundaries in
     # the counts below: (start, due] on time, (start, late_until] late.
-    plans: dict[str | None, list[tuple[int, date, int, int, int, bool]]] = {
+    plans: dict[str | None, list[_Plan]] = {
         raw: [
-            (
+            _Plan(
                 required,
+                scope,
                 w.due,
+                w.begins,
                 index[w.start + one],
                 index[w.due + one],
                 index[w.late_until + one],
                 w.late_until > w.due,
             )
-            for required, w in judged
+            for required, scope, w in judged
             if w.start is not None
         ]
         for raw, judged in by_text.items()
@@ -162,6 +163,7 @@ def rule_cases(
         select(
             Item.column_id,
             Item.unit_id,
+            Item.part_id,
             *(func.count().filter(first >= local_midnight(b, tz)) for b in boundaries),
         )
         .where(
@@ -169,28 +171,58 @@ def rule_cases(
             Item.live_revision_no.is_not(None),
             first >= local_midnight(boundaries[0], tz),
         )
-        .group_by(Item.column_id, Item.unit_id)
+        .group_by(Item.column_id, Item.unit_id, Item.part_id)
     )
     if column_ids is not None:
         stmt = stmt.where(Item.column_id.in_(sorted(column_ids)))
-    counts = {(c, u): rest for c, u, *rest in session.connection().execute(stmt).all()}
+    counts: dict[tuple[int, int, int | None], list[int]] = {}
+    for c, u, p, *rest in session.connection().execute(stmt).all():
+        whole = counts.get((c, u, None))
+        counts[(c, u, None)] = (
+            rest if whole is None else [a + b for a, b in zip(whole, rest, strict=True)]
+        )
+        if p is not None:
+            counts[(c, u, p)] = rest
     zero = [0] * len(boundaries)
     out = []
-    for column_id, unit_id, raw in assignments:
+    for column_id, unit_id, raw, since in assignments:
         plan = plans[raw]
         if not plan:
             continue
-        n = counts.get((column_id, unit_id), zero)
-        for required, due, start, until_due, until_late, can_be_late in plan:
+        since = since if isinstance(since, date) else date.fromisoformat(str(since))
+        for w in plan:
+            if w.begins < since:
+                continue  # the period began before the unit was responsible
+            part = parts.get((column_id, w.scope)) if w.scope else None
+            n = counts.get((column_id, unit_id, part), zero)
             # n[i]: items first published from boundary i on; (lo, hi] is n[lo] - n[hi].
-            if n[start] - n[until_due] >= required:
+            if n[w.start] - n[w.until_due] >= w.required:
                 outcome = ON_TIME
-            elif can_be_late and n[start] - n[until_late] >= required:
+            elif w.can_be_late and n[w.start] - n[w.until_late] >= w.required:
                 outcome = LATE
             else:
                 outcome = MISSED
-            out.append(Case(unit_id, column_id, due, outcome, "rule"))
+            out.append(Case(unit_id, column_id, w.due, outcome, "rule"))
     return out
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """A judged window of one rule, as positions in the boundary counts."""
+
+    required: int
+    scope: str | None
+    due: date
+    begins: date
+    start: int
+    until_due: int
+    until_late: int
+    can_be_late: bool
+
+
+def confirmed_columns() -> Any:
+    """The columns whose rules count in the 考核 (a subquery)."""
+    return select(Column.id).where(Column.rules_confirmed_at.is_not(None))
 
 
 # --------------------------------------------------------------------------- due dates
@@ -213,6 +245,7 @@ def item_cases(
         .where(
             Item.due_date >= period.start,
             Item.due_date <= last_day,
+            Item.column_id.in_(confirmed_columns()),
             # A withdrawn request never published owes nothing.
             (Item.first_published_at.is_not(None)) | (Item.state != State.WITHDRAWN.value),
         )
@@ -238,6 +271,7 @@ def obligation_cases(
         .where(
             Obligation.due_date >= period.start,
             Obligation.due_date <= last_day,
+            Obligation.column_id.in_(confirmed_columns()),
             Obligation.cancelled_at.is_(None),
         )
         .group_by(Obligation.unit_id, Obligation.column_id, Obligation.due_date)

@@ -29,9 +29,8 @@ from datetime import date, datetime, timedelta
 from sqlalchemy import select, union_all
 from sqlalchemy.orm import Session
 
-from workflow.calendar import WorkCalendar
+from workflow.calendar import WorkCalendar, memo
 from workflow.deadlines.due import load_calendar
-from workflow.deadlines.evaluate import _Memo
 from workflow.models import Column, DeadlineStatusDirty, Unit
 from workflow.reporting import score_summary
 from workflow.reporting.common import (
@@ -123,7 +122,7 @@ def scoreboard(
         marks = set(session.scalars(select(DeadlineStatusDirty.column_id).distinct()))
         stored = score_summary.lookup(session, period, now, settings, marks)
         changed = {c for c in marks if c is not None}
-    calendar = _Memo(calendar or load_calendar(session))
+    calendar = memo(calendar or load_calendar(session))
     if stored is None:
         cases = rule_cases(session, period, today, calendar, settings)
     else:

@@ -39,7 +39,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Session
 
-from workflow.calendar import WorkCalendar
+from workflow.calendar import WorkCalendar, memo
 from workflow.deadlines.due import load_calendar
 from workflow.deadlines.evaluate import (
     DUE_SOON,
@@ -47,7 +47,6 @@ from workflow.deadlines.evaluate import (
     OVERDUE,
     PROVISIONAL,
     Settings,
-    _Memo,
     evaluate,
 )
 from workflow.models import DeadlineStatus, DeadlineStatusDirty, ItemStateCount, ScoreMonth
@@ -88,6 +87,7 @@ class StatusRow(NamedTuple):
     status: str
     next_due: date | None
     overdue_since: date | None
+    confirmed: bool = True  # False: the column's rules are 待确认 (never escalated)
 
 
 def evaluation_settings(settings: ReportSettings) -> Settings:
@@ -118,7 +118,7 @@ def refresh_status(
     marked = set(
         session.scalars(delete(DeadlineStatusDirty).returning(DeadlineStatusDirty.column_id))
     )
-    calendar = _Memo(load_calendar(session))
+    calendar = memo(load_calendar(session))
     statuses = evaluate(session, now, evaluation_settings(settings), calendar=calendar)
     session.execute(delete(DeadlineStatus))
     today = local_date(now, settings.tz)
@@ -135,6 +135,7 @@ def refresh_status(
                     "status": s.status,
                     "next_due": s.next_due,
                     "overdue_since": s.overdue_since,
+                    "confirmed": s.confirmed,
                     "computed_for": today,
                     "computed_at": now,
                     "settings_key": key,
@@ -211,6 +212,7 @@ class Statuses:
             DeadlineStatus.status,
             DeadlineStatus.next_due,
             DeadlineStatus.overdue_since,
+            DeadlineStatus.confirmed,
         ).where(DeadlineStatus.status != OK, DeadlineStatus.column_id.not_in(sorted(self.marked)))
         if unit_ids is not None:
             stmt = stmt.where(DeadlineStatus.unit_id.in_(sorted(unit_ids)))
@@ -335,6 +337,7 @@ def _live(
             s.status,
             s.next_due,
             s.overdue_since,
+            s.confirmed,
         )
         for s in evaluate(
             session,

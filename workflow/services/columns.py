@@ -1,0 +1,228 @@
+"""Column settings that decide deadlines: the rules (and their confirmation by the office),
+the parts of a column the rules' scopes name, and since when each unit is responsible.
+
+Every function takes the session, the acting user (None: a command or the importer) and
+`now`, checks before it writes, records its change in the administrators' log in the
+same transaction, and never commits.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from workflow import admin_log
+from workflow.deadlines.rules import validate
+from workflow.errors import ValidationFailed
+from workflow.models import Column, ColumnAssignment, ColumnPart, Item, User
+
+MAX_PART_NAME = 100
+
+
+def scopes_of(rules: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The distinct scopes the rules name, in order."""
+    out: dict[str, None] = {}
+    for rule in rules:
+        scope = rule.get("scope")
+        if isinstance(scope, str) and scope.strip():
+            out.setdefault(scope.strip(), None)
+    return list(out)
+
+
+def part_scopes(rules: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The scopes that make parts of a column: two or more distinct ones. A single scope
+    ("新闻动态类栏目两周内更新") names the kind of the column itself, not a part of it:
+    its rule judges the whole column."""
+    scopes = scopes_of(rules)
+    return scopes if len(scopes) >= 2 else []
+
+
+def sync_parts(session: Session, column: Column) -> list[ColumnPart]:
+    """Make sure every part the column's rules name exists and is live; parts no rule
+    names any more are kept (they may hold items, or the office made them)."""
+    by_name = {p.name: p for p in column.parts}
+    position = max((p.position for p in column.parts), default=-1) + 1
+    added = []
+    for name in part_scopes(column.rules or []):
+        part = by_name.get(name)
+        if part is None:
+            part = ColumnPart(name=name[:MAX_PART_NAME], position=position)
+            position += 1
+            column.parts.append(part)
+            by_name[name] = part
+            added.append(part)
+        elif part.retired_at is not None:
+            part.retired_at = None
+    return added
+
+
+def set_rules(
+    session: Session,
+    *,
+    actor: User | None,
+    now: datetime,
+    column: Column,
+    rules: Sequence[Mapping[str, Any]],
+    confirmed: bool,
+) -> None:
+    """Replace the column's rules (written or checked by the office: `confirmed`), and
+    create the parts their scopes name."""
+    problems = [p for rule in rules for p in validate(rule)]
+    if problems:
+        raise ValidationFailed("invalid rule: " + "; ".join(problems))
+    before = {"rules": admin_log.jsonable(column.rules), "confirmed": column.rules_confirmed}
+    column.rules = [dict(r) for r in rules]
+    _mark_confirmed(column, actor, now, confirmed)
+    sync_parts(session, column)
+    after = {"rules": admin_log.jsonable(column.rules), "confirmed": column.rules_confirmed}
+    changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
+    if changes:
+        _log(session, actor, now, "column.rules", column, changes)
+
+
+def confirm_rules(session: Session, *, actor: User | None, now: datetime, column: Column) -> bool:
+    """The office confirms the column's rules as they stand; False if already confirmed."""
+    if column.rules_confirmed:
+        return False
+    _mark_confirmed(column, actor, now, True)
+    _log(session, actor, now, "column.rules_confirm", column, {"confirmed": [False, True]})
+    return True
+
+
+def rules_replaced(column: Column, rules: list[dict[str, Any]], now: datetime) -> None:
+    """Parsed rules written by the importer: 待确认 again when they differ from the
+    rules the office confirmed."""
+    if column.rules != rules:
+        column.rules = rules
+        _mark_confirmed(column, None, now, False)
+
+
+def _mark_confirmed(column: Column, actor: User | None, now: datetime, confirmed: bool) -> None:
+    if confirmed and not column.rules_confirmed:
+        column.rules_confirmed_at = now
+        column.rules_confirmed_by_id = actor.id if actor is not None else None
+    elif not confirmed:
+        column.rules_confirmed_at = None
+        column.rules_confirmed_by_id = None
+
+
+# --------------------------------------------------------------------------- parts
+
+
+def add_part(
+    session: Session, *, actor: User | None, now: datetime, column: Column, name: str
+) -> ColumnPart:
+    name = _part_name(name)
+    if any(p.name == name for p in column.parts):
+        raise ValidationFailed(f"the column already has a part named {name}")
+    position = max((p.position for p in column.parts), default=-1) + 1
+    part = ColumnPart(name=name, position=position)
+    column.parts.append(part)
+    session.flush()
+    _log(session, actor, now, "column.part_add", column, {"part": [None, name]})
+    return part
+
+
+def rename_part(
+    session: Session, *, actor: User | None, now: datetime, part: ColumnPart, name: str
+) -> None:
+    """Rename a part and the scope of every rule that names it (they stay together)."""
+    name = _part_name(name)
+    column = part.column
+    if name == part.name:
+        return
+    if any(p.name == name for p in column.parts if p.id != part.id):
+        raise ValidationFailed(f"the column already has a part named {name}")
+    old = part.name
+    part.name = name
+    column.rules = [
+        {**r, "scope": name} if r.get("scope") == old else dict(r) for r in column.rules or []
+    ]
+    _log(session, actor, now, "column.part_rename", column, {"part": [old, name]})
+
+
+def retire_part(
+    session: Session, *, actor: User | None, now: datetime, part: ColumnPart, retired: bool
+) -> None:
+    """A retired part takes no new items (its items stay where they are); one without
+    items is simply removed."""
+    column = part.column
+    if retired and part.retired_at is None:
+        used = session.scalar(select(func.count()).where(Item.part_id == part.id))
+        if used:
+            part.retired_at = now
+        else:
+            column.parts.remove(part)
+        _log(session, actor, now, "column.part_retire", column, {"part": [part.name, None]})
+    elif not retired and part.retired_at is not None:
+        part.retired_at = None
+        _log(session, actor, now, "column.part_restore", column, {"part": [None, part.name]})
+
+
+def _part_name(name: str) -> str:
+    name = " ".join(name.split())
+    if not name:
+        raise ValidationFailed("a part needs a name")
+    if len(name) > MAX_PART_NAME:
+        raise ValidationFailed(f"a part name is longer than {MAX_PART_NAME} characters")
+    return name
+
+
+def live_parts(column: Column) -> list[ColumnPart]:
+    return [p for p in column.parts if p.retired_at is None]
+
+
+# --------------------------------------------------------------------------- responsibility
+
+
+def set_responsible_since(
+    session: Session,
+    *,
+    actor: User | None,
+    now: datetime,
+    assignment: ColumnAssignment,
+    day: date,
+) -> None:
+    """Since when the unit answers for the column: periods that began before are never
+    judged. An earlier day brings the older periods back."""
+    if day.year > now.year + 1 or day.year < 2000:
+        raise ValidationFailed(f"the responsible-since day {day.isoformat()} is out of range")
+    if assignment.responsible_since == day:
+        return
+    old = assignment.responsible_since
+    assignment.responsible_since = day
+    column = assignment.column
+    admin_log.record(
+        session,
+        actor=actor,
+        action="assignment.since",
+        target_type="column",
+        target_id=column.id,
+        target_label=f"{column.path}（{assignment.unit.name}）",
+        changes={"responsible_since": [admin_log.jsonable(old), day.isoformat()]},
+        now=now,
+    )
+
+
+def _log(
+    session: Session,
+    actor: User | None,
+    now: datetime,
+    action: str,
+    column: Column,
+    changes: Mapping[str, Any],
+) -> None:
+    admin_log.record(
+        session,
+        actor=actor,
+        action=action,
+        target_type="column",
+        target_id=column.id,
+        target_label=column.path,
+        changes=changes,
+        now=now,
+    )

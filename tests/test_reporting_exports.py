@@ -51,9 +51,9 @@ def test_assessment_workbook(portal: Portal, session: Session, world: World) -> 
         [5, b, "月报", "2026年10月26日", "逾期完成"],
     ]
     assert rows(wb["当前逾期"]) == [
-        [1, b, "政策解读", "2026年10月13日"],
-        [2, b, "依申请公开", "2026年10月16日"],
-        [3, c, "月报", "2026年10月27日"],
+        [1, b, "政策解读", "2026年10月13日", "—", "已确认"],
+        [2, b, "依申请公开", "2026年10月16日", "—", "已确认"],
+        [3, c, "月报", "2026年10月27日", "2026年11月25日", "已确认"],
     ]
     year = openpyxl.load_workbook(io.BytesIO(assessment_xlsx(session, parse_period("2026"), NOW)))
     assert year.sheetnames[-1] == "年底突击"

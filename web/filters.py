@@ -26,11 +26,32 @@ def long_datetime(value: datetime | None) -> str:
     return f"{long_date(value)} {format_datetime(value, format='HH:mm')}"
 
 
+def rule_words(rule: Any) -> str:
+    """A deadline rule as the office says it ("每月25日前至少发布1条"), never JSON."""
+    from flask import current_app
+
+    from workflow.reporting.columns import describe_rule
+
+    if not isinstance(rule, dict):
+        return str(_invalid_rule())
+    try:
+        return describe_rule(rule, current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS)
+    except (KeyError, TypeError, ValueError):
+        return str(_invalid_rule())
+
+
+def _invalid_rule() -> str:
+    from flask_babel import gettext as _
+
+    return _("（规则不完整，请在规则编辑页修改）")
+
+
 def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         long_date=long_date,
         long_datetime=long_datetime,
         body=render_body,
+        rule_words=rule_words,
     )
 
     @app.context_processor

@@ -54,6 +54,13 @@ class ItemForm(FlaskForm):
         ],
     )
     kind = SelectField(_l("信息类别"), validators=[InputRequired()])
+    # Shown only when the column has several parts (栏目分类), each judged on its own.
+    part_id = SelectField(
+        _l("所属分类"),
+        coerce=int,
+        choices=[],
+        description=_l("本栏目分为多个分类，各分类分别按各自的时限要求考核。"),
+    )
     body = TextAreaField(
         _l("正文"),
         validators=[
@@ -161,6 +168,16 @@ class AssignmentForm(FlaskForm):
         _l("责任起始日期"),
         validators=[Optional()],
         description=_l("自该日起开始考核；不填则为今天。早于该日开始的周期不计入逾期和考核。"),
+    )
+
+
+class SinceForm(FlaskForm):
+    responsible_since = DateField(_l("责任起始日期"), validators=[DataRequired(_l("请选择日期"))])
+
+
+class PartForm(FlaskForm):
+    name = StringField(
+        _l("分类名称"), validators=[DataRequired(_l("请填写分类名称")), Length(max=100)]
     )
 
 

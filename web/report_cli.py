@@ -174,7 +174,7 @@ def scoreboard_command(month: str | None, period_text: str | None) -> None:
     for s in board.units:
         rate = "—" if s.on_time_rate is None else f"{s.on_time_rate:.0%}"
         click.echo(
-            f"{s.rank:>3}. {s.unit_name}  on time {s.on_time}, late {s.late}, "
+            f"{s.rank if s.rank else '—':>3}. {s.unit_name}  on time {s.on_time}, late {s.late}, "
             f"missed {s.missed}, rate {rate}, returned {s.returned}/{s.reviewed}"
         )
 

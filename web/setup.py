@@ -99,6 +99,7 @@ def init_app(app: Flask, config: Config) -> None:
         admin,
         admin_import,
         admin_log,
+        admin_rules,
         auth,
         deliveries,
         drafting,
@@ -123,6 +124,7 @@ def init_app(app: Flask, config: Config) -> None:
         admin.bp,
         admin_import.bp,
         admin_log.bp,
+        admin_rules.bp,
     ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)

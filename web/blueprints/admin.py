@@ -19,12 +19,15 @@ from werkzeug.wrappers import Response
 
 from web import db_session
 from web import labels as L
+from web.blueprints.admin_rules import part_counts
 from web.forms import (
     AssignmentForm,
     ColumnForm,
     DeleteForm,
     DrafterForm,
     HolidayForm,
+    PartForm,
+    SinceForm,
     UnitForm,
     UserEditForm,
     UserForm,
@@ -45,6 +48,7 @@ from workflow.models import (
     User,
 )
 from workflow.models.columns import PATH_SEPARATOR
+from workflow.services import columns as column_settings
 from workflow.timezones import local_day
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -326,7 +330,10 @@ def _apply(column: Column, form: ColumnForm) -> None:
     column.content = form.content.data or ""
     if (form.time_requirement.data or "") != column.time_requirement:
         column.time_requirement = form.time_requirement.data or ""
-        column.rules = parse(column.time_requirement) if column.time_requirement.strip() else []
+        # Parsed from new text: 待确认 until the office confirms them.
+        rules = parse(column.time_requirement) if column.time_requirement.strip() else []
+        column_settings.rules_replaced(column, rules, now())
+        column_settings.sync_parts(session, column)
     column.content_type = form.content_type.data
     column.allows_statement = form.allows_statement.data
     if form.retired.data and column.retired_at is None:
@@ -431,6 +438,7 @@ def column(column_id: int) -> Any:
     assign_form = AssignmentForm()
     assign_form.unit_id.choices = _unit_choices()
     drafter_forms = {}
+    since_forms = {}
     for a in col.assignments:
         df = DrafterForm(prefix=f"a{a.id}", formdata=None)
         df.user_ids.choices = [
@@ -442,12 +450,22 @@ def column(column_id: int) -> Any:
         ]
         df.user_ids.data = [u.id for u in a.drafters]
         drafter_forms[a.id] = df
+        since_forms[a.id] = SinceForm(
+            prefix=f"s{a.id}", formdata=None, responsible_since=a.responsible_since
+        )
+    confirmed_by = (
+        session.get(User, col.rules_confirmed_by_id) if col.rules_confirmed_by_id else None
+    )
     return render_template(
         "admin/column.html",
         form=form,
         column=col,
         assign_form=assign_form,
         drafter_forms=drafter_forms,
+        since_forms=since_forms,
+        part_form=PartForm(formdata=None),
+        part_counts=part_counts(col),
+        confirmed_by=confirmed_by.name if confirmed_by else None,
         remove_form=DeleteForm(),
     ), status
 

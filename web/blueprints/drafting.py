@@ -38,6 +38,7 @@ from workflow.enums import Action, ItemKind, Role, State
 from workflow.errors import NotDesignated, StaleVersion, ValidationFailed, WorkflowError
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item
 from workflow.prerequisites import Prerequisites
+from workflow.reporting.columns import describe_rule
 from workflow.storage import BlobStore
 
 bp = Blueprint("drafting", __name__)
@@ -196,6 +197,29 @@ def _kind_choices(column: Column) -> list[tuple[str, str]]:
     return choices
 
 
+def _set_parts(form: ItemForm, column: Column, current: int | None = None) -> None:
+    """The part choice, when the column has several live parts (with one, it is taken
+    without asking; with none, there is nothing to choose)."""
+    live = [p for p in column.parts if p.retired_at is None]
+    if len(live) < 2:
+        del form.part_id
+        return
+    rules = column.rules or []
+    choices: list[tuple[int, str]] = [(0, str(_("——请选择——")))]
+    for part in live:
+        said = [describe_rule(r) for r in rules if r.get("scope") == part.name]
+        label = part.name + (f"（{'；'.join(s.split('：', 1)[-1] for s in said)}）" if said else "")
+        choices.append((part.id, label))
+    form.part_id.choices = choices
+    if not form.is_submitted():
+        form.part_id.data = current or 0
+
+
+def _chosen_part(form: ItemForm) -> int | None:
+    field = getattr(form, "part_id", None)
+    return (field.data or None) if field is not None else None
+
+
 def _has_event_rule(column: Column) -> bool:
     return any(r.get("kind") in ("after_event", "prompt") for r in (column.rules or []))
 
@@ -322,6 +346,7 @@ def new_item(column_id: int) -> Any:
         raise NotDesignated("the column has designated drafters")
     form = ItemForm()
     form.kind.choices = _kind_choices(column)
+    _set_parts(form, column)
     if form.is_submitted() and not form.validate():
         return _render_form(form, column, None, _("请按提示修改后重新提交。"), 422)
     if not form.is_submitted():
@@ -345,6 +370,7 @@ def new_item(column_id: int) -> Any:
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
             request_key=key,
+            part_id=_chosen_part(form),
         )
     except UploadRefused as exc:
         return _render_form(form, column, None, str(exc), exc.status)
@@ -384,6 +410,7 @@ def edit_item(item_id: int) -> Any:
     form = ItemForm()
     del form.kind  # the kind is fixed once created
     del form.nonce  # only new-item forms can be posted twice into two items
+    _set_parts(form, column, item.part_id)
     if not form.is_submitted():
         rev = next(r for r in item.revisions if r.number == item.current_revision_no)
         form.title.data, form.body.data = rev.title, rev.body
@@ -404,6 +431,7 @@ def edit_item(item_id: int) -> Any:
             fields=_guide_fields(item.kind, _current(item).fields),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
+            part_id=_chosen_part(form),
         )
     except UploadRefused as exc:
         return _render_form(form, column, item, str(exc), exc.status)

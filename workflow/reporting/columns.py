@@ -11,10 +11,9 @@ from typing import Any
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from workflow.calendar import WorkCalendar, add_months
+from workflow.calendar import add_months
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, load_calendar
-from workflow.deadlines.evaluate import OK, AssignmentStatus, Settings, evaluate
-from workflow.deadlines.periods import periods_for
+from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.enums import AssignmentRole
 from workflow.models import Column, ColumnAssignment, Item, Unit
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date, local_midnight
@@ -80,22 +79,9 @@ def describe_rule(rule: Mapping[str, Any], prompt_window: int = DEFAULT_PROMPT_W
     return scope + text
 
 
-def _next_due(status: AssignmentStatus, calendar: WorkCalendar) -> date | None:
-    """The evaluation's next due date of what is still owed; for a rule already met this
-    period, the due date of the period after."""
-    dues = [status.next_due] if status.next_due else []
-    for r in status.rules:
-        if r.status == OK and r.due is not None:
-            periods = periods_for(dict(r.rule), calendar)
-            if periods is not None:
-                dues.append(periods.due(periods.window_of(r.due) + 1)[0])
-            elif r.rule.get("kind") == "periodic":  # a rolling window: due from the last
-                dues.append(r.due)
-    return min(dues) if dues else None
-
-
 @dataclass(frozen=True)
 class UnitStanding:
+    assignment_id: int
     unit_id: int
     unit_name: str
     role: str  # lead (牵头) or cooperating (配合)
@@ -103,6 +89,8 @@ class UnitStanding:
     next_due: date | None
     overdue_since: date | None
     last_published_at: datetime | None
+    confirmed: bool = True  # False: the column's rules are 待确认
+    responsible_since: date | None = None
 
 
 @dataclass(frozen=True)
@@ -160,13 +148,16 @@ def column_page(
     }
     units = [
         UnitStanding(
+            s.assignment_id,
             s.unit_id,
             roles.get(s.unit_id, ("", ""))[0],
             roles.get(s.unit_id, ("", AssignmentRole.LEAD))[1],
             s.status,
-            _next_due(s, calendar),
+            s.next_due,
             s.overdue_since,
             s.last_published_at,
+            s.confirmed,
+            s.responsible_since,
         )
         for s in statuses
     ]

@@ -226,8 +226,10 @@ def _holders(session: Session, unit_ids: set[int]) -> dict[tuple[int | None, str
 class ColumnDue:
     column_id: int
     column_path: str
-    due: date | None
+    due: date | None  # the assignment's next due date (evaluate's next_due)
     overdue_since: date | None = None
+    assignment_id: int | None = None
+    confirmed: bool = True  # False: the column's rules are 待确认 (never escalated)
 
 
 @dataclass
@@ -309,7 +311,9 @@ def _unit_deadlines(
     for s in rows:
         if (entry := by_unit.get(s.unit_id)) is None:
             continue
-        due = ColumnDue(s.column_id, s.column_path, s.next_due, s.overdue_since)
+        due = ColumnDue(
+            s.column_id, s.column_path, s.next_due, s.overdue_since, s.assignment_id, s.confirmed
+        )
         if s.status == OVERDUE:
             entry.overdue.append(due)
         elif s.status == DUE_SOON:

@@ -140,7 +140,7 @@ def assessment_xlsx(
     wb = _workbook()
     ranking = [
         [
-            s.rank,
+            s.rank if s.rank else "—",
             s.unit_name,
             s.on_time,
             s.late,
@@ -181,15 +181,21 @@ def assessment_xlsx(
     for u in unit_deadlines(session, now, settings):
         for d in u.overdue:
             overdue_rows.append(
-                [u.unit_name, d.column_path, _cn(d.overdue_since) if d.overdue_since else ""]
+                [
+                    u.unit_name,
+                    d.column_path,
+                    _cn(d.overdue_since) if d.overdue_since else "",
+                    _cn(d.due) if d.due else "—",
+                    "已确认" if d.confirmed else "待确认（不计入考核）",
+                ]
             )
     _sheet(
         wb,
         "当前逾期",
         f"截至{_cn(today)}仍处于逾期状态的栏目",
-        ["序号", "单位", "栏目", "逾期起始日"],
+        ["序号", "单位", "栏目", "逾期起始日", "下次截止日", "时限规则"],
         [[i, *r] for i, r in enumerate(overdue_rows, 1)],
-        [6, 22, 50, 16],
+        [6, 22, 50, 16, 16, 18],
     )
     if period.end.month == 12:
         flags = cramming(session, period.end.year, settings)

@@ -69,7 +69,7 @@ class UnitScore:
     stage_counts: dict[str, int] = field(default_factory=dict)
     reviewed: int = 0  # items with a review decision in the period
     returned: int = 0  # of which returned at least once
-    rank: int = 0
+    rank: int | None = None  # None: nothing judged in the period, so not ranked ("—")
     late_columns: list[tuple[str, date]] = field(default_factory=list)
     missed_columns: list[tuple[str, date]] = field(default_factory=list)
 
@@ -206,7 +206,9 @@ def _assemble(
             s.unit_name,
         ),
     )
-    for i, s in enumerate(ranked, 1):
+    # A unit with nothing judged (no period due since it became responsible, or only
+    # rules 待确认) is listed after the ranked ones with "—", never ranked at 0%.
+    for i, s in enumerate((s for s in ranked if s.judged), 1):
         s.rank = i
     return Scoreboard(period, today, ranked, cases)
 

@@ -74,14 +74,21 @@ def set_rules(
     problems = [p for rule in rules for p in validate(rule)]
     if problems:
         raise ValidationFailed("invalid rule: " + "; ".join(problems))
-    before = {"rules": admin_log.jsonable(column.rules), "confirmed": column.rules_confirmed}
+    before = {"rules": _words(column.rules), "confirmed": column.rules_confirmed}
     column.rules = [dict(r) for r in rules]
     _mark_confirmed(column, actor, now, confirmed)
     sync_parts(session, column)
-    after = {"rules": admin_log.jsonable(column.rules), "confirmed": column.rules_confirmed}
+    after = {"rules": _words(column.rules), "confirmed": column.rules_confirmed}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if changes:
         _log(session, actor, now, "column.rules", column, changes)
+
+
+def _words(rules: Sequence[Mapping[str, Any]] | None) -> list[str]:
+    """Rules as the log shows them: the office's words, never JSON."""
+    from workflow.reporting.columns import describe_rule
+
+    return [describe_rule(r) for r in rules or []]
 
 
 def confirm_rules(session: Session, *, actor: User | None, now: datetime, column: Column) -> bool:

@@ -146,6 +146,23 @@ def _check_obligation(session: Session, obligation_id: int, column_id: int, unit
         raise ValidationFailed(f"obligation {obligation_id} is not an open one of this column")
 
 
+def choose_part(column: Column, part_id: int | None) -> int | None:
+    """The part of the column an item goes to: the one named (it must be a live part of
+    this column), the only one when there is one, none when the column has no parts."""
+    live = [p for p in column.parts if p.retired_at is None]
+    if part_id is not None:
+        for part in live:
+            if part.id == part_id:
+                return part.id
+        named = next((p.name for p in column.parts if p.id == part_id), str(part_id))
+        raise ValidationFailed(f"the part {named} does not belong to this column")
+    if len(live) == 1:
+        return live[0].id
+    if live:
+        raise ValidationFailed("this column needs a part")
+    return None
+
+
 def _created_for(session: Session, drafter_id: int, request_key: str) -> Item | None:
     return session.execute(
         select(Item).where(Item.drafter_id == drafter_id, Item.request_key == request_key)
@@ -167,8 +184,10 @@ def create_item(
     obligation_id: int | None = None,
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
     request_key: str | None = None,
+    part_id: int | None = None,
 ) -> tuple[Item, list[ItemEvent]]:
-    """Create a draft in one of the actor's unit's columns.
+    """Create a draft in one of the actor's unit's columns (in `part_id`, one of its
+    parts, when the column has several; its only part is taken without asking).
 
     `event_date` (a request received, a decision made…) gives the item its own due date
     by the column's after_event rule (or the prompt window); `obligation_id` names the
@@ -206,6 +225,7 @@ def create_item(
         )
     if obligation_id is not None:
         _check_obligation(session, obligation_id, column_id, actor.unit_id)
+    part = choose_part(column, part_id)
     title = clean_title(title)
     due = _due(session, column, event_date, prompt_window)
     first = Revision(
@@ -218,6 +238,7 @@ def create_item(
     )
     item = Item(
         column_id=column_id,
+        part_id=part,
         unit_id=actor.unit_id,
         drafter_id=actor.id,
         kind=kind,
@@ -279,14 +300,19 @@ def update_draft(
     fields: Mapping[str, Any] | None = None,
     event_date: date | None = None,
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
+    part_id: int | None = None,
 ) -> Item:
-    """Edit the working revision of a draft or returned item."""
+    """Edit the working revision of a draft or returned item (and the part it belongs
+    to, when its column has parts)."""
     require_aware(now)
     item = _editable(session, item_id, actor, expected_version)
     title = clean_title(title)
+    if part_id is None and item.part_id is not None:
+        part_id = item.part_id  # not given: stays where it is (if still a live part)
+    part = choose_part(item.column, part_id)
     rev, changes = _working_revision(session, item, actor, now)
     rev.title, rev.body, rev.fields = title, body or "", dict(fields or {})
-    changes.update(title=title, event_date=event_date)
+    changes.update(title=title, event_date=event_date, part_id=part)
     if event_date != item.event_date:
         due = _due(session, item.column, event_date, prompt_window)
         changes.update(

@@ -135,8 +135,9 @@ def test_hand_computed_statuses(portal: Portal) -> None:
     p.column("K", per(1, "month", min_items=3))
     for day in ("2026-10-02", "2026-10-12", "2026-10-22", "2026-11-02", "2026-11-12"):
         p.item("K", published=day)
-    # L monthly, the only November item was retracted and October's too → overdue.
-    p.column("L", per(1, "month"))
+    # L monthly, the only November item was retracted and October's too → overdue; its
+    # unit is responsible since 10-01, so the lapse runs from October's (moved) due date.
+    p.column("L", per(1, "month")).assignments[0].responsible_since = date(2026, 10, 1)
     p.item("L", published="2026-11-05", retracted=True)
     p.item("L", published="2026-10-05", retracted=True)
     s = p.status()

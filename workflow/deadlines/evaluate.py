@@ -664,9 +664,10 @@ class _Judge:
             if periods is not None and required == 1:
                 # The lapse began with the first judged period after the last item's.
                 last = self._local(counts.last) if counts and counts.last else None
-                missed = periods.window_of(last) + 1 if last is not None else window.index
-                if first_judged is not None:
-                    missed = max(missed, first_judged)
+                # Never published: from the first period the unit answered for.
+                judged_from = first_judged if first_judged is not None else window.index - 1
+                missed = periods.window_of(last) + 1 if last is not None else judged_from
+                missed = max(missed, judged_from)
                 if missed < window.index - 1:
                     since_day = periods.due(missed)[0] + timedelta(days=1)
             return RuleStatus(rule, OVERDUE, overdue_since=since_day, **base)

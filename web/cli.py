@@ -273,7 +273,7 @@ def deadlines_parse(overwrite: bool) -> None:
     from workflow.deadlines.maintenance import parse_column_rules
 
     with _transaction() as session:
-        report = parse_column_rules(session, overwrite)
+        report = parse_column_rules(session, _now(), overwrite)
     click.echo(f"{report.parsed} column(s) got rules")
     if report.without_rules:
         click.echo(f"{len(report.without_rules)} column(s) need rules entered by hand:")
@@ -347,6 +347,7 @@ def deadlines_status(unit_name: str | None, show_all: bool, as_json: bool) -> No
         extra = f" since {r.overdue_since}" if r.overdue_since else ""
         due = f" due {r.next_due}" if r.next_due else ""
         stale = " (stale)" if r.stale else ""
+        stale += "" if r.confirmed else " (rules not confirmed: never escalated)"
         click.echo(
             f"{r.status:<11} {names.get(r.unit_id, r.unit_id)}  {r.column_path}{due}{extra}{stale}"
         )

@@ -5,7 +5,7 @@ has entered the missing year."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
@@ -25,9 +25,12 @@ class ParseReport:
     without_rules: list[str] = field(default_factory=list)  # paths needing manual entry
 
 
-def parse_column_rules(session: Session, overwrite: bool = False) -> ParseReport:
+def parse_column_rules(session: Session, now: datetime, overwrite: bool = False) -> ParseReport:
     """Fill each column's rules from its 时限要求 text (keeping hand-entered rules unless
-    `overwrite`); columns whose text gives no rule are listed for the office."""
+    `overwrite`); columns whose text gives no rule are listed for the office. Rules that
+    change are 待确认 until the office confirms them; their scopes make parts."""
+    from workflow.services import columns as column_settings
+
     report = ParseReport()
     for column in session.execute(select(Column).where(Column.retired_at.is_(None))).scalars():
         if column.rules and not overwrite:
@@ -35,7 +38,8 @@ def parse_column_rules(session: Session, overwrite: bool = False) -> ParseReport
         if not column.time_requirement.strip():
             continue
         rules = parse(column.time_requirement)
-        column.rules = rules
+        column_settings.rules_replaced(column, rules, now)
+        column_settings.sync_parts(session, column)
         if rules:
             report.parsed += 1
         else:

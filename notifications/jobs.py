@@ -195,8 +195,8 @@ def scan_and_enqueue(
 
 def notify_item_event(event: dict[str, Any]) -> int:
     """Messages for one workflow event (plain values, see notifications.dispatch)."""
+    from notifications.drafts import expand
     from notifications.events import event_reminders
-    from notifications.scan import expand
     from workflow.deadlines.due import load_calendar
 
     rt = runtime.get()

@@ -1,5 +1,6 @@
 """The reminder scan: reminders → ledger rows (one per key and channel), quiet hours for
-SMS, the daily digest, and recovery of rows that dead workers or a lost Redis left.
+SMS, the daily digest, the 督办 messages (one per recipient and channel, see
+notifications.escalation), and recovery of rows that dead workers or a lost Redis left.
 Returns the ids to enqueue; the caller commits, then enqueues (jobs must find the rows).
 """
 
@@ -17,6 +18,7 @@ from config import Config, NotifyConfig
 from notifications import ledger
 from notifications.channels import EMAIL
 from notifications.drafts import expand, sms_not_before
+from notifications.escalation import escalate
 from notifications.ledger import Draft
 from notifications.reminders import REMINDER, due_reminders
 from workflow.deadlines.due import load_calendar
@@ -33,6 +35,7 @@ class ScanResult:
     new_rows: int
     digests: int
     to_enqueue: list[int]
+    escalations: int = 0  # 督办 messages made (one per recipient and channel at most)
 
 
 def scan(
@@ -45,13 +48,16 @@ def scan(
     """`now` says what is due; `recover_at` (default `now`) is the clock that judges
     stale claims and lost jobs (tests move it on without changing what is due)."""
     cfg = config.NOTIFY
-    reminders = due_reminders(session, now, cfg, config.TIMEZONE)
+    due = due_reminders(session, now, cfg, config.TIMEZONE)
     calendar = load_calendar(session)
-    drafts = expand(session, reminders, now, cfg, available, calendar, config.TIMEZONE)
+    drafts = expand(session, due.reminders, now, cfg, available, calendar, config.TIMEZONE)
     new_ids = ledger.record(session, drafts, now)
     digests = fold_into_digests(session, new_ids, now, cfg, config.TIMEZONE)
+    escalations = escalate(session, due.lapses, now, config, available, calendar)
     to_enqueue = ledger.recover(session, recover_at or now, cfg)
-    return ScanResult(len(reminders), len(new_ids), digests, to_enqueue)
+    return ScanResult(
+        len(due.reminders) + len(due.lapses), len(new_ids), digests, to_enqueue, escalations
+    )
 
 
 def fold_into_digests(

@@ -6,8 +6,8 @@ The ledger stays the one source of truth and of idempotency:
 * one row per (lapse, recipient, channel, local day) — key (subject, threshold,
   recipient, channel, period = the day). A lapse nobody told this recipient of yet is
   **新增** whatever the day; one already told (a row of an earlier day on or after the
-  lapse's first day) is **仍逾期** and is repeated at most once per working day, never
-  on a non-working day;
+  lapse's first day, or for a column with nothing published since that day) is
+  **仍逾期** and is repeated at most once per working day, never on a non-working day;
 * the rows new in this scan (INSERT … ON CONFLICT DO NOTHING returns only those) are
   folded, per (recipient, channel), into one 督办 message: a row of its own whose key
   holds the day and the first folded row's id — stable for those rows, so a scan run
@@ -70,8 +70,7 @@ def escalate(
     rows_today: list[Draft] = []
     for d in drafts:
         lapse = by_key[(d.subject, d.threshold)]
-        last = told.get((d.subject, d.threshold, d.recipient))
-        again = last is not None and last >= lapse.since.isoformat()
+        again = told_before(lapse, told.get((d.subject, d.threshold, d.recipient)))
         if again and not workday:
             continue  # still overdue, already told: repeated on working days only
         # Folded, never sent alone: no SMS wait of its own (the message has one).
@@ -119,6 +118,18 @@ def escalate(
             )
         made += 1
     return made
+
+
+def told_before(lapse: Lapse, last: str | None) -> bool:
+    """仍逾期 (True) or 新增: told of this lapse on an earlier day — on or after its first
+    day, or (a column) with nothing published since that day, so the lapse went on
+    even if its first day was recomputed later."""
+    if last is None:
+        return False
+    if last >= lapse.since.isoformat():
+        return True
+    published = lapse.last_published
+    return lapse.kind == COLUMN_LAPSE and (published is None or published.isoformat() < last[:10])
 
 
 def _reminder(lapse: Lapse, units: dict[int, str], day: str) -> Reminder:

@@ -23,6 +23,7 @@ from notifications.channels.robots import MARKDOWN_LIMITS, markdown_text
 from notifications.reminders import COLUMN_LAPSE, Lapse
 
 NOTE = "注：“仍逾期”“仍滞留”为此前已督办、至今未办结的事项，每个工作日至多重复提醒一次。"
+SMS_SUBJECT = 35  # the longest template parameter the channels pass on
 _TAIL_RESERVE = 120  # bytes kept for the "等N个单位…未列出" line of a cut robot message
 
 
@@ -100,6 +101,19 @@ def headline(s: _Summary, leader: bool) -> str:
     return head
 
 
+def sms_line(s: _Summary, leader: bool) -> str:
+    """The SMS template's `subject` (at most 35 characters): "12个单位27个栏目逾期，新增5项"."""
+    parts = []
+    if s.units:
+        parts.append(f"{'您分管的' if leader else ''}{len(s.units)}个单位{s.columns}个栏目逾期")
+    if s.items:
+        parts.append(f"{len(s.items)}条信息审核滞留")
+    line = "、".join(parts)
+    new = s.new(True) + s.new(False)
+    with_new = f"{line}，新增{new}项" if new else line
+    return with_new if len(with_new) <= SMS_SUBJECT else line[:SMS_SUBJECT]
+
+
 def render(
     entries: Sequence[Entry], today: date, channel: str, link: str = "", leader: bool = False
 ) -> Text:
@@ -109,10 +123,11 @@ def render(
     head = headline(s, leader)
     title = f"【督办】{head}"
     if channel == SMS:
+        short = sms_line(s, leader)
         return Text(
             title,
-            f"{head}，请登录三审系统查看。",
-            {"subject": head, "when": f"截至{short_day(today)}"},
+            f"{short}，{short_day(today)}，请登录三审系统查看。",
+            {"subject": short, "when": f"截至{short_day(today)}"},
         )
     if channel in MARKDOWN_LIMITS:
         return Text(title, _markdown(s, today, title, link, MARKDOWN_LIMITS[channel]))

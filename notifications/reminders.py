@@ -81,6 +81,11 @@ class Lapse:
     link: str
     stage: str = ""  # the stage an item waits at (初审…)
     waited: int = 0  # working days an item has waited
+    # A column's last publication (local day; None: never): with nothing published since
+    # it was last told, a column still overdue is the same lapse even if its first day
+    # was recomputed later (a column never published has its lapse dated from the
+    # latest missed period by the evaluator).
+    last_published: date | None = None
     users: tuple[int, ...] = ()
     leaders: tuple[int, ...] = ()
     robots: bool = False
@@ -257,6 +262,7 @@ def _columns(
         )
         if not a.escalates:  # 待确认: the unit is reminded, nobody else is told
             continue
+        last = a.last_published_at
         overdue = functools.partial(
             Lapse,
             f"overdue:{a.assignment_id}",
@@ -265,6 +271,7 @@ def _columns(
             unit_id=a.unit_id,
             what=a.column_path,
             link=link,
+            last_published=last.astimezone(ZoneInfo(timezone)).date() if last else None,
         )
         due.lapses.append(
             overdue(

@@ -44,6 +44,9 @@ MESSAGE = "escalation"  # the subject of the one 督办 message per recipient an
 _CHUNK = 500
 
 
+Folded = list[tuple[int, int | None, Entry]]  # (ledger row id, user id, what it tells)
+
+
 def escalate(
     session: Session,
     lapses: Sequence[Lapse],
@@ -57,14 +60,30 @@ def escalate(
     (pending rows, not committed)."""
     if not lapses:
         return 0
-    cfg = config.NOTIFY
+    groups = _record_today(session, lapses, now, config, available, calendar)
+    made = 0
+    for (recipient, channel), rows in sorted(groups.items()):
+        made += _fold(session, recipient, channel, rows, now, config, calendar)
+    return made
+
+
+def _record_today(
+    session: Session,
+    lapses: Sequence[Lapse],
+    now: datetime,
+    config: Config,
+    available: set[str],
+    calendar: WorkCalendar,
+) -> dict[tuple[str, str], Folded]:
+    """Today's row per lapse, recipient and channel (新增, or 仍逾期 on working days);
+    returns the rows new in this scan per (recipient, channel)."""
     today = now.astimezone(ZoneInfo(config.TIMEZONE)).date()
     day = today.isoformat()
     workday = calendar.is_workday(today)[0]
     units = _unit_names(session, {lapse.unit_id for lapse in lapses})
     by_key = {(lapse.subject, lapse.threshold): lapse for lapse in lapses}
     reminders = [_reminder(lapse, units, day) for lapse in by_key.values()]
-    drafts = expand(session, reminders, now, cfg, available, calendar, config.TIMEZONE)
+    drafts = expand(session, reminders, now, config.NOTIFY, available, calendar, config.TIMEZONE)
     told = last_told(session, by_key, day)
     wanted: dict[tuple[str, str, str, str, str], Entry] = {}
     rows_today: list[Draft] = []
@@ -76,48 +95,57 @@ def escalate(
         # Folded, never sent alone: no SMS wait of its own (the message has one).
         rows_today.append(replace(d, params={"new": not again}, not_before=None))
         wanted[d.key] = Entry(lapse, units.get(lapse.unit_id, ""), new=not again)
-    new_ids = ledger.record(session, rows_today, now)
-    groups: dict[tuple[str, str], list[tuple[int, int | None, Entry]]] = defaultdict(list)
-    for row_id, key, user_id in _keys(session, new_ids):
+    groups: dict[tuple[str, str], Folded] = defaultdict(list)
+    for row_id, key, user_id in _keys(session, ledger.record(session, rows_today, now)):
         groups[(key[2], key[3])].append((row_id, user_id, wanted[key]))
+    return groups
+
+
+def _fold(
+    session: Session,
+    recipient: str,
+    channel: str,
+    rows: Folded,
+    now: datetime,
+    config: Config,
+    calendar: WorkCalendar,
+) -> int:
+    """One message for `rows` (new in this scan, one recipient and channel), keyed by
+    the day and the first row's id: made once whatever runs twice. Returns 1 if made."""
+    cfg, tz = config.NOTIFY, ZoneInfo(config.TIMEZONE)
+    today = now.astimezone(tz).date()
+    rows = sorted(rows, key=lambda r: r[0])
     link = f"{cfg.BASE_URL.rstrip('/')}/office/"
-    made = 0
-    for (recipient, channel), rows in sorted(groups.items()):
-        rows.sort(key=lambda r: r[0])
-        entries = [e for _, _, e in rows]
-        text = render(entries, today, channel, link, leader=recipient.startswith("leader:"))
-        message = Draft(
-            MESSAGE,
-            "scan",
-            recipient,
-            channel,
-            f"{day}#{rows[0][0]}",  # stable for the rows it folds: never made twice
-            ESCALATION,
-            text.title,
-            text.body,
-            rows[0][1],
-            link,
-            text.params,
-            escalation=True,
-            not_before=(
-                sms_not_before(now, cfg, calendar, ZoneInfo(config.TIMEZONE), True)
-                if channel == SMS
-                else None
-            ),
+    text = render(
+        [e for _, _, e in rows], today, channel, link, leader=recipient.startswith("leader:")
+    )
+    message = Draft(
+        MESSAGE,
+        "scan",
+        recipient,
+        channel,
+        f"{today.isoformat()}#{rows[0][0]}",
+        ESCALATION,
+        text.title,
+        text.body,
+        rows[0][1],
+        link,
+        text.params,
+        escalation=True,
+        not_before=sms_not_before(now, cfg, calendar, tz, True) if channel == SMS else None,
+    )
+    ids = ledger.record(session, [message], now)
+    if not ids:
+        return 0
+    folded = [r[0] for r in rows]
+    for start in range(0, len(folded), _CHUNK):
+        session.execute(
+            update(Delivery)
+            .where(Delivery.id.in_(folded[start : start + _CHUNK]))
+            .values(status=ledger.DIGESTED, digest_id=ids[0])
+            .execution_options(synchronize_session=False)
         )
-        ids = ledger.record(session, [message], now)
-        if not ids:
-            continue
-        folded = [r[0] for r in rows]
-        for start in range(0, len(folded), _CHUNK):
-            session.execute(
-                update(Delivery)
-                .where(Delivery.id.in_(folded[start : start + _CHUNK]))
-                .values(status=ledger.DIGESTED, digest_id=ids[0])
-                .execution_options(synchronize_session=False)
-            )
-        made += 1
-    return made
+    return 1
 
 
 def told_before(lapse: Lapse, last: str | None) -> bool:

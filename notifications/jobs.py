@@ -179,24 +179,26 @@ def scan_and_enqueue(
         session.commit()
     enqueue_deliveries(queue, result.to_enqueue, rt.config.NOTIFY)
     log.info(
-        "scan: %s reminders, %s new messages, %s digests, %s enqueued",
+        "scan: %s reminders, %s new messages, %s digests, %s escalation messages, %s enqueued",
         result.reminders,
         result.new_rows,
         result.digests,
+        result.escalations,
         len(result.to_enqueue),
     )
     return {
         "reminders": result.reminders,
         "new": result.new_rows,
         "digests": result.digests,
+        "escalations": result.escalations,
         "enqueued": len(result.to_enqueue),
     }
 
 
 def notify_item_event(event: dict[str, Any]) -> int:
     """Messages for one workflow event (plain values, see notifications.dispatch)."""
+    from notifications.drafts import expand
     from notifications.events import event_reminders
-    from notifications.scan import expand
     from workflow.deadlines.due import load_calendar
 
     rt = runtime.get()

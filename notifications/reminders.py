@@ -3,18 +3,23 @@ having run at every tick (rq cron does not catch up on missed runs): a scan that
 late still finds every reminder whose threshold has been crossed.
 
 (a) items waiting at a review stage longer than the stage limit → the holders; longer
-    than the escalation limit → the office (supervisors, group robots);
+    than the escalation limit → a lapse for the office (supervisors, group robots);
 (b) column rules and linked obligations due within a threshold (3, 1, 0 working days)
     → the designated drafters and the unit's deputy head; a scan that missed a threshold
     sends the tightest one crossed, once;
-(c) overdue columns → the unit daily; the supervisor once per lapse; the supervising
-    leader once per lapse after LEADER_ESCALATE_WORKDAYS;
+(c) overdue columns → the unit daily; a lapse for the supervisors and the robots, and
+    for the supervising leader after LEADER_ESCALATE_WORKDAYS — only for columns whose
+    rules the office confirmed (待确认 columns remind the unit, never escalate);
 (d) after_event items (依申请公开, letters) nearing their legal limit → the drafter and
     the deputy head.
+
+Reminders become one ledger row per recipient and channel (`notifications.drafts`);
+lapses are told in one 督办 message per recipient and channel (`notifications.escalation`).
 """
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -33,6 +38,11 @@ from workflow.models import Column, ColumnAssignment, Item, Obligation
 from workflow.permissions import STAGES
 
 REMINDER, ESCALATION = "reminder", "escalation"
+# What a lapse is about: an overdue column of a unit, or an item stuck at a review stage.
+COLUMN_LAPSE, ITEM_LAPSE = "column", "item"
+# Unit reminders of a column whose rules are 待确认 say so.
+UNCONFIRMED_TITLE = "（时限待确认）"
+UNCONFIRMED_BODY = "该栏目的时限规则尚待确认，逾期暂不督办、不计入考核。"
 
 
 @dataclass(frozen=True)
@@ -55,6 +65,40 @@ class Reminder:
         return self.kind == ESCALATION
 
 
+@dataclass(frozen=True)
+class Lapse:
+    """Something the office must hear of (督办), while it lasts: an overdue column of a
+    unit (`subject` "overdue:<assignment>") or an item stuck at a review stage
+    ("item:<id>:<state>"). `since` is the lapse's first day (local); `threshold` says who
+    hears (escalate_supervisor / escalate_leader / stage_escalate)."""
+
+    subject: str
+    threshold: str
+    kind: str  # COLUMN_LAPSE or ITEM_LAPSE
+    since: date
+    unit_id: int
+    what: str  # the column's path, or the item's title
+    link: str
+    stage: str = ""  # the stage an item waits at (初审…)
+    waited: int = 0  # working days an item has waited
+    # A column's last publication (local day; None: never): with nothing published since
+    # it was last told, a column still overdue is the same lapse even if its first day
+    # was recomputed later (a column never published has its lapse dated from the
+    # latest missed period by the evaluator).
+    last_published: date | None = None
+    users: tuple[int, ...] = ()
+    leaders: tuple[int, ...] = ()
+    robots: bool = False
+
+
+@dataclass(frozen=True)
+class Due:
+    """What the scan found due at `now`."""
+
+    reminders: list[Reminder]
+    lapses: list[Lapse]
+
+
 def _uniq(ids: list[int], exclude: int | None = None) -> tuple[int, ...]:
     return tuple(i for i in dict.fromkeys(ids) if i != exclude)
 
@@ -67,17 +111,17 @@ def _when(remaining: int, due: date) -> str:
 
 def due_reminders(
     session: Session, now: datetime, cfg: NotifyConfig, timezone: str = "Asia/Shanghai"
-) -> list[Reminder]:
+) -> Due:
     tz = ZoneInfo(timezone)
     today = now.astimezone(tz).date()
     calendar = load_calendar(session)
     directory = Directory.load(session)
-    out: list[Reminder] = []
-    out += _stage_waits(session, today, tz, calendar, directory, cfg)
-    out += _columns(session, now, today, calendar, directory, cfg, timezone)
-    out += _obligations(session, today, calendar, directory, cfg)
-    out += _item_dues(session, today, calendar, directory, cfg)
-    return out
+    due = Due([], [])
+    _stage_waits(due, session, today, tz, calendar, directory, cfg)
+    _columns(due, session, now, today, calendar, directory, cfg, timezone)
+    due.reminders.extend(_obligations(session, today, calendar, directory, cfg))
+    due.reminders.extend(_item_dues(session, today, calendar, directory, cfg))
+    return due
 
 
 def _threshold(cfg: NotifyConfig, remaining: int) -> int | None:
@@ -94,19 +138,19 @@ def _link(cfg: NotifyConfig, path: str) -> str:
 
 
 def _stage_waits(
+    due: Due,
     session: Session,
     today: date,
     tz: ZoneInfo,
     calendar: WorkCalendar,
     directory: Directory,
     cfg: NotifyConfig,
-) -> list[Reminder]:
+) -> None:
     rows = session.execute(
         select(Item.id, Item.title, Item.unit_id, Item.state, Item.state_since, Item.drafter_id)
         .where(Item.state.in_([s.value for s in REVIEW_STATES]))
         .order_by(Item.id)
     )
-    out = []
     for item_id, title, unit_id, state, since, drafter_id in rows:
         waited, _ = calendar.count_workdays(since.astimezone(tz).date(), today)
         if waited < cfg.STAGE_LIMIT_WORKDAYS:
@@ -116,8 +160,9 @@ def _stage_waits(
             directory.unit(unit_id, stage.role) if stage.own_unit else directory.role(stage.role)
         )
         subject, period = f"item:{item_id}:{state}", since.isoformat()
+        # A reminder per stay at the stage (period: when it arrived there).
         link = _link(cfg, f"/items/{item_id}")
-        out.append(
+        due.reminders.append(
             Reminder(
                 subject,
                 "stage_limit",
@@ -131,28 +176,28 @@ def _stage_waits(
             )
         )
         if waited >= cfg.STAGE_ESCALATE_WORKDAYS:
-            out.append(
-                Reminder(
+            due.lapses.append(
+                Lapse(
                     subject,
                     "stage_escalate",
-                    period,
-                    ESCALATION,
-                    f"【督办】《{title}》在{stage.label}环节滞留{waited}个工作日",
-                    f"信息《{title}》在{stage.label}环节已滞留{waited}个工作日，请督促办理。",
-                    _uniq(directory.role(Role.SUPERVISOR)),
+                    ITEM_LAPSE,
+                    since.astimezone(tz).date(),
+                    unit_id,
+                    title,
                     link,
-                    {"subject": f"《{title}》{stage.label}滞留", "when": f"{waited}个工作日"},
+                    stage=stage.label,
+                    waited=waited,
+                    users=_uniq(directory.role(Role.SUPERVISOR)),
                     robots=True,
-                    urgent=True,
                 )
             )
-    return out
 
 
 # --------------------------------------------------------------------------- (b), (c)
 
 
 def _columns(
+    due: Due,
     session: Session,
     now: datetime,
     today: date,
@@ -160,13 +205,14 @@ def _columns(
     directory: Directory,
     cfg: NotifyConfig,
     timezone: str,
-) -> list[Reminder]:
+) -> None:
     horizon = max(cfg.THRESHOLDS, default=0)
     statuses = evaluate(
         session, now, Settings(due_soon_workdays=horizon, timezone=timezone), calendar
     )
-    out = []
     for a in statuses:
+        pending_rules = "" if a.confirmed else UNCONFIRMED_TITLE
+        pending_note = "" if a.confirmed else UNCONFIRMED_BODY
         unit_people = directory.drafters_for(a.assignment_id, a.unit_id) + directory.unit(
             a.unit_id, Role.DEPUTY_HEAD
         )
@@ -179,15 +225,17 @@ def _columns(
             if threshold is None:
                 continue
             missing = max(rule.required - rule.published, 0)
-            out.append(
+            due.reminders.append(
                 Reminder(
                     f"rule:{a.assignment_id}:{index}",
                     f"{threshold}wd",
                     rule.due.isoformat(),
                     REMINDER,
-                    f"【到期提醒】栏目“{a.column_path}”{_when(remaining, rule.due)}到期",
+                    f"【到期提醒】栏目“{a.column_path}”{_when(remaining, rule.due)}到期"
+                    + pending_rules,
                     f"栏目“{a.column_path}”本期应发布{rule.required}条，已发布{rule.published}条，"
-                    f"还差{missing}条，{_when(remaining, rule.due)}到期，请及时报送。",
+                    f"还差{missing}条，{_when(remaining, rule.due)}到期，请及时报送。"
+                    + pending_note,
                     _uniq(unit_people),
                     link,
                     {"subject": f"栏目{a.column_path}", "when": rule.due.strftime("%m月%d日")},
@@ -197,55 +245,45 @@ def _columns(
         if a.status != OVERDUE:
             continue
         since = a.overdue_since or today
-        out.append(
+        due.reminders.append(
             Reminder(
                 f"overdue:{a.assignment_id}",
                 "overdue",
                 today.isoformat(),  # daily
                 REMINDER,
-                f"【已逾期】栏目“{a.column_path}”自{since:%m月%d日}起逾期",
-                f"栏目“{a.column_path}”已逾期（自{since:%Y年%m月%d日}起），请尽快报送。",
+                f"【已逾期】栏目“{a.column_path}”自{since:%m月%d日}起逾期" + pending_rules,
+                f"栏目“{a.column_path}”已逾期（自{since:%Y年%m月%d日}起），请尽快报送。"
+                + pending_note,
                 _uniq(unit_people),
                 link,
                 {"subject": f"栏目{a.column_path}", "when": f"{since:%m月%d日}起逾期"},
                 urgent=True,
             )
         )
-        out.append(
-            Reminder(
-                f"overdue:{a.assignment_id}",
-                "escalate_supervisor",
-                since.isoformat(),  # once per lapse
-                ESCALATION,
-                f"【督办】栏目“{a.column_path}”自{since:%m月%d日}起逾期",
-                f"栏目“{a.column_path}”（单位编号{a.unit_id}）自{since:%Y年%m月%d日}起逾期，请督办。",
-                _uniq(directory.role(Role.SUPERVISOR)),
-                link,
-                {"subject": f"栏目{a.column_path}逾期", "when": f"{since:%m月%d日}起"},
+        if not a.escalates:  # 待确认: the unit is reminded, nobody else is told
+            continue
+        last = a.last_published_at
+        overdue = functools.partial(
+            Lapse,
+            f"overdue:{a.assignment_id}",
+            kind=COLUMN_LAPSE,
+            since=since,
+            unit_id=a.unit_id,
+            what=a.column_path,
+            link=link,
+            last_published=last.astimezone(ZoneInfo(timezone)).date() if last else None,
+        )
+        due.lapses.append(
+            overdue(
+                threshold="escalate_supervisor",
+                users=_uniq(directory.role(Role.SUPERVISOR)),
                 robots=True,
-                urgent=True,
             )
         )
         late, _ = calendar.count_workdays(since - timedelta(days=1), today)
         leader = directory.leader_of_unit.get(a.unit_id)
         if leader is not None and late >= cfg.LEADER_ESCALATE_WORKDAYS:
-            out.append(
-                Reminder(
-                    f"overdue:{a.assignment_id}",
-                    "escalate_leader",
-                    since.isoformat(),
-                    ESCALATION,
-                    f"【督办】分管单位栏目“{a.column_path}”逾期{late}个工作日",
-                    f"您分管单位的栏目“{a.column_path}”自{since:%Y年%m月%d日}起逾期，"
-                    f"已{late}个工作日未报送，请督促落实。",
-                    (),
-                    link,
-                    {"subject": f"栏目{a.column_path}逾期", "when": f"{late}个工作日"},
-                    leaders=(leader,),
-                    urgent=True,
-                )
-            )
-    return out
+            due.lapses.append(overdue(threshold="escalate_leader", leaders=(leader,)))
 
 
 def _assignment_ids(session: Session) -> dict[tuple[int, int], int]:

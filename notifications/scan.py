@@ -1,14 +1,14 @@
 """The reminder scan: reminders → ledger rows (one per key and channel), quiet hours for
-SMS, the daily digest, and recovery of rows that dead workers or a lost Redis left.
+SMS, the daily digest, the 督办 messages (one per recipient and channel, see
+notifications.escalation), and recovery of rows that dead workers or a lost Redis left.
 Returns the ids to enqueue; the caller commits, then enqueues (jobs must find the rows).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import select, update
@@ -16,13 +16,15 @@ from sqlalchemy.orm import Session
 
 from config import Config, NotifyConfig
 from notifications import ledger
-from notifications.channels import EMAIL, SMS
+from notifications.channels import EMAIL
+from notifications.drafts import expand, sms_not_before
+from notifications.escalation import escalate
 from notifications.ledger import Draft
-from notifications.recipients import preferences, robot_channels, user_channels
-from notifications.reminders import REMINDER, Reminder, due_reminders
-from workflow.calendar import WorkCalendar
+from notifications.reminders import REMINDER, due_reminders
 from workflow.deadlines.due import load_calendar
-from workflow.models import Delivery, Leader, User
+from workflow.models import Delivery
+
+__all__ = ["DIGEST", "ScanResult", "expand", "fold_into_digests", "scan", "sms_not_before"]
 
 DIGEST = "digest"
 
@@ -33,6 +35,7 @@ class ScanResult:
     new_rows: int
     digests: int
     to_enqueue: list[int]
+    escalations: int = 0  # 督办 messages made (one per recipient and channel at most)
 
 
 def scan(
@@ -45,116 +48,16 @@ def scan(
     """`now` says what is due; `recover_at` (default `now`) is the clock that judges
     stale claims and lost jobs (tests move it on without changing what is due)."""
     cfg = config.NOTIFY
-    reminders = due_reminders(session, now, cfg, config.TIMEZONE)
+    due = due_reminders(session, now, cfg, config.TIMEZONE)
     calendar = load_calendar(session)
-    drafts = expand(session, reminders, now, cfg, available, calendar, config.TIMEZONE)
+    drafts = expand(session, due.reminders, now, cfg, available, calendar, config.TIMEZONE)
     new_ids = ledger.record(session, drafts, now)
     digests = fold_into_digests(session, new_ids, now, cfg, config.TIMEZONE)
+    escalations = escalate(session, due.lapses, now, config, available, calendar)
     to_enqueue = ledger.recover(session, recover_at or now, cfg)
-    return ScanResult(len(reminders), len(new_ids), digests, to_enqueue)
-
-
-def expand(
-    session: Session,
-    reminders: Iterable[Reminder],
-    now: datetime,
-    cfg: NotifyConfig,
-    available: set[str],
-    calendar: WorkCalendar,
-    timezone: str,
-) -> list[Draft]:
-    """One draft per (reminder, recipient, channel)."""
-    reminders = list(reminders)
-    user_ids = {u for r in reminders for u in r.users}
-    users = (
-        {
-            uid: (email, mobile)
-            for uid, email, mobile in session.execute(
-                select(User.id, User.email, User.mobile).where(User.id.in_(user_ids))
-            )
-        }
-        if user_ids
-        else {}
+    return ScanResult(
+        len(due.reminders) + len(due.lapses), len(new_ids), digests, to_enqueue, escalations
     )
-    prefs = preferences(session, user_ids)
-    leader_ids = {lid for r in reminders for lid in r.leaders}
-    leaders = (
-        {
-            leader.id: leader
-            for leader in session.execute(select(Leader).where(Leader.id.in_(leader_ids))).scalars()
-        }
-        if leader_ids
-        else {}
-    )
-    tz = ZoneInfo(timezone)
-    out: list[Draft] = []
-    for r in reminders:
-
-        def draft(recipient: str, channel: str, user_id: int | None, r: Reminder = r) -> Draft:
-            not_before = (
-                sms_not_before(now, cfg, calendar, tz, r.escalation) if channel == SMS else None
-            )
-            return Draft(
-                r.subject,
-                r.threshold,
-                recipient,
-                channel,
-                r.period,
-                r.kind,
-                r.title,
-                r.body,
-                user_id,
-                r.link,
-                dict(r.params),
-                r.escalation,
-                not_before,
-            )
-
-        for uid in r.users:
-            email, mobile = users.get(uid, (None, None))
-            for channel in user_channels(
-                prefs.get(uid, {}),
-                has_email=bool(email),
-                has_mobile=bool(mobile),
-                urgent=r.urgent,
-                available=available,
-            ):
-                out.append(draft(f"user:{uid}", channel, uid))
-        for lid in r.leaders:
-            leader = leaders.get(lid)
-            if leader is None:
-                continue
-            if leader.user_id is not None:
-                out.append(draft(f"leader:{lid}", "inapp", leader.user_id))
-            if leader.email and EMAIL in available:
-                out.append(draft(f"leader:{lid}", EMAIL, leader.user_id))
-            if leader.mobile and SMS in available:
-                out.append(draft(f"leader:{lid}", SMS, leader.user_id))
-        if r.robots:
-            for channel in robot_channels(available):
-                out.append(draft(f"robot:{channel}", channel, None))
-    return out
-
-
-def sms_not_before(
-    now: datetime, cfg: NotifyConfig, calendar: WorkCalendar, tz: ZoneInfo, escalation: bool
-) -> datetime | None:
-    """When an SMS may go (None: now): not in quiet hours (it waits for their end), and
-    not on a non-working day unless it is an escalation."""
-    start = time.fromisoformat(cfg.QUIET_START)
-    end = time.fromisoformat(cfg.QUIET_END)
-    local = now.astimezone(tz)
-    t = local.time()
-    quiet = (t >= start or t < end) if start > end else (start <= t < end)
-    candidate = local
-    if quiet:
-        candidate = datetime.combine(local.date(), end, tz)
-        if candidate <= local:
-            candidate += timedelta(days=1)
-    if not escalation:
-        while not calendar.is_workday(candidate.date())[0]:
-            candidate = datetime.combine(candidate.date() + timedelta(days=1), end, tz)
-    return None if candidate == local else candidate.astimezone(UTC)
 
 
 def fold_into_digests(

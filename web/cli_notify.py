@@ -34,7 +34,8 @@ def notify_scan() -> None:
             embedded.shutdown()
     click.echo(
         f"{result['reminders']} reminder(s), {result['new']} new message(s), "
-        f"{result['digests']} digest(s), {result['enqueued']} enqueued"
+        f"{result['digests']} digest(s), {result['escalations']} escalation message(s), "
+        f"{result['enqueued']} enqueued"
     )
 
 

@@ -37,13 +37,33 @@ def _post_json(url: str, payload: dict[str, Any], handover: Handover) -> dict[st
         raise DeliveryError(f"robot unreachable: {exc}") from exc
 
 
-def _markdown(delivery: Delivery) -> str:
-    link = f"\n\n[查看]({delivery.link})" if delivery.link else ""
-    return f"### {delivery.title}\n\n{delivery.body}{link}"
+# The most a markdown message's text may hold (UTF-8 bytes): WeCom documents 4096 for
+# `markdown.content`; DingTalk's custom robots take up to 20000. Longer lists are cut
+# by the message's author (notifications.escalation_text: "等N个单位"); `_markdown`
+# only guards the limit.
+MARKDOWN_LIMITS = {"wecom": 4096, "dingtalk": 20000}
+
+
+def markdown_text(title: str, body: str, link: str) -> str:
+    more = f"\n\n[查看]({link})" if link else ""
+    return f"### {title}\n\n{body}{more}"
+
+
+def fit_bytes(text: str, limit: int) -> str:
+    """`text` cut to at most `limit` UTF-8 bytes, never inside a character."""
+    data = text.encode()
+    if len(data) <= limit:
+        return text
+    return data[: max(limit - len("…".encode()), 0)].decode(errors="ignore") + "…"
+
+
+def _markdown(delivery: Delivery, limit: int) -> str:
+    return fit_bytes(markdown_text(delivery.title, delivery.body, delivery.link), limit)
 
 
 class WeComRobot:
     name = "wecom"
+    limit = MARKDOWN_LIMITS["wecom"]
 
     def __init__(self, url: str) -> None:
         self.url = url
@@ -53,7 +73,7 @@ class WeComRobot:
     ) -> str | None:
         answer = _post_json(
             self.url,
-            {"msgtype": "markdown", "markdown": {"content": _markdown(delivery)}},
+            {"msgtype": "markdown", "markdown": {"content": _markdown(delivery, self.limit)}},
             handover,
         )
         if answer.get("errcode", 0) != 0:
@@ -69,6 +89,7 @@ def dingtalk_sign(secret: str, timestamp_ms: int) -> str:
 
 class DingTalkRobot:
     name = "dingtalk"
+    limit = MARKDOWN_LIMITS["dingtalk"]
 
     def __init__(self, url: str, secret: str = "") -> None:
         self.url, self.secret = url, secret
@@ -85,7 +106,7 @@ class DingTalkRobot:
     ) -> str | None:
         payload = {
             "msgtype": "markdown",
-            "markdown": {"title": delivery.title, "text": _markdown(delivery)},
+            "markdown": {"title": delivery.title, "text": _markdown(delivery, self.limit)},
         }
         answer = _post_json(self.signed_url(), payload, handover)
         if answer.get("errcode", 0) != 0:

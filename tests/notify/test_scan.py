@@ -1,6 +1,7 @@
 """What the scan finds due, computed from the database at `now` (rolled-back sessions,
 no Redis needed): stage waits and their escalation, overdue columns up to the
-supervising leader, after_event items, quiet hours, digests and preferences."""
+supervising leader, after_event items, quiet hours, digests and preferences. The 督办
+messages themselves (one per recipient and channel) are tested in test_escalation."""
 
 from __future__ import annotations
 
@@ -70,17 +71,18 @@ def test_item_waiting_at_a_stage_reminds_the_holder_then_escalates(
         ("stage_limit", f"user:{world.user(Role.DEPUTY_HEAD).id}", "inapp"),
         ("stage_limit", f"user:{world.user(Role.DEPUTY_HEAD).id}", "email"),
     }
-    # Tuesday: 4 working days → the office's supervisors and the group robots hear.
+    # Tuesday: 4 working days → the office's supervisors and the group robots hear, in
+    # their 督办 message (the item's rows are folded into it).
     scan(session, NOW + timedelta(days=1), config, ALL)
     escalations = rows(session, threshold="stage_escalate")
     supervisor = world.user(Role.SUPERVISOR, "a").id
     assert {r.recipient for r in escalations} >= {f"user:{supervisor}", "robot:wecom"}
-    assert all(r.escalation for r in escalations)
+    assert all(r.escalation and r.status == ledger.DIGESTED for r in escalations)
+    messages = rows(session, subject="escalation", recipient=f"user:{supervisor}")
     # SMS goes to escalations (urgent) by default, not to the plain reminder.
-    assert {r.channel for r in escalations if r.recipient == f"user:{supervisor}"} == {
-        "inapp",
-        "email",
-        "sms",
+    assert {r.channel for r in messages} == {"inapp", "email", "sms"}
+    assert {r.digest_id for r in escalations if r.recipient == f"user:{supervisor}"} == {
+        r.id for r in messages
     }
     # Scanning again changes nothing.
     before = len(rows(session))
@@ -91,7 +93,7 @@ def test_item_waiting_at_a_stage_reminds_the_holder_then_escalates(
 # --------------------------------------------------------------------------- (c)
 
 
-def test_overdue_column_daily_to_unit_once_to_supervisor_then_to_leader(
+def test_overdue_column_daily_to_unit_and_told_to_supervisor_then_leader(
     session: Session, world: World, tmp_path: Path
 ) -> None:
     with_contacts(world)
@@ -109,20 +111,29 @@ def test_overdue_column_daily_to_unit_once_to_supervisor_then_to_leader(
     overdue = [r for r in rows(session) if r.subject.startswith("overdue:")]
     assert {r.threshold for r in overdue} == {"overdue", "escalate_supervisor"}
     assert not any(r.recipient.startswith("leader:") for r in overdue)
-    # Next day: the unit again (daily), the supervisor not again (once per lapse).
+    # Next day: the unit again (daily); the supervisor again too, once, as 仍逾期 (a
+    # working day: an overdue column is repeated at most once per working day).
     scan(session, NOW + timedelta(days=1), config, ALL)
+    scan(session, NOW + timedelta(days=1, hours=2), config, ALL)
     daily = {r.period for r in rows(session, threshold="overdue")}
     assert len(daily) == 2
-    assert len({r.period for r in rows(session, threshold="escalate_supervisor")}) == 1
+    supervisor = f"user:{world.user(Role.SUPERVISOR).id}"
+    told = rows(session, threshold="escalate_supervisor", recipient=supervisor, channel="email")
+    assert [r.params["new"] for r in told] == [True, False]
     leader = session.execute(select(Leader)).scalar_one()
     assert rows(session, recipient=f"leader:{leader.id}") == []
-    # Wednesday: 3 working days late (23, 24, 25) → the supervising leader, once.
+    # Wednesday: 3 working days late (23, 24, 25) → the supervising leader, 新增; Thursday
+    # again as 仍逾期.
     scan(session, NOW + timedelta(days=2), config, ALL)
     scan(session, NOW + timedelta(days=3), config, ALL)
     to_leader = rows(session, recipient=f"leader:{leader.id}")
-    assert all(column.path in r.title for r in to_leader)
-    assert {r.channel for r in to_leader} == {"email", "sms"}
-    assert "程宏刚" in leader.name and to_leader[0].threshold == "escalate_leader"
+    lapses = [r for r in to_leader if r.threshold == "escalate_leader"]
+    assert all(column.path in r.title for r in lapses)
+    assert [r.params["new"] for r in lapses if r.channel == "email"] == [True, False]
+    messages = [r for r in to_leader if r.subject == "escalation"]
+    assert {r.channel for r in messages} == {"email", "sms"}  # no login: no inbox
+    assert all(r.title.startswith("【督办】您分管的1个单位") for r in messages)
+    assert "程宏刚" in leader.name
 
 
 def test_leader_file_errors_name_file_row_and_field(
@@ -174,14 +185,17 @@ def _due_columns(
     n: int,
     by_day: int = 26,
     published: datetime = NOW - timedelta(days=30),
+    confirmed: bool = True,
 ) -> list[Column]:
-    """n columns due Thursday 26th (3 working days), each kept last month."""
+    """n columns due Thursday 26th (3 working days), each kept last month; the office
+    confirmed their rules unless `confirmed` is False (待确认)."""
     out = []
     for _ in range(n):
         column = make_column(session, [world.unit_a], name=unique("栏目"))
         column.rules = [
             {"kind": "periodic", "every": 1, "unit": "month", "min_items": 1, "by_day": by_day}
         ]
+        column.rules_confirmed_at = NOW if confirmed else None
         out.append(column)
         published_item(session, world, column, published)
     session.flush()

@@ -440,16 +440,17 @@ def test_stuck_items_are_folded_into_the_same_message(session: Session, world: W
     assert "【仍滞留】" in tuesday.body and "【仍逾期】" in tuesday.body
 
 
-def test_a_column_never_published_stays_still_overdue_as_its_lapse_is_redated(
+def test_a_column_never_published_keeps_its_lapse_and_stays_still_overdue(
     session: Session, world: World
 ) -> None:
-    """A weekly column with nothing ever published: the evaluator dates its lapse from the
-    latest missed week, so the first day moves on each week — it is still the same
-    lapse (nothing was published since it was told): 仍逾期, not 新增 every week."""
+    """A weekly column with nothing ever published: its lapse runs from the first week
+    its unit answered for, whatever the day of the scan — the same lapse a week later:
+    仍逾期, not 新增 every week."""
     with_contacts(world)
     column = make_column(session, [world.unit_a], name=unique("要闻"))
     column.rules = [{"kind": "periodic", "every": 1, "unit": "week", "min_items": 1}]
     column.rules_confirmed_at = NOW
+    column.assignments[0].responsible_since = date(2026, 11, 2)
     session.flush()
     config = cfg()
     supervisor = f"user:{world.user(Role.SUPERVISOR).id}"
@@ -457,5 +458,6 @@ def test_a_column_never_published_stays_still_overdue_as_its_lapse_is_redated(
     scan(session, NOW + timedelta(days=7), config, ALL)
     first, week_later = messages(session, recipient=supervisor, channel="email")
     since = [re.search(r"自(\d+月\d+日)起", m.body).group(1) for m in (first, week_later)]  # type: ignore[union-attr]
-    assert since[0] != since[1]  # the evaluator's first day moved on
+    # The week of 11-02 was due Sun 11-08, moved to Mon 11-09.
+    assert since == ["11月10日", "11月10日"]
     assert "【新增】" in first.body and "【仍逾期】" in week_later.body

@@ -29,7 +29,8 @@ def counting(app: Flask) -> Iterator[list[str]]:
     engine = app.extensions["sanshen.engine"]
 
     def note(*args: Any) -> None:
-        statements.append(args[2])
+        if "set_config('work_mem'" not in args[2]:  # a setting on PostgreSQL, not a query
+            statements.append(args[2])
 
     event.listen(engine, "before_cursor_execute", note)
     try:

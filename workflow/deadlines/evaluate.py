@@ -30,10 +30,21 @@ import functools
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, NamedTuple
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Text, and_, case, cast, func, select
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Text,
+    and_,
+    case,
+    cast,
+    func,
+    select,
+    text,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar, add_months, memo
@@ -45,6 +56,7 @@ from workflow.models import Column, ColumnAssignment, ColumnPart, Item, Obligati
 
 OK, DUE_SOON, PROVISIONAL, OVERDUE = "ok", "due_soon", "provisional", "overdue"
 RANK = {OK: 0, PROVISIONAL: 1, DUE_SOON: 2, OVERDUE: 3}
+STATUSES = (OK, PROVISIONAL, DUE_SOON, OVERDUE)  # by rank
 JUDGED_KINDS = ("periodic", "annual", "once", "on_change")
 
 
@@ -76,7 +88,9 @@ class RuleStatus:
     judged: bool = True
 
 
-@dataclass(frozen=True)
+# Not frozen: 20,000 of them are built per evaluation, and a frozen dataclass's
+# __init__ costs several times as much. Nothing changes one after it is built.
+@dataclass(slots=True)
 class AssignmentStatus:
     assignment_id: int
     column_id: int
@@ -115,48 +129,53 @@ def evaluate(
     """The status of every assignment (or one unit's, one column's, or those of the
     columns in `column_ids`), in assignment order."""
     only = _Only(unit_id, column_id, None if column_ids is None else tuple(sorted(column_ids)))
+    # The statements run on the connection (plain rows: the ORM's result handling cost
+    # more than the SQL for 20,000 assignments), so flush as autoflush would.
+    session.flush()
     tz = ZoneInfo(settings.timezone)
     today = now.astimezone(tz).date()
     calendar = memo(calendar or load_calendar(session))
     assignments = _assignments(session, only)
     parts = _parts(session, only)
     windows = _Windows(today, calendar)
-    boundaries = sorted({b for a in assignments for r in a.rules for b in windows.boundaries(r)})
+    # Per distinct rule text (a few dozen), not per assignment.
+    distinct = {id(a.judged): a.judged for a in assignments}.values()
+    boundaries = sorted({b for rules in distinct for r in rules for b in windows.boundaries(r)})
     published = _published(session, boundaries, tz, only)
     latest = _latest_items(session, assignments, parts, only)
     item_dues = _open_item_dues(session, today, calendar, settings, only)
     obligations = _open_obligations(session, today, only)
     stale_before = _as_utc(add_months(today, -settings.stale_after_months), tz)
-    judge = _Judge(boundaries, windows, today, calendar, settings, tz)
+    judge = _Judge(boundaries, windows, today, calendar, settings, tz, latest)
     out = []
+    no_parts: dict[str, int] = {}
     for a in assignments:
         found = published.get((a.column_id, a.unit_id))
-        column_parts = parts.get(a.column_id, {})
+        column_parts = parts.get(a.column_id, no_parts)
         per_rule = []
-        for rule in a.rules:
-            if rule.get("kind") not in JUDGED_KINDS:
-                continue
-            part = column_parts.get(rule.get("scope"))  # type: ignore[arg-type]
+        rank, lapse, next_due, provisional = 0, None, None, False
+        for rule in a.judged:
+            part = column_parts.get(rule.get("scope")) if column_parts else None  # type: ignore[arg-type]
             counts = found.of_part(part) if found is not None else None
-            recent = latest.get((a.column_id, a.unit_id, part), ())
-            per_rule.append(judge.rule(rule, counts, a.allows_statement, a.since, part, recent))
+            r = judge.rule(rule, counts, a, part)
+            per_rule.append(r)
+            rank = max(rank, RANK[r.status])
+            if r.overdue_since and (lapse is None or r.overdue_since < lapse):
+                lapse = r.overdue_since
+            if r.next_due and (next_due is None or r.next_due < next_due):
+                next_due = r.next_due
+            provisional = provisional or r.provisional
         last = found.whole.last if found is not None else None
-        stale = any(r.get("kind") == "on_change" for r in a.rules) and (
-            last is None or last < stale_before
-        )
+        stale = a.on_change and (last is None or last < stale_before)
         items = item_dues.get((a.column_id, a.unit_id), _NO_DUES)
         owed = obligations.get((a.column_id, a.unit_id), _NO_DUES)
-        status = max([OK, *(r.status for r in per_rule)], key=RANK.__getitem__)
+        status = STATUSES[rank]
         if items.late or owed.late:
             status = OVERDUE
         elif items.soon and RANK[status] < RANK[DUE_SOON]:
             status = DUE_SOON
-        lapses = [r.overdue_since for r in per_rule if r.overdue_since] + [
-            d for d in (items.lapse, owed.lapse) if d
-        ]
-        dues = [r.next_due for r in per_rule if r.next_due] + [
-            d for d in (items.next_due, owed.next_due) if d
-        ]
+        lapses = [d for d in (lapse, items.lapse, owed.lapse) if d]
+        dues = [d for d in (next_due, items.next_due, owed.next_due) if d]
         out.append(
             AssignmentStatus(
                 assignment_id=a.id,
@@ -168,7 +187,7 @@ def evaluate(
                 last_published_at=last,
                 overdue_since=min(lapses) if status == OVERDUE and lapses else None,
                 next_due=min(dues) if dues else None,
-                provisional=any(r.provisional for r in per_rule),
+                provisional=provisional,
                 stale=stale,
                 open_items_overdue=items.late,
                 open_items_due_soon=items.soon,
@@ -203,8 +222,7 @@ class _Only:
         return stmt
 
 
-@dataclass(frozen=True)
-class _Assignment:
+class _Assignment(NamedTuple):
     id: int
     column_id: int
     unit_id: int
@@ -214,6 +232,8 @@ class _Assignment:
     allows_statement: bool
     since: date
     confirmed: bool
+    judged: tuple[dict[str, Any], ...]  # the rules judged per period (not event rules)
+    on_change: bool  # a rule asks for updates on change: the column can go stale
 
 
 def _assignments(session: Session, only: _Only) -> list[_Assignment]:
@@ -235,14 +255,21 @@ def _assignments(session: Session, only: _Only) -> list[_Assignment]:
         .order_by(ColumnAssignment.id)
     )
     stmt = only.where(stmt, ColumnAssignment.unit_id, ColumnAssignment.column_id)
-    parsed: dict[str | None, tuple[list[dict[str, Any]], int]] = {}
+    parsed: dict[str | None, tuple[list[dict[str, Any]], int, tuple[Any, ...], bool]] = {}
     out = []
-    for a, c, u, p, raw, allows, since, confirmed in session.execute(stmt):
+    for a, c, u, p, raw, allows, since, confirmed in session.connection().execute(stmt).all():
         if raw not in parsed:
-            parsed[raw] = valid_rules(raw)
-        rules, invalid = parsed[raw]
+            rules, invalid = valid_rules(raw)
+            judged = tuple(r for r in rules if r.get("kind") in JUDGED_KINDS)
+            on_change = any(r.get("kind") == "on_change" for r in rules)
+            parsed[raw] = (rules, invalid, judged, on_change)
+        rules, invalid, judged, on_change = parsed[raw]
         since = since if isinstance(since, date) else date.fromisoformat(str(since))
-        out.append(_Assignment(a, c, u, p, rules, invalid, bool(allows), since, bool(confirmed)))
+        out.append(
+            _Assignment(
+                a, c, u, p, rules, invalid, bool(allows), since, bool(confirmed), judged, on_change
+            )
+        )
     return out
 
 
@@ -251,7 +278,7 @@ def _parts(session: Session, only: _Only) -> dict[int, dict[str, int]]:
     stmt = select(ColumnPart.column_id, ColumnPart.name, ColumnPart.id)
     stmt = only.where(stmt, None, ColumnPart.column_id)
     out: dict[int, dict[str, int]] = {}
-    for column_id, name, part_id in session.execute(stmt):
+    for column_id, name, part_id in session.connection().execute(stmt):
         out.setdefault(column_id, {})[name] = part_id
     return out
 
@@ -281,6 +308,27 @@ class _Published:
         return self.whole if part is None else self.parts.get(part)
 
 
+# The aggregate sorts or hashes one group per (column, unit, part): 20,000 groups of a
+# dozen counts each spill PostgreSQL's default 4 MB to disk (an external merge, about a
+# quarter of the query's time). The evaluation's transaction gets at least this much,
+# raised only, never lowered, and only until the transaction ends (set_config local).
+AGGREGATE_WORK_MEM = "64MB"
+_RAISE_WORK_MEM = text(
+    "SELECT set_config('work_mem', :mem, true) "
+    "WHERE pg_size_bytes(current_setting('work_mem')) < pg_size_bytes(:mem)"
+)
+
+
+def _with_memory(conn: Connection, stmt: Any) -> Sequence[Any]:
+    if conn.dialect.name == "postgresql":
+        conn.execute(_RAISE_WORK_MEM, {"mem": AGGREGATE_WORK_MEM})
+    return conn.execute(stmt).all()
+
+
+def _utc(moment: datetime | None) -> datetime | None:
+    return moment if moment is None or moment.tzinfo else moment.replace(tzinfo=UTC)
+
+
 def _latest(a: datetime | None, b: datetime | None) -> datetime | None:
     return b if a is None else a if b is None else max(a, b)
 
@@ -296,7 +344,9 @@ def _published(
             Item.column_id,
             Item.unit_id,
             Item.part_id,
-            func.max(Item.published_at),
+            # The plain type: UTCDateTime's per-row conversion costs more than the
+            # aggregate's tail; `_utc` makes SQLite's naive values aware.
+            type_coerce(func.max(Item.published_at), DateTime(timezone=True)),
             *counts,
             func.count(first),
         )
@@ -316,12 +366,13 @@ def _published(
         .group_by(Item.column_id, Item.unit_id, Item.part_id)
     )
     statements_stmt = only.where(statements_stmt, Item.unit_id, Item.column_id)
-    statements = {(c, u, p): last for c, u, p, last in session.execute(statements_stmt)}
+    conn = session.connection()
+    statements = {(c, u, p): last for c, u, p, last in conn.execute(statements_stmt)}
     out: dict[tuple[int, int], _Published] = {}
     # COUNT … FILTER is never NULL, so the counts need no cleaning.
-    for row in session.execute(stmt):
+    for row in _with_memory(conn, stmt):
         column_id, unit, part = row[0], row[1], row[2]
-        counts_row = Counts(row[3], statements.get((column_id, unit, part)), list(row[4:]))
+        counts_row = Counts(_utc(row[3]), statements.get((column_id, unit, part)), list(row[4:]))
         found = out.get((column_id, unit))
         if found is None:
             out[(column_id, unit)] = _Published(counts_row, {part: counts_row})
@@ -543,8 +594,23 @@ class _Windows:
         )
 
 
+@dataclass(frozen=True)
+class _CalendarPlan:
+    """What one calendar rule needs for a unit responsible since a given day, worked
+    out once per (rule, day): thousands of assignments share a few of them."""
+
+    window: _Window
+    first_judged: int | None  # None: a one-off task
+    not_judged: bool  # the current period began before the unit was responsible
+    current: int  # position of the current window's start in the counts
+    previous: int | None  # … of the previous window's start (None: not judged)
+
+
 class _Judge:
-    """One rule of one assignment at `today`."""
+    """One rule of one assignment at `today`. The result depends only on the rule, the
+    responsible-since day, the part and a few numbers from the counts, so it is
+    remembered on those: a large portal has 20,000 assignments but a few hundred
+    distinct answers."""
 
     def __init__(
         self,
@@ -554,42 +620,77 @@ class _Judge:
         calendar: WorkCalendar,
         settings: Settings,
         tz: ZoneInfo,
+        latest: Mapping[tuple[int, int, int | None], Sequence[datetime]],
     ) -> None:
+        self.latest = latest
         self.index = {b: i for i, b in enumerate(boundaries)}
         self.windows, self.today, self.calendar = windows, today, calendar
         self.settings, self.tz = settings, tz
         self.zero = [0] * (len(boundaries) + 1)
+        self.total = len(boundaries)  # the position of the total in the counts
+        # Keyed by id(rule): each distinct stored rule text is parsed once, so its rule
+        # dicts live (and keep their ids) for the whole evaluation.
+        self._windows: dict[int, _Window | None] = {}
+        self._plans: dict[tuple[int, date], _CalendarPlan] = {}
+        self._memo: dict[tuple[Any, ...], RuleStatus] = {}
+        self._days: dict[datetime, date] = {}
 
     def rule(
-        self,
-        rule: Mapping[str, Any],
-        counts: Counts | None,
-        allows_statement: bool,
-        since: date,
-        part: int | None,
-        recent: Sequence[datetime],
+        self, rule: Mapping[str, Any], counts: Counts | None, a: _Assignment, part: int | None
     ) -> RuleStatus:
+        since = a.since
         if rule["kind"] == "on_change":
-            return RuleStatus(rule, OK, part_id=part)
+            return self._remember(("c", id(rule), part), lambda: RuleStatus(rule, OK, part_id=part))
+        rid = id(rule)
+        if rid not in self._windows:
+            self._windows[rid] = self.windows.for_rule(rule)
+        window = self._windows[rid]
         required = int(rule.get("min_items", 1))
-        window = self.windows.for_rule(rule)
         if window is None:
             if required > 1:
-                return self._rolling_many(rule, counts, required, since, part, recent)
+                recent = self.latest.get((a.column_id, a.unit_id, part), ())
+                return self._rolling_many(rule, required, since, part, recent)
             return self._rolling(rule, counts, since, part)
-        return self._calendar(rule, window, counts, required, allows_statement, since, part)
+        return self._calendar(rule, window, counts, required, a.allows_statement, since, part)
+
+    def _remember(self, key: tuple[Any, ...], make: Any) -> RuleStatus:
+        found = self._memo.get(key)
+        if found is None:
+            found = self._memo[key] = make()
+        return found
 
     def _local(self, moment: datetime) -> date:
-        return moment.astimezone(self.tz).date()
-
-    def _since(self, counts: Counts | None, day: date | None) -> int:
-        numbers = counts.numbers if counts is not None else self.zero
-        return numbers[-1] if day is None or day == date.min else numbers[self.index[day]]
+        day = self._days.get(moment)
+        if day is None:
+            day = self._days[moment] = moment.astimezone(self.tz).date()
+        return day
 
     def _pending(self, due: date, provisional: bool) -> str:
         if self.calendar.count_workdays(self.today, due)[0] <= self.settings.due_soon_workdays:
             return DUE_SOON
         return PROVISIONAL if provisional else OK
+
+    def _plan(self, rule: Mapping[str, Any], window: _Window, since: date) -> _CalendarPlan:
+        key = (id(rule), since)
+        plan = self._plans.get(key)
+        if plan is not None:
+            return plan
+        periods = window.periods
+        first_judged = periods.first_from(since) if periods is not None else None
+        not_judged = (
+            window.due < since if periods is None else window.index < first_judged  # type: ignore[operator]
+        )
+        current = (
+            self.total if window.current_start == date.min else self.index[window.current_start]
+        )
+        previous_judged = first_judged is None or window.index - 1 >= first_judged
+        previous = (
+            self.index[window.previous_start]
+            if window.previous_start is not None and previous_judged
+            else None
+        )
+        plan = self._plans[key] = _CalendarPlan(window, first_judged, not_judged, current, previous)
+        return plan
 
     def _calendar(
         self,
@@ -601,78 +702,103 @@ class _Judge:
         since: date,
         part: int | None,
     ) -> RuleStatus:
-        periods = window.periods
-        if periods is None:  # a one-off task
-            if window.due < since:  # due before the unit was responsible: not judged
-                return RuleStatus(rule, OK, part_id=part, judged=False)
-            first_judged = None
-        else:
-            first_judged = periods.first_from(since)
-            if window.index < first_judged:
-                # The current period began before the unit was responsible: the first
-                # period it answers for is a later one.
-                due, provisional = periods.due(first_judged)
-                start, end = periods.bounds(first_judged)
-                return RuleStatus(
-                    rule,
-                    self._pending(due, provisional),
-                    period_start=start,
-                    period_end=end,
-                    required=required,
-                    published=0,
-                    due=due,
-                    provisional=provisional,
-                    part_id=part,
-                    next_due=due,
-                    judged=False,
-                )
-        current = self._since(counts, window.current_start)
-        previous_judged = first_judged is None or window.index - 1 >= first_judged
-        if window.previous_start is not None and previous_judged:
-            previous = self._since(counts, window.previous_start) - current
-        else:
-            previous = required
-        statement = (
-            self._local(counts.last_statement)
-            if counts is not None and counts.last_statement is not None and allows_statement
-            else None
-        )
-        if statement is not None:  # "nothing to publish this period" stands for the period
+        plan = self._plan(rule, window, since)
+        if plan.not_judged:
+            return self._remember(
+                ("n", id(rule), since, part), lambda: self._first_judged(rule, plan, required, part)
+            )
+        numbers = counts.numbers if counts is not None else self.zero
+        current = numbers[plan.current]
+        previous = numbers[plan.previous] - current if plan.previous is not None else required
+        if counts is not None and counts.last_statement is not None and allows_statement:
+            # "Nothing to publish this period" stands for the period.
+            statement = self._local(counts.last_statement)
             if statement >= window.current_start:
                 current = max(current, required)
             elif window.previous_start and statement >= window.previous_start:
                 previous = max(previous, required)
+        lapse: date | None = None
+        today = self.today
+        if current < required:
+            if (
+                window.previous_due is not None
+                and previous < required
+                and window.previous_due < today
+            ):
+                lapse = self._lapse(plan, counts, required)
+            elif window.due < today:
+                lapse = window.due + timedelta(days=1)
+        return self._remember(
+            ("p", id(rule), since, part, current, lapse),
+            lambda: self._period_status(rule, plan, required, current, lapse, part),
+        )
+
+    def _lapse(self, plan: _CalendarPlan, counts: Counts | None, required: int) -> date:
+        """The first day of the lapse when the previous period was missed too: the day
+        after the due date of the first judged period missed after the last item's."""
+        window, periods = plan.window, plan.window.periods
+        assert window.previous_due is not None
+        since_day = window.previous_due + timedelta(days=1)
+        if periods is not None and required == 1:
+            last = self._local(counts.last) if counts and counts.last else None
+            # Never published: from the first period the unit answered for.
+            judged_from = plan.first_judged if plan.first_judged is not None else window.index - 1
+            missed = periods.window_of(last) + 1 if last is not None else judged_from
+            missed = max(missed, judged_from)
+            if missed < window.index - 1:
+                since_day = periods.due(missed)[0] + timedelta(days=1)
+        return since_day
+
+    def _first_judged(
+        self, rule: Mapping[str, Any], plan: _CalendarPlan, required: int, part: int | None
+    ) -> RuleStatus:
+        """The current period began before the unit was responsible: the rule is pending
+        on the first period it answers for (a one-off task due before: not judged)."""
+        periods = plan.window.periods
+        if periods is None or plan.first_judged is None:
+            return RuleStatus(rule, OK, part_id=part, judged=False)
+        due, provisional = periods.due(plan.first_judged)
+        start, end = periods.bounds(plan.first_judged)
+        return RuleStatus(
+            rule,
+            self._pending(due, provisional),
+            period_start=start,
+            period_end=end,
+            required=required,
+            published=0,
+            due=due,
+            provisional=provisional,
+            part_id=part,
+            next_due=due,
+            judged=False,
+        )
+
+    def _period_status(
+        self,
+        rule: Mapping[str, Any],
+        plan: _CalendarPlan,
+        required: int,
+        published: int,
+        lapse: date | None,
+        part: int | None,
+    ) -> RuleStatus:
+        window, periods = plan.window, plan.window.periods
         base: dict[str, Any] = {
             "period_start": window.period_start,
             "period_end": window.current_end,
             "required": required,
-            "published": current,
+            "published": published,
             "due": window.due,
             "provisional": window.provisional,
             "part_id": part,
             "next_due": window.due if window.due >= self.today else None,
         }
-        today = self.today
-        if current >= required:
-            if periods is not None:  # met: the next period's due date is the next one
-                base["next_due"] = periods.due(window.index + 1)[0]
-            else:
-                base["next_due"] = None  # a one-off task, done
+        if published >= required:
+            # Met: the next period's due date is the next one (a one-off task is done).
+            base["next_due"] = periods.due(window.index + 1)[0] if periods is not None else None
             return RuleStatus(rule, OK, **base)
-        if window.previous_due is not None and previous < required and window.previous_due < today:
-            since_day = window.previous_due + timedelta(days=1)
-            if periods is not None and required == 1:
-                # The lapse began with the first judged period after the last item's.
-                last = self._local(counts.last) if counts and counts.last else None
-                # Never published: from the first period the unit answered for.
-                judged_from = first_judged if first_judged is not None else window.index - 1
-                missed = periods.window_of(last) + 1 if last is not None else judged_from
-                missed = max(missed, judged_from)
-                if missed < window.index - 1:
-                    since_day = periods.due(missed)[0] + timedelta(days=1)
-            return RuleStatus(rule, OVERDUE, overdue_since=since_day, **base)
-        if window.due < today:
-            return RuleStatus(rule, OVERDUE, overdue_since=window.due + timedelta(days=1), **base)
+        if lapse is not None:
+            return RuleStatus(rule, OVERDUE, overdue_since=lapse, **base)
         return RuleStatus(rule, self._pending(window.due, window.provisional), **base)
 
     def _add(self, start: date, rule: Mapping[str, Any]) -> Any:
@@ -689,12 +815,15 @@ class _Judge:
         last = counts.last if counts is not None else None
         last_day = self._local(last) if last is not None else None
         start = last_day if last_day is not None and last_day >= since else since
-        return self._rolling_from(rule, start, 1, int(last_day is not None), part)
+        published = int(last_day is not None)
+        return self._remember(
+            ("r", id(rule), start, published, part),
+            lambda: self._rolling_from(rule, start, 1, published, part),
+        )
 
     def _rolling_many(
         self,
         rule: Mapping[str, Any],
-        counts: Counts | None,
         required: int,
         since: date,
         part: int | None,
@@ -710,7 +839,10 @@ class _Judge:
         else:
             window_start = self.today - timedelta(days=every * (7 if unit == "week" else 1))
         within = sum(1 for at in recent if self._local(at) >= window_start)
-        return self._rolling_from(rule, start, required, within, part)
+        return self._remember(
+            ("m", id(rule), start, within, part),
+            lambda: self._rolling_from(rule, start, required, within, part),
+        )
 
     def _rolling_from(
         self, rule: Mapping[str, Any], start: date, required: int, published: int, part: int | None

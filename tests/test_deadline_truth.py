@@ -347,3 +347,36 @@ def test_the_status_summary_keeps_the_confirmation(
         if r.column_id in names
     }
     assert stored == {"月报": False, "周报": True}
+
+
+def test_what_changes_a_judgement_marks_its_column(
+    portal: Portal, session: Session, world: World
+) -> None:
+    """The status summary recomputes marked columns live (migration 0009's triggers, with
+    0014's additions): moving an item to another part, a part's change, a new
+    responsible-since day and a confirmation all mark the column."""
+    from sqlalchemy import delete, select
+
+    from workflow.models import DeadlineStatusDirty
+
+    column = parted_column(portal, world)
+    item = in_part(
+        portal.item("板块、部门政府信息公开", world.unit_a, published="2026-10-10"),
+        column,
+        "信息公开年报",
+    )
+    session.flush()
+
+    def marked_after(change: Any) -> bool:
+        session.execute(delete(DeadlineStatusDirty))
+        change()
+        session.flush()
+        marks = set(session.scalars(select(DeadlineStatusDirty.column_id)))
+        return column.id in marks
+
+    assert marked_after(lambda: setattr(item, "part_id", part(column, "政策法规").id))
+    assert marked_after(lambda: setattr(part(column, "政策法规"), "name", "政策文件"))
+    assert marked_after(
+        lambda: setattr(column.assignments[0], "responsible_since", date(2026, 1, 1))
+    )
+    assert marked_after(lambda: setattr(column, "rules_confirmed_at", None))

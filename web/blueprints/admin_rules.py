@@ -5,12 +5,14 @@ administrators' log; a refused form changes nothing and keeps what was typed."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
+from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from web import db_session
@@ -127,6 +129,21 @@ def _csrf_ok() -> bool:
 # ---- parts -----------------------------------------------------------------------------
 
 
+def _change(column_id: int, anchor: str, write: Callable[[Session], object], done: str) -> Response:
+    """Run one settings change, commit it (with its log entry) or show why not; back to
+    the column page either way."""
+    session = db_session()
+    try:
+        write(session)
+        session.commit()
+    except WorkflowError as exc:
+        session.rollback()
+        flash(workflow_message(exc), "error")
+    else:
+        flash(done, "ok")
+    return _back(column_id, anchor)
+
+
 @bp.post("/columns/<int:column_id>/parts")
 def part_add(column_id: int) -> Any:
     column = _column(column_id)
@@ -134,18 +151,13 @@ def part_add(column_id: int) -> Any:
     if not form.validate_on_submit():
         flash(_("请填写分类名称。"), "error")
         return _back(column.id, "#parts")
-    session = db_session()
-    try:
-        column_settings.add_part(
-            session, actor=actor(), now=now(), column=column, name=form.name.data or ""
-        )
-        session.commit()
-    except WorkflowError as exc:
-        session.rollback()
-        flash(workflow_message(exc), "error")
-        return _back(column.id, "#parts")
-    flash(_("已添加分类。"), "ok")
-    return _back(column.id, "#parts")
+    name = form.name.data or ""
+    return _change(
+        column.id,
+        "#parts",
+        lambda s: column_settings.add_part(s, actor=actor(), now=now(), column=column, name=name),
+        _("已添加分类。"),
+    )
 
 
 def _part(part_id: int) -> ColumnPart:
@@ -158,37 +170,33 @@ def _part(part_id: int) -> ColumnPart:
 @bp.post("/parts/<int:part_id>")
 def part_rename(part_id: int) -> Any:
     part = _part(part_id)
-    column_id = part.column_id
     form = PartForm()
     if not form.validate_on_submit():
         flash(_("请填写分类名称。"), "error")
-        return _back(column_id, "#parts")
-    session = db_session()
-    try:
-        column_settings.rename_part(
-            session, actor=actor(), now=now(), part=part, name=form.name.data or ""
-        )
-        session.commit()
-    except WorkflowError as exc:
-        session.rollback()
-        flash(workflow_message(exc), "error")
-        return _back(column_id, "#parts")
-    flash(_("分类已改名，引用它的规则随之更新。"), "ok")
-    return _back(column_id, "#parts")
+        return _back(part.column_id, "#parts")
+    name = form.name.data or ""
+    return _change(
+        part.column_id,
+        "#parts",
+        lambda s: column_settings.rename_part(s, actor=actor(), now=now(), part=part, name=name),
+        _("分类已改名，引用它的规则随之更新。"),
+    )
 
 
 @bp.post("/parts/<int:part_id>/retire")
 def part_retire(part_id: int) -> Any:
     part = _part(part_id)
-    column_id = part.column_id
     if not _csrf_ok():
         abort(400)
     retire = request.form.get("retire") == "1"
-    session = db_session()
-    column_settings.retire_part(session, actor=actor(), now=now(), part=part, retired=retire)
-    session.commit()
-    flash(_("分类已停用。") if retire else _("分类已恢复。"), "ok")
-    return _back(column_id, "#parts")
+    return _change(
+        part.column_id,
+        "#parts",
+        lambda s: column_settings.retire_part(
+            s, actor=actor(), now=now(), part=part, retired=retire
+        ),
+        _("分类已停用。") if retire else _("分类已恢复。"),
+    )
 
 
 def part_counts(column: Column) -> dict[int, int]:
@@ -215,18 +223,12 @@ def since(assignment_id: int) -> Any:
     if not form.validate_on_submit() or form.responsible_since.data is None:
         flash(_("请选择有效的责任起始日期。"), "error")
         return _back(column_id, "#assignments")
-    try:
-        column_settings.set_responsible_since(
-            session,
-            actor=actor(),
-            now=now(),
-            assignment=assignment,
-            day=form.responsible_since.data,
-        )
-        session.commit()
-    except WorkflowError as exc:
-        session.rollback()
-        flash(workflow_message(exc), "error")
-        return _back(column_id, "#assignments")
-    flash(_("责任起始日期已保存；此前开始的周期不计入逾期和考核。"), "ok")
-    return _back(column_id, "#assignments")
+    day = form.responsible_since.data
+    return _change(
+        column_id,
+        "#assignments",
+        lambda s: column_settings.set_responsible_since(
+            s, actor=actor(), now=now(), assignment=assignment, day=day
+        ),
+        _("责任起始日期已保存；此前开始的周期不计入逾期和考核。"),
+    )

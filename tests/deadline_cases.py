@@ -10,11 +10,18 @@ C = "on_change"
 
 
 def per(
-    every: int, unit: str, min_items: int = 1, by_day: int | None = None, scope: str | None = None
+    every: int,
+    unit: str,
+    min_items: int = 1,
+    by_day: int | None = None,
+    scope: str | None = None,
+    rolling: bool = False,
 ) -> dict[str, Any]:
     r: dict[str, Any] = {"kind": "periodic", "every": every, "unit": unit, "min_items": min_items}
     if by_day is not None:
         r["by_day"] = by_day
+    if rolling:
+        r["rolling"] = True
     if scope:
         r["scope"] = scope
     return r

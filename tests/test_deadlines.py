@@ -129,7 +129,9 @@ def test_command_line_one_phrase(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["每月月底前集中报送一次"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["text"] == "每月月底前集中报送一次"
-    assert [key(r) for r in out["rules"]] == [("periodic", 1, "month", 1, None)]
+    assert [key(r) for r in out["rules"]] == [
+        key({"kind": "periodic", "every": 1, "unit": "month"})
+    ]
 
 
 def test_command_line_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -226,4 +228,3 @@ def test_numeral_forms_give_the_same_rules(number: str, template: str, form: str
     assert keys(parse_strict(template.format(written))) == keys(
         parse_strict(template.format(number))
     )
-

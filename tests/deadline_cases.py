@@ -27,10 +27,14 @@ def per(
     return r
 
 
-def aft(within: int, unit: str, event: str | None = None) -> dict[str, Any]:
+def aft(
+    within: int, unit: str, event: str | None = None, scope: str | None = None
+) -> dict[str, Any]:
     r: dict[str, Any] = {"kind": "after_event", "within": within, "unit": unit}
     if event:
         r["event"] = event
+    if scope:
+        r["scope"] = scope
     return r
 
 
@@ -45,8 +49,8 @@ def once(by: str) -> dict[str, Any]:
     return {"kind": "once", "by": by}
 
 
-def k(kind: str) -> dict[str, Any]:
-    return {"kind": kind}
+def k(kind: str, scope: str | None = None) -> dict[str, Any]:
+    return {"kind": kind, "scope": scope} if scope else {"kind": kind}
 
 
 SEED: list[tuple[str, list[dict[str, Any]]]] = [

@@ -18,6 +18,8 @@ from workflow.deadlines.parser import cn_to_int, parse_strict
 
 from .deadline_cases import MORE, SEED
 from .deadline_cases_general import GENERAL
+from .deadline_cases_issue import ISSUE
+from .deadline_cases_seeds import SEEDS
 
 
 def keys(rules: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -38,11 +40,27 @@ def test_further_wordings(text: str, want: list[dict[str, Any]]) -> None:
     assert keys(parse(text)) == keys(want)
 
 
+def scoped(rules: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return sorted((*key(r), r.get("scope") or "") for r in rules)
+
+
+@pytest.mark.parametrize(("text", "want"), ISSUE, ids=[t for t, _ in ISSUE])
+def test_failure_shapes_of_the_issue(text: str, want: list[dict[str, Any]]) -> None:
+    """Each shape of failure seen on other districts' phrases, scopes included."""
+    assert scoped(parse_strict(text)) == scoped(want)
+
+
+@pytest.mark.parametrize(("text", "want"), SEEDS, ids=[t[:40] for t, _ in SEEDS])
+def test_every_requirement_cell_of_the_seeds(text: str, want: list[dict[str, Any]]) -> None:
+    """Every distinct 时限要求/报送要求/工作要求 cell of the seeds: rules and scopes."""
+    assert scoped(parse_strict(text)) == scoped(want)
+
+
 def test_every_rule_is_valid_and_carries_its_source() -> None:
-    for text, _ in SEED + MORE + GENERAL:
+    for text, _ in SEED + MORE + GENERAL + ISSUE + SEEDS:
         for rule in parse(text):
             assert validate(rule) == [], (text, rule)
-            assert rule.get("source") or rule["kind"] in ("prompt", "on_change")
+            assert rule["source"]
 
 
 @pytest.mark.parametrize(

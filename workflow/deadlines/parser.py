@@ -50,7 +50,7 @@ def _clause_rules(clause: str, sentence: str, topic: str | None) -> list[_Found]
         return found  # "每年1月31日前更新": the date says it all
     spans = effective + [(f.start, f.end) for f in found]
     periods = parts.periods(clause, spans)
-    found += [_Found(_periodic(p), p.start, p.end) for p in periods]
+    found += [_Found(_periodic(p), p.start, p.end, p.subject) for p in periods]
     spans += [(p.start, p.end) for p in periods]
     limits = parts.limits(clause, spans)
     if not periods:  # 每月5个工作日内报送: the period is the rule, not the days
@@ -131,10 +131,12 @@ def _sentence_rules(sentence: Sentence, head: str | None) -> list[Rule]:
         last_end = 0
         for f in found:
             subject = parts.scope(clause[last_end : f.start]) if f.start > last_end else None
-            f.scope = subject or own
+            f.scope = subject or f.scope or own
             own = f.scope
             last_end = max(last_end, f.end)
-        continues = bool(parts.CHANGE_START.match(clause))
+        # "学校类信息有变化…，没有变化每半年…" / "机构类信息如有变化，及时更新": the
+        # clause goes on about the subject of the change before it
+        continues = condition or bool(parts.CHANGE_START.match(clause))
         for f in found:
             if f.scope is None:
                 f.scope = carried if continues and carried else topic

@@ -59,6 +59,7 @@ class Period:
     min_items: int = 1
     by_day: int | None = None
     rolling: bool = False
+    subject: str | None = None  # 按季报送的…: the period's words name the part too
 
 
 @dataclass
@@ -232,7 +233,7 @@ _STALE = (
     ),
     # 更新间隔不超过一个月, 间隔时间最长不得超过两周
     re.compile(
-        r"间隔(?:时间)?(?:最长)?(?:不得|不能|不应|不可)?(?:超过|大于|多于|长于)"
+        r"间隔(?:时间)?(?:最长)?(?:不得|不能|不应|不可|不)?(?:超过|大于|多于|长于)"
         rf"(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
     ),
     # 不得超过一季度未更新
@@ -291,7 +292,8 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
         for m in _BY.finditer(clause):
             if is_free(m.start(), m.end()):
                 every, unit = _period_of(m.group("p"), 1)
-                found.append(Period(every, unit, m.start(), m.end()))
+                named = m.group() if clause[m.end() : m.end() + 1] == "的" else None
+                found.append(Period(every, unit, m.start(), m.end(), subject=named))
                 break
     if not found:
         for pattern in (_BARE_END, _BARE_AFTER, _BARE_PERIOD_VERB):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -135,6 +136,27 @@ def test_any_text_gives_valid_rules_and_json(text: str) -> None:
 def test_clause_soup_never_breaks(parts: list[str]) -> None:
     for rule in parse_strict("".join(parts)):
         assert validate(rule) == []
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" * 20_000,
+        "1个月内" * 3_000,
+        "及时" + "将" * 20_000,
+        "每" * 20_000,
+        "的" * 20_000,
+        "、" * 20_000,
+        "(1)" * 7_000,
+        "如有变动" * 5_000,
+        "年" * 20_000,
+    ],
+    ids=lambda t: f"{t[:4]}x{len(t)}",
+)
+def test_regex_pathological_input_takes_bounded_time(text: str) -> None:
+    start = time.perf_counter()
+    assert isinstance(parse_strict(text), list)
+    assert time.perf_counter() - start < 2.0  # ~10 ms here; the old parser took 14 s on digits
 
 
 def test_very_long_and_binary_looking_input() -> None:

@@ -17,6 +17,7 @@ _ITEM_NUMBER = re.compile(
     r"(?:\(\d{1,2}\)|\d{1,2}[.、)](?!\d)|[一二三四五六七八九十]{1,2}、|第[一二三四五六七八九十]{1,2}[,、])"
 )
 _SENTENCE_END = re.compile(r"[。;!?\n\r]+")
+_SENTENCE_OR_NUMBER = re.compile(r"[。;!?\n\r]|^(?:\(\d|\d{1,2}[.、)]|[一二三四五六七八九十第])")
 _CLAUSE_BREAK = re.compile(r"[,:()\[\]【】]")
 _EDGE = "、.·-~\"“”‘’'《》 "
 
@@ -40,6 +41,10 @@ class Item:
 
 def split(text: str) -> list[Item]:
     """Items → sentences → clauses, empty parts dropped."""
+    if not _SENTENCE_OR_NUMBER.search(text):  # one sentence (most cells): no numbering
+        clauses = [c.strip(_EDGE) for c in _CLAUSE_BREAK.split(text)]
+        clauses = [c for c in clauses if c]
+        return [Item(False, [Sentence(clauses)])] if clauses else []
     numbers = [(m.start(), m.end()) for m in _ITEM_NUMBER.finditer(text)]
     chunks = [(False, text[: numbers[0][0]] if numbers else text)]
     for i, (_, end) in enumerate(numbers):

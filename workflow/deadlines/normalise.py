@@ -22,8 +22,6 @@ _CN_DIGITS = {
     "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
 }  # fmt: skip
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
-# 大写 numerals, which OpenCC leaves as they are.
-_FINANCIAL = str.maketrans("壹贰貳叁參肆伍陆陸柒捌玖拾佰仟", "一二二三三四五六六七八九十百千")
 _CN_NUMBER = re.compile(
     # not the 一 of 统一, 唯一, 逐一, 之一…: those are words, not numbers
     r"(?<![统唯单同万逐之其专划如])"
@@ -34,7 +32,18 @@ _SPACES = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]{0,200}\]")
 # ① would become a bare "1" under NFKC: keep it an item number.
 _CIRCLED = str.maketrans({chr(0x2460 + i): f"({i + 1})" for i in range(20)})
-_DASHES = str.maketrans({"—": "-", "–": "-", "―": "-", "－": "-", "～": "~", "〜": "~"})
+_CIRCLED_ANY = re.compile("[\u2460-\u2473]")
+_AFTER_NFKC = str.maketrans(
+    {
+        **{
+            a: b
+            for a, b in zip(
+                "壹贰貳叁參肆伍陆陸柒捌玖拾佰仟", "一二二三三四五六六七八九十百千", strict=True
+            )
+        },
+        **{"—": "-", "–": "-", "―": "-", "－": "-", "～": "~", "〜": "~"},
+    }
+)
 
 
 @lru_cache(maxsize=1)
@@ -45,7 +54,22 @@ def _converter() -> Any:
     return opencc.OpenCC("t2s")
 
 
+@lru_cache(maxsize=1)
+def _traditional() -> frozenset[str]:
+    """The CJK characters OpenCC changes (個, 內, 週…), found once by converting each."""
+    chars = [chr(c) for c in range(0x3400, 0xA000)]
+    converted = str(_converter().convert("\n".join(chars))).split("\n")
+    if len(converted) != len(chars):  # never seen: then convert every text
+        return frozenset()
+    return frozenset(a for a, b in zip(chars, converted, strict=True) if a != b)
+
+
 def to_simplified(text: str) -> str:
+    """Traditional → simplified; text without a traditional character is left as it is
+    (the common case, and OpenCC's conversion is the costly step)."""
+    traditional = _traditional()
+    if traditional and traditional.isdisjoint(text):
+        return text
     converted = _converter().convert(text)
     return converted if isinstance(converted, str) else text
 
@@ -73,8 +97,12 @@ def cn_to_int(text: str) -> int:
 def normalise(text: str) -> str:
     """One spelling for the parser (see the module's docstring). Line breaks are kept:
     they separate sentences."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS].translate(_CIRCLED))
-    text = to_simplified(text).translate(_FINANCIAL).translate(_DASHES)
-    text = _BOOKMARK.sub("", text)
+    text = text[:MAX_CHARS]
+    if _CIRCLED_ANY.search(text):
+        text = text.translate(_CIRCLED)
+    text = unicodedata.normalize("NFKC", text)
+    text = to_simplified(text).translate(_AFTER_NFKC)  # 大写 numerals, dashes
+    if "[bookmark" in text:
+        text = _BOOKMARK.sub("", text)
     text = _SPACES.sub("", text)
     return _CN_NUMBER.sub(lambda m: str(cn_to_int(m.group())), text)

@@ -38,12 +38,35 @@ def _periodic(p: parts.Period) -> Rule:
 
 
 _COLUMN_SUBJECT = re.compile(r"(?:栏目|类)$")
+# Cheap tests before the longer patterns. Every rule needs one of these characters.
+_TIMEISH = re.compile(r"[\d每年月季周天日旬按内超隔/当同变调时星礼]")
+_CHANGE_WORD = re.compile(r"变|调整")
+_PROMPT_WORD = re.compile(r"及时|即时|实时|随时|时间")
+# A clause is a few dozen characters; one of hundreds without a comma is no requirement
+# we can read (and would cost time on hostile input).
+MAX_CLAUSE = 400
 
 
-def _clause_rules(clause: str, sentence: str, topic: str | None) -> list[_Found]:
+@dataclass
+class _Context:
+    """What a clause may borrow from its sentence: the event it names, the topic."""
+
+    sentence: str
+    topic: str | None = None
+    _event: tuple[str | None, bool] | None = None
+
+    def event(self) -> tuple[str | None, bool]:
+        """(the event the sentence names, whether it names one incl. "与…同步")."""
+        if self._event is None:
+            self._event = (parts.event(self.sentence), parts.names_event(self.sentence))
+        return self._event
+
+
+def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     """The rules one clause states, each with the span its words take."""
-    if parts.rejected(clause):
+    if len(clause) > MAX_CLAUSE or not _TIMEISH.search(clause) or parts.rejected(clause):
         return []
+    topic = context.topic
     date_parts, effective = parts.dates(clause)
     found = [_Found({"kind": d.kind, "by": d.by}, d.start, d.end) for d in date_parts]
     if any(d.kind == "annual" for d in date_parts):
@@ -55,7 +78,7 @@ def _clause_rules(clause: str, sentence: str, topic: str | None) -> list[_Found]
     limits = parts.limits(clause, spans)
     if not periods:  # 每月5个工作日内报送: the period is the rule, not the days
         for limit in limits:
-            if not limit.capped and parts.PENALTY.match(clause[limit.end :]):
+            if not limit.capped and parts.PENALTY.match(clause[limit.end : limit.end + 8]):
                 continue  # 两周内未更新的栏目予以通报
             subject = clause[: limit.start]
             column = _COLUMN_SUBJECT.search(subject) or (
@@ -67,16 +90,17 @@ def _clause_rules(clause: str, sentence: str, topic: str | None) -> list[_Found]
                 if calendar_period(limit.within, limit.unit):
                     rule["rolling"] = True
             else:
-                rule = after_event(limit.within, limit.unit, parts.event(subject, sentence))
+                named = parts.event(subject) or context.event()[0]
+                rule = after_event(limit.within, limit.unit, named)
             found.append(_Found(rule, limit.start, limit.end))
-    same = parts.sync(clause)
+    same = parts.sync(clause) if "同步" in clause else None
     if same and not any(f.start <= same.start() < f.end for f in found):
-        if parts.names_event(clause) or parts.names_event(sentence):
-            rule = after_event(0, "day", parts.event(clause, sentence))
+        if parts.names_event(clause) or context.event()[1]:
+            rule = after_event(0, "day", parts.event(clause) or context.event()[0])
         else:
             rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
         found.append(_Found(rule, same.start(), same.end()))
-    change = parts.CHANGE.search(clause)
+    change = parts.CHANGE.search(clause) if _CHANGE_WORD.search(clause) else None
     events = any(f.rule["kind"] == "after_event" for f in found)
     if change and not change.group("neg") and not events:
         changed = parts.CHANGE_SUBJECT.search(clause)
@@ -85,7 +109,7 @@ def _clause_rules(clause: str, sentence: str, topic: str | None) -> list[_Found]
     elif not (change and change.group("neg")) and not any(
         f.rule["kind"] == "prompt" for f in found
     ):
-        prompt = parts.PROMPT.search(clause)
+        prompt = parts.PROMPT.search(clause) if _PROMPT_WORD.search(clause) else None
         if prompt:
             found.append(_Found({"kind": "prompt"}, prompt.start(), prompt.end()))
     found.sort(key=lambda f: f.start)
@@ -99,18 +123,22 @@ def _is_yearly(rule: Rule) -> bool:
     )
 
 
-def _sentence_rules(sentence: Sentence, head: str | None) -> list[Rule]:
-    """Combine the clauses of one sentence. `head`: the scope of a numbered item."""
+def _sentence_rules(
+    sentence: Sentence, head: str | None, first: bool = False
+) -> tuple[list[Rule], str | None]:
+    """Combine the clauses of one sentence. `head`: the scope of a numbered item;
+    `first`: the item's first sentence, whose first clause may be that head. Returns the
+    rules and the head."""
     rules: list[Rule] = []
-    text = sentence.text
-    topic = head
+    context = _Context(sentence.text, head)
     condition = False  # the previous clause only stated a change ("内容如有变动")
     carried: str | None = None  # the subject a following change clause continues
     clauses = sentence.clauses
     for i, clause in enumerate(clauses):
-        found = _clause_rules(clause, text, topic)
+        found = _clause_rules(clause, context)
+        changes = _CHANGE_WORD.search(clause) is not None
         if not found:
-            bare = parts.BARE_STALE.match(clause)
+            bare = parts.BARE_STALE.match(clause) if "超过" in clause else None
             if bare and not any(r["kind"] == "after_event" for r in rules):
                 every, unit = parts.stale_period(bare.group("n"), bare.group("p"))
                 rule = periodic(every, unit)
@@ -118,7 +146,8 @@ def _sentence_rules(sentence: Sentence, head: str | None) -> list[Rule]:
                     rule["rolling"] = True
                 found = [_Found(rule, 0, len(clause))]
             elif (
-                parts.PROMPT_PREPARE.search(clause)
+                _PROMPT_WORD.search(clause)
+                and parts.PROMPT_PREPARE.search(clause)
                 and i + 1 < len(clauses)
                 and parts.PROMPT_THEN.match(clauses[i + 1])
             ):
@@ -136,21 +165,22 @@ def _sentence_rules(sentence: Sentence, head: str | None) -> list[Rule]:
             last_end = max(last_end, f.end)
         # "学校类信息有变化…，没有变化每半年…" / "机构类信息如有变化，及时更新": the
         # clause goes on about the subject of the change before it
-        continues = condition or bool(parts.CHANGE_START.match(clause))
+        continues = condition or (changes and bool(parts.CHANGE_START.match(clause)))
         for f in found:
             if f.scope is None:
-                f.scope = carried if continues and carried else topic
+                f.scope = carried if continues and carried else context.topic
             if f.scope:
                 f.rule["scope"] = f.scope
             f.rule["source"] = clause
             rules.append(f.rule)
-        if not found and not parts.CHANGE_CONDITION.search(clause):
+        stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
+        if not found and not stated:
             candidate = parts.scope(clause)
-            if candidate and (head is None or i > 0):
-                topic = candidate  # "有月报类信息的栏目，需每月更新"
-        condition = bool(parts.CHANGE_CONDITION.search(clause)) and not bool(
-            parts.NEGATED_CHANGE.search(clause)
-        )
+            if candidate:  # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
+                context.topic = candidate
+                if first and i == 0:
+                    head = candidate
+        condition = stated and not parts.NEGATED_CHANGE.search(clause)
         if condition:
             changed = parts.CHANGE_SUBJECT.search(clause)
             carried = parts.scope(clause[: changed.start()]) if changed else None
@@ -163,18 +193,17 @@ def _sentence_rules(sentence: Sentence, head: str | None) -> list[Rule]:
             for r in rules
             if not (_is_yearly(r) and (r.get("scope") in annual_scopes or None in annual_scopes))
         ]
-    return rules
+    return rules, head
 
 
 def _item_rules(item: Item) -> list[Rule]:
-    head: str | None = None
-    if item.numbered:
-        first = item.sentences[0].clauses[0]
-        if not _clause_rules(first, item.sentences[0].text, None):
-            head = parts.scope(first)  # "2.信息公开年报，一年更新一次"
+    """A numbered item's head (its first clause, when that names a part and states no
+    rule) is the scope of the item's rules, across its sentences."""
     rules: list[Rule] = []
-    for sentence in item.sentences:
-        rules += _sentence_rules(sentence, head)
+    head: str | None = None
+    for i, sentence in enumerate(item.sentences):
+        found, head = _sentence_rules(sentence, head, first=item.numbered and i == 0)
+        rules += found
     return rules
 
 

@@ -114,7 +114,7 @@ _SUFFIX = rf"(?:{_AFTER_END}|前(?!后)|之前|以前|以内|之内|内)?"
 _FILLER = r"(?:集中|定期|统一|均|都|应|须|需|需要|要|必须|应当|原则上|至少|最少)*"
 _COUNT_TAIL = (
     r"(?:至少|最少|不少于|不低于|不得少于)?(?:更新|发布|报送|公开)?"
-    r"\d+(?:到\d+|至\d+|-\d+)?(?:条|次|篇|件|项|期)(?:及?以上)?(?:信息|内容|稿件|动态)?$"
+    r"\d{1,4}(?:(?:到|至|-)\d{1,4})?(?:条|次|篇|件|项|期)(?:及?以上)?(?:信息|内容|稿件|动态)?$"
 )
 _HEADS = {kind: re.compile(rf"(?:{position})?{_SUFFIX}") for kind, position in _POSITION.items()}
 _TAILS = {
@@ -263,46 +263,47 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
             b <= p.start or a >= p.end for p in found
         )
 
-    halves = _HALVES.search(clause)
+    halves = _HALVES.search(clause) if "下半年" in clause else None
     if halves:  # 每年上半年、下半年各更新一次
         return [Period(6, "month", halves.start(), halves.end())]
-    for p in _every(clause):
-        if is_free(p.start, p.end):
-            found.append(p)
-    for pattern in _STALE:
+    if "每" in clause:
+        for p in _every(clause):
+            if is_free(p.start, p.end):
+                found.append(p)
+    for pattern in _STALE if "内" in clause or "超过" in clause else ():
         for m in pattern.finditer(clause):
             every, unit = stale_period(m.group("n"), m.group("p"))
             if every >= 1 and is_free(m.start(), m.end()):
                 found.append(Period(every, unit, m.start(), m.end(), rolling=True))
-    for m in _NEXT_MONTH_DAY.finditer(clause):
+    for m in _NEXT_MONTH_DAY.finditer(clause) if "次月" in clause else ():
         day = int(m.group("d"))
         if 1 <= day <= 31 and is_free(m.start(), m.end()):
             found.append(Period(1, "month", m.start(), m.end(), by_day=day))
-    for m in _N_TIMES.finditer(clause):
+    for m in _N_TIMES.finditer(clause) if _ANY_DIGIT.search(clause) else ():
         n = int(m.group("n"))
         if n >= 1 and is_free(m.start(), m.end()):
             every, unit = _period_of(m.group("p"), n)
             k = int(m.group("k")) if m.group("k") else 1
             found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, k)))
-    for m in _SLASH.finditer(clause):
+    for m in _SLASH.finditer(clause) if "/" in clause else ():
         if is_free(m.start(), m.end()):
             every, unit = _period_of(m.group("p"), 1)
             found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, int(m["k"]))))
-    if not found:
+    if not found and "按" in clause:
         for m in _BY.finditer(clause):
             if is_free(m.start(), m.end()):
                 every, unit = _period_of(m.group("p"), 1)
                 named = m.group() if clause[m.end() : m.end() + 1] == "的" else None
                 found.append(Period(every, unit, m.start(), m.end(), subject=named))
                 break
-    if not found:
+    if not found and ("月" in clause or "季" in clause or "年" in clause):
         for pattern in (_BARE_END, _BARE_AFTER, _BARE_PERIOD_VERB):
             bare = pattern.search(clause)
             if bare and is_free(bare.start(), bare.end()):
                 every, unit = _BARE_WORD[bare.group("p")]
                 found.append(Period(every, unit, bare.start(), bare.end()))
                 break
-    if not found:
+    if not found and "年" in clause:
         yearly = _YEARLY.search(clause)
         if yearly and _COUNT.search(clause, yearly.end()) and is_free(*yearly.span()):
             found.append(Period(1, "year", yearly.start(), yearly.end()))
@@ -339,6 +340,7 @@ _SAME_DAY = re.compile(
 _SYNC = re.compile(r"同步(?:进行)?(?:报送|发布|更新|公开|上传|上网|推送|公布|公示)")
 _PERIOD_END_BEFORE = re.compile(r"(?:年度|季度|月度?|半年度?|周|年|季)结束后$")
 _EXTENSION = re.compile(r"延长|延期")
+_ANY_DIGIT = re.compile(r"\d")
 
 
 def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
@@ -346,6 +348,8 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     if _EXTENSION.search(clause):
         return []  # 经批准可延长15个工作日: an extension is not a second limit
     found: list[Limit] = []
+    if "当" not in clause and not _ANY_DIGIT.search(clause):
+        return found
 
     def take(m: re.Match[str], capped: bool) -> None:
         a, b = m.span()
@@ -353,7 +357,7 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
             return
         if any(not (b <= f.start or a >= f.end) for f in found):
             return
-        if _PERIOD_END_BEFORE.search(clause[:a]):
+        if _PERIOD_END_BEFORE.search(clause[max(0, a - 8) : a]):
             return  # 上年度结束后3个月内: counts from a period, not an event
         unit = _LIMIT_UNITS[m.group("u")]
         found.append(Limit(int(m.group("n")), unit, a, b, capped))
@@ -443,6 +447,8 @@ def dates(clause: str) -> tuple[list[DatePart], list[tuple[int, int]]]:
     (自2024年1月1日起), which are no deadline but no period either."""
     found: list[DatePart] = []
     taken: list[tuple[int, int]] = []
+    if "年" not in clause and "月" not in clause and "季" not in clause:
+        return found, taken
 
     def free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in taken)
@@ -523,13 +529,15 @@ def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
     """Once a year by a date named without a year: 年底前 → 12-31, 上半年 → 06-30,
     下半年 → 12-31, 一季度(末) → 03-31, 每年6月 → 06-30."""
     found: list[tuple[re.Match[str], str]] = []
+    if "年" not in clause and "季度" not in clause:
+        return found
     for m in _YEAR_END.finditer(clause):
         if m.group("pre") or _ends_or_acts(clause[m.end() :]):
             found.append((m, "12-31"))
-    for m in _HALF.finditer(clause):
+    for m in _HALF.finditer(clause) if "半年" in clause else ():
         if m.group("x") != "前" and (m.group("x") or _ends_or_acts(clause[m.end() :])):
             found.append((m, "06-30" if m.group("h") == "上" else "12-31"))
-    for m in _QUARTER.finditer(clause):
+    for m in _QUARTER.finditer(clause) if "季度" in clause else ():
         before = clause[: m.start()]
         ordinal = "第" in m.group() or "每年" in m.group() or re.search(r"(?:^|于|在)$", before)
         stated = m.group("x") or _ends_or_acts(clause[m.end() :])
@@ -571,13 +579,13 @@ CHANGE_START = re.compile(r"^(?:如|若|一旦|如果)?(?:有|没有|无)(?:变�
 
 # ----------------------------------------------------------------------------- rejections
 
-_MONTH_LIST = re.compile(r"\d+月(?:\d+日)?、\d+月")
+_MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日)?、\d{1,2}月")
 _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
     r"(?:统计|公开|数据)周期|期间|汛期|节假日|特殊时期|重大活动|每隔|左右|前后|前\d"
     r"|第\d(?!季度|个月\d{1,2}[日号])"
     r"|(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)"  # 每周一、三、五
-    r"|\d+[日号](?:、|至|到|和|-|~)\d+[日号]"  # 每月10日至15日
+    r"|(?<!\d)\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"  # 每月10日至15日
 )
 
 
@@ -594,46 +602,163 @@ def rejected(clause: str) -> bool:
 
 # ----------------------------------------------------------------------------- scope
 
-# A scope names a kind of content or a sub-column: it ends with such a noun.
-_NOUN_END = re.compile(
-    r"(?:类|栏目|栏|信息|内容|事项|专栏|板块|版块|专题|年报|报告|报表|文件|数据|动态|公告|通知|资料"
-    r"|目录|指南|概况|法规|规划|计划|实录|名录|清单|查询|工作|其他|其它|本级|总结|要闻|新闻|政策"
-    r"|解读|简报|公报|预算|决算|图片|视频)$"
+# A scope names a kind of content or a sub-column: it ends with such a noun. (Suffixes
+# are tested with str.endswith: a "…$" pattern would be tried at every position.)
+_NOUN_END = tuple(
+    [
+        "类",
+        "栏目",
+        "栏",
+        "信息",
+        "内容",
+        "事项",
+        "专栏",
+        "板块",
+        "版块",
+        "专题",
+        "年报",
+        "报告",
+        "报表",
+        "文件",
+        "数据",
+        "动态",
+        "公告",
+        "通知",
+        "资料",
+        "目录",
+        "指南",
+        "概况",
+        "法规",
+        "规划",
+        "计划",
+        "实录",
+        "名录",
+        "清单",
+        "查询",
+        "工作",
+        "其他",
+        "其它",
+        "本级",
+        "总结",
+        "要闻",
+        "新闻",
+        "政策",
+        "解读",
+        "简报",
+        "公报",
+        "预算",
+        "决算",
+        "图片",
+        "视频",
+    ]
 )
 _FUNCTION = re.compile(
     r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|建议|原则"
     r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
-    r"|\d|[后起时]$"
+    r"|\d"
 )
-_UNIT_WORD = re.compile(
-    r"^(?:各|该|我)|(?:办|局|委|厅|处|科|室|中心|政府|街道|办事处|单位|部门|乡镇|镇街|镇|街|乡|公司)$"
+_UNIT_START = ("各", "该", "我")
+_UNIT_END = tuple(
+    [
+        "办",
+        "局",
+        "委",
+        "厅",
+        "处",
+        "科",
+        "室",
+        "中心",
+        "政府",
+        "街道",
+        "办事处",
+        "单位",
+        "部门",
+        "乡镇",
+        "镇街",
+        "镇",
+        "街",
+        "乡",
+        "公司",
+        "后",
+        "起",
+        "时",
+    ]
 )
-_GENERIC = re.compile(
-    r"^(?:信息|内容|栏目|本栏目|该栏目|各栏目|所有栏目|网站|页面|数据|计划|工作|文件|其他信息内容)$"
+_GENERIC = frozenset(
+    [
+        "信息",
+        "内容",
+        "栏目",
+        "本栏目",
+        "该栏目",
+        "各栏目",
+        "所有栏目",
+        "网站",
+        "页面",
+        "数据",
+        "计划",
+        "工作",
+        "文件",
+        "其他信息内容",
+    ]
 )
-_BY_SCOPE = re.compile(r"^按(?:月|季|季度|年|年度|周|半年)(?:报送|更新|发布|公开)$")
-_RELATIVE = re.compile(r"^(?:有|含有|涉及)[\u4e00-\u9fff、/]{1,20}的(?:栏目|信息|内容|事项|类)$")
-_LEAD = re.compile(r"^(?:原则上|其中|另外|此外|同时|对于|对|且|并且|并|而|凡)")
-_MODAL_TRAIL = re.compile(
-    r"(?:请于|应于|须于|需于|要于|于|在|应当|应|须|需要|需|要|必须|均|都|至少|最少|原则上|全年|的)+$"
+_BY_SCOPE = re.compile(r"按(?:月|季|季度|年|年度|周|半年)(?:报送|更新|发布|公开)")
+_RELATIVE = re.compile(r"(?:有|含有|涉及)[\u4e00-\u9fff、/]{1,20}的(?:栏目|信息|内容|事项|类)")
+_LEAD = ("原则上", "其中", "另外", "此外", "同时", "对于", "对", "且", "并且", "并", "而", "凡")
+_MODAL_TRAIL = tuple(
+    [
+        "请于",
+        "应于",
+        "须于",
+        "需于",
+        "要于",
+        "于",
+        "在",
+        "应当",
+        "应",
+        "须",
+        "需要",
+        "需",
+        "要",
+        "必须",
+        "均",
+        "都",
+        "至少",
+        "最少",
+        "原则上",
+        "全年",
+        "的",
+    ]
 )
-_VERB_TRAIL = re.compile(r"(?:办理|办结|答复|回复|更新|发布|报送|公开|上网|解读)+$")
+_VERB_TRAIL = ("办理", "办结", "答复", "回复", "更新", "发布", "报送", "公开", "上网", "解读")
 _SCOPE_CHARS = re.compile(r"[\u4e00-\u9fff/、]{2,30}")
+
+
+def _strip_trail(text: str, words: tuple[str, ...]) -> str:
+    while text.endswith(words):
+        text = text[: -next(len(w) for w in words if text.endswith(w))]
+    return text.strip("、/")
 
 
 def scope(prefix: str) -> str | None:
     """The part of the column a subject names ("动态信息类", "按季报送", "部门/乡镇"), or
     None for units (各镇街, 区政府办), generic words and anything that is not a noun
     phrase ending in a kind of content."""
-    text = _LEAD.sub("", prefix.strip("、/ "))
-    text = _MODAL_TRAIL.sub("", text).strip("、/")
-    if _BY_SCOPE.match(text) or _RELATIVE.match(text):
+    if not 2 <= len(prefix) <= 40:
+        return None  # no noun phrase: scopes are short
+    text = prefix.strip("、/ ")
+    for lead in _LEAD:
+        if text.startswith(lead):
+            text = text[len(lead) :]
+            break
+    text = _strip_trail(text, _MODAL_TRAIL)
+    if _BY_SCOPE.fullmatch(text) or _RELATIVE.fullmatch(text):
         return text
-    text = _MODAL_TRAIL.sub("", _VERB_TRAIL.sub("", text)).strip("、/")
-    if not _SCOPE_CHARS.fullmatch(text) or _GENERIC.match(text) or _FUNCTION.search(text):
+    text = _strip_trail(_strip_trail(text, _VERB_TRAIL), _MODAL_TRAIL)
+    if not _SCOPE_CHARS.fullmatch(text) or text in _GENERIC or _FUNCTION.search(text):
         return None
     if "/" in text:
         return text  # levels: 部门/乡镇
-    if _UNIT_WORD.search(text) or not _NOUN_END.search(text):
+    if text.startswith(_UNIT_START) or text.endswith(_UNIT_END) or not text.endswith(_NOUN_END):
         return None
     return text

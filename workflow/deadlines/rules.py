@@ -68,6 +68,9 @@ def key(rule: Mapping[str, Any]) -> tuple[Any, ...]:
 def dedupe(rules: Iterable[Rule]) -> list[Rule]:
     """Drop exact repeats (the same rule for the same part of the column); two rules that
     differ only by scope are both kept: they judge different parts."""
+    rules = list(rules)
+    if len(rules) < 2:
+        return rules
     seen: set[tuple[Any, ...]] = set()
     out = []
     for rule in rules:

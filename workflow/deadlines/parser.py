@@ -107,8 +107,8 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
         start = changed.start() if changed else change.start()
         found.append(_Found({"kind": "on_change"}, start, change.end()))
     elif not (change and change.group("neg")) and not any(
-        f.rule["kind"] == "prompt" for f in found
-    ):
+        f.rule["kind"] in ("prompt", "after_event") for f in found
+    ):  # "20个工作日内及时公开": the limit says how prompt
         prompt = parts.PROMPT.search(clause) if _PROMPT_WORD.search(clause) else None
         if prompt:
             found.append(_Found({"kind": "prompt"}, prompt.start(), prompt.end()))

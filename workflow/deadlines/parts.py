@@ -35,7 +35,10 @@ VERB = (
     "|刊发|编发|发|有"
 )
 # Publishing verbs after 及时/即时… (docs/deadline-corpus.md): not 查看, 处理, 告知, 整改.
-PUBLISH = "更新|发布|公开|公布|上网|推送|报送|上传|公示|维护|更改|回复|答复|回应|刊发|挂网"
+PUBLISH = (
+    "更新|发布|公开|公布|上网|推送|报送|上传|公示|维护|更改|回复|答复|回应|刊发|挂网|转载|转发|刊登"
+    "|刊载|播发"
+)
 _LIMIT_UNITS = {
     "工作日": "workday", "个工作日": "workday", "日": "day", "天": "day", "个周": "week",
     "周": "week", "星期": "week", "个星期": "week", "个月": "month", "月": "month",
@@ -333,6 +336,10 @@ _TERM = re.compile(
 _DIRECT = re.compile(
     rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?=办结|答复|回复|办理完毕|予以答复|予以回复)"
 )
+_NEXT_DAY = re.compile(
+    r"(?:最迟|最晚|不超过|不得超过|不晚于)次日|次日(?:内|前)?(?=办结|发布|上网|公开|答复|回复|更新|报送"
+    r"|公布|推送|上传|公示)"
+)
 _SAME_DAY = re.compile(
     r"(?:当日|当天)(?:内)?(?:予以|进行|即|及时|完成)?"
     r"(?=办结|发布|上网|公开|答复|回复|更新|报送|公布|推送|办理|上传|公示)"
@@ -348,7 +355,7 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     if _EXTENSION.search(clause):
         return []  # 经批准可延长15个工作日: an extension is not a second limit
     found: list[Limit] = []
-    if "当" not in clause and not _ANY_DIGIT.search(clause):
+    if "当" not in clause and "次日" not in clause and not _ANY_DIGIT.search(clause):
         return found
 
     def take(m: re.Match[str], capped: bool) -> None:
@@ -370,6 +377,9 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
         take(m, False)
     for m in _DIRECT.finditer(clause):
         take(m, False)
+    for m in _NEXT_DAY.finditer(clause) if "次日" in clause else ():
+        if all(m.end() <= f.start or m.start() >= f.end for f in found):
+            found.append(Limit(1, "day", m.start(), m.end(), capped=True))
     for m in _SAME_DAY.finditer(clause):
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(0, "day", m.start(), m.end()))
@@ -582,7 +592,7 @@ CHANGE_START = re.compile(r"^(?:如|若|一旦|如果)?(?:有|没有|无)(?:变�
 _MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日)?、\d{1,2}月")
 _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
-    r"(?:统计|公开|数据)周期|期间|汛期|节假日|特殊时期|重大活动|每隔|左右|前后|前\d"
+    r"(?:统计|公开|数据)周期|期间|汛期|节假日|特殊时期|重大活动|每隔|左右|前后|前\d|工作日每|每个?工作日"
     r"|第\d(?!季度|个月\d{1,2}[日号])"
     r"|(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)"  # 每周一、三、五
     r"|(?<!\d)\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"  # 每月10日至15日
@@ -654,7 +664,7 @@ _NOUN_END = tuple(
 )
 _FUNCTION = re.compile(
     r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|建议|原则"
-    r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
+    r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]|发现"
     r"|\d"
 )
 _UNIT_START = ("各", "该", "我")

@@ -237,4 +237,26 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("一年更新一次（次年1月底前）", [ann("01-31")]),
     ("每年更新一次，于3月底前完成", [ann("03-31")]),
     ("每隔一天更新一次", []),
+    # Written for the parser's rebuild: limits, events, cycles and refusals.
+    (
+        "应当自该政府信息形成或者变更之日起20个工作日内及时公开",
+        [aft(20, "workday", "occurred")],  # 及时 qualifies the limit: no prompt
+    ),
+    ("行政处罚决定应当自作出之日起7个工作日内公开", [aft(7, "workday", "decided")]),
+    ("重要会议信息原则上当天发布，最迟不超过次日", [aft(0, "day"), aft(1, "day")]),
+    (
+        "信息发布时限：一般信息在2个工作日内发布，重要信息当天发布",
+        [aft(2, "workday"), aft(0, "day")],
+    ),
+    (
+        "对网民留言一般在5个工作日内答复，情况复杂的，最长不超过15个工作日",
+        [aft(5, "workday"), aft(15, "workday")],
+    ),
+    ("动态要闻类栏目更新周期不超过2周", [per(2, "week")]),
+    ("通知公告类栏目更新周期不超过1个月", [per(1, "month", rolling=True)]),
+    ("第一时间转载上级信息", [k(P)]),
+    ("工作日每天更新", []),  # the contract has no working-day period
+    ("每月第一周报送", []),
+    ("能够当场答复的，应当当场予以答复", []),
+    ("突发事件发生后5小时内发布", []),
 ]

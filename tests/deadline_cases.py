@@ -258,5 +258,4 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("工作日每天更新", []),  # the contract has no working-day period
     ("每月第一周报送", []),
     ("能够当场答复的，应当当场予以答复", []),
-    ("突发事件发生后5小时内发布", []),
 ]

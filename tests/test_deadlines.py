@@ -181,6 +181,8 @@ def test_command_line_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["--file", str(source)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(line)["text"] for line in lines] == phrases
+    # every row of the contract's examples table, as the command prints it
+    assert [keys(json.loads(line)["rules"]) for line in lines] == [keys(w) for _, w in SEED]
 
 
 @pytest.mark.parametrize("argv", [[], ["a", "--file", "x"], ["--file", "/nonexistent/f.txt"]])

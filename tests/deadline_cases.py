@@ -155,7 +155,7 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("按季度更新", [per(3, "month")]),
     ("按月更新", [per(1, "month")]),
     ("一年更新一次", [per(1, "year")]),
-    ("半年更新一次", []),  # unclear: no 每; left to the office
+    ("半年更新一次", [per(6, "month")]),  # as 季度更新 (the corpus reads it so)
     ("全年发布不少于4条", [per(1, "year", 4)]),
     ("年内至少公开两次", [per(1, "year", 2)]),
     ("全年不少于12篇", [per(1, "year", 12)]),
@@ -194,7 +194,7 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("一个月内完成整改并公开", [aft(1, "month")]),
     ("两个月内公开", [aft(2, "month")]),
     ("文件发布后同步发布解读", [aft(0, "day", "published")]),
-    ("与正式文件同步发布", [aft(0, "day")]),
+    ("与正式文件同步发布", [aft(0, "day", "published")]),  # in step with a document's
     # several clauses, numbering and scopes
     ("1、信息及时更新；2、每月至少报送3条", [k(P), per(1, "month", 3)]),
     ("（1）工作动态每周更新；（2）规划计划每年更新一次", [per(1, "week"), per(1, "year")]),

@@ -17,7 +17,7 @@ from typing import Any
 from workflow.deadlines import parts
 from workflow.deadlines.clauses import Item, Sentence, split
 from workflow.deadlines.normalise import MAX_CHARS, cn_to_int, normalise
-from workflow.deadlines.rules import Rule, after_event, calendar_period, dedupe, periodic
+from workflow.deadlines.rules import Rule, after_event, calendar_period, dedupe, key, periodic
 
 __all__ = ["MAX_CHARS", "cn_to_int", "normalise", "parse", "parse_strict", "parse_with_text"]
 
@@ -39,12 +39,18 @@ def _periodic(p: parts.Period) -> Rule:
 
 _COLUMN_SUBJECT = re.compile(r"(?:栏目|类)$")
 # Cheap tests before the longer patterns. Every rule needs one of these characters.
-_TIMEISH = re.compile(r"[\d每年月季周天日旬按内超隔/当同变调时星礼]")
-_CHANGE_WORD = re.compile(r"变|调整")
-_PROMPT_WORD = re.compile(r"及时|即时|实时|随时|时间")
+_TIMEISH = re.compile(r"[\d每年月季周天日旬按内超隔/当同变调时星礼起即异]")
+_CHANGE_WORD = re.compile(r"变|调整|异动")
+_PROMPT_WORD = re.compile(r"及时|即时|实时|随时|立即|时间")
 # A clause is a few dozen characters; one of hundreds without a comma is no requirement
 # we can read (and would cost time on hostile input).
 MAX_CLAUSE = 400
+# 均为工作日, (不含例假日), 扣除国定例假日: the days counted are working days.
+_WORKDAYS = re.compile(r"(?:均为|均指|均按|为)工作日|(?:扣除|不含|不计|不包括)[^,;。]{0,8}?假日")
+# 将原每周二、五上报的…改为每日上报: only the new rule counts.
+_CHANGED_TO = re.compile(r"(?:改为|调整为|变更为)")
+_DUTY = re.compile(r"定期|更新|公开|发布|公布|报送")
+_SUBJECT_END = re.compile(r"根据|按照|依照|参照|及时|即时|定期|每|应|须|要|需|原则上")
 
 
 @dataclass
@@ -53,47 +59,64 @@ class _Context:
 
     sentence: str
     topic: str | None = None
+    yearly: bool = False  # the sentence says its dates recur (每年, 次年)
     _event: tuple[str | None, bool] | None = None
 
     def event(self) -> tuple[str | None, bool]:
-        """(the event the sentence names, whether it names one incl. "与…同步")."""
+        """(the event the sentence names, whether it names one)."""
         if self._event is None:
-            self._event = (parts.event(self.sentence), parts.names_event(self.sentence))
+            named = parts.event(self.sentence)
+            self._event = (named, named is not None)
         return self._event
+
+
+def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | None:
+    """A time limit's rule: after_event with its event, or a period for a column kept
+    fresh ("新闻动态类栏目两周内更新"); None for a penalty or an applicant's deadline."""
+    rest = clause[limit.end : limit.end + 8]
+    if not limit.capped and parts.PENALTY.match(rest):
+        return None  # 两周内未更新的栏目予以通报
+    if parts.APPLICANT.match(rest):
+        return None  # 通知申请人于七日内补正
+    subject = clause[: limit.start]
+    topic = context.topic
+    column = _COLUMN_SUBJECT.search(subject) or (
+        not subject and topic and _COLUMN_SUBJECT.search(topic)
+    )
+    if column and limit.unit != "workday" and limit.within >= 1:
+        rule = periodic(limit.within, limit.unit)
+        if calendar_period(limit.within, limit.unit):
+            rule["rolling"] = True
+        return rule
+    return after_event(limit.within, limit.unit, parts.event(subject) or context.event()[0])
 
 
 def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     """The rules one clause states, each with the span its words take."""
-    if len(clause) > MAX_CLAUSE or not _TIMEISH.search(clause) or parts.rejected(clause):
+    if len(clause) > MAX_CLAUSE or not _TIMEISH.search(clause):
         return []
-    topic = context.topic
-    date_parts, effective = parts.dates(clause)
+    changed_to = _CHANGED_TO.search(clause)
+    offset = changed_to.end() if changed_to else 0
+    if offset:
+        clause = clause[offset:]  # spans below are in the new part
+    if parts.rejected(clause):
+        return []
+    date_parts, effective = parts.dates(clause, context.yearly)
     found = [_Found({"kind": d.kind, "by": d.by}, d.start, d.end) for d in date_parts]
-    if any(d.kind == "annual" for d in date_parts):
-        return found  # "每年1月31日前更新": the date says it all
     spans = effective + [(f.start, f.end) for f in found]
-    periods = parts.periods(clause, spans)
-    found += [_Found(_periodic(p), p.start, p.end, p.subject) for p in periods]
+    annual = any(d.kind == "annual" for d in date_parts)
+    periods = [] if annual else parts.periods(clause, spans)  # 每年1月31日前更新: the date
     spans += [(p.start, p.end) for p in periods]
     limits = parts.limits(clause, spans)
+    if periods and limits and parts.event(clause[periods[0].end : limits[0].start]):
+        periods = []  # 每月数据发布后5个工作日内更新: the event's words, not a period
+    found += [_Found(_periodic(p), p.start, p.end, p.subject) for p in periods]
     if not periods:  # 每月5个工作日内报送: the period is the rule, not the days
         for limit in limits:
-            if not limit.capped and parts.PENALTY.match(clause[limit.end : limit.end + 8]):
-                continue  # 两周内未更新的栏目予以通报
-            subject = clause[: limit.start]
-            column = _COLUMN_SUBJECT.search(subject) or (
-                not subject and topic and _COLUMN_SUBJECT.search(topic)
-            )
-            if column and limit.unit != "workday" and limit.within >= 1:
-                # "新闻动态类栏目两周内更新": a column kept fresh, not an answer to an event.
-                rule = periodic(limit.within, limit.unit)
-                if calendar_period(limit.within, limit.unit):
-                    rule["rolling"] = True
-            else:
-                named = parts.event(subject) or context.event()[0]
-                rule = after_event(limit.within, limit.unit, named)
-            found.append(_Found(rule, limit.start, limit.end))
-    same = parts.sync(clause) if "同步" in clause else None
+            rule = _limit_rule(clause, limit, context)
+            if rule is not None:
+                found.append(_Found(rule, limit.start, limit.end))
+    same = parts.sync(clause) if "同" in clause else None
     if same and not any(f.start <= same.start() < f.end for f in found):
         if parts.names_event(clause) or context.event()[1]:
             rule = after_event(0, "day", parts.event(clause) or context.event()[0])
@@ -110,9 +133,14 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
         f.rule["kind"] in ("prompt", "after_event") for f in found
     ):  # "20个工作日内及时公开": the limit says how prompt
         prompt = parts.PROMPT.search(clause) if _PROMPT_WORD.search(clause) else None
-        if prompt:
+        if prompt and not parts.NOT_REQUIRED.search(
+            clause[max(0, prompt.start() - 4) : prompt.start()]
+        ):
             found.append(_Found({"kind": "prompt"}, prompt.start(), prompt.end()))
     found.sort(key=lambda f: f.start)
+    if offset:
+        for f in found:
+            f.start, f.end = f.start + offset, f.end + offset
     return found
 
 
@@ -123,6 +151,32 @@ def _is_yearly(rule: Rule) -> bool:
     )
 
 
+def _bare_cap(clause: str, found: list[_Found], previous: str, rules: list[Rule]) -> None:
+    """A clause that is only a cap ("最长不超过三个月", "不得超过一季度") takes its kind from
+    the clause before: after a limit it is a second limit; after a duty to publish with no
+    event (一般村务定期公开, 即时发布) it bounds the gap between two publications."""
+    if rules and rules[-1]["kind"] == "after_event":
+        return
+    if not found:
+        bare = parts.BARE_STALE.match(clause) if "超过" in clause else None
+        if bare:
+            every, unit = parts.stale_period(bare.group("n"), bare.group("p"))
+            rule = periodic(every, unit)
+            if calendar_period(every, unit):
+                rule["rolling"] = True
+            found.append(_Found(rule, 0, len(clause)))
+        return
+    only = found[0].rule
+    if len(found) != 1 or only["kind"] != "after_event" or "event" in only:
+        return
+    if not parts.BARE_CAP.match(clause) or only["unit"] in ("workday", "day", "week"):
+        return
+    if _DUTY.search(previous) and not parts.event(previous):
+        found[0].rule = periodic(only["within"], only["unit"])
+        if calendar_period(only["within"], only["unit"]):
+            found[0].rule["rolling"] = True
+
+
 def _sentence_rules(
     sentence: Sentence, head: str | None, first: bool = False
 ) -> tuple[list[Rule], str | None]:
@@ -130,52 +184,61 @@ def _sentence_rules(
     `first`: the item's first sentence, whose first clause may be that head. Returns the
     rules and the head."""
     rules: list[Rule] = []
-    context = _Context(sentence.text, head)
+    text = sentence.text
+    yearly = bool(parts.YEARLY_CUE.search(text)) or not parts.ONE_OFF.search(text)
+    context = _Context(text, head, yearly)
     condition = False  # the previous clause only stated a change ("内容如有变动")
     carried: str | None = None  # the subject a following change clause continues
+    stopped = False  # a season (两会期间) or an extension (如需延长…) ends the rules
+    quotas: list[Rule] = []  # periods required of a kind of unit
     clauses = sentence.clauses
     for i, clause in enumerate(clauses):
-        found = _clause_rules(clause, context)
-        changes = _CHANGE_WORD.search(clause) is not None
-        if not found:
-            bare = parts.BARE_STALE.match(clause) if "超过" in clause else None
-            if bare and not any(r["kind"] == "after_event" for r in rules):
-                every, unit = parts.stale_period(bare.group("n"), bare.group("p"))
-                rule = periodic(every, unit)
-                if calendar_period(every, unit):
-                    rule["rolling"] = True
-                found = [_Found(rule, 0, len(clause))]
-            elif (
-                _PROMPT_WORD.search(clause)
-                and parts.PROMPT_PREPARE.search(clause)
+        found = [] if stopped or (sentence.titled and i == 0) else _clause_rules(clause, context)
+        if not stopped:
+            _bare_cap(clause, found, clauses[i - 1] if i else "", rules)
+        if not found and not stopped and _PROMPT_WORD.search(clause):
+            if (
+                parts.PROMPT_PREPARE.search(clause)
                 and i + 1 < len(clauses)
                 and parts.PROMPT_THEN.match(clauses[i + 1])
             ):
                 found = [_Found({"kind": "prompt"}, 0, len(clause))]
+            elif condition and parts.CHANGE_THEN.search(clause):
+                found = [_Found({"kind": "on_change"}, 0, len(clause))]
         if condition:
             for f in found:
                 if f.rule["kind"] == "prompt":
                     f.rule = {"kind": "on_change"}
+        changes = _CHANGE_WORD.search(clause) is not None
         own: str | None = None
         last_end = 0
         for f in found:
+            if f.rule["kind"] == "periodic" and parts.names_unit(clause[last_end : f.start]):
+                quotas.append(f.rule)  # 承担2项以上的单位每月不少于报送1篇
             subject = parts.scope(clause[last_end : f.start]) if f.start > last_end else None
             f.scope = subject or f.scope or own
             own = f.scope
             last_end = max(last_end, f.end)
         # "学校类信息有变化…，没有变化每半年…" / "机构类信息如有变化，及时更新": the
-        # clause goes on about the subject of the change before it
+        # clause goes on about the subject of the change before it; a bare cap about
+        # the subject before it ("其他栏目根据实际情况更新，原则上最多不得超过6个月")
         continues = condition or (changes and bool(parts.CHANGE_START.match(clause)))
+        bare = i > 0 and bool(found) and bool(parts.BARE_CAP.match(clause))
         for f in found:
             if f.scope is None:
-                f.scope = carried if continues and carried else context.topic
+                if continues and carried:
+                    f.scope = carried
+                elif bare:
+                    f.scope = _subject(clauses[i - 1]) or context.topic
+                else:
+                    f.scope = context.topic
             if f.scope:
                 f.rule["scope"] = f.scope
             f.rule["source"] = clause
             rules.append(f.rule)
         stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
         if not found and not stated:
-            candidate = parts.scope(clause)
+            candidate = parts.scope(clause, lenient=first and i == 0)
             if candidate:  # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
                 context.topic = candidate
                 if first and i == 0:
@@ -186,6 +249,10 @@ def _sentence_rules(
             carried = parts.scope(clause[: changed.start()]) if changed else None
         elif found:
             carried = found[-1].scope
+        if parts.STOP.search(clause) and not found:
+            stopped = True
+    if len({key(r) for r in quotas}) > 1:  # quotas that differ by unit: no column rule
+        rules = [r for r in rules if not any(r is q for q in quotas)]
     annual_scopes = {r.get("scope") for r in rules if r["kind"] == "annual"}
     if annual_scopes:  # "一年更新一次（次年1月底前）": the yearly date is the rule
         rules = [
@@ -193,7 +260,17 @@ def _sentence_rules(
             for r in rules
             if not (_is_yearly(r) and (r.get("scope") in annual_scopes or None in annual_scopes))
         ]
+    if _WORKDAYS.search(text):  # (均为工作日, 须扣除例假日)
+        for r in rules:
+            if r["kind"] == "after_event" and r["unit"] == "day" and r["within"]:
+                r["unit"] = "workday"
     return rules, head
+
+
+def _subject(clause: str) -> str | None:
+    """The subject at the head of a clause ("其他栏目根据实际情况更新" → 其他栏目)."""
+    m = _SUBJECT_END.search(clause)
+    return parts.scope(clause[: m.start()]) if m and m.start() >= 2 else None
 
 
 def _item_rules(item: Item) -> list[Rule]:
@@ -223,6 +300,9 @@ def parse_strict(text: str) -> list[Rule]:
     rules: list[Rule] = []
     for item in split(normalise(text)):
         rules += _item_rules(item)
+    # A rule for the whole column covers the same rule for a part of it.
+    whole = {key(r) for r in rules if "scope" not in r}
+    rules = [r for r in rules if "scope" not in r or key(r) not in whole]
     return dedupe(rules)
 
 

@@ -106,3 +106,28 @@ def normalise(text: str) -> str:
         text = _BOOKMARK.sub("", text)
     text = _SPACES.sub("", text)
     return _CN_NUMBER.sub(lambda m: str(cn_to_int(m.group())), text)
+
+
+def has_traditional(text: str) -> bool:
+    return not _traditional().isdisjoint(text)
+
+
+def as_written(words: str, original: str) -> str:
+    """The stretch of `original` that normalises to `words` (a scope found in normalised
+    text, given back as the document wrote it: 財務收支情況, not 财务收支情况); `words`
+    when there is none. Character by character, so numerals are not converted."""
+    convert = _converter().convert
+    traditional = _traditional()
+    flat: list[str] = []
+    where: list[int] = []
+    for i, ch in enumerate(original[:MAX_CHARS]):
+        piece = unicodedata.normalize("NFKC", ch)
+        if piece in traditional:
+            piece = str(convert(piece))
+        for c in _SPACES.sub("", piece):
+            flat.append(c)
+            where.append(i)
+    at = "".join(flat).find(words)
+    if at < 0 or not words:
+        return words
+    return _SPACES.sub("", original[where[at] : where[at + len(words) - 1] + 1])

@@ -16,7 +16,13 @@ from typing import Any
 
 from workflow.deadlines import parts
 from workflow.deadlines.clauses import Item, Sentence, split
-from workflow.deadlines.normalise import MAX_CHARS, cn_to_int, normalise
+from workflow.deadlines.normalise import (
+    MAX_CHARS,
+    as_written,
+    cn_to_int,
+    has_traditional,
+    normalise,
+)
 from workflow.deadlines.rules import Rule, after_event, calendar_period, dedupe, key, periodic
 
 __all__ = ["MAX_CHARS", "cn_to_int", "normalise", "parse", "parse_strict", "parse_with_text"]
@@ -303,6 +309,10 @@ def parse_strict(text: str) -> list[Rule]:
     # A rule for the whole column covers the same rule for a part of it.
     whole = {key(r) for r in rules if "scope" not in r}
     rules = [r for r in rules if "scope" not in r or key(r) not in whole]
+    if has_traditional(text):  # scopes as written: 財務收支情況
+        for r in rules:
+            if "scope" in r:
+                r["scope"] = as_written(r["scope"], text)
     return dedupe(rules)
 
 

@@ -746,10 +746,11 @@ _NOUN_END = (
     "报表", "文件", "数据", "动态", "公告", "通知", "资料", "目录", "指南", "概况", "法规", "规划",
     "计划", "实录", "名录", "清单", "查询", "工作", "其他", "其它", "本级", "总结", "要闻", "新闻",
     "政策", "解读", "简报", "公报", "预算", "决算", "图片", "视频", "公开", "问题", "留言", "诉求",
-    "村务", "政务", "财务", "欠税",
+    "村务", "政务", "财务", "欠税", "情况", "简介", "分工", "范围",
 )  # fmt: skip
 _FUNCTION = re.compile(
-    r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|建议|原则"
+    r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|原则"
+    r"|建议(?!意见|类)"
     r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
     r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|\d"
 )
@@ -770,14 +771,34 @@ _GENERIC = frozenset(
 _BY_SCOPE = re.compile(r"按(?:月|季|季度|年|年度|周|半年)(?:报送|更新|发布|公开)")
 _RELATIVE = re.compile(r"(?:有|含有|涉及)[\u4e00-\u9fff、/]{1,20}的(?:栏目|信息|内容|事项|类)")
 _LEAD = (
-    "原则上", "其中", "另外", "此外", "同时", "对于", "对", "且", "并且", "并", "而", "凡", "以及",
+    "原则上", "其中", "另外", "此外", "同时", "对于", "对", "且", "并且", "并", "而", "凡属", "凡",
+    "以及", "属于", "如属", "如系",
 )  # fmt: skip
 _MODAL_TRAIL = (
     "请于", "应于", "须于", "需于", "要于", "于", "在", "应当", "应", "须", "需要", "需", "要",
-    "必须", "均", "都", "至少", "最少", "原则上", "全年", "的", "一般",
+    "必须", "均", "都", "至少", "最少", "原则上", "全年", "的", "一般", "可", "以",
 )  # fmt: skip
 _VERB_TRAIL = ("办理", "办结", "答复", "回复", "更新", "发布", "报送", "公开", "上网", "解读")
-_SCOPE_CHARS = re.compile(r"[\u4e00-\u9fff/、“”「」\"]{2,40}")
+_SCOPE_CHARS = re.compile(r"[\u4e00-\u9fff/、“”「」《》\"]{2,40}")
+# A title, not a part: "4)办理时限。", "更新要求:".
+_TITLE_END = (
+    "时限",
+    "期限",
+    "时间",
+    "要求",
+    "频率",
+    "频次",
+    "标准",
+    "方式",
+    "制度",
+    "机制",
+    "规定",
+)
+# 各乡镇要情、动态类信息: the unit in front is not part of the scope.
+_UNIT_LEAD = re.compile(
+    r"^各(?:乡镇|镇街|街道|部门|单位|地|级|村|区|县|市|科室|处室)(?:、各?(?:乡镇|街道|部门|单位|村))*"
+)
+_QUOTES = '“”「」《》"'
 
 
 def _strip_trail(text: str, words: tuple[str, ...]) -> str:
@@ -791,9 +812,12 @@ def _noun_phrase(text: str, lenient: bool) -> bool:
         return False
     if "/" in text:
         return True  # levels: 部门/乡镇
-    if text.startswith(_UNIT_START) or text.endswith(_UNIT_END):
+    if text.startswith(_UNIT_START) or text.endswith(_UNIT_END) or text.endswith(_TITLE_END):
         return False
-    return lenient or text.rstrip('“”「」"').endswith(_NOUN_END)
+    if lenient:
+        return True
+    # a list names parts when one of them is a kind of content (通知公告、政策法规、资料下载)
+    return any(part.strip(_QUOTES).endswith(_NOUN_END) for part in text.split("、"))
 
 
 def names_unit(prefix: str) -> bool:
@@ -815,6 +839,9 @@ def scope(prefix: str, lenient: bool = False) -> str | None:
     text = prefix.strip("、/ ")
     if text.startswith(_LEAD):
         text = text[len(next(w for w in _LEAD if text.startswith(w))) :]
+    unit = _UNIT_LEAD.match(text) if text.startswith("各") else None
+    if unit and len(text) - unit.end() >= 2:
+        text = text[unit.end() :]
     text = _strip_trail(text, _MODAL_TRAIL)
     if _BY_SCOPE.fullmatch(text) or _RELATIVE.fullmatch(text):
         return text

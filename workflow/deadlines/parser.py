@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from workflow.deadlines import parts
@@ -65,8 +66,16 @@ class _Context:
 
     sentence: str
     topic: str | None = None
-    yearly: bool = False  # the sentence says its dates recur (每年, 次年)
     _event: tuple[str | None, bool] | None = None
+    _yearly: bool | None = None
+
+    @property
+    def yearly(self) -> bool:
+        """The sentence's dates recur (每年, 次年, or nothing says it is a one-off)."""
+        if self._yearly is None:
+            text = self.sentence
+            self._yearly = bool(parts.YEARLY_CUE.search(text)) or not parts.ONE_OFF.search(text)
+        return self._yearly
 
     def event(self) -> tuple[str | None, bool]:
         """(the event the sentence names, whether it names one)."""
@@ -101,49 +110,59 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     """The rules one clause states, each with the span its words take."""
     if len(clause) > MAX_CLAUSE or not _TIMEISH.search(clause):
         return []
-    changed_to = _CHANGED_TO.search(clause)
+    changed_to = _CHANGED_TO.search(clause) if "为" in clause else None
     offset = changed_to.end() if changed_to else 0
     if offset:
         clause = clause[offset:]  # spans below are in the new part
     if parts.rejected(clause):
         return []
-    date_parts, effective = parts.dates(clause, context.yearly)
-    found = [_Found({"kind": d.kind, "by": d.by}, d.start, d.end) for d in date_parts]
-    spans = effective + [(f.start, f.end) for f in found]
-    annual = any(d.kind == "annual" for d in date_parts)
+    found: list[_Found] = []
+    spans: list[tuple[int, int]] = []
+    annual = False
+    if "年" in clause or "月" in clause or "季" in clause:
+        date_parts, spans = parts.dates(clause, context.yearly)
+        for d in date_parts:
+            found.append(_Found({"kind": d.kind, "by": d.by}, d.start, d.end))
+            spans.append((d.start, d.end))
+            annual = annual or d.kind == "annual"
     periods = [] if annual else parts.periods(clause, spans)  # 每年1月31日前更新: the date
-    spans += [(p.start, p.end) for p in periods]
+    for p in periods:
+        spans.append((p.start, p.end))
     limits = parts.limits(clause, spans)
     if periods and limits and parts.event(clause[periods[0].end : limits[0].start]):
         periods = []  # 每月数据发布后5个工作日内更新: the event's words, not a period
-    found += [_Found(_periodic(p), p.start, p.end, p.subject) for p in periods]
+    for p in periods:
+        found.append(_Found(_periodic(p), p.start, p.end, p.subject))
+    timed = False  # an after_event or prompt rule: no prompt besides
     if not periods:  # 每月5个工作日内报送: the period is the rule, not the days
         for limit in limits:
             rule = _limit_rule(clause, limit, context)
             if rule is not None:
                 found.append(_Found(rule, limit.start, limit.end))
+                timed = timed or rule["kind"] == "after_event"
+    events = timed
     same = parts.sync(clause) if "同" in clause else None
     if same and not any(f.start <= same.start() < f.end for f in found):
         if parts.names_event(clause) or context.event()[1]:
             rule = after_event(0, "day", parts.event(clause) or context.event()[0])
+            events = True
         else:
             rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
         found.append(_Found(rule, same.start(), same.end()))
+        timed = True
     change = parts.CHANGE.search(clause) if _CHANGE_WORD.search(clause) else None
-    events = any(f.rule["kind"] == "after_event" for f in found)
     if change and not change.group("neg") and not events:
         changed = parts.CHANGE_SUBJECT.search(clause)
         start = changed.start() if changed else change.start()
         found.append(_Found({"kind": "on_change"}, start, change.end()))
-    elif not (change and change.group("neg")) and not any(
-        f.rule["kind"] in ("prompt", "after_event") for f in found
-    ):  # "20个工作日内及时公开": the limit says how prompt
-        prompt = parts.PROMPT.search(clause) if _PROMPT_WORD.search(clause) else None
+    elif not timed and not (change and change.group("neg")) and _PROMPT_WORD.search(clause):
+        prompt = parts.PROMPT.search(clause)  # not beside a limit: "20个工作日内及时公开"
         if prompt and not parts.NOT_REQUIRED.search(
             clause[max(0, prompt.start() - 4) : prompt.start()]
         ):
             found.append(_Found({"kind": "prompt"}, prompt.start(), prompt.end()))
-    found.sort(key=lambda f: f.start)
+    if len(found) > 1:
+        found.sort(key=lambda f: f.start)
     if offset:
         for f in found:
             f.start, f.end = f.start + offset, f.end + offset
@@ -191,8 +210,7 @@ def _sentence_rules(
     rules and the head."""
     rules: list[Rule] = []
     text = sentence.text
-    yearly = bool(parts.YEARLY_CUE.search(text)) or not parts.ONE_OFF.search(text)
-    context = _Context(text, head, yearly)
+    context = _Context(text, head)
     condition = False  # the previous clause only stated a change ("内容如有变动")
     carried: str | None = None  # the subject a following change clause continues
     stopped = False  # a season (两会期间) or an extension (如需延长…) ends the rules
@@ -229,7 +247,12 @@ def _sentence_rules(
         # clause goes on about the subject of the change before it; a bare cap about
         # the subject before it ("其他栏目根据实际情况更新，原则上最多不得超过6个月")
         continues = condition or (changes and bool(parts.CHANGE_START.match(clause)))
-        bare = i > 0 and bool(found) and bool(parts.BARE_CAP.match(clause))
+        bare = (
+            i > 0
+            and len(found) == 1
+            and found[0].rule["kind"] in ("periodic", "after_event")
+            and bool(parts.BARE_CAP.match(clause))
+        )
         for f in found:
             if f.scope is None:
                 if continues and carried:
@@ -243,7 +266,7 @@ def _sentence_rules(
             f.rule["source"] = clause
             rules.append(f.rule)
         stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
-        if not found and not stated:
+        if not found and not stated and (i + 1 < len(clauses) or first):  # a topic
             candidate = parts.scope(clause, lenient=first and i == 0)
             if candidate:  # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
                 context.topic = candidate
@@ -255,7 +278,7 @@ def _sentence_rules(
             carried = parts.scope(clause[: changed.start()]) if changed else None
         elif found:
             carried = found[-1].scope
-        if parts.STOP.search(clause) and not found:
+        if not found and ("期间" in clause or "延长" in clause) and parts.STOP.search(clause):
             stopped = True
     if len({key(r) for r in quotas}) > 1:  # quotas that differ by unit: no column rule
         rules = [r for r in rules if not any(r is q for q in quotas)]
@@ -266,7 +289,8 @@ def _sentence_rules(
             for r in rules
             if not (_is_yearly(r) and (r.get("scope") in annual_scopes or None in annual_scopes))
         ]
-    if _WORKDAYS.search(text):  # (均为工作日, 须扣除例假日)
+    days = any(r["kind"] == "after_event" and r["unit"] == "day" for r in rules)
+    if days and _WORKDAYS.search(text):  # (均为工作日, 须扣除例假日)
         for r in rules:
             if r["kind"] == "after_event" and r["unit"] == "day" and r["within"]:
                 r["unit"] = "workday"
@@ -300,9 +324,20 @@ def parse(text: str) -> list[Rule]:
 
 
 def parse_strict(text: str) -> list[Rule]:
-    """`parse` without the safety net, so tests see any exception."""
+    """`parse` without the safety net, so tests see any exception. Tables repeat their
+    phrases (the seeds' 158 requirement cells hold 77 texts): results are cached, and
+    each call gets its own copies."""
     if not isinstance(text, str):
         return []
+    return [dict(rule) for rule in _parse_cached(text)]
+
+
+@lru_cache(maxsize=4096)
+def _parse_cached(text: str) -> tuple[Rule, ...]:
+    return tuple(_parse(text))
+
+
+def _parse(text: str) -> list[Rule]:
     rules: list[Rule] = []
     for item in split(normalise(text)):
         rules += _item_rules(item)

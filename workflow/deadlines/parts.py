@@ -232,6 +232,7 @@ _N_TIMES = re.compile(
     rf"(?:至少|最少|不少于)?(?:{VERB})?"
     rf"(?:(?P<k>\d{{1,3}})(?:(?:到|至|-)\d{{1,3}})?(?:次|条|篇|期)|一(?=更新|发布|报送|公开|更换))"
 )
+_N_TIMES_WORD = re.compile(r"\d(?:个)?(?:半年|季|月|周|星期|天|年)")
 _SLASH = re.compile(r"(?P<k>\d{1,3})(?:条|次|篇|期|件)/(?P<p>周|星期|月|季度|季|半年|年|天|日)")
 _BY = re.compile(
     r"按(?P<p>周|星期|旬|半年|月|季度|季|年度|年)(?:度)?(?:报送|更新|发布|公开|上报|维护|公告|公示)"
@@ -334,8 +335,9 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
         for p in _every(clause):
             if is_free(p.start, p.end):
                 found.append(p)
-    for pattern in _STALE if "内" in clause or "超过" in clause else ():
-        for m in pattern.finditer(clause):
+    cues = ("内" in clause, "间隔" in clause or "周期" in clause, "超过" in clause)
+    for pattern, cue in zip(_STALE, cues, strict=True):
+        for m in pattern.finditer(clause) if cue else ():
             every, unit = stale_period(m.group("n"), m.group("p"))
             if every >= 1 and is_free(m.start(), m.end()):
                 found.append(Period(every, unit, m.start(), m.end(), rolling=True))
@@ -343,7 +345,7 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
         day = int(m.group("d"))
         if 1 <= day <= 31 and is_free(m.start(), m.end()):
             found.append(Period(1, "month", m.start(), m.end(), by_day=day))
-    for m in _N_TIMES.finditer(clause) if _ANY_DIGIT.search(clause) else ():
+    for m in _N_TIMES.finditer(clause) if _N_TIMES_WORD.search(clause) else ():
         n = int(m.group("n"))
         if n >= 1 and is_free(m.start(), m.end()):
             every, unit = _period_of(m.group("p"), n)
@@ -363,20 +365,25 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
                 found.append(Period(every, unit, m.start(), m.end(), subject=named))
                 break
     if not found and ("月" in clause or "季" in clause or "年" in clause):
-        for pattern in (_BARE_END, _BARE_AFTER, _BARE_PERIOD_VERB):
-            bare = pattern.search(clause)
+        for pattern, cue in (
+            (_BARE_END, "末" in clause or "底" in clause),
+            (_BARE_AFTER, "结束" in clause),
+            (_BARE_PERIOD_VERB, "度" in clause or "半年" in clause),
+        ):
+            bare = pattern.search(clause) if cue else None
             if bare and is_free(bare.start(), bare.end()):
                 every, unit = _BARE_WORD[bare.group("p")]
                 found.append(Period(every, unit, bare.start(), bare.end()))
                 break
     if not found and "年" in clause:
-        yearly = _YEARLY.search(clause)
+        yearly = _YEARLY.search(clause) if "年内" in clause or "全年" in clause else None
         if yearly and _COUNT.search(clause, yearly.end()) and is_free(*yearly.span()):
             found.append(Period(1, "year", yearly.start(), yearly.end()))
         else:
-            word = _YEARLY_WORD.search(clause) or _YEAR_START.search(clause)
-            if word and not _NOT_RECURRING.search(clause[: word.start()]):
-                found.append(Period(1, "year", word.start(), word.end()))
+            marker = _YEARLY_WORD.search(clause) if "年度" in clause else None
+            marker = marker or (_YEAR_START.search(clause) if "年初" in clause else None)
+            if marker and not _NOT_RECURRING.search(clause[: marker.start()]):
+                found.append(Period(1, "year", marker.start(), marker.end()))
     found.sort(key=lambda p: p.start)
     for i, p in enumerate(found):  # the count said after each period, before the next
         if p.min_items == 1:
@@ -419,6 +426,9 @@ _SYNC = re.compile(
 )
 _PERIOD_END_BEFORE = re.compile(r"(?:年度|季度|月度?|半年度?|周|年|季)结束后$")
 _EXTENSION = re.compile(r"延长|延期")
+_CAP_WORD = re.compile(r"超过|最长|最迟|最多|不晚于")
+_TERM_WORD = re.compile(r"时限|期限|时间")
+_DIRECT_WORD = re.compile(r"办结|答复|回复|办理完毕")
 _DAY_WORD = re.compile(r"当[日天]|次日|即日")
 _ANY_DIGIT = re.compile(r"\d")
 
@@ -446,18 +456,18 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
         unit = _LIMIT_UNITS[m.group("u")]
         found.append(Limit(int(m.group("n")), unit, a, b, capped))
 
-    for m in _CAP.finditer(clause):
+    for m in _CAP.finditer(clause) if _CAP_WORD.search(clause) else ():
         take(m, True)
-    for m in _TERM.finditer(clause):
+    for m in _TERM.finditer(clause) if _TERM_WORD.search(clause) else ():
         take(m, True)
     for m in _FROM.finditer(clause) if "起" in clause else ():
         take(m, False)
     only = _ONLY.match(clause)
     if only:
         take(only, False)
-    for m in _WITHIN.finditer(clause):
+    for m in _WITHIN.finditer(clause) if "内" in clause else ():
         take(m, False)
-    for m in _DIRECT.finditer(clause):
+    for m in _DIRECT.finditer(clause) if _DIRECT_WORD.search(clause) else ():
         take(m, False)
     for m in _NEXT_DAY.finditer(clause) if "次日" in clause else ():
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
@@ -551,6 +561,7 @@ def _ends_or_acts(rest: str) -> bool:
     return rest == "" or rest.startswith("或") or bool(_VERB_START.match(rest))
 
 
+_A_YEAR = re.compile(r"(?:19|20)\d{2}年")
 YEARLY_CUE = re.compile(r"每年|次年|翌年|每1年|每个年度|每年度|逐年")
 # A sentence about a one-off task: a named year, this year, a campaign's words.
 ONE_OFF = re.compile(
@@ -583,7 +594,8 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
             for mo, d in pairs:
                 add("annual", f"{mo:02d}-{d:02d}", listed.start(), listed.end())
         return found, taken
-    for m in _DATE_IN_YEAR.finditer(clause):
+    named_year = _A_YEAR.search(clause) is not None
+    for m in _DATE_IN_YEAR.finditer(clause) if named_year else ():
         year = int(m.group("y"))
         if _FROM_DATE.search(clause[m.end() :]):
             taken.append(m.span())  # an effective date, not a deadline
@@ -608,7 +620,7 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
             continue
         if 1 <= day <= month_end(month, year):
             add("once", f"{year}-{month:02d}-{day:02d}", *m.span())
-    for m in _ONCE_PART.finditer(clause):
+    for m in _ONCE_PART.finditer(clause) if named_year else ():
         if not free(*m.span()) or _FROM_DATE.search(clause[m.end() :]):
             continue
         year = int(m.group("y"))
@@ -618,7 +630,8 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
             month = int(m.group("q")) * 3
             by = f"{year}-{month:02d}-{month_end(month, year):02d}"
         add("once", by, *m.span())
-    for m in _ANNUAL.finditer(clause) if yearly else ():
+    monthly = "月" in clause
+    for m in _ANNUAL.finditer(clause) if yearly and monthly else ():
         if not free(*m.span()) or clause[max(0, m.start() - 2) : m.start()].endswith("每"):
             continue
         if clause[max(0, m.start() - 1) : m.start()] in ("至", "、"):
@@ -633,7 +646,9 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
             before = clause[max(0, m.start() - 2) : m.start()]
             start = m.start() - 2 if before in ("每年", "次年") else m.start()
             add("annual", f"{month:02d}-{day:02d}", start, m.end())
-    for m in _BEFORE_MONTH.finditer(clause) if yearly else ():  # 次年3月份前 → end of February
+    for m in (
+        _BEFORE_MONTH.finditer(clause) if yearly and monthly else ()
+    ):  # 次年3月份前 → end of February
         month = int(m.group("m"))
         if not free(*m.span()) or not 1 <= month <= 12:
             continue
@@ -658,7 +673,7 @@ def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
     found: list[tuple[re.Match[str], str]] = []
     if "年" not in clause and "季度" not in clause:
         return found
-    for m in _YEAR_END.finditer(clause):
+    for m in _YEAR_END.finditer(clause) if "年底" in clause or "年末" in clause else ():
         rest = clause[m.end() :]
         every = m.group().startswith("每年") or clause[: m.start()].endswith("每年")
         if m.group("pre") or _ends_or_acts(rest) or (every and _VERB_SEARCH.search(rest[:40])):
@@ -673,7 +688,7 @@ def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
         if ordinal and m.group("x") != "前" and stated:
             month = int(m.group("q")) * 3
             found.append((m, f"{month:02d}-{month_end(month):02d}"))
-    for m in _MONTH_OF_YEAR.finditer(clause):
+    for m in _MONTH_OF_YEAR.finditer(clause) if "每年" in clause else ():
         month = int(m.group("m"))
         if 1 <= month <= 12 and (m.group("x") or _ends_or_acts(clause[m.end() :])):
             found.append((m, f"{month:02d}-{month_end(month):02d}"))

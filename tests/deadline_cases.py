@@ -258,4 +258,11 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("工作日每天更新", []),  # the contract has no working-day period
     ("每月第一周报送", []),
     ("能够当场答复的，应当当场予以答复", []),
+    ("各单位要按时报送信息，每月不少于5条", [per(1, "month", 5)]),  # no scope: a unit's duty
+    ("领导分工调整后3个工作日内更新", [aft(3, "workday", "occurred")]),
+    ("栏目更新间隔不得超过半个月", [per(15, "day")]),
+    ("首页动态信息更新不得超过3天", [per(3, "day")]),
+    ("重要信息当天发布，一般信息次日发布", [aft(0, "day"), aft(1, "day")]),
+    ("于11月20日前上传2016年工作总结", []),  # a one-off of a year it names elsewhere
+    ("3月31日前", [ann("03-31")]),  # a table's date column: once a year
 ]

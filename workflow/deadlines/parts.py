@@ -275,7 +275,7 @@ def _quarter_months(clause: str) -> Period | None:
 
 
 # A limit on staleness: the longest the column may go without new content.
-_STALE_UNIT = "季度|季|半年|个月|月|个星期|星期|周|天|日|年"
+_STALE_UNIT = "半个月|半月|季度|季|半年|个月|月|个星期|星期|周|天|日|年"
 _STALE = (
     # 至迟三个月内须有新内容, 最长2个月内至少更新一次, 三个月内至少更新一次
     re.compile(
@@ -286,8 +286,8 @@ _STALE = (
     ),
     # 更新间隔不超过一个月, 间隔时间最长不得超过两周, 更新周期不超过2周
     re.compile(
-        r"(?:更新)?(?:时间)?(?:间隔|周期)(?:时间)?(?:最长)?(?:不得|不能|不应|不可|不)?"
-        r"(?:超过|大于|多于|长于)"
+        r"(?:(?:更新)?(?:时间)?(?:间隔|周期)(?:时间)?(?:最长)?(?:不得|不能|不应|不可|不)?"
+        r"|更新(?:时间)?(?:不得|不能|不应|不可))(?:超过|大于|多于|长于)"
         rf"(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
     ),
     # 不得超过一季度未更新
@@ -335,7 +335,11 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
         for p in _every(clause):
             if is_free(p.start, p.end):
                 found.append(p)
-    cues = ("内" in clause, "间隔" in clause or "周期" in clause, "超过" in clause)
+    cues = (
+        "内" in clause,
+        "间隔" in clause or "周期" in clause or "超过" in clause,
+        "超过" in clause,
+    )
     for pattern, cue in zip(_STALE, cues, strict=True):
         for m in pattern.finditer(clause) if cue else ():
             every, unit = stale_period(m.group("n"), m.group("p"))
@@ -510,7 +514,7 @@ _EVENTS = (
     (
         re.compile(
             r"发生(?:后|之日)?|结束(?:后|之日|当天|当日)"
-            r"|(?:形成|产生|取得|获取|作成|变更|变化|变动|更改)(?:[^,;]{0,8}?(?:后|之日)|的)"
+            r"|(?:形成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
             r"|(?:形成|产生|变更)(?=,|$)"
         ),
         "occurred",
@@ -813,6 +817,7 @@ _TITLE_END = (
 _UNIT_LEAD = re.compile(
     r"^各(?:乡镇|镇街|街道|部门|单位|地|级|村|区|县|市|科室|处室)(?:、各?(?:乡镇|街道|部门|单位|村))*"
 )
+_PREDICATE = re.compile(r"要(?![情闻点务])|应|须|需|必须|按时|按照|及时|于|在|将|把|对")
 _QUOTES = '“”「」《》"'
 
 
@@ -857,6 +862,8 @@ def scope(prefix: str, lenient: bool = False) -> str | None:
     unit = _UNIT_LEAD.match(text) if text.startswith("各") else None
     if unit and len(text) - unit.end() >= 2:
         text = text[unit.end() :]
+        if _PREDICATE.match(text):
+            return None  # 各单位要按时报送信息: what the unit must do, not a part
     text = _strip_trail(text, _MODAL_TRAIL)
     if _BY_SCOPE.fullmatch(text) or _RELATIVE.fullmatch(text):
         return text

@@ -265,4 +265,8 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("重要信息当天发布，一般信息次日发布", [aft(0, "day"), aft(1, "day")]),
     ("于11月20日前上传2016年工作总结", []),  # a one-off of a year it names elsewhere
     ("3月31日前", [ann("03-31")]),  # a table's date column: once a year
+    ("申请人可以自知道该行为之日起60日内提出行政复议申请", []),  # the applicant's time
+    ("原则上3个工作日内办结，情况复杂的可适当延长", [aft(3, "workday")]),
+    ("每半年开展一次检查", []),
+    ("会议每月召开一次", []),
 ]

@@ -490,7 +490,9 @@ def sync(clause: str) -> re.Match[str] | None:
 # 两周内未更新的栏目予以通报: a penalty, not a limit.
 PENALTY = re.compile(r"^[^,]{0,6}?(?:未|没有|无)")
 # 通知申请人于七日内补正: the applicant's deadline, not the office's.
-APPLICANT = re.compile(r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出异议|申请复议|提起)")
+APPLICANT = re.compile(
+    r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出(?:异议|[^,]{0,6}?申请)|申请复议|提起)"
+)
 
 # ----------------------------------------------------------------------------- events
 

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.deadlines import key, parse, validate
+from workflow.deadlines import dedupe, key, parse, validate
 from workflow.deadlines.__main__ import main
 from workflow.deadlines.parser import cn_to_int, parse_strict
 
@@ -270,3 +270,70 @@ def test_numeral_forms_give_the_same_rules(number: str, template: str, form: str
     assert keys(parse_strict(template.format(written))) == keys(
         parse_strict(template.format(number))
     )
+
+
+# rules.py: rolling and scope in validation, sameness and dedupe.
+
+
+def test_validate_accepts_rolling_and_scope_and_refuses_bad_ones() -> None:
+    rolling = {"kind": "periodic", "every": 3, "unit": "month", "rolling": True}
+    assert validate(rolling) == []
+    assert validate({**rolling, "scope": "动态信息类"}) == []
+    assert validate({"kind": "prompt", "scope": "重要信息"}) == []
+    assert validate({**rolling, "rolling": "yes"}) != []
+    assert validate({"kind": "after_event", "within": 5, "unit": "day", "rolling": True}) != []
+    assert validate({"kind": "prompt", "scope": ""}) != []
+    assert validate({"kind": "prompt", "scope": "  "}) != []
+    assert validate({"kind": "prompt", "scope": "类" * 101}) != []
+    assert validate({"kind": "prompt", "scope": 3}) != []
+
+
+@pytest.mark.parametrize(
+    ("every", "unit", "calendar"),
+    [
+        (1, "week", True),
+        (7, "day", True),
+        (1, "month", True),
+        (2, "month", True),
+        (3, "month", True),
+        (4, "month", True),
+        (6, "month", True),
+        (12, "month", True),
+        (1, "year", True),
+        (2, "week", False),
+        (50, "day", False),
+        (5, "month", False),
+        (2, "year", False),
+        (1, "day", False),
+    ],
+)
+def test_rollingness_is_part_of_a_periodic_rules_identity(
+    every: int, unit: str, calendar: bool
+) -> None:
+    plain = {"kind": "periodic", "every": every, "unit": unit}
+    flagged = {**plain, "rolling": True}
+    # a calendar-able period is rolling only with the flag; any other always is
+    assert (key(plain) != key(flagged)) is calendar
+    assert key({**plain, "rolling": False}) == key(plain)
+    assert key({**flagged, "scope": "其他类", "source": "…"}) == key(flagged)
+
+
+def test_a_week_is_seven_days_and_a_year_twelve_months_rolling_or_not() -> None:
+    week = {"kind": "periodic", "every": 1, "unit": "week", "rolling": True}
+    assert key(week) == key({"kind": "periodic", "every": 7, "unit": "day", "rolling": True})
+    year = {"kind": "periodic", "every": 1, "unit": "year"}
+    assert key(year) == key({"kind": "periodic", "every": 12, "unit": "month"})
+
+
+def test_dedupe_keeps_rules_that_differ_only_by_scope_and_drops_repeats() -> None:
+    a = {"kind": "periodic", "every": 5, "unit": "month", "scope": "政策法规", "source": "x"}
+    b = {**a, "scope": "计划总结", "source": "y"}
+    again = {**a, "source": "z"}
+    unscoped = {"kind": "periodic", "every": 5, "unit": "month"}
+    assert dedupe([a, b, again, unscoped, dict(unscoped)]) == [a, b, unscoped]
+
+
+def test_parse_results_are_copies() -> None:
+    first = parse("每月更新")
+    first[0]["every"] = 99
+    assert parse("每月更新")[0]["every"] == 1

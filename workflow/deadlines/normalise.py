@@ -32,7 +32,6 @@ _SPACES = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]{0,200}\]")
 # ① would become a bare "1" under NFKC: keep it an item number.
 _CIRCLED = str.maketrans({chr(0x2460 + i): f"({i + 1})" for i in range(20)})
-_CIRCLED_ANY = re.compile("[\u2460-\u2473]")
 _AFTER_NFKC = str.maketrans(
     {
         **{
@@ -64,11 +63,18 @@ def _traditional() -> frozenset[str]:
     return frozenset(a for a, b in zip(chars, converted, strict=True) if a != b)
 
 
+@lru_cache(maxsize=1)
+def _traditional_pattern() -> re.Pattern[str]:
+    """Any of those characters (a character class scans faster than a set lookup per
+    character); matches everything when the set could not be built."""
+    chars = _traditional()
+    return re.compile("[" + re.escape("".join(sorted(chars))) + "]") if chars else re.compile("")
+
+
 def to_simplified(text: str) -> str:
     """Traditional → simplified; text without a traditional character is left as it is
     (the common case, and OpenCC's conversion is the costly step)."""
-    traditional = _traditional()
-    if traditional and traditional.isdisjoint(text):
+    if not _traditional_pattern().search(text):
         return text
     converted = _converter().convert(text)
     return converted if isinstance(converted, str) else text
@@ -97,10 +103,7 @@ def cn_to_int(text: str) -> int:
 def normalise(text: str) -> str:
     """One spelling for the parser (see the module's docstring). Line breaks are kept:
     they separate sentences."""
-    text = text[:MAX_CHARS]
-    if _CIRCLED_ANY.search(text):
-        text = text.translate(_CIRCLED)
-    text = unicodedata.normalize("NFKC", text)
+    text = unicodedata.normalize("NFKC", text[:MAX_CHARS].translate(_CIRCLED))
     text = to_simplified(text).translate(_AFTER_NFKC)  # 大写 numerals, dashes
     if "[bookmark" in text:
         text = _BOOKMARK.sub("", text)
@@ -109,7 +112,7 @@ def normalise(text: str) -> str:
 
 
 def has_traditional(text: str) -> bool:
-    return not _traditional().isdisjoint(text)
+    return _traditional_pattern().search(text) is not None
 
 
 def as_written(words: str, original: str) -> str:

@@ -29,7 +29,7 @@ from workflow.deadlines.rules import Rule, after_event, calendar_period, dedupe,
 __all__ = ["MAX_CHARS", "cn_to_int", "normalise", "parse", "parse_strict", "parse_with_text"]
 
 
-@dataclass
+@dataclass(slots=True)
 class _Found:
     rule: Rule
     start: int  # where the rule's words start in the clause: its subject ends there
@@ -60,7 +60,7 @@ _DUTY = re.compile(r"定期|更新|公开|发布|公布|报送")
 _SUBJECT_END = re.compile(r"根据|按照|依照|参照|及时|即时|定期|每|应|须|要|需|原则上")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Context:
     """What a clause may borrow from its sentence: the event it names, the topic."""
 
@@ -218,7 +218,7 @@ def _sentence_rules(
     clauses = sentence.clauses
     for i, clause in enumerate(clauses):
         found = [] if stopped or (sentence.titled and i == 0) else _clause_rules(clause, context)
-        if not stopped:
+        if not stopped and ("超过" in clause or (found and found[0].rule["kind"] == "after_event")):
             _bare_cap(clause, found, clauses[i - 1] if i else "", rules)
         if not found and not stopped and _PROMPT_WORD.search(clause):
             if (
@@ -341,10 +341,12 @@ def _parse(text: str) -> list[Rule]:
     rules: list[Rule] = []
     for item in split(normalise(text)):
         rules += _item_rules(item)
+    if len(rules) < 2 and not (rules and "scope" in rules[0]):
+        return rules
     # A rule for the whole column covers the same rule for a part of it.
     whole = {key(r) for r in rules if "scope" not in r}
     rules = [r for r in rules if "scope" not in r or key(r) not in whole]
-    if has_traditional(text):  # scopes as written: 財務收支情況
+    if any("scope" in r for r in rules) and has_traditional(text):  # as written: 財務收支情況
         for r in rules:
             if "scope" in r:
                 r["scope"] = as_written(r["scope"], text)

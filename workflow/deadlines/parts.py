@@ -59,7 +59,7 @@ def month_end(month: int, year: int = 2025) -> int:
 # ----------------------------------------------------------------------------- parts
 
 
-@dataclass
+@dataclass(slots=True)
 class Period:
     every: int
     unit: str
@@ -71,7 +71,7 @@ class Period:
     subject: str | None = None  # 按季报送的…: the period's words name the part too
 
 
-@dataclass
+@dataclass(slots=True)
 class Limit:
     within: int
     unit: str
@@ -80,7 +80,7 @@ class Limit:
     capped: bool = False  # 不超过/最长/不得超过 N…: may be a bare clause (inherits its kind)
 
 
-@dataclass
+@dataclass(slots=True)
 class DatePart:
     kind: str  # annual | once
     by: str
@@ -255,6 +255,7 @@ _BARE_WORD = {
 _YEAR_START = re.compile(r"(?:每年)?年初(?=[更发报公上维审解完集定])|每年年初$")
 _NOT_RECURRING = re.compile(r"(?:\d|[本今当该次明去上下同前近]年?|截至|截止)$")
 
+_PERIODISH = re.compile(r"[每按周星礼旬月季年天日/内超隔期]")
 _HALVES = re.compile(r"(?:每年)?上(?:半年)?、下半年各")
 _QUARTER_MONTHS = re.compile(
     r"(?<![\d、])(?P<m>\d{1,2}(?:、\d{1,2}){3})月(?:份)?(?:的?(?P<d>\d{1,2})[日号])?"
@@ -319,6 +320,8 @@ def stale_period(n: str | None, word: str) -> tuple[int, str]:
 def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
     """Every period the clause states, in order, with its count and due day."""
     found: list[Period] = []
+    if not _PERIODISH.search(clause):
+        return found
 
     def is_free(a: int, b: int) -> bool:
         return all(b <= x or a >= y for x, y in free) and all(

@@ -443,14 +443,14 @@ _ANY_DIGIT = re.compile(r"\d")
 def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     """Time limits counted from an event ("within N units"), in order."""
     found: list[Limit] = []
-    if _EXTENSION.search(clause):
+    if not _ANY_DIGIT.search(clause) and not _DAY_WORD.search(clause):
+        return found
+    if "延" in clause and _EXTENSION.search(clause):
         extended = _EXTENDED_TO.search(clause)
         if extended:
             unit = _LIMIT_UNITS[extended.group("u")]
             found.append(Limit(int(extended.group("n")), unit, *extended.span(), capped=True))
         return found  # 经批准可延长15个工作日: an extension is not a second limit
-    if not _ANY_DIGIT.search(clause) and not _DAY_WORD.search(clause):
-        return found
 
     def take(m: re.Match[str], capped: bool) -> None:
         a, b = m.span()
@@ -755,9 +755,9 @@ def rejected(clause: str) -> bool:
     ranges of days, vague positions (左右, 前后), ordinals."""
     if REJECT.search(clause):
         return True
-    if _MONTH_LIST.search(clause) and not _LISTED.search(clause):
+    if "、" in clause and _MONTH_LIST.search(clause) and not _LISTED.search(clause):
         return True  # 每年3月、9月各更新一次: a list of months
-    plan = _PLAN.search(clause)
+    plan = _PLAN.search(clause) if "计划" in clause else None
     return plan is not None and not _EVERY.search(clause[plan.end() :])
 
 

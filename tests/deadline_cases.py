@@ -10,20 +10,31 @@ C = "on_change"
 
 
 def per(
-    every: int, unit: str, min_items: int = 1, by_day: int | None = None, scope: str | None = None
+    every: int,
+    unit: str,
+    min_items: int = 1,
+    by_day: int | None = None,
+    scope: str | None = None,
+    rolling: bool = False,
 ) -> dict[str, Any]:
     r: dict[str, Any] = {"kind": "periodic", "every": every, "unit": unit, "min_items": min_items}
     if by_day is not None:
         r["by_day"] = by_day
+    if rolling:
+        r["rolling"] = True
     if scope:
         r["scope"] = scope
     return r
 
 
-def aft(within: int, unit: str, event: str | None = None) -> dict[str, Any]:
+def aft(
+    within: int, unit: str, event: str | None = None, scope: str | None = None
+) -> dict[str, Any]:
     r: dict[str, Any] = {"kind": "after_event", "within": within, "unit": unit}
     if event:
         r["event"] = event
+    if scope:
+        r["scope"] = scope
     return r
 
 
@@ -38,8 +49,8 @@ def once(by: str) -> dict[str, Any]:
     return {"kind": "once", "by": by}
 
 
-def k(kind: str) -> dict[str, Any]:
-    return {"kind": kind}
+def k(kind: str, scope: str | None = None) -> dict[str, Any]:
+    return {"kind": kind, "scope": scope} if scope else {"kind": kind}
 
 
 SEED: list[tuple[str, list[dict[str, Any]]]] = [
@@ -144,7 +155,7 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("按季度更新", [per(3, "month")]),
     ("按月更新", [per(1, "month")]),
     ("一年更新一次", [per(1, "year")]),
-    ("半年更新一次", []),  # unclear: no 每; left to the office
+    ("半年更新一次", [per(6, "month")]),  # as 季度更新 (the corpus reads it so)
     ("全年发布不少于4条", [per(1, "year", 4)]),
     ("年内至少公开两次", [per(1, "year", 2)]),
     ("全年不少于12篇", [per(1, "year", 12)]),
@@ -183,7 +194,7 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("一个月内完成整改并公开", [aft(1, "month")]),
     ("两个月内公开", [aft(2, "month")]),
     ("文件发布后同步发布解读", [aft(0, "day", "published")]),
-    ("与正式文件同步发布", [aft(0, "day")]),
+    ("与正式文件同步发布", [aft(0, "day", "published")]),  # in step with a document's
     # several clauses, numbering and scopes
     ("1、信息及时更新；2、每月至少报送3条", [k(P), per(1, "month", 3)]),
     ("（1）工作动态每周更新；（2）规划计划每年更新一次", [per(1, "week"), per(1, "year")]),
@@ -226,4 +237,36 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("一年更新一次（次年1月底前）", [ann("01-31")]),
     ("每年更新一次，于3月底前完成", [ann("03-31")]),
     ("每隔一天更新一次", []),
+    # Written for the parser's rebuild: limits, events, cycles and refusals.
+    (
+        "应当自该政府信息形成或者变更之日起20个工作日内及时公开",
+        [aft(20, "workday", "occurred")],  # 及时 qualifies the limit: no prompt
+    ),
+    ("行政处罚决定应当自作出之日起7个工作日内公开", [aft(7, "workday", "decided")]),
+    ("重要会议信息原则上当天发布，最迟不超过次日", [aft(0, "day"), aft(1, "day")]),
+    (
+        "信息发布时限：一般信息在2个工作日内发布，重要信息当天发布",
+        [aft(2, "workday"), aft(0, "day")],
+    ),
+    (
+        "对网民留言一般在5个工作日内答复，情况复杂的，最长不超过15个工作日",
+        [aft(5, "workday"), aft(15, "workday")],
+    ),
+    ("动态要闻类栏目更新周期不超过2周", [per(2, "week")]),
+    ("通知公告类栏目更新周期不超过1个月", [per(1, "month", rolling=True)]),
+    ("第一时间转载上级信息", [k(P)]),
+    ("工作日每天更新", []),  # the contract has no working-day period
+    ("每月第一周报送", []),
+    ("能够当场答复的，应当当场予以答复", []),
+    ("各单位要按时报送信息，每月不少于5条", [per(1, "month", 5)]),  # no scope: a unit's duty
+    ("领导分工调整后3个工作日内更新", [aft(3, "workday", "occurred")]),
+    ("栏目更新间隔不得超过半个月", [per(15, "day")]),
+    ("首页动态信息更新不得超过3天", [per(3, "day")]),
+    ("重要信息当天发布，一般信息次日发布", [aft(0, "day"), aft(1, "day")]),
+    ("于11月20日前上传2016年工作总结", []),  # a one-off of a year it names elsewhere
+    ("3月31日前", [ann("03-31")]),  # a table's date column: once a year
+    ("申请人可以自知道该行为之日起60日内提出行政复议申请", []),  # the applicant's time
+    ("原则上3个工作日内办结，情况复杂的可适当延长", [aft(3, "workday")]),
+    ("每半年开展一次检查", []),
+    ("会议每月召开一次", []),
 ]

@@ -160,7 +160,8 @@ GENERAL: list[tuple[str, list[dict[str, Any]]]] = [
     ("每周二、周四更新", []),
     ("每月5日、20日前", []),
     ("每年一季度、三季度", []),
-    ("即时发布，不得超过一季度", [{"kind": "prompt"}]),
+    # a limit on staleness (docs/deadline-corpus.md): a rolling quarter
+    ("即时发布，不得超过一季度", [{"kind": "prompt"}, per(3, "month", rolling=True)]),
     ("截至年底", []),
     ("年底前后", []),
     ("每月底前后", []),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -12,12 +13,14 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from workflow.deadlines import key, parse, validate
+from workflow.deadlines import dedupe, key, parse, validate
 from workflow.deadlines.__main__ import main
 from workflow.deadlines.parser import cn_to_int, parse_strict
 
 from .deadline_cases import MORE, SEED
 from .deadline_cases_general import GENERAL
+from .deadline_cases_issue import ISSUE
+from .deadline_cases_seeds import SEEDS
 
 
 def keys(rules: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
@@ -38,11 +41,27 @@ def test_further_wordings(text: str, want: list[dict[str, Any]]) -> None:
     assert keys(parse(text)) == keys(want)
 
 
+def scoped(rules: list[dict[str, Any]]) -> list[tuple[Any, ...]]:
+    return sorted((*key(r), r.get("scope") or "") for r in rules)
+
+
+@pytest.mark.parametrize(("text", "want"), ISSUE, ids=[t for t, _ in ISSUE])
+def test_failure_shapes_of_the_issue(text: str, want: list[dict[str, Any]]) -> None:
+    """Each shape of failure seen on other districts' phrases, scopes included."""
+    assert scoped(parse_strict(text)) == scoped(want)
+
+
+@pytest.mark.parametrize(("text", "want"), SEEDS, ids=[t[:40] for t, _ in SEEDS])
+def test_every_requirement_cell_of_the_seeds(text: str, want: list[dict[str, Any]]) -> None:
+    """Every distinct 时限要求/报送要求/工作要求 cell of the seeds: rules and scopes."""
+    assert scoped(parse_strict(text)) == scoped(want)
+
+
 def test_every_rule_is_valid_and_carries_its_source() -> None:
-    for text, _ in SEED + MORE + GENERAL:
+    for text, _ in SEED + MORE + GENERAL + ISSUE + SEEDS:
         for rule in parse(text):
             assert validate(rule) == [], (text, rule)
-            assert rule.get("source") or rule["kind"] in ("prompt", "on_change")
+            assert rule["source"]
 
 
 @pytest.mark.parametrize(
@@ -119,6 +138,27 @@ def test_clause_soup_never_breaks(parts: list[str]) -> None:
         assert validate(rule) == []
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "1" * 20_000,
+        "1个月内" * 3_000,
+        "及时" + "将" * 20_000,
+        "每" * 20_000,
+        "的" * 20_000,
+        "、" * 20_000,
+        "(1)" * 7_000,
+        "如有变动" * 5_000,
+        "年" * 20_000,
+    ],
+    ids=lambda t: f"{t[:4]}x{len(t)}",
+)
+def test_regex_pathological_input_takes_bounded_time(text: str) -> None:
+    start = time.perf_counter()
+    assert isinstance(parse_strict(text), list)
+    assert time.perf_counter() - start < 2.0  # ~10 ms here; the old parser took 14 s on digits
+
+
 def test_very_long_and_binary_looking_input() -> None:
     assert isinstance(parse_strict("每月更新一次，" * 15_000), list)  # ~100 KB
     assert parse_strict("\x00\x01\ufffd\ud7ff" * 1000) == []
@@ -129,7 +169,9 @@ def test_command_line_one_phrase(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["每月月底前集中报送一次"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert out["text"] == "每月月底前集中报送一次"
-    assert [key(r) for r in out["rules"]] == [("periodic", 1, "month", 1, None)]
+    assert [key(r) for r in out["rules"]] == [
+        key({"kind": "periodic", "every": 1, "unit": "month"})
+    ]
 
 
 def test_command_line_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -139,6 +181,8 @@ def test_command_line_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -
     assert main(["--file", str(source)]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert [json.loads(line)["text"] for line in lines] == phrases
+    # every row of the contract's examples table, as the command prints it
+    assert [keys(json.loads(line)["rules"]) for line in lines] == [keys(w) for _, w in SEED]
 
 
 @pytest.mark.parametrize("argv", [[], ["a", "--file", "x"], ["--file", "/nonexistent/f.txt"]])
@@ -227,3 +271,69 @@ def test_numeral_forms_give_the_same_rules(number: str, template: str, form: str
         parse_strict(template.format(number))
     )
 
+
+# rules.py: rolling and scope in validation, sameness and dedupe.
+
+
+def test_validate_accepts_rolling_and_scope_and_refuses_bad_ones() -> None:
+    rolling = {"kind": "periodic", "every": 3, "unit": "month", "rolling": True}
+    assert validate(rolling) == []
+    assert validate({**rolling, "scope": "动态信息类"}) == []
+    assert validate({"kind": "prompt", "scope": "重要信息"}) == []
+    assert validate({**rolling, "rolling": "yes"}) != []
+    assert validate({"kind": "after_event", "within": 5, "unit": "day", "rolling": True}) != []
+    assert validate({"kind": "prompt", "scope": ""}) != []
+    assert validate({"kind": "prompt", "scope": "  "}) != []
+    assert validate({"kind": "prompt", "scope": "类" * 101}) != []
+    assert validate({"kind": "prompt", "scope": 3}) != []
+
+
+@pytest.mark.parametrize(
+    ("every", "unit", "calendar"),
+    [
+        (1, "week", True),
+        (7, "day", True),
+        (1, "month", True),
+        (2, "month", True),
+        (3, "month", True),
+        (4, "month", True),
+        (6, "month", True),
+        (12, "month", True),
+        (1, "year", True),
+        (2, "week", False),
+        (50, "day", False),
+        (5, "month", False),
+        (2, "year", False),
+        (1, "day", False),
+    ],
+)
+def test_rollingness_is_part_of_a_periodic_rules_identity(
+    every: int, unit: str, calendar: bool
+) -> None:
+    plain = {"kind": "periodic", "every": every, "unit": unit}
+    flagged = {**plain, "rolling": True}
+    # a calendar-able period is rolling only with the flag; any other always is
+    assert (key(plain) != key(flagged)) is calendar
+    assert key({**plain, "rolling": False}) == key(plain)
+    assert key({**flagged, "scope": "其他类", "source": "…"}) == key(flagged)
+
+
+def test_a_week_is_seven_days_and_a_year_twelve_months_rolling_or_not() -> None:
+    week = {"kind": "periodic", "every": 1, "unit": "week", "rolling": True}
+    assert key(week) == key({"kind": "periodic", "every": 7, "unit": "day", "rolling": True})
+    year = {"kind": "periodic", "every": 1, "unit": "year"}
+    assert key(year) == key({"kind": "periodic", "every": 12, "unit": "month"})
+
+
+def test_dedupe_keeps_rules_that_differ_only_by_scope_and_drops_repeats() -> None:
+    a = {"kind": "periodic", "every": 5, "unit": "month", "scope": "政策法规", "source": "x"}
+    b = {**a, "scope": "计划总结", "source": "y"}
+    again = {**a, "source": "z"}
+    unscoped = {"kind": "periodic", "every": 5, "unit": "month"}
+    assert dedupe([a, b, again, unscoped, dict(unscoped)]) == [a, b, unscoped]
+
+
+def test_parse_results_are_copies() -> None:
+    first = parse("每月更新")
+    first[0]["every"] = 99
+    assert parse("每月更新")[0]["every"] == 1

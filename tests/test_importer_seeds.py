@@ -119,7 +119,7 @@ def test_seed_000_group_words_expand_to_units_of_their_kind_and_are_flagged(
 
 # Seed 002, read by hand: (lead, cooperating, group words, rule kinds) per column.
 SEED_002 = {
-    "政策文件": (["市政府办"], [], [], ["periodic", "after_event"]),
+    "政策文件": (["市政府办"], [], [], ["periodic", "prompt"]),  # 解读文件同步报送: no event
     "信息公开内容保障 稳岗就业": (
         ["市人社局"],
         ["市教育局", "市退役军人事务局"],
@@ -170,7 +170,7 @@ def test_seed_002_summary(session: Session, now: datetime, fmt: str) -> None:
         "统计信息",
         "审计报告",
         "交通出行",
-        "财政资金直达基层",
+        # 财政资金直达基层's "…及时将有关分配情况向社会公开" is prompt (及时 + 公开)
     }
 
 

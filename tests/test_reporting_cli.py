@@ -96,8 +96,8 @@ def test_health_scoreboard_kinds_and_feeds(runner: FlaskCliRunner) -> None:
     r = runner.invoke(args=["report", "health"])
     assert r.exit_code == 0, r.output
     assert (
-        ("空白栏目" in r.output and "first failing date" in r.output) or "does not fail" in r.output
-    )
+        "空白栏目" in r.output and "first failing date" in r.output
+    ) or "does not fail" in r.output
     assert runner.invoke(args=["report", "health", "--json"]).output.startswith('{"today"')
     r = runner.invoke(args=["report", "scoreboard", "--month", "2026-10"])
     assert r.exit_code == 0 and "2026年10月" in r.output

@@ -27,9 +27,25 @@ def after_event(within: int, unit: str, event: str | None = None) -> Rule:
     return rule
 
 
+def calendar_period(every: int, unit: str) -> bool:
+    """The periods the contract makes calendar periods: a week (7 days), months dividing
+    12 (and 12 months), a year. Every other period is a rolling window."""
+    if not isinstance(every, int) or isinstance(every, bool) or every < 1:
+        return False
+    if unit == "week":
+        return every == 1
+    if unit == "day":
+        return every == 7
+    if unit == "month":
+        return 12 % every == 0
+    return unit == "year" and every == 1
+
+
 def key(rule: Mapping[str, Any]) -> tuple[Any, ...]:
     """What makes two rules the same: everything but scope/source, with a week as 7 days
-    and a year as 12 months (deadline-rules.md)."""
+    and a year as 12 months (deadline-rules.md). A periodic rule's rollingness is part of
+    it: a calendar period is rolling only with `rolling: true`, every other period is
+    always rolling (so `rolling: true` on every 50 days equals no flag)."""
     kind = rule["kind"]
     if kind == "periodic":
         every, unit = rule["every"], rule["unit"]
@@ -37,7 +53,8 @@ def key(rule: Mapping[str, Any]) -> tuple[Any, ...]:
             every, unit = every * 7, "day"
         elif unit == "year":
             every, unit = every * 12, "month"
-        return (kind, every, unit, rule.get("min_items", 1), rule.get("by_day"))
+        rolling = rule.get("rolling") is True or not calendar_period(every, unit)
+        return (kind, every, unit, rule.get("min_items", 1), rule.get("by_day"), rolling)
     if kind == "after_event":
         within, unit = rule["within"], rule["unit"]
         if unit == "week":
@@ -49,10 +66,15 @@ def key(rule: Mapping[str, Any]) -> tuple[Any, ...]:
 
 
 def dedupe(rules: Iterable[Rule]) -> list[Rule]:
+    """Drop exact repeats (the same rule for the same part of the column); two rules that
+    differ only by scope are both kept: they judge different parts."""
+    rules = list(rules)
+    if len(rules) < 2:
+        return rules
     seen: set[tuple[Any, ...]] = set()
     out = []
     for rule in rules:
-        k = key(rule)
+        k = (*key(rule), rule.get("scope"))
         if k not in seen:
             seen.add(k)
             out.append(rule)
@@ -87,7 +109,16 @@ def validate(rule: Mapping[str, Any]) -> list[str]:
             problems.append(f"unit must be one of {WITHIN_UNITS}")
         if "event" in rule and rule["event"] not in EVENTS:
             problems.append(f"event must be one of {EVENTS}")
-    elif kind in ("annual", "once"):
+    if "rolling" in rule:
+        if not isinstance(rule["rolling"], bool):
+            problems.append("rolling must be true or false")
+        elif kind != "periodic":
+            problems.append("rolling is only for periodic rules")
+    if "scope" in rule:
+        scope = rule["scope"]
+        if not isinstance(scope, str) or not scope.strip() or len(scope) > 100:
+            problems.append("scope must be a non-empty text of at most 100 characters")
+    if kind in ("annual", "once"):
         by = rule.get("by")
         pattern_ok = isinstance(by, str) and _valid_by(by, with_year=kind == "once")
         if not pattern_ok:

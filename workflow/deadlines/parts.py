@@ -1,0 +1,878 @@
+"""The parts of one clause, each recognised on its own (parser.py combines them):
+
+- periods: 每/按/一…一/N…N次/全年…, 周/星期/礼拜/旬/半月/月/季/半年/年, with the position
+  or due day inside the period (每月25日前, 季末月25日前, 每月上旬) and the count after it;
+- rolling windows: a limit on staleness (至迟三个月内须有新内容, 更新间隔不超过一个月);
+- counts: N条/次/篇/件/项/期, 以上/不少于/至少/不低于, a range's lower bound, "2条/周";
+- limits: N个工作日/日/天/周/个月 内, 不超过/最长/最迟 N…, 时限为 N…, 当日/当天, 同步;
+- events: 收到 / 受理 / 作出…决定 / 公开…后 / 发生, 结束后, 变更之日起;
+- dates: once (2016年12月底) and annual (每年1月31日前, 次年3月份前, 年底前, 上半年…);
+- prompt (及时/即时/实时/随时/第一时间 + a publishing verb) and on_change;
+- scope: the subject in front of a rule when it names a part of the column.
+
+Every pattern is linear: bounded repeats only, no nested quantifiers.
+"""
+
+from __future__ import annotations
+
+import calendar
+import itertools
+import re
+from dataclasses import dataclass
+
+# ----------------------------------------------------------------------------- words
+
+PERIOD_WORD = "半年度|半年|半个月|半月|双周|双月|季度|季|旬|天|日|周|星期|礼拜|个月|月|年度|年"
+PERIODS: dict[str, tuple[int, str]] = {
+    "月度": (1, "month"), "半年度": (6, "month"), "半年": (6, "month"),
+    "半个月": (15, "day"), "半月": (15, "day"),
+    "双周": (2, "week"), "双月": (2, "month"), "年度": (1, "year"), "季度": (3, "month"),
+    "季": (3, "month"), "旬": (10, "day"), "天": (1, "day"), "日": (1, "day"),
+    "周": (1, "week"), "星期": (1, "week"), "礼拜": (1, "week"), "个月": (1, "month"),
+    "月": (1, "month"), "年": (1, "year"),
+}  # fmt: skip
+# Words for "publish" in a period's clause (每季度通报一次, 每月访谈一个单位, 每月变动一次).
+VERB = (
+    "更新|发布|报送|公开|公布|上传|上网|推送|维护|解读|访谈|通报|总结|变动|审核|公示|答复|回复"
+    "|刊发|编发|公告|上报|报至|报给|发|有"
+)
+# Publishing verbs after 及时/即时… (docs/deadline-corpus.md): not 查看, 处理, 告知, 整改.
+PUBLISH = (
+    "更新|发布|公开|公布|上网|推送|报送|上传|公示|维护|更改|回复|答复|回应|刊发|挂网|转载|转发|刊登"
+    "|刊载|播发|播报|上报|上载|公告|报至|报给|通报"
+)
+# 工作天 (Hong Kong) is a working day; 历日/日历日 (Taiwan, Hong Kong) a calendar day.
+_LIMIT_UNITS = {
+    "工作日": "workday", "个工作日": "workday", "工作天": "workday", "个工作天": "workday",
+    "日": "day", "天": "day", "历日": "day", "个历日": "day", "日历日": "day", "个日历日": "day",
+    "个周": "week", "周": "week", "星期": "week", "个星期": "week", "个月": "month", "月": "month",
+}  # fmt: skip
+_LIMIT_UNIT = (
+    "个工作日|工作日|个工作天|工作天|个日历日|日历日|个历日|历日|个星期|星期|个月|个周|月|日|天|周"
+)
+
+
+def month_end(month: int, year: int = 2025) -> int:
+    return calendar.monthrange(year, month)[1]
+
+
+# ----------------------------------------------------------------------------- parts
+
+
+@dataclass(slots=True)
+class Period:
+    every: int
+    unit: str
+    start: int  # the clause position the rule's subject ends at (its scope's end)
+    end: int
+    min_items: int = 1
+    by_day: int | None = None
+    rolling: bool = False
+    subject: str | None = None  # 按季报送的…: the period's words name the part too
+
+
+@dataclass(slots=True)
+class Limit:
+    within: int
+    unit: str
+    start: int
+    end: int
+    capped: bool = False  # 不超过/最长/不得超过 N…: may be a bare clause (inherits its kind)
+
+
+@dataclass(slots=True)
+class DatePart:
+    kind: str  # annual | once
+    by: str
+    start: int
+    end: int
+
+
+# ----------------------------------------------------------------------------- counts
+
+_COUNT = re.compile(
+    r"(?P<k>\d{1,4})(?:(?:到|至|-|~|或)\d{1,4})?个?(?P<u>条|次|篇|件|项|期|家|场)(?:及?以上)?"
+)
+
+
+def count_in(tail: str) -> int | None:
+    """The count stated in the words after a period (至少更新2条, 报送稿件10篇以上, 1到2次:
+    the lower bound); None when there is none. An ordinal (第2次) or a count before 前 is
+    not one."""
+    for m in _COUNT.finditer(tail[:24]):
+        before = tail[max(0, m.start() - 1) : m.start()]
+        if before in ("第", "前", "每"):
+            continue
+        k = int(m.group("k"))
+        return k if k >= 1 else None
+    return None
+
+
+# ----------------------------------------------------------------------------- periods
+
+_EVERY = re.compile(rf"每(?P<n>\d{{1,3}})?个?(?P<p>{PERIOD_WORD})")
+_AFTER_END = r"结束后(?:\d{1,3}个?(?:工作日|日|天|周|星期|月))?(?:以内|之内|内)?"
+_CLOCK = r"(?:(?:上午|下午|中午|晚上)?\d{1,2}(?:点|时)(?:\d{1,2}分)?)?"
+_POSITION = {
+    "week": rf"(?:(?:周|星期|礼拜)?[一二三四五六日天1-7]{_CLOCK}|周?末)",
+    "month": r"(?:月?(?:底|末|初)|上旬|中旬(?!前)|下旬(?!前))",
+    "quarter": (
+        r"(?:的?(?:季度?)?(?:末|底|初)|的?(?:第1个月|首个?月)\d{1,2}[日号](?:为|是)?"
+        r"|的?(?:第1个月|首个?月))"
+    ),
+    "half": r"(?:末|底)",
+    "year": r"(?:年?初)",
+}
+_SUFFIX = rf"(?:{_AFTER_END}|前(?!后)|之前|以前|以内|之内|内)?"
+_FILLER = r"(?:集中|定期|统一|均|都|应|须|需|需要|要|必须|应当|原则上|至少|最少)*"
+_COUNT_TAIL = (
+    r"(?:至少|最少|不少于|不低于|不得少于)?(?:更新|发布|报送|公开)?"
+    r"\d{1,4}(?:(?:到|至|-)\d{1,4})?(?:条|次|篇|件|项|期)(?:及?以上)?(?:信息|内容|稿件|动态)?$"
+)
+_HEADS = {kind: re.compile(rf"(?:{position})?{_SUFFIX}") for kind, position in _POSITION.items()}
+_TAILS = {
+    kind: re.compile(rf"(?:{position})?{_SUFFIX}{_FILLER}(?:$|{_COUNT_TAIL}|(?:{VERB})|完成)")
+    for kind, position in _POSITION.items()
+}
+_PERIOD_KIND = {
+    "周": "week", "星期": "week", "礼拜": "week", "月": "month", "个月": "month",
+    "季度": "quarter", "季": "quarter", "半年": "half", "半年度": "half", "月度": "month",
+    "年": "year", "年度": "year",
+}  # fmt: skip
+_DAY_OF_MONTH = re.compile(
+    r"^的?(?P<d>\d{1,2})[日号]"
+    r"(?=前|之前|以前|止|内|以内|之内|$|集中|定期|统一|按时|准时|完成|[更发报公上维审解]|向|通过|对外)"
+)
+_DAY_OF_LAST_MONTH = re.compile(
+    r"^的?(?:末月|最后1个月|最后一个月|最末1个月|末)的?(?P<d>\d{1,2})[日号](?:前|之前|以前|止)"
+)
+_NEXT_MONTH_DAY = re.compile(
+    r"次月的?(?P<d>\d{1,2})[日号]"
+    r"(?=前|之前|以前|止|内|以内|之内|$|集中|定期|统一|按时|准时|完成|[更发报公上维审解])"
+)
+
+
+def _period_of(word: str, n: int) -> tuple[int, str]:
+    base, unit = PERIODS[word]
+    return n * base, unit
+
+
+_QUOTA = re.compile(
+    r"(?:至少|不少于|不低于|最少|不得少于)[^,;]{0,12}?\d{1,4}(?:条|次|篇|件|期|家|场)"
+)
+_VERB_SEARCH = re.compile(rf"(?:{VERB})(?!的)")
+_PUBLISH_SEARCH = re.compile(rf"(?:{PUBLISH})(?!的)")
+
+
+def _every_accepted(clause: str, m: re.Match[str]) -> bool:
+    """每 + period word states a requirement: a verb follows, or only a position in the
+    period, a deadline word, 结束后…内 and a count do (每周五前, 每季度末, 每月不少于2条)."""
+    rest = clause[m.end() :]
+    kind = _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
+    if _TAILS[kind].match(rest) or _DAY_OF_LAST_MONTH.match(rest):
+        return True
+    day = _DAY_OF_MONTH.match(rest) if m.group("p") in ("月", "个月") and not m.group("n") else None
+    if day:
+        after = rest[day.end() :].lstrip("前之以止内")
+        return after == "" or _PUBLISH_SEARCH.search(after[:16]) is not None
+    if _QUOTA.search(rest[:20]):  # 每年的在线访谈活动不少于3次, 每年度组织不少于6家…
+        return True
+    head = _HEADS[kind].match(rest)
+    if rest.startswith("的") and not (head and head.end() > 1):
+        return False  # 每年的工作要点 (but 每季的首月15日…)
+    return _VERB_SEARCH.search(rest[:40]) is not None  # not 每年发布的计划
+
+
+def _every(clause: str) -> list[Period]:
+    found = []
+    for m in _EVERY.finditer(clause):
+        if not _every_accepted(clause, m):
+            continue
+        n = int(m.group("n")) if m.group("n") else 1
+        if n < 1:
+            continue
+        every, unit = _period_of(m.group("p"), n)
+        rest = clause[m.end() :]
+        end = m.end()
+        by_day: int | None = None
+        if (every, unit) == (1, "month"):
+            day = _DAY_OF_MONTH.match(rest)
+            if day:
+                by_day, end = int(day.group("d")), end + day.end()
+            elif rest.startswith("上旬"):
+                by_day = 10
+            elif rest.startswith("中旬") and not rest.startswith("中旬前"):
+                by_day = 20
+        elif unit == "month" and every > 1:
+            day = _DAY_OF_LAST_MONTH.match(rest)
+            if day:
+                by_day, end = int(day.group("d")), end + day.end()
+        if by_day is not None and not 1 <= by_day <= 31:
+            continue
+        if end == m.end():  # the position and deadline words belong to the period
+            kind = _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
+            head = _HEADS[kind].match(rest)
+            end += head.end() if head else 0
+        found.append(Period(every, unit, m.start(), end, by_day=by_day))
+        also = _ALSO.match(rest)
+        if also:  # 每季度和半年度发布: both periods
+            every, unit = _period_of(also.group("p"), 1)
+            found.append(Period(every, unit, m.end() + also.start(), m.end() + also.end()))
+    return found
+
+
+_ALSO = re.compile(
+    r"(?:和|及|以及|、)每?(?P<p>半年度|半年|季度|年度|月度|周)(?=[更发报公上维审解通])"
+)
+
+
+# 一年一次, 一月两次, 两年一次, 一年更新一次, 一季一更新 (normalised: 1年1次, 1季一更新)
+_N_TIMES = re.compile(
+    r"(?<![\d年月第每])(?P<n>\d{1,2})个?(?P<p>半年|季度|季|月|周|星期|天|年)"
+    rf"(?:至少|最少|不少于)?(?:{VERB})?"
+    rf"(?:(?P<k>\d{{1,3}})(?:(?:到|至|-)\d{{1,3}})?(?:次|条|篇|期)|一(?=更新|发布|报送|公开|更换))"
+)
+_N_TIMES_WORD = re.compile(r"\d(?:个)?(?:半年|季|月|周|星期|天|年)")
+_SLASH = re.compile(r"(?P<k>\d{1,3})(?:条|次|篇|期|件)/(?P<p>周|星期|月|季度|季|半年|年|天|日)")
+_BY = re.compile(
+    r"按(?P<p>周|星期|旬|半年|月|季度|季|年度|年)(?:度)?(?:报送|更新|发布|公开|上报|维护|公告|公示)"
+)
+_YEARLY = re.compile(r"(?<![上下本今当该次每前])(?:全年|年内|年度内)")
+_YEARLY_WORD = re.compile(r"(?<![\d上下本今当该次每前])年度(?:更新|发布|公开|报送)")
+_BARE_PERIOD_VERB = re.compile(
+    r"(?<![\d上下本今当该次每第前近])(?P<p>季度|月度|半年)(?:至少|要|应|须)?(?:进行)?"
+    r"(?:更新|发布|报送|公开)"
+)
+_BARE_END = re.compile(
+    r"(?<![\d本今当上下该每个第])(?P<p>季度|季|月份|月)(?:末|底)(?:前|之前|以前)?"
+    r"(?=$|[更发报公上维审解完集定])"
+)
+_BARE_AFTER = re.compile(r"(?<![\d本今当上下该每个第])(?P<p>季度|月度|半年度?|年度)" + _AFTER_END)
+_BARE_WORD = {
+    "季度": (3, "month"), "季": (3, "month"), "月份": (1, "month"), "月": (1, "month"),
+    "月度": (1, "month"), "半年": (6, "month"), "半年度": (6, "month"), "年度": (1, "year"),
+}  # fmt: skip
+_YEAR_START = re.compile(r"(?:每年)?年初(?=[更发报公上维审解完集定])|每年年初$")
+_NOT_RECURRING = re.compile(r"(?:\d|[本今当该次明去上下同前近]年?|截至|截止)$")
+
+_PERIODISH = re.compile(r"[每按周星礼旬月季年天日/内超隔期]")
+_HALVES = re.compile(r"(?:每年)?上(?:半年)?、下半年各")
+_QUARTER_MONTHS = re.compile(
+    r"(?<![\d、])(?P<m>\d{1,2}(?:、\d{1,2}){3})月(?:份)?(?:的?(?P<d>\d{1,2})[日号])?"
+)
+
+
+def _quarter_months(clause: str) -> Period | None:
+    """1、4、7、10月8日前 / 3、6、9、12月25日前: a quarter (by_day in its last month)."""
+    m = _QUARTER_MONTHS.search(clause) if "、" in clause else None
+    if not m:
+        return None
+    months = [int(x) for x in m.group("m").split("、")]
+    if [b - a for a, b in itertools.pairwise(months)] != [3, 3, 3] or months[0] > 3:
+        return None
+    day = int(m.group("d")) if m.group("d") else None
+    by_day = day if months[0] == 3 and day and 1 <= day <= 31 else None
+    return Period(3, "month", m.start(), m.end(), by_day=by_day)
+
+
+# A limit on staleness: the longest the column may go without new content.
+_STALE_UNIT = "半个月|半月|季度|季|半年|个月|月|个星期|星期|周|天|日|年"
+_STALE = (
+    # 至迟三个月内须有新内容, 最长2个月内至少更新一次, 三个月内至少更新一次
+    re.compile(
+        rf"(?<![每\d半个上下本今第作])(?:至迟|最迟|最长)?(?:(?P<n>\d{{1,3}})个?)?(?P<p>{_STALE_UNIT})"
+        r"(?:以内|之内|内)"
+        r"(?:须|必须|应|应当|要|需|需要|均)?(?:有新内容|有新信息|有更新|有信息更新|有内容更新"
+        r"|至少更新|至少发布|至少有1次更新|更新1次|有1次更新)"
+    ),
+    # 更新间隔不超过一个月, 间隔时间最长不得超过两周, 更新周期不超过2周
+    re.compile(
+        r"(?:(?:更新)?(?:时间)?(?:间隔|周期)(?:时间)?(?:最长)?(?:不得|不能|不应|不可|不)?"
+        r"|更新(?:时间)?(?:不得|不能|不应|不可))(?:超过|大于|多于|长于)"
+        rf"(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
+    ),
+    # 不得超过一季度未更新
+    re.compile(
+        rf"(?:不得|不能|不应|不可|不允许)超过(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
+        r"(?:未|没有|不)(?:更新|发布)"
+    ),
+)
+# A bare cap on a period-like span (即时发布，不得超过一季度): see parser._bare_caps.
+BARE_STALE = re.compile(
+    r"^(?:但|且|原则上|最长|最迟|最多|应|须)*(?:不得|不能|不应|不可|最长不|最多不|不)?超过"
+    r"(?P<n>\d{1,3})?个?(?P<p>季度|季|半年|年)$"
+)
+# A clause that is only a cap: "最长不超过三个月", "原则上最多不得超过6个月".
+BARE_CAP = re.compile(
+    r"^(?:但|且|原则上|一般|最多|最长|最迟|应|须|不得|不能|不应|不可|不|为)*(?:超过)?"
+    r"\d{1,3}(?:个工作日|工作日|个星期|星期|个月|月|日|天|周)(?:以内|之内|内)?$"
+)
+# A season (两会期间) or an extension (如需延长答复期限的): the sentence's later limits are
+# no year-round rule / no second limit.
+STOP = re.compile(r"期间$|延长(?!至)")
+
+
+def stale_period(n: str | None, word: str) -> tuple[int, str]:
+    word = {"个星期": "星期", "日": "天"}.get(word, word)
+    return _period_of(word, int(n) if n else 1)
+
+
+def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
+    """Every period the clause states, in order, with its count and due day."""
+    found: list[Period] = []
+    if not _PERIODISH.search(clause):
+        return found
+
+    def is_free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in free) and all(
+            b <= p.start or a >= p.end for p in found
+        )
+
+    halves = _HALVES.search(clause) if "下半年" in clause else None
+    if halves:  # 每年上半年、下半年各更新一次
+        return [Period(6, "month", halves.start(), halves.end())]
+    quarterly = _quarter_months(clause)
+    if quarterly:
+        return [quarterly]
+    if "每" in clause:
+        for p in _every(clause):
+            if is_free(p.start, p.end):
+                found.append(p)
+    cues = (
+        "内" in clause,
+        "间隔" in clause or "周期" in clause or "超过" in clause,
+        "超过" in clause,
+    )
+    for pattern, cue in zip(_STALE, cues, strict=True):
+        for m in pattern.finditer(clause) if cue else ():
+            every, unit = stale_period(m.group("n"), m.group("p"))
+            if every >= 1 and is_free(m.start(), m.end()):
+                found.append(Period(every, unit, m.start(), m.end(), rolling=True))
+    for m in _NEXT_MONTH_DAY.finditer(clause) if "次月" in clause else ():
+        day = int(m.group("d"))
+        if 1 <= day <= 31 and is_free(m.start(), m.end()):
+            found.append(Period(1, "month", m.start(), m.end(), by_day=day))
+    for m in _N_TIMES.finditer(clause) if _N_TIMES_WORD.search(clause) else ():
+        n = int(m.group("n"))
+        if n >= 1 and is_free(m.start(), m.end()):
+            every, unit = _period_of(m.group("p"), n)
+            k = int(m.group("k")) if m.group("k") else 1
+            found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, k)))
+    for m in _SLASH.finditer(clause) if "/" in clause else ():
+        if is_free(m.start(), m.end()):
+            every, unit = _period_of(m.group("p"), 1)
+            found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, int(m["k"]))))
+    if not found and "按" in clause:
+        for m in _BY.finditer(clause):
+            if clause[max(0, m.start() - 1) : m.start()] == "、":
+                break  # 按月、按季报送: either, by the unit's choice
+            if is_free(m.start(), m.end()):
+                every, unit = _period_of(m.group("p"), 1)
+                named = m.group() if clause[m.end() : m.end() + 1] == "的" else None
+                found.append(Period(every, unit, m.start(), m.end(), subject=named))
+                break
+    if not found and ("月" in clause or "季" in clause or "年" in clause):
+        for pattern, cue in (
+            (_BARE_END, "末" in clause or "底" in clause),
+            (_BARE_AFTER, "结束" in clause),
+            (_BARE_PERIOD_VERB, "度" in clause or "半年" in clause),
+        ):
+            bare = pattern.search(clause) if cue else None
+            if bare and is_free(bare.start(), bare.end()):
+                every, unit = _BARE_WORD[bare.group("p")]
+                found.append(Period(every, unit, bare.start(), bare.end()))
+                break
+    if not found and "年" in clause:
+        yearly = _YEARLY.search(clause) if "年内" in clause or "全年" in clause else None
+        if yearly and _COUNT.search(clause, yearly.end()) and is_free(*yearly.span()):
+            found.append(Period(1, "year", yearly.start(), yearly.end()))
+        else:
+            marker = _YEARLY_WORD.search(clause) if "年度" in clause else None
+            marker = marker or (_YEAR_START.search(clause) if "年初" in clause else None)
+            if marker and not _NOT_RECURRING.search(clause[: marker.start()]):
+                found.append(Period(1, "year", marker.start(), marker.end()))
+    found.sort(key=lambda p: p.start)
+    for i, p in enumerate(found):  # the count said after each period, before the next
+        if p.min_items == 1:
+            following = found[i + 1].start if i + 1 < len(found) else len(clause)
+            p.min_items = count_in(clause[p.end : following]) or 1
+    return found
+
+
+# ----------------------------------------------------------------------------- limits
+
+_WITHIN = re.compile(rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)")
+_CAP = re.compile(
+    r"(?:最长不超过|最长不得超过|最迟不超过|最多不超过|不得超过|不能超过|不应超过|不超过|不晚于"
+    r"|最长为|最长|最迟|最多)"
+    rf"(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)?"
+)
+_TERM = re.compile(
+    r"(?:时限|期限|处理时间|办理时间|答复时间|回复时间|审批时间|具体时间|所需时间|预定时间)"
+    rf"(?:一般)?(?:为|是|:|会是)?(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)?"
+)
+# 自决定做出起7个工作日, 接获要求起计的21个历日: counted from the event, 内 or not
+_FROM = re.compile(rf"起(?:计|算|计算)?的?(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)?")
+# a cell that is only a duration: 25个工作天, 15个工作日
+_ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|工作天|天|日|个历日|历日)$")
+# 延长至2个工作日: the limit for a harder case (not 经批准可延长15个工作日)
+_EXTENDED_TO = re.compile(rf"延长至(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
+_DIRECT = re.compile(
+    rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?=办结|答复|回复|办理完毕|予以答复|予以回复)"
+)
+_NEXT_DAY = re.compile(
+    r"(?:最迟|最晚|不超过|不得超过|不晚于)次日|次日(?:内|前)?(?=办结|发布|上网|公开|答复|回复|更新|报送"
+    r"|公布|推送|上传|公示)"
+)
+_SAME_DAY = re.compile(
+    r"(?:当日|当天|即日(?!起))(?:内)?(?:予以|进行|即|及时|完成)?"
+    r"(?=办结|发布|上网|公开|答复|回复|更新|报送|公布|推送|办理|上传|公示)"
+)
+_SYNC = re.compile(
+    r"(?:与[^,;。]{1,20}?同[步时]|同步)(?:进行)?(?:公开)?(?:报送|发布|更新|公开|上传|上网|推送|公布|公示)"
+)
+_PERIOD_END_BEFORE = re.compile(r"(?:年度|季度|月度?|半年度?|周|年|季)结束后$")
+_EXTENSION = re.compile(r"延长|延期")
+_CAP_WORD = re.compile(r"超过|最长|最迟|最多|不晚于")
+_TERM_WORD = re.compile(r"时限|期限|时间")
+_DIRECT_WORD = re.compile(r"办结|答复|回复|办理完毕")
+_DAY_WORD = re.compile(r"当[日天]|次日|即日")
+_ANY_DIGIT = re.compile(r"\d")
+
+
+def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
+    """Time limits counted from an event ("within N units"), in order."""
+    found: list[Limit] = []
+    if not _ANY_DIGIT.search(clause) and not _DAY_WORD.search(clause):
+        return found
+    if "延" in clause and _EXTENSION.search(clause):
+        extended = _EXTENDED_TO.search(clause)
+        if extended:
+            unit = _LIMIT_UNITS[extended.group("u")]
+            found.append(Limit(int(extended.group("n")), unit, *extended.span(), capped=True))
+        return found  # 经批准可延长15个工作日: an extension is not a second limit
+
+    def take(m: re.Match[str], capped: bool) -> None:
+        a, b = m.span()
+        if any(not (b <= x or a >= y) for x, y in free):
+            return
+        if any(not (b <= f.start or a >= f.end) for f in found):
+            return
+        if _PERIOD_END_BEFORE.search(clause[max(0, a - 8) : a]):
+            return  # 上年度结束后3个月内: counts from a period, not an event
+        unit = _LIMIT_UNITS[m.group("u")]
+        found.append(Limit(int(m.group("n")), unit, a, b, capped))
+
+    for m in _CAP.finditer(clause) if _CAP_WORD.search(clause) else ():
+        take(m, True)
+    for m in _TERM.finditer(clause) if _TERM_WORD.search(clause) else ():
+        take(m, True)
+    for m in _FROM.finditer(clause) if "起" in clause else ():
+        take(m, False)
+    only = _ONLY.match(clause)
+    if only:
+        take(only, False)
+    for m in _WITHIN.finditer(clause) if "内" in clause else ():
+        take(m, False)
+    for m in _DIRECT.finditer(clause) if _DIRECT_WORD.search(clause) else ():
+        take(m, False)
+    for m in _NEXT_DAY.finditer(clause) if "次日" in clause else ():
+        if all(m.end() <= f.start or m.start() >= f.end for f in found):
+            found.append(Limit(1, "day", m.start(), m.end(), capped=True))
+    for m in _SAME_DAY.finditer(clause):
+        if all(m.end() <= f.start or m.start() >= f.end for f in found):
+            found.append(Limit(0, "day", m.start(), m.end()))
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def sync(clause: str) -> re.Match[str] | None:
+    return _SYNC.search(clause)
+
+
+# 两周内未更新的栏目予以通报: a penalty, not a limit.
+PENALTY = re.compile(r"^[^,]{0,6}?(?:未|没有|无)")
+# 通知申请人于七日内补正: the applicant's deadline, not the office's.
+APPLICANT = re.compile(
+    r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出(?:异议|[^,]{0,6}?申请)|申请复议|提起)"
+)
+
+# ----------------------------------------------------------------------------- events
+
+_EVENTS = (
+    (re.compile(r"(?<!未)(?<!没有)(?:收到|接到|收悉|接收|接获|收齐|收文)"), "received"),
+    (re.compile(r"受理(?:申请|案件|投诉)?(?:[^,;]{0,10}?的(?=\d)|后|之日)|立案"), "accepted"),
+    (
+        re.compile(
+            r"(?:作出|做出)[^,;]{0,12}?决定|决定[^,;]{0,10}?(?:作出|做出)|决定(?:之日|后)"
+            r"|批复(?:后|之日)|确定[^,;]{0,10}?后"
+        ),
+        "decided",
+    ),
+    (
+        re.compile(
+            r"(?:公开|发布|印发|出台|公布|签发|发出)(?:后|之日)|(?:发布|印发|出台)[^,;]{0,12}?时(?!限|间)"
+            r"|与[^,;]{1,20}?同[步时]"
+        ),
+        "published",
+    ),
+    (
+        re.compile(
+            r"发生(?:后|之日)?|结束(?:后|之日|当天|当日)"
+            r"|(?:形成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
+            r"|(?:形成|产生|变更)(?=,|$)"
+        ),
+        "occurred",
+    ),
+)
+
+
+def event(*texts: str) -> str | None:
+    """The triggering event the first text names (the clause, then its sentence)."""
+    for text in texts:
+        for pattern, name in _EVENTS:
+            if pattern.search(text):
+                return name
+    return None
+
+
+def names_event(text: str) -> bool:
+    return event(text) is not None
+
+
+# ----------------------------------------------------------------------------- dates
+
+_DATE_IN_YEAR = re.compile(
+    r"(?P<y>(?:19|20)\d{2})年(?:(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})(?:日|号)|(?P<end>底|末)"
+    r"|份?(?P<before>前|之前|以前))?|年?(?P<yend>底|末))"
+)
+_ONCE_PART = re.compile(
+    r"(?P<y>(?:19|20)\d{2})年度?(?:(?P<h>上|下)半年|第?(?P<q>[1-4])季度)(?:末|底)?"
+)
+_ANNUAL = re.compile(
+    r"(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})(?:日|号)|(?P<end>底|末))(?:前|之前|以前|止)"
+)
+_BEFORE_MONTH = re.compile(r"(?P<m>\d{1,2})月份?(?:前|之前|以前)(?!后)")
+_FROM_DATE = re.compile(r"^(?:起|开始|施行|实施|执行|生效)")
+_YEAR_END = re.compile(
+    r"(?:(?<=每年)|(?<![\d年半]))(?:每年)?(?:年底|年末)(?P<pre>前(?!后)|之前|以前|止)?"
+)
+_HALF = re.compile(r"(?<![\d年、])(?:每年)?的?(?P<h>上|下)半年(?P<x>末|底|内|前)?")
+_QUARTER = re.compile(r"(?<![\d每前])(?:每年)?的?第?(?P<q>[1-4])季度(?P<x>末|底|内|前)?")
+_MONTH_OF_YEAR = re.compile(r"每年的?(?P<m>\d{1,2})月份?(?P<x>内)?(?![\d底末、至到前])")
+_LISTED = re.compile(r"(\d{1,2})月(\d{1,2})日、(\d{1,2})月(\d{1,2})日(?:前|之前|以前)")
+_VERB_START = re.compile(rf"^{_FILLER}(?:{VERB}|完成)")
+
+
+def _ends_or_acts(rest: str) -> bool:
+    """Nothing follows, or a publishing verb does (年底前 / 上半年完成, not 年底突击), or
+    another time does (每年的12月或更改内容后一周内)."""
+    return rest == "" or rest.startswith("或") or bool(_VERB_START.match(rest))
+
+
+_A_YEAR = re.compile(r"(?:19|20)\d{2}年")
+YEARLY_CUE = re.compile(r"每年|次年|翌年|每1年|每个年度|每年度|逐年")
+# A sentence about a one-off task: a named year, this year, a campaign's words.
+ONE_OFF = re.compile(
+    r"(?:19|20)\d{2}年|今年|本年|明年|年内|一次性|到位|整改|自查|抽查|督查|改版|迁移|关停|建成|试点|启动"
+)
+_THIS_YEAR = re.compile(r"(?:本|今|当|该|明|去|同)年度?$")
+
+
+def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[int, int]]]:
+    """Dated one-offs (once) and yearly dates (annual), and the spans of effective dates
+    (自2024年1月1日起), which are no deadline but no period either. `yearly`: the
+    sentence says the date recurs (每年, 次年); without it a month and day (于11月20日前)
+    is a one-off of an unknown year and gives no rule."""
+    found: list[DatePart] = []
+    taken: list[tuple[int, int]] = []
+    if "年" not in clause and "月" not in clause and "季" not in clause:
+        return found, taken
+
+    def free(a: int, b: int) -> bool:
+        return all(b <= x or a >= y for x, y in taken)
+
+    def add(kind: str, by: str, a: int, b: int) -> None:
+        found.append(DatePart(kind, by, a, b))
+        taken.append((a, b))
+
+    listed = _LISTED.search(clause) if yearly else None
+    if listed and not _DATE_IN_YEAR.search(clause):  # 每年6月25日、12月25日前: both dates
+        pairs = [(int(listed.group(i)), int(listed.group(i + 1))) for i in (1, 3)]
+        if all(1 <= mo <= 12 and 1 <= d <= month_end(mo, 2024) for mo, d in pairs):
+            for mo, d in pairs:
+                add("annual", f"{mo:02d}-{d:02d}", listed.start(), listed.end())
+        return found, taken
+    named_year = _A_YEAR.search(clause) is not None
+    for m in _DATE_IN_YEAR.finditer(clause) if named_year else ():
+        year = int(m.group("y"))
+        if _FROM_DATE.search(clause[m.end() :]):
+            taken.append(m.span())  # an effective date, not a deadline
+            continue
+        if m.group("yend"):
+            add("once", f"{year}-12-31", *m.span())
+            continue
+        if not m.group("m"):
+            continue
+        month = int(m.group("m"))
+        if not 1 <= month <= 12:
+            continue
+        if m.group("before"):  # 2009年12月前: by the end of November
+            y, mo = (year, month - 1) if month > 1 else (year - 1, 12)
+            add("once", f"{y}-{mo:02d}-{month_end(mo, y):02d}", *m.span())
+            continue
+        if m.group("d"):
+            day = int(m.group("d"))
+        elif m.group("end"):
+            day = month_end(month, year)
+        else:
+            continue
+        if 1 <= day <= month_end(month, year):
+            add("once", f"{year}-{month:02d}-{day:02d}", *m.span())
+    for m in _ONCE_PART.finditer(clause) if named_year else ():
+        if not free(*m.span()) or _FROM_DATE.search(clause[m.end() :]):
+            continue
+        year = int(m.group("y"))
+        if m.group("h"):
+            by = f"{year}-06-30" if m.group("h") == "上" else f"{year}-12-31"
+        else:
+            month = int(m.group("q")) * 3
+            by = f"{year}-{month:02d}-{month_end(month, year):02d}"
+        add("once", by, *m.span())
+    monthly = "月" in clause
+    for m in _ANNUAL.finditer(clause) if yearly and monthly else ():
+        if not free(*m.span()) or clause[max(0, m.start() - 2) : m.start()].endswith("每"):
+            continue
+        if clause[max(0, m.start() - 1) : m.start()] in ("至", "、"):
+            continue  # 1月1日起至12月31日止: a span; 1、4、7、10月8日: a list
+        if _THIS_YEAR.search(clause[max(0, m.start() - 3) : m.start()]):
+            continue  # 当年9月底以前: a date of one year
+        month = int(m.group("m"))
+        if not 1 <= month <= 12:
+            continue
+        day = int(m.group("d")) if m.group("d") else month_end(month)
+        if 1 <= day <= month_end(month, 2024):
+            before = clause[max(0, m.start() - 2) : m.start()]
+            start = m.start() - 2 if before in ("每年", "次年") else m.start()
+            add("annual", f"{month:02d}-{day:02d}", start, m.end())
+    for m in (
+        _BEFORE_MONTH.finditer(clause) if yearly and monthly else ()
+    ):  # 次年3月份前 → end of February
+        month = int(m.group("m"))
+        if not free(*m.span()) or not 1 <= month <= 12:
+            continue
+        prefix = clause[: m.start()]
+        if _NOT_RECURRING.search(prefix) and not prefix.endswith(("次年", "每年")):
+            continue
+        if re.search(r"[、,]$", prefix):
+            continue
+        previous = month - 1 or 12
+        before = clause[max(0, m.start() - 2) : m.start()]
+        start = m.start() - 2 if before in ("每年", "次年") else m.start()
+        add("annual", f"{previous:02d}-{month_end(previous):02d}", start, m.end())
+    for kind_match, by in _yearly_dates(clause):
+        if free(*kind_match.span()) and not _NOT_RECURRING.search(clause[: kind_match.start()]):
+            add("annual", by, *kind_match.span())
+    return found, taken
+
+
+def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
+    """Once a year by a date named without a year: 年底前 → 12-31, 上半年 → 06-30,
+    下半年 → 12-31, 一季度(末) → 03-31, 每年6月 → 06-30."""
+    found: list[tuple[re.Match[str], str]] = []
+    if "年" not in clause and "季度" not in clause:
+        return found
+    for m in _YEAR_END.finditer(clause) if "年底" in clause or "年末" in clause else ():
+        rest = clause[m.end() :]
+        every = m.group().startswith("每年") or clause[: m.start()].endswith("每年")
+        if m.group("pre") or _ends_or_acts(rest) or (every and _VERB_SEARCH.search(rest[:40])):
+            found.append((m, "12-31"))
+    for m in _HALF.finditer(clause) if "半年" in clause else ():
+        if m.group("x") != "前" and (m.group("x") or _ends_or_acts(clause[m.end() :])):
+            found.append((m, "06-30" if m.group("h") == "上" else "12-31"))
+    for m in _QUARTER.finditer(clause) if "季度" in clause else ():
+        before = clause[: m.start()]
+        ordinal = "第" in m.group() or "每年" in m.group() or re.search(r"(?:^|于|在)$", before)
+        stated = m.group("x") or _ends_or_acts(clause[m.end() :])
+        if ordinal and m.group("x") != "前" and stated:
+            month = int(m.group("q")) * 3
+            found.append((m, f"{month:02d}-{month_end(month):02d}"))
+    for m in _MONTH_OF_YEAR.finditer(clause) if "每年" in clause else ():
+        month = int(m.group("m"))
+        if 1 <= month <= 12 and (m.group("x") or _ends_or_acts(clause[m.end() :])):
+            found.append((m, f"{month:02d}-{month_end(month):02d}"))
+    return found
+
+
+# ----------------------------------------------------------------------------- prompt, change
+
+PROMPT = re.compile(
+    r"(?<!不)(?:及时|即时|实时|随时|立即|第1时间|第一时间)"
+    r"(?:[、]?(?:规范|全面|准确|主动|完整|依法|有效|集中|据实|客观|真实|权威|如实|动态))*地?"
+    r"(?:予以|进行)?"
+    rf"(?:(?:[\u4e00-\u9fff]{{2}}[、和及或])?(?:{PUBLISH})"
+    rf"|(?:将|把|通过|在|向|于|对|以|做好)[^,;。]{{1,40}}?(?:{PUBLISH}))"
+    r"|(?:更新|发布|公开|报送|回复|答复)(?:要)?及时(?!性)"
+)
+# "以利即时公布", "尽可能即时回复": a purpose or a wish, not a requirement.
+NOT_REQUIRED = re.compile(r"以利|以便|便于|尽可能|尽量|力争|争取")
+# 及时形成反馈结果，并发布…: a preparation, then the publication in the next clause.
+PROMPT_PREPARE = re.compile(r"(?<!不)(?:及时|即时|第一时间)(?:形成|整理|汇总|收集|制作|编制|撰写)")
+PROMPT_THEN = re.compile(rf"^(?:并|并且|再|然后)(?:{PUBLISH})")
+CHANGE = re.compile(
+    r"(?P<neg>没有|如无|若无|无|未|不)?(?:发生)?(?:变化|变动|变更|调整|异动)(?!之日|为)(?:情况)?"
+    r"(?:时|后|的)?[^,;。]{0,10}?(?:及时|即时|即|随时|立即|同步)?[^,;。]{0,6}?"
+    r"(?:更新|更改|报送|发布|修改|公开|调整|维护)"
+    r"|(?:及时|即时|随时)(?:更新|更改|修改)(?:变动|变化|变更)(?:信息|内容|情况)"
+)
+# A clause that only states the condition ("内容如有变动，应及时更新"): the next clause's
+# "及时更新" then means "update on change", not "publish promptly".
+CHANGE_CONDITION = re.compile(r"(?:如|若|一旦|如果)?有?(?:变化|变动|变更|调整|异动)(?:时|后|的)?$")
+# After such a condition: 应随时通知资讯室更新, 应及时注销或变更账号信息.
+CHANGE_THEN = re.compile(
+    rf"(?:及时|即时|随时|立即|即)[^,;。]{{0,12}}?(?:{PUBLISH}|变更|修改|更改|调整)"
+)
+NEGATED_CHANGE = re.compile(r"没有|如无|若无|无变|未变")
+# Where a change condition starts (机构类信息如有变化…): its subject is the scope.
+CHANGE_SUBJECT = re.compile(r"(?:如果|如|若|一旦|有|发生)(?:有)?(?:变化|变动|变更|调整|异动)")
+CHANGE_START = re.compile(r"^(?:如|若|一旦|如果)?(?:有|没有|无)(?:变化|变动|变更|调整)")
+
+# ----------------------------------------------------------------------------- rejections
+
+_MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日)?、\d{1,2}月")
+_PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
+REJECT = re.compile(
+    r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|特殊时期|重大活动|每隔|左右|前后"
+    r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法"
+    r"|第\d{1,2}(?!季度|个月\d{1,2}[日号])个?(?:月|周|星期|天|工作日|旬|次)"
+    r"|(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)"  # 每周一、三、五
+    r"|(?<!\d)\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"  # 每月10日至15日
+)
+
+
+def rejected(clause: str) -> bool:
+    """Clauses that must give no rule: plans, statistics cycles, seasons, lists and
+    ranges of days, vague positions (左右, 前后), ordinals."""
+    if REJECT.search(clause):
+        return True
+    if "、" in clause and _MONTH_LIST.search(clause) and not _LISTED.search(clause):
+        return True  # 每年3月、9月各更新一次: a list of months
+    plan = _PLAN.search(clause) if "计划" in clause else None
+    return plan is not None and not _EVERY.search(clause[plan.end() :])
+
+
+# ----------------------------------------------------------------------------- scope
+
+# A scope names a kind of content or a sub-column: it ends with such a noun. (Suffixes
+# are tested with str.endswith: a "…$" pattern would be tried at every position.)
+_NOUN_END = (
+    "类", "栏目", "栏", "信息", "内容", "事项", "专栏", "板块", "版块", "专题", "年报", "报告",
+    "报表", "文件", "数据", "动态", "公告", "通知", "资料", "目录", "指南", "概况", "法规", "规划",
+    "计划", "实录", "名录", "清单", "查询", "工作", "其他", "其它", "本级", "总结", "要闻", "新闻",
+    "政策", "解读", "简报", "公报", "预算", "决算", "图片", "视频", "公开", "问题", "留言", "诉求",
+    "村务", "政务", "财务", "欠税", "情况", "简介", "分工", "范围",
+)  # fmt: skip
+_FUNCTION = re.compile(
+    r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|原则"
+    r"|建议(?!意见|类)"
+    r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
+    r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|\d"
+)
+_UNIT_START = (
+    "各单位", "各部门", "各地", "各级", "各镇", "各乡", "各街", "各村", "各区", "各县", "各市",
+    "该", "我",
+)  # fmt: skip
+_UNIT_END = (
+    "办", "局", "委", "厅", "处", "科", "室", "中心", "政府", "街道", "办事处", "单位", "部门",
+    "乡镇", "镇街", "镇", "街", "乡", "村", "公司", "后", "起", "时",
+)  # fmt: skip
+_GENERIC = frozenset(
+    (
+        "信息", "内容", "栏目", "本栏目", "该栏目", "各栏目", "所有栏目", "网站", "页面", "数据",
+        "计划", "工作", "文件", "其他信息内容", "公开", "政务", "信息公开",
+    )
+)  # fmt: skip
+_BY_SCOPE = re.compile(r"按(?:月|季|季度|年|年度|周|半年)(?:报送|更新|发布|公开)")
+_RELATIVE = re.compile(r"(?:有|含有|涉及)[\u4e00-\u9fff、/]{1,20}的(?:栏目|信息|内容|事项|类)")
+_LEAD = (
+    "原则上", "其中", "另外", "此外", "同时", "对于", "对", "且", "并且", "并", "而", "凡属", "凡",
+    "以及", "属于", "如属", "如系",
+)  # fmt: skip
+_MODAL_TRAIL = (
+    "请于", "应于", "须于", "需于", "要于", "于", "在", "应当", "应", "须", "需要", "需", "要",
+    "必须", "均", "都", "至少", "最少", "原则上", "全年", "的", "一般", "可", "以",
+)  # fmt: skip
+_VERB_TRAIL = ("办理", "办结", "答复", "回复", "更新", "发布", "报送", "公开", "上网", "解读")
+_SCOPE_CHARS = re.compile(r"[\u4e00-\u9fff/、“”「」《》\"]{2,40}")
+# A title, not a part: "4)办理时限。", "更新要求:".
+_TITLE_END = (
+    "时限",
+    "期限",
+    "时间",
+    "要求",
+    "频率",
+    "频次",
+    "标准",
+    "方式",
+    "制度",
+    "机制",
+    "规定",
+)
+# 各乡镇要情、动态类信息: the unit in front is not part of the scope.
+_UNIT_LEAD = re.compile(
+    r"^各(?:乡镇|镇街|街道|部门|单位|地|级|村|区|县|市|科室|处室)(?:、各?(?:乡镇|街道|部门|单位|村))*"
+)
+_PREDICATE = re.compile(r"要(?![情闻点务])|应|须|需|必须|按时|按照|及时|于|在|将|把|对")
+_QUOTES = '“”「」《》"'
+
+
+def _strip_trail(text: str, words: tuple[str, ...]) -> str:
+    while text.endswith(words):
+        text = text[: -next(len(w) for w in words if text.endswith(w))]
+    return text.strip("、/")
+
+
+def _noun_phrase(text: str, lenient: bool) -> bool:
+    if not _SCOPE_CHARS.fullmatch(text) or text in _GENERIC or _FUNCTION.search(text):
+        return False
+    if "/" in text:
+        return True  # levels: 部门/乡镇
+    if text.startswith(_UNIT_START) or text.endswith(_UNIT_END) or text.endswith(_TITLE_END):
+        return False
+    if lenient:
+        return True
+    # a list names parts when one of them is a kind of content (通知公告、政策法规、资料下载)
+    return any(part.strip(_QUOTES).endswith(_NOUN_END) for part in text.split("、"))
+
+
+def names_unit(prefix: str) -> bool:
+    """The subject is a unit or a kind of unit (各村, 承担2项以上的单位), not a part."""
+    text = prefix.strip("、/ ")
+    if text.startswith(_LEAD):
+        text = text[len(next(w for w in _LEAD if text.startswith(w))) :]
+    text = _strip_trail(text, _MODAL_TRAIL)
+    return bool(text) and (text.startswith(_UNIT_START) or text.endswith(_UNIT_END[:-3]))
+
+
+def scope(prefix: str, lenient: bool = False) -> str | None:
+    """The part of the column a subject names ("动态信息类", "按季报送", "部门/乡镇"), or
+    None for units (各镇街, 区政府办), generic words and anything that is not a noun
+    phrase ending in a kind of content. `lenient`: a numbered item's head, which names a
+    part whatever its last word ("(一)企业或单位欠税的")."""
+    if not 2 <= len(prefix) <= 50:
+        return None  # no noun phrase: scopes are short
+    text = prefix.strip("、/ ")
+    if text.startswith(_LEAD):
+        text = text[len(next(w for w in _LEAD if text.startswith(w))) :]
+    unit = _UNIT_LEAD.match(text) if text.startswith("各") else None
+    if unit and len(text) - unit.end() >= 2:
+        text = text[unit.end() :]
+        if _PREDICATE.match(text):
+            return None  # 各单位要按时报送信息: what the unit must do, not a part
+    text = _strip_trail(text, _MODAL_TRAIL)
+    if _BY_SCOPE.fullmatch(text) or _RELATIVE.fullmatch(text):
+        return text
+    if _noun_phrase(text, lenient):
+        return text  # 人事任免、信息公开
+    text = _strip_trail(_strip_trail(text, _VERB_TRAIL), _MODAL_TRAIL)
+    return text if _noun_phrase(text, lenient) else None

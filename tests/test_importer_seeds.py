@@ -131,7 +131,9 @@ SEED_002 = {
     "社会保障": (["市人社局", "市医疗保障局", "市民政局"], [], [], ["periodic"]),
     "乡村振兴": (["市乡村振兴局"], [], [], ["periodic"]),
     "药品监管": (["市市场监管局"], [], [], ["periodic"]),  # blank unit: same as above
-    "规划计划": (["市发改局", "自然资源局"], [], ["各有规划编制的部门"], ["periodic"]),
+    # 市发改局 is 市发改委 renamed (a proposal, taken), 自然资源局 the 市自然资源局 of
+    # this city's table.
+    "规划计划": (["市发改委", "市自然资源局"], [], ["各有规划编制的部门"], ["periodic"]),
     "政府公报": (["市政府政研室"], [], [], ["periodic"]),
     "证件办理": (["市公安局"], [], [], ["periodic"]),
     "住房保障": (["市公积金中心", "市住建局"], [], [], ["prompt"]),  # two rows merged
@@ -161,6 +163,11 @@ def test_seed_002_summary(session: Session, now: datetime, fmt: str) -> None:
         assert (entry.lead, entry.cooperating, entry.groups) == (leads, coops, groups), path
         assert [r["kind"] for r in rules[path]] == kinds, path
     assert rules["政府公报"][0]["every"] == 3
+    proposals = [(p["name"], p["unit"], p["taken"]) for p in report.unit_proposals]
+    assert proposals == [("市发改局", "市发改委", True), ("市医保局", "市医疗保障局", True)]
+    added = {u["name"]: u for u in report.units_added}
+    assert added["市政府办"]["is_office"] and added["市发改委"]["aliases"] == ["市发改局"]
+    assert added["市自然资源局"]["aliases"] == ["自然资源局"]
     assert [r["by"] for r in rules["信息公开工作年报"]] == ["01-31", "02-20"]
     offset = 0 if fmt == "docx" else 2  # sheet rows: title, header, then the data
     notes = {(a.row - offset, a.reason) for a in report.needs_attention if a.row}
@@ -212,7 +219,11 @@ def test_seed_004_task_list_imports_as_one_off_obligations(
     for row, units in SEED_004_UNITS.items():
         assert units_by_row[row] == units
     assert units_by_row[1] == ["区编办"]
-    assert units_by_row[30] == ["区政府办公室"]
+    # 区政府办公室 (row 30) is the 区政府办 of row 9: the office, one unit.
+    assert units_by_row[30] == ["区政府办"]
+    office = session.execute(select(Unit).where(Unit.is_office.is_(True))).scalar_one()
+    assert office.name == "区政府办"
+    assert [a.alias for a in office.aliases] == ["区政府办公室"]
     first = next(o for o in obligations if o.description.startswith("推进权力清单"))
     assert first.description == "推进权力清单和责任清单公开、动态更新"
     notes = [(a.row - offset, a.reason) for a in report.needs_attention if a.row]

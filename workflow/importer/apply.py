@@ -67,13 +67,23 @@ def _create_units(session: Session, plan: Plan) -> dict[str, Unit]:
     units = {name: unit for name, unit in plan.units.items() if unit is not None}
     taken = set(session.execute(select(UnitAlias.alias)).scalars()) | set(units)
     for spec in plan.report.units_added:
-        unit = Unit(name=spec["name"], kind=spec["kind"], active=True, is_office=False)
+        unit = Unit(
+            name=spec["name"],
+            kind=spec["kind"],
+            active=True,
+            is_office=bool(spec.get("is_office")),
+        )
         for alias in spec["aliases"]:
             if alias not in taken:
                 unit.aliases.append(UnitAlias(alias=alias))
                 taken.add(alias)
         session.add(unit)
         units[unit.name] = unit
+    # Other names of units already there (the office's, a proposal the office took).
+    for added in plan.report.aliases_added:
+        if added["alias"] not in taken:
+            units[added["unit"]].aliases.append(UnitAlias(alias=added["alias"]))
+            taken.add(added["alias"])
     session.flush()
     return units
 

@@ -9,7 +9,7 @@ changed; rules the office entered by hand for unchanged text are kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -23,6 +23,7 @@ from workflow.enums import AssignmentRole
 from workflow.importer.errors import ImportFileError
 from workflow.importer.readers import read_tables
 from workflow.importer.report import ColumnEntry, ImportReport
+from workflow.importer.resolve import UnitResolver
 from workflow.importer.tables import (
     Attention,
     ColumnRow,
@@ -32,7 +33,7 @@ from workflow.importer.tables import (
     table_section,
 )
 from workflow.importer.tables import section_name as _section_name
-from workflow.importer.units import group_kind, guess_kind, parse_unit_cell
+from workflow.importer.units import UnitCell, group_kind, parse_unit_cell
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
 from workflow.timezones import local_day
 
@@ -111,63 +112,6 @@ class Plan:
     confirm_rules: bool = False
 
 
-class UnitResolver:
-    """Names as written → one canonical unit: the database's names and aliases first, then
-    the same name with or without the 区 prefix; new names are created once, under their
-    区-prefixed spelling when the file uses it anywhere."""
-
-    def __init__(self, session: Session, raw_names: list[str]) -> None:
-        self.units = {u.name: u for u in session.execute(select(Unit)).scalars()}
-        self.aliases = {a.alias: a.unit_id for a in session.execute(select(UnitAlias)).scalars()}
-        by_id = {u.id: u for u in self.units.values()}
-        self.new: dict[str, dict[str, Any]] = {}
-        self.resolved: dict[str, str] = {}
-        pending: dict[str, list[str]] = {}  # bare name → spellings seen
-        for raw in dict.fromkeys(raw_names):
-            unit = self._lookup(raw, by_id)
-            if unit is not None:
-                self.resolved[raw] = unit.name
-            else:
-                pending.setdefault(raw.removeprefix("区"), []).append(raw)
-        for spellings in pending.values():
-            canonical = next((s for s in spellings if s.startswith("区")), spellings[0])
-            self.new[canonical] = {
-                "name": canonical,
-                "kind": str(guess_kind(canonical)),
-                "aliases": [s for s in spellings if s != canonical],
-            }
-            for s in spellings:
-                self.resolved[s] = canonical
-        self.kinds = {u.name: u.kind for u in self.units.values()} | {
-            n: v["kind"] for n, v in self.new.items()
-        }
-
-    def _lookup(self, name: str, by_id: dict[int, Unit]) -> Unit | None:
-        for candidate in (name, name.removeprefix("区"), "区" + name):
-            if candidate in self.units:
-                return self.units[candidate]
-            if candidate in self.aliases:
-                return by_id.get(self.aliases[candidate])
-        return None
-
-    def of_kind(self, kind: str) -> list[str]:
-        active = {n for n, u in self.units.items() if u.active} | set(self.new)
-        return sorted(
-            (n for n, k in self.kinds.items() if k == kind and n in active), key=_order(self)
-        )
-
-    def unit(self, name: str) -> Unit | None:
-        return self.units.get(name)
-
-
-def _order(resolver: UnitResolver) -> Callable[[str], tuple[int, str]]:
-    def key(name: str) -> tuple[int, str]:
-        unit = resolver.units.get(name)
-        return (unit.id if unit is not None else 1 << 30, name)
-
-    return key
-
-
 def read_file(
     filename: str, data: bytes, attention: list[Attention], progress: Progress | None = None
 ) -> tuple[list[ReadTable], int]:
@@ -220,6 +164,7 @@ def build_plan(
     retire_missing: bool = False,
     responsible_since: date | None = None,
     confirm_rules: bool = False,
+    keep_separate: Collection[str] = (),
 ) -> Plan:
     report = ImportReport(filename)
     attention = report.needs_attention
@@ -288,10 +233,15 @@ def build_plan(
         for d, r in cells
     ]
     task_units = [(t, r, parse_unit_cell(r.units, known)) for t, r in task_rows]
-    raw_names = [
-        n for _, _, u, c in parsed for n in (*u.leads, *u.cooperating, *c.leads, *c.cooperating)
-    ] + [n for _, _, u in task_units for n in (*u.leads, *u.cooperating)]
-    resolver = UnitResolver(session, raw_names)
+    where: dict[str, tuple[str, int]] = {}  # each name as written: its first row
+    cells_by_row: list[tuple[ColumnRow | TaskRow, list[UnitCell]]] = [
+        (r, [u, c]) for _, r, u, c in parsed
+    ] + [(r, [u]) for _, r, u in task_units]
+    for named_row, unit_cells in cells_by_row:
+        for cell in unit_cells:
+            for name in (*cell.leads, *cell.cooperating):
+                where.setdefault(name, (named_row.table, named_row.row))
+    resolver = UnitResolver(session, list(where), keep_separate)
     used: dict[str, None] = {}
     for entry, row, unit_cell, coop_cell in parsed:
         _assign(entry, row, unit_cell, coop_cell, resolver, attention, used)
@@ -320,50 +270,21 @@ def build_plan(
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]
-    _similar_units(report, resolver, desired, tasks)
+    _unit_notes(report, resolver, where)
     _compare(session, plan, compared)
     return plan
 
 
-def _abbreviates(short: str, long: str) -> bool:
-    """区发改局 abbreviates 区发展和改革局: its characters in order, the same ending."""
-    short, long = short.removeprefix("区"), long.removeprefix("区")
-    if len(short) >= len(long) or len(short) < 2 or short[-1] != long[-1]:
-        return False
-    rest = iter(long)
-    return all(ch in rest for ch in short)
-
-
-def _similar_units(
-    report: ImportReport,
-    resolver: UnitResolver,
-    desired: dict[tuple[str, ...], Desired],
-    tasks: list[Task],
+def _unit_notes(
+    report: ImportReport, resolver: UnitResolver, where: dict[str, tuple[str, int]]
 ) -> None:
-    """A new unit whose name looks like a short or long form of one already there is
-    listed: likely the same unit, better recorded as an alias (flask units alias)."""
-    where: dict[str, tuple[str, int | None]] = {}
-    for want in desired.values():
-        if want.table is not None:
-            for name in (*want.lead, *want.cooperating):
-                where.setdefault(name, (want.table, want.row))
-    for task in tasks:
-        for name in task.units:
-            where.setdefault(name, (task.table, task.row))
-    for spec in report.units_added:
-        new = spec["name"]
-        for old in resolver.units:
-            if _abbreviates(new, old) or _abbreviates(old, new):
-                table, row = where.get(new, (report.tables[0]["table"], None))
-                report.needs_attention.append(
-                    Attention(
-                        table,
-                        row,
-                        f"新单位「{new}」与已有单位「{old}」相近，若是同一单位，"
-                        f"请先登记别名（flask units alias {new} {old}）再导入",
-                    )
-                )
-                break
+    """Proposals (near-duplicate names taken as one unit unless refused) and notes on
+    names, placed at the row where the name first appears."""
+    report.unit_proposals = [p.to_dict() for p in resolver.proposals]
+    report.aliases_added = list(resolver.aliases_added)
+    for name, reason in resolver.notes:
+        table, row = where.get(name, (report.tables[0]["table"], 0))
+        report.needs_attention.append(Attention(table, row or None, reason))
 
 
 def _assign(

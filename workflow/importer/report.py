@@ -49,6 +49,10 @@ class ImportReport:
     columns: list[ColumnEntry] = field(default_factory=list)
     units_added: list[dict[str, Any]] = field(default_factory=list)
     units_used: list[str] = field(default_factory=list)
+    # Near-duplicate names taken as one unit (the other name its alias) unless refused.
+    unit_proposals: list[dict[str, Any]] = field(default_factory=list)
+    # Names recorded as aliases of units already in the database.
+    aliases_added: list[dict[str, str]] = field(default_factory=list)
     assignments_total: int = 0
     assignments_added: list[dict[str, str]] = field(default_factory=list)
     assignments_removed: list[dict[str, str]] = field(default_factory=list)
@@ -86,6 +90,7 @@ class ImportReport:
             or self.changed
             or self.retired
             or self.units_added
+            or self.aliases_added
             or self.assignments_added
             or self.assignments_removed
             or self.obligations_added
@@ -111,6 +116,8 @@ class ImportReport:
                 "total": len(self.units_used),
                 "added": self.units_added,
                 "used": self.units_used,
+                "proposals": self.unit_proposals,
+                "aliases_added": self.aliases_added,
             },
             "assignments": {
                 "total": self.assignments_total,
@@ -190,6 +197,18 @@ class ImportReport:
             ]
         if self.units_added:
             lines.append("新增单位：" + "、".join(u["name"] for u in self.units_added))
+        if self.unit_proposals:
+            lines.append(
+                "相近的单位名称（默认按同一单位处理，前者登记为后者的别名；"
+                "不是同一单位的，请加 --keep-separate 名称 重新导入）："
+            )
+            for p in self.unit_proposals:
+                state = "合并" if p["taken"] else "不合并，分开建立"
+                lines.append(f"  {p['name']} → {p['unit']}（{p['reason']}；{state}）")
+        if self.aliases_added:
+            lines.append(
+                "登记别名：" + "、".join(f"{a['alias']} → {a['unit']}" for a in self.aliases_added)
+            )
         if self.needs_attention:
             lines.append(f"需要人工处理（{len(self.needs_attention)} 处）：")
             for a in self.needs_attention:

@@ -51,7 +51,9 @@ _SEPARATORS = re.compile(r"([、，,;；/／\n]|\s+)")
 _AND = re.compile(r"[和及与]")
 _ROLE_MARK = re.compile(r"^(?P<name>.+?)[（(](?P<mark>牵头|主责|负责|主办|配合|协办|协助)[）)]$")
 _HELPING = ("配合", "协办", "协助")
-_LAST_HELPS = re.compile(r"(?<=[局委办部心院会处室所站队团联位])(?:配合|协办|协助)(?:落实|发布信息|发布)?$")
+_LAST_HELPS = re.compile(
+    r"(?<=[局委办部心院会处室所站队团联位])(?:配合|协办|协助)(?:落实|发布信息|发布)?$"
+)
 
 
 @dataclass
@@ -177,3 +179,78 @@ def guess_kind(name: str) -> str:
     if bare.endswith(("开发区", "经开区", "园区", "园", "管委会")):
         return UnitKind.ZONE
     return UnitKind.DEPARTMENT
+
+
+# --------------------------------------------------------------------------- names
+
+# The district (county, city) government's own office: THE office unit (Unit.is_office),
+# whatever the table calls it. 区委办 / 区委办公室 is the Party committee's office: not it.
+_OFFICE = re.compile(
+    r"^(?:[^\s委]{0,8}?[区市县])?(?:人民)?政府办(?:公室|公厅)?$|^[区市县]府办(?:公室)?$"
+)
+LEVEL_PREFIXES = "区市县"
+# Names whose first character is a word of their own, not the level: 市场监管局, 市容局,
+# 市政局 (but 市政府…, 市政协… are the city's), 区域…
+_NOT_A_LEVEL = ("市场", "市容", "市政", "市民", "区域", "县域")
+_LEVEL_AFTER_ALL = ("市政府", "市政协")
+# Endings spelled long or short: 委 / 委员会, 办 / 办公室.
+_ENDINGS = (("委员会", "委"), ("办公室", "办"))
+_RENAMED = frozenset({"委", "局"})  # 发改委 → 发改局: the same body renamed
+
+
+def is_office_name(name: str) -> bool:
+    """区政府办, 区人民政府办公室, 政府办, 区府办, 市政府办公室… (never 区委办)."""
+    return bool(_OFFICE.match(name))
+
+
+def split_level(name: str) -> tuple[str, str]:
+    """("区", "财政局") for 区财政局; ("", "市场监管局") for 市场监管局."""
+    if (
+        len(name) > 2
+        and name[0] in LEVEL_PREFIXES
+        and (not name.startswith(_NOT_A_LEVEL) or name.startswith(_LEVEL_AFTER_ALL))
+    ):
+        return name[0], name[1:]
+    return "", name
+
+
+def home_level(names: list[str]) -> str:
+    """The level most of a table's prefixed names carry (区 for a district's table, 市 for
+    a city's): its bare names (财政局) are taken to be at that level."""
+    counts: dict[str, int] = {}
+    for name in names:
+        level = split_level(name)[0]
+        if level:
+            counts[level] = counts.get(level, 0) + 1
+    return max(LEVEL_PREFIXES, key=lambda p: (counts.get(p, 0), p == "区"))
+
+
+def _ending(bare: str) -> tuple[str, str]:
+    """(stem, ending class): ("食药监", "局"), ("委", "办") for 委办公室."""
+    for long, short in _ENDINGS:
+        if bare.endswith(long):
+            return bare[: -len(long)], short
+    return bare[:-1], bare[-1:]
+
+
+def near_duplicate(a: str, b: str) -> str | None:
+    """Why two bare names (no level prefix) may name the same unit, or None:
+    "简称" (区食药监局 / 区食品药品监督管理局: the short form's characters in order inside
+    the long one, same first character, same ending), "更名" (发改委 / 发改局), "写法不同"
+    (委办 / 委办公室). Conservative: 发改局 / 财政局, 教育局 / 体育局 never."""
+    if a == b or not looks_like_unit(a) or not looks_like_unit(b):
+        return None
+    if any(ch.isascii() or ch in "（）" for ch in a + b):
+        return None  # digits and brackets: 单位1局 / 单位10局, 高新园（邹区镇）
+    (stem_a, end_a), (stem_b, end_b) = _ending(a), _ending(b)
+    if stem_a == stem_b and stem_a:
+        if end_a == end_b:
+            return "写法不同"
+        return "更名" if {end_a, end_b} == _RENAMED else None
+    if end_a != end_b or len(stem_a) < 2 or len(stem_b) < 2:
+        return None
+    short, long = sorted((stem_a, stem_b), key=len)
+    if len(short) == len(long) or short[0] != long[0]:
+        return None
+    rest = iter(long)
+    return "简称" if all(ch in rest for ch in short) else None

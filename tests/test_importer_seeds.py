@@ -153,9 +153,10 @@ SEED_002 = {
 def test_seed_002_summary(session: Session, now: datetime, fmt: str) -> None:
     name, data = seed_file("002", fmt)
     report = apply_import(session, name, data, now=now)
-    # 41 rows: two without a 栏目 name, two repeating an earlier 栏目.
+    # 41 rows: two repeating an earlier 栏目, two without a 栏目 name of their own
+    # (kept: named from their content, for the office to check).
     assert report.tables[0]["rows"] == 41
-    assert len(report.columns) == 37
+    assert len(report.columns) == 39
     entries = {c.display: c for c in report.columns}
     rules = {r["path"]: r["rules"] for r in report.rules}
     for path, (leads, coops, groups, kinds) in SEED_002.items():
@@ -171,8 +172,13 @@ def test_seed_002_summary(session: Session, now: datetime, fmt: str) -> None:
     assert [r["by"] for r in rules["信息公开工作年报"]] == ["01-31", "02-20"]
     offset = 0 if fmt == "docx" else 2  # sheet rows: title, header, then the data
     notes = {(a.row - offset, a.reason) for a in report.needs_attention if a.row}
-    assert (6, "没有栏目名称，该行未导入") in notes
-    assert (19, "没有栏目名称，该行未导入") in notes
+    assert (6, "栏目名称为空，已按保障内容暂定为“环境保护政策解读”，请核对") in notes
+    assert (19, "栏目名称为空，已按保障内容暂定为“财政资金预决算情况”，请核对") in notes
+    environment, funds = entries["环境保护政策解读"], entries["财政资金预决算情况"]
+    assert (environment.lead, funds.lead) == (["市生态环境局"], ["市财政局"])
+    assert [r["kind"] for r in rules["财政资金预决算情况"]] == ["periodic"]
+    content = by_path(session)["环境保护政策解读"].content
+    assert content.startswith("环境保护政策解读；环境质量信息公开；") and len(content) > 300
     assert (10, "无法识别的责任单位「建议各部门也需要发」，未分配，请人工核对") in notes
     assert any(r == 34 and "重大项目建设" in why and "重复" in why for r, why in notes)
     assert (35, "时限要求「按照各类数据统计周期报送」未能解析出规则，请人工录入") in notes

@@ -253,6 +253,7 @@ def _read_columns(
     prev_levels: dict[int, str] = {}
     prev_path: tuple[str, ...] = ()
     prev_content = prev_units = prev_coop = prev_req = ""
+    seen: set[tuple[str, ...]] = set()
     for row in body:
         cells = row.cells
         if not any(c.text for c in cells) or _is_header_again(cells, fields):
@@ -266,18 +267,33 @@ def _read_columns(
             levels[depth] = text
             if text:
                 deepest = depth
-        if deepest < 0:
-            attention.append(Attention(label, row.number, "没有栏目名称，该行未导入"))
-            continue
         names: list[str] = []
         filled: dict[int, str] = {}
-        for depth in range(deepest + 1):
-            if depth not in levels:
+        if deepest < 0:
+            # No name of its own (seed 002: "环境保护政策解读；…" under 市生态环境局): a
+            # plain blank is a row the office wrote, named from its content next to the
+            # row above; a merged name cell continues the column above (not read).
+            own = _text(cells, content_col)
+            merged = any(col < len(cells) and cells[col].merged for col in level_cols)
+            name = name_from_content(own) if own and not merged else ""
+            if not name:
+                attention.append(Attention(label, row.number, "没有栏目名称，该行未导入"))
                 continue
-            text = levels[depth] or prev_levels.get(depth, "")
-            if text:
-                filled[depth] = text
-        leaf_names = split_names(filled[deepest])
+            names = list(prev_path[:-1])
+            if (*names, name) in seen:
+                name = f"{name}（第{row.number}行）"
+            leaf_names = [name]
+            attention.append(
+                Attention(label, row.number, f"栏目名称为空，已按保障内容暂定为“{name}”，请核对")
+            )
+        else:
+            for depth in range(deepest + 1):
+                if depth not in levels:
+                    continue
+                text = levels[depth] or prev_levels.get(depth, "")
+                if text:
+                    filled[depth] = text
+            leaf_names = split_names(filled[deepest])
         too_long = [n for n in (*filled.values(), *leaf_names) if len(join_name(n)) > MAX_NAME]
         if too_long:
             attention.append(
@@ -297,8 +313,9 @@ def _read_columns(
                     f"一格中有多个栏目名称，已拆分为：{'、'.join(leaf_names)}，请核对",
                 )
             )
-        names = [join_name(filled[d]) for d in sorted(filled) if d != deepest]
-        prev_levels = filled
+        if filled:
+            names = [join_name(filled[d]) for d in sorted(filled) if d != deepest]
+            prev_levels = filled
         first_path = (*names, leaf_names[0])
         # A plain blank (not a merged cell) repeats the row above only under the same
         # parent, and says so; a merged cell repeats it by the table's own layout.
@@ -326,6 +343,7 @@ def _read_columns(
         rules = _rules_cell(label, row.number, _text(cells, rules_col), attention)
         for leaf in leaf_names:
             path = (*names, leaf)
+            seen.add(path)
             table.columns.append(
                 ColumnRow(
                     label,
@@ -411,6 +429,28 @@ def split_names(text: str) -> list[str]:
     ):
         return [join_name(p) for p in parts]
     return [join_name(text)]
+
+
+_CLAUSE = re.compile(r"[；;。！!？?：:\n]")
+_PHRASE = re.compile(r"[，,、]")
+_LEADING_NUMBER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*)+")
+NAME_FROM_CONTENT = 20  # at most this many characters
+
+
+def name_from_content(content: str) -> str:
+    """A short, clean name for a row whose 栏目 cell is empty, from its 保障内容: the
+    first clause ("环境保护政策解读；环境质量…" → 环境保护政策解读), else its first phrase,
+    at most 20 characters; "" when the content gives nothing usable."""
+    text = _LEADING_NUMBER.sub("", content.strip())
+    clause = next((c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 2), "")
+    phrase = next((p.strip() for p in _PHRASE.split(clause) if len(p.strip()) >= 2), "")
+    if len(clause) > NAME_FROM_CONTENT or len(phrase) >= 4:
+        clause = phrase[:NAME_FROM_CONTENT]
+    name = re.sub(r"\s+", " ", clause).strip()
+    for left, right in ("“”", "《》", '""'):
+        if len(name) > 2 and name[0] == left and name[-1] == right:
+            name = name[1:-1]
+    return name.removesuffix("等") if len(name) > 2 else name
 
 
 def join_name(text: str) -> str:

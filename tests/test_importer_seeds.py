@@ -21,6 +21,7 @@ from workflow.accounts import create_unit
 from workflow.deadlines.parser import parse
 from workflow.importer import apply_import, plan_import
 from workflow.models import Column, Obligation, Unit
+from workflow.timezones import local_day
 
 from .importer_fixtures import SEED_TABLES, build_docx, build_xlsx
 
@@ -236,7 +237,10 @@ def test_seed_004_task_list_imports_as_one_off_obligations(
     for row in range(31, 37):  # no unit, no date: listed, nothing invented
         assert (row, "工作任务没有责任单位，未生成任务，请人工补充") in notes
         assert (row, "工作任务没有完成时限，未生成任务，请人工补充") in notes
-    assert len(notes) == 12
+    # Imported in 2026, the 2016 tasks are long past due: said, not silently late.
+    late = f"完成时限已过（2016-12-31，早于导入当天 {local_day(now).isoformat()}），请核对"
+    assert [(row, late) for row in range(1, 31)] == [n for n in notes if n[1] == late]
+    assert len(notes) == 12 + 30
 
 
 @pytest.mark.parametrize("seed", ["000", "002", "003", "004"])

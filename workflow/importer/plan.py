@@ -41,6 +41,7 @@ Progress = Callable[[int, int], None]
 TASK_COLUMN = "工作任务清单"
 MAX_PATH = 1000  # columns.path
 MAX_SURE_RETIREMENTS = 10  # more, and more than the file names: refused (partial file?)
+RULES_PENDING, RULES_CONFIRMED = "待确认", "已确认"
 
 
 @dataclass
@@ -110,6 +111,7 @@ class Plan:
     responsible_since: date | None = None
     # The office checked every column's rules on the preview: they are confirmed.
     confirm_rules: bool = False
+    today: date = date.min  # the import's local day
 
 
 def read_file(
@@ -267,6 +269,7 @@ def build_plan(
         retire_missing=retire_missing,
         responsible_since=responsible_since or local_day(now),
         confirm_rules=confirm_rules,
+        today=local_day(now),
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]
@@ -414,6 +417,7 @@ class Existing:
     time_requirement: str
     rules: list[dict[str, Any]]
     retired_at: datetime | None
+    confirmed: bool = False  # the office confirmed the rules (else 待确认)
 
 
 def _existing(session: Session) -> dict[tuple[str, ...], Existing]:
@@ -426,6 +430,7 @@ def _existing(session: Session) -> dict[tuple[str, ...], Existing]:
             Column.time_requirement,
             Column.rules,
             Column.retired_at,
+            Column.rules_confirmed_at,
         )
     ).all()
     by_id = {r.id: r for r in rows}
@@ -440,7 +445,12 @@ def _existing(session: Session) -> dict[tuple[str, ...], Existing]:
 
     return {
         path_of(r.id): Existing(
-            r.id, r.content or "", r.time_requirement or "", list(r.rules or []), r.retired_at
+            r.id,
+            r.content or "",
+            r.time_requirement or "",
+            list(r.rules or []),
+            r.retired_at,
+            r.rules_confirmed_at is not None,
         )
         for r in rows
     }
@@ -531,7 +541,20 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             and (want.requirement or want.rules is not None)
         ):
             rules = want.resolved_rules = _rules_for(want, column)
-            report.rules.append({"path": "/".join(path), "text": want.requirement, "rules": rules})
+            # 已确认 after this import: confirmed now, or already and unchanged.
+            confirmed = plan.confirm_rules or (
+                column is not None and column.confirmed and column.rules == rules
+            )
+            report.rules.append(
+                {
+                    "path": "/".join(path),
+                    "text": want.requirement,
+                    "rules": rules,
+                    "status": RULES_CONFIRMED if confirmed else RULES_PENDING,
+                }
+            )
+            if want.table is not None:
+                _past_once(report, plan, want.table, want.row, rules)
             if not rules and want.table is not None and want.row is not None:
                 report.needs_attention.append(
                     Attention(
@@ -571,6 +594,37 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
     _compare_tasks(session, plan)
     _tidy_attention(report)
     progress(len(plan.desired))
+
+
+def _past_once(
+    report: ImportReport,
+    plan: Plan,
+    table: str,
+    row: int | None,
+    rules: list[dict[str, Any]],
+) -> None:
+    """A one-off task (a `once` rule) due before the import day or the responsible-since
+    day is listed, not silently late."""
+    for rule in rules:
+        if rule.get("kind") == "once" and isinstance(rule.get("by"), str):
+            try:
+                due = date.fromisoformat(rule["by"])
+            except ValueError:
+                continue
+            reason = _passed(plan, due)
+            if reason:
+                report.needs_attention.append(Attention(table, row, reason))
+
+
+def _passed(plan: Plan, due: date) -> str:
+    """ "完成时限已过…，请核对" for a date before the import day or the responsible-since
+    day, else ""."""
+    since = plan.responsible_since or plan.today
+    if due < plan.today:
+        return f"完成时限已过（{due.isoformat()}，早于导入当天 {plan.today.isoformat()}），请核对"
+    if due < since:
+        return f"完成时限已过（{due.isoformat()}，早于责任起始日期 {since.isoformat()}），请核对"
+    return ""
 
 
 def _tidy_attention(report: ImportReport) -> None:
@@ -629,6 +683,9 @@ def _compare_tasks(session: Session, plan: Plan) -> None:
             )
     seen: set[tuple[Any, ...]] = set()
     for task in plan.tasks:
+        late = _passed(plan, task.due)
+        if late:
+            report.needs_attention.append(Attention(task.table, task.row, late))
         for unit in task.units:
             k = _task_key(task.column, unit, task.description)
             seen.add(k)

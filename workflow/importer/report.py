@@ -10,6 +10,20 @@ from workflow.importer.tables import Attention
 _ROLE = {"lead": "牵头", "cooperating": "配合"}
 
 
+def describe(rules: list[dict[str, Any]]) -> list[str]:
+    """Each rule in the office's words ("每月25日前至少发布1条"). The one place the
+    importer words rules (workflow.deadlines.describe will take over here)."""
+    from workflow.reporting.columns import describe_rule
+
+    out = []
+    for rule in rules:
+        try:
+            out.append(describe_rule(rule))
+        except (KeyError, TypeError, ValueError):  # a hand-entered rule off the contract
+            out.append("（无法识别的规则）")
+    return out
+
+
 @dataclass
 class ColumnEntry:
     path: tuple[str, ...]
@@ -128,7 +142,8 @@ class ImportReport:
             "rules": {
                 "with_rules": len(with_rules),
                 "without_rules": [r["path"] for r in self.rules if not r["rules"]],
-                "items": self.rules,
+                "pending": sum(r.get("status") == "待确认" for r in with_rules),
+                "items": [{**r, "described": describe(r["rules"])} for r in self.rules],
             },
             "obligations": {
                 "total": self.obligations_total,
@@ -154,7 +169,7 @@ class ImportReport:
             f"单位：共 {units['total']} 个，新增 {len(units['added'])}",
             f"责任分工：共 {asg['total']} 条，新增 {len(asg['added'])}，删除 {len(asg['removed'])}",
             f"时限规则：{d['rules']['with_rules']} 个栏目解析出规则，"
-            f"{len(d['rules']['without_rules'])} 个需人工录入",
+            f"{len(d['rules']['without_rules'])} 个需人工录入，{d['rules']['pending']} 个待确认",
         ]
         if self.obligations_total or self.obligations_added or self.obligations_cancelled:
             lines.append(
@@ -209,6 +224,13 @@ class ImportReport:
             lines.append(
                 "登记别名：" + "、".join(f"{a['alias']} → {a['unit']}" for a in self.aliases_added)
             )
+        pending = [r for r in d["rules"]["items"] if r["rules"] and r["status"] == "待确认"]
+        if pending:
+            lines.append(
+                f"待确认的时限规则（{len(pending)} 个栏目；确认前只提醒、不督办、不计入考核；"
+                "核对无误后可加 --confirm-rules 导入）："
+            )
+            lines += [f"  {r['path']}：{'；'.join(r['described'])}" for r in pending]
         if self.needs_attention:
             lines.append(f"需要人工处理（{len(self.needs_attention)} 处）：")
             for a in self.needs_attention:

@@ -77,11 +77,13 @@ def apply_import(
     confirm_rules: bool = False,
     actor: User | None = None,
     keep_separate: Collection[str] = (),
+    accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
 ) -> ImportReport:
     """Import the file in the caller's transaction (never commits). On any error nothing
     is written and the error propagates (ImportFileError for a file it refuses).
     `confirm_rules`: the office checked the rules on the preview (else they are 待确认);
-    `actor`: who did (None: a command)."""
+    `actor`: who did (None: a command); `accept_links`: the proposed links (政策文件 →
+    政策解读) the office accepted, as (source path, target path), or True for all."""
     plan = build_plan(
         session,
         filename,
@@ -93,6 +95,7 @@ def apply_import(
         responsible_since=responsible_since,
         confirm_rules=confirm_rules,
         keep_separate=keep_separate,
+        accept_links=accept_links,
     )
     if plan.refusal is not None:
         raise ImportFileError(filename, plan.refusal)

@@ -8,7 +8,9 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from workflow.errors import ValidationFailed
 from workflow.importer import kinds
+from workflow.importer.errors import ImportFileError
 from workflow.importer.plan import Desired, Plan, _rules_for
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias, User
 from workflow.services import columns as column_settings
@@ -55,6 +57,7 @@ def apply_plan(session: Session, plan: Plan, now: datetime, actor: User | None =
             if column.id is None:
                 column.prerequisites = kinds.prerequisites(column.content_type, column.content)
         session.flush()
+        _write_links(session, plan, columns, now, actor)
         retired = {tuple(c.path) for c in plan.report.columns if c.status == "retired"}
         for path in retired:
             columns[path].retired_at = now
@@ -129,6 +132,30 @@ def _update(
         column.assignments.append(
             ColumnAssignment(unit=units[name], role=role, responsible_since=plan.responsible_since)
         )
+
+
+def _write_links(
+    session: Session,
+    plan: Plan,
+    columns: dict[tuple[str, ...], Column],
+    now: datetime,
+    actor: User | None,
+) -> None:
+    """Removed first: the plan checked the added ones against circles with them still in."""
+    for source, target in plan.links_removed:
+        column_settings.remove_link(
+            session, actor=actor, now=now, source=columns[source], target=columns[target]
+        )
+    for source, target in plan.links_added:
+        try:
+            column_settings.add_link(
+                session, actor=actor, now=now, source=columns[source], target=columns[target]
+            )
+        except ValidationFailed as exc:  # a link made meanwhile closes a circle
+            raise ImportFileError(
+                plan.report.filename,
+                f"关联「{'/'.join(source)}」→「{'/'.join(target)}」会形成循环关联，未导入",
+            ) from exc
 
 
 def _write_tasks(

@@ -9,6 +9,7 @@ changed; rules the office entered by hand for unchanged text are kept.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -34,7 +35,8 @@ from workflow.importer.tables import (
 )
 from workflow.importer.tables import section_name as _section_name
 from workflow.importer.units import UnitCell, group_kind, parse_unit_cell
-from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
+from workflow.models import Column, ColumnAssignment, ColumnLink, Obligation, Unit, UnitAlias
+from workflow.services.columns import makes_cycle, publication_rule
 from workflow.timezones import local_day
 
 Progress = Callable[[int, int], None]
@@ -61,6 +63,8 @@ class Desired:
     expanded_lead: list[str] = field(default_factory=list)  # units a group word stands for
     expanded_cooperating: list[str] = field(default_factory=list)
     resolved_rules: list[dict[str, Any]] | None = None  # what the comparison settled on
+    # The 关联栏目 cell as written (None: the file has no such column; links untouched).
+    links: str | None = None
 
     def wanted(self) -> dict[str, str]:
         """unit name → role, named units first."""
@@ -112,6 +116,12 @@ class Plan:
     # The office checked every column's rules on the preview: they are confirmed.
     confirm_rules: bool = False
     today: date = date.min  # the import's local day
+    # Proposed links (政策文件 → 政策解读) the office accepted: True for all of them.
+    accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False
+    prefix: tuple[str, ...] = ()  # the root the file's tree goes under
+    # Links to write and to remove: (source path, target path).
+    links_added: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    links_removed: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
 
 
 def read_file(
@@ -167,6 +177,7 @@ def build_plan(
     responsible_since: date | None = None,
     confirm_rules: bool = False,
     keep_separate: Collection[str] = (),
+    accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
 ) -> Plan:
     report = ImportReport(filename)
     attention = report.needs_attention
@@ -211,6 +222,8 @@ def build_plan(
                         "已合并责任单位，保障内容和时限要求以先出现的一行为准",
                     )
                 )
+                if row.links:  # the links of both rows
+                    entry.links = "\n".join(x for x in (entry.links, row.links) if x)
                 cells.append((entry, row))
                 continue
             entry = Desired(
@@ -222,6 +235,7 @@ def build_plan(
                 requirement=row.requirement,
                 rules=row.rules,
                 has_units=row.units is not None,
+                links=row.links,
             )
             desired[path] = entry
             cells.append((entry, row))
@@ -270,6 +284,8 @@ def build_plan(
         responsible_since=responsible_since or local_day(now),
         confirm_rules=confirm_rules,
         today=local_day(now),
+        accept_links=accept_links,
+        prefix=prefix,
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]
@@ -591,6 +607,7 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             " --root 有误，未导入；请核对，或不加 --retire-missing 导入"
         )
         report.needs_attention.append(Attention(report.tables[0]["table"], None, plan.refusal))
+    _compare_links(session, plan)
     _compare_tasks(session, plan)
     _tidy_attention(report)
     progress(len(plan.desired))
@@ -718,3 +735,166 @@ def _compare_tasks(session: Session, plan: Plan) -> None:
                 "due": obligation.due_date.isoformat(),
             }
         )
+
+
+# --------------------------------------------------------------------------- links
+
+Link = tuple[tuple[str, ...], tuple[str, ...]]
+_LINK_LINES = re.compile(r"[\n；;]+")
+_LINK_LIST = re.compile(r"[、，,]+")
+LINK_WORD = "解读"  # a column of interpretations…
+DOCUMENT_SUFFIX = "文件"  # …of the document columns next to it
+
+
+class _Columns:
+    """Every live column the file or the database has, to read a 关联栏目 cell against:
+    a sibling's name, a full path (with or without the root), or a name found once."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.paths = set(plan.desired) | {
+            p for p, e in plan.existing.items() if e.retired_at is None
+        }
+        self.joined = {"/".join(p): p for p in self.paths}
+        self.named: dict[str, list[tuple[str, ...]]] = {}
+        for path in self.paths:
+            self.named.setdefault(path[-1], []).append(path)
+        self.prefix = plan.prefix
+
+    def find(self, source: tuple[str, ...], ref: str) -> tuple[str, ...] | list[tuple[str, ...]]:
+        """The path `ref` names seen from `source`; else the candidates (none, or several)."""
+        ref = ref.strip().strip("/")
+        sibling = (*source[:-1], ref)
+        if sibling in self.paths:
+            return sibling
+        for joined in (ref, "/".join((*self.prefix, ref))):
+            if joined in self.joined:
+                return self.joined[joined]
+        found = self.named.get(ref, [])
+        return found[0] if len(found) == 1 else found
+
+    def read(self, source: tuple[str, ...], text: str) -> tuple[list[tuple[str, ...]], list[str]]:
+        """The targets a cell names, and a note for each reference not understood."""
+        targets: list[tuple[str, ...]] = []
+        notes: list[str] = []
+        whole = self.find(source, text)
+        pieces = [text] if isinstance(whole, tuple) else _LINK_LINES.split(text)
+        for piece in (p.strip() for p in pieces):
+            if not piece or piece in ("—", "-", "无", "/"):
+                continue
+            found = self.find(source, piece)
+            if not isinstance(found, tuple) and _LINK_LIST.search(piece):
+                parts = [self.find(source, p) for p in _LINK_LIST.split(piece) if p.strip()]
+                if all(isinstance(f, tuple) for f in parts):
+                    targets += [f for f in parts if isinstance(f, tuple)]
+                    continue
+            if isinstance(found, tuple):
+                targets.append(found)
+            elif found:
+                where = "、".join("/".join(p) for p in sorted(found)[:3])
+                notes.append(
+                    f"关联栏目「{piece}」有多个同名栏目（{where}…），请写完整路径，未建立关联"
+                )
+            else:
+                notes.append(f"关联栏目「{piece}」未找到，未建立关联")
+        return list(dict.fromkeys(targets)), notes
+
+
+def _compare_links(session: Session, plan: Plan) -> None:
+    """Links the file's 关联栏目 cells name (kept by default when the file no longer
+    names them, removed with retire_missing), and the obvious ones it does not: a
+    解读 column whose rule counts from a publication, after the …文件 columns beside it
+    (proposed; written only when the office accepts them)."""
+    report = plan.report
+    by_id = {e.id: p for p, e in plan.existing.items()}
+    have: set[Link] = set()
+    for source_id, target_id in session.execute(
+        select(ColumnLink.source_id, ColumnLink.target_id)
+    ).all():
+        if source_id in by_id and target_id in by_id:
+            have.add((by_id[source_id], by_id[target_id]))
+    final = set(have)
+    columns: _Columns | None = None
+    for path, want in plan.desired.items():
+        if not want.explicit or want.links is None or want.table is None:
+            continue
+        targets: list[tuple[str, ...]] = []
+        if want.links.strip():
+            columns = columns or _Columns(plan)
+            targets, notes = columns.read(path, want.links)
+            for note in notes:
+                report.needs_attention.append(Attention(want.table, want.row, note))
+        for target in targets:
+            link = (path, target)
+            if link in have:
+                continue
+            if makes_cycle(final, path, target):
+                report.needs_attention.append(
+                    Attention(
+                        want.table,
+                        want.row,
+                        f"关联栏目「{'/'.join(target)}」会形成循环关联，未建立",
+                    )
+                )
+                continue
+            _warn_target(report, plan, want, target)
+            final.add(link)
+            plan.links_added.append(link)
+        for link in sorted(x for x in have if x[0] == path and x[1] not in targets):
+            if plan.retire_missing:
+                final.discard(link)
+                plan.links_removed.append(link)
+            else:
+                report.links_kept.append(_link_dict(link))
+    _propose_links(plan, have, final)
+    report.links_added = [_link_dict(link) for link in plan.links_added]
+    report.links_removed = [_link_dict(link) for link in plan.links_removed]
+
+
+def _warn_target(report: ImportReport, plan: Plan, want: Desired, target: tuple[str, ...]) -> None:
+    rules = plan.desired[target].resolved_rules if target in plan.desired else None
+    if rules is None and target in plan.existing:
+        rules = plan.existing[target].rules
+    if publication_rule(rules) is None and want.table is not None:
+        report.needs_attention.append(
+            Attention(
+                want.table,
+                want.row,
+                f"关联栏目「{'/'.join(target)}」没有“发布后…内”的时限规则，"
+                "关联信息将按及时发布计算期限，请核对",
+            )
+        )
+
+
+def _propose_links(plan: Plan, have: set[Link], final: set[Link]) -> None:
+    report = plan.report
+    wanted = set(plan.links_added)
+    targets = [
+        path
+        for path, want in plan.desired.items()
+        if want.explicit and LINK_WORD in path[-1] and publication_rule(want.resolved_rules)
+    ]
+    if not targets:
+        return
+    documents: dict[tuple[str, ...], list[tuple[str, ...]]] = {}  # parent → …文件 columns
+    for path, want in plan.desired.items():
+        # A row of a file with a 关联栏目 column says itself which links it has.
+        if want.explicit and want.links is None and path[-1].endswith(DOCUMENT_SUFFIX):
+            documents.setdefault(path[:-1], []).append(path)
+    for target in targets:
+        for source in documents.get(target[:-1], []):
+            if source == target:
+                continue
+            link = (source, target)
+            if link in have or link in wanted or makes_cycle(final, source, target):
+                continue
+            accepted = plan.accept_links is True or (
+                not isinstance(plan.accept_links, bool) and link in plan.accept_links
+            )
+            report.link_proposals.append({**_link_dict(link), "taken": accepted})
+            if accepted:
+                final.add(link)
+                plan.links_added.append(link)
+
+
+def _link_dict(link: Link) -> dict[str, list[str]]:
+    return {"source": list(link[0]), "target": list(link[1])}

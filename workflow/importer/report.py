@@ -10,6 +10,10 @@ from workflow.importer.tables import Attention
 _ROLE = {"lead": "牵头", "cooperating": "配合"}
 
 
+def _link(link: dict[str, Any]) -> str:
+    return f"{'/'.join(link['source'])} → {'/'.join(link['target'])}"
+
+
 def describe(rules: list[dict[str, Any]]) -> list[str]:
     """Each rule in the office's words ("每月25日前至少发布1条"). The one place the
     importer words rules (workflow.deadlines.describe will take over here)."""
@@ -73,6 +77,12 @@ class ImportReport:
     # Assignments the file does not name, kept (not removed without retire_missing).
     assignments_kept: list[dict[str, str]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
+    # Links (ColumnLink) written, removed, kept (the file no longer names them) and
+    # proposed (政策文件 → 政策解读; written when the office accepts): {source, target}.
+    links_added: list[dict[str, Any]] = field(default_factory=list)
+    links_removed: list[dict[str, Any]] = field(default_factory=list)
+    links_kept: list[dict[str, Any]] = field(default_factory=list)
+    link_proposals: list[dict[str, Any]] = field(default_factory=list)
     obligations_total: int = 0
     obligations_added: list[dict[str, Any]] = field(default_factory=list)
     obligations_cancelled: list[dict[str, Any]] = field(default_factory=list)
@@ -109,6 +119,8 @@ class ImportReport:
             or self.assignments_removed
             or self.obligations_added
             or self.obligations_cancelled
+            or self.links_added
+            or self.links_removed
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -144,6 +156,12 @@ class ImportReport:
                 "without_rules": [r["path"] for r in self.rules if not r["rules"]],
                 "pending": sum(r.get("status") == "待确认" for r in with_rules),
                 "items": [{**r, "described": describe(r["rules"])} for r in self.rules],
+            },
+            "links": {
+                "added": self.links_added,
+                "removed": self.links_removed,
+                "kept": self.links_kept,
+                "proposals": self.link_proposals,
             },
             "obligations": {
                 "total": self.obligations_total,
@@ -210,6 +228,18 @@ class ImportReport:
                 f"  - {o['column']}：{o['unit']}「{o['description']}」（原定 {o['due']}）"
                 for o in self.obligations_cancelled
             ]
+        for title, links in (
+            ("新增关联（发布前者后，须在后者发布关联信息）", self.links_added),
+            ("删除的关联", self.links_removed),
+            ("文件中没有、保留的关联（若确已取消，请用 --retire-missing 删除）", self.links_kept),
+        ):
+            if links:
+                lines.append(f"{title}：")
+                lines += [f"  {_link(x)}" for x in links]
+        untaken = [x for x in self.link_proposals if not x["taken"]]
+        if untaken:
+            lines.append("建议的关联（未建立；确认后请加 --accept-links 导入）：")
+            lines += [f"  {_link(x)}" for x in untaken]
         if self.units_added:
             lines.append("新增单位：" + "、".join(u["name"] for u in self.units_added))
         if self.unit_proposals:

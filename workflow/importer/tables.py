@@ -20,7 +20,7 @@ from typing import Any
 
 from workflow.importer.readers import Cell, RawRow, RawTable
 
-SEQ, LEVEL, CONTENT, UNITS, COOPERATING, REQUIREMENT, TASK, RULES = (
+SEQ, LEVEL, CONTENT, UNITS, COOPERATING, REQUIREMENT, TASK, RULES, LINKS = (
     "seq",
     "level",
     "content",
@@ -29,6 +29,7 @@ SEQ, LEVEL, CONTENT, UNITS, COOPERATING, REQUIREMENT, TASK, RULES = (
     "requirement",
     "task",
     "rules",
+    "links",
 )
 HEADER_SCAN_ROWS = 10
 MAX_NAME = 100  # a column's name; longer text in a 栏目 cell is content put in the wrong place
@@ -56,6 +57,8 @@ class ColumnRow:
     cooperating: str
     requirement: str | None
     rules: list[dict[str, Any]] | None = None  # from a 规则 column (our own export)
+    # 关联栏目 / 解读栏目: the columns a publication here owes one in (None: no such column)
+    links: str | None = None
 
 
 @dataclass
@@ -86,6 +89,8 @@ def classify_header(text: str) -> str | None:
         return SEQ
     if "规则" in h:
         return RULES
+    if ("关联" in h and "单位" not in h and "部门" not in h) or ("解读" in h and "栏目" in h):
+        return LINKS  # 关联栏目, 解读栏目
     if any(w in h for w in ("配合", "协办", "协助", "协同")) and (
         "单位" in h or "部门" in h or len(h) <= 2
     ):
@@ -249,7 +254,8 @@ def _read_columns(
     level_cols = [i for i, k in sorted(fields.items()) if k == LEVEL]
     content_col, units_col = _first(fields, CONTENT), _first(fields, UNITS)
     coop_col, req_col = _first(fields, COOPERATING), _first(fields, REQUIREMENT)
-    rules_col = _first(fields, RULES)
+    rules_col, links_col = _first(fields, RULES), _first(fields, LINKS)
+    prev_links = ""
     prev_levels: dict[int, str] = {}
     prev_path: tuple[str, ...] = ()
     prev_content = prev_units = prev_coop = prev_req = ""
@@ -341,6 +347,9 @@ def _read_columns(
                 )
             )
         rules = _rules_cell(label, row.number, _text(cells, rules_col), attention)
+        # A link belongs to its row: only a merged cell repeats the one above.
+        links = _filled(cells, links_col, prev_links, False, "关联栏目", guessed)
+        prev_links = links
         for leaf in leaf_names:
             path = (*names, leaf)
             seen.add(path)
@@ -354,6 +363,7 @@ def _read_columns(
                     coop,
                     requirement if req_col is not None else None,
                     rules,
+                    links if links_col is not None else None,
                 )
             )
         prev_path, prev_content, prev_units, prev_coop, prev_req = (

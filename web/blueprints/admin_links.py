@@ -124,7 +124,10 @@ def add(column_id: int) -> Response:
         )
     except ValidationFailed:
         session.rollback()
-        flash(_("不能关联本栏目自身，也不能形成循环关联（发布甲须发乙、发布乙又须发甲）。"), "error")
+        flash(
+            _("不能关联本栏目自身，也不能形成循环关联（发布甲须发乙、发布乙又须发甲）。"),
+            "error",
+        )
         return _back(column_id)
     session.commit()
     if not added:

@@ -20,7 +20,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.enums import UnitKind
-from workflow.importer.units import guess_kind, home_level, is_office_name, near_duplicate
+from workflow.importer.units import (
+    guess_kind,
+    home_level,
+    is_office_name,
+    name_key,
+    near_keys,
+)
 from workflow.importer.units import split_level as _split
 from workflow.models import Unit, UnitAlias
 
@@ -52,10 +58,44 @@ class Proposal:
 
 @dataclass
 class _Target:
-    level: str
-    bare: str
+    key: tuple[str, str]  # (stem, ending class), see units.name_key
     unit: str  # the unit's (canonical) name
     existing: bool
+
+
+class _Targets:
+    """Names to compare a new name with, found by what a match must share: the level,
+    and the stem's first character and the ending (简称, 写法不同) or the whole stem (更名)."""
+
+    def __init__(self) -> None:
+        self.by_start: dict[tuple[str, str, str], list[_Target]] = {}
+        self.by_stem: dict[tuple[str, str], list[_Target]] = {}
+
+    def add(self, level: str, bare: str, unit: str, existing: bool) -> None:
+        key = name_key(bare)
+        if key is None:
+            return
+        target = _Target(key, unit, existing)
+        stem, end = key
+        self.by_start.setdefault((level, stem[:1], end), []).append(target)
+        self.by_stem.setdefault((level, stem), []).append(target)
+
+    def near(self, level: str, bare: str) -> dict[str, tuple[bool, str]]:
+        """unit → (existing, why) for each unit `bare` looks like."""
+        key = name_key(bare)
+        if key is None:
+            return {}
+        stem, end = key
+        found: dict[str, tuple[bool, str]] = {}
+        for bucket in (
+            self.by_start.get((level, stem[:1], end), ()),
+            self.by_stem.get((level, stem), ()),
+        ):
+            for target in bucket:
+                why = near_keys(key, target.key)
+                if why is not None:
+                    found.setdefault(target.unit, (target.existing, why))
+        return found
 
 
 @dataclass
@@ -142,11 +182,11 @@ class UnitResolver:
         office = pending.pop(_OFFICE_KEY, None)
         if office is not None:  # the first of its names, the others its aliases
             self._create(office[0], office, is_office=True)
-        targets: dict[str, list[_Target]] = {}
+        targets = _Targets()
 
         def add_target(name: str, unit: str, existing: bool) -> None:
             level, bare = self._key(name)
-            targets.setdefault(bare[:1], []).append(_Target(level, bare, unit, existing))
+            targets.add(level, bare, unit, existing)
 
         if pending:
             for unit in self.units.values():
@@ -159,13 +199,8 @@ class UnitResolver:
         refused = set(self.keep_separate)
         for (level, bare), spellings in pending.items():
             canonical = next((s for s in spellings if _split(s)[0]), spellings[0])
-            matches: dict[str, tuple[bool, str]] = {}
-            for target in targets.get(bare[:1], ()):
-                if target.level != level:
-                    continue  # 区财政局 and 市财政局 are two bodies
-                why = near_duplicate(bare, target.bare)
-                if why is not None:
-                    matches.setdefault(target.unit, (target.existing, why))
+            # 区财政局 and 市财政局 are two bodies: only names of one level compare.
+            matches = targets.near(level, bare)
             if len(matches) == 1:
                 ((target_unit, (existing, why)),) = matches.items()
                 taken = not (refused & {canonical, *spellings})

@@ -134,11 +134,10 @@ def _add(cell: UnitCell, tokens: list[str], known: frozenset[str], *, role: str)
 
 def _strip_how(text: str) -> str:
     """Drop the trailing words saying how a unit takes part (按职责分工负责, 配合, 协办)."""
-    while True:
-        stripped = _HELPING_TAIL.sub("", _TRAILING.sub("", text))
-        if stripped == text:
-            return text
-        text = stripped
+    text = _TRAILING.sub("", text)
+    while _HELPING_TAIL.search(text):  # "…协办" then perhaps "…配合" before it
+        text = _TRAILING.sub("", _HELPING_TAIL.sub("", text))
+    return text
 
 
 def _append(names: list[str], name: str) -> None:
@@ -225,8 +224,12 @@ def home_level(names: list[str]) -> str:
     return max(LEVEL_PREFIXES, key=lambda p: (counts.get(p, 0), p == "区"))
 
 
-def _ending(bare: str) -> tuple[str, str]:
-    """(stem, ending class): ("食药监", "局"), ("委", "办") for 委办公室."""
+def name_key(bare: str) -> tuple[str, str] | None:
+    """(stem, ending class) of a bare name that may be compared at all: ("食药监", "局"),
+    ("委", "办") for 委办公室; None for what does not look like a unit, or carries digits
+    or brackets (单位1局 / 单位10局, 高新园（邹区镇）)."""
+    if not looks_like_unit(bare) or any(ch.isascii() or ch in "（）" for ch in bare):
+        return None
     for long, short in _ENDINGS:
         if bare.endswith(long):
             return bare[: -len(long)], short
@@ -238,11 +241,15 @@ def near_duplicate(a: str, b: str) -> str | None:
     "简称" (区食药监局 / 区食品药品监督管理局: the short form's characters in order inside
     the long one, same first character, same ending), "更名" (发改委 / 发改局), "写法不同"
     (委办 / 委办公室). Conservative: 发改局 / 财政局, 教育局 / 体育局 never."""
-    if a == b or not looks_like_unit(a) or not looks_like_unit(b):
+    key_a, key_b = name_key(a), name_key(b)
+    if a == b or key_a is None or key_b is None:
         return None
-    if any(ch.isascii() or ch in "（）" for ch in a + b):
-        return None  # digits and brackets: 单位1局 / 单位10局, 高新园（邹区镇）
-    (stem_a, end_a), (stem_b, end_b) = _ending(a), _ending(b)
+    return near_keys(key_a, key_b)
+
+
+def near_keys(a: tuple[str, str], b: tuple[str, str]) -> str | None:
+    """near_duplicate on two names' keys (see name_key)."""
+    (stem_a, end_a), (stem_b, end_b) = a, b
     if stem_a == stem_b and stem_a:
         if end_a == end_b:
             return "写法不同"

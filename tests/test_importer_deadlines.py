@@ -173,3 +173,18 @@ def test_one_off_tasks_already_past_are_said(session: Session) -> None:
     assert (3, "完成时限已过（2026-12-31，早于责任起始日期 2027-01-01），请核对") in {
         (a.row, a.reason) for a in later.needs_attention
     }
+
+
+def test_confirming_skips_rules_off_the_contract(session: Session, now: datetime) -> None:
+    apply_import(session, "表.xlsx", own_table(), now=now)
+    typo = session.execute(select(Column).where(Column.path == "月度信息")).scalar_one()
+    typo.rules = [{"kind": "periodic", "every": 0, "unit": "month"}]  # by hand, text kept
+    session.flush()
+    report = apply_import(session, "表.xlsx", own_table(), now=now, confirm_rules=True)
+    status = {r["path"]: r["status"] for r in report.to_dict()["rules"]["items"]}
+    assert status["月度信息"] == "待确认" and status["季度信息"] == "已确认"
+    assert "规则有误（手工录入？），未确认，请在栏目页修改" in {
+        a.reason for a in report.needs_attention
+    }
+    session.refresh(typo)
+    assert not typo.rules_confirmed and typo.rules[0]["every"] == 0

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from workflow.errors import ValidationFailed
 from workflow.importer import kinds
 from workflow.importer.errors import ImportFileError
-from workflow.importer.plan import Desired, Plan, _rules_for
+from workflow.importer.plan import Desired, Plan, _rules_for, confirmable
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias, User
 from workflow.services import columns as column_settings
 
@@ -110,7 +110,7 @@ def _update(
         if column.time_requirement != want.requirement:
             column.allows_statement = kinds.allows_statement(want.requirement)
         column.time_requirement = want.requirement
-        if plan.confirm_rules:
+        if plan.confirm_rules and confirmable(rules):
             column_settings.set_rules(
                 session, actor=actor, now=now, column=column, rules=rules, confirmed=True
             )

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from workflow.deadlines.parser import parse
 from workflow.deadlines.rules import key as rule_key
+from workflow.deadlines.rules import validate
 from workflow.enums import AssignmentRole
 from workflow.importer.errors import ImportFileError
 from workflow.importer.readers import read_tables
@@ -558,9 +559,15 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
         ):
             rules = want.resolved_rules = _rules_for(want, column)
             # 已确认 after this import: confirmed now, or already and unchanged.
-            confirmed = plan.confirm_rules or (
+            confirmed = (plan.confirm_rules and confirmable(rules)) or (
                 column is not None and column.confirmed and column.rules == rules
             )
+            if plan.confirm_rules and not confirmable(rules) and want.table is not None:
+                report.needs_attention.append(
+                    Attention(
+                        want.table, want.row, "规则有误（手工录入？），未确认，请在栏目页修改"
+                    )
+                )
             report.rules.append(
                 {
                     "path": "/".join(path),
@@ -611,6 +618,12 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
     _compare_tasks(session, plan)
     _tidy_attention(report)
     progress(len(plan.desired))
+
+
+def confirmable(rules: list[dict[str, Any]]) -> bool:
+    """Rules the office can confirm: every one follows the contract (a hand-entered rule
+    kept for unchanged text may not)."""
+    return not any(validate(rule) for rule in rules)
 
 
 def _past_once(

@@ -149,15 +149,16 @@ def test_units_alias_command(app: Flask, clean: Engine, tmp_path: Path) -> None:
     assert added.exit_code == 0, added.output
     clash = runner.invoke(args=["units", "alias", "区人民政府办公室", "不存在的单位"])
     assert clash.exit_code == 1
+    assert runner.invoke(args=["units", "create", "区住建局"]).exit_code == 0
     (table,) = SEED_TABLES["004"]()
-    table.rows = table.rows[29:30]  # 区政府办公室 is a third spelling: not an alias yet
+    table.rows = table.rows[4:5]  # 区住征局: not an alias yet (nor a near name of 区住建局)
     path = write(tmp_path, "任务.docx", build_docx([table]))
     dry = runner.invoke(args=["columns", "import", path, "--json"])
-    assert [u["name"] for u in json.loads(dry.stdout)["units"]["added"]] == ["区政府办公室"]
-    assert runner.invoke(args=["units", "alias", "区政府办公室", "区政府办"]).exit_code == 0
+    assert [u["name"] for u in json.loads(dry.stdout)["units"]["added"]] == ["区住征局"]
+    assert runner.invoke(args=["units", "alias", "区住征局", "区住建局"]).exit_code == 0
     dry = runner.invoke(args=["columns", "import", path, "--json"])
     assert json.loads(dry.stdout)["units"]["added"] == []
-    removed = runner.invoke(args=["units", "alias", "区政府办公室", "区政府办", "--remove"])
+    removed = runner.invoke(args=["units", "alias", "区住征局", "区住建局", "--remove"])
     assert removed.exit_code == 0
     with Session(clean) as session:
         assert set(session.execute(select(UnitAlias.alias)).scalars()) == {"区人民政府办公室"}
@@ -180,3 +181,39 @@ def test_retire_missing_and_a_root_path(app: Flask, clean: Engine, tmp_path: Pat
     )
     assert gone.exit_code == 0, gone.output
     assert "停用栏目（保留历史，不删除）：\n  - 区政府门户网站/政务公开/机构设置" in gone.stdout
+
+
+def test_since_confirm_keep_separate_and_accept_links(
+    app: Flask, clean: Engine, tmp_path: Path
+) -> None:
+    from datetime import date
+
+    from workflow.models import ColumnAssignment, ColumnLink
+
+    runner = app.test_cli_runner()
+    path = write(
+        tmp_path,
+        "政策.csv",
+        "一级栏目,二级栏目,保障单位,时限要求\n"
+        "政策法规,部门文件,市发改委,即时发布\n"
+        "政策法规,政策解读,市发改局,应于文件公开后3个工作日内公布\n".encode(),
+    )
+    bad = runner.invoke(args=["columns", "import", path, "--since", "2026-02-30"])
+    assert bad.exit_code == 2 and "不是有效的责任起始日期" in bad.output
+    dry = runner.invoke(args=["columns", "import", path])
+    assert dry.exit_code == 0, dry.output
+    assert "  市发改局 → 市发改委（委、局更名；合并）" in dry.stdout
+    assert "建议的关联（未建立；确认后请加 --accept-links 导入）：" in dry.stdout
+    assert "待确认的时限规则（2 个栏目" in dry.stdout
+    assert "  政策法规/政策解读：文件公开后3个工作日内发布" in dry.stdout
+    args = ["columns", "import", path, "--apply", "--since", "2026-01-01", "--confirm-rules"]
+    done = runner.invoke(args=[*args, "--keep-separate", "市发改局", "--accept-links"])
+    assert done.exit_code == 0, done.output
+    with Session(clean) as session:
+        assert set(session.execute(select(Unit.name)).scalars()) == {"市发改委", "市发改局"}
+        since = set(session.execute(select(ColumnAssignment.responsible_since)).scalars())
+        assert since == {date(2026, 1, 1)}
+        assert all(c.rules_confirmed for c in session.execute(select(Column)).scalars() if c.rules)
+        assert session.execute(select(func.count()).select_from(ColumnLink)).scalar_one() == 1
+    again = runner.invoke(args=["columns", "import", path, "--keep-separate", "市发改局"])
+    assert "与数据库相比没有变化。" in again.stdout and "0 个待确认" in again.stdout

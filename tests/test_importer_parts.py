@@ -13,27 +13,45 @@ from sqlalchemy.orm import Session
 
 from workflow.accounts import create_unit
 from workflow.importer import apply_import, plan_import
-from workflow.importer.tables import classify_header, section_name, split_names
+from workflow.importer.tables import (
+    classify_header,
+    name_from_content,
+    section_name,
+    split_names,
+)
 from workflow.importer.units import parse_unit_cell
 from workflow.models import Column
 
 UNIT_CELLS = [
-    ("区宣传部、区文明办", ["区宣传部"], ["区文明办"], []),
+    # A plain list: every unit it names is responsible (lead).
+    ("区宣传部、区文明办", ["区宣传部", "区文明办"], [], []),
+    ("科技局、文体局", ["科技局", "文体局"], [], []),
+    ("区委办、政府办、\n区委宣传部", ["区委办", "政府办", "区委宣传部"], [], []),
+    ("区政府办\n\n区发改局", ["区政府办", "区发改局"], [], []),
+    ("市民政局 市人社局", ["市民政局", "市人社局"], [], []),
+    ("经开区、\n高新园（邹区镇）、各街道", ["经开区", "高新园（邹区镇）"], [], ["各街道"]),
+    ("区国税局、区地税局、", ["区国税局", "区地税局"], [], []),
+    ("区卫健委、区医保局按职责分工负责", ["区卫健委", "区医保局"], [], []),
+    ("区卫健委、区医保局按职责分工", ["区卫健委", "区医保局"], [], []),
+    # Only a unit said to help cooperates.
     ("区发改委牵头、相关部门及时发布", ["区发改委"], [], ["相关部门"]),
     ("由法制办和编办牵头，各相关单位配合发布信息", ["法制办", "编办"], [], ["各相关单位"]),
-    ("区委办、政府办、\n区委宣传部", ["区委办"], ["政府办", "区委宣传部"], []),
-    ("区食品药品\n监督管理局", ["区食品药品监督管理局"], [], []),
-    ("区政府办\n\n区发改局", ["区政府办"], ["区发改局"], []),
-    ("市民政局 市人社局", ["市民政局"], ["市人社局"], []),
-    ("经开区、\n高新园（邹区镇）、各街道", ["经开区"], ["高新园（邹区镇）"], ["各街道"]),
-    ("各部门、各乡镇（街道）", [], [], ["各部门", "各乡镇(街道)"]),
-    ("自然资源和规划分局", ["自然资源和规划分局"], [], []),
+    ("区发改局牵头、区财政局配合", ["区发改局"], ["区财政局"], []),
+    ("由区发改局和区财政局牵头，区审计局等配合", ["区发改局", "区财政局"], ["区审计局"], []),
+    ("区发改局牵头，区财政局协办", ["区发改局"], ["区财政局"], []),
+    ("区发改局牵头，区财政局、区审计局协助", ["区发改局"], ["区财政局", "区审计局"], []),
     ("区财政局、区发改局（牵头）", ["区发改局"], ["区财政局"], []),
     ("区发改局（牵头）、区财政局(配合)", ["区发改局"], ["区财政局"], []),
-    ("区国税局、区地税局、", ["区国税局"], ["区地税局"], []),
+    ("区财政局（配合）、区发改局、区审计局", ["区发改局", "区审计局"], ["区财政局"], []),
+    ("区财政局（协办）、区发改局", ["区发改局"], ["区财政局"], []),
+    ("区卫健委、区医保局配合", ["区卫健委"], ["区医保局"], []),
+    ("区政协办、区财政局协办", ["区政协办"], ["区财政局"], []),
+    ("政协办", ["政协办"], [], []),  # 协办 here is part of the name
+    # One unit, however written.
+    ("区食品药品\n监督管理局", ["区食品药品监督管理局"], [], []),
+    ("各部门、各乡镇（街道）", [], [], ["各部门", "各乡镇(街道)"]),
+    ("自然资源和规划分局", ["自然资源和规划分局"], [], []),
     ("\u3000\n区环保局\n\u3000", ["区环保局"], [], []),
-    ("区卫健委、区医保局按职责分工负责", ["区卫健委"], ["区医保局"], []),
-    ("区卫健委、区医保局按职责分工", ["区卫健委"], ["区医保局"], []),
     ("由区政府办负责落实", ["区政府办"], [], []),
 ]
 
@@ -191,3 +209,52 @@ def test_a_path_too_long_to_store_is_listed(session: Session, now: datetime) -> 
     assert ("工作表「Sheet」", 2, "栏目路径超过 1000 字，该行未导入") in {
         (a.table, a.row, a.reason) for a in report.needs_attention
     }
+
+
+@pytest.mark.parametrize(
+    ("content", "name"),
+    [
+        ("环境保护政策解读；环境质量信息公开；饮用水水源地水质监测信息公开", "环境保护政策解读"),
+        ("财政资金预决算情况", "财政资金预决算情况"),
+        ("公开征求意见，同步公开决策草案说明", "公开征求意见"),
+        ("1.及时公开本单位年度预算、决算，发布时间参照财政局发布的时间", "及时公开本单位年度预算"),
+        ("“三公”经费预算等", "“三公”经费预算"),
+        (
+            "国民经济和社会发展统计信息包含地区生产总值居民消费价格指数",
+            "国民经济和社会发展统计信息包含地区生产总",
+        ),
+        ("—", ""),
+    ],
+)
+def test_a_name_from_content(content: str, name: str) -> None:
+    assert name_from_content(content) == name
+
+
+def test_rows_without_a_name_are_kept_under_a_name_from_their_content(
+    session: Session, now: datetime
+) -> None:
+    data = sheet(
+        [
+            ["一级栏目", "二级栏目", "保障内容", "责任单位", "时限要求"],
+            ["重点领域", "财政预决算", "预算、决算", "区财政局", "每年集中报送一次"],
+            [None, None, "政府采购目录；采购公告", "区财政局", "每月至少更新1条"],
+            [None, None, "政府采购目录", "区发改局", "每月至少更新1条"],  # the same name
+            [None, None, None, "区审计局", "每月至少更新1条"],  # nothing to name it from
+        ]
+    )
+    report = apply_import(session, "表.xlsx", data, now=now)
+    assert report.added == [
+        "重点领域",
+        "重点领域/财政预决算",
+        "重点领域/政府采购目录",
+        "重点领域/政府采购目录（第4行）",
+    ]
+    notes = {(a.row, a.reason) for a in report.needs_attention}
+    assert (3, "栏目名称为空，已按保障内容暂定为“政府采购目录”，请核对") in notes
+    assert (4, "栏目名称为空，已按保障内容暂定为“政府采购目录（第4行）”，请核对") in notes
+    assert (5, "没有栏目名称，该行未导入") in notes
+    purchase = session.execute(
+        select(Column).where(Column.path == "重点领域/政府采购目录")
+    ).scalar_one()
+    assert purchase.content == "政府采购目录；采购公告"
+    assert not plan_import(session, "表.xlsx", data, now=now).has_changes

@@ -494,10 +494,8 @@ def test_the_summary_names_removed_assignments_cancelled_tasks_and_similar_units
     moved = [["栏目", "责任单位", "时限要求"], ["年报", "区发改局", "—"]]
     text = plan_import(session, "表.csv", csv_bytes(moved), now=now, retire_missing=True).to_text()
     assert "删除的责任分工：\n  - 年报：区政府办（牵头）" in text
-    assert (
-        "新单位「区发改局」与已有单位「区发展和改革局」相近，若是同一单位，"
-        "请先登记别名（flask units alias 区发改局 区发展和改革局）再导入"
-    ) in text
+    assert "  区发改局 → 区发展和改革局（简称与全称；合并）" in text
+    assert "登记别名：区发改局 → 区发展和改革局" in text
     text = plan_import(session, "任务.docx", tasks_docx(first[:1]), now=now).to_text()
     assert (
         "取消的一次性任务：\n"

@@ -21,6 +21,7 @@ from workflow.accounts import create_unit
 from workflow.deadlines.parser import parse
 from workflow.importer import apply_import, plan_import
 from workflow.models import Column, Obligation, Unit
+from workflow.timezones import local_day
 
 from .importer_fixtures import SEED_TABLES, build_docx, build_xlsx
 
@@ -120,22 +121,30 @@ def test_seed_000_group_words_expand_to_units_of_their_kind_and_are_flagged(
 # Seed 002, read by hand: (lead, cooperating, group words, rule kinds) per column.
 SEED_002 = {
     "政策文件": (["市政府办"], [], [], ["periodic", "prompt"]),  # 解读文件同步报送: no event
+    # A plain list names units all responsible (lead).
     "信息公开内容保障 稳岗就业": (
-        ["市人社局"],
-        ["市教育局", "市退役军人事务局"],
+        ["市人社局", "市教育局", "市退役军人事务局"],
+        [],
         [],
         ["periodic"],
     ),
-    "养老": (["市民政局"], ["市人社局"], [], ["periodic"]),
-    "社会保障": (["市人社局"], ["市医疗保障局", "市民政局"], [], ["periodic"]),
+    "养老": (["市民政局", "市人社局"], [], [], ["periodic"]),
+    "社会保障": (["市人社局", "市医疗保障局", "市民政局"], [], [], ["periodic"]),
     "乡村振兴": (["市乡村振兴局"], [], [], ["periodic"]),
     "药品监管": (["市市场监管局"], [], [], ["periodic"]),  # blank unit: same as above
-    "规划计划": (["市发改局"], ["自然资源局"], ["各有规划编制的部门"], ["periodic"]),
+    # 市发改局 is 市发改委 renamed (a proposal, taken), 自然资源局 the 市自然资源局 of
+    # this city's table.
+    "规划计划": (["市发改委", "市自然资源局"], [], ["各有规划编制的部门"], ["periodic"]),
     "政府公报": (["市政府政研室"], [], [], ["periodic"]),
     "证件办理": (["市公安局"], [], [], ["periodic"]),
     "住房保障": (["市公积金中心", "市住建局"], [], [], ["prompt"]),  # two rows merged
     "领导信息": (["市政府办"], [], [], ["on_change"]),
-    "行政决策公开": (["市政府办"], ["市司法局"], ["其他涉及规范性文件的相应部门"], ["after_event"]),
+    "行政决策公开": (
+        ["市政府办", "市司法局"],
+        [],
+        ["其他涉及规范性文件的相应部门"],
+        ["after_event"],
+    ),
     "统计信息": (["市统计局"], [], [], []),
     "信息公开工作年报": ([], [], ["各部门", "各乡镇(街道)"], ["annual", "annual"]),
 }
@@ -145,9 +154,10 @@ SEED_002 = {
 def test_seed_002_summary(session: Session, now: datetime, fmt: str) -> None:
     name, data = seed_file("002", fmt)
     report = apply_import(session, name, data, now=now)
-    # 41 rows: two without a 栏目 name, two repeating an earlier 栏目.
+    # 41 rows: two repeating an earlier 栏目, two without a 栏目 name of their own
+    # (kept: named from their content, for the office to check).
     assert report.tables[0]["rows"] == 41
-    assert len(report.columns) == 37
+    assert len(report.columns) == 39
     entries = {c.display: c for c in report.columns}
     rules = {r["path"]: r["rules"] for r in report.rules}
     for path, (leads, coops, groups, kinds) in SEED_002.items():
@@ -155,11 +165,21 @@ def test_seed_002_summary(session: Session, now: datetime, fmt: str) -> None:
         assert (entry.lead, entry.cooperating, entry.groups) == (leads, coops, groups), path
         assert [r["kind"] for r in rules[path]] == kinds, path
     assert rules["政府公报"][0]["every"] == 3
+    proposals = [(p["name"], p["unit"], p["taken"]) for p in report.unit_proposals]
+    assert proposals == [("市发改局", "市发改委", True), ("市医保局", "市医疗保障局", True)]
+    added = {u["name"]: u for u in report.units_added}
+    assert added["市政府办"]["is_office"] and added["市发改委"]["aliases"] == ["市发改局"]
+    assert added["市自然资源局"]["aliases"] == ["自然资源局"]
     assert [r["by"] for r in rules["信息公开工作年报"]] == ["01-31", "02-20"]
     offset = 0 if fmt == "docx" else 2  # sheet rows: title, header, then the data
     notes = {(a.row - offset, a.reason) for a in report.needs_attention if a.row}
-    assert (6, "没有栏目名称，该行未导入") in notes
-    assert (19, "没有栏目名称，该行未导入") in notes
+    assert (6, "栏目名称为空，已按保障内容暂定为“环境保护政策解读”，请核对") in notes
+    assert (19, "栏目名称为空，已按保障内容暂定为“财政资金预决算情况”，请核对") in notes
+    environment, funds = entries["环境保护政策解读"], entries["财政资金预决算情况"]
+    assert (environment.lead, funds.lead) == (["市生态环境局"], ["市财政局"])
+    assert [r["kind"] for r in rules["财政资金预决算情况"]] == ["periodic"]
+    content = by_path(session)["环境保护政策解读"].content
+    assert content.startswith("环境保护政策解读；环境质量信息公开；") and len(content) > 300
     assert (10, "无法识别的责任单位「建议各部门也需要发」，未分配，请人工核对") in notes
     assert any(r == 34 and "重大项目建设" in why and "重复" in why for r, why in notes)
     assert (35, "时限要求「按照各类数据统计周期报送」未能解析出规则，请人工录入") in notes
@@ -206,14 +226,21 @@ def test_seed_004_task_list_imports_as_one_off_obligations(
     for row, units in SEED_004_UNITS.items():
         assert units_by_row[row] == units
     assert units_by_row[1] == ["区编办"]
-    assert units_by_row[30] == ["区政府办公室"]
+    # 区政府办公室 (row 30) is the 区政府办 of row 9: the office, one unit.
+    assert units_by_row[30] == ["区政府办"]
+    office = session.execute(select(Unit).where(Unit.is_office.is_(True))).scalar_one()
+    assert office.name == "区政府办"
+    assert [a.alias for a in office.aliases] == ["区政府办公室"]
     first = next(o for o in obligations if o.description.startswith("推进权力清单"))
     assert first.description == "推进权力清单和责任清单公开、动态更新"
     notes = [(a.row - offset, a.reason) for a in report.needs_attention if a.row]
     for row in range(31, 37):  # no unit, no date: listed, nothing invented
         assert (row, "工作任务没有责任单位，未生成任务，请人工补充") in notes
         assert (row, "工作任务没有完成时限，未生成任务，请人工补充") in notes
-    assert len(notes) == 12
+    # Imported in 2026, the 2016 tasks are long past due: said, not silently late.
+    late = f"完成时限已过（2016-12-31，早于导入当天 {local_day(now).isoformat()}），请核对"
+    assert [(row, late) for row in range(1, 31)] == [n for n in notes if n[1] == late]
+    assert len(notes) == 12 + 30
 
 
 @pytest.mark.parametrize("seed", ["000", "002", "003", "004"])

@@ -6,6 +6,7 @@ import hashlib
 import json
 import os
 import sys
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -36,11 +37,46 @@ PROGRESS_ROWS = 500  # show a progress bar from this many rows on
     help="Retire columns and remove assignments the file does not mention (within its "
     "subtrees); by default they are kept and listed.",
 )
+@click.option(
+    "--since",
+    "since_text",
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="New assignments answer for their columns from this day (the day the table took "
+    "effect); periods that began before are never judged. Default: today.",
+)
+@click.option(
+    "--confirm-rules",
+    is_flag=True,
+    help="The rules the summary lists have been checked: confirm them (else 待确认).",
+)
+@click.option(
+    "--keep-separate",
+    "keep_separate",
+    multiple=True,
+    metavar="NAME",
+    help="A unit name the summary proposes as another unit's alias that is a unit of its "
+    "own (repeatable).",
+)
+@click.option(
+    "--accept-links",
+    is_flag=True,
+    help="Make the links the summary proposes (政策文件 → 政策解读).",
+)
 def columns_import(
-    path: str, do_apply: bool, as_json: bool, root: str | None, retire_missing: bool
+    path: str,
+    do_apply: bool,
+    as_json: bool,
+    root: str | None,
+    retire_missing: bool,
+    since_text: str | None,
+    confirm_rules: bool,
+    keep_separate: tuple[str, ...],
+    accept_links: bool,
 ) -> None:
     """Read a .docx/.xlsx/.csv responsibility table; show (or --apply) the changes."""
     name = Path(path).name
+    since = _since(since_text)
     size = os.path.getsize(path)
     if size > MAX_BYTES:  # refuse before reading it into memory
         raise click.ClickException(
@@ -60,18 +96,34 @@ def columns_import(
             bars.append(click.progressbar(length=total, label="读取表格", file=sys.stderr))
         bars[0].update(max(done - bars[0].pos, 0))
 
-    action = apply_import if do_apply else plan_import
     try:
         with _transaction() as session:
-            report = action(
-                session,
-                name,
-                data,
-                now=_now(),
-                root=root,
-                progress=progress,
-                retire_missing=retire_missing,
-            )
+            if do_apply:
+                report = apply_import(
+                    session,
+                    name,
+                    data,
+                    now=_now(),
+                    root=root,
+                    progress=progress,
+                    retire_missing=retire_missing,
+                    responsible_since=since,
+                    confirm_rules=confirm_rules,
+                    keep_separate=keep_separate,
+                    accept_links=accept_links,
+                )
+            else:
+                report = plan_import(
+                    session,
+                    name,
+                    data,
+                    now=_now(),
+                    root=root,
+                    progress=progress,
+                    retire_missing=retire_missing,
+                    responsible_since=since,
+                    keep_separate=keep_separate,
+                )
             if not do_apply:
                 session.rollback()
             else:
@@ -87,6 +139,8 @@ def columns_import(
                         sha256=hashlib.sha256(data).hexdigest(),
                         root=root,
                         retire_missing=retire_missing,
+                        responsible_since=since.isoformat() if since else None,
+                        rules_confirmed=confirm_rules,
                     ),
                     now=_now(),
                 )
@@ -99,6 +153,22 @@ def columns_import(
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         click.echo(report.to_text())
+
+
+def _since(text: str | None) -> date | None:
+    """--since as a day from 2000 to the end of next year, else a usage error."""
+    if text is None:
+        return None
+    try:
+        day = date.fromisoformat(text.strip())
+    except ValueError:
+        day = None
+    if day is None or not date(2000, 1, 1) <= day <= date(_now().year + 1, 12, 31):
+        raise click.BadParameter(
+            f"「{text}」不是有效的责任起始日期（YYYY-MM-DD，2000 年至明年年底）",
+            param_hint="--since",
+        )
+    return day
 
 
 @columns_cli.command("export")

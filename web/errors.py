@@ -151,6 +151,10 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
     ),
     (re.compile(r"invalid rule: .+"), _l("时限规则填写不完整或有误，请检查后重新保存。")),
     (
+        re.compile(r"linking (?P<source>.+) to (?P<target>.+) would close a circle"),
+        _l("不能将“%(source)s”关联到“%(target)s”：栏目不能关联自身，也不能形成循环关联。"),
+    ),
+    (
         re.compile(r"the part (?P<name>.+) does not belong to this column"),
         _l("所选分类“%(name)s”不属于本栏目，请刷新后重新选择。"),
     ),

@@ -98,6 +98,7 @@ def init_app(app: Flask, config: Config) -> None:
     from web.blueprints import (
         admin,
         admin_import,
+        admin_links,
         admin_log,
         admin_rules,
         auth,
@@ -122,6 +123,7 @@ def init_app(app: Flask, config: Config) -> None:
         feeds.bp,
         messages.bp,
         admin.bp,
+        admin_links.bp,
         admin_import.bp,
         admin_log.bp,
         admin_rules.bp,

@@ -120,15 +120,26 @@ def removed(before: Mapping[str, Any]) -> dict[str, list[Any]]:
 
 
 def import_facts(
-    report: Mapping[str, Any], *, sha256: str, root: str | None, retire_missing: bool
+    report: Mapping[str, Any],
+    *,
+    sha256: str,
+    root: str | None,
+    retire_missing: bool,
+    responsible_since: str | None = None,
+    rules_confirmed: bool | None = None,
 ) -> dict[str, list[Any]]:
-    """One import's file, hash and counts (from ImportReport.to_dict())."""
+    """One import's file, hash, choices and counts (from ImportReport.to_dict())."""
     cols, assignments = report["columns"], report["assignments"]
+    links = report.get("links", {})
     return facts(
         file=report["file"],
         sha256=sha256,
         root=root,
         retire_missing=retire_missing,
+        responsible_since=responsible_since,
+        rules_confirmed=rules_confirmed,
+        links_added=len(links.get("added", [])) or None,
+        aliases_added=len(report["units"].get("aliases_added", [])) or None,
         columns_added=cols["added"],
         columns_changed=cols["changed"],
         columns_retired=cols["retired"],

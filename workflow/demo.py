@@ -322,15 +322,18 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
         prefix = prefixes[unit_name]
         people = {role: users[f"{prefix}_{role}"] for role in ("drafter", "deputy", "head")}
         at = now - timedelta(days=3 * (len(DEMO_ITEMS) - i))
+        column = _column(session, unit, column_name)
         item, _ = services.create_item(
             session,
             actor=people["drafter"],
-            column_id=_column(session, unit, column_name).id,
+            column_id=column.id,
             kind=kind,
             title=title,
             now=at,
             body=f"<p>{title}。具体内容详见附件。</p>",
             fields=GUIDE_FIELDS if kind == ItemKind.SERVICE_GUIDE else None,
+            # A column with parts (栏目分类): the drafter files the item under its first.
+            part_id=column.parts[0].id if len(column.parts) > 1 else None,
         )
         _drive(session, item, target, people, users["office_editor"], at)
         summary.items_by_state[target] = summary.items_by_state.get(target, 0) + 1

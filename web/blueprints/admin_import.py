@@ -8,8 +8,10 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import json
 import re
 import time
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +23,7 @@ from werkzeug.wrappers import Response
 
 from web import db_session
 from web.forms import DeleteForm
-from web.helpers import actor, now, require_role
+from web.helpers import actor, now, require_role, today
 from workflow import admin_log
 from workflow.enums import Role
 from workflow.importer import MAX_BYTES, ImportFileError, apply_import, plan_import
@@ -76,6 +78,58 @@ def upload_form() -> str:
     return _render()
 
 
+def _preview(
+    name: str, data: bytes, sha: str, root: str | None, retire: bool, **context: Any
+) -> tuple[str, int]:
+    """The dry run of the stashed file and the apply form (with its choices)."""
+    session = db_session()
+    try:
+        # The importer refuses a file over its limit with a message naming it.
+        report = plan_import(session, name, data, now=now(), root=root, retire_missing=retire)
+    except ImportFileError as exc:
+        flash(str(exc), "error")
+        return _render(root=root, retire=retire), 422
+    finally:
+        session.rollback()  # a dry run: nothing stays
+    status = 422 if context.get("since_error") else 200
+    context.setdefault("since", today().isoformat())
+    return _render(
+        report=report.to_dict(),
+        text=report.to_text(),
+        sha=sha,
+        root=root,
+        retire=retire,
+        link_value=_link_value,
+        **context,
+    ), status
+
+
+def _link_value(link: dict[str, Any]) -> str:
+    return json.dumps([link["source"], link["target"]], ensure_ascii=False)
+
+
+def _accepted_links(values: list[str]) -> set[tuple[tuple[str, ...], tuple[str, ...]]]:
+    """The proposed links the admin ticked (values as _link_value wrote them)."""
+    out = set()
+    for value in values:
+        with contextlib.suppress(ValueError, TypeError):
+            source, target = json.loads(value)
+            if all(
+                isinstance(p, list) and all(isinstance(n, str) for n in p) for p in (source, target)
+            ):
+                out.add((tuple(source), tuple(target)))
+    return out
+
+
+def _since(value: str) -> date | None:
+    """The 责任起始日期 typed: a day from 2000 to the end of next year, else None."""
+    try:
+        day = date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+    return day if date(2000, 1, 1) <= day <= date(today().year + 1, 12, 31) else None
+
+
 @bp.post("/")
 def preview() -> Any:
     if not DeleteForm().validate_on_submit():
@@ -88,23 +142,15 @@ def preview() -> Any:
         return _render(root=root, retire=retire), 400
     name = Path(upload.filename).name
     data = upload.read(MAX_BYTES + 1)
-    session = db_session()
-    try:
-        # The importer refuses a file over its limit with a message naming it.
-        report = plan_import(session, name, data, now=now(), root=root, retire_missing=retire)
-    except ImportFileError as exc:
-        flash(str(exc), "error")
-        return _render(root=root, retire=retire), 422
-    finally:
-        session.rollback()  # a dry run: nothing stays
     sha = hashlib.sha256(data).hexdigest()
+    page, status = _preview(name, data, sha, root, retire)
+    if status != 200:
+        return page, status
     folder = _stash_dir()
     _prune_stash(folder)
     (folder / sha).write_bytes(data)
     http_session["pending_import"] = {"sha": sha, "name": name, "root": root, "retire": retire}
-    return _render(
-        report=report.to_dict(), text=report.to_text(), sha=sha, root=root, retire=retire
-    )
+    return page
 
 
 @bp.post("/apply")
@@ -119,9 +165,30 @@ def apply() -> Response | tuple[str, int]:
     name, data = stashed
     pending = http_session.get("pending_import") or {}
     root, retire = pending.get("root"), bool(pending.get("retire"))
+    typed = (request.form.get("responsible_since") or "").strip()
+    since = _since(typed) if typed else today()  # left empty: the import's day
+    if since is None:
+        message = _("责任起始日期无效：请填写 2000 年至明年年底之间的日期（如 2026-01-01）。")
+        return _preview(name, data, sha, root, retire, since=typed, since_error=message)
+    # Unit proposals are taken unless unticked; proposed links only when ticked.
+    keep_separate = set(request.form.getlist("proposed")) - set(request.form.getlist("merge"))
+    accept_links = _accepted_links(request.form.getlist("link"))
+    confirm = request.form.get("confirm_rules") == "on"
     session = db_session()
     try:
-        report = apply_import(session, name, data, now=now(), root=root, retire_missing=retire)
+        report = apply_import(
+            session,
+            name,
+            data,
+            now=now(),
+            root=root,
+            retire_missing=retire,
+            responsible_since=since,
+            confirm_rules=confirm,
+            actor=actor(),
+            keep_separate=keep_separate,
+            accept_links=accept_links,
+        )
         admin_log.record(
             session,
             actor=actor(),
@@ -130,7 +197,12 @@ def apply() -> Response | tuple[str, int]:
             target_id=sha,
             target_label=name,
             changes=admin_log.import_facts(
-                report.to_dict(), sha256=sha, root=root, retire_missing=retire
+                report.to_dict(),
+                sha256=sha,
+                root=root,
+                retire_missing=retire,
+                responsible_since=since.isoformat(),
+                rules_confirmed=confirm,
             ),
             now=now(),
         )
@@ -152,4 +224,14 @@ def apply() -> Response | tuple[str, int]:
         ),
         "ok",
     )
+    if confirm:
+        flash(_("时限规则已确认，自 %(since)s 起计算期限。", since=since.isoformat()), "ok")
+    elif summary["rules"]["pending"]:
+        flash(
+            _(
+                "%(n)s 个栏目的时限规则待确认：确认前只提醒、不督办、不计入考核。",
+                n=summary["rules"]["pending"],
+            ),
+            "warn",
+        )
     return redirect(url_for("admin_import.upload_form"))

@@ -9,6 +9,7 @@ back in the same shape.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -41,12 +42,15 @@ def plan_import(
     progress: Progress | None = None,
     retire_missing: bool = False,
     responsible_since: date | None = None,
+    keep_separate: Collection[str] = (),
 ) -> ImportReport:
     """What importing the file would do; writes nothing. `root`: a column to put the
     file's tree under (e.g. the portal, 区政府门户网站). `retire_missing`: retire the
     columns and remove the assignments (within the file's subtrees) the file does not
     mention; by default they are kept and listed. `responsible_since`: the local day
-    new assignments answer from (default: the import's day)."""
+    new assignments answer from (default: the import's day). `keep_separate`: names the
+    office says are not the unit the report proposes (near-duplicate names are taken as
+    one unit by default)."""
     return build_plan(
         session,
         filename,
@@ -56,6 +60,7 @@ def plan_import(
         progress=progress,
         retire_missing=retire_missing,
         responsible_since=responsible_since,
+        keep_separate=keep_separate,
     ).report
 
 
@@ -71,11 +76,14 @@ def apply_import(
     responsible_since: date | None = None,
     confirm_rules: bool = False,
     actor: User | None = None,
+    keep_separate: Collection[str] = (),
+    accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
 ) -> ImportReport:
     """Import the file in the caller's transaction (never commits). On any error nothing
     is written and the error propagates (ImportFileError for a file it refuses).
     `confirm_rules`: the office checked the rules on the preview (else they are 待确认);
-    `actor`: who did (None: a command)."""
+    `actor`: who did (None: a command); `accept_links`: the proposed links (政策文件 →
+    政策解读) the office accepted, as (source path, target path), or True for all."""
     plan = build_plan(
         session,
         filename,
@@ -86,6 +94,8 @@ def apply_import(
         retire_missing=retire_missing,
         responsible_since=responsible_since,
         confirm_rules=confirm_rules,
+        keep_separate=keep_separate,
+        accept_links=accept_links,
     )
     if plan.refusal is not None:
         raise ImportFileError(filename, plan.refusal)

@@ -8,8 +8,10 @@ from datetime import datetime
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, selectinload
 
+from workflow.errors import ValidationFailed
 from workflow.importer import kinds
-from workflow.importer.plan import Desired, Plan, _rules_for
+from workflow.importer.errors import ImportFileError
+from workflow.importer.plan import Desired, Plan, _rules_for, confirmable
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias, User
 from workflow.services import columns as column_settings
 
@@ -55,6 +57,7 @@ def apply_plan(session: Session, plan: Plan, now: datetime, actor: User | None =
             if column.id is None:
                 column.prerequisites = kinds.prerequisites(column.content_type, column.content)
         session.flush()
+        _write_links(session, plan, columns, now, actor)
         retired = {tuple(c.path) for c in plan.report.columns if c.status == "retired"}
         for path in retired:
             columns[path].retired_at = now
@@ -67,13 +70,23 @@ def _create_units(session: Session, plan: Plan) -> dict[str, Unit]:
     units = {name: unit for name, unit in plan.units.items() if unit is not None}
     taken = set(session.execute(select(UnitAlias.alias)).scalars()) | set(units)
     for spec in plan.report.units_added:
-        unit = Unit(name=spec["name"], kind=spec["kind"], active=True, is_office=False)
+        unit = Unit(
+            name=spec["name"],
+            kind=spec["kind"],
+            active=True,
+            is_office=bool(spec.get("is_office")),
+        )
         for alias in spec["aliases"]:
             if alias not in taken:
                 unit.aliases.append(UnitAlias(alias=alias))
                 taken.add(alias)
         session.add(unit)
         units[unit.name] = unit
+    # Other names of units already there (the office's, a proposal the office took).
+    for added in plan.report.aliases_added:
+        if added["alias"] not in taken:
+            units[added["unit"]].aliases.append(UnitAlias(alias=added["alias"]))
+            taken.add(added["alias"])
     session.flush()
     return units
 
@@ -97,7 +110,7 @@ def _update(
         if column.time_requirement != want.requirement:
             column.allows_statement = kinds.allows_statement(want.requirement)
         column.time_requirement = want.requirement
-        if plan.confirm_rules:
+        if plan.confirm_rules and confirmable(rules):
             column_settings.set_rules(
                 session, actor=actor, now=now, column=column, rules=rules, confirmed=True
             )
@@ -119,6 +132,30 @@ def _update(
         column.assignments.append(
             ColumnAssignment(unit=units[name], role=role, responsible_since=plan.responsible_since)
         )
+
+
+def _write_links(
+    session: Session,
+    plan: Plan,
+    columns: dict[tuple[str, ...], Column],
+    now: datetime,
+    actor: User | None,
+) -> None:
+    """Removed first: the plan checked the added ones against circles with them still in."""
+    for source, target in plan.links_removed:
+        column_settings.remove_link(
+            session, actor=actor, now=now, source=columns[source], target=columns[target]
+        )
+    for source, target in plan.links_added:
+        try:
+            column_settings.add_link(
+                session, actor=actor, now=now, source=columns[source], target=columns[target]
+            )
+        except ValidationFailed as exc:  # a link made meanwhile closes a circle
+            raise ImportFileError(
+                plan.report.filename,
+                f"关联「{'/'.join(source)}」→「{'/'.join(target)}」会形成循环关联，未导入",
+            ) from exc
 
 
 def _write_tasks(

@@ -9,7 +9,8 @@ changed; rules the office entered by hand for unchanged text are kept.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -19,10 +20,12 @@ from sqlalchemy.orm import Session
 
 from workflow.deadlines.parser import parse
 from workflow.deadlines.rules import key as rule_key
+from workflow.deadlines.rules import validate
 from workflow.enums import AssignmentRole
 from workflow.importer.errors import ImportFileError
 from workflow.importer.readers import read_tables
 from workflow.importer.report import ColumnEntry, ImportReport
+from workflow.importer.resolve import UnitResolver
 from workflow.importer.tables import (
     Attention,
     ColumnRow,
@@ -32,14 +35,16 @@ from workflow.importer.tables import (
     table_section,
 )
 from workflow.importer.tables import section_name as _section_name
-from workflow.importer.units import group_kind, guess_kind, parse_unit_cell
-from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias
+from workflow.importer.units import UnitCell, group_kind, parse_unit_cell
+from workflow.models import Column, ColumnAssignment, ColumnLink, Obligation, Unit, UnitAlias
+from workflow.services.columns import makes_cycle, publication_rule
 from workflow.timezones import local_day
 
 Progress = Callable[[int, int], None]
 TASK_COLUMN = "工作任务清单"
 MAX_PATH = 1000  # columns.path
 MAX_SURE_RETIREMENTS = 10  # more, and more than the file names: refused (partial file?)
+RULES_PENDING, RULES_CONFIRMED = "待确认", "已确认"
 
 
 @dataclass
@@ -59,6 +64,8 @@ class Desired:
     expanded_lead: list[str] = field(default_factory=list)  # units a group word stands for
     expanded_cooperating: list[str] = field(default_factory=list)
     resolved_rules: list[dict[str, Any]] | None = None  # what the comparison settled on
+    # The 关联栏目 cell as written (None: the file has no such column; links untouched).
+    links: str | None = None
 
     def wanted(self) -> dict[str, str]:
         """unit name → role, named units first."""
@@ -109,63 +116,13 @@ class Plan:
     responsible_since: date | None = None
     # The office checked every column's rules on the preview: they are confirmed.
     confirm_rules: bool = False
-
-
-class UnitResolver:
-    """Names as written → one canonical unit: the database's names and aliases first, then
-    the same name with or without the 区 prefix; new names are created once, under their
-    区-prefixed spelling when the file uses it anywhere."""
-
-    def __init__(self, session: Session, raw_names: list[str]) -> None:
-        self.units = {u.name: u for u in session.execute(select(Unit)).scalars()}
-        self.aliases = {a.alias: a.unit_id for a in session.execute(select(UnitAlias)).scalars()}
-        by_id = {u.id: u for u in self.units.values()}
-        self.new: dict[str, dict[str, Any]] = {}
-        self.resolved: dict[str, str] = {}
-        pending: dict[str, list[str]] = {}  # bare name → spellings seen
-        for raw in dict.fromkeys(raw_names):
-            unit = self._lookup(raw, by_id)
-            if unit is not None:
-                self.resolved[raw] = unit.name
-            else:
-                pending.setdefault(raw.removeprefix("区"), []).append(raw)
-        for spellings in pending.values():
-            canonical = next((s for s in spellings if s.startswith("区")), spellings[0])
-            self.new[canonical] = {
-                "name": canonical,
-                "kind": str(guess_kind(canonical)),
-                "aliases": [s for s in spellings if s != canonical],
-            }
-            for s in spellings:
-                self.resolved[s] = canonical
-        self.kinds = {u.name: u.kind for u in self.units.values()} | {
-            n: v["kind"] for n, v in self.new.items()
-        }
-
-    def _lookup(self, name: str, by_id: dict[int, Unit]) -> Unit | None:
-        for candidate in (name, name.removeprefix("区"), "区" + name):
-            if candidate in self.units:
-                return self.units[candidate]
-            if candidate in self.aliases:
-                return by_id.get(self.aliases[candidate])
-        return None
-
-    def of_kind(self, kind: str) -> list[str]:
-        active = {n for n, u in self.units.items() if u.active} | set(self.new)
-        return sorted(
-            (n for n, k in self.kinds.items() if k == kind and n in active), key=_order(self)
-        )
-
-    def unit(self, name: str) -> Unit | None:
-        return self.units.get(name)
-
-
-def _order(resolver: UnitResolver) -> Callable[[str], tuple[int, str]]:
-    def key(name: str) -> tuple[int, str]:
-        unit = resolver.units.get(name)
-        return (unit.id if unit is not None else 1 << 30, name)
-
-    return key
+    today: date = date.min  # the import's local day
+    # Proposed links (政策文件 → 政策解读) the office accepted: True for all of them.
+    accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False
+    prefix: tuple[str, ...] = ()  # the root the file's tree goes under
+    # Links to write and to remove: (source path, target path).
+    links_added: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
+    links_removed: list[tuple[tuple[str, ...], tuple[str, ...]]] = field(default_factory=list)
 
 
 def read_file(
@@ -220,6 +177,8 @@ def build_plan(
     retire_missing: bool = False,
     responsible_since: date | None = None,
     confirm_rules: bool = False,
+    keep_separate: Collection[str] = (),
+    accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
 ) -> Plan:
     report = ImportReport(filename)
     attention = report.needs_attention
@@ -264,6 +223,8 @@ def build_plan(
                         "已合并责任单位，保障内容和时限要求以先出现的一行为准",
                     )
                 )
+                if row.links:  # the links of both rows
+                    entry.links = "\n".join(x for x in (entry.links, row.links) if x)
                 cells.append((entry, row))
                 continue
             entry = Desired(
@@ -275,6 +236,7 @@ def build_plan(
                 requirement=row.requirement,
                 rules=row.rules,
                 has_units=row.units is not None,
+                links=row.links,
             )
             desired[path] = entry
             cells.append((entry, row))
@@ -288,10 +250,15 @@ def build_plan(
         for d, r in cells
     ]
     task_units = [(t, r, parse_unit_cell(r.units, known)) for t, r in task_rows]
-    raw_names = [
-        n for _, _, u, c in parsed for n in (*u.leads, *u.cooperating, *c.leads, *c.cooperating)
-    ] + [n for _, _, u in task_units for n in (*u.leads, *u.cooperating)]
-    resolver = UnitResolver(session, raw_names)
+    where: dict[str, tuple[str, int]] = {}  # each name as written: its first row
+    cells_by_row: list[tuple[ColumnRow | TaskRow, list[UnitCell]]] = [
+        (r, [u, c]) for _, r, u, c in parsed
+    ] + [(r, [u]) for _, r, u in task_units]
+    for named_row, unit_cells in cells_by_row:
+        for cell in unit_cells:
+            for name in (*cell.leads, *cell.cooperating):
+                where.setdefault(name, (named_row.table, named_row.row))
+    resolver = UnitResolver(session, list(where), keep_separate)
     used: dict[str, None] = {}
     for entry, row, unit_cell, coop_cell in parsed:
         _assign(entry, row, unit_cell, coop_cell, resolver, attention, used)
@@ -317,53 +284,27 @@ def build_plan(
         retire_missing=retire_missing,
         responsible_since=responsible_since or local_day(now),
         confirm_rules=confirm_rules,
+        today=local_day(now),
+        accept_links=accept_links,
+        prefix=prefix,
     )
     report.units_used = list(used)
     report.units_added = [resolver.new[n] for n in resolver.new if n in used]
-    _similar_units(report, resolver, desired, tasks)
+    _unit_notes(report, resolver, where)
     _compare(session, plan, compared)
     return plan
 
 
-def _abbreviates(short: str, long: str) -> bool:
-    """区发改局 abbreviates 区发展和改革局: its characters in order, the same ending."""
-    short, long = short.removeprefix("区"), long.removeprefix("区")
-    if len(short) >= len(long) or len(short) < 2 or short[-1] != long[-1]:
-        return False
-    rest = iter(long)
-    return all(ch in rest for ch in short)
-
-
-def _similar_units(
-    report: ImportReport,
-    resolver: UnitResolver,
-    desired: dict[tuple[str, ...], Desired],
-    tasks: list[Task],
+def _unit_notes(
+    report: ImportReport, resolver: UnitResolver, where: dict[str, tuple[str, int]]
 ) -> None:
-    """A new unit whose name looks like a short or long form of one already there is
-    listed: likely the same unit, better recorded as an alias (flask units alias)."""
-    where: dict[str, tuple[str, int | None]] = {}
-    for want in desired.values():
-        if want.table is not None:
-            for name in (*want.lead, *want.cooperating):
-                where.setdefault(name, (want.table, want.row))
-    for task in tasks:
-        for name in task.units:
-            where.setdefault(name, (task.table, task.row))
-    for spec in report.units_added:
-        new = spec["name"]
-        for old in resolver.units:
-            if _abbreviates(new, old) or _abbreviates(old, new):
-                table, row = where.get(new, (report.tables[0]["table"], None))
-                report.needs_attention.append(
-                    Attention(
-                        table,
-                        row,
-                        f"新单位「{new}」与已有单位「{old}」相近，若是同一单位，"
-                        f"请先登记别名（flask units alias {new} {old}）再导入",
-                    )
-                )
-                break
+    """Proposals (near-duplicate names taken as one unit unless refused) and notes on
+    names, placed at the row where the name first appears."""
+    report.unit_proposals = [p.to_dict() for p in resolver.proposals]
+    report.aliases_added = list(resolver.aliases_added)
+    for name, reason in resolver.notes:
+        table, row = where.get(name, (report.tables[0]["table"], 0))
+        report.needs_attention.append(Attention(table, row or None, reason))
 
 
 def _assign(
@@ -493,6 +434,7 @@ class Existing:
     time_requirement: str
     rules: list[dict[str, Any]]
     retired_at: datetime | None
+    confirmed: bool = False  # the office confirmed the rules (else 待确认)
 
 
 def _existing(session: Session) -> dict[tuple[str, ...], Existing]:
@@ -505,6 +447,7 @@ def _existing(session: Session) -> dict[tuple[str, ...], Existing]:
             Column.time_requirement,
             Column.rules,
             Column.retired_at,
+            Column.rules_confirmed_at,
         )
     ).all()
     by_id = {r.id: r for r in rows}
@@ -519,7 +462,12 @@ def _existing(session: Session) -> dict[tuple[str, ...], Existing]:
 
     return {
         path_of(r.id): Existing(
-            r.id, r.content or "", r.time_requirement or "", list(r.rules or []), r.retired_at
+            r.id,
+            r.content or "",
+            r.time_requirement or "",
+            list(r.rules or []),
+            r.retired_at,
+            r.rules_confirmed_at is not None,
         )
         for r in rows
     }
@@ -610,7 +558,26 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             and (want.requirement or want.rules is not None)
         ):
             rules = want.resolved_rules = _rules_for(want, column)
-            report.rules.append({"path": "/".join(path), "text": want.requirement, "rules": rules})
+            # 已确认 after this import: confirmed now, or already and unchanged.
+            confirmed = (plan.confirm_rules and confirmable(rules)) or (
+                column is not None and column.confirmed and column.rules == rules
+            )
+            if plan.confirm_rules and not confirmable(rules) and want.table is not None:
+                report.needs_attention.append(
+                    Attention(
+                        want.table, want.row, "规则有误（手工录入？），未确认，请在栏目页修改"
+                    )
+                )
+            report.rules.append(
+                {
+                    "path": "/".join(path),
+                    "text": want.requirement,
+                    "rules": rules,
+                    "status": RULES_CONFIRMED if confirmed else RULES_PENDING,
+                }
+            )
+            if want.table is not None:
+                _past_once(report, plan, want.table, want.row, rules)
             if not rules and want.table is not None and want.row is not None:
                 report.needs_attention.append(
                     Attention(
@@ -647,9 +614,47 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             " --root 有误，未导入；请核对，或不加 --retire-missing 导入"
         )
         report.needs_attention.append(Attention(report.tables[0]["table"], None, plan.refusal))
+    _compare_links(session, plan)
     _compare_tasks(session, plan)
     _tidy_attention(report)
     progress(len(plan.desired))
+
+
+def confirmable(rules: list[dict[str, Any]]) -> bool:
+    """Rules the office can confirm: every one follows the contract (a hand-entered rule
+    kept for unchanged text may not)."""
+    return not any(validate(rule) for rule in rules)
+
+
+def _past_once(
+    report: ImportReport,
+    plan: Plan,
+    table: str,
+    row: int | None,
+    rules: list[dict[str, Any]],
+) -> None:
+    """A one-off task (a `once` rule) due before the import day or the responsible-since
+    day is listed, not silently late."""
+    for rule in rules:
+        if rule.get("kind") == "once" and isinstance(rule.get("by"), str):
+            try:
+                due = date.fromisoformat(rule["by"])
+            except ValueError:
+                continue
+            reason = _passed(plan, due)
+            if reason:
+                report.needs_attention.append(Attention(table, row, reason))
+
+
+def _passed(plan: Plan, due: date) -> str:
+    """ "完成时限已过…，请核对" for a date before the import day or the responsible-since
+    day, else ""."""
+    since = plan.responsible_since or plan.today
+    if due < plan.today:
+        return f"完成时限已过（{due.isoformat()}，早于导入当天 {plan.today.isoformat()}），请核对"
+    if due < since:
+        return f"完成时限已过（{due.isoformat()}，早于责任起始日期 {since.isoformat()}），请核对"
+    return ""
 
 
 def _tidy_attention(report: ImportReport) -> None:
@@ -708,6 +713,9 @@ def _compare_tasks(session: Session, plan: Plan) -> None:
             )
     seen: set[tuple[Any, ...]] = set()
     for task in plan.tasks:
+        late = _passed(plan, task.due)
+        if late:
+            report.needs_attention.append(Attention(task.table, task.row, late))
         for unit in task.units:
             k = _task_key(task.column, unit, task.description)
             seen.add(k)
@@ -740,3 +748,166 @@ def _compare_tasks(session: Session, plan: Plan) -> None:
                 "due": obligation.due_date.isoformat(),
             }
         )
+
+
+# --------------------------------------------------------------------------- links
+
+Link = tuple[tuple[str, ...], tuple[str, ...]]
+_LINK_LINES = re.compile(r"[\n；;]+")
+_LINK_LIST = re.compile(r"[、，,]+")
+LINK_WORD = "解读"  # a column of interpretations…
+DOCUMENT_SUFFIX = "文件"  # …of the document columns next to it
+
+
+class _Columns:
+    """Every live column the file or the database has, to read a 关联栏目 cell against:
+    a sibling's name, a full path (with or without the root), or a name found once."""
+
+    def __init__(self, plan: Plan) -> None:
+        self.paths = set(plan.desired) | {
+            p for p, e in plan.existing.items() if e.retired_at is None
+        }
+        self.joined = {"/".join(p): p for p in self.paths}
+        self.named: dict[str, list[tuple[str, ...]]] = {}
+        for path in self.paths:
+            self.named.setdefault(path[-1], []).append(path)
+        self.prefix = plan.prefix
+
+    def find(self, source: tuple[str, ...], ref: str) -> tuple[str, ...] | list[tuple[str, ...]]:
+        """The path `ref` names seen from `source`; else the candidates (none, or several)."""
+        ref = ref.strip().strip("/")
+        sibling = (*source[:-1], ref)
+        if sibling in self.paths:
+            return sibling
+        for joined in (ref, "/".join((*self.prefix, ref))):
+            if joined in self.joined:
+                return self.joined[joined]
+        found = self.named.get(ref, [])
+        return found[0] if len(found) == 1 else found
+
+    def read(self, source: tuple[str, ...], text: str) -> tuple[list[tuple[str, ...]], list[str]]:
+        """The targets a cell names, and a note for each reference not understood."""
+        targets: list[tuple[str, ...]] = []
+        notes: list[str] = []
+        whole = self.find(source, text)
+        pieces = [text] if isinstance(whole, tuple) else _LINK_LINES.split(text)
+        for piece in (p.strip() for p in pieces):
+            if not piece or piece in ("—", "-", "无", "/"):
+                continue
+            found = self.find(source, piece)
+            if not isinstance(found, tuple) and _LINK_LIST.search(piece):
+                parts = [self.find(source, p) for p in _LINK_LIST.split(piece) if p.strip()]
+                if all(isinstance(f, tuple) for f in parts):
+                    targets += [f for f in parts if isinstance(f, tuple)]
+                    continue
+            if isinstance(found, tuple):
+                targets.append(found)
+            elif found:
+                where = "、".join("/".join(p) for p in sorted(found)[:3])
+                notes.append(
+                    f"关联栏目「{piece}」有多个同名栏目（{where}…），请写完整路径，未建立关联"
+                )
+            else:
+                notes.append(f"关联栏目「{piece}」未找到，未建立关联")
+        return list(dict.fromkeys(targets)), notes
+
+
+def _compare_links(session: Session, plan: Plan) -> None:
+    """Links the file's 关联栏目 cells name (kept by default when the file no longer
+    names them, removed with retire_missing), and the obvious ones it does not: a
+    解读 column whose rule counts from a publication, after the …文件 columns beside it
+    (proposed; written only when the office accepts them)."""
+    report = plan.report
+    by_id = {e.id: p for p, e in plan.existing.items()}
+    have: set[Link] = set()
+    for source_id, target_id in session.execute(
+        select(ColumnLink.source_id, ColumnLink.target_id)
+    ).all():
+        if source_id in by_id and target_id in by_id:
+            have.add((by_id[source_id], by_id[target_id]))
+    final = set(have)
+    columns: _Columns | None = None
+    for path, want in plan.desired.items():
+        if not want.explicit or want.links is None or want.table is None:
+            continue
+        targets: list[tuple[str, ...]] = []
+        if want.links.strip():
+            columns = columns or _Columns(plan)
+            targets, notes = columns.read(path, want.links)
+            for note in notes:
+                report.needs_attention.append(Attention(want.table, want.row, note))
+        for target in targets:
+            link = (path, target)
+            if link in have:
+                continue
+            if makes_cycle(final, path, target):
+                report.needs_attention.append(
+                    Attention(
+                        want.table,
+                        want.row,
+                        f"关联栏目「{'/'.join(target)}」会形成循环关联，未建立",
+                    )
+                )
+                continue
+            _warn_target(report, plan, want, target)
+            final.add(link)
+            plan.links_added.append(link)
+        for link in sorted(x for x in have if x[0] == path and x[1] not in targets):
+            if plan.retire_missing:
+                final.discard(link)
+                plan.links_removed.append(link)
+            else:
+                report.links_kept.append(_link_dict(link))
+    _propose_links(plan, have, final)
+    report.links_added = [_link_dict(link) for link in plan.links_added]
+    report.links_removed = [_link_dict(link) for link in plan.links_removed]
+
+
+def _warn_target(report: ImportReport, plan: Plan, want: Desired, target: tuple[str, ...]) -> None:
+    rules = plan.desired[target].resolved_rules if target in plan.desired else None
+    if rules is None and target in plan.existing:
+        rules = plan.existing[target].rules
+    if publication_rule(rules) is None and want.table is not None:
+        report.needs_attention.append(
+            Attention(
+                want.table,
+                want.row,
+                f"关联栏目「{'/'.join(target)}」没有“发布后…内”的时限规则，"
+                "关联信息将按及时发布计算期限，请核对",
+            )
+        )
+
+
+def _propose_links(plan: Plan, have: set[Link], final: set[Link]) -> None:
+    report = plan.report
+    wanted = set(plan.links_added)
+    targets = [
+        path
+        for path, want in plan.desired.items()
+        if want.explicit and LINK_WORD in path[-1] and publication_rule(want.resolved_rules)
+    ]
+    if not targets:
+        return
+    documents: dict[tuple[str, ...], list[tuple[str, ...]]] = {}  # parent → …文件 columns
+    for path, want in plan.desired.items():
+        # A row of a file with a 关联栏目 column says itself which links it has.
+        if want.explicit and want.links is None and path[-1].endswith(DOCUMENT_SUFFIX):
+            documents.setdefault(path[:-1], []).append(path)
+    for target in targets:
+        for source in documents.get(target[:-1], []):
+            if source == target:
+                continue
+            link = (source, target)
+            if link in have or link in wanted or makes_cycle(final, source, target):
+                continue
+            accepted = plan.accept_links is True or (
+                not isinstance(plan.accept_links, bool) and link in plan.accept_links
+            )
+            report.link_proposals.append({**_link_dict(link), "taken": accepted})
+            if accepted:
+                final.add(link)
+                plan.links_added.append(link)
+
+
+def _link_dict(link: Link) -> dict[str, list[str]]:
+    return {"source": list(link[0]), "target": list(link[1])}

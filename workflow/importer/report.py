@@ -10,6 +10,24 @@ from workflow.importer.tables import Attention
 _ROLE = {"lead": "牵头", "cooperating": "配合"}
 
 
+def _link(link: dict[str, Any]) -> str:
+    return f"{'/'.join(link['source'])} → {'/'.join(link['target'])}"
+
+
+def describe(rules: list[dict[str, Any]]) -> list[str]:
+    """Each rule in the office's words ("每月25日前至少发布1条"). The one place the
+    importer words rules (workflow.deadlines.describe will take over here)."""
+    from workflow.reporting.columns import describe_rule
+
+    out = []
+    for rule in rules:
+        try:
+            out.append(describe_rule(rule))
+        except (KeyError, TypeError, ValueError):  # a hand-entered rule off the contract
+            out.append("（无法识别的规则）")
+    return out
+
+
 @dataclass
 class ColumnEntry:
     path: tuple[str, ...]
@@ -49,12 +67,22 @@ class ImportReport:
     columns: list[ColumnEntry] = field(default_factory=list)
     units_added: list[dict[str, Any]] = field(default_factory=list)
     units_used: list[str] = field(default_factory=list)
+    # Near-duplicate names taken as one unit (the other name its alias) unless refused.
+    unit_proposals: list[dict[str, Any]] = field(default_factory=list)
+    # Names recorded as aliases of units already in the database.
+    aliases_added: list[dict[str, str]] = field(default_factory=list)
     assignments_total: int = 0
     assignments_added: list[dict[str, str]] = field(default_factory=list)
     assignments_removed: list[dict[str, str]] = field(default_factory=list)
     # Assignments the file does not name, kept (not removed without retire_missing).
     assignments_kept: list[dict[str, str]] = field(default_factory=list)
     rules: list[dict[str, Any]] = field(default_factory=list)
+    # Links (ColumnLink) written, removed, kept (the file no longer names them) and
+    # proposed (政策文件 → 政策解读; written when the office accepts): {source, target}.
+    links_added: list[dict[str, Any]] = field(default_factory=list)
+    links_removed: list[dict[str, Any]] = field(default_factory=list)
+    links_kept: list[dict[str, Any]] = field(default_factory=list)
+    link_proposals: list[dict[str, Any]] = field(default_factory=list)
     obligations_total: int = 0
     obligations_added: list[dict[str, Any]] = field(default_factory=list)
     obligations_cancelled: list[dict[str, Any]] = field(default_factory=list)
@@ -86,10 +114,13 @@ class ImportReport:
             or self.changed
             or self.retired
             or self.units_added
+            or self.aliases_added
             or self.assignments_added
             or self.assignments_removed
             or self.obligations_added
             or self.obligations_cancelled
+            or self.links_added
+            or self.links_removed
         )
 
     def to_dict(self) -> dict[str, Any]:
@@ -111,6 +142,8 @@ class ImportReport:
                 "total": len(self.units_used),
                 "added": self.units_added,
                 "used": self.units_used,
+                "proposals": self.unit_proposals,
+                "aliases_added": self.aliases_added,
             },
             "assignments": {
                 "total": self.assignments_total,
@@ -121,7 +154,14 @@ class ImportReport:
             "rules": {
                 "with_rules": len(with_rules),
                 "without_rules": [r["path"] for r in self.rules if not r["rules"]],
-                "items": self.rules,
+                "pending": sum(r.get("status") == "待确认" for r in with_rules),
+                "items": [{**r, "described": describe(r["rules"])} for r in self.rules],
+            },
+            "links": {
+                "added": self.links_added,
+                "removed": self.links_removed,
+                "kept": self.links_kept,
+                "proposals": self.link_proposals,
             },
             "obligations": {
                 "total": self.obligations_total,
@@ -147,7 +187,7 @@ class ImportReport:
             f"单位：共 {units['total']} 个，新增 {len(units['added'])}",
             f"责任分工：共 {asg['total']} 条，新增 {len(asg['added'])}，删除 {len(asg['removed'])}",
             f"时限规则：{d['rules']['with_rules']} 个栏目解析出规则，"
-            f"{len(d['rules']['without_rules'])} 个需人工录入",
+            f"{len(d['rules']['without_rules'])} 个需人工录入，{d['rules']['pending']} 个待确认",
         ]
         if self.obligations_total or self.obligations_added or self.obligations_cancelled:
             lines.append(
@@ -188,8 +228,39 @@ class ImportReport:
                 f"  - {o['column']}：{o['unit']}「{o['description']}」（原定 {o['due']}）"
                 for o in self.obligations_cancelled
             ]
+        for title, links in (
+            ("新增关联（发布前者后，须在后者发布关联信息）", self.links_added),
+            ("删除的关联", self.links_removed),
+            ("文件中没有、保留的关联（若确已取消，请用 --retire-missing 删除）", self.links_kept),
+        ):
+            if links:
+                lines.append(f"{title}：")
+                lines += [f"  {_link(x)}" for x in links]
+        untaken = [x for x in self.link_proposals if not x["taken"]]
+        if untaken:
+            lines.append("建议的关联（未建立；确认后请加 --accept-links 导入）：")
+            lines += [f"  {_link(x)}" for x in untaken]
         if self.units_added:
             lines.append("新增单位：" + "、".join(u["name"] for u in self.units_added))
+        if self.unit_proposals:
+            lines.append(
+                "相近的单位名称（默认按同一单位处理，前者登记为后者的别名；"
+                "不是同一单位的，请加 --keep-separate 名称 重新导入）："
+            )
+            for p in self.unit_proposals:
+                state = "合并" if p["taken"] else "不合并，分开建立"
+                lines.append(f"  {p['name']} → {p['unit']}（{p['reason']}；{state}）")
+        if self.aliases_added:
+            lines.append(
+                "登记别名：" + "、".join(f"{a['alias']} → {a['unit']}" for a in self.aliases_added)
+            )
+        pending = [r for r in d["rules"]["items"] if r["rules"] and r["status"] == "待确认"]
+        if pending:
+            lines.append(
+                f"待确认的时限规则（{len(pending)} 个栏目；确认前只提醒、不督办、不计入考核；"
+                "核对无误后可加 --confirm-rules 导入）："
+            )
+            lines += [f"  {r['path']}：{'；'.join(r['described'])}" for r in pending]
         if self.needs_attention:
             lines.append(f"需要人工处理（{len(self.needs_attention)} 处）：")
             for a in self.needs_attention:

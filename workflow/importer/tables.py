@@ -20,7 +20,7 @@ from typing import Any
 
 from workflow.importer.readers import Cell, RawRow, RawTable
 
-SEQ, LEVEL, CONTENT, UNITS, COOPERATING, REQUIREMENT, TASK, RULES = (
+SEQ, LEVEL, CONTENT, UNITS, COOPERATING, REQUIREMENT, TASK, RULES, LINKS = (
     "seq",
     "level",
     "content",
@@ -29,6 +29,7 @@ SEQ, LEVEL, CONTENT, UNITS, COOPERATING, REQUIREMENT, TASK, RULES = (
     "requirement",
     "task",
     "rules",
+    "links",
 )
 HEADER_SCAN_ROWS = 10
 MAX_NAME = 100  # a column's name; longer text in a 栏目 cell is content put in the wrong place
@@ -56,6 +57,8 @@ class ColumnRow:
     cooperating: str
     requirement: str | None
     rules: list[dict[str, Any]] | None = None  # from a 规则 column (our own export)
+    # 关联栏目 / 解读栏目: the columns a publication here owes one in (None: no such column)
+    links: str | None = None
 
 
 @dataclass
@@ -86,6 +89,8 @@ def classify_header(text: str) -> str | None:
         return SEQ
     if "规则" in h:
         return RULES
+    if ("关联" in h and "单位" not in h and "部门" not in h) or ("解读" in h and "栏目" in h):
+        return LINKS  # 关联栏目, 解读栏目
     if any(w in h for w in ("配合", "协办", "协助", "协同")) and (
         "单位" in h or "部门" in h or len(h) <= 2
     ):
@@ -249,10 +254,12 @@ def _read_columns(
     level_cols = [i for i, k in sorted(fields.items()) if k == LEVEL]
     content_col, units_col = _first(fields, CONTENT), _first(fields, UNITS)
     coop_col, req_col = _first(fields, COOPERATING), _first(fields, REQUIREMENT)
-    rules_col = _first(fields, RULES)
+    rules_col, links_col = _first(fields, RULES), _first(fields, LINKS)
+    prev_links = ""
     prev_levels: dict[int, str] = {}
     prev_path: tuple[str, ...] = ()
     prev_content = prev_units = prev_coop = prev_req = ""
+    seen: set[tuple[str, ...]] = set()
     for row in body:
         cells = row.cells
         if not any(c.text for c in cells) or _is_header_again(cells, fields):
@@ -266,18 +273,33 @@ def _read_columns(
             levels[depth] = text
             if text:
                 deepest = depth
-        if deepest < 0:
-            attention.append(Attention(label, row.number, "没有栏目名称，该行未导入"))
-            continue
         names: list[str] = []
         filled: dict[int, str] = {}
-        for depth in range(deepest + 1):
-            if depth not in levels:
+        if deepest < 0:
+            # No name of its own (seed 002: "环境保护政策解读；…" under 市生态环境局): a
+            # plain blank is a row the office wrote, named from its content next to the
+            # row above; a merged name cell continues the column above (not read).
+            own = _text(cells, content_col)
+            merged = any(col < len(cells) and cells[col].merged for col in level_cols)
+            name = name_from_content(own) if own and not merged else ""
+            if not name:
+                attention.append(Attention(label, row.number, "没有栏目名称，该行未导入"))
                 continue
-            text = levels[depth] or prev_levels.get(depth, "")
-            if text:
-                filled[depth] = text
-        leaf_names = split_names(filled[deepest])
+            names = list(prev_path[:-1])
+            if (*names, name) in seen:
+                name = f"{name}（第{row.number}行）"
+            leaf_names = [name]
+            attention.append(
+                Attention(label, row.number, f"栏目名称为空，已按保障内容暂定为“{name}”，请核对")
+            )
+        else:
+            for depth in range(deepest + 1):
+                if depth not in levels:
+                    continue
+                text = levels[depth] or prev_levels.get(depth, "")
+                if text:
+                    filled[depth] = text
+            leaf_names = split_names(filled[deepest])
         too_long = [n for n in (*filled.values(), *leaf_names) if len(join_name(n)) > MAX_NAME]
         if too_long:
             attention.append(
@@ -297,8 +319,9 @@ def _read_columns(
                     f"一格中有多个栏目名称，已拆分为：{'、'.join(leaf_names)}，请核对",
                 )
             )
-        names = [join_name(filled[d]) for d in sorted(filled) if d != deepest]
-        prev_levels = filled
+        if filled:
+            names = [join_name(filled[d]) for d in sorted(filled) if d != deepest]
+            prev_levels = filled
         first_path = (*names, leaf_names[0])
         # A plain blank (not a merged cell) repeats the row above only under the same
         # parent, and says so; a merged cell repeats it by the table's own layout.
@@ -324,8 +347,12 @@ def _read_columns(
                 )
             )
         rules = _rules_cell(label, row.number, _text(cells, rules_col), attention)
+        # A link belongs to its row: only a merged cell repeats the one above.
+        links = _filled(cells, links_col, prev_links, False, "关联栏目", guessed)
+        prev_links = links
         for leaf in leaf_names:
             path = (*names, leaf)
+            seen.add(path)
             table.columns.append(
                 ColumnRow(
                     label,
@@ -336,6 +363,7 @@ def _read_columns(
                     coop,
                     requirement if req_col is not None else None,
                     rules,
+                    links if links_col is not None else None,
                 )
             )
         prev_path, prev_content, prev_units, prev_coop, prev_req = (
@@ -411,6 +439,28 @@ def split_names(text: str) -> list[str]:
     ):
         return [join_name(p) for p in parts]
     return [join_name(text)]
+
+
+_CLAUSE = re.compile(r"[；;。！!？?：:\n]")
+_PHRASE = re.compile(r"[，,、]")
+_LEADING_NUMBER = re.compile(r"^\s*(?:[（(]?[一二三四五六七八九十\d]+[）)、.．]\s*)+")
+NAME_FROM_CONTENT = 20  # at most this many characters
+
+
+def name_from_content(content: str) -> str:
+    """A short, clean name for a row whose 栏目 cell is empty, from its 保障内容: the
+    first clause ("环境保护政策解读；环境质量…" → 环境保护政策解读), else its first phrase,
+    at most 20 characters; "" when the content gives nothing usable."""
+    text = _LEADING_NUMBER.sub("", content.strip())
+    clause = next((c.strip() for c in _CLAUSE.split(text) if len(c.strip()) >= 2), "")
+    phrase = next((p.strip() for p in _PHRASE.split(clause) if len(p.strip()) >= 2), "")
+    if len(clause) > NAME_FROM_CONTENT or len(phrase) >= 4:
+        clause = phrase[:NAME_FROM_CONTENT]
+    name = re.sub(r"\s+", " ", clause).strip()
+    for left, right in ("“”", "《》", '""'):
+        if len(name) > 2 and name[0] == left and name[-1] == right:
+            name = name[1:-1]
+    return name.removesuffix("等") if len(name) > 2 else name
 
 
 def join_name(text: str) -> str:

@@ -1,5 +1,6 @@
 """Column settings that decide deadlines: the rules (and their confirmation by the office),
-the parts of a column the rules' scopes name, and since when each unit is responsible.
+the parts of a column the rules' scopes name, since when each unit is responsible, and
+the links that make a publication in one column owe one in another (政策文件 → 政策解读).
 
 Every function takes the session, the acting user (None: a command or the importer) and
 `now`, checks before it writes, records its change in the administrators' log in the
@@ -8,7 +9,7 @@ same transaction, and never commits.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.orm import Session
 from workflow import admin_log
 from workflow.deadlines.rules import validate
 from workflow.errors import ValidationFailed
-from workflow.models import Column, ColumnAssignment, ColumnPart, Item, User
+from workflow.models import Column, ColumnAssignment, ColumnLink, ColumnPart, Item, User
 
 MAX_PART_NAME = 100
 
@@ -213,6 +214,72 @@ def set_responsible_since(
         changes={"responsible_since": [admin_log.jsonable(old), day.isoformat()]},
         now=now,
     )
+
+
+# --------------------------------------------------------------------------- links
+
+
+def publication_rule(rules: Iterable[Mapping[str, Any]] | None) -> Mapping[str, Any] | None:
+    """The rule saying how long after a publication the column's own is due (after_event
+    with event published: "应于文件公开后3个工作日内公布"), or None. Only a column with one
+    makes sense as a link's target: without it, the linked obligation falls due after
+    the deployment's prompt window."""
+    for rule in rules or []:
+        if rule.get("kind") == "after_event" and rule.get("event") == "published":
+            return rule
+    return None
+
+
+def makes_cycle(
+    edges: Iterable[tuple[Hashable, Hashable]], source: Hashable, target: Hashable
+) -> bool:
+    """Whether the link source → target closes a circle with `edges` (publishing in any
+    column of it would owe publications round and round)."""
+    if source == target:
+        return True
+    after: dict[Hashable, list[Hashable]] = {}
+    for a, b in edges:
+        after.setdefault(a, []).append(b)
+    seen, todo = {target}, [target]
+    while todo:
+        for nxt in after.get(todo.pop(), ()):
+            if nxt == source:
+                return True
+            if nxt not in seen:
+                seen.add(nxt)
+                todo.append(nxt)
+    return False
+
+
+def add_link(
+    session: Session, *, actor: User | None, now: datetime, source: Column, target: Column
+) -> bool:
+    """Publishing in `source` will owe a publication in `target` (due by the target's
+    publication rule). False when the link exists already. Refused (ValidationFailed)
+    for a column and itself, or a link closing a circle."""
+    session.flush()  # ids of new columns
+    if session.get(ColumnLink, (source.id, target.id)) is not None:
+        return False
+    edges = [(a, b) for a, b in session.execute(select(ColumnLink.source_id, ColumnLink.target_id))]
+    if makes_cycle(edges, source.id, target.id):
+        raise ValidationFailed(f"linking {source.path} to {target.path} would close a circle")
+    session.add(ColumnLink(source_id=source.id, target_id=target.id))
+    session.flush()
+    _log(session, actor, now, "column.link_add", source, {"link": [None, target.path]})
+    return True
+
+
+def remove_link(
+    session: Session, *, actor: User | None, now: datetime, source: Column, target: Column
+) -> bool:
+    """False when there was no such link."""
+    link = session.get(ColumnLink, (source.id, target.id))
+    if link is None:
+        return False
+    session.delete(link)
+    session.flush()
+    _log(session, actor, now, "column.link_remove", source, {"link": [target.path, None]})
+    return True
 
 
 def _log(

@@ -5,50 +5,12 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 from sqlalchemy.orm import Session
 
-from workflow.reporting.columns import column_page, describe_rule
+from workflow.reporting.columns import column_page
 
 from .factories import World
 from .reporting_portal import NOW, october_portal
-
-
-@pytest.mark.parametrize(
-    ("rule", "text"),
-    [
-        (
-            {"kind": "periodic", "every": 1, "unit": "month", "min_items": 1, "by_day": 25},
-            "每月25日前至少发布1条",
-        ),
-        ({"kind": "periodic", "every": 3, "unit": "month", "min_items": 1}, "每季度至少发布1条"),
-        ({"kind": "periodic", "every": 2, "unit": "week", "min_items": 1}, "每2周至少发布1条"),
-        (
-            {"kind": "periodic", "every": 7, "unit": "day", "min_items": 1, "scope": "动态信息类"},
-            "动态信息类：每7天至少发布1条",
-        ),
-        ({"kind": "periodic", "every": 1, "unit": "month", "min_items": 3}, "每月至少发布3条"),
-        ({"kind": "periodic", "every": 1, "unit": "year", "min_items": 1}, "每年至少发布1条"),
-        ({"kind": "annual", "by": "01-31"}, "每年1月31日前发布"),
-        ({"kind": "once", "by": "2016-12-31"}, "2016年12月31日前完成"),
-        (
-            {"kind": "after_event", "within": 15, "unit": "workday", "event": "received"},
-            "收到申请之日起15个工作日内发布",
-        ),
-        (
-            {"kind": "after_event", "within": 3, "unit": "workday", "event": "published"},
-            "文件公开后3个工作日内发布",
-        ),
-        (
-            {"kind": "after_event", "within": 0, "unit": "day", "event": "published"},
-            "文件公开后同步发布",
-        ),
-        ({"kind": "prompt"}, "及时发布（5个工作日内）"),
-        ({"kind": "on_change"}, "如有变化及时更新"),
-    ],
-)
-def test_rules_in_plain_chinese(rule: dict[str, object], text: str) -> None:
-    assert describe_rule(rule) == text
 
 
 def test_column_page(session: Session, world: World) -> None:

@@ -30,14 +30,14 @@ def rule_words(rule: Any) -> str:
     """A deadline rule as the office says it ("每月25日前至少发布1条"), never JSON."""
     from flask import current_app
 
-    from workflow.reporting.columns import describe_rule
+    from workflow.deadlines.describe import describe
 
     if not isinstance(rule, dict):
         return str(_invalid_rule())
-    try:
-        return describe_rule(rule, current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS)
-    except (KeyError, TypeError, ValueError):
-        return str(_invalid_rule())
+    locale = "en" if str(get_locale() or "").startswith("en") else "zh"
+    return describe(
+        rule, locale, prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS
+    )
 
 
 def _invalid_rule() -> str:

@@ -18,6 +18,7 @@ from flask import (
     request,
     url_for,
 )
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
@@ -33,12 +34,12 @@ from web.itempage import may_edit
 from web.labels import GUIDE_ELEMENTS, STATES
 from web.sanitize import BodyRefused, clean_body
 from workflow import services
+from workflow.deadlines.describe import describe
 from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.enums import Action, ItemKind, Role, State
 from workflow.errors import NotDesignated, StaleVersion, ValidationFailed, WorkflowError
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item
 from workflow.prerequisites import Prerequisites
-from workflow.reporting.columns import describe_rule
 from workflow.storage import BlobStore
 
 bp = Blueprint("drafting", __name__)
@@ -207,12 +208,20 @@ def _set_parts(form: ItemForm, column: Column, current: int | None = None) -> No
     rules = column.rules or []
     choices: list[tuple[int, str]] = [(0, str(_("——请选择——")))]
     for part in live:
-        said = [describe_rule(r) for r in rules if r.get("scope") == part.name]
-        label = part.name + (f"（{'；'.join(s.split('：', 1)[-1] for s in said)}）" if said else "")
+        said = [
+            describe({k: v for k, v in r.items() if k != "scope"}, _locale())
+            for r in rules
+            if r.get("scope") == part.name
+        ]
+        label = part.name + (f"（{'；'.join(said)}）" if said else "")
         choices.append((part.id, label))
     form.part_id.choices = choices
     if not form.is_submitted():
         form.part_id.data = current or 0
+
+
+def _locale() -> str:
+    return "en" if str(get_locale() or "").startswith("en") else "zh"
 
 
 def _chosen_part(form: ItemForm) -> int | None:

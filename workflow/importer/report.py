@@ -15,17 +15,11 @@ def _link(link: dict[str, Any]) -> str:
 
 
 def describe(rules: list[dict[str, Any]]) -> list[str]:
-    """Each rule in the office's words ("每月25日前至少发布1条"). The one place the
-    importer words rules (workflow.deadlines.describe will take over here)."""
-    from workflow.reporting.columns import describe_rule
+    """Each rule in the office's words ("每月25日前至少发布1条"); a hand-entered rule off
+    the contract is said to be unrecognised, never shown as JSON."""
+    from workflow.deadlines.describe import describe as words
 
-    out = []
-    for rule in rules:
-        try:
-            out.append(describe_rule(rule))
-        except (KeyError, TypeError, ValueError):  # a hand-entered rule off the contract
-            out.append("（无法识别的规则）")
-    return out
+    return [words(rule) for rule in rules]
 
 
 @dataclass

@@ -3,15 +3,14 @@ stands (next due date), and its publication history."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow.calendar import add_months
+from workflow.deadlines.describe import describe
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, load_calendar
 from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.enums import AssignmentRole
@@ -19,64 +18,6 @@ from workflow.models import Column, ColumnAssignment, Item, Unit
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date, local_midnight
 from workflow.reporting.kinds import KIND_NAMES, kinds_of
 from workflow.reporting.sql import local_month
-
-_EVENTS = {
-    "received": "收到申请之日起",
-    "accepted": "受理之日起",
-    "published": "文件公开后",
-    "decided": "作出决定之日起",
-    "occurred": "事项发生后",
-    None: "事项发生后",
-}
-_UNITS = {"workday": "个工作日", "day": "日", "week": "周", "month": "个月"}
-
-
-def _every(every: int, unit: str) -> str:
-    if unit == "month":
-        named = {1: "每月", 3: "每季度", 6: "每半年", 12: "每年"}
-        return named.get(every, f"每{every}个月")
-    if unit == "year":
-        return "每年" if every == 1 else f"每{every}年"
-    if unit == "week":
-        return "每周" if every == 1 else f"每{every}周"
-    return "每天" if every == 1 else f"每{every}天"
-
-
-def describe_rule(rule: Mapping[str, Any], prompt_window: int = DEFAULT_PROMPT_WINDOW) -> str:
-    """One rule in the office's words: "每月25日前至少发布1条"."""
-    kind = rule.get("kind")
-    scope = f"{rule['scope']}：" if rule.get("scope") else ""
-    if kind == "periodic":
-        every, unit = int(rule["every"]), str(rule["unit"])
-        count = f"至少发布{int(rule.get('min_items', 1))}条"
-        by_day = rule.get("by_day")
-        if by_day and unit == "month" and every == 1:
-            text = f"每月{by_day}日前{count}"
-        elif by_day:
-            text = f"{_every(every, unit)}（最后一个月{by_day}日前）{count}"
-        else:
-            text = f"{_every(every, unit)}{count}"
-    elif kind == "annual":
-        month, day = (int(p) for p in str(rule["by"]).split("-"))
-        text = f"每年{month}月{day}日前发布"
-    elif kind == "once":
-        d = date.fromisoformat(str(rule["by"]))
-        text = f"{d.year}年{d.month}月{d.day}日前完成"
-    elif kind == "after_event":
-        within = int(rule["within"])
-        start = _EVENTS.get(rule.get("event"), "事项发生后")
-        text = (
-            f"{start.removesuffix('之日起')}同步发布"
-            if within == 0
-            else f"{start}{within}{_UNITS[str(rule['unit'])]}内发布"
-        )
-    elif kind == "prompt":
-        text = f"及时发布（{prompt_window}个工作日内）"
-    elif kind == "on_change":
-        text = "如有变化及时更新"
-    else:
-        text = "（无法识别的规则）"
-    return scope + text
 
 
 @dataclass(frozen=True)
@@ -192,7 +133,7 @@ def column_page(
         column_id=column.id,
         path=column.path,
         time_requirement=column.time_requirement,
-        rules=[describe_rule(r, prompt_window) for r in column.rules or []],
+        rules=[describe(r, prompt_window=prompt_window) for r in column.rules or []],
         kinds=[KIND_NAMES[k] for k in sorted(kinds_of(column.tags))],
         units=units,
         next_due=min(dues) if dues else None,

@@ -24,13 +24,13 @@ import icalendar
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow.deadlines.describe import describe
 from workflow.deadlines.due import load_calendar
 from workflow.deadlines.evaluate import OK, Settings, evaluate
 from workflow.deadlines.periods import periods_for
 from workflow.enums import State
 from workflow.errors import NotFound, ValidationFailed
 from workflow.models import Column, FeedToken, Item, Obligation, Unit, User
-from workflow.reporting.columns import describe_rule
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date
 
 PRODID = "-//sanshen//政务公开栏目时限//ZH"
@@ -144,7 +144,7 @@ def upcoming_dues(
             if r.status == OK and periods is not None:  # met: the next period's
                 due, provisional = periods.due(periods.window_of(r.due) + 1)
             if today <= due <= until:
-                rule = describe_rule(r.rule)
+                rule = describe(r.rule)
                 out.append(
                     DueEntry(
                         f"rule-{s.assignment_id}-{i}-{due.isoformat()}@sanshen",

@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from workflow import admin_log
+from workflow.deadlines.describe import describe
 from workflow.deadlines.rules import validate
 from workflow.errors import ValidationFailed
 from workflow.models import Column, ColumnAssignment, ColumnLink, ColumnPart, Item, User
@@ -87,9 +88,7 @@ def set_rules(
 
 def _words(rules: Sequence[Mapping[str, Any]] | None) -> list[str]:
     """Rules as the log shows them: the office's words, never JSON."""
-    from workflow.reporting.columns import describe_rule
-
-    return [describe_rule(r) for r in rules or []]
+    return [describe(r) for r in rules or []]
 
 
 def confirm_rules(session: Session, *, actor: User | None, now: datetime, column: Column) -> bool:

@@ -188,3 +188,52 @@ def test_confirming_skips_rules_off_the_contract(session: Session, now: datetime
     }
     session.refresh(typo)
     assert not typo.rules_confirmed and typo.rules[0]["every"] == 0
+
+
+def test_seed_003_column_is_judged_per_part(session: Session, world: World) -> None:
+    """Seed 003's 板块、部门政府信息公开 cell gives each part its own limit: the import keeps
+    the scopes as parts, and an item of 信息公开年报 does not satisfy 政策法规."""
+    from workflow import services
+    from workflow.enums import ItemKind, State
+
+    name, data = seed_file("003", "docx")
+    apply_import(
+        session,
+        name,
+        data,
+        now=at(date(2026, 1, 5)),
+        root=ROOTS["003"],
+        responsible_since=date(2026, 1, 1),
+        confirm_rules=True,
+    )
+    column = session.execute(
+        select(Column).where(Column.path.like("%板块、部门政府信息公开"))
+    ).scalar_one()
+    parts = {p.name: p for p in column.parts}
+    assert {"信息公开年报", "政策法规", "业务工作"} <= set(parts)
+    # 区政府组成部门 expanded to every department: the world's unit A (with a drafter) too.
+    (mine,) = [a for a in column.assignments if a.unit_id == world.unit_a.id]
+    assert mine.responsible_since == date(2026, 1, 1)
+    annual_report, _ = services.create_item(
+        session,
+        actor=world.drafter,
+        column_id=column.id,
+        kind=ItemKind.ARTICLE,
+        title="2025年政府信息公开工作年度报告",
+        now=at(date(2026, 1, 20)),
+        part_id=parts["信息公开年报"].id,
+    )
+    assert annual_report.part_id == parts["信息公开年报"].id
+    session.flush()
+    # Published at once (no audit trail needed here): first published 01-20.
+    annual_report.state = State.PUBLISHED
+    annual_report.live_revision_no = 1
+    annual_report.first_published_at = annual_report.published_at = at(date(2026, 1, 20))
+    session.flush()
+    (status,) = [s for s in evaluate(session, at(date(2026, 7, 1))) if s.assignment_id == mine.id]
+    by_scope = {r.rule.get("scope"): r for r in status.rules}
+    # 年报 is due by 01-31 each year: met for 2026 by the item of 01-20.
+    assert by_scope["信息公开年报"].status != OVERDUE
+    # 政策法规 every 5 months (rolling, from 01-01): nothing of that part → overdue.
+    assert by_scope["政策法规"].status == OVERDUE
+    assert by_scope["政策法规"].part_id == parts["政策法规"].id

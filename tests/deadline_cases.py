@@ -187,7 +187,8 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("行政许可决定作出后七日内公示", [aft(7, "day", "decided")]),
     ("突发事件发生后5小时内发布", []),  # hours are not a unit of the contract
     ("事件发生之日起3日内报送", [aft(3, "day", "occurred")]),
-    ("会议召开后2个工作日内发布", [aft(2, "workday")]),
+    # a meeting held is an event that occurred, as the corpus's 会议(活动)开展后 (c0244)
+    ("会议召开后2个工作日内发布", [aft(2, "workday", "occurred")]),
     ("留言在3个工作日以内回复", [aft(3, "workday")]),
     ("10个工作日内予以答复", [aft(10, "workday")]),
     ("１５个工作日内答复", [aft(15, "workday")]),

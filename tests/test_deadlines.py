@@ -20,6 +20,7 @@ from workflow.deadlines.parser import cn_to_int, parse_strict
 from .deadline_cases import MORE, SEED
 from .deadline_cases_general import GENERAL
 from .deadline_cases_issue import ISSUE
+from .deadline_cases_kinds import KINDS
 from .deadline_cases_seeds import SEEDS
 
 
@@ -57,8 +58,19 @@ def test_every_requirement_cell_of_the_seeds(text: str, want: list[dict[str, Any
     assert scoped(parse_strict(text)) == scoped(want)
 
 
+@pytest.mark.parametrize(("text", "want"), KINDS, ids=[t[:40] for t, _ in KINDS])
+def test_kinds_of_wording_beyond_the_corpus(text: str, want: list[dict[str, Any]]) -> None:
+    """Variants of each kind of wording the second development third showed, scopes
+    included where the case names one."""
+    got = parse_strict(text)
+    assert keys(got) == keys(want)
+    for rule in want:
+        if "scope" in rule:
+            assert [r.get("scope") for r in got if key(r) == key(rule)] == [rule["scope"]]
+
+
 def test_every_rule_is_valid_and_carries_its_source() -> None:
-    for text, _ in SEED + MORE + GENERAL + ISSUE + SEEDS:
+    for text, _ in SEED + MORE + GENERAL + ISSUE + SEEDS + KINDS:
         for rule in parse(text):
             assert validate(rule) == [], (text, rule)
             assert rule["source"]

@@ -103,7 +103,8 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
         if calendar_period(limit.within, limit.unit):
             rule["rolling"] = True
         return rule
-    return after_event(limit.within, limit.unit, parts.event(subject) or context.event()[0])
+    named, own = parts.own_event(subject)
+    return after_event(limit.within, limit.unit, named if own else context.event()[0])
 
 
 def _clause_rules(clause: str, context: _Context) -> list[_Found]:
@@ -143,6 +144,8 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     events = timed
     same = parts.sync(clause) if "同" in clause else None
     if same and not any(f.start <= same.start() < f.end for f in found):
+        if "与" in same.group() and not parts.event(same.group()):
+            raise parts.Unsure(clause)  # 与X同步: in step with something we cannot name
         if parts.names_event(clause) or context.event()[1]:
             rule = after_event(0, "day", parts.event(clause) or context.event()[0])
             events = True
@@ -339,8 +342,11 @@ def _parse_cached(text: str) -> tuple[Rule, ...]:
 
 def _parse(text: str) -> list[Rule]:
     rules: list[Rule] = []
-    for item in split(normalise(text)):
-        rules += _item_rules(item)
+    try:
+        for item in split(normalise(text)):
+            rules += _item_rules(item)
+    except parts.Unsure:
+        return []  # a time requirement we cannot read: none rather than a wrong one
     if len(rules) < 2 and not (rules and "scope" in rules[0]):
         return rules
     # A rule for the whole column covers the same rule for a part of it.

@@ -430,6 +430,8 @@ _SAME_DAY = re.compile(
 )
 _SYNC = re.compile(
     r"(?:与[^,;。]{1,20}?同[步时]|同步)(?:进行)?(?:公开)?(?:报送|发布|更新|公开|上传|上网|推送|公布|公示)"
+    # 信息的采集发布要与会议(活动)同步: the verb before
+    r"|(?<=报送|发布|更新|公开|上网|公布)[^,;。]{0,6}?与[^,;。]{1,20}?同步(?:进行)?(?=$|,)"
 )
 _PERIOD_END_BEFORE = re.compile(r"(?:年度|季度|月度?|半年度?|周|年|季)结束后$")
 _EXTENSION = re.compile(r"延长|延期")
@@ -499,26 +501,31 @@ APPLICANT = re.compile(
 
 # ----------------------------------------------------------------------------- events
 
+_AFTER = r"(?:后|之后|以后|之日|当日|当天)"
 _EVENTS = (
     (re.compile(r"(?<!未)(?<!没有)(?:收到|接到|收悉|接收|接获|收齐|收文)"), "received"),
-    (re.compile(r"受理(?:申请|案件|投诉)?(?:[^,;]{0,10}?的(?=\d)|后|之日)|立案"), "accepted"),
+    (
+        re.compile(rf"受理[\u4e00-\u9fff]{{0,6}}?(?:[^,;]{{0,10}}?的(?=\d)|{_AFTER})|立案"),
+        "accepted",
+    ),
     (
         re.compile(
             r"(?:作出|做出)[^,;]{0,12}?决定|决定[^,;]{0,10}?(?:作出|做出)|决定(?:之日|后)"
-            r"|批复(?:后|之日)|确定[^,;]{0,10}?后"
+            rf"|(?:批复|批准|核准)(?:通过)?{_AFTER}|确定[^,;]{{0,10}}?后"
         ),
         "decided",
     ),
     (
         re.compile(
-            r"(?:公开|发布|印发|出台|公布|签发|发出)(?:后|之日)|(?:发布|印发|出台)[^,;]{0,12}?时(?!限|间)"
-            r"|与[^,;]{1,20}?同[步时]"
+            rf"(?:公开|发布|印发|出台|公布|签发|发出|下发|下达|颁布|发文){_AFTER}"
+            r"|(?:发布|印发|出台)[^,;]{0,12}?时(?!限|间)"
         ),
         "published",
     ),
     (
         re.compile(
-            r"发生(?:后|之日)?|结束(?:后|之日|当天|当日)"
+            r"发生(?:后|之后|之日)?|结束(?:后|之后|之日|当天|当日)"
+            rf"|(?:召开|举行|举办|开展)(?:完毕|结束)?{_AFTER}"
             r"|(?:形成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
             r"|(?:签订|签署)[^,;]{0,8}?(?:后|之日)"
             r"|(?:形成|产生|变更)(?=,|$)"
@@ -526,6 +533,40 @@ _EVENTS = (
         "occurred",
     ),
 )
+# 与政策文件同步发布 (published), 与会议(活动)同步 (occurred): what the rule keeps in step with.
+_IN_STEP = re.compile(r"与(?P<x>[^,;。]{1,20}?)同[步时]")
+_DOCUMENT = re.compile(
+    r"文件|政策|文本|规定|办法|意见|方案|通知|公告|决定|条例|规章|报告|预算|决算"
+)
+_HAPPENING = re.compile(r"会议|活动|会$|访谈|事件")
+# The words before 后/之日起 that name no contract event (the guide's decision 2).
+NO_EVENT = re.compile(r"分派|呈阅|办妥|反馈|确认付款|要求")
+# A limit counted from something: "…X后5日内", "…X之日起", "X日起计" (not 然后, 最后, 此后…).
+_TRIGGER = re.compile(
+    r"[\u4e00-\u9fff)》”](?<![然最此今随其先落背午前])(?:之后|以后|后|之日|日起)[^,;]{0,7}$"
+)
+
+
+class Unsure(Exception):
+    """The text states a time requirement this grammar cannot read safely: the whole
+    phrase gives no rule (a wrong deadline is worse than none)."""
+
+
+def own_event(subject: str) -> tuple[str | None, bool]:
+    """The event a limit's own words name (the clause before the limit) and whether they
+    name a trigger at all. A trigger that is neither a contract event nor one the guide
+    reads as none (分派, 呈阅, 反馈…) makes the phrase unsure: borrowing another clause's
+    event, or giving none, could both be wrong."""
+    named = event(subject)
+    if named:
+        return named, True
+    if "后" not in subject and "日" not in subject:
+        return None, False
+    if not _TRIGGER.search(subject):
+        return None, False
+    if NO_EVENT.search(subject):
+        return None, True
+    raise Unsure(subject)
 
 
 def event(*texts: str) -> str | None:
@@ -534,6 +575,19 @@ def event(*texts: str) -> str | None:
         for pattern, name in _EVENTS:
             if pattern.search(text):
                 return name
+        if "同" in text:
+            step = _IN_STEP.search(text)
+            if step:
+                return in_step(step.group("x"))
+    return None
+
+
+def in_step(what: str) -> str | None:
+    """The event of "与X同步": a document's publication or a meeting's taking place."""
+    if _DOCUMENT.search(what):
+        return "published"
+    if _HAPPENING.search(what):
+        return "occurred"
     return None
 
 

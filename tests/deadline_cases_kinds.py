@@ -1,0 +1,31 @@
+"""Wordings written for the kinds of failure the second development third (dev2.jsonl)
+showed, one group per kind, with the rules docs/deadline-corpus.md gives them. None of
+them is a corpus phrase: they are the variants other districts' tables would use, so
+each fix is tested as a rule of the grammar, not as a lookup."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .deadline_cases import aft
+
+KINDS: list[tuple[str, list[dict[str, Any]]]] = [
+    # events the vocabulary names (the guide's decision 2)
+    ("部门预算经财政部门批准后15日内公开", [aft(15, "day", "decided")]),
+    ("专项规划经市政府核准之日起20个工作日内公开", [aft(20, "workday", "decided")]),
+    ("受理投诉举报后5个工作日内答复", [aft(5, "workday", "accepted")]),
+    ("自受理群众来信之日起15日内办结", [aft(15, "day", "accepted")]),
+    ("实施方案下发后10个工作日内公开", [aft(10, "workday", "published")]),
+    ("通知下达之日起7日内报送", [aft(7, "day", "published")]),
+    ("条例颁布后一个月内发布解读", [aft(1, "month", "published")]),
+    ("主题活动举办后3个工作日内发布信息", [aft(3, "workday", "occurred")]),
+    ("政府常务会议召开之日起5个工作日内公开会议内容", [aft(5, "workday", "occurred")]),
+    ("会议信息与会议同步发布", [aft(0, "day", "occurred")]),
+    ("解读材料的发布要与政策文件同步", [aft(0, "day", "published")]),
+    ("于收文日起10日内答复", [aft(10, "day", "received")]),
+    ("分派后3个工作日内回复", [aft(3, "workday")]),  # 分派 names no contract event
+    # a trigger the vocabulary does not know: no rule rather than a borrowed event
+    ("审核通过后5个工作日内公开", []),
+    ("收到申请后登记,办结后3个工作日内公开结果", []),
+    ("与工作进度同步公开", []),
+]

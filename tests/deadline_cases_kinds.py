@@ -28,4 +28,17 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("审核通过后5个工作日内公开", []),
     ("收到申请后登记,办结后3个工作日内公开结果", []),
     ("与工作进度同步公开", []),
+    # a second limit for another class of cases, and extensions that are none (decision 8)
+    (
+        "一般事项5个工作日内办结;复杂事项延长到15个工作日",
+        [aft(5, "workday", scope="一般事项"), aft(15, "workday", scope="复杂事项")],
+    ),
+    (
+        "简单问题当日答复,疑难问题可延长至5个工作日",
+        [aft(0, "day", scope="简单问题"), aft(5, "workday", scope="疑难问题")],
+    ),
+    ("一般15日内办结，情况复杂的，可延长至30日", [aft(15, "day"), aft(30, "day")]),
+    ("5个工作日内答复，可延长到10个工作日", [aft(5, "workday")]),  # no class: an extension
+    ("受理后10日内办结,经局长批准可延长至20日", [aft(10, "day", "accepted")]),
+    ("经区政府同意,特殊事项可在30日内办结", []),  # a limit that needs approval
 ]

@@ -35,6 +35,7 @@ class _Found:
     start: int  # where the rule's words start in the clause: its subject ends there
     end: int
     scope: str | None = None
+    extended: bool = False  # 复杂事项可延长至…: needs the class of cases it is for
 
 
 def _periodic(p: parts.Period) -> Rule:
@@ -139,7 +140,7 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
         for limit in limits:
             rule = _limit_rule(clause, limit, context)
             if rule is not None:
-                found.append(_Found(rule, limit.start, limit.end))
+                found.append(_Found(rule, limit.start, limit.end, extended=limit.extended))
                 timed = timed or rule["kind"] == "after_event"
     events = timed
     same = parts.sync(clause) if "同" in clause else None
@@ -217,10 +218,15 @@ def _sentence_rules(
     condition = False  # the previous clause only stated a change ("内容如有变动")
     carried: str | None = None  # the subject a following change clause continues
     stopped = False  # a season (两会期间) or an extension (如需延长…) ends the rules
+    approved = False  # an approval (经…同意) makes the limits from there on extensions
     quotas: list[Rule] = []  # periods required of a kind of unit
     clauses = sentence.clauses
     for i, clause in enumerate(clauses):
         found = [] if stopped or (sentence.titled and i == 0) else _clause_rules(clause, context)
+        if not approved and ("经" in clause or "请" in clause):
+            approved = parts.APPROVAL.search(clause) is not None
+        if approved and found:
+            found = [f for f in found if f.rule["kind"] != "after_event"]
         if not stopped and ("超过" in clause or (found and found[0].rule["kind"] == "after_event")):
             _bare_cap(clause, found, clauses[i - 1] if i else "", rules)
         if not found and not stopped and _PROMPT_WORD.search(clause):
@@ -239,6 +245,8 @@ def _sentence_rules(
         changes = _CHANGE_WORD.search(clause) is not None
         own: str | None = None
         last_end = 0
+        if found and found[0].extended and not _names_class(clause[: found[0].start], clauses, i):
+            found = []  # 可延长至30日 for no class of cases: an extension, not a limit
         for f in found:
             if f.rule["kind"] == "periodic" and parts.names_unit(clause[last_end : f.start]):
                 quotas.append(f.rule)  # 承担2项以上的单位每月不少于报送1篇
@@ -298,6 +306,18 @@ def _sentence_rules(
             if r["kind"] == "after_event" and r["unit"] == "day" and r["within"]:
                 r["unit"] = "workday"
     return rules, head
+
+
+_MAY = re.compile(r"(?:可以|可|应当|应|最多|最长|适当|一般|原则上)+$")
+
+
+def _names_class(subject: str, clauses: list[str], i: int) -> bool:
+    """A class of cases in front of 延长至: a part (复杂事项) or a 的-phrase (情况复杂的),
+    in the clause or as the clause before it."""
+    subject = _MAY.sub("", subject)
+    if len(subject) >= 2:
+        return subject.endswith("的") or parts.scope(subject) is not None
+    return i > 0 and len(clauses[i - 1]) >= 3 and clauses[i - 1].endswith("的")
 
 
 def _subject(clause: str) -> str | None:

@@ -78,6 +78,7 @@ class Limit:
     start: int
     end: int
     capped: bool = False  # 不超过/最长/不得超过 N…: may be a bare clause (inherits its kind)
+    extended: bool = False  # 延长至 N…: the limit of a class of cases the text must name
 
 
 @dataclass(slots=True)
@@ -309,7 +310,12 @@ BARE_CAP = re.compile(
 )
 # A season (两会期间) or an extension (如需延长答复期限的): the sentence's later limits are
 # no year-round rule / no second limit.
-STOP = re.compile(r"期间$|延长(?!至)")
+STOP = re.compile(r"期间$|延长(?![至到])")
+# A limit that needs an approval (经…批准/同意, 签请…核准) is an extension, not a limit of
+# its own: 经省政府办公厅同意…,至迟不超过6个月办理完毕. (批准后, 批复之日 are events.)
+APPROVAL = re.compile(
+    r"(?:经|报经|报请|签请|呈请)[^,;。]{0,24}?(?:批准|同意|核准|审批|批复|准许)(?!后|之后|之日|通过)"
+)
 
 
 def stale_period(n: str | None, word: str) -> tuple[int, str]:
@@ -415,8 +421,8 @@ _TERM = re.compile(
 _FROM = re.compile(rf"起(?:计|算|计算)?的?(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)?")
 # a cell that is only a duration: 25个工作天, 15个工作日
 _ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|工作天|天|日|个历日|历日)$")
-# 延长至2个工作日: the limit for a harder case (not 经批准可延长15个工作日)
-_EXTENDED_TO = re.compile(rf"延长至(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
+# 延长至/到2个工作日: the limit for a harder case (not 经批准可延长15个工作日)
+_EXTENDED_TO = re.compile(rf"延长[至到](?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
 _DIRECT = re.compile(
     rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?=办结|答复|回复|办理完毕|予以答复|予以回复)"
 )
@@ -451,7 +457,9 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
         extended = _EXTENDED_TO.search(clause)
         if extended:
             unit = _LIMIT_UNITS[extended.group("u")]
-            found.append(Limit(int(extended.group("n")), unit, *extended.span(), capped=True))
+            found.append(
+                Limit(int(extended.group("n")), unit, *extended.span(), capped=True, extended=True)
+            )
         return found  # 经批准可延长15个工作日: an extension is not a second limit
 
     def take(m: re.Match[str], capped: bool) -> None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .deadline_cases import aft
+from .deadline_cases import aft, per
 
 KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     # events the vocabulary names (the guide's decision 2)
@@ -41,4 +41,18 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("5个工作日内答复，可延长到10个工作日", [aft(5, "workday")]),  # no class: an extension
     ("受理后10日内办结,经局长批准可延长至20日", [aft(10, "day", "accepted")]),
     ("经区政府同意,特殊事项可在30日内办结", []),  # a limit that needs approval
+    # press conferences and interviews are held and published; self-checks and internal
+    # meetings publish nothing (decision 6)
+    ("区政府新闻发布会每季度举行一次", [per(3, "month", scope="区政府新闻发布会")]),
+    ("在线访谈每月举办一次", [per(1, "month", scope="在线访谈")]),
+    ("政务公开新闻发布会,每两个月召开一次", [per(2, "month", scope="政务公开新闻发布会")]),
+    ("每年至少召开两次新闻发布会", [per(1, "year", 2)]),
+    ("每月公开一次会议纪要", [per(1, "month")]),
+    ("每月对网站链接开展一次检查", []),
+    ("每季度召开一次信息工作例会", []),
+    ("各单位每周至少开展一次自查", []),
+    # alternatives give no rule (decision 7); a changed count is the new count
+    ("每月或每季度报送一次", []),
+    ("按周或按月更新", []),
+    ("每周发布信息由两条增加到四条", [per(1, "week", 4)]),
 ]

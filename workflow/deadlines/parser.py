@@ -127,7 +127,7 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
             found.append(_Found({"kind": d.kind, "by": d.by}, d.start, d.end))
             spans.append((d.start, d.end))
             annual = annual or d.kind == "annual"
-    periods = [] if annual else parts.periods(clause, spans)  # 每年1月31日前更新: the date
+    periods = [] if annual else parts.periods(clause, spans, context.topic or "")
     for p in periods:
         spans.append((p.start, p.end))
     limits = parts.limits(clause, spans)

@@ -104,7 +104,8 @@ def count_in(tail: str) -> int | None:
         before = tail[max(0, m.start() - 1) : m.start()]
         if before in ("第", "前", "每"):
             continue
-        k = int(m.group("k"))
+        changed = _NEW_COUNT.match(tail, m.end()) if "到" in tail or "为" in tail else None
+        k = int(changed.group("k") if changed else m.group("k"))
         return k if k >= 1 else None
     return None
 
@@ -165,10 +166,31 @@ _VERB_SEARCH = re.compile(rf"(?:{VERB})(?!的)")
 _PUBLISH_SEARCH = re.compile(rf"(?:{PUBLISH})(?!的)")
 
 
-def _every_accepted(clause: str, m: re.Match[str]) -> bool:
+# Activities that publish nothing (the guide's decision 6): self-checks, link checks,
+# internal meetings. Press conferences and online interviews do publish.
+INTERNAL = re.compile(
+    r"自查|检查|巡查|排查|抽查|督查|核查|检视|检核|巡检|例会|会议|培训|学习|研判|调度|座谈|考核|监测"
+)
+PUBLIC_EVENT = re.compile(r"发布会|记者会|吹风会|访谈|新闻发布")
+_HELD = re.compile(r"^[^,;]{0,12}?(?:举行|召开|举办|开展|组织)")
+# 从每周两次增加到五次: the new count
+_NEW_COUNT = re.compile(
+    r"(?:增加|提高|提升|增|减少|减|调整|改)(?:为|到|至)(?P<k>\d{1,4})个?(?:条|次|篇|件|项|期|场)"
+)
+
+
+def _every_accepted(clause: str, m: re.Match[str], named: str = "") -> bool:
     """每 + period word states a requirement: a verb follows, or only a position in the
-    period, a deadline word, 结束后…内 and a count do (每周五前, 每季度末, 每月不少于2条)."""
+    period, a deadline word, 结束后…内 and a count do (每周五前, 每季度末, 每月不少于2条).
+    Not an activity that publishes nothing (每周…开展一次全面自查); a press conference or
+    an interview, named in the clause or by its topic (`named`), is held (每月举行一次)."""
     rest = clause[m.end() :]
+    public = PUBLIC_EVENT.search(clause) or (named and PUBLIC_EVENT.search(named))
+    internal = INTERNAL.search(rest[:30]) if not public else None
+    if internal and not _PUBLISH_SEARCH.search(rest[: internal.start()]):
+        return False
+    if public and _HELD.match(rest):
+        return True
     kind = _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
     if _TAILS[kind].match(rest) or _DAY_OF_LAST_MONTH.match(rest):
         return True
@@ -176,6 +198,9 @@ def _every_accepted(clause: str, m: re.Match[str]) -> bool:
     if day:
         after = rest[day.end() :].lstrip("前之以止内")
         return after == "" or _PUBLISH_SEARCH.search(after[:16]) is not None
+    count = _COUNT.match(rest)
+    if count and _NEW_COUNT.match(rest, count.end()):  # 每周两次增加到五次
+        return True
     if _QUOTA.search(rest[:20]):  # 每年的在线访谈活动不少于3次, 每年度组织不少于6家…
         return True
     head = _HEADS[kind].match(rest)
@@ -184,10 +209,10 @@ def _every_accepted(clause: str, m: re.Match[str]) -> bool:
     return _VERB_SEARCH.search(rest[:40]) is not None  # not 每年发布的计划
 
 
-def _every(clause: str) -> list[Period]:
+def _every(clause: str, named: str = "") -> list[Period]:
     found = []
     for m in _EVERY.finditer(clause):
-        if not _every_accepted(clause, m):
+        if not _every_accepted(clause, m, named):
             continue
         n = int(m.group("n")) if m.group("n") else 1
         if n < 1:
@@ -323,8 +348,9 @@ def stale_period(n: str | None, word: str) -> tuple[int, str]:
     return _period_of(word, int(n) if n else 1)
 
 
-def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
-    """Every period the clause states, in order, with its count and due day."""
+def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[Period]:
+    """Every period the clause states, in order, with its count and due day. `named`:
+    the clause's topic, which may name what is held (市政府新闻办新闻发布会，每两周举行一次)."""
     found: list[Period] = []
     if not _PERIODISH.search(clause):
         return found
@@ -341,7 +367,7 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
     if quarterly:
         return [quarterly]
     if "每" in clause:
-        for p in _every(clause):
+        for p in _every(clause, named):
             if is_free(p.start, p.end):
                 found.append(p)
     cues = (
@@ -420,7 +446,7 @@ _TERM = re.compile(
 # 自决定做出起7个工作日, 接获要求起计的21个历日: counted from the event, 内 or not
 _FROM = re.compile(rf"起(?:计|算|计算)?的?(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)?")
 # a cell that is only a duration: 25个工作天, 15个工作日
-_ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|工作天|天|日|个历日|历日)$")
+_ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|工作天|天|个历日|历日)$")
 # 延长至/到2个工作日: the limit for a harder case (not 经批准可延长15个工作日)
 _EXTENDED_TO = re.compile(rf"延长[至到](?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
 _DIRECT = re.compile(
@@ -810,6 +836,8 @@ REJECT = re.compile(
     r"|第\d{1,2}(?!季度|个月\d{1,2}[日号])个?(?:月|周|星期|天|工作日|旬|次)"
     r"|(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)"  # 每周一、三、五
     r"|(?<!\d)\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"  # 每月10日至15日
+    # alternatives: 每月或每季度, 每个工作日或每周, 按月或按季
+    r"|(?:周|星期|月|季度?|年度?|旬|天|日)或(?:每|按)?\d{0,2}个?(?:周|星期|月|季|年|旬|天|日|半)"
 )
 
 
@@ -833,7 +861,8 @@ _NOUN_END = (
     "报表", "文件", "数据", "动态", "公告", "通知", "资料", "目录", "指南", "概况", "法规", "规划",
     "计划", "实录", "名录", "清单", "查询", "工作", "其他", "其它", "本级", "总结", "要闻", "新闻",
     "政策", "解读", "简报", "公报", "预算", "决算", "图片", "视频", "公开", "问题", "留言", "诉求",
-    "村务", "政务", "财务", "欠税", "情况", "简介", "分工", "范围",
+    "村务", "政务", "财务", "欠税", "情况", "简介", "分工", "范围", "发布会", "记者会", "访谈",
+    "事件",
 )  # fmt: skip
 _FUNCTION = re.compile(
     r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|原则"

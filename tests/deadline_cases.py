@@ -257,7 +257,8 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("通知公告类栏目更新周期不超过1个月", [per(1, "month", rolling=True)]),
     ("第一时间转载上级信息", [k(P)]),
     ("工作日每天更新", []),  # the contract has no working-day period
-    ("每月第一周报送", []),
+    # a week inside the month keeps the month (the corpus guide's decision 9)
+    ("每月第一周报送", [per(1, "month")]),
     ("能够当场答复的，应当当场予以答复", []),
     ("各单位要按时报送信息，每月不少于5条", [per(1, "month", 5)]),  # no scope: a unit's duty
     ("领导分工调整后3个工作日内更新", [aft(3, "workday", "occurred")]),

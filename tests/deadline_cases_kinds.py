@@ -55,4 +55,21 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("每月或每季度报送一次", []),
     ("按周或按月更新", []),
     ("每周发布信息由两条增加到四条", [per(1, "week", 4)]),
+    # a position inside the period keeps the period (decision 9)
+    ("每月第二周报送上月工作动态", [per(1, "month")]),
+    ("每月第一个星期一前发布", [per(1, "month")]),
+    ("每季度第一周前报送", [per(3, "month")]),
+    ("每季的次月15日前报送上季度数据", [per(3, "month")]),
+    ("每季度的次月5日之前上报", [per(3, "month")]),
+    ("每月后5个工作日内公开上月数据", [per(1, "month")]),
+    ("每月第2至3周报送", []),  # a range
+    # the period, or a limit after each change (或)
+    (
+        "人事信息每月第一周或人员调整后3个工作日内更新",
+        [per(1, "month", scope="人事信息"), aft(3, "workday", "occurred", scope="人事信息")],
+    ),
+    # 按X, then where, then the verb
+    ("按季度在门户网站公开财政资金使用情况", [per(3, "month")]),
+    ("按月向社会公布空气质量监测结果", [per(1, "month")]),
+    ("按年度计划公开", []),
 ]

@@ -131,12 +131,17 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     for p in periods:
         spans.append((p.start, p.end))
     limits = parts.limits(clause, spans)
-    if periods and limits and parts.event(clause[periods[0].end : limits[0].start]):
-        periods = []  # 每月数据发布后5个工作日内更新: the event's words, not a period
+    either = False  # 每季度第二周前或更改内容后一周内: the period, and a limit after each change
+    if periods and limits:
+        between = clause[periods[-1].end : limits[0].start]
+        if parts.event(between):
+            either = between.startswith("或") and periods[-1].end <= limits[0].start
+            if not either:
+                periods = []  # 每月数据发布后5个工作日内更新: the event's words, not a period
     for p in periods:
         found.append(_Found(_periodic(p), p.start, p.end, p.subject))
     timed = False  # an after_event or prompt rule: no prompt besides
-    if not periods:  # 每月5个工作日内报送: the period is the rule, not the days
+    if not periods or either:  # 每月5个工作日内报送: the period is the rule, not the days
         for limit in limits:
             rule = _limit_rule(clause, limit, context)
             if rule is not None:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from .deadline_cases import aft, per
+from .deadline_cases import C, P, aft, ann, k, per
 
 KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     # events the vocabulary names (the guide's decision 2)
@@ -72,4 +72,29 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("按季度在门户网站公开财政资金使用情况", [per(3, "month")]),
     ("按月向社会公布空气质量监测结果", [per(1, "month")]),
     ("按年度计划公开", []),
+    # prompt: the publishing verbs of decision 5, a list of verbs that ends with one
+    ("发生重大情况要第一时间向区政府办报告", [k(P)]),
+    ("突发事件处置中要及时续报进展", [k(P)]),
+    ("对网民关切要及时作出回应", [k(P)]),
+    ("及时给予答复", [k(P)]),
+    ("及时收集、整理、发布本单位动态信息", [k(P)]),
+    ("及时收集、整理本单位信息", []),
+    ("及时安排专人处理", []),
+    # on_change: a change, then reporting it for the record
+    ("联络员如有变动,应及时报区政府办备案", [k(C)]),
+    ("领导分工进行调整的,须报区政务公开办备案", [k(C)]),
+    ("机构职能发生变更后及时更新", [k(C)]),
+    # caps: 不超 as 不超过, a trigger between the cap and the number
+    ("动态栏目更新间隔不超5天", [per(5, "day", scope="动态栏目")]),
+    ("办理时间不超30天", [aft(30, "day")]),
+    ("答复时间不超过收到申请后的15个工作日", [aft(15, "workday", "received")]),
+    ("最长不超过审核后的10日", []),  # 审核 is no event the guide names
+    # 即日: the same day, whatever the service; not a start, not before a time of day
+    ("即日回复", [aft(0, "day")]),
+    ("於即日辦理登記", [aft(0, "day")]),
+    ("本办法自即日起施行", []),
+    ("于即日处理上午10时前收到的申请", []),
+    # a yearly date, then what is sent (将…报送/提交)
+    ("每年十二月将年度工作总结报送区政府办", [ann("12-31")]),
+    ("每年6月底前将半年工作情况提交区政务公开办", [ann("06-30")]),
 ]

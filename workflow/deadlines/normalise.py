@@ -105,6 +105,8 @@ def normalise(text: str) -> str:
     they separate sentences."""
     text = unicodedata.normalize("NFKC", text[:MAX_CHARS].translate(_CIRCLED))
     text = to_simplified(text).translate(_AFTER_NFKC)  # 大写 numerals, dashes
+    if "覆" in text:  # OpenCC keeps 答覆/回覆 (Taiwan): one spelling for the verbs
+        text = text.replace("答覆", "答复").replace("回覆", "回复")
     if "[bookmark" in text:
         text = _BOOKMARK.sub("", text)
     text = _SPACES.sub("", text)

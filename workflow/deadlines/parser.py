@@ -104,7 +104,7 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
         if calendar_period(limit.within, limit.unit):
             rule["rolling"] = True
         return rule
-    named, own = parts.own_event(subject)
+    named, own = parts.own_event(subject + limit.via)
     return after_event(limit.within, limit.unit, named if own else context.event()[0])
 
 
@@ -234,15 +234,16 @@ def _sentence_rules(
             found = [f for f in found if f.rule["kind"] != "after_event"]
         if not stopped and ("超过" in clause or (found and found[0].rule["kind"] == "after_event")):
             _bare_cap(clause, found, clauses[i - 1] if i else "", rules)
-        if not found and not stopped and _PROMPT_WORD.search(clause):
-            if (
-                parts.PROMPT_PREPARE.search(clause)
-                and i + 1 < len(clauses)
-                and parts.PROMPT_THEN.match(clauses[i + 1])
-            ):
-                found = [_Found({"kind": "prompt"}, 0, len(clause))]
-            elif condition and parts.CHANGE_THEN.search(clause):
-                found = [_Found({"kind": "on_change"}, 0, len(clause))]
+        if (
+            not found
+            and not stopped
+            and i + 1 < len(clauses)
+            and parts.PROMPT_PREPARE.search(clause)
+            and parts.PROMPT_THEN.match(clauses[i + 1])
+        ):
+            found = [_Found({"kind": "prompt"}, 0, len(clause))]  # 及时形成…，并发布
+        if not found and not stopped and condition and parts.CHANGE_THEN.search(clause):
+            found = [_Found({"kind": "on_change"}, 0, len(clause))]  # …调整的，须报…备案
         if condition:
             for f in found:
                 if f.rule["kind"] == "prompt":

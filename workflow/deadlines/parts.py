@@ -34,12 +34,13 @@ PERIODS: dict[str, tuple[int, str]] = {
 # Words for "publish" in a period's clause (每季度通报一次, 每月访谈一个单位, 每月变动一次).
 VERB = (
     "更新|发布|报送|公开|公布|上传|上网|推送|维护|解读|访谈|通报|总结|变动|审核|公示|答复|回复"
-    "|刊发|编发|公告|上报|报至|报给|发|有"
+    "|刊发|编发|公告|上报|报至|报给|提报|提交|备案|报告|发|有"
 )
-# Publishing verbs after 及时/即时… (docs/deadline-corpus.md): not 查看, 处理, 告知, 整改.
+# Publishing verbs after 及时/即时… (docs/deadline-corpus.md, decision 5): not 查看, 处理,
+# 告知, 整改, 反馈, 提供, 安排…
 PUBLISH = (
     "更新|发布|公开|公布|上网|推送|报送|上传|公示|维护|更改|回复|答复|回应|刊发|挂网|转载|转发|刊登"
-    "|刊载|播发|播报|上报|上载|公告|报至|报给|通报"
+    "|刊载|播发|播报|上报|上载|公告|报至|报给|通报|报告|续报"
 )
 # 工作天 (Hong Kong) is a working day; 历日/日历日 (Taiwan, Hong Kong) a calendar day.
 _LIMIT_UNITS = {
@@ -79,6 +80,7 @@ class Limit:
     end: int
     capped: bool = False  # 不超过/最长/不得超过 N…: may be a bare clause (inherits its kind)
     extended: bool = False  # 延长至 N…: the limit of a class of cases the text must name
+    via: str = ""  # the trigger inside the limit's words (不超过收到后的30日)
 
 
 @dataclass(slots=True)
@@ -175,7 +177,8 @@ _PUBLISH_SEARCH = re.compile(rf"(?:{PUBLISH})(?!的)")
 # Activities that publish nothing (the guide's decision 6): self-checks, link checks,
 # internal meetings. Press conferences and online interviews do publish.
 INTERNAL = re.compile(
-    r"自查|检查|巡查|排查|抽查|督查|核查|检视|检核|巡检|例会|会议|培训|学习|研判|调度|座谈|考核|监测"
+    r"(?:自查|检查|巡查|排查|抽查|督查|核查|检视|检核|巡检|例会|会议|培训|学习|研判|调度|座谈|考核"
+    r"|监测)(?![室处科组办局站中])"  # not an office: 督查室
 )
 PUBLIC_EVENT = re.compile(r"发布会|记者会|吹风会|访谈|新闻发布")
 _HELD = re.compile(r"^[^,;]{0,12}?(?:举行|召开|举办|开展|组织)")
@@ -323,7 +326,7 @@ _STALE = (
     # 更新间隔不超过一个月, 间隔时间最长不得超过两周, 更新周期不超过2周
     re.compile(
         r"(?:(?:更新)?(?:时间)?(?:间隔|周期)(?:时间)?(?:最长)?(?:不得|不能|不应|不可|不)?"
-        r"|更新(?:时间)?(?:不得|不能|不应|不可))(?:超过|大于|多于|长于)"
+        r"|更新(?:时间)?(?:不得|不能|不应|不可))(?:超过|超出|超|大于|多于|长于)"
         rf"(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
     ),
     # 不得超过一季度未更新
@@ -445,7 +448,10 @@ def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[P
 _WITHIN = re.compile(rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)")
 _CAP = re.compile(
     r"(?:最长不超过|最长不得超过|最迟不超过|最多不超过|不得超过|不能超过|不应超过|不超过|不晚于"
+    r"|不会超过|不超出|不超"
     r"|最长为|最长|最迟|最多)"
+    # 不会超过要求后的51个历日: the trigger between the cap and the number
+    r"(?P<via>[^,;。\d]{1,12}?(?:后|之日起?|日起)的?)?"
     rf"(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)?"
 )
 _TERM = re.compile(
@@ -466,9 +472,13 @@ _NEXT_DAY = re.compile(
     r"|公布|推送|上传|公示)"
 )
 _SAME_DAY = re.compile(
-    r"(?:当日|当天|即日(?!起))(?:内)?(?:予以|进行|即|及时|完成)?"
-    r"(?=办结|发布|上网|公开|答复|回复|更新|报送|公布|推送|办理|上传|公示)"
+    r"(?:当日|当天)(?:内)?(?:予以|进行|即|及时|完成)?"
+    r"(?=办结|发布|上网|公开|答复|回复|更新|报送|公布|推送|办理|上传|公示|回应)"
+    # 于即日安排查阅, 即日回复: the same day, whatever the service (not 即日起, 即日生效)
+    r"|(?<![自从])即日(?:内)?(?![起生施实执])(?=[\u4e00-\u9fff]{2})"
 )
+# A time of day (下午一时前, 5点前): the same-day answer is for what comes before it.
+_CLOCK_TIME = re.compile(r"[\d一二三四五六七八九十](?:时|点)(?!间|候|期|段|效)|小时")
 _SYNC = re.compile(
     r"(?:与[^,;。]{1,20}?同[步时]|同步)(?:进行)?(?:公开)?(?:报送|发布|更新|公开|上传|上网|推送|公布|公示)"
     # 信息的采集发布要与会议(活动)同步: the verb before
@@ -476,7 +486,7 @@ _SYNC = re.compile(
 )
 _PERIOD_END_BEFORE = re.compile(r"(?:年度|季度|月度?|半年度?|周|年|季)结束后$")
 _EXTENSION = re.compile(r"延长|延期")
-_CAP_WORD = re.compile(r"超过|最长|最迟|最多|不晚于")
+_CAP_WORD = re.compile(r"超|最长|最迟|最多|不晚于")
 _TERM_WORD = re.compile(r"时限|期限|时间")
 _DIRECT_WORD = re.compile(r"办结|答复|回复|办理完毕")
 _DAY_WORD = re.compile(r"当[日天]|次日|即日")
@@ -506,7 +516,8 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
         if _PERIOD_END_BEFORE.search(clause[max(0, a - 8) : a]):
             return  # 上年度结束后3个月内: counts from a period, not an event
         unit = _LIMIT_UNITS[m.group("u")]
-        found.append(Limit(int(m.group("n")), unit, a, b, capped))
+        via = (m.group("via") or "") if capped and "via" in m.re.groupindex else ""
+        found.append(Limit(int(m.group("n")), unit, a, b, capped, via=via))
 
     for m in _CAP.finditer(clause) if _CAP_WORD.search(clause) else ():
         take(m, True)
@@ -524,7 +535,7 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     for m in _NEXT_DAY.finditer(clause) if "次日" in clause else ():
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(1, "day", m.start(), m.end(), capped=True))
-    for m in _SAME_DAY.finditer(clause):
+    for m in _SAME_DAY.finditer(clause) if not _CLOCK_TIME.search(clause) else ():
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(0, "day", m.start(), m.end()))
     found.sort(key=lambda f: f.start)
@@ -659,7 +670,9 @@ _HALF = re.compile(r"(?<![\d年、])(?:每年)?的?(?P<h>上|下)半年(?P<x>末
 _QUARTER = re.compile(r"(?<![\d每前])(?:每年)?的?第?(?P<q>[1-4])季度(?P<x>末|底|内|前)?")
 _MONTH_OF_YEAR = re.compile(r"每年的?(?P<m>\d{1,2})月份?(?P<x>内)?(?![\d底末、至到前])")
 _LISTED = re.compile(r"(\d{1,2})月(\d{1,2})日、(\d{1,2})月(\d{1,2})日(?:前|之前|以前)")
-_VERB_START = re.compile(rf"^{_FILLER}(?:{VERB}|完成)")
+_VERB_START = re.compile(
+    rf"^{_FILLER}(?:{VERB}|完成|(?:将|把)[^,;。]{{1,40}}?(?:{PUBLISH}|提报|提交))"
+)
 
 
 def _ends_or_acts(rest: str) -> bool:
@@ -807,8 +820,9 @@ def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
 PROMPT = re.compile(
     r"(?<!不)(?:及时|即时|实时|随时|立即|第1时间|第一时间)"
     r"(?:[、]?(?:规范|全面|准确|主动|完整|依法|有效|集中|据实|客观|真实|权威|如实|动态))*地?"
-    r"(?:予以|进行)?"
-    rf"(?:(?:[\u4e00-\u9fff]{{2}}[、和及或])?(?:{PUBLISH})"
+    r"(?:予以|进行|作出|做出|给予)?"
+    # 及时收集、整理、审核、发布信息: a list of verbs that ends with publishing
+    rf"(?:(?:[\u4e00-\u9fff]{{2}}[、和及或]){{0,4}}(?:{PUBLISH})"
     rf"|(?:将|把|通过|在|向|于|对|以|做好)[^,;。]{{1,40}}?(?:{PUBLISH}))"
     r"|(?:更新|发布|公开|报送|回复|答复)(?:要)?及时(?!性)"
 )
@@ -820,7 +834,7 @@ PROMPT_THEN = re.compile(rf"^(?:并|并且|再|然后)(?:{PUBLISH})")
 CHANGE = re.compile(
     r"(?P<neg>没有|如无|若无|无|未|不)?(?:发生)?(?:变化|变动|变更|调整|异动)(?!之日|为)(?:情况)?"
     r"(?:时|后|的)?[^,;。]{0,10}?(?:及时|即时|即|随时|立即|同步)?[^,;。]{0,6}?"
-    r"(?:更新|更改|报送|发布|修改|公开|调整|维护)"
+    r"(?:更新|更改|报送|发布|修改|公开|调整|维护|备案)"
     r"|(?:及时|即时|随时)(?:更新|更改|修改)(?:变动|变化|变更)(?:信息|内容|情况)"
 )
 # A clause that only states the condition ("内容如有变动，应及时更新"): the next clause's
@@ -828,7 +842,8 @@ CHANGE = re.compile(
 CHANGE_CONDITION = re.compile(r"(?:如|若|一旦|如果)?有?(?:变化|变动|变更|调整|异动)(?:时|后|的)?$")
 # After such a condition: 应随时通知资讯室更新, 应及时注销或变更账号信息.
 CHANGE_THEN = re.compile(
-    rf"(?:及时|即时|随时|立即|即)[^,;。]{{0,12}}?(?:{PUBLISH}|变更|修改|更改|调整)"
+    rf"(?:及时|即时|随时|立即|即)[^,;。]{{0,12}}?(?:{PUBLISH}|变更|修改|更改|调整|备案)"
+    r"|^(?:须|应|应当|要|需|需要|必须)报[^,;。]{0,16}?备案"  # 须报省政府新闻办公室备案
 )
 NEGATED_CHANGE = re.compile(r"没有|如无|若无|无变|未变")
 # Where a change condition starts (机构类信息如有变化…): its subject is the scope.
@@ -927,6 +942,9 @@ _PREDICATE = re.compile(r"要(?![情闻点务])|应|须|需|必须|按时|按照
 _QUOTES = '“”「」《》"'
 
 
+_WHEN = ("中", "时", "期间", "之际", "以来", "以后", "之后", "后", "前")
+
+
 def _strip_trail(text: str, words: tuple[str, ...]) -> str:
     while text.endswith(words):
         text = text[: -next(len(w) for w in words if text.endswith(w))]
@@ -973,6 +991,8 @@ def scope(prefix: str, lenient: bool = False) -> str | None:
     text = _strip_trail(text, _MODAL_TRAIL)
     if _BY_SCOPE.fullmatch(text) or _RELATIVE.fullmatch(text):
         return text
+    if text.endswith(_WHEN) or text.startswith(("发生", "遇", "如遇", "出现")):
+        return None  # 应急处置过程中, 发生重大情况: a time or condition, not a part
     if _noun_phrase(text, lenient):
         return text  # 人事任免、信息公开
     text = _strip_trail(_strip_trail(text, _VERB_TRAIL), _MODAL_TRAIL)

@@ -97,4 +97,14 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     # a yearly date, then what is sent (将…报送/提交)
     ("每年十二月将年度工作总结报送区政府办", [ann("12-31")]),
     ("每年6月底前将半年工作情况提交区政务公开办", [ann("06-30")]),
+    # a date a rule takes effect, N days after (后) an event: no deadline
+    ("自发布之日起30日后施行", []),
+    (
+        "处理时间为5个工作日,5个工作日后仍未收到答复的,可来电查询",
+        [aft(5, "workday")],
+    ),
+    # a notice's one-off request without a year (decision 3); a standing date is annual
+    ("请各镇街于12月10日前报送年度工作总结", []),
+    ("请将工作台账电子版在10月15日前发送至邮箱", []),
+    ("各镇街应于12月10日前报送年度工作总结", [ann("12-10")]),
 ]

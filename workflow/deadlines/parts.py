@@ -493,6 +493,9 @@ _DAY_WORD = re.compile(r"当[日天]|次日|即日")
 _ANY_DIGIT = re.compile(r"\d")
 
 
+_LATER = ("后", "以后", "之后", "起施行", "起生效", "施行", "生效")
+
+
 def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     """Time limits counted from an event ("within N units"), in order."""
     found: list[Limit] = []
@@ -515,6 +518,8 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
             return
         if _PERIOD_END_BEFORE.search(clause[max(0, a - 8) : a]):
             return  # 上年度结束后3个月内: counts from a period, not an event
+        if not clause.endswith(("内", "前"), a, b) and clause.startswith(_LATER, b):
+            return  # 自公布之日起30日后施行, 3天后若仍未收到: after N days, not within
         unit = _LIMIT_UNITS[m.group("u")]
         via = (m.group("via") or "") if capped and "via" in m.re.groupindex else ""
         found.append(Limit(int(m.group("n")), unit, a, b, capped, via=via))
@@ -686,6 +691,8 @@ YEARLY_CUE = re.compile(r"每年|次年|翌年|每1年|每个年度|每年度|�
 # A sentence about a one-off task: a named year, this year, a campaign's words.
 ONE_OFF = re.compile(
     r"(?:19|20)\d{2}年|今年|本年|明年|年内|一次性|到位|整改|自查|抽查|督查|改版|迁移|关停|建成|试点|启动"
+    # a notice's request (请将…于11月4日前报…), materials sent once
+    r"|请(?:各|将|把|于|在|务必|按时|认真)|电子版|纸质版"
 )
 _THIS_YEAR = re.compile(r"(?:本|今|当|该|明|去|同)年度?$")
 

@@ -107,4 +107,19 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("请各镇街于12月10日前报送年度工作总结", []),
     ("请将工作台账电子版在10月15日前发送至邮箱", []),
     ("各镇街应于12月10日前报送年度工作总结", [ann("12-10")]),
+    # what the grammar cannot read makes the whole phrase give none, not a partial answer
+    ("每月更新,隔天报送工作动态", []),
+    ("月均更新不少于10条", []),
+    ("每月更新，每周前2个工作日内报送上周信息", []),
+    ("每月更新,投诉件3个工作日反馈", []),  # a limit with a verb the grammar does not read
+    ("动态信息每周更新,领导活动信息经审核后3日内发布", []),  # 审核后: no event we know
+    ("每月更新一次并在5个工作日内答复留言", []),  # a period and a limit in one clause
+    # every other week or month is a two-week or two-month window
+    ("隔周更新一次", [per(2, "week")]),
+    ("政务简报隔月发布", [per(2, "month")]),
+    # a number of days straight before the verb is a limit; after it, a duration
+    ("收到申请后5个工作日公开", [aft(5, "workday", "received")]),
+    ("领导活动信息会后1日内发布", [aft(1, "day", "occurred")]),
+    ("信息生成后7日内公开", [aft(7, "day", "occurred")]),
+    ("公开7个工作日", []),
 ]

@@ -116,6 +116,8 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     offset = changed_to.end() if changed_to else 0
     if offset:
         clause = clause[offset:]  # spans below are in the new part
+    if parts.UNSURE.search(clause):
+        raise parts.Unsure(clause)
     if parts.rejected(clause):
         return []
     found: list[_Found] = []
@@ -138,6 +140,8 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
             either = between.startswith("或") and periods[-1].end <= limits[0].start
             if not either:
                 periods = []  # 每月数据发布后5个工作日内更新: the event's words, not a period
+        elif parts.says_more(between):
+            raise parts.Unsure(clause)  # 每月更新一次并在5个工作日内答复: two requirements?
     for p in periods:
         found.append(_Found(_periodic(p), p.start, p.end, p.subject))
     timed = False  # an after_event or prompt rule: no prompt besides
@@ -282,6 +286,8 @@ def _sentence_rules(
                 f.rule["scope"] = f.scope
             f.rule["source"] = clause
             rules.append(f.rule)
+        if not found and not stopped and not approved and parts.unread(clause):
+            raise parts.Unsure(clause)  # a limit or a period we could not read
         stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
         if not found and not stated and (i + 1 < len(clauses) or first):  # a topic
             candidate = parts.scope(clause, lenient=first and i == 0)

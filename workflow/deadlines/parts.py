@@ -268,6 +268,7 @@ _N_TIMES = re.compile(
     rf"(?:(?P<k>\d{{1,3}})(?:(?:到|至|-)\d{{1,3}})?(?:次|条|篇|期)|一(?=更新|发布|报送|公开|更换))"
 )
 _N_TIMES_WORD = re.compile(r"\d(?:个)?(?:半年|季|月|周|星期|天|年)")
+_EVERY_OTHER = re.compile(r"(?<!每)隔(?P<p>周|月)(?=[更发报公上维1一周星礼]|$)")
 _SLASH = re.compile(r"(?P<k>\d{1,3})(?:条|次|篇|期|件)/(?P<p>周|星期|月|季度|季|半年|年|天|日)")
 _BY = re.compile(
     r"(?<!已)(?<!已经)按(?P<p>周|星期|旬|半年|月|季度|季|年度|年)(?:度)?(?:进行)?"
@@ -402,6 +403,9 @@ def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[P
             every, unit = _period_of(m.group("p"), n)
             k = int(m.group("k")) if m.group("k") else 1
             found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, k)))
+    for m in _EVERY_OTHER.finditer(clause) if "隔" in clause else ():
+        if is_free(m.start(), m.end()):  # 隔周更新一次, (暂定隔周周三上午)
+            found.append(Period(2, "week" if m.group("p") == "周" else "month", *m.span()))
     for m in _SLASH.finditer(clause) if "/" in clause else ():
         if is_free(m.start(), m.end()):
             every, unit = _period_of(m.group("p"), 1)
@@ -465,7 +469,8 @@ _ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|�
 # 延长至/到2个工作日: the limit for a harder case (not 经批准可延长15个工作日)
 _EXTENDED_TO = re.compile(rf"延长[至到](?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
 _DIRECT = re.compile(
-    rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?=办结|答复|回复|办理完毕|予以答复|予以回复)"
+    rf"(?<![\d每月])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})"
+    r"(?=办结|答复|回复|办理完毕|处理完毕|予以(?:答复|回复|公开|发布)|公开|发布|上网|公布|报送)"
 )
 _NEXT_DAY = re.compile(
     r"(?:最迟|最晚|不超过|不得超过|不晚于)次日|次日(?:内|前)?(?=办结|发布|上网|公开|答复|回复|更新|报送"
@@ -488,7 +493,7 @@ _PERIOD_END_BEFORE = re.compile(r"(?:年度|季度|月度?|半年度?|周|年|�
 _EXTENSION = re.compile(r"延长|延期")
 _CAP_WORD = re.compile(r"超|最长|最迟|最多|不晚于")
 _TERM_WORD = re.compile(r"时限|期限|时间")
-_DIRECT_WORD = re.compile(r"办结|答复|回复|办理完毕")
+_DIRECT_WORD = re.compile(r"办结|答复|回复|完毕|公开|发布|上网|公布|报送")
 _DAY_WORD = re.compile(r"当[日天]|次日|即日")
 _ANY_DIGIT = re.compile(r"\d")
 
@@ -583,9 +588,9 @@ _EVENTS = (
     ),
     (
         re.compile(
-            r"发生(?:后|之后|之日)?|结束(?:后|之后|之日|当天|当日)"
+            r"发生(?:后|之后|之日)?|结束(?:后|之后|之日|当天|当日)|会后|会议后|活动后"
             rf"|(?:召开|举行|举办|开展)(?:完毕|结束)?{_AFTER}"
-            r"|(?:形成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
+            r"|(?:形成|生成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
             r"|(?:签订|签署)[^,;]{0,8}?(?:后|之日)"
             r"|(?:形成|产生|变更)(?=,|$)"
         ),
@@ -862,7 +867,7 @@ CHANGE_START = re.compile(r"^(?:如|若|一旦|如果)?(?:有|没有|无)(?:变�
 _MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日)?、\d{1,2}月")
 _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
-    r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|特殊时期|重大活动|每隔|左右|前后"
+    r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|特殊时期|重大活动|左右|前后"
     r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法"
     r"|第\d{1,2}(?!季度|个月的?\d{1,2}[日号])个?(?:月|天|工作日|旬|次)|第\d{1,2}(?:至|到|-|~|、|或)\d"
     r"|(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)"  # 每周一、三、五
@@ -870,6 +875,41 @@ REJECT = re.compile(
     # alternatives: 每月或每季度, 每个工作日或每周, 按月或按季
     r"|(?:周|星期|月|季度?|年度?|旬|天|日)或(?:每|按)?\d{0,2}个?(?:周|星期|月|季|年|旬|天|日|半)"
 )
+
+
+# Time requirements this grammar cannot read and the guide gives no "no rule" for: the
+# whole phrase gives none (a rule from another clause would be a missed second rule).
+UNSURE = re.compile(
+    r"每隔|隔(?:天|日|年)|隔(?:周|月)(?![更发报公上维1一周星礼]|$)"
+    r"|[日周月季年]均(?:更新|发布|报送|公开|不少于|至少|\d)"
+    r"|每(?:周|星期|月|季度?|年)的?前\d"  # 每周前2个工作日: the first days of a period
+)
+# A clause that gave no rule but reads like a requirement: a number of days and a duty
+# (咨询类3个工作日办结…), a period and a publishing verb.
+_UNREAD = re.compile(
+    rf"\d{{1,3}}(?:{_LIMIT_UNIT})(?:以内|之内|内)?(?:予以|进行|完成)?"
+    r"(?:办结|答复|回复|公开|发布|报送|更新|上网|公布|完成|处理|反馈|办理)"
+    rf"|每\d{{0,2}}个?(?:{PERIOD_WORD})[^,;。]{{0,10}}?(?:更新|发布|报送|公开|公布)"
+)
+# …unless a word says why: a duration (公示7个工作日), a penalty (未更新), before an event.
+_EXPLAINED = re.compile(
+    r"公示|公告期|征求意见|有效期|保存|保留|持续|不少于|不得少于|至少|未|没有|提前|前\d|届满|逾期|超期"
+)
+
+
+def says_more(between: str) -> bool:
+    """Words between a period and a limit that complete the period (每月更新一次并…):
+    the limit is then another requirement, not the period's deadline."""
+    return count_in(between) is not None or _PUBLISH_SEARCH.search(between) is not None
+
+
+def unread(clause: str) -> bool:
+    """A clause that gave no rule yet states a limit or a period we could not read."""
+    return (
+        _UNREAD.search(clause) is not None
+        and not _EXPLAINED.search(clause)
+        and not rejected(clause)
+    )
 
 
 def rejected(clause: str) -> bool:

@@ -122,4 +122,18 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("领导活动信息会后1日内发布", [aft(1, "day", "occurred")]),
     ("信息生成后7日内公开", [aft(7, "day", "occurred")]),
     ("公开7个工作日", []),
+    # period words without 每: 半月更新一次 (as 半年更新一次, decision 15), N…一报, 逐月
+    ("半月更新一次", [per(15, "day")]),
+    ("至少半个月更新一次", [per(15, "day")]),
+    ("每月一报", [per(1, "month")]),
+    ("一月一报", [per(1, "month")]),
+    ("十日一报", [per(10, "day")]),
+    ("一周一更", [per(1, "week")]),
+    ("逐月更新", [per(1, "month")]),
+    ("逐季公开财政资金使用情况", [per(3, "month")]),
+    ("逐一更新", []),
+    # a bare period word after a frequency title
+    ("更新频率：季度", [per(3, "month")]),
+    ("更新周期：半年", [per(6, "month")]),
+    ("更新频率：不定期", []),
 ]

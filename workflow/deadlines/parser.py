@@ -236,6 +236,10 @@ def _sentence_rules(
             approved = parts.APPROVAL.search(clause) is not None
         if approved and found:
             found = [f for f in found if f.rule["kind"] != "after_event"]
+        if not found and i and parts.FREQUENCY_TITLE.search(clauses[i - 1]):
+            bare = parts.BARE_FREQUENCY.fullmatch(clause)
+            if bare:  # 更新频率：季度
+                found = [_Found(periodic(*parts.bare_period(bare.group("p"))), 0, len(clause))]
         if not stopped and ("超过" in clause or (found and found[0].rule["kind"] == "after_event")):
             _bare_cap(clause, found, clauses[i - 1] if i else "", rules)
         if (

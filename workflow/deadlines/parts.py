@@ -114,7 +114,7 @@ def count_in(tail: str) -> int | None:
 
 # ----------------------------------------------------------------------------- periods
 
-_EVERY = re.compile(rf"每(?P<n>\d{{1,3}})?个?(?P<p>{PERIOD_WORD})")
+_EVERY = re.compile(rf"[每逐](?P<n>\d{{1,3}})?个?(?P<p>{PERIOD_WORD})")  # 逐月: month by month
 _AFTER_END = (
     r"(?:结束后(?:\d{1,3}个?(?:工作日|日|天|周|星期|月))?|后\d{1,3}个?(?:工作日|日|天))"
     r"(?:以内|之内|内)?"
@@ -188,6 +188,9 @@ _NEW_COUNT = re.compile(
 )
 
 
+_ONE_EACH = re.compile(r"[一1](?:报|更|次|期)(?![\u4e00-\u9fff])|[一1](?:报|更)(?:新|送)?")
+
+
 def _every_accepted(clause: str, m: re.Match[str], named: str = "") -> bool:
     """每 + period word states a requirement: a verb follows, or only a position in the
     period, a deadline word, 结束后…内 and a count do (每周五前, 每季度末, 每月不少于2条).
@@ -209,6 +212,8 @@ def _every_accepted(clause: str, m: re.Match[str], named: str = "") -> bool:
         return after == "" or _PUBLISH_SEARCH.search(after[:16]) is not None
     count = _COUNT.match(rest)
     if count and _NEW_COUNT.match(rest, count.end()):  # 每周两次增加到五次
+        return True
+    if _ONE_EACH.match(rest):  # 每月一报, 每周一更
         return True
     if _QUOTA.search(rest[:20]):  # 每年的在线访谈活动不少于3次, 每年度组织不少于6家…
         return True
@@ -263,11 +268,12 @@ _ALSO = re.compile(
 
 # 一年一次, 一月两次, 两年一次, 一年更新一次, 一季一更新 (normalised: 1年1次, 1季一更新)
 _N_TIMES = re.compile(
-    r"(?<![\d年月第每])(?P<n>\d{1,2})个?(?P<p>半年|季度|季|月|周|星期|天|年)"
+    r"(?<![\d年月第每])(?P<n>\d{1,2})个?(?P<p>半年|季度|季|月|周|星期|天|日|年)"
     rf"(?:至少|最少|不少于)?(?:{VERB})?"
-    rf"(?:(?P<k>\d{{1,3}})(?:(?:到|至|-)\d{{1,3}})?(?:次|条|篇|期)|一(?=更新|发布|报送|公开|更换))"
+    # 一月一报, 十日一报, 一周一更
+    rf"(?:(?P<k>\d{{1,3}})(?:(?:到|至|-)\d{{1,3}})?(?:次|条|篇|期)|一(?=更新|发布|报送|公开|更换|报|更))"
 )
-_N_TIMES_WORD = re.compile(r"\d(?:个)?(?:半年|季|月|周|星期|天|年)")
+_N_TIMES_WORD = re.compile(r"\d(?:个)?(?:半年|季|月|周|星期|天|日|年)")
 _EVERY_OTHER = re.compile(r"(?<!每)隔(?P<p>周|月)(?=[更发报公上维1一周星礼]|$)")
 _SLASH = re.compile(r"(?P<k>\d{1,3})(?:条|次|篇|期|件)/(?P<p>周|星期|月|季度|季|半年|年|天|日)")
 _BY = re.compile(
@@ -279,7 +285,7 @@ _BY = re.compile(
 _YEARLY = re.compile(r"(?<![上下本今当该次每前])(?:全年|年内|年度内)")
 _YEARLY_WORD = re.compile(r"(?<![\d上下本今当该次每前])年度(?:更新|发布|公开|报送)")
 _BARE_PERIOD_VERB = re.compile(
-    r"(?<![\d上下本今当该次每第前近])(?P<p>季度|月度|半年)(?:至少|要|应|须)?(?:进行)?"
+    r"(?<![\d上下本今当该次每第前近])(?P<p>季度|月度|半年|半个月|半月)(?:至少|要|应|须)?(?:进行)?"
     r"(?:更新|发布|报送|公开)"
 )
 _BARE_END = re.compile(
@@ -290,7 +296,13 @@ _BARE_AFTER = re.compile(r"(?<![\d本今当上下该每个第])(?P<p>季度|月�
 _BARE_WORD = {
     "季度": (3, "month"), "季": (3, "month"), "月份": (1, "month"), "月": (1, "month"),
     "月度": (1, "month"), "半年": (6, "month"), "半年度": (6, "month"), "年度": (1, "year"),
+    "半月": (15, "day"), "半个月": (15, "day"),
 }  # fmt: skip
+# 更新频率：月 / 频次:季度: a bare period word after a frequency title.
+FREQUENCY_TITLE = re.compile(r"(?:频率|频次|周期)$")
+BARE_FREQUENCY = re.compile(
+    r"(?:按|每)?(?P<p>季度|季|月度|月|半年度|半年|年度|年|周|旬)(?:1次|一次)?"
+)
 _YEAR_START = re.compile(r"(?:每年)?年初(?=[更发报公上维审解完集定])|每年年初$")
 _NOT_RECURRING = re.compile(r"(?:\d|[本今当该次明去上下同前近]年?|截至|截止)$")
 
@@ -356,6 +368,11 @@ APPROVAL = re.compile(
 )
 
 
+def bare_period(word: str) -> tuple[int, str]:
+    """A period word alone (月, 季度, 半年…) as (every, unit)."""
+    return _BARE_WORD.get(word) or PERIODS[word]
+
+
 def stale_period(n: str | None, word: str) -> tuple[int, str]:
     word = {"个星期": "星期", "日": "天"}.get(word, word)
     return _period_of(word, int(n) if n else 1)
@@ -379,7 +396,7 @@ def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[P
     quarterly = _quarter_months(clause)
     if quarterly:
         return [quarterly]
-    if "每" in clause:
+    if "每" in clause or "逐" in clause:
         for p in _every(clause, named):
             if is_free(p.start, p.end):
                 found.append(p)
@@ -423,7 +440,7 @@ def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[P
         for pattern, cue in (
             (_BARE_END, "末" in clause or "底" in clause),
             (_BARE_AFTER, "结束" in clause),
-            (_BARE_PERIOD_VERB, "度" in clause or "半年" in clause),
+            (_BARE_PERIOD_VERB, "度" in clause or "半" in clause),
         ):
             bare = pattern.search(clause) if cue else None
             if bare and is_free(bare.start(), bare.end()):

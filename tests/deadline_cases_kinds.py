@@ -136,4 +136,15 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("更新频率：季度", [per(3, "month")]),
     ("更新周期：半年", [per(6, "month")]),
     ("更新频率：不定期", []),
+    # traditional characters, Taiwan and Hong Kong units, the day after an event
+    ("於收到申請後5個上班日內回覆", [aft(5, "workday", "received")]),
+    ("10個日曆天內答覆", [aft(10, "day")]),
+    ("3個營業日內完成", [aft(3, "workday")]),
+    ("自受理之翌日起算七日內", [aft(7, "day", "accepted")]),
+    ("于登记次日起3日内回复", []),  # 登记 names no event the guide knows
+    ("每週至少更新壹次", [per(1, "week")]),
+    ("年度報告於每年三月底前公佈", [ann("03-31", scope="年度報告")]),
+    # text broken by line breaks and spaces
+    ("收到申请之日起\n15个工作日内答复", [aft(15, "workday", "received")]),
+    ("每 季 度 至 少 更 新\n一 次", [per(3, "month")]),
 ]

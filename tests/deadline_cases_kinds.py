@@ -147,4 +147,11 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     # text broken by line breaks and spaces
     ("收到申请之日起\n15个工作日内答复", [aft(15, "workday", "received")]),
     ("每 季 度 至 少 更 新\n一 次", [per(3, "month")]),
+    # prompt without 及时: 即有即报, 随有随报, 有即发布
+    ("政务动态即有即报", [k(P)]),
+    ("随有随报", [k(P)]),
+    ("有即发布，无则不发", [k(P)]),
+    ("所有即时信息", []),
+    # vague duty words name no part: 定期公开 is no scope
+    ("定期公开，每季度至少一次", [per(3, "month")]),
 ]

@@ -47,9 +47,9 @@ def _periodic(p: parts.Period) -> Rule:
 
 _COLUMN_SUBJECT = re.compile(r"(?:栏目|类)$")
 # Cheap tests before the longer patterns. Every rule needs one of these characters.
-_TIMEISH = re.compile(r"[\d每年月季周天日旬按内超隔/当同变调时星礼起即异]")
+_TIMEISH = re.compile(r"[\d每年月季周天日旬按内超隔/当同变调时星礼起即异随逐]")
 _CHANGE_WORD = re.compile(r"变|调整|异动")
-_PROMPT_WORD = re.compile(r"及时|即时|实时|随时|立即|时间")
+_PROMPT_WORD = re.compile(r"及时|即时|实时|随时|立即|时间|有即|有则即|随有随")
 # A clause is a few dozen characters; one of hundreds without a comma is no requirement
 # we can read (and would cost time on hostile input).
 MAX_CLAUSE = 400

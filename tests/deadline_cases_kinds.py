@@ -154,4 +154,11 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("所有即时信息", []),
     # vague duty words name no part: 定期公开 is no scope
     ("定期公开，每季度至少一次", [per(3, "month")]),
+    # a limit whose event an earlier sentence may name: no rule rather than a guess
+    ("收到申请后登记。能当场答复的当场答复;不能当场答复的,15个工作日内答复", []),
+    ("政策文件印发后3个工作日内公开。解读材料同步发布", []),
+    (
+        "1.收到申请后15个工作日内答复;2.其他信息5个工作日内公开",
+        [aft(15, "workday", "received"), aft(5, "workday", scope="其他信息")],
+    ),
 ]

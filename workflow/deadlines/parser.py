@@ -67,6 +67,7 @@ class _Context:
 
     sentence: str
     topic: str | None = None
+    earlier: bool = False  # an earlier sentence of the item names an event
     _event: tuple[str | None, bool] | None = None
     _yearly: bool | None = None
 
@@ -105,7 +106,11 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
             rule["rolling"] = True
         return rule
     named, own = parts.own_event(subject + limit.via)
-    return after_event(limit.within, limit.unit, named if own else context.event()[0])
+    if not own:
+        named = context.event()[0]
+        if named is None and context.earlier:
+            raise parts.Unsure(clause)  # 收到申请后…。15个工作日内答复: the same event?
+    return after_event(limit.within, limit.unit, named)
 
 
 def _clause_rules(clause: str, context: _Context) -> list[_Found]:
@@ -159,6 +164,8 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
         if parts.names_event(clause) or context.event()[1]:
             rule = after_event(0, "day", parts.event(clause) or context.event()[0])
             events = True
+        elif context.earlier:
+            raise parts.Unsure(clause)  # 文件印发后…。解读材料同步发布: in step with it?
         else:
             rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
         found.append(_Found(rule, same.start(), same.end()))
@@ -216,14 +223,14 @@ def _bare_cap(clause: str, found: list[_Found], previous: str, rules: list[Rule]
 
 
 def _sentence_rules(
-    sentence: Sentence, head: str | None, first: bool = False
+    sentence: Sentence, head: str | None, first: bool = False, earlier: bool = False
 ) -> tuple[list[Rule], str | None]:
     """Combine the clauses of one sentence. `head`: the scope of a numbered item;
     `first`: the item's first sentence, whose first clause may be that head. Returns the
     rules and the head."""
     rules: list[Rule] = []
     text = sentence.text
-    context = _Context(text, head)
+    context = _Context(text, head, earlier)
     condition = False  # the previous clause only stated a change ("内容如有变动")
     carried: str | None = None  # the subject a following change clause continues
     stopped = False  # a season (两会期间) or an extension (如需延长…) ends the rules
@@ -347,9 +354,11 @@ def _item_rules(item: Item) -> list[Rule]:
     rule) is the scope of the item's rules, across its sentences."""
     rules: list[Rule] = []
     head: str | None = None
+    earlier = False  # an event named in an earlier sentence
     for i, sentence in enumerate(item.sentences):
-        found, head = _sentence_rules(sentence, head, first=item.numbered and i == 0)
+        found, head = _sentence_rules(sentence, head, item.numbered and i == 0, earlier)
         rules += found
+        earlier = earlier or parts.names_event(sentence.text)
     return rules
 
 

@@ -161,4 +161,11 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
         "1.收到申请后15个工作日内答复;2.其他信息5个工作日内公开",
         [aft(15, "workday", "received"), aft(5, "workday", scope="其他信息")],
     ),
+    # equal limits for two named parts are two rules (decision 16); a list of month ends
+    (
+        "部门预算在财政部门批复后20日内公开，部门决算在批复后20日内公开",
+        [aft(20, "day", "decided", scope="部门预算"), aft(20, "day", "decided", scope="部门决算")],
+    ),
+    ("重大决策作出后5个工作日内公开", [aft(5, "workday", "decided")]),
+    ("每年3月底、9月底前各报送一次", []),
 ]

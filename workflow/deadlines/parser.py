@@ -271,7 +271,7 @@ def _sentence_rules(
         for f in found:
             if f.rule["kind"] == "periodic" and parts.names_unit(clause[last_end : f.start]):
                 quotas.append(f.rule)  # 承担2项以上的单位每月不少于报送1篇
-            subject = parts.scope(clause[last_end : f.start]) if f.start > last_end else None
+            subject = _scope_of(clause[last_end : f.start]) if f.start > last_end else None
             f.scope = subject or f.scope or own
             own = f.scope
             last_end = max(last_end, f.end)
@@ -341,6 +341,20 @@ def _names_class(subject: str, clauses: list[str], i: int) -> bool:
     if len(subject) >= 2:
         return subject.endswith("的") or parts.scope(subject) is not None
     return i > 0 and len(clauses[i - 1]) >= 3 and clauses[i - 1].endswith("的")
+
+
+_AT = re.compile(r"在|于")
+
+
+def _scope_of(words: str) -> str | None:
+    """The part the words in front of a rule name: all of them (动态信息类), or the
+    subject before 在/于 (部门决算在批复后20日内公开 → 部门决算)."""
+    found = parts.scope(words)
+    if found is None and ("在" in words or "于" in words):
+        at = _AT.search(words)
+        if at and at.start() >= 2:
+            found = parts.scope(words[: at.start()])
+    return found
 
 
 def _subject(clause: str) -> str | None:

@@ -168,4 +168,6 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ),
     ("重大决策作出后5个工作日内公开", [aft(5, "workday", "decided")]),
     ("每年3月底、9月底前各报送一次", []),
+    ("各镇街每月报送信息不少于10条,其中图片信息不少于2条", []),  # a quota without period
+    ("此次评估材料请于9月15日前提交", []),  # a one-off
 ]

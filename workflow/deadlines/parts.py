@@ -716,8 +716,8 @@ YEARLY_CUE = re.compile(r"每年|次年|翌年|每1年|每个年度|每年度|�
 # A sentence about a one-off task: a named year, this year, a campaign's words.
 ONE_OFF = re.compile(
     r"(?:19|20)\d{2}年|今年|本年|明年|年内|一次性|到位|整改|自查|抽查|督查|改版|迁移|关停|建成|试点|启动"
-    # a notice's request (请将…于11月4日前报…), materials sent once
-    r"|请(?:各|将|把|于|在|务必|按时|认真)|电子版|纸质版"
+    # a notice's request (请将…于11月4日前报…), materials sent once, this time
+    r"|请(?:各|将|把|于|在|务必|按时|认真)|电子版|纸质版|本次|此次|届时"
 )
 _THIS_YEAR = re.compile(r"(?:本|今|当|该|明|去|同)年度?$")
 
@@ -924,8 +924,15 @@ def says_more(between: str) -> bool:
     return count_in(between) is not None or _PUBLISH_SEARCH.search(between) is not None
 
 
+# A count that needs a period from elsewhere (每月报送10条，其中图片信息不少于2条).
+_LOOSE_QUOTA = re.compile(r"(?:不少于|至少|不低于|不得少于|最少)\d{1,4}(?:条|篇|次|期|件)")
+
+
 def unread(clause: str) -> bool:
-    """A clause that gave no rule yet states a limit or a period we could not read."""
+    """A clause that gave no rule yet states a limit, a period or a quota we could not
+    read."""
+    if _LOOSE_QUOTA.search(clause) and not _PERIODISH.search(clause):
+        return True
     return (
         _UNREAD.search(clause) is not None
         and not _EXPLAINED.search(clause)

@@ -170,4 +170,11 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("每年3月底、9月底前各报送一次", []),
     ("各镇街每月报送信息不少于10条,其中图片信息不少于2条", []),  # a quota without period
     ("此次评估材料请于9月15日前提交", []),  # a one-off
+    # a period under a condition or in a season is not year-round (decision 7)
+    ("遇有重大事件时,每天更新", []),
+    ("如遇重大活动，每日报送", []),
+    ("必要时每天报送", []),
+    ("敏感时期每日报送舆情", []),
+    ("待遇信息每月公开", [per(1, "month")]),
+    ("发生突发事件时,2个工作日内发布", [aft(2, "workday", "occurred")]),
 ]

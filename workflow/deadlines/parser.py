@@ -243,6 +243,8 @@ def _sentence_rules(
             approved = parts.APPROVAL.search(clause) is not None
         if approved and found:
             found = [f for f in found if f.rule["kind"] != "after_event"]
+        if found and any(f.rule["kind"] == "periodic" for f in found):
+            found = [f for f in found if not _conditional(f, clause, clauses, i)]
         if not found and i and parts.FREQUENCY_TITLE.search(clauses[i - 1]):
             bare = parts.BARE_FREQUENCY.fullmatch(clause)
             if bare:  # 更新频率：季度
@@ -341,6 +343,14 @@ def _names_class(subject: str, clauses: list[str], i: int) -> bool:
     if len(subject) >= 2:
         return subject.endswith("的") or parts.scope(subject) is not None
     return i > 0 and len(clauses[i - 1]) >= 3 and clauses[i - 1].endswith("的")
+
+
+def _conditional(f: _Found, clause: str, clauses: list[str], i: int) -> bool:
+    """A period after a condition in its sentence (遇有重大事件时，每天更新)."""
+    if f.rule["kind"] != "periodic":
+        return False
+    before = ",".join([*clauses[:i], clause[: f.start]])
+    return bool(before) and parts.PERIOD_CONDITION.search(before) is not None
 
 
 _AT = re.compile(r"在|于")

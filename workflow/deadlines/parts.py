@@ -361,6 +361,12 @@ BARE_CAP = re.compile(
     r"^(?:但|且|原则上|一般|最多|最长|最迟|应|须|不得|不能|不应|不可|不|为)*(?:超过)?"
     r"\d{1,3}(?:个工作日|工作日|个星期|星期|个月|月|日|天|周)(?:以内|之内|内)?$"
 )
+# A condition (遇有重大事件时, 必要时, 特殊情况下): a period after it is not year-round
+# (the guide's decision 7); limits and prompt publishing after it still hold.
+PERIOD_CONDITION = re.compile(
+    r"(?:如遇|遇有|遇到|若遇|如发生|一旦发生|(?<![待机境际礼])遇(?=重大|突发|特殊|紧急))"
+    r"[^,;。]{1,20}?(?:时|的|,|$)|必要时|特殊情况(?:下|时)"
+)
 # A season (两会期间) or an extension (如需延长答复期限的): the sentence's later limits are
 # no year-round rule / no second limit.
 STOP = re.compile(r"期间$|延长(?![至到])")
@@ -888,7 +894,7 @@ CHANGE_START = re.compile(r"^(?:如|若|一旦|如果)?(?:有|没有|无)(?:变�
 _MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日|底|末|份|中旬|上旬|下旬)?、\d{1,2}月")
 _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
-    r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|特殊时期|重大活动|左右|前后"
+    r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|时期|重大活动|左右|前后"
     r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法"
     r"|第\d{1,2}(?!季度|个月的?\d{1,2}[日号])个?(?:月|天|工作日|旬|次)|第\d{1,2}(?:至|到|-|~|、|或)\d"
     r"|(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)"  # 每周一、三、五

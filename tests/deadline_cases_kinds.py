@@ -24,6 +24,8 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("解读材料的发布要与政策文件同步", [aft(0, "day", "published")]),
     ("于收文日起10日内答复", [aft(10, "day", "received")]),
     ("分派后3个工作日内回复", [aft(3, "workday")]),  # 分派 names no contract event
+    ("收到申请并受理后5日内答复", [aft(5, "day", "accepted")]),  # the event nearest the limit
+    ("作出决定并公开后5日内报送", [aft(5, "day", "published")]),
     # a trigger the vocabulary does not know: no rule rather than a borrowed event
     ("审核通过后5个工作日内公开", []),
     ("收到申请后登记,办结后3个工作日内公开结果", []),

@@ -647,7 +647,7 @@ def own_event(subject: str) -> tuple[str | None, bool]:
     name a trigger at all. A trigger that is neither a contract event nor one the guide
     reads as none (分派, 呈阅, 反馈…) makes the phrase unsure: borrowing another clause's
     event, or giving none, could both be wrong."""
-    named = event(subject)
+    named = _nearest_event(subject)
     if named:
         return named, True
     if "后" not in subject and "日" not in subject:
@@ -670,6 +670,16 @@ def event(*texts: str) -> str | None:
             if step:
                 return in_step(step.group("x"))
     return None
+
+
+def _nearest_event(text: str) -> str | None:
+    """The event named last (nearest the limit): 收到申请并受理后 → accepted."""
+    best: tuple[int, str] | None = None
+    for pattern, name in _EVENTS:
+        for m in pattern.finditer(text):
+            if best is None or m.end() > best[0]:
+                best = (m.end(), name)
+    return best[1] if best else event(text)
 
 
 def in_step(what: str) -> str | None:

@@ -67,7 +67,7 @@ class _Context:
 
     sentence: str
     topic: str | None = None
-    earlier: bool = False  # an earlier sentence of the item names an event
+    before: list[Sentence] | None = None  # the item's earlier sentences
     _event: tuple[str | None, bool] | None = None
     _yearly: bool | None = None
 
@@ -78,6 +78,10 @@ class _Context:
             text = self.sentence
             self._yearly = bool(parts.YEARLY_CUE.search(text)) or not parts.ONE_OFF.search(text)
         return self._yearly
+
+    def earlier(self) -> bool:
+        """An earlier sentence of the item names an event."""
+        return bool(self.before) and any(parts.names_event(s.text) for s in self.before or ())
 
     def event(self) -> tuple[str | None, bool]:
         """(the event the sentence names, whether it names one)."""
@@ -108,7 +112,7 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
     named, own = parts.own_event(subject + limit.via)
     if not own:
         named = context.event()[0]
-        if named is None and context.earlier:
+        if named is None and context.earlier():
             raise parts.Unsure(clause)  # 收到申请后…。15个工作日内答复: the same event?
     return after_event(limit.within, limit.unit, named)
 
@@ -121,7 +125,7 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     offset = changed_to.end() if changed_to else 0
     if offset:
         clause = clause[offset:]  # spans below are in the new part
-    if parts.UNSURE.search(clause):
+    if parts.unsure(clause):
         raise parts.Unsure(clause)
     if parts.rejected(clause):
         return []
@@ -164,7 +168,7 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
         if parts.names_event(clause) or context.event()[1]:
             rule = after_event(0, "day", parts.event(clause) or context.event()[0])
             events = True
-        elif context.earlier:
+        elif context.earlier():
             raise parts.Unsure(clause)  # 文件印发后…。解读材料同步发布: in step with it?
         else:
             rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
@@ -223,18 +227,22 @@ def _bare_cap(clause: str, found: list[_Found], previous: str, rules: list[Rule]
 
 
 def _sentence_rules(
-    sentence: Sentence, head: str | None, first: bool = False, earlier: bool = False
+    sentence: Sentence,
+    head: str | None,
+    first: bool = False,
+    before: list[Sentence] | None = None,
 ) -> tuple[list[Rule], str | None]:
     """Combine the clauses of one sentence. `head`: the scope of a numbered item;
     `first`: the item's first sentence, whose first clause may be that head. Returns the
     rules and the head."""
     rules: list[Rule] = []
     text = sentence.text
-    context = _Context(text, head, earlier)
+    context = _Context(text, head, before)
     condition = False  # the previous clause only stated a change ("内容如有变动")
     carried: str | None = None  # the subject a following change clause continues
     stopped = False  # a season (两会期间) or an extension (如需延长…) ends the rules
     approved = False  # an approval (经…同意) makes the limits from there on extensions
+    conditions = "遇" in text or "必要时" in text or "特殊情况" in text
     quotas: list[Rule] = []  # periods required of a kind of unit
     clauses = sentence.clauses
     for i, clause in enumerate(clauses):
@@ -243,18 +251,19 @@ def _sentence_rules(
             approved = parts.APPROVAL.search(clause) is not None
         if approved and found:
             found = [f for f in found if f.rule["kind"] != "after_event"]
-        if found and any(f.rule["kind"] == "periodic" for f in found):
+        if found and conditions and any(f.rule["kind"] == "periodic" for f in found):
             found = [f for f in found if not _conditional(f, clause, clauses, i)]
-        if not found and i and parts.FREQUENCY_TITLE.search(clauses[i - 1]):
-            bare = parts.BARE_FREQUENCY.fullmatch(clause)
-            if bare:  # 更新频率：季度
-                found = [_Found(periodic(*parts.bare_period(bare.group("p"))), 0, len(clause))]
+        if not found and i and ("频" in clauses[i - 1] or "周期" in clauses[i - 1]):
+            word = parts.BARE_FREQUENCY.fullmatch(clause)
+            if word and parts.FREQUENCY_TITLE.search(clauses[i - 1]):  # 更新频率：季度
+                found = [_Found(periodic(*parts.bare_period(word.group("p"))), 0, len(clause))]
         if not stopped and ("超过" in clause or (found and found[0].rule["kind"] == "after_event")):
             _bare_cap(clause, found, clauses[i - 1] if i else "", rules)
         if (
             not found
             and not stopped
             and i + 1 < len(clauses)
+            and _PROMPT_WORD.search(clause)
             and parts.PROMPT_PREPARE.search(clause)
             and parts.PROMPT_THEN.match(clauses[i + 1])
         ):
@@ -378,11 +387,9 @@ def _item_rules(item: Item) -> list[Rule]:
     rule) is the scope of the item's rules, across its sentences."""
     rules: list[Rule] = []
     head: str | None = None
-    earlier = False  # an event named in an earlier sentence
     for i, sentence in enumerate(item.sentences):
-        found, head = _sentence_rules(sentence, head, item.numbered and i == 0, earlier)
+        found, head = _sentence_rules(sentence, head, item.numbered and i == 0, item.sentences[:i])
         rules += found
-        earlier = earlier or parts.names_event(sentence.text)
     return rules
 
 

@@ -184,6 +184,15 @@ INTERNAL = re.compile(
     r"|监测)(?![室处科组办局站中])"  # not an office: 督查室
 )
 PUBLIC_EVENT = re.compile(r"发布会|记者会|吹风会|访谈|新闻发布")
+_INTERNAL_CHAR = re.compile(r"[查会训习研调座核测检]")
+
+
+def _public(text: str) -> bool:
+    return ("会" in text or "访" in text or "新闻" in text) and PUBLIC_EVENT.search(
+        text
+    ) is not None
+
+
 _HELD = re.compile(r"^[^,;]{0,12}?(?:举行|召开|举办|开展|组织)")
 # 从每周两次增加到五次: the new count
 _NEW_COUNT = re.compile(
@@ -200,8 +209,8 @@ def _every_accepted(clause: str, m: re.Match[str], named: str = "") -> bool:
     Not an activity that publishes nothing (每周…开展一次全面自查); a press conference or
     an interview, named in the clause or by its topic (`named`), is held (每月举行一次)."""
     rest = clause[m.end() :]
-    public = PUBLIC_EVENT.search(clause) or (named and PUBLIC_EVENT.search(named))
-    internal = INTERNAL.search(rest[:30]) if not public else None
+    public = _public(clause) or (named and _public(named))
+    internal = INTERNAL.search(rest[:30]) if not public and _INTERNAL_CHAR.search(rest) else None
     if internal and not _PUBLISH_SEARCH.search(rest[: internal.start()]):
         return False
     if public and _HELD.match(rest):
@@ -442,8 +451,8 @@ def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[P
                 break  # 按月、按季报送: either, by the unit's choice
             if is_free(m.start(), m.end()):
                 every, unit = _period_of(m.group("p"), 1)
-                named = m.group() if clause[m.end() : m.end() + 1] == "的" else None
-                found.append(Period(every, unit, m.start(), m.end(), subject=named))
+                subject = m.group() if clause[m.end() : m.end() + 1] == "的" else None
+                found.append(Period(every, unit, m.start(), m.end(), subject=subject))
                 break
     if not found and ("月" in clause or "季" in clause or "年" in clause):
         for pattern, cue in (
@@ -571,7 +580,8 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     for m in _NEXT_DAY.finditer(clause) if "次日" in clause else ():
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(1, "day", m.start(), m.end(), capped=True))
-    for m in _SAME_DAY.finditer(clause) if not _CLOCK_TIME.search(clause) else ():
+    same = list(_SAME_DAY.finditer(clause)) if "当" in clause or "即日" in clause else ()
+    for m in same if same and not _CLOCK_TIME.search(clause) else ():
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(0, "day", m.start(), m.end()))
     found.sort(key=lambda f: f.start)
@@ -906,11 +916,16 @@ _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
     r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|时期|重大活动|左右|前后"
     r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法"
-    r"|第\d{1,2}(?!季度|个月的?\d{1,2}[日号])个?(?:月|天|工作日|旬|次)|第\d{1,2}(?:至|到|-|~|、|或)\d"
-    r"|(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)"  # 每周一、三、五
     r"|(?<!\d)\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"  # 每月10日至15日
-    # alternatives: 每月或每季度, 每个工作日或每周, 按月或按季
-    r"|(?:周|星期|月|季度?|年度?|旬|天|日)或(?:每|按)?\d{0,2}个?(?:周|星期|月|季|年|旬|天|日|半)"
+)
+# Each tried only when its first word is in the clause (a cheap test).
+_ORDINAL = re.compile(  # ordinals: 每季度第2个月, 第2至3周
+    r"第\d{1,2}(?!季度|个月的?\d{1,2}[日号])个?(?:月|天|工作日|旬|次)|第\d{1,2}(?:至|到|-|~|、|或)\d"
+)
+_WEEKDAY_LIST = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)")
+# alternatives: 每月或每季度, 每个工作日或每周, 按月或按季
+_ALTERNATIVE = re.compile(
+    r"(?:周|星期|月|季度?|年度?|旬|天|日)或(?:每|按)?\d{0,2}个?(?:周|星期|月|季|年|旬|天|日|半)"
 )
 
 
@@ -944,9 +959,18 @@ def says_more(between: str) -> bool:
 _LOOSE_QUOTA = re.compile(r"(?:不少于|至少|不低于|不得少于|最少)\d{1,4}(?:条|篇|次|期|件)")
 
 
+def unsure(clause: str) -> bool:
+    """The clause states a time requirement we cannot read (UNSURE)."""
+    return ("隔" in clause or "均" in clause or "前" in clause) and UNSURE.search(
+        clause
+    ) is not None
+
+
 def unread(clause: str) -> bool:
     """A clause that gave no rule yet states a limit, a period or a quota we could not
     read."""
+    if not _ANY_DIGIT.search(clause) and "每" not in clause:
+        return False
     if _LOOSE_QUOTA.search(clause) and not _PERIODISH.search(clause):
         return True
     return (
@@ -960,6 +984,12 @@ def rejected(clause: str) -> bool:
     """Clauses that must give no rule: plans, statistics cycles, seasons, lists and
     ranges of days, vague positions (左右, 前后), ordinals."""
     if REJECT.search(clause):
+        return True
+    if "第" in clause and _ORDINAL.search(clause):
+        return True
+    if ("周" in clause or "星期" in clause or "礼拜" in clause) and _WEEKDAY_LIST.search(clause):
+        return True  # 每周一、三、五
+    if "或" in clause and _ALTERNATIVE.search(clause):
         return True
     if "、" in clause and _MONTH_LIST.search(clause) and not _LISTED.search(clause):
         return True  # 每年3月、9月各更新一次: a list of months

@@ -90,7 +90,7 @@ def per_phrase(parse: Callable[[str], Any], texts: Sequence[str]) -> float:
 def main(argv: Sequence[str] | None = None) -> int:
     args = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     args.add_argument("--rev", default=BASE)
-    args.add_argument("--rounds", type=int, default=15)
+    args.add_argument("--rounds", type=int, default=31)
     options = args.parse_args(argv)
     from workflow.deadlines.parser import _parse as current
 

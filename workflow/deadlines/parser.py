@@ -62,14 +62,40 @@ _SUBJECT_END = re.compile(r"根据|按照|依照|参照|及时|即时|定期|每
 
 
 @dataclass(slots=True)
+class _Topic:
+    """A clause that may name the part the next clauses are about ("有月报类信息的栏目，
+    需每月更新"), read only when a rule needs it; else the topic before it."""
+
+    clause: str
+    lenient: bool
+    previous: _Topic | str | None
+    _value: str | None = None
+    _read: bool = False
+
+    def value(self) -> str | None:
+        if not self._read:
+            self._value = parts.scope(self.clause, lenient=self.lenient) or _value(self.previous)
+            self._read = True
+        return self._value
+
+
+def _value(topic: _Topic | str | None) -> str | None:
+    return topic.value() if isinstance(topic, _Topic) else topic
+
+
+@dataclass(slots=True)
 class _Context:
     """What a clause may borrow from its sentence: the event it names, the topic."""
 
     sentence: str
-    topic: str | None = None
+    current: _Topic | str | None = None  # the topic, read when needed
     before: list[Sentence] | None = None  # the item's earlier sentences
     _event: tuple[str | None, bool] | None = None
     _yearly: bool | None = None
+
+    @property
+    def topic(self) -> str | None:
+        return _value(self.current)
 
     @property
     def yearly(self) -> bool:
@@ -228,10 +254,10 @@ def _bare_cap(clause: str, found: list[_Found], previous: str, rules: list[Rule]
 
 def _sentence_rules(
     sentence: Sentence,
-    head: str | None,
+    head: _Topic | str | None,
     first: bool = False,
     before: list[Sentence] | None = None,
-) -> tuple[list[Rule], str | None]:
+) -> tuple[list[Rule], _Topic | str | None]:
     """Combine the clauses of one sentence. `head`: the scope of a numbered item;
     `first`: the item's first sentence, whose first clause may be that head. Returns the
     rules and the head."""
@@ -312,11 +338,10 @@ def _sentence_rules(
             raise parts.Unsure(clause)  # a limit or a period we could not read
         stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
         if not found and not stated and (i + 1 < len(clauses) or first):  # a topic
-            candidate = parts.scope(clause, lenient=first and i == 0)
-            if candidate:  # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
-                context.topic = candidate
-                if first and i == 0:
-                    head = candidate
+            # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
+            context.current = _Topic(clause, first and i == 0, context.current)
+            if first and i == 0:
+                head = context.current
         condition = stated and not parts.NEGATED_CHANGE.search(clause)
         if condition:
             changed = parts.CHANGE_SUBJECT.search(clause)
@@ -386,7 +411,7 @@ def _item_rules(item: Item) -> list[Rule]:
     """A numbered item's head (its first clause, when that names a part and states no
     rule) is the scope of the item's rules, across its sentences."""
     rules: list[Rule] = []
-    head: str | None = None
+    head: _Topic | str | None = None
     for i, sentence in enumerate(item.sentences):
         found, head = _sentence_rules(sentence, head, item.numbered and i == 0, item.sentences[:i])
         rules += found

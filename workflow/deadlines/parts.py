@@ -669,12 +669,17 @@ def own_event(subject: str) -> tuple[str | None, bool]:
     raise Unsure(subject)
 
 
+# Any event's words (one search: most texts name none).
+_ANY_EVENT = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _EVENTS))
+
+
 def event(*texts: str) -> str | None:
     """The triggering event the first text names (the clause, then its sentence)."""
     for text in texts:
-        for pattern, name in _EVENTS:
-            if pattern.search(text):
-                return name
+        if _ANY_EVENT.search(text):
+            for pattern, name in _EVENTS:
+                if pattern.search(text):
+                    return name
         if "同" in text:
             step = _IN_STEP.search(text)
             if step:
@@ -685,6 +690,8 @@ def event(*texts: str) -> str | None:
 def _nearest_event(text: str) -> str | None:
     """The event named last (nearest the limit): 收到申请并受理后 → accepted."""
     best: tuple[int, str] | None = None
+    if not _ANY_EVENT.search(text):
+        return event(text) if "同" in text else None
     for pattern, name in _EVENTS:
         for m in pattern.finditer(text):
             if best is None or m.end() > best[0]:

@@ -179,4 +179,10 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("敏感时期每日报送舆情", []),
     ("待遇信息每月公开", [per(1, "month")]),
     ("发生突发事件时,2个工作日内发布", [aft(2, "workday", "occurred")]),
+    # the longest gap is a rolling window (decision 10); a gap in working days is none
+    ("原则上不超过一个月更新一次", [per(1, "month", rolling=True)]),
+    ("最长不超过半年更新一次", [per(6, "month", rolling=True)]),
+    ("两次更新间隔不超过15天", [per(15, "day")]),
+    ("更新间隔不超过10个工作日", []),
+    ("一个月更新一次", [per(1, "month")]),
 ]

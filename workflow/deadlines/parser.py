@@ -126,6 +126,8 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
     if parts.APPLICANT.match(rest):
         return None  # 通知申请人于七日内补正
     subject = clause[: limit.start]
+    if "间隔" in subject or "周期" in subject:
+        raise parts.Unsure(clause)  # 更新间隔不超过10个工作日: a gap in working days
     topic = context.topic
     column = _COLUMN_SUBJECT.search(subject) or (
         not subject and topic and _COLUMN_SUBJECT.search(topic)

@@ -479,7 +479,13 @@ def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[P
         if p.min_items == 1:
             following = found[i + 1].start if i + 1 < len(found) else len(clause)
             p.min_items = count_in(clause[p.end : following]) or 1
+        if "超" in clause or "最" in clause:
+            p.rolling = p.rolling or bool(_CAPPED.search(clause, max(0, p.start - 6), p.start))
     return found
+
+
+# 不超过一个月更新一次, 最长不超过半年更新一次: a longest gap (the guide's decision 10)
+_CAPPED = re.compile(r"(?:不超过|不得超过|不能超过|不应超过|不超|最长|最迟|最多)$")
 
 
 # ----------------------------------------------------------------------------- limits

@@ -185,4 +185,8 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("两次更新间隔不超过15天", [per(15, "day")]),
     ("更新间隔不超过10个工作日", []),
     ("一个月更新一次", [per(1, "month")]),
+    # a range of limits: which one binds? (a range of counts takes its lower bound)
+    ("2-3个工作日内答复", []),
+    ("3至5个工作日内答复", []),
+    ("每月报送1-2条", [per(1, "month")]),
 ]

@@ -948,6 +948,8 @@ UNSURE = re.compile(
     r"每隔|隔(?:天|日|年)|隔(?:周|月)(?![更发报公上维1一周星礼]|$)"
     r"|[日周月季年]均(?:更新|发布|报送|公开|不少于|至少|\d)"
     r"|每(?:周|星期|月|季度?|年)的?前\d"  # 每周前2个工作日: the first days of a period
+    # a range of limits (2-3个工作日内, 3至5天): which one binds?
+    r"|\d(?:-|~|至|到)\d{1,3}个?(?:工作日|工作天|天|日内|日以内|周|星期|个月)"
 )
 # A clause that gave no rule but reads like a requirement: a number of days and a duty
 # (咨询类3个工作日办结…), a period and a publishing verb.
@@ -972,11 +974,13 @@ def says_more(between: str) -> bool:
 _LOOSE_QUOTA = re.compile(r"(?:不少于|至少|不低于|不得少于|最少)\d{1,4}(?:条|篇|次|期|件)")
 
 
+_RANGE_CUE = re.compile(r"\d[-~至到]\d")
+
+
 def unsure(clause: str) -> bool:
     """The clause states a time requirement we cannot read (UNSURE)."""
-    return ("隔" in clause or "均" in clause or "前" in clause) and UNSURE.search(
-        clause
-    ) is not None
+    cue = "隔" in clause or "均" in clause or "前" in clause or _RANGE_CUE.search(clause)
+    return bool(cue) and UNSURE.search(clause) is not None
 
 
 def unread(clause: str) -> bool:

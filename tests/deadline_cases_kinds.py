@@ -189,4 +189,13 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("2-3个工作日内答复", []),
     ("3至5个工作日内答复", []),
     ("每月报送1-2条", [per(1, "month")]),
+    # scopes: the subject without its modal (必须), the part and not where it is (网站中),
+    # never "all" (所有栏目) nor the object of 对 in the rule's own clause (decision 12)
+    (
+        "主网站动态信息必须每天更新,子网站动态信息每周至少更新一次",
+        [per(1, "day", scope="主网站动态信息"), per(1, "week", scope="子网站动态信息")],
+    ),
+    ("各部门门户网站中工作动态栏目每周至少更新2次", [per(1, "week", 2, scope="工作动态栏目")]),
+    ("本单位所有栏目信息及时更新", [k(P)]),
+    ("专题栏目，对过期信息要及时更新", [k(P, "专题栏目")]),
 ]

@@ -394,7 +394,10 @@ _AT = re.compile(r"在|于")
 
 def _scope_of(words: str) -> str | None:
     """The part the words in front of a rule name: all of them (动态信息类), or the
-    subject before 在/于 (部门决算在批复后20日内公开 → 部门决算)."""
+    subject before 在/于 (部门决算在批复后20日内公开 → 部门决算); never the object of
+    对 in the rule's own clause (对已经过期的信息要及时更新: the topic's part)."""
+    if words.startswith("对") and not words.startswith("对外"):
+        return None
     found = parts.scope(words)
     if found is None and ("在" in words or "于" in words):
         at = _AT.search(words)

@@ -1030,7 +1030,7 @@ _FUNCTION = re.compile(
     r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|原则"
     r"|建议(?!意见|类)"
     r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
-    r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|定期|适时|\d"
+    r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|定期|适时|所有|全部|一切|\d"
 )
 _UNIT_START = (
     "各单位", "各部门", "各地", "各级", "各镇", "各乡", "各街", "各村", "各区", "各县", "各市",
@@ -1054,7 +1054,8 @@ _LEAD = (
 )  # fmt: skip
 _MODAL_TRAIL = (
     "请于", "应于", "须于", "需于", "要于", "于", "在", "应当", "应", "须", "需要", "需", "要",
-    "必须", "均", "都", "至少", "最少", "原则上", "全年", "的", "一般", "可", "以",
+    "必须", "均", "都", "至少", "最少", "原则上", "全年", "的", "一般", "可", "以", "是否达到",
+    "是否",
 )  # fmt: skip
 _VERB_TRAIL = ("办理", "办结", "答复", "回复", "更新", "发布", "报送", "公开", "上网", "解读")
 _SCOPE_CHARS = re.compile(r"[\u4e00-\u9fff/、“”「」《》\"]{2,40}")
@@ -1080,12 +1081,14 @@ _PREDICATE = re.compile(r"要(?![情闻点务])|应|须|需|必须|按时|按照
 _QUOTES = '“”「」《》"'
 
 
+_WHERE = re.compile(r"^[^,;。]{0,16}?(?:网站|门户|网页|页面|平台|系统)中")
 _WHEN = ("中", "时", "期间", "之际", "以来", "以后", "之后", "后", "前")
 
 
 def _strip_trail(text: str, words: tuple[str, ...]) -> str:
+    """`text` without the trailing words (the longest first: 必须, not 须)."""
     while text.endswith(words):
-        text = text[: -next(len(w) for w in words if text.endswith(w))]
+        text = text[: -max(len(w) for w in words if text.endswith(w))]
     return text.strip("、/")
 
 
@@ -1127,6 +1130,9 @@ def scope(prefix: str, lenient: bool = False) -> str | None:
         if _PREDICATE.match(text):
             return None  # 各单位要按时报送信息: what the unit must do, not a part
     text = _strip_trail(text, _MODAL_TRAIL)
+    where = _WHERE.search(text) if "中" in text else None
+    if where and len(text) - where.end() >= 2:
+        text = text[where.end() :]  # 各单位门户网站中企业概况等静态栏目: the part, not where
     if _BY_SCOPE.fullmatch(text) or _RELATIVE.fullmatch(text):
         return text
     if text.endswith(_WHEN) or text.startswith(("发生", "遇", "如遇", "出现")):

@@ -123,9 +123,9 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
     rest = clause[limit.end : limit.end + 8]
     if not limit.capped and parts.PENALTY.match(rest):
         return None  # 两周内未更新的栏目予以通报
-    if parts.APPLICANT.match(rest):
-        return None  # 通知申请人于七日内补正
     subject = clause[: limit.start]
+    if parts.APPLICANT.match(rest) or _party(subject, context.sentence):
+        return None  # 通知申请人于七日内补正
     if "间隔" in subject or "周期" in subject:
         raise parts.Unsure(clause)  # 更新间隔不超过10个工作日: a gap in working days
     topic = context.topic
@@ -140,9 +140,16 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
     named, own = parts.own_event(subject + limit.via)
     if not own:
         named = context.event()[0]
-        if named is None and context.earlier():
+        if named is None and (context.earlier() or parts.unknown_trigger(context.sentence)):
             raise parts.Unsure(clause)  # 收到申请后…。15个工作日内答复: the same event?
     return after_event(limit.within, limit.unit, named)
+
+
+def _party(subject: str, sentence: str) -> bool:
+    """The limit is a party's own time (申请人…可以自收到…之日起15日内申请复核)."""
+    if parts.PARTY.match(subject):
+        return True
+    return parts.PARTY.match(sentence) is not None and not parts.OFFICE.search(subject)
 
 
 def _clause_rules(clause: str, context: _Context) -> list[_Found]:

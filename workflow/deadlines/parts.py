@@ -602,8 +602,17 @@ def sync(clause: str) -> re.Match[str] | None:
 PENALTY = re.compile(r"^[^,]{0,6}?(?:未|没有|无)")
 # 通知申请人于七日内补正: the applicant's deadline, not the office's.
 APPLICANT = re.compile(
-    r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出(?:异议|[^,]{0,6}?申请)|申请复议|提起)"
+    r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出(?:异议|[^,]{0,6}?申请)|申请复议|提起"
+    r"|申请(?:复核|复查|行政复议)|请求[^,]{0,16}?(?:复查|复核|复议)|申诉|起诉)"
 )
+# 信访人…可以自收到书面答复之日起30日内请求复查, 当事人应当自收到决定书之日起15日内缴纳:
+# a party's own time, not the office's.
+PARTY = re.compile(
+    r"^(?:如|若|凡)?(?:申请人|信访人|当事人|投诉人|举报人|相对人|行政相对人|纳税人|利害关系人"
+    r"|复议申请人|申诉人|报名人|投标人)"
+)
+# …unless the limit's own clause names the office (申请人提交申请后，行政机关应当在…内答复).
+OFFICE = re.compile(r"机关|单位|部门|政府|机构|承办|本处|本局|本署|本府|我们|我局|办公室|委员会")
 
 # ----------------------------------------------------------------------------- events
 
@@ -691,6 +700,19 @@ def event(*texts: str) -> str | None:
             if step:
                 return in_step(step.group("x"))
     return None
+
+
+_AFTER_CLAUSE = re.compile(r"(?<![然最此今随其先落背午前])(?:之后|以后|后)$")
+
+
+def unknown_trigger(sentence: str) -> bool:
+    """A clause of the sentence is a trigger the vocabulary does not know
+    (申请人提交申请后，…15个工作日内答复): a limit without its own event may count
+    from it."""
+    return "后" in sentence and any(
+        _AFTER_CLAUSE.search(clause) and not event(clause) and not NO_EVENT.search(clause)
+        for clause in sentence.split(",")
+    )
 
 
 def _nearest_event(text: str) -> str | None:

@@ -287,6 +287,10 @@ _N_TIMES = re.compile(
 )
 _N_TIMES_WORD = re.compile(r"\d(?:个)?(?:半年|季|月|周|星期|天|日|年)")
 _EVERY_OTHER = re.compile(r"(?<!每)隔(?P<p>周|月)(?=[更发报公上维1一周星礼]|$)")
+_VOLUME = re.compile(
+    r"(?<![\d每上下本今当该次])(?P<p>季度|季|月|周|年)度?(?:更新|发布|报送|信息)量"
+    r"(?:不少于|至少|不低于|不得少于|达到)?(?P<k>\d{1,4})(?:条|篇|次)"
+)
 _SLASH = re.compile(r"(?P<k>\d{1,3})(?:条|次|篇|期|件)/(?P<p>周|星期|月|季度|季|半年|年|天|日)")
 _BY = re.compile(
     r"(?<!已)(?<!已经)按(?P<p>周|星期|旬|半年|月|季度|季|年度|年)(?:度)?(?:进行)?"
@@ -443,6 +447,10 @@ def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[P
             found.append(Period(2, "week" if m.group("p") == "周" else "month", *m.span()))
     for m in _SLASH.finditer(clause) if "/" in clause else ():
         if is_free(m.start(), m.end()):
+            every, unit = _period_of(m.group("p"), 1)
+            found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, int(m["k"]))))
+    for m in _VOLUME.finditer(clause) if "量" in clause else ():
+        if is_free(m.start(), m.end()):  # 月更新量不少于10条
             every, unit = _period_of(m.group("p"), 1)
             found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, int(m["k"]))))
     if not found and "按" in clause:

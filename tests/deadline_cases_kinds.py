@@ -109,6 +109,10 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("请各镇街于12月10日前报送年度工作总结", []),
     ("请将工作台账电子版在10月15日前发送至邮箱", []),
     ("各镇街应于12月10日前报送年度工作总结", [ann("12-10")]),
+    # a date without a year in a notice's sentence, neither standing nor a one-off
+    ("各单位于6月30日前将材料报送至区政务公开办", []),
+    ("每月更新；各单位于6月30日前将材料报送至区政务公开办", []),
+    ("6月30日前报送", [ann("06-30")]),  # a table's cell
     # what the grammar cannot read makes the whole phrase give none, not a partial answer
     ("每月更新,隔天报送工作动态", []),
     ("月均更新不少于10条", []),

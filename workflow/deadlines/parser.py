@@ -53,6 +53,7 @@ _PROMPT_WORD = re.compile(r"及时|即时|实时|随时|立即|时间|有即|有
 # A clause is a few dozen characters; one of hundreds without a comma is no requirement
 # we can read (and would cost time on hostile input).
 MAX_CLAUSE = 400
+_SHORT = 16  # a sentence this short is a table's cell, not a notice
 # 均为工作日, (不含例假日), 扣除国定例假日: the days counted are working days.
 _WORKDAYS = re.compile(r"(?:均为|均指|均按|为)工作日|(?:扣除|不含|不计|不包括)[^,;。]{0,8}?假日")
 # 将原每周二、五上报的…改为每日上报: only the new rule counts.
@@ -104,6 +105,18 @@ class _Context:
             text = self.sentence
             self._yearly = bool(parts.YEARLY_CUE.search(text)) or not parts.ONE_OFF.search(text)
         return self._yearly
+
+    @property
+    def standing(self) -> bool:
+        """The sentence says its dates recur: 每年/次年, a yearly thing (年度报告, 总结), or it
+        is a table's short cell (3月31日前). Else a date without a year may be a notice's
+        one-off: no rule rather than a guess (the guide's decision 3)."""
+        text = self.sentence
+        return (
+            len(text) <= _SHORT
+            or parts.YEARLY_CUE.search(text) is not None
+            or parts.YEARLY_THING.search(text) is not None
+        )
 
     def earlier(self) -> bool:
         """An earlier sentence of the item names an event."""
@@ -170,6 +183,8 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     if "年" in clause or "月" in clause or "季" in clause:
         date_parts, spans = parts.dates(clause, context.yearly)
         for d in date_parts:
+            if d.kind == "annual" and not context.standing:
+                raise parts.Unsure(clause)  # 于6月30日前将材料报送…: once, or every year?
             found.append(_Found({"kind": d.kind, "by": d.by}, d.start, d.end))
             spans.append((d.start, d.end))
             annual = annual or d.kind == "annual"

@@ -782,6 +782,8 @@ def _ends_or_acts(rest: str) -> bool:
 
 _A_YEAR = re.compile(r"(?:19|20)\d{2}年")
 YEARLY_CUE = re.compile(r"每年|次年|翌年|每1年|每个年度|每年度|逐年")
+# Things published once a year: their dates recur even without 每年.
+YEARLY_THING = re.compile(r"年度|年报|总结|全年|上年|上一年|年终|年初|年底|年末|上半年|下半年")
 # A sentence about a one-off task: a named year, this year, a campaign's words.
 ONE_OFF = re.compile(
     r"(?:19|20)\d{2}年|今年|本年|明年|年内|一次性|到位|整改|自查|抽查|督查|改版|迁移|关停|建成|试点|启动"

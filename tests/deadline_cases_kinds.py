@@ -212,4 +212,9 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("月更新量不少于10条", [per(1, "month", 10)]),
     ("年发布量不少于50条", [per(1, "year", 50)]),
     ("本月更新量不少于10条", []),
+    # a period that opens the sentence is the time of its verb in a later clause
+    ("每月区政府办汇总各单位信息,在门户网站公布", [per(1, "month")]),
+    ("每季度末区政府办统计各单位报送情况,并在全区通报", [per(3, "month")]),
+    ("在每日开放时间内,即时答复网民提问", [k(P)]),  # a span, not a period
+    ("每年年初召开工作会议,部署全年工作并公布计划", []),  # a meeting
 ]

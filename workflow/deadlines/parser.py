@@ -118,6 +118,13 @@ class _Context:
             or parts.YEARLY_THING.search(text) is not None
         )
 
+    def later(self, clause: str) -> bool:
+        """A clause after this one publishes (…，在门户网站上公布)."""
+        if "每" not in clause:
+            return False
+        at = self.sentence.find(clause)
+        return at >= 0 and parts.publishes(self.sentence[at + len(clause) :])
+
     def earlier(self) -> bool:
         """An earlier sentence of the item names an event."""
         return bool(self.before) and any(parts.names_event(s.text) for s in self.before or ())
@@ -188,7 +195,9 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
             found.append(_Found({"kind": d.kind, "by": d.by}, d.start, d.end))
             spans.append((d.start, d.end))
             annual = annual or d.kind == "annual"
-    periods = [] if annual else parts.periods(clause, spans, context.topic or "")
+    periods = (
+        [] if annual else parts.periods(clause, spans, context.topic or "", context.later(clause))
+    )
     for p in periods:
         spans.append((p.start, p.end))
     limits = parts.limits(clause, spans)

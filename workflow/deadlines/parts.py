@@ -203,11 +203,13 @@ _NEW_COUNT = re.compile(
 _ONE_EACH = re.compile(r"[一1](?:报|更|次|期)(?![\u4e00-\u9fff])|[一1](?:报|更)(?:新|送)?")
 
 
-def _every_accepted(clause: str, m: re.Match[str], named: str = "") -> bool:
+def _every_accepted(clause: str, m: re.Match[str], named: str = "", later: bool = False) -> bool:
     """每 + period word states a requirement: a verb follows, or only a position in the
     period, a deadline word, 结束后…内 and a count do (每周五前, 每季度末, 每月不少于2条).
     Not an activity that publishes nothing (每周…开展一次全面自查); a press conference or
-    an interview, named in the clause or by its topic (`named`), is held (每月举行一次)."""
+    an interview, named in the clause or by its topic (`named`), is held (每月举行一次).
+    `later`: a later clause of the sentence publishes; a period that opens the clause is
+    then the time of that verb."""
     rest = clause[m.end() :]
     public = _public(clause) or (named and _public(named))
     internal = INTERNAL.search(rest[:30]) if not public and _INTERNAL_CHAR.search(rest) else None
@@ -232,13 +234,25 @@ def _every_accepted(clause: str, m: re.Match[str], named: str = "") -> bool:
     head = _HEADS[kind].match(rest)
     if rest.startswith("的") and not (head and head.end() > 1):
         return False  # 每年的工作要点 (but 每季的首月15日…)
-    return _VERB_SEARCH.search(rest[:40]) is not None  # not 每年发布的计划
+    if _VERB_SEARCH.search(rest[:40]):  # not 每年发布的计划
+        return True
+    # 每年年初区政府办公室…编制…，在…上公布: the time of the sentence's verb (not a span:
+    # 在每日开放时间内，…即时答复)
+    return later and _LEADING.match(clause, 0, m.start()) is not None and not _SPAN.search(rest)
 
 
-def _every(clause: str, named: str = "") -> list[Period]:
+_LEADING = re.compile(r"(?:应当|应|须|要|于|在)?$")
+_SPAN = re.compile(r"^[^,]{0,4}?(?:时间|期间|时段)|[内中时]$")
+
+
+def publishes(text: str) -> bool:
+    return _PUBLISH_SEARCH.search(text) is not None
+
+
+def _every(clause: str, named: str = "", later: bool = False) -> list[Period]:
     found = []
     for m in _EVERY.finditer(clause):
-        if not _every_accepted(clause, m, named):
+        if not _every_accepted(clause, m, named, later):
             continue
         n = int(m.group("n")) if m.group("n") else 1
         if n < 1:
@@ -400,7 +414,9 @@ def stale_period(n: str | None, word: str) -> tuple[int, str]:
     return _period_of(word, int(n) if n else 1)
 
 
-def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[Period]:
+def periods(
+    clause: str, free: list[tuple[int, int]], named: str = "", later: bool = False
+) -> list[Period]:
     """Every period the clause states, in order, with its count and due day. `named`:
     the clause's topic, which may name what is held (市政府新闻办新闻发布会，每两周举行一次)."""
     found: list[Period] = []
@@ -419,7 +435,7 @@ def periods(clause: str, free: list[tuple[int, int]], named: str = "") -> list[P
     if quarterly:
         return [quarterly]
     if "每" in clause or "逐" in clause:
-        for p in _every(clause, named):
+        for p in _every(clause, named, later):
             if is_free(p.start, p.end):
                 found.append(p)
     cues = (

@@ -217,4 +217,8 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("每季度末区政府办统计各单位报送情况,并在全区通报", [per(3, "month")]),
     ("在每日开放时间内,即时答复网民提问", [k(P)]),  # a span, not a period
     ("每年年初召开工作会议,部署全年工作并公布计划", []),  # a meeting
+    # a frequency whose verb we do not know; 同步 after another clause's limit
+    ("内容变化的应在5个工作日内更新，未变化的每季度确认一次", []),
+    ("财政预决算信息在批复后20日内公开，三公经费同步公开", []),
+    ("每月召开2次例会", []),  # a meeting: no rule, and nothing unread
 ]

@@ -36,6 +36,7 @@ class _Found:
     end: int
     scope: str | None = None
     extended: bool = False  # 复杂事项可延长至…: needs the class of cases it is for
+    borrowed: bool = False  # 同步 with the event of another clause
 
 
 def _periodic(p: parts.Period) -> Rule:
@@ -224,14 +225,16 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     if same and not any(f.start <= same.start() < f.end for f in found):
         if "与" in same.group() and not parts.event(same.group()):
             raise parts.Unsure(clause)  # 与X同步: in step with something we cannot name
+        borrowed = False
         if parts.names_event(clause) or context.event()[1]:
             rule = after_event(0, "day", parts.event(clause) or context.event()[0])
             events = True
+            borrowed = not parts.names_event(clause)
         elif context.earlier():
             raise parts.Unsure(clause)  # 文件印发后…。解读材料同步发布: in step with it?
         else:
             rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
-        found.append(_Found(rule, same.start(), same.end()))
+        found.append(_Found(rule, same.start(), same.end(), borrowed=borrowed))
         timed = True
     change = parts.CHANGE.search(clause) if _CHANGE_WORD.search(clause) else None
     if change and not change.group("neg") and not events:
@@ -355,6 +358,10 @@ def _sentence_rules(
             and found[0].rule["kind"] in ("periodic", "after_event")
             and bool(parts.BARE_CAP.match(clause))
         )
+        if any(f.borrowed for f in found) and any(
+            r["kind"] == "after_event" and r["within"] for r in rules
+        ):
+            raise parts.Unsure(clause)  # 批复后20日内公开，三公经费同步公开: in step with what?
         for f in found:
             if f.scope is None:
                 if continues and carried:

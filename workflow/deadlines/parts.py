@@ -1031,13 +1031,21 @@ def unsure(clause: str) -> bool:
     return bool(cue) and UNSURE.search(clause) is not None
 
 
+# A frequency with a count (未变化的每季度确认一次): a period whose verb we do not know.
+_FREQUENCY_COUNT = re.compile(
+    rf"每\d{{0,2}}个?(?:{PERIOD_WORD})[^,;。]{{0,10}}?\d{{1,3}}(?:次|条|篇|期)"
+)
+
+
 def unread(clause: str) -> bool:
     """A clause that gave no rule yet states a limit, a period or a quota we could not
     read."""
-    if not _ANY_DIGIT.search(clause) and "每" not in clause:
-        return False
+    if not _ANY_DIGIT.search(clause):
+        return "每" in clause and _UNREAD.search(clause) is not None and not rejected(clause)
     if _LOOSE_QUOTA.search(clause) and not _PERIODISH.search(clause):
         return True
+    if "每" in clause and _FREQUENCY_COUNT.search(clause) and not INTERNAL.search(clause):
+        return not rejected(clause)
     return (
         _UNREAD.search(clause) is not None
         and not _EXPLAINED.search(clause)

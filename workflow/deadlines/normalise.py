@@ -125,22 +125,29 @@ def has_traditional(text: str) -> bool:
     return _traditional_pattern().search(text) is not None
 
 
-def as_written(words: str, original: str) -> str:
-    """The stretch of `original` that normalises to `words` (a scope found in normalised
-    text, given back as the document wrote it: 財務收支情況, not 财务收支情况); `words`
-    when there is none. Character by character, so numerals are not converted."""
+def written_map(original: str) -> tuple[str, list[int]]:
+    """`original` normalised character by character (so numerals are not converted),
+    with the position in `original` each normalised character comes from."""
     convert = _converter().convert
     traditional = _traditional()
     flat: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(original[:MAX_CHARS]):
-        piece = unicodedata.normalize("NFKC", ch)
+        piece = ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
         if piece in traditional:
             piece = str(convert(piece))
         for c in _SPACES.sub("", piece):
             flat.append(c)
             where.append(i)
-    at = "".join(flat).find(words)
+    return "".join(flat), where
+
+
+def as_written(words: str, original: str, mapping: tuple[str, list[int]] | None = None) -> str:
+    """The stretch of `original` that normalises to `words` (a scope found in normalised
+    text, given back as the document wrote it: 財務收支情況, not 财务收支情况); `words`
+    when there is none. `mapping`: `written_map(original)`, when already made."""
+    flat, where = mapping or written_map(original)
+    at = flat.find(words)
     if at < 0 or not words:
         return words
     return _SPACES.sub("", original[where[at] : where[at + len(words) - 1] + 1])

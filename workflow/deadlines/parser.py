@@ -23,6 +23,7 @@ from workflow.deadlines.normalise import (
     cn_to_int,
     has_traditional,
     normalise,
+    written_map,
 )
 from workflow.deadlines.rules import Rule, after_event, calendar_period, dedupe, key, periodic
 
@@ -99,6 +100,9 @@ class _Context:
     def topic(self) -> str | None:
         return _value(self.current)
 
+    def topic_of(self) -> str:
+        return _value(self.current) or ""
+
     @property
     def yearly(self) -> bool:
         """The sentence's dates recur (每年, 次年, or nothing says it is a one-off)."""
@@ -149,9 +153,8 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
         return None  # 通知申请人于七日内补正
     if "间隔" in subject or "周期" in subject:
         raise parts.Unsure(clause)  # 更新间隔不超过10个工作日: a gap in working days
-    topic = context.topic
     column = _COLUMN_SUBJECT.search(subject) or (
-        not subject and topic and _COLUMN_SUBJECT.search(topic)
+        not subject and _COLUMN_SUBJECT.search(context.topic or "")
     )
     if column and limit.unit != "workday" and limit.within >= 1:
         rule = periodic(limit.within, limit.unit)
@@ -168,9 +171,13 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
 
 def _party(subject: str, sentence: str) -> bool:
     """The limit is a party's own time (申请人…可以自收到…之日起15日内申请复核)."""
-    if parts.PARTY.match(subject):
+    if "人" in subject[:12] and parts.PARTY.match(subject):
         return True
-    return parts.PARTY.match(sentence) is not None and not parts.OFFICE.search(subject)
+    return (
+        "人" in sentence[:12]
+        and parts.PARTY.match(sentence) is not None
+        and not parts.OFFICE.search(subject)
+    )
 
 
 def _clause_rules(clause: str, context: _Context) -> list[_Found]:
@@ -197,7 +204,7 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
             spans.append((d.start, d.end))
             annual = annual or d.kind == "annual"
     periods = (
-        [] if annual else parts.periods(clause, spans, context.topic or "", context.later(clause))
+        [] if annual else parts.periods(clause, spans, context.topic_of, context.later(clause))
     )
     for p in periods:
         spans.append((p.start, p.end))
@@ -293,6 +300,7 @@ def _sentence_rules(
     head: _Topic | str | None,
     first: bool = False,
     before: list[Sentence] | None = None,
+    pending: list[str] | None = None,
 ) -> tuple[list[Rule], _Topic | str | None]:
     """Combine the clauses of one sentence. `head`: the scope of a numbered item;
     `first`: the item's first sentence, whose first clause may be that head. Returns the
@@ -358,8 +366,10 @@ def _sentence_rules(
             and found[0].rule["kind"] in ("periodic", "after_event")
             and bool(parts.BARE_CAP.match(clause))
         )
-        if any(f.borrowed for f in found) and any(
-            r["kind"] == "after_event" and r["within"] for r in rules
+        if (
+            found
+            and any(f.borrowed for f in found)
+            and any(r["kind"] == "after_event" and r["within"] for r in rules)
         ):
             raise parts.Unsure(clause)  # 批复后20日内公开，三公经费同步公开: in step with what?
         for f in found:
@@ -374,8 +384,8 @@ def _sentence_rules(
                 f.rule["scope"] = f.scope
             f.rule["source"] = clause
             rules.append(f.rule)
-        if not found and not stopped and not approved and parts.unread(clause):
-            raise parts.Unsure(clause)  # a limit or a period we could not read
+        if not found and not stopped and not approved and pending is not None:
+            pending.append(clause)  # may state a limit or a period we could not read
         stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
         if not found and not stated and (i + 1 < len(clauses) or first):  # a topic
             # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
@@ -450,13 +460,15 @@ def _subject(clause: str) -> str | None:
     return parts.scope(clause[: m.start()]) if m and m.start() >= 2 else None
 
 
-def _item_rules(item: Item) -> list[Rule]:
+def _item_rules(item: Item, pending: list[str] | None = None) -> list[Rule]:
     """A numbered item's head (its first clause, when that names a part and states no
     rule) is the scope of the item's rules, across its sentences."""
     rules: list[Rule] = []
     head: _Topic | str | None = None
     for i, sentence in enumerate(item.sentences):
-        found, head = _sentence_rules(sentence, head, item.numbered and i == 0, item.sentences[:i])
+        found, head = _sentence_rules(
+            sentence, head, item.numbered and i == 0, item.sentences[:i], pending
+        )
         rules += found
     return rules
 
@@ -486,20 +498,24 @@ def _parse_cached(text: str) -> tuple[Rule, ...]:
 
 def _parse(text: str) -> list[Rule]:
     rules: list[Rule] = []
+    unread: list[str] = []  # clauses without a rule: read again only if others gave one
     try:
         for item in split(normalise(text)):
-            rules += _item_rules(item)
+            rules += _item_rules(item, unread)
     except parts.Unsure:
         return []  # a time requirement we cannot read: none rather than a wrong one
+    if rules and any(parts.unread(clause) for clause in unread):
+        return []  # 每月更新，投诉件3个工作日反馈: a second requirement we cannot read
     if len(rules) < 2 and not (rules and "scope" in rules[0]):
         return rules
     # A rule for the whole column covers the same rule for a part of it.
     whole = {key(r) for r in rules if "scope" not in r}
     rules = [r for r in rules if "scope" not in r or key(r) not in whole]
     if any("scope" in r for r in rules) and has_traditional(text):  # as written: 財務收支情況
+        mapping = written_map(text)
         for r in rules:
             if "scope" in r:
-                r["scope"] = as_written(r["scope"], text)
+                r["scope"] = as_written(r["scope"], text, mapping)
     return dedupe(rules)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # ----------------------------------------------------------------------------- words
@@ -203,7 +204,9 @@ _NEW_COUNT = re.compile(
 _ONE_EACH = re.compile(r"[一1](?:报|更|次|期)(?![\u4e00-\u9fff])|[一1](?:报|更)(?:新|送)?")
 
 
-def _every_accepted(clause: str, m: re.Match[str], named: str = "", later: bool = False) -> bool:
+def _every_accepted(
+    clause: str, m: re.Match[str], named: Callable[[], str] | None = None, later: bool = False
+) -> bool:
     """每 + period word states a requirement: a verb follows, or only a position in the
     period, a deadline word, 结束后…内 and a count do (每周五前, 每季度末, 每月不少于2条).
     Not an activity that publishes nothing (每周…开展一次全面自查); a press conference or
@@ -211,7 +214,7 @@ def _every_accepted(clause: str, m: re.Match[str], named: str = "", later: bool 
     `later`: a later clause of the sentence publishes; a period that opens the clause is
     then the time of that verb."""
     rest = clause[m.end() :]
-    public = _public(clause) or (named and _public(named))
+    public = _public(clause) or (named is not None and _public(named()))
     internal = INTERNAL.search(rest[:30]) if not public and _INTERNAL_CHAR.search(rest) else None
     if internal and not _PUBLISH_SEARCH.search(rest[: internal.start()]):
         return False
@@ -249,7 +252,9 @@ def publishes(text: str) -> bool:
     return _PUBLISH_SEARCH.search(text) is not None
 
 
-def _every(clause: str, named: str = "", later: bool = False) -> list[Period]:
+def _every(
+    clause: str, named: Callable[[], str] | None = None, later: bool = False
+) -> list[Period]:
     found = []
     for m in _EVERY.finditer(clause):
         if not _every_accepted(clause, m, named, later):
@@ -415,7 +420,10 @@ def stale_period(n: str | None, word: str) -> tuple[int, str]:
 
 
 def periods(
-    clause: str, free: list[tuple[int, int]], named: str = "", later: bool = False
+    clause: str,
+    free: list[tuple[int, int]],
+    named: Callable[[], str] | None = None,
+    later: bool = False,
 ) -> list[Period]:
     """Every period the clause states, in order, with its count and due day. `named`:
     the clause's topic, which may name what is held (市政府新闻办新闻发布会，每两周举行一次)."""
@@ -708,17 +716,12 @@ def own_event(subject: str) -> tuple[str | None, bool]:
     raise Unsure(subject)
 
 
-# Any event's words (one search: most texts name none).
-_ANY_EVENT = re.compile("|".join(f"(?:{pattern.pattern})" for pattern, _ in _EVENTS))
-
-
 def event(*texts: str) -> str | None:
     """The triggering event the first text names (the clause, then its sentence)."""
     for text in texts:
-        if _ANY_EVENT.search(text):
-            for pattern, name in _EVENTS:
-                if pattern.search(text):
-                    return name
+        for pattern, name in _EVENTS:
+            if pattern.search(text):
+                return name
         if "同" in text:
             step = _IN_STEP.search(text)
             if step:
@@ -742,13 +745,14 @@ def unknown_trigger(sentence: str) -> bool:
 def _nearest_event(text: str) -> str | None:
     """The event named last (nearest the limit): 收到申请并受理后 → accepted."""
     best: tuple[int, str] | None = None
-    if not _ANY_EVENT.search(text):
-        return event(text) if "同" in text else None
     for pattern, name in _EVENTS:
         for m in pattern.finditer(text):
             if best is None or m.end() > best[0]:
                 best = (m.end(), name)
-    return best[1] if best else event(text)
+    if best:
+        return best[1]
+    step = _IN_STEP.search(text) if "同" in text else None
+    return in_step(step.group("x")) if step else None
 
 
 def in_step(what: str) -> str | None:
@@ -1027,8 +1031,10 @@ _RANGE_CUE = re.compile(r"\d[-~至到]\d")
 
 def unsure(clause: str) -> bool:
     """The clause states a time requirement we cannot read (UNSURE)."""
-    cue = "隔" in clause or "均" in clause or "前" in clause or _RANGE_CUE.search(clause)
-    return bool(cue) and UNSURE.search(clause) is not None
+    cue = "隔" in clause or "均" in clause or "前" in clause
+    if not cue and ("至" in clause or "到" in clause or "-" in clause or "~" in clause):
+        cue = _RANGE_CUE.search(clause) is not None
+    return cue and UNSURE.search(clause) is not None
 
 
 # A frequency with a count (未变化的每季度确认一次): a period whose verb we do not know.
@@ -1189,7 +1195,9 @@ def scope(prefix: str, lenient: bool = False) -> str | None:
     where = _WHERE.search(text) if "中" in text else None
     if where and len(text) - where.end() >= 2:
         text = text[where.end() :]  # 各单位门户网站中企业概况等静态栏目: the part, not where
-    if _BY_SCOPE.fullmatch(text) or _RELATIVE.fullmatch(text):
+    if (text.startswith("按") and _BY_SCOPE.fullmatch(text)) or (
+        "的" in text and _RELATIVE.fullmatch(text)
+    ):
         return text
     if text.endswith(_WHEN) or text.startswith(("发生", "遇", "如遇", "出现")):
         return None  # 应急处置过程中, 发生重大情况: a time or condition, not a part

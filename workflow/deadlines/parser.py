@@ -204,7 +204,9 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
             spans.append((d.start, d.end))
             annual = annual or d.kind == "annual"
     periods = (
-        [] if annual else parts.periods(clause, spans, context.topic_of, context.later(clause))
+        []
+        if annual
+        else parts.periods(clause, spans, context.topic_of, lambda: context.later(clause))
     )
     for p in periods:
         spans.append((p.start, p.end))

@@ -205,7 +205,10 @@ _ONE_EACH = re.compile(r"[一1](?:报|更|次|期)(?![\u4e00-\u9fff])|[一1](?:�
 
 
 def _every_accepted(
-    clause: str, m: re.Match[str], named: Callable[[], str] | None = None, later: bool = False
+    clause: str,
+    m: re.Match[str],
+    named: Callable[[], str] | None = None,
+    later: Callable[[], bool] | None = None,
 ) -> bool:
     """每 + period word states a requirement: a verb follows, or only a position in the
     period, a deadline word, 结束后…内 and a count do (每周五前, 每季度末, 每月不少于2条).
@@ -214,24 +217,25 @@ def _every_accepted(
     `later`: a later clause of the sentence publishes; a period that opens the clause is
     then the time of that verb."""
     rest = clause[m.end() :]
+    kind = _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
+    if _TAILS[kind].match(rest) or _DAY_OF_LAST_MONTH.match(rest):
+        return True  # (no activity word can come first: they are no verbs of VERB)
     public = _public(clause) or (named is not None and _public(named()))
     internal = INTERNAL.search(rest[:30]) if not public and _INTERNAL_CHAR.search(rest) else None
     if internal and not _PUBLISH_SEARCH.search(rest[: internal.start()]):
         return False
     if public and _HELD.match(rest):
         return True
-    kind = _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
-    if _TAILS[kind].match(rest) or _DAY_OF_LAST_MONTH.match(rest):
-        return True
     day = _DAY_OF_MONTH.match(rest) if m.group("p") in ("月", "个月") and not m.group("n") else None
     if day:
         after = rest[day.end() :].lstrip("前之以止内")
         return after == "" or _PUBLISH_SEARCH.search(after[:16]) is not None
-    count = _COUNT.match(rest)
-    if count and _NEW_COUNT.match(rest, count.end()):  # 每周两次增加到五次
-        return True
-    if _ONE_EACH.match(rest):  # 每月一报, 每周一更
-        return True
+    if rest[:1].isdigit() or rest.startswith("一"):
+        count = _COUNT.match(rest)
+        if count and _NEW_COUNT.match(rest, count.end()):  # 每周两次增加到五次
+            return True
+        if _ONE_EACH.match(rest):  # 每月一报, 每周一更
+            return True
     if _QUOTA.search(rest[:20]):  # 每年的在线访谈活动不少于3次, 每年度组织不少于6家…
         return True
     head = _HEADS[kind].match(rest)
@@ -241,7 +245,12 @@ def _every_accepted(
         return True
     # 每年年初区政府办公室…编制…，在…上公布: the time of the sentence's verb (not a span:
     # 在每日开放时间内，…即时答复)
-    return later and _LEADING.match(clause, 0, m.start()) is not None and not _SPAN.search(rest)
+    return (
+        later is not None
+        and _LEADING.match(clause, 0, m.start()) is not None
+        and not _SPAN.search(rest)
+        and later()
+    )
 
 
 _LEADING = re.compile(r"(?:应当|应|须|要|于|在)?$")
@@ -253,7 +262,9 @@ def publishes(text: str) -> bool:
 
 
 def _every(
-    clause: str, named: Callable[[], str] | None = None, later: bool = False
+    clause: str,
+    named: Callable[[], str] | None = None,
+    later: Callable[[], bool] | None = None,
 ) -> list[Period]:
     found = []
     for m in _EVERY.finditer(clause):
@@ -423,7 +434,7 @@ def periods(
     clause: str,
     free: list[tuple[int, int]],
     named: Callable[[], str] | None = None,
-    later: bool = False,
+    later: Callable[[], bool] | None = None,
 ) -> list[Period]:
     """Every period the clause states, in order, with its count and due day. `named`:
     the clause's topic, which may name what is held (市政府新闻办新闻发布会，每两周举行一次)."""

@@ -757,9 +757,9 @@ def _nearest_event(text: str) -> str | None:
     """The event named last (nearest the limit): 收到申请并受理后 → accepted."""
     best: tuple[int, str] | None = None
     for pattern, name in _EVENTS:
-        for m in pattern.finditer(text):
-            if best is None or m.end() > best[0]:
-                best = (m.end(), name)
+        m = pattern.search(text)
+        if m and (best is None or m.end() > best[0]):
+            best = (m.end(), name)
     if best:
         return best[1]
     step = _IN_STEP.search(text) if "同" in text else None

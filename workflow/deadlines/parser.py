@@ -203,11 +203,12 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
             found.append(_Found({"kind": d.kind, "by": d.by}, d.start, d.end))
             spans.append((d.start, d.end))
             annual = annual or d.kind == "annual"
-    periods = (
-        []
-        if annual
-        else parts.periods(clause, spans, context.topic_of, lambda: context.later(clause))
-    )
+    if annual:
+        periods: list[parts.Period] = []  # 每年1月31日前更新: the date is the rule
+    elif "每" in clause or "逐" in clause:  # what 每X may need from its sentence
+        periods = parts.periods(clause, spans, context.topic_of, lambda: context.later(clause))
+    else:
+        periods = parts.periods(clause, spans)
     for p in periods:
         spans.append((p.start, p.end))
     limits = parts.limits(clause, spans)

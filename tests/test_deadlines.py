@@ -171,6 +171,13 @@ def test_regex_pathological_input_takes_bounded_time(text: str) -> None:
     assert time.perf_counter() - start < 2.0  # ~10 ms here; the old parser took 14 s on digits
 
 
+def test_a_long_run_of_topic_clauses_neither_recurses_nor_stalls() -> None:
+    start = time.perf_counter()
+    got = parse_strict("动态信息，" * 3_900 + "每月更新")  # ~20 KB: thousands of topics
+    assert scoped(got) == [("periodic", 1, "month", 1, None, False, "动态信息")]
+    assert time.perf_counter() - start < 2.0
+
+
 def test_very_long_and_binary_looking_input() -> None:
     assert isinstance(parse_strict("每月更新一次，" * 15_000), list)  # ~100 KB
     assert parse_strict("\x00\x01\ufffd\ud7ff" * 1000) == []

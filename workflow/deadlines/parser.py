@@ -76,9 +76,19 @@ class _Topic:
     _read: bool = False
 
     def value(self) -> str | None:
-        if not self._read:
-            self._value = parts.scope(self.clause, lenient=self.lenient) or _value(self.previous)
-            self._read = True
+        """Its scope, else the topic before it (a loop: a sentence may hold hundreds)."""
+        chain: list[_Topic] = []
+        node: _Topic | str | None = self
+        while isinstance(node, _Topic) and not node._read:
+            chain.append(node)
+            found = parts.scope(node.clause, lenient=node.lenient)
+            if found:
+                node = found
+                break
+            node = node.previous
+        result = node._value if isinstance(node, _Topic) else node
+        for topic in chain:
+            topic._value, topic._read = result, True
         return self._value
 
 

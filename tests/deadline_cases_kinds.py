@@ -128,6 +128,8 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("领导活动信息会后1日内发布", [aft(1, "day", "occurred")]),
     ("信息生成后7日内公开", [aft(7, "day", "occurred")]),
     ("公开7个工作日", []),
+    ("于3月公布上年度报告", []),  # a month, not three months
+    ("于15日公开", []),  # a day of the month, not fifteen days
     # period words without 每: 半月更新一次 (as 半年更新一次, decision 15), N…一报, 逐月
     ("半月更新一次", [per(15, "day")]),
     ("至少半个月更新一次", [per(15, "day")]),

@@ -552,8 +552,9 @@ _FROM = re.compile(rf"起(?:计|算|计算)?的?(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UN
 _ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|工作天|天|个历日|历日)$")
 # 延长至/到2个工作日: the limit for a harder case (not 经批准可延长15个工作日)
 _EXTENDED_TO = re.compile(rf"延长[至到](?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
+# N…办结/答复, N个工作日公开: not a bare 月 or 日 (3月公布, 于15日公开 name a month, a day)
 _DIRECT = re.compile(
-    rf"(?<![\d每月])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})"
+    rf"(?<![\d每月])(?P<n>\d{{1,3}})(?P<u>(?!月|日(?!办结|答复|回复))(?:{_LIMIT_UNIT}))"
     r"(?=办结|答复|回复|办理完毕|处理完毕|予以(?:答复|回复|公开|发布)|公开|发布|上网|公布|报送)"
 )
 _NEXT_DAY = re.compile(

@@ -130,6 +130,8 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("公开7个工作日", []),
     ("于3月公布上年度报告", []),  # a month, not three months
     ("于15日公开", []),  # a day of the month, not fifteen days
+    ("3月内完成", []),  # March, or three months?
+    ("两个月内报送", [aft(2, "month")]),
     # period words without 每: 半月更新一次 (as 半年更新一次, decision 15), N…一报, 逐月
     ("半月更新一次", [per(15, "day")]),
     ("至少半个月更新一次", [per(15, "day")]),

@@ -610,6 +610,8 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
             return  # 上年度结束后3个月内: counts from a period, not an event
         if not clause.endswith(("内", "前"), a, b) and clause.startswith(_LATER, b):
             return  # 自公布之日起30日后施行, 3天后若仍未收到: after N days, not within
+        if m.group("u") == "月":
+            raise Unsure(clause)  # 3月内, 不超过3月: March, or three months?
         unit = _LIMIT_UNITS[m.group("u")]
         via = (m.group("via") or "") if capped and "via" in m.re.groupindex else ""
         found.append(Limit(int(m.group("n")), unit, a, b, capped, via=via))

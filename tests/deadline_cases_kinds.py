@@ -86,6 +86,10 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("联络员如有变动,应及时报区政府办备案", [k(C)]),
     ("领导分工进行调整的,须报区政务公开办备案", [k(C)]),
     ("机构职能发生变更后及时更新", [k(C)]),
+    ("人员变动情况及时报送", [k(C)]),
+    # a change described, not a condition of the update: no on_change
+    ("按调整后的标准公开", []),
+    ("结构调整的相关信息要公开", []),
     # caps: 不超 as 不超过, a trigger between the cap and the number
     ("动态栏目更新间隔不超5天", [per(5, "day", scope="动态栏目")]),
     ("办理时间不超30天", [aft(30, "day")]),

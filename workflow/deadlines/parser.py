@@ -256,7 +256,7 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
             rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
         found.append(_Found(rule, same.start(), same.end(), borrowed=borrowed))
         timed = True
-    change = parts.CHANGE.search(clause) if _CHANGE_WORD.search(clause) else None
+    change = parts.change(clause) if _CHANGE_WORD.search(clause) else None
     if change and not change.group("neg") and not events:
         changed = parts.CHANGE_SUBJECT.search(clause)
         start = changed.start() if changed else change.start()

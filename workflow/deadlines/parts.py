@@ -970,11 +970,31 @@ NOT_REQUIRED = re.compile(r"以利|以便|便于|尽可能|尽量|力争|争取"
 PROMPT_PREPARE = re.compile(r"(?<!不)(?:及时|即时|第一时间)(?:形成|整理|汇总|收集|制作|编制|撰写)")
 PROMPT_THEN = re.compile(rf"^(?:并|并且|再|然后)(?:{PUBLISH})")
 CHANGE = re.compile(
-    r"(?P<neg>没有|如无|若无|无|未|不)?(?:发生)?(?:变化|变动|变更|调整|异动)(?!之日|为)(?:情况)?"
-    r"(?:时|后|的)?[^,;。]{0,10}?(?:及时|即时|即|随时|立即|同步)?[^,;。]{0,6}?"
+    r"(?P<neg>没有|如无|若无|无|未|不)?(?P<cond>如有|若有|如|若|有|发生|一旦|凡|已)?(?:发生)?"
+    r"(?:变化|变动|变更|调整|异动)(?!之日|为)(?:情况)?"
+    r"(?P<when>时|后(?!的)|的)?[^,;。]{0,10}?(?P<prompt>及时|即时|即|随时|立即|同步)?[^,;。]{0,6}?"
     r"(?:更新|更改|报送|发布|修改|公开|调整|维护|备案)"
-    r"|(?:及时|即时|随时)(?:更新|更改|修改)(?:变动|变化|变更)(?:信息|内容|情况)"
+    r"|(?P<direct>(?:及时|即时|随时)(?:更新|更改|修改)(?:变动|变化|变更)(?:信息|内容|情况))"
 )
+
+
+_PROMPT_IN_CHANGE = re.compile(r"及时|即时|随时|立即|同步|即(?=更|报|发|修|公|调|维)")
+
+
+def change(clause: str) -> re.Match[str] | None:
+    """An update on change: the change is a condition (如有变化, 发生变动的, 变化时/后) or
+    the update is prompt (变动情况及时报送) — not a description (按调整后的标准公开,
+    结构调整的相关信息要公开)."""
+    for m in CHANGE.finditer(clause):
+        if m.group("neg") or m.group("cond") or m.group("direct"):
+            return m
+        if m.group("prompt") or _PROMPT_IN_CHANGE.search(m.group()):
+            return m
+        if m.group("when") in ("时", "后"):
+            return m
+    return None
+
+
 # A clause that only states the condition ("内容如有变动，应及时更新"): the next clause's
 # "及时更新" then means "update on change", not "publish promptly".
 CHANGE_CONDITION = re.compile(r"(?:如|若|一旦|如果)?有?(?:变化|变动|变更|调整|异动)(?:时|后|的)?$")

@@ -99,6 +99,7 @@ KINDS: list[tuple[str, list[dict[str, Any]]]] = [
     ("即日回复", [aft(0, "day")]),
     ("於即日辦理登記", [aft(0, "day")]),
     ("本办法自即日起施行", []),
+    ("即日", [aft(0, "day")]),  # a pledge's time cell
     ("于即日处理上午10时前收到的申请", []),
     # a yearly date, then what is sent (将…报送/提交)
     ("每年十二月将年度工作总结报送区政府办", [ann("12-31")]),

@@ -583,6 +583,7 @@ _DAY_WORD = re.compile(r"当[日天]|次日|即日")
 _ANY_DIGIT = re.compile(r"\d")
 
 
+_SAME_DAY_CELLS = frozenset(("即日", "即日内", "当日", "当日内", "当天", "当天内", "当日办结"))
 _LATER = ("后", "以后", "之后", "起施行", "起生效", "施行", "生效")
 
 
@@ -632,6 +633,8 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     for m in _NEXT_DAY.finditer(clause) if "次日" in clause else ():
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(1, "day", m.start(), m.end(), capped=True))
+    if clause in _SAME_DAY_CELLS:  # a cell that is only "即日" (a service pledge's time)
+        return [Limit(0, "day", 0, len(clause))]
     same = list(_SAME_DAY.finditer(clause)) if "当" in clause or "即日" in clause else ()
     for m in same if same and not _CLOCK_TIME.search(clause) else ():
         if all(m.end() <= f.start or m.start() >= f.end for f in found):

@@ -1156,6 +1156,7 @@ _MODAL_TRAIL = (
     "必须", "均", "都", "至少", "最少", "原则上", "全年", "的", "一般", "可", "以", "是否达到",
     "是否",
 )  # fmt: skip
+_MODAL_TRAIL = tuple(sorted(_MODAL_TRAIL, key=len, reverse=True))
 _VERB_TRAIL = ("办理", "办结", "答复", "回复", "更新", "发布", "报送", "公开", "上网", "解读")
 _SCOPE_CHARS = re.compile(r"[\u4e00-\u9fff/、“”「」《》\"]{2,40}")
 # A title, not a part: "4)办理时限。", "更新要求:".
@@ -1185,9 +1186,9 @@ _WHEN = ("中", "时", "期间", "之际", "以来", "以后", "之后", "后", 
 
 
 def _strip_trail(text: str, words: tuple[str, ...]) -> str:
-    """`text` without the trailing words (the longest first: 必须, not 须)."""
+    """`text` without the trailing words (`words` sorted longest first: 必须, not 须)."""
     while text.endswith(words):
-        text = text[: -max(len(w) for w in words if text.endswith(w))]
+        text = text[: -next(len(w) for w in words if text.endswith(w))]
     return text.strip("、/")
 
 

@@ -187,7 +187,8 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("行政许可决定作出后七日内公示", [aft(7, "day", "decided")]),
     ("突发事件发生后5小时内发布", []),  # hours are not a unit of the contract
     ("事件发生之日起3日内报送", [aft(3, "day", "occurred")]),
-    ("会议召开后2个工作日内发布", [aft(2, "workday")]),
+    # a meeting held is an event that occurred, as the corpus's 会议(活动)开展后 (c0244)
+    ("会议召开后2个工作日内发布", [aft(2, "workday", "occurred")]),
     ("留言在3个工作日以内回复", [aft(3, "workday")]),
     ("10个工作日内予以答复", [aft(10, "workday")]),
     ("１５个工作日内答复", [aft(15, "workday")]),
@@ -256,7 +257,8 @@ MORE: list[tuple[str, list[dict[str, Any]]]] = [
     ("通知公告类栏目更新周期不超过1个月", [per(1, "month", rolling=True)]),
     ("第一时间转载上级信息", [k(P)]),
     ("工作日每天更新", []),  # the contract has no working-day period
-    ("每月第一周报送", []),
+    # a week inside the month keeps the month (the corpus guide's decision 9)
+    ("每月第一周报送", [per(1, "month")]),
     ("能够当场答复的，应当当场予以答复", []),
     ("各单位要按时报送信息，每月不少于5条", [per(1, "month", 5)]),  # no scope: a unit's duty
     ("领导分工调整后3个工作日内更新", [aft(3, "workday", "occurred")]),

@@ -20,6 +20,7 @@ from workflow.deadlines.parser import cn_to_int, parse_strict
 from .deadline_cases import MORE, SEED
 from .deadline_cases_general import GENERAL
 from .deadline_cases_issue import ISSUE
+from .deadline_cases_kinds import KINDS
 from .deadline_cases_seeds import SEEDS
 
 
@@ -57,8 +58,19 @@ def test_every_requirement_cell_of_the_seeds(text: str, want: list[dict[str, Any
     assert scoped(parse_strict(text)) == scoped(want)
 
 
+@pytest.mark.parametrize(("text", "want"), KINDS, ids=[t[:40] for t, _ in KINDS])
+def test_kinds_of_wording_beyond_the_corpus(text: str, want: list[dict[str, Any]]) -> None:
+    """Variants of each kind of wording the second development third showed, scopes
+    included where the case names one."""
+    got = parse_strict(text)
+    if any("scope" in rule for rule in want):
+        assert scoped(got) == scoped(want)
+    else:
+        assert keys(got) == keys(want)
+
+
 def test_every_rule_is_valid_and_carries_its_source() -> None:
-    for text, _ in SEED + MORE + GENERAL + ISSUE + SEEDS:
+    for text, _ in SEED + MORE + GENERAL + ISSUE + SEEDS + KINDS:
         for rule in parse(text):
             assert validate(rule) == [], (text, rule)
             assert rule["source"]
@@ -157,6 +169,13 @@ def test_regex_pathological_input_takes_bounded_time(text: str) -> None:
     start = time.perf_counter()
     assert isinstance(parse_strict(text), list)
     assert time.perf_counter() - start < 2.0  # ~10 ms here; the old parser took 14 s on digits
+
+
+def test_a_long_run_of_topic_clauses_neither_recurses_nor_stalls() -> None:
+    start = time.perf_counter()
+    got = parse_strict("动态信息，" * 3_900 + "每月更新")  # ~20 KB: thousands of topics
+    assert scoped(got) == [("periodic", 1, "month", 1, None, False, "动态信息")]
+    assert time.perf_counter() - start < 2.0
 
 
 def test_very_long_and_binary_looking_input() -> None:

@@ -32,6 +32,7 @@ _SPACES = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]{0,200}\]")
 # ① would become a bare "1" under NFKC: keep it an item number.
 _CIRCLED = str.maketrans({chr(0x2460 + i): f"({i + 1})" for i in range(20)})
+_HAS_CIRCLED = re.compile("[\u2460-\u2473]")
 _AFTER_NFKC = str.maketrans(
     {
         **{
@@ -43,6 +44,9 @@ _AFTER_NFKC = str.maketrans(
         **{"—": "-", "–": "-", "―": "-", "－": "-", "～": "~", "〜": "~"},
     }
 )
+
+
+_HAS_AFTER_NFKC = re.compile("[" + re.escape("".join(chr(c) for c in _AFTER_NFKC)) + "]")
 
 
 @lru_cache(maxsize=1)
@@ -103,8 +107,14 @@ def cn_to_int(text: str) -> int:
 def normalise(text: str) -> str:
     """One spelling for the parser (see the module's docstring). Line breaks are kept:
     they separate sentences."""
-    text = unicodedata.normalize("NFKC", text[:MAX_CHARS].translate(_CIRCLED))
-    text = to_simplified(text).translate(_AFTER_NFKC)  # 大写 numerals, dashes
+    text = text[:MAX_CHARS]
+    if _HAS_CIRCLED.search(text):  # translate() looks every character up: only when needed
+        text = text.translate(_CIRCLED)
+    text = to_simplified(unicodedata.normalize("NFKC", text))
+    if _HAS_AFTER_NFKC.search(text):
+        text = text.translate(_AFTER_NFKC)  # 大写 numerals, dashes
+    if "覆" in text:  # OpenCC keeps 答覆/回覆 (Taiwan): one spelling for the verbs
+        text = text.replace("答覆", "答复").replace("回覆", "回复")
     if "[bookmark" in text:
         text = _BOOKMARK.sub("", text)
     text = _SPACES.sub("", text)
@@ -115,22 +125,29 @@ def has_traditional(text: str) -> bool:
     return _traditional_pattern().search(text) is not None
 
 
-def as_written(words: str, original: str) -> str:
-    """The stretch of `original` that normalises to `words` (a scope found in normalised
-    text, given back as the document wrote it: 財務收支情況, not 财务收支情况); `words`
-    when there is none. Character by character, so numerals are not converted."""
+def written_map(original: str) -> tuple[str, list[int]]:
+    """`original` normalised character by character (so numerals are not converted),
+    with the position in `original` each normalised character comes from."""
     convert = _converter().convert
     traditional = _traditional()
     flat: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(original[:MAX_CHARS]):
-        piece = unicodedata.normalize("NFKC", ch)
+        piece = ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
         if piece in traditional:
             piece = str(convert(piece))
         for c in _SPACES.sub("", piece):
             flat.append(c)
             where.append(i)
-    at = "".join(flat).find(words)
+    return "".join(flat), where
+
+
+def as_written(words: str, original: str, mapping: tuple[str, list[int]] | None = None) -> str:
+    """The stretch of `original` that normalises to `words` (a scope found in normalised
+    text, given back as the document wrote it: 財務收支情況, not 财务收支情况); `words`
+    when there is none. `mapping`: `written_map(original)`, when already made."""
+    flat, where = mapping or written_map(original)
+    at = flat.find(words)
     if at < 0 or not words:
         return words
     return _SPACES.sub("", original[where[at] : where[at + len(words) - 1] + 1])

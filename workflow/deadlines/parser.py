@@ -23,6 +23,7 @@ from workflow.deadlines.normalise import (
     cn_to_int,
     has_traditional,
     normalise,
+    written_map,
 )
 from workflow.deadlines.rules import Rule, after_event, calendar_period, dedupe, key, periodic
 
@@ -35,6 +36,8 @@ class _Found:
     start: int  # where the rule's words start in the clause: its subject ends there
     end: int
     scope: str | None = None
+    extended: bool = False  # 复杂事项可延长至…: needs the class of cases it is for
+    borrowed: bool = False  # 同步 with the event of another clause
 
 
 def _periodic(p: parts.Period) -> Rule:
@@ -46,12 +49,13 @@ def _periodic(p: parts.Period) -> Rule:
 
 _COLUMN_SUBJECT = re.compile(r"(?:栏目|类)$")
 # Cheap tests before the longer patterns. Every rule needs one of these characters.
-_TIMEISH = re.compile(r"[\d每年月季周天日旬按内超隔/当同变调时星礼起即异]")
+_TIMEISH = re.compile(r"[\d每年月季周天日旬按内超隔/当同变调时星礼起即异随逐]")
 _CHANGE_WORD = re.compile(r"变|调整|异动")
-_PROMPT_WORD = re.compile(r"及时|即时|实时|随时|立即|时间")
+_PROMPT_WORD = re.compile(r"及时|即时|实时|随时|立即|时间|有即|有则即|随有随")
 # A clause is a few dozen characters; one of hundreds without a comma is no requirement
 # we can read (and would cost time on hostile input).
 MAX_CLAUSE = 400
+_SHORT = 16  # a sentence this short is a table's cell, not a notice
 # 均为工作日, (不含例假日), 扣除国定例假日: the days counted are working days.
 _WORKDAYS = re.compile(r"(?:均为|均指|均按|为)工作日|(?:扣除|不含|不计|不包括)[^,;。]{0,8}?假日")
 # 将原每周二、五上报的…改为每日上报: only the new rule counts.
@@ -61,13 +65,53 @@ _SUBJECT_END = re.compile(r"根据|按照|依照|参照|及时|即时|定期|每
 
 
 @dataclass(slots=True)
+class _Topic:
+    """A clause that may name the part the next clauses are about ("有月报类信息的栏目，
+    需每月更新"), read only when a rule needs it; else the topic before it."""
+
+    clause: str
+    lenient: bool
+    previous: _Topic | str | None
+    _value: str | None = None
+    _read: bool = False
+
+    def value(self) -> str | None:
+        """Its scope, else the topic before it (a loop: a sentence may hold hundreds)."""
+        chain: list[_Topic] = []
+        node: _Topic | str | None = self
+        while isinstance(node, _Topic) and not node._read:
+            chain.append(node)
+            found = parts.scope(node.clause, lenient=node.lenient)
+            if found:
+                node = found
+                break
+            node = node.previous
+        result = node._value if isinstance(node, _Topic) else node
+        for topic in chain:
+            topic._value, topic._read = result, True
+        return self._value
+
+
+def _value(topic: _Topic | str | None) -> str | None:
+    return topic.value() if isinstance(topic, _Topic) else topic
+
+
+@dataclass(slots=True)
 class _Context:
     """What a clause may borrow from its sentence: the event it names, the topic."""
 
     sentence: str
-    topic: str | None = None
+    current: _Topic | str | None = None  # the topic, read when needed
+    before: list[Sentence] | None = None  # the item's earlier sentences
     _event: tuple[str | None, bool] | None = None
     _yearly: bool | None = None
+
+    @property
+    def topic(self) -> str | None:
+        return _value(self.current)
+
+    def topic_of(self) -> str:
+        return _value(self.current) or ""
 
     @property
     def yearly(self) -> bool:
@@ -76,6 +120,29 @@ class _Context:
             text = self.sentence
             self._yearly = bool(parts.YEARLY_CUE.search(text)) or not parts.ONE_OFF.search(text)
         return self._yearly
+
+    @property
+    def standing(self) -> bool:
+        """The sentence says its dates recur: 每年/次年, a yearly thing (年度报告, 总结), or it
+        is a table's short cell (3月31日前). Else a date without a year may be a notice's
+        one-off: no rule rather than a guess (the guide's decision 3)."""
+        text = self.sentence
+        return (
+            len(text) <= _SHORT
+            or parts.YEARLY_CUE.search(text) is not None
+            or parts.YEARLY_THING.search(text) is not None
+        )
+
+    def later(self, clause: str) -> bool:
+        """A clause after this one publishes (…，在门户网站上公布)."""
+        if "每" not in clause:
+            return False
+        at = self.sentence.find(clause)
+        return at >= 0 and parts.publishes(self.sentence[at + len(clause) :])
+
+    def earlier(self) -> bool:
+        """An earlier sentence of the item names an event."""
+        return bool(self.before) and any(parts.names_event(s.text) for s in self.before or ())
 
     def event(self) -> tuple[str | None, bool]:
         """(the event the sentence names, whether it names one)."""
@@ -91,19 +158,36 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
     rest = clause[limit.end : limit.end + 8]
     if not limit.capped and parts.PENALTY.match(rest):
         return None  # 两周内未更新的栏目予以通报
-    if parts.APPLICANT.match(rest):
-        return None  # 通知申请人于七日内补正
     subject = clause[: limit.start]
-    topic = context.topic
+    if parts.APPLICANT.match(rest) or _party(subject, context.sentence):
+        return None  # 通知申请人于七日内补正
+    if "间隔" in subject or "周期" in subject:
+        raise parts.Unsure(clause)  # 更新间隔不超过10个工作日: a gap in working days
     column = _COLUMN_SUBJECT.search(subject) or (
-        not subject and topic and _COLUMN_SUBJECT.search(topic)
+        not subject and _COLUMN_SUBJECT.search(context.topic or "")
     )
     if column and limit.unit != "workday" and limit.within >= 1:
         rule = periodic(limit.within, limit.unit)
         if calendar_period(limit.within, limit.unit):
             rule["rolling"] = True
         return rule
-    return after_event(limit.within, limit.unit, parts.event(subject) or context.event()[0])
+    named, own = parts.own_event(subject + limit.via)
+    if not own:
+        named = context.event()[0]
+        if named is None and (context.earlier() or parts.unknown_trigger(context.sentence)):
+            raise parts.Unsure(clause)  # 收到申请后…。15个工作日内答复: the same event?
+    return after_event(limit.within, limit.unit, named)
+
+
+def _party(subject: str, sentence: str) -> bool:
+    """The limit is a party's own time (申请人…可以自收到…之日起15日内申请复核)."""
+    if "人" in subject[:12] and parts.PARTY.match(subject):
+        return True
+    return (
+        "人" in sentence[:12]
+        and parts.PARTY.match(sentence) is not None
+        and not parts.OFFICE.search(subject)
+    )
 
 
 def _clause_rules(clause: str, context: _Context) -> list[_Found]:
@@ -114,6 +198,8 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     offset = changed_to.end() if changed_to else 0
     if offset:
         clause = clause[offset:]  # spans below are in the new part
+    if parts.unsure(clause):
+        raise parts.Unsure(clause)
     if parts.rejected(clause):
         return []
     found: list[_Found] = []
@@ -122,35 +208,55 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     if "年" in clause or "月" in clause or "季" in clause:
         date_parts, spans = parts.dates(clause, context.yearly)
         for d in date_parts:
+            if d.kind == "annual" and not context.standing:
+                raise parts.Unsure(clause)  # 于6月30日前将材料报送…: once, or every year?
             found.append(_Found({"kind": d.kind, "by": d.by}, d.start, d.end))
             spans.append((d.start, d.end))
             annual = annual or d.kind == "annual"
-    periods = [] if annual else parts.periods(clause, spans)  # 每年1月31日前更新: the date
+    if annual:
+        periods: list[parts.Period] = []  # 每年1月31日前更新: the date is the rule
+    elif "每" in clause or "逐" in clause:  # what 每X may need from its sentence
+        periods = parts.periods(clause, spans, context.topic_of, lambda: context.later(clause))
+    else:
+        periods = parts.periods(clause, spans)
     for p in periods:
         spans.append((p.start, p.end))
     limits = parts.limits(clause, spans)
-    if periods and limits and parts.event(clause[periods[0].end : limits[0].start]):
-        periods = []  # 每月数据发布后5个工作日内更新: the event's words, not a period
+    either = False  # 每季度第二周前或更改内容后一周内: the period, and a limit after each change
+    if periods and limits:
+        between = clause[periods[-1].end : limits[0].start]
+        if parts.event(between):
+            either = between.startswith("或") and periods[-1].end <= limits[0].start
+            if not either:
+                periods = []  # 每月数据发布后5个工作日内更新: the event's words, not a period
+        elif parts.says_more(between):
+            raise parts.Unsure(clause)  # 每月更新一次并在5个工作日内答复: two requirements?
     for p in periods:
         found.append(_Found(_periodic(p), p.start, p.end, p.subject))
     timed = False  # an after_event or prompt rule: no prompt besides
-    if not periods:  # 每月5个工作日内报送: the period is the rule, not the days
+    if not periods or either:  # 每月5个工作日内报送: the period is the rule, not the days
         for limit in limits:
             rule = _limit_rule(clause, limit, context)
             if rule is not None:
-                found.append(_Found(rule, limit.start, limit.end))
+                found.append(_Found(rule, limit.start, limit.end, extended=limit.extended))
                 timed = timed or rule["kind"] == "after_event"
     events = timed
     same = parts.sync(clause) if "同" in clause else None
     if same and not any(f.start <= same.start() < f.end for f in found):
+        if "与" in same.group() and not parts.event(same.group()):
+            raise parts.Unsure(clause)  # 与X同步: in step with something we cannot name
+        borrowed = False
         if parts.names_event(clause) or context.event()[1]:
             rule = after_event(0, "day", parts.event(clause) or context.event()[0])
             events = True
+            borrowed = not parts.names_event(clause)
+        elif context.earlier():
+            raise parts.Unsure(clause)  # 文件印发后…。解读材料同步发布: in step with it?
         else:
             rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
-        found.append(_Found(rule, same.start(), same.end()))
+        found.append(_Found(rule, same.start(), same.end(), borrowed=borrowed))
         timed = True
-    change = parts.CHANGE.search(clause) if _CHANGE_WORD.search(clause) else None
+    change = parts.change(clause) if _CHANGE_WORD.search(clause) else None
     if change and not change.group("neg") and not events:
         changed = parts.CHANGE_SUBJECT.search(clause)
         start = changed.start() if changed else change.start()
@@ -203,32 +309,50 @@ def _bare_cap(clause: str, found: list[_Found], previous: str, rules: list[Rule]
 
 
 def _sentence_rules(
-    sentence: Sentence, head: str | None, first: bool = False
-) -> tuple[list[Rule], str | None]:
+    sentence: Sentence,
+    head: _Topic | str | None,
+    first: bool = False,
+    before: list[Sentence] | None = None,
+    pending: list[str] | None = None,
+) -> tuple[list[Rule], _Topic | str | None]:
     """Combine the clauses of one sentence. `head`: the scope of a numbered item;
     `first`: the item's first sentence, whose first clause may be that head. Returns the
     rules and the head."""
     rules: list[Rule] = []
     text = sentence.text
-    context = _Context(text, head)
+    context = _Context(text, head, before)
     condition = False  # the previous clause only stated a change ("内容如有变动")
     carried: str | None = None  # the subject a following change clause continues
     stopped = False  # a season (两会期间) or an extension (如需延长…) ends the rules
+    approved = False  # an approval (经…同意) makes the limits from there on extensions
+    conditions = "遇" in text or "必要时" in text or "特殊情况" in text
     quotas: list[Rule] = []  # periods required of a kind of unit
     clauses = sentence.clauses
     for i, clause in enumerate(clauses):
         found = [] if stopped or (sentence.titled and i == 0) else _clause_rules(clause, context)
+        if not approved and ("经" in clause or "请" in clause):
+            approved = parts.APPROVAL.search(clause) is not None
+        if approved and found:
+            found = [f for f in found if f.rule["kind"] != "after_event"]
+        if found and conditions and any(f.rule["kind"] == "periodic" for f in found):
+            found = [f for f in found if not _conditional(f, clause, clauses, i)]
+        if not found and i and ("频" in clauses[i - 1] or "周期" in clauses[i - 1]):
+            word = parts.BARE_FREQUENCY.fullmatch(clause)
+            if word and parts.FREQUENCY_TITLE.search(clauses[i - 1]):  # 更新频率：季度
+                found = [_Found(periodic(*parts.bare_period(word.group("p"))), 0, len(clause))]
         if not stopped and ("超过" in clause or (found and found[0].rule["kind"] == "after_event")):
             _bare_cap(clause, found, clauses[i - 1] if i else "", rules)
-        if not found and not stopped and _PROMPT_WORD.search(clause):
-            if (
-                parts.PROMPT_PREPARE.search(clause)
-                and i + 1 < len(clauses)
-                and parts.PROMPT_THEN.match(clauses[i + 1])
-            ):
-                found = [_Found({"kind": "prompt"}, 0, len(clause))]
-            elif condition and parts.CHANGE_THEN.search(clause):
-                found = [_Found({"kind": "on_change"}, 0, len(clause))]
+        if (
+            not found
+            and not stopped
+            and i + 1 < len(clauses)
+            and _PROMPT_WORD.search(clause)
+            and parts.PROMPT_PREPARE.search(clause)
+            and parts.PROMPT_THEN.match(clauses[i + 1])
+        ):
+            found = [_Found({"kind": "prompt"}, 0, len(clause))]  # 及时形成…，并发布
+        if not found and not stopped and condition and parts.CHANGE_THEN.search(clause):
+            found = [_Found({"kind": "on_change"}, 0, len(clause))]  # …调整的，须报…备案
         if condition:
             for f in found:
                 if f.rule["kind"] == "prompt":
@@ -236,10 +360,12 @@ def _sentence_rules(
         changes = _CHANGE_WORD.search(clause) is not None
         own: str | None = None
         last_end = 0
+        if found and found[0].extended and not _names_class(clause[: found[0].start], clauses, i):
+            found = []  # 可延长至30日 for no class of cases: an extension, not a limit
         for f in found:
             if f.rule["kind"] == "periodic" and parts.names_unit(clause[last_end : f.start]):
                 quotas.append(f.rule)  # 承担2项以上的单位每月不少于报送1篇
-            subject = parts.scope(clause[last_end : f.start]) if f.start > last_end else None
+            subject = _scope_of(clause[last_end : f.start]) if f.start > last_end else None
             f.scope = subject or f.scope or own
             own = f.scope
             last_end = max(last_end, f.end)
@@ -253,6 +379,12 @@ def _sentence_rules(
             and found[0].rule["kind"] in ("periodic", "after_event")
             and bool(parts.BARE_CAP.match(clause))
         )
+        if (
+            found
+            and any(f.borrowed for f in found)
+            and any(r["kind"] == "after_event" and r["within"] for r in rules)
+        ):
+            raise parts.Unsure(clause)  # 批复后20日内公开，三公经费同步公开: in step with what?
         for f in found:
             if f.scope is None:
                 if continues and carried:
@@ -265,13 +397,14 @@ def _sentence_rules(
                 f.rule["scope"] = f.scope
             f.rule["source"] = clause
             rules.append(f.rule)
+        if not found and not stopped and not approved and pending is not None:
+            pending.append(clause)  # may state a limit or a period we could not read
         stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
         if not found and not stated and (i + 1 < len(clauses) or first):  # a topic
-            candidate = parts.scope(clause, lenient=first and i == 0)
-            if candidate:  # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
-                context.topic = candidate
-                if first and i == 0:
-                    head = candidate
+            # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
+            context.current = _Topic(clause, first and i == 0, context.current)
+            if first and i == 0:
+                head = context.current
         condition = stated and not parts.NEGATED_CHANGE.search(clause)
         if condition:
             changed = parts.CHANGE_SUBJECT.search(clause)
@@ -297,19 +430,58 @@ def _sentence_rules(
     return rules, head
 
 
+_MAY = re.compile(r"(?:可以|可|应当|应|最多|最长|适当|一般|原则上)+$")
+
+
+def _names_class(subject: str, clauses: list[str], i: int) -> bool:
+    """A class of cases in front of 延长至: a part (复杂事项) or a 的-phrase (情况复杂的),
+    in the clause or as the clause before it."""
+    subject = _MAY.sub("", subject)
+    if len(subject) >= 2:
+        return subject.endswith("的") or parts.scope(subject) is not None
+    return i > 0 and len(clauses[i - 1]) >= 3 and clauses[i - 1].endswith("的")
+
+
+def _conditional(f: _Found, clause: str, clauses: list[str], i: int) -> bool:
+    """A period after a condition in its sentence (遇有重大事件时，每天更新)."""
+    if f.rule["kind"] != "periodic":
+        return False
+    before = ",".join([*clauses[:i], clause[: f.start]])
+    return bool(before) and parts.PERIOD_CONDITION.search(before) is not None
+
+
+_AT = re.compile(r"在|于")
+
+
+def _scope_of(words: str) -> str | None:
+    """The part the words in front of a rule name: all of them (动态信息类), or the
+    subject before 在/于 (部门决算在批复后20日内公开 → 部门决算); never the object of
+    对 in the rule's own clause (对已经过期的信息要及时更新: the topic's part)."""
+    if words.startswith("对") and not words.startswith("对外"):
+        return None
+    found = parts.scope(words)
+    if found is None and ("在" in words or "于" in words):
+        at = _AT.search(words)
+        if at and at.start() >= 2:
+            found = parts.scope(words[: at.start()])
+    return found
+
+
 def _subject(clause: str) -> str | None:
     """The subject at the head of a clause ("其他栏目根据实际情况更新" → 其他栏目)."""
     m = _SUBJECT_END.search(clause)
     return parts.scope(clause[: m.start()]) if m and m.start() >= 2 else None
 
 
-def _item_rules(item: Item) -> list[Rule]:
+def _item_rules(item: Item, pending: list[str] | None = None) -> list[Rule]:
     """A numbered item's head (its first clause, when that names a part and states no
     rule) is the scope of the item's rules, across its sentences."""
     rules: list[Rule] = []
-    head: str | None = None
+    head: _Topic | str | None = None
     for i, sentence in enumerate(item.sentences):
-        found, head = _sentence_rules(sentence, head, first=item.numbered and i == 0)
+        found, head = _sentence_rules(
+            sentence, head, item.numbered and i == 0, item.sentences[:i], pending
+        )
         rules += found
     return rules
 
@@ -339,17 +511,24 @@ def _parse_cached(text: str) -> tuple[Rule, ...]:
 
 def _parse(text: str) -> list[Rule]:
     rules: list[Rule] = []
-    for item in split(normalise(text)):
-        rules += _item_rules(item)
+    unread: list[str] = []  # clauses without a rule: read again only if others gave one
+    try:
+        for item in split(normalise(text)):
+            rules += _item_rules(item, unread)
+    except parts.Unsure:
+        return []  # a time requirement we cannot read: none rather than a wrong one
+    if rules and any(parts.unread(clause) for clause in unread):
+        return []  # 每月更新，投诉件3个工作日反馈: a second requirement we cannot read
     if len(rules) < 2 and not (rules and "scope" in rules[0]):
         return rules
     # A rule for the whole column covers the same rule for a part of it.
     whole = {key(r) for r in rules if "scope" not in r}
     rules = [r for r in rules if "scope" not in r or key(r) not in whole]
     if any("scope" in r for r in rules) and has_traditional(text):  # as written: 財務收支情況
+        mapping = written_map(text)
         for r in rules:
             if "scope" in r:
-                r["scope"] = as_written(r["scope"], text)
+                r["scope"] = as_written(r["scope"], text, mapping)
     return dedupe(rules)
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import calendar
 import itertools
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 # ----------------------------------------------------------------------------- words
@@ -34,21 +35,25 @@ PERIODS: dict[str, tuple[int, str]] = {
 # Words for "publish" in a period's clause (每季度通报一次, 每月访谈一个单位, 每月变动一次).
 VERB = (
     "更新|发布|报送|公开|公布|上传|上网|推送|维护|解读|访谈|通报|总结|变动|审核|公示|答复|回复"
-    "|刊发|编发|公告|上报|报至|报给|发|有"
+    "|刊发|编发|公告|上报|报至|报给|提报|提交|备案|报告|发|有"
 )
-# Publishing verbs after 及时/即时… (docs/deadline-corpus.md): not 查看, 处理, 告知, 整改.
+# Publishing verbs after 及时/即时… (docs/deadline-corpus.md, decision 5): not 查看, 处理,
+# 告知, 整改, 反馈, 提供, 安排…
 PUBLISH = (
     "更新|发布|公开|公布|上网|推送|报送|上传|公示|维护|更改|回复|答复|回应|刊发|挂网|转载|转发|刊登"
-    "|刊载|播发|播报|上报|上载|公告|报至|报给|通报"
+    "|刊载|播发|播报|上报|上载|公告|报至|报给|通报|报告|续报"
 )
-# 工作天 (Hong Kong) is a working day; 历日/日历日 (Taiwan, Hong Kong) a calendar day.
+# 工作天 (Hong Kong), 上班日, 营业日 (Taiwan) are working days; 历日/日历日/日历天 calendar days.
 _LIMIT_UNITS = {
     "工作日": "workday", "个工作日": "workday", "工作天": "workday", "个工作天": "workday",
+    "上班日": "workday", "个上班日": "workday", "营业日": "workday", "个营业日": "workday",
     "日": "day", "天": "day", "历日": "day", "个历日": "day", "日历日": "day", "个日历日": "day",
+    "日历天": "day", "个日历天": "day",
     "个周": "week", "周": "week", "星期": "week", "个星期": "week", "个月": "month", "月": "month",
 }  # fmt: skip
 _LIMIT_UNIT = (
-    "个工作日|工作日|个工作天|工作天|个日历日|日历日|个历日|历日|个星期|星期|个月|个周|月|日|天|周"
+    "个工作日|工作日|个工作天|工作天|个上班日|上班日|个营业日|营业日|个日历日|日历日|个日历天|日历天"
+    "|个历日|历日|个星期|星期|个月|个周|月|日|天|周"
 )
 
 
@@ -78,6 +83,8 @@ class Limit:
     start: int
     end: int
     capped: bool = False  # 不超过/最长/不得超过 N…: may be a bare clause (inherits its kind)
+    extended: bool = False  # 延长至 N…: the limit of a class of cases the text must name
+    via: str = ""  # the trigger inside the limit's words (不超过收到后的30日)
 
 
 @dataclass(slots=True)
@@ -103,22 +110,29 @@ def count_in(tail: str) -> int | None:
         before = tail[max(0, m.start() - 1) : m.start()]
         if before in ("第", "前", "每"):
             continue
-        k = int(m.group("k"))
+        changed = _NEW_COUNT.match(tail, m.end()) if "到" in tail or "为" in tail else None
+        k = int(changed.group("k") if changed else m.group("k"))
         return k if k >= 1 else None
     return None
 
 
 # ----------------------------------------------------------------------------- periods
 
-_EVERY = re.compile(rf"每(?P<n>\d{{1,3}})?个?(?P<p>{PERIOD_WORD})")
-_AFTER_END = r"结束后(?:\d{1,3}个?(?:工作日|日|天|周|星期|月))?(?:以内|之内|内)?"
+_EVERY = re.compile(rf"[每逐](?P<n>\d{{1,3}})?个?(?P<p>{PERIOD_WORD})")  # 逐月: month by month
+_AFTER_END = (
+    r"(?:结束后(?:\d{1,3}个?(?:工作日|日|天|周|星期|月))?|后\d{1,3}个?(?:工作日|日|天))"
+    r"(?:以内|之内|内)?"
+)
+# A week inside a month or a quarter (每月第一周, 每月第一个星期三, 每季度第二周前).
+_WEEK_IN = r"的?第\d个?(?:周|星期|礼拜)[一二三四五六日天1-7]?(?:上午|下午)?"
 _CLOCK = r"(?:(?:上午|下午|中午|晚上)?\d{1,2}(?:点|时)(?:\d{1,2}分)?)?"
 _POSITION = {
     "week": rf"(?:(?:周|星期|礼拜)?[一二三四五六日天1-7]{_CLOCK}|周?末)",
-    "month": r"(?:月?(?:底|末|初)|上旬|中旬(?!前)|下旬(?!前))",
+    "month": rf"(?:月?(?:底|末|初)|上旬|中旬(?!前)|下旬(?!前)|{_WEEK_IN})",
+    # a day in the quarter's first month or in the month after it (decision 9)
     "quarter": (
-        r"(?:的?(?:季度?)?(?:末|底|初)|的?(?:第1个月|首个?月)\d{1,2}[日号](?:为|是)?"
-        r"|的?(?:第1个月|首个?月))"
+        r"(?:的?(?:季度?)?(?:末|底|初)|的?(?:第1个月|首个?月|次月)的?\d{1,2}[日号](?:为|是)?"
+        rf"|的?(?:第1个月|首个?月)|{_WEEK_IN})"
     ),
     "half": r"(?:末|底)",
     "year": r"(?:年?初)",
@@ -164,29 +178,97 @@ _VERB_SEARCH = re.compile(rf"(?:{VERB})(?!的)")
 _PUBLISH_SEARCH = re.compile(rf"(?:{PUBLISH})(?!的)")
 
 
-def _every_accepted(clause: str, m: re.Match[str]) -> bool:
+# Activities that publish nothing (the guide's decision 6): self-checks, link checks,
+# internal meetings. Press conferences and online interviews do publish.
+INTERNAL = re.compile(
+    r"(?:自查|检查|巡查|排查|抽查|督查|核查|检视|检核|巡检|例会|会议|培训|学习|研判|调度|座谈|考核"
+    r"|监测)(?![室处科组办局站中])"  # not an office: 督查室
+)
+PUBLIC_EVENT = re.compile(r"发布会|记者会|吹风会|访谈|新闻发布")
+_INTERNAL_CHAR = re.compile(r"[查会训习研调座核测检]")
+
+
+def _public(text: str) -> bool:
+    return ("会" in text or "访" in text or "新闻" in text) and PUBLIC_EVENT.search(
+        text
+    ) is not None
+
+
+_HELD = re.compile(r"^[^,;]{0,12}?(?:举行|召开|举办|开展|组织)")
+# 从每周两次增加到五次: the new count
+_NEW_COUNT = re.compile(
+    r"(?:增加|提高|提升|增|减少|减|调整|改)(?:为|到|至)(?P<k>\d{1,4})个?(?:条|次|篇|件|项|期|场)"
+)
+
+
+_ONE_EACH = re.compile(r"[一1](?:报|更|次|期)(?![\u4e00-\u9fff])|[一1](?:报|更)(?:新|送)?")
+
+
+def _every_accepted(
+    clause: str,
+    m: re.Match[str],
+    named: Callable[[], str] | None = None,
+    later: Callable[[], bool] | None = None,
+) -> bool:
     """每 + period word states a requirement: a verb follows, or only a position in the
-    period, a deadline word, 结束后…内 and a count do (每周五前, 每季度末, 每月不少于2条)."""
+    period, a deadline word, 结束后…内 and a count do (每周五前, 每季度末, 每月不少于2条).
+    Not an activity that publishes nothing (每周…开展一次全面自查); a press conference or
+    an interview, named in the clause or by its topic (`named`), is held (每月举行一次).
+    `later`: a later clause of the sentence publishes; a period that opens the clause is
+    then the time of that verb."""
     rest = clause[m.end() :]
     kind = _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
     if _TAILS[kind].match(rest) or _DAY_OF_LAST_MONTH.match(rest):
+        return True  # (no activity word can come first: they are no verbs of VERB)
+    public = _public(clause) or (named is not None and _public(named()))
+    internal = INTERNAL.search(rest[:30]) if not public and _INTERNAL_CHAR.search(rest) else None
+    if internal and not _PUBLISH_SEARCH.search(rest[: internal.start()]):
+        return False
+    if public and _HELD.match(rest):
         return True
     day = _DAY_OF_MONTH.match(rest) if m.group("p") in ("月", "个月") and not m.group("n") else None
     if day:
         after = rest[day.end() :].lstrip("前之以止内")
         return after == "" or _PUBLISH_SEARCH.search(after[:16]) is not None
+    if rest[:1].isdigit() or rest.startswith("一"):
+        count = _COUNT.match(rest)
+        if count and _NEW_COUNT.match(rest, count.end()):  # 每周两次增加到五次
+            return True
+        if _ONE_EACH.match(rest):  # 每月一报, 每周一更
+            return True
     if _QUOTA.search(rest[:20]):  # 每年的在线访谈活动不少于3次, 每年度组织不少于6家…
         return True
     head = _HEADS[kind].match(rest)
     if rest.startswith("的") and not (head and head.end() > 1):
         return False  # 每年的工作要点 (but 每季的首月15日…)
-    return _VERB_SEARCH.search(rest[:40]) is not None  # not 每年发布的计划
+    if _VERB_SEARCH.search(rest[:40]):  # not 每年发布的计划
+        return True
+    # 每年年初区政府办公室…编制…，在…上公布: the time of the sentence's verb (not a span:
+    # 在每日开放时间内，…即时答复)
+    return (
+        later is not None
+        and _LEADING.match(clause, 0, m.start()) is not None
+        and not _SPAN.search(rest)
+        and later()
+    )
 
 
-def _every(clause: str) -> list[Period]:
+_LEADING = re.compile(r"(?:应当|应|须|要|于|在)?$")
+_SPAN = re.compile(r"^[^,]{0,4}?(?:时间|期间|时段)|[内中时]$")
+
+
+def publishes(text: str) -> bool:
+    return _PUBLISH_SEARCH.search(text) is not None
+
+
+def _every(
+    clause: str,
+    named: Callable[[], str] | None = None,
+    later: Callable[[], bool] | None = None,
+) -> list[Period]:
     found = []
     for m in _EVERY.finditer(clause):
-        if not _every_accepted(clause, m):
+        if not _every_accepted(clause, m, named, later):
             continue
         n = int(m.group("n")) if m.group("n") else 1
         if n < 1:
@@ -228,19 +310,28 @@ _ALSO = re.compile(
 
 # 一年一次, 一月两次, 两年一次, 一年更新一次, 一季一更新 (normalised: 1年1次, 1季一更新)
 _N_TIMES = re.compile(
-    r"(?<![\d年月第每])(?P<n>\d{1,2})个?(?P<p>半年|季度|季|月|周|星期|天|年)"
+    r"(?<![\d年月第每])(?P<n>\d{1,2})个?(?P<p>半年|季度|季|月|周|星期|天|日|年)"
     rf"(?:至少|最少|不少于)?(?:{VERB})?"
-    rf"(?:(?P<k>\d{{1,3}})(?:(?:到|至|-)\d{{1,3}})?(?:次|条|篇|期)|一(?=更新|发布|报送|公开|更换))"
+    # 一月一报, 十日一报, 一周一更
+    rf"(?:(?P<k>\d{{1,3}})(?:(?:到|至|-)\d{{1,3}})?(?:次|条|篇|期)|一(?=更新|发布|报送|公开|更换|报|更))"
 )
-_N_TIMES_WORD = re.compile(r"\d(?:个)?(?:半年|季|月|周|星期|天|年)")
+_N_TIMES_WORD = re.compile(r"\d(?:个)?(?:半年|季|月|周|星期|天|年)|\d日一")
+_EVERY_OTHER = re.compile(r"(?<!每)隔(?P<p>周|月)(?=[更发报公上维1一周星礼]|$)")
+_VOLUME = re.compile(
+    r"(?<![\d每上下本今当该次])(?P<p>季度|季|月|周|年)度?(?:更新|发布|报送|信息)量"
+    r"(?:不少于|至少|不低于|不得少于|达到)?(?P<k>\d{1,4})(?:条|篇|次)"
+)
 _SLASH = re.compile(r"(?P<k>\d{1,3})(?:条|次|篇|期|件)/(?P<p>周|星期|月|季度|季|半年|年|天|日)")
 _BY = re.compile(
-    r"按(?P<p>周|星期|旬|半年|月|季度|季|年度|年)(?:度)?(?:报送|更新|发布|公开|上报|维护|公告|公示)"
+    r"(?<!已)(?<!已经)按(?P<p>周|星期|旬|半年|月|季度|季|年度|年)(?:度)?(?:进行)?"
+    # 按月在行政执法信息公示平台公告…, 按季度通报
+    r"(?:(?:在|向|通过|于|对外|对社会)[^,;。]{0,20}?)?"
+    r"(?:报送|更新|发布|公开|上报|维护|公告|公示|通报|公布|报告)"
 )
 _YEARLY = re.compile(r"(?<![上下本今当该次每前])(?:全年|年内|年度内)")
 _YEARLY_WORD = re.compile(r"(?<![\d上下本今当该次每前])年度(?:更新|发布|公开|报送)")
 _BARE_PERIOD_VERB = re.compile(
-    r"(?<![\d上下本今当该次每第前近])(?P<p>季度|月度|半年)(?:至少|要|应|须)?(?:进行)?"
+    r"(?<![\d上下本今当该次每第前近])(?P<p>季度|月度|半年|半个月|半月)(?:至少|要|应|须)?(?:进行)?"
     r"(?:更新|发布|报送|公开)"
 )
 _BARE_END = re.compile(
@@ -251,7 +342,13 @@ _BARE_AFTER = re.compile(r"(?<![\d本今当上下该每个第])(?P<p>季度|月�
 _BARE_WORD = {
     "季度": (3, "month"), "季": (3, "month"), "月份": (1, "month"), "月": (1, "month"),
     "月度": (1, "month"), "半年": (6, "month"), "半年度": (6, "month"), "年度": (1, "year"),
+    "半月": (15, "day"), "半个月": (15, "day"),
 }  # fmt: skip
+# 更新频率：月 / 频次:季度: a bare period word after a frequency title.
+FREQUENCY_TITLE = re.compile(r"(?:频率|频次|周期)$")
+BARE_FREQUENCY = re.compile(
+    r"(?:按|每)?(?P<p>季度|季|月度|月|半年度|半年|年度|年|周|旬)(?:1次|一次)?"
+)
 _YEAR_START = re.compile(r"(?:每年)?年初(?=[更发报公上维审解完集定])|每年年初$")
 _NOT_RECURRING = re.compile(r"(?:\d|[本今当该次明去上下同前近]年?|截至|截止)$")
 
@@ -288,7 +385,7 @@ _STALE = (
     # 更新间隔不超过一个月, 间隔时间最长不得超过两周, 更新周期不超过2周
     re.compile(
         r"(?:(?:更新)?(?:时间)?(?:间隔|周期)(?:时间)?(?:最长)?(?:不得|不能|不应|不可|不)?"
-        r"|更新(?:时间)?(?:不得|不能|不应|不可))(?:超过|大于|多于|长于)"
+        r"|更新(?:时间)?(?:不得|不能|不应|不可))(?:超过|超出|超|大于|多于|长于)"
         rf"(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
     ),
     # 不得超过一季度未更新
@@ -307,9 +404,25 @@ BARE_CAP = re.compile(
     r"^(?:但|且|原则上|一般|最多|最长|最迟|应|须|不得|不能|不应|不可|不|为)*(?:超过)?"
     r"\d{1,3}(?:个工作日|工作日|个星期|星期|个月|月|日|天|周)(?:以内|之内|内)?$"
 )
+# A condition (遇有重大事件时, 必要时, 特殊情况下): a period after it is not year-round
+# (the guide's decision 7); limits and prompt publishing after it still hold.
+PERIOD_CONDITION = re.compile(
+    r"(?:如遇|遇有|遇到|若遇|如发生|一旦发生|(?<![待机境际礼])遇(?=重大|突发|特殊|紧急))"
+    r"[^,;。]{1,20}?(?:时|的|,|$)|必要时|特殊情况(?:下|时)"
+)
 # A season (两会期间) or an extension (如需延长答复期限的): the sentence's later limits are
 # no year-round rule / no second limit.
-STOP = re.compile(r"期间$|延长(?!至)")
+STOP = re.compile(r"期间$|延长(?![至到])")
+# A limit that needs an approval (经…批准/同意, 签请…核准) is an extension, not a limit of
+# its own: 经省政府办公厅同意…,至迟不超过6个月办理完毕. (批准后, 批复之日 are events.)
+APPROVAL = re.compile(
+    r"(?:经|报经|报请|签请|呈请)[^,;。]{0,24}?(?:批准|同意|核准|审批|批复|准许)(?!后|之后|之日|通过)"
+)
+
+
+def bare_period(word: str) -> tuple[int, str]:
+    """A period word alone (月, 季度, 半年…) as (every, unit)."""
+    return _BARE_WORD.get(word) or PERIODS[word]
 
 
 def stale_period(n: str | None, word: str) -> tuple[int, str]:
@@ -317,8 +430,14 @@ def stale_period(n: str | None, word: str) -> tuple[int, str]:
     return _period_of(word, int(n) if n else 1)
 
 
-def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
-    """Every period the clause states, in order, with its count and due day."""
+def periods(
+    clause: str,
+    free: list[tuple[int, int]],
+    named: Callable[[], str] | None = None,
+    later: Callable[[], bool] | None = None,
+) -> list[Period]:
+    """Every period the clause states, in order, with its count and due day. `named`:
+    the clause's topic, which may name what is held (市政府新闻办新闻发布会，每两周举行一次)."""
     found: list[Period] = []
     if not _PERIODISH.search(clause):
         return found
@@ -334,8 +453,8 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
     quarterly = _quarter_months(clause)
     if quarterly:
         return [quarterly]
-    if "每" in clause:
-        for p in _every(clause):
+    if "每" in clause or "逐" in clause:
+        for p in _every(clause, named, later):
             if is_free(p.start, p.end):
                 found.append(p)
     cues = (
@@ -358,8 +477,15 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
             every, unit = _period_of(m.group("p"), n)
             k = int(m.group("k")) if m.group("k") else 1
             found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, k)))
+    for m in _EVERY_OTHER.finditer(clause) if "隔" in clause else ():
+        if is_free(m.start(), m.end()):  # 隔周更新一次, (暂定隔周周三上午)
+            found.append(Period(2, "week" if m.group("p") == "周" else "month", *m.span()))
     for m in _SLASH.finditer(clause) if "/" in clause else ():
         if is_free(m.start(), m.end()):
+            every, unit = _period_of(m.group("p"), 1)
+            found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, int(m["k"]))))
+    for m in _VOLUME.finditer(clause) if "量" in clause else ():
+        if is_free(m.start(), m.end()):  # 月更新量不少于10条
             every, unit = _period_of(m.group("p"), 1)
             found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, int(m["k"]))))
     if not found and "按" in clause:
@@ -368,14 +494,14 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
                 break  # 按月、按季报送: either, by the unit's choice
             if is_free(m.start(), m.end()):
                 every, unit = _period_of(m.group("p"), 1)
-                named = m.group() if clause[m.end() : m.end() + 1] == "的" else None
-                found.append(Period(every, unit, m.start(), m.end(), subject=named))
+                subject = m.group() if clause[m.end() : m.end() + 1] == "的" else None
+                found.append(Period(every, unit, m.start(), m.end(), subject=subject))
                 break
     if not found and ("月" in clause or "季" in clause or "年" in clause):
         for pattern, cue in (
             (_BARE_END, "末" in clause or "底" in clause),
             (_BARE_AFTER, "结束" in clause),
-            (_BARE_PERIOD_VERB, "度" in clause or "半年" in clause),
+            (_BARE_PERIOD_VERB, "度" in clause or "半" in clause),
         ):
             bare = pattern.search(clause) if cue else None
             if bare and is_free(bare.start(), bare.end()):
@@ -396,7 +522,13 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
         if p.min_items == 1:
             following = found[i + 1].start if i + 1 < len(found) else len(clause)
             p.min_items = count_in(clause[p.end : following]) or 1
+        if "超" in clause or "最" in clause:
+            p.rolling = p.rolling or bool(_CAPPED.search(clause, max(0, p.start - 6), p.start))
     return found
+
+
+# 不超过一个月更新一次, 最长不超过半年更新一次: a longest gap (the guide's decision 10)
+_CAPPED = re.compile(r"(?:不超过|不得超过|不能超过|不应超过|不超|最长|最迟|最多)$")
 
 
 # ----------------------------------------------------------------------------- limits
@@ -404,7 +536,10 @@ def periods(clause: str, free: list[tuple[int, int]]) -> list[Period]:
 _WITHIN = re.compile(rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)")
 _CAP = re.compile(
     r"(?:最长不超过|最长不得超过|最迟不超过|最多不超过|不得超过|不能超过|不应超过|不超过|不晚于"
+    r"|不会超过|不超出|不超"
     r"|最长为|最长|最迟|最多)"
+    # 不会超过要求后的51个历日: the trigger between the cap and the number
+    r"(?P<via>[^,;。\d]{1,12}?(?:后|之日起?|日起)的?)?"
     rf"(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)?"
 )
 _TERM = re.compile(
@@ -414,30 +549,42 @@ _TERM = re.compile(
 # 自决定做出起7个工作日, 接获要求起计的21个历日: counted from the event, 内 or not
 _FROM = re.compile(rf"起(?:计|算|计算)?的?(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)?")
 # a cell that is only a duration: 25个工作天, 15个工作日
-_ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|工作天|天|日|个历日|历日)$")
-# 延长至2个工作日: the limit for a harder case (not 经批准可延长15个工作日)
-_EXTENDED_TO = re.compile(rf"延长至(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
+_ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|工作天|天|个历日|历日)$")
+# 延长至/到2个工作日: the limit for a harder case (not 经批准可延长15个工作日)
+_EXTENDED_TO = re.compile(rf"延长[至到](?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
+# N…办结/答复, N个工作日公开: not a bare 月 or 日 (3月公布, 于15日公开 name a month, a day)
 _DIRECT = re.compile(
-    rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?=办结|答复|回复|办理完毕|予以答复|予以回复)"
+    rf"(?<![\d每月])(?P<n>\d{{1,3}})(?P<u>(?!月|日(?!办结|答复|回复))(?:{_LIMIT_UNIT}))"
+    r"(?=办结|答复|回复|办理完毕|处理完毕|予以(?:答复|回复|公开|发布)|公开|发布|上网|公布|报送)"
 )
 _NEXT_DAY = re.compile(
     r"(?:最迟|最晚|不超过|不得超过|不晚于)次日|次日(?:内|前)?(?=办结|发布|上网|公开|答复|回复|更新|报送"
     r"|公布|推送|上传|公示)"
 )
 _SAME_DAY = re.compile(
-    r"(?:当日|当天|即日(?!起))(?:内)?(?:予以|进行|即|及时|完成)?"
-    r"(?=办结|发布|上网|公开|答复|回复|更新|报送|公布|推送|办理|上传|公示)"
+    r"(?:当日|当天)(?:内)?(?:予以|进行|即|及时|完成)?"
+    r"(?=办结|发布|上网|公开|答复|回复|更新|报送|公布|推送|办理|上传|公示|回应)"
+    # 于即日安排查阅, 即日回复: the same day, whatever the service (not 即日起, 即日生效)
+    r"|(?<![自从])即日(?:内)?(?![起生施实执])(?=[\u4e00-\u9fff]{2})"
 )
+# A time of day (下午一时前, 5点前): the same-day answer is for what comes before it.
+_CLOCK_TIME = re.compile(r"[\d一二三四五六七八九十](?:时|点)(?!间|候|期|段|效)|小时")
 _SYNC = re.compile(
     r"(?:与[^,;。]{1,20}?同[步时]|同步)(?:进行)?(?:公开)?(?:报送|发布|更新|公开|上传|上网|推送|公布|公示)"
+    # 信息的采集发布要与会议(活动)同步: the verb before
+    r"|(?<=报送|发布|更新|公开|上网|公布)[^,;。]{0,6}?与[^,;。]{1,20}?同步(?:进行)?(?=$|,)"
 )
 _PERIOD_END_BEFORE = re.compile(r"(?:年度|季度|月度?|半年度?|周|年|季)结束后$")
 _EXTENSION = re.compile(r"延长|延期")
-_CAP_WORD = re.compile(r"超过|最长|最迟|最多|不晚于")
+_CAP_WORD = re.compile(r"超|最长|最迟|最多|不晚于")
 _TERM_WORD = re.compile(r"时限|期限|时间")
-_DIRECT_WORD = re.compile(r"办结|答复|回复|办理完毕")
+_DIRECT_WORD = re.compile(r"办结|答复|回复|完毕|公开|发布|上网|公布|报送")
 _DAY_WORD = re.compile(r"当[日天]|次日|即日")
 _ANY_DIGIT = re.compile(r"\d")
+
+
+_SAME_DAY_CELLS = frozenset(("即日", "即日内", "当日", "当日内", "当天", "当天内", "当日办结"))
+_LATER = ("后", "以后", "之后", "起施行", "起生效", "施行", "生效")
 
 
 def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
@@ -449,7 +596,9 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
         extended = _EXTENDED_TO.search(clause)
         if extended:
             unit = _LIMIT_UNITS[extended.group("u")]
-            found.append(Limit(int(extended.group("n")), unit, *extended.span(), capped=True))
+            found.append(
+                Limit(int(extended.group("n")), unit, *extended.span(), capped=True, extended=True)
+            )
         return found  # 经批准可延长15个工作日: an extension is not a second limit
 
     def take(m: re.Match[str], capped: bool) -> None:
@@ -460,8 +609,13 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
             return
         if _PERIOD_END_BEFORE.search(clause[max(0, a - 8) : a]):
             return  # 上年度结束后3个月内: counts from a period, not an event
+        if not clause.endswith(("内", "前"), a, b) and clause.startswith(_LATER, b):
+            return  # 自公布之日起30日后施行, 3天后若仍未收到: after N days, not within
+        if m.group("u") == "月":
+            raise Unsure(clause)  # 3月内, 不超过3月: March, or three months?
         unit = _LIMIT_UNITS[m.group("u")]
-        found.append(Limit(int(m.group("n")), unit, a, b, capped))
+        via = (m.group("via") or "") if capped and "via" in m.re.groupindex else ""
+        found.append(Limit(int(m.group("n")), unit, a, b, capped, via=via))
 
     for m in _CAP.finditer(clause) if _CAP_WORD.search(clause) else ():
         take(m, True)
@@ -479,7 +633,10 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     for m in _NEXT_DAY.finditer(clause) if "次日" in clause else ():
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(1, "day", m.start(), m.end(), capped=True))
-    for m in _SAME_DAY.finditer(clause):
+    if clause in _SAME_DAY_CELLS:  # a cell that is only "即日" (a service pledge's time)
+        return [Limit(0, "day", 0, len(clause))]
+    same = list(_SAME_DAY.finditer(clause)) if "当" in clause or "即日" in clause else ()
+    for m in same if same and not _CLOCK_TIME.search(clause) else ():
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(0, "day", m.start(), m.end()))
     found.sort(key=lambda f: f.start)
@@ -494,38 +651,86 @@ def sync(clause: str) -> re.Match[str] | None:
 PENALTY = re.compile(r"^[^,]{0,6}?(?:未|没有|无)")
 # 通知申请人于七日内补正: the applicant's deadline, not the office's.
 APPLICANT = re.compile(
-    r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出(?:异议|[^,]{0,6}?申请)|申请复议|提起)"
+    r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出(?:异议|[^,]{0,6}?申请)|申请复议|提起"
+    r"|申请(?:复核|复查|行政复议)|请求[^,]{0,16}?(?:复查|复核|复议)|申诉|起诉)"
 )
+# 信访人…可以自收到书面答复之日起30日内请求复查, 当事人应当自收到决定书之日起15日内缴纳:
+# a party's own time, not the office's.
+PARTY = re.compile(
+    r"^(?:如|若|凡)?(?:申请人|信访人|当事人|投诉人|举报人|相对人|行政相对人|纳税人|利害关系人"
+    r"|复议申请人|申诉人|报名人|投标人)"
+)
+# …unless the limit's own clause names the office (申请人提交申请后，行政机关应当在…内答复).
+OFFICE = re.compile(r"机关|单位|部门|政府|机构|承办|本处|本局|本署|本府|我们|我局|办公室|委员会")
 
 # ----------------------------------------------------------------------------- events
 
+_AFTER = r"(?:后|之后|以后|之日|当日|当天|之?[翌次](?:工作)?日)"
 _EVENTS = (
     (re.compile(r"(?<!未)(?<!没有)(?:收到|接到|收悉|接收|接获|收齐|收文)"), "received"),
-    (re.compile(r"受理(?:申请|案件|投诉)?(?:[^,;]{0,10}?的(?=\d)|后|之日)|立案"), "accepted"),
+    (
+        re.compile(rf"受理[\u4e00-\u9fff]{{0,6}}?(?:[^,;]{{0,10}}?的(?=\d)|{_AFTER})|立案"),
+        "accepted",
+    ),
     (
         re.compile(
-            r"(?:作出|做出)[^,;]{0,12}?决定|决定[^,;]{0,10}?(?:作出|做出)|决定(?:之日|后)"
-            r"|批复(?:后|之日)|确定[^,;]{0,10}?后"
+            r"(?:作出|做出)[^,;]{0,12}?决[定策]|决[定策][^,;]{0,10}?(?:作出|做出)|决定(?:之日|后)"
+            rf"|(?:批复|批准|核准)(?:通过)?{_AFTER}|确定[^,;]{{0,10}}?后"
         ),
         "decided",
     ),
     (
         re.compile(
-            r"(?:公开|发布|印发|出台|公布|签发|发出)(?:后|之日)|(?:发布|印发|出台)[^,;]{0,12}?时(?!限|间)"
-            r"|与[^,;]{1,20}?同[步时]"
+            rf"(?:公开|发布|印发|出台|公布|签发|发出|下发|下达|颁布|发文){_AFTER}"
+            r"|(?:发布|印发|出台)[^,;]{0,12}?时(?!限|间)"
         ),
         "published",
     ),
     (
         re.compile(
-            r"发生(?:后|之日)?|结束(?:后|之日|当天|当日)"
-            r"|(?:形成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
+            r"发生(?:后|之后|之日)?|结束(?:后|之后|之日|当天|当日)|会后|会议后|活动后"
+            rf"|(?:召开|举行|举办|开展)(?:完毕|结束)?{_AFTER}"
+            r"|(?:形成|生成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
             r"|(?:签订|签署)[^,;]{0,8}?(?:后|之日)"
             r"|(?:形成|产生|变更)(?=,|$)"
         ),
         "occurred",
     ),
 )
+# 与政策文件同步发布 (published), 与会议(活动)同步 (occurred): what the rule keeps in step with.
+_IN_STEP = re.compile(r"与(?P<x>[^,;。]{1,20}?)同[步时]")
+_DOCUMENT = re.compile(
+    r"文件|政策|文本|规定|办法|意见|方案|通知|公告|决定|条例|规章|报告|预算|决算"
+)
+_HAPPENING = re.compile(r"会议|活动|会$|访谈|事件")
+# The words before 后/之日起 that name no contract event (the guide's decision 2).
+NO_EVENT = re.compile(r"分派|呈阅|办妥|反馈|确认付款|要求")
+# A limit counted from something: "…X后5日内", "…X之日起", "X日起计" (not 然后, 最后, 此后…).
+_TRIGGER = re.compile(
+    r"[\u4e00-\u9fff)》”](?<![然最此今随其先落背午前])(?:之后|以后|后|之日|日起|[翌次]日)[^,;]{0,7}$"
+)
+
+
+class Unsure(Exception):
+    """The text states a time requirement this grammar cannot read safely: the whole
+    phrase gives no rule (a wrong deadline is worse than none)."""
+
+
+def own_event(subject: str) -> tuple[str | None, bool]:
+    """The event a limit's own words name (the clause before the limit) and whether they
+    name a trigger at all. A trigger that is neither a contract event nor one the guide
+    reads as none (分派, 呈阅, 反馈…) makes the phrase unsure: borrowing another clause's
+    event, or giving none, could both be wrong."""
+    named = _nearest_event(subject)
+    if named:
+        return named, True
+    if "后" not in subject and "日" not in subject:
+        return None, False
+    if not _TRIGGER.search(subject):
+        return None, False
+    if NO_EVENT.search(subject):
+        return None, True
+    raise Unsure(subject)
 
 
 def event(*texts: str) -> str | None:
@@ -534,6 +739,45 @@ def event(*texts: str) -> str | None:
         for pattern, name in _EVENTS:
             if pattern.search(text):
                 return name
+        if "同" in text:
+            step = _IN_STEP.search(text)
+            if step:
+                return in_step(step.group("x"))
+    return None
+
+
+_AFTER_CLAUSE = re.compile(r"(?<![然最此今随其先落背午前])(?:之后|以后|后)$")
+
+
+def unknown_trigger(sentence: str) -> bool:
+    """A clause of the sentence is a trigger the vocabulary does not know
+    (申请人提交申请后，…15个工作日内答复): a limit without its own event may count
+    from it."""
+    return "后" in sentence and any(
+        _AFTER_CLAUSE.search(clause) and not event(clause) and not NO_EVENT.search(clause)
+        for clause in sentence.split(",")
+    )
+
+
+def _nearest_event(text: str) -> str | None:
+    """The event named last (nearest the limit): 收到申请并受理后 → accepted."""
+    best: tuple[int, str] | None = None
+    for pattern, name in _EVENTS:
+        m = pattern.search(text)
+        if m and (best is None or m.end() > best[0]):
+            best = (m.end(), name)
+    if best:
+        return best[1]
+    step = _IN_STEP.search(text) if "同" in text else None
+    return in_step(step.group("x")) if step else None
+
+
+def in_step(what: str) -> str | None:
+    """The event of "与X同步": a document's publication or a meeting's taking place."""
+    if _DOCUMENT.search(what):
+        return "published"
+    if _HAPPENING.search(what):
+        return "occurred"
     return None
 
 
@@ -562,7 +806,9 @@ _HALF = re.compile(r"(?<![\d年、])(?:每年)?的?(?P<h>上|下)半年(?P<x>末
 _QUARTER = re.compile(r"(?<![\d每前])(?:每年)?的?第?(?P<q>[1-4])季度(?P<x>末|底|内|前)?")
 _MONTH_OF_YEAR = re.compile(r"每年的?(?P<m>\d{1,2})月份?(?P<x>内)?(?![\d底末、至到前])")
 _LISTED = re.compile(r"(\d{1,2})月(\d{1,2})日、(\d{1,2})月(\d{1,2})日(?:前|之前|以前)")
-_VERB_START = re.compile(rf"^{_FILLER}(?:{VERB}|完成)")
+_VERB_START = re.compile(
+    rf"^{_FILLER}(?:{VERB}|完成|(?:将|把)[^,;。]{{1,40}}?(?:{PUBLISH}|提报|提交))"
+)
 
 
 def _ends_or_acts(rest: str) -> bool:
@@ -573,9 +819,13 @@ def _ends_or_acts(rest: str) -> bool:
 
 _A_YEAR = re.compile(r"(?:19|20)\d{2}年")
 YEARLY_CUE = re.compile(r"每年|次年|翌年|每1年|每个年度|每年度|逐年")
+# Things published once a year: their dates recur even without 每年.
+YEARLY_THING = re.compile(r"年度|年报|总结|全年|上年|上一年|年终|年初|年底|年末|上半年|下半年")
 # A sentence about a one-off task: a named year, this year, a campaign's words.
 ONE_OFF = re.compile(
     r"(?:19|20)\d{2}年|今年|本年|明年|年内|一次性|到位|整改|自查|抽查|督查|改版|迁移|关停|建成|试点|启动"
+    # a notice's request (请将…于11月4日前报…), materials sent once, this time
+    r"|请(?:各|将|把|于|在|务必|按时|认真)|电子版|纸质版|本次|此次|届时"
 )
 _THIS_YEAR = re.compile(r"(?:本|今|当|该|明|去|同)年度?$")
 
@@ -710,10 +960,12 @@ def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
 PROMPT = re.compile(
     r"(?<!不)(?:及时|即时|实时|随时|立即|第1时间|第一时间)"
     r"(?:[、]?(?:规范|全面|准确|主动|完整|依法|有效|集中|据实|客观|真实|权威|如实|动态))*地?"
-    r"(?:予以|进行)?"
-    rf"(?:(?:[\u4e00-\u9fff]{{2}}[、和及或])?(?:{PUBLISH})"
+    r"(?:予以|进行|作出|做出|给予)?"
+    # 及时收集、整理、审核、发布信息: a list of verbs that ends with publishing
+    rf"(?:(?:[\u4e00-\u9fff]{{2}}[、和及或]){{0,4}}(?:{PUBLISH})"
     rf"|(?:将|把|通过|在|向|于|对|以|做好)[^,;。]{{1,40}}?(?:{PUBLISH}))"
     r"|(?:更新|发布|公开|报送|回复|答复)(?:要)?及时(?!性)"
+    r"|(?:即有即|随有随|有则即|有即)(?:报|发|传|更新|公开|上网|推送)"  # 即有即报
 )
 # "以利即时公布", "尽可能即时回复": a purpose or a wish, not a requirement.
 NOT_REQUIRED = re.compile(r"以利|以便|便于|尽可能|尽量|力争|争取")
@@ -721,17 +973,38 @@ NOT_REQUIRED = re.compile(r"以利|以便|便于|尽可能|尽量|力争|争取"
 PROMPT_PREPARE = re.compile(r"(?<!不)(?:及时|即时|第一时间)(?:形成|整理|汇总|收集|制作|编制|撰写)")
 PROMPT_THEN = re.compile(rf"^(?:并|并且|再|然后)(?:{PUBLISH})")
 CHANGE = re.compile(
-    r"(?P<neg>没有|如无|若无|无|未|不)?(?:发生)?(?:变化|变动|变更|调整|异动)(?!之日|为)(?:情况)?"
-    r"(?:时|后|的)?[^,;。]{0,10}?(?:及时|即时|即|随时|立即|同步)?[^,;。]{0,6}?"
-    r"(?:更新|更改|报送|发布|修改|公开|调整|维护)"
-    r"|(?:及时|即时|随时)(?:更新|更改|修改)(?:变动|变化|变更)(?:信息|内容|情况)"
+    r"(?P<neg>没有|如无|若无|无|未|不)?(?P<cond>如有|若有|如|若|有|发生|一旦|凡|已)?(?:发生)?"
+    r"(?:变化|变动|变更|调整|异动)(?!之日|为)(?:情况)?"
+    r"(?P<when>时|后(?!的)|的)?[^,;。]{0,10}?(?P<prompt>及时|即时|即|随时|立即|同步)?[^,;。]{0,6}?"
+    r"(?:更新|更改|报送|发布|修改|公开|调整|维护|备案)"
+    r"|(?P<direct>(?:及时|即时|随时)(?:更新|更改|修改)(?:变动|变化|变更)(?:信息|内容|情况))"
 )
+
+
+_PROMPT_IN_CHANGE = re.compile(r"及时|即时|随时|立即|同步|即(?=更|报|发|修|公|调|维)")
+
+
+def change(clause: str) -> re.Match[str] | None:
+    """An update on change: the change is a condition (如有变化, 发生变动的, 变化时/后) or
+    the update is prompt (变动情况及时报送) — not a description (按调整后的标准公开,
+    结构调整的相关信息要公开)."""
+    for m in CHANGE.finditer(clause):
+        if m.group("neg") or m.group("cond") or m.group("direct"):
+            return m
+        if m.group("prompt") or _PROMPT_IN_CHANGE.search(m.group()):
+            return m
+        if m.group("when") in ("时", "后"):
+            return m
+    return None
+
+
 # A clause that only states the condition ("内容如有变动，应及时更新"): the next clause's
 # "及时更新" then means "update on change", not "publish promptly".
 CHANGE_CONDITION = re.compile(r"(?:如|若|一旦|如果)?有?(?:变化|变动|变更|调整|异动)(?:时|后|的)?$")
 # After such a condition: 应随时通知资讯室更新, 应及时注销或变更账号信息.
 CHANGE_THEN = re.compile(
-    rf"(?:及时|即时|随时|立即|即)[^,;。]{{0,12}}?(?:{PUBLISH}|变更|修改|更改|调整)"
+    rf"(?:及时|即时|随时|立即|即)[^,;。]{{0,12}}?(?:{PUBLISH}|变更|修改|更改|调整|备案)"
+    r"|^(?:须|应|应当|要|需|需要|必须)报[^,;。]{0,16}?备案"  # 须报省政府新闻办公室备案
 )
 NEGATED_CHANGE = re.compile(r"没有|如无|若无|无变|未变")
 # Where a change condition starts (机构类信息如有变化…): its subject is the scope.
@@ -740,21 +1013,99 @@ CHANGE_START = re.compile(r"^(?:如|若|一旦|如果)?(?:有|没有|无)(?:变�
 
 # ----------------------------------------------------------------------------- rejections
 
-_MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日)?、\d{1,2}月")
+_MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日|底|末|份|中旬|上旬|下旬)?、\d{1,2}月")
 _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
-    r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|特殊时期|重大活动|每隔|左右|前后"
+    r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|时期|重大活动|左右|前后"
     r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法"
-    r"|第\d{1,2}(?!季度|个月\d{1,2}[日号])个?(?:月|周|星期|天|工作日|旬|次)"
-    r"|(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)"  # 每周一、三、五
     r"|(?<!\d)\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"  # 每月10日至15日
 )
+# Each tried only when its first word is in the clause (a cheap test).
+_ORDINAL = re.compile(  # ordinals: 每季度第2个月, 第2至3周
+    r"第\d{1,2}(?!季度|个月的?\d{1,2}[日号])个?(?:月|天|工作日|旬|次)|第\d{1,2}(?:至|到|-|~|、|或)\d"
+)
+_WEEKDAY_LIST = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)")
+# alternatives: 每月或每季度, 每个工作日或每周, 按月或按季
+_ALTERNATIVE = re.compile(
+    r"(?:周|星期|月|季度?|年度?|旬|天|日)或(?:每|按)?\d{0,2}个?(?:周|星期|月|季|年|旬|天|日|半)"
+)
+
+
+# Time requirements this grammar cannot read and the guide gives no "no rule" for: the
+# whole phrase gives none (a rule from another clause would be a missed second rule).
+UNSURE = re.compile(
+    r"每隔|隔(?:天|日|年)|隔(?:周|月)(?![更发报公上维1一周星礼]|$)"
+    r"|[日周月季年]均(?:更新|发布|报送|公开|不少于|至少|\d)"
+    r"|每(?:周|星期|月|季度?|年)的?前\d"  # 每周前2个工作日: the first days of a period
+    # a range of limits (2-3个工作日内, 3至5天): which one binds?
+    r"|\d(?:-|~|至|到)\d{1,3}个?(?:工作日|工作天|天|日内|日以内|周|星期|个月)"
+)
+# A clause that gave no rule but reads like a requirement: a number of days and a duty
+# (咨询类3个工作日办结…), a period and a publishing verb.
+_UNREAD = re.compile(
+    rf"\d{{1,3}}(?:{_LIMIT_UNIT})(?:以内|之内|内)?(?:予以|进行|完成)?"
+    r"(?:办结|答复|回复|公开|发布|报送|更新|上网|公布|完成|处理|反馈|办理)"
+    rf"|每\d{{0,2}}个?(?:{PERIOD_WORD})[^,;。]{{0,10}}?(?:更新|发布|报送|公开|公布)"
+)
+# …unless a word says why: a duration (公示7个工作日), a penalty (未更新), before an event.
+_EXPLAINED = re.compile(
+    r"公示|公告期|征求意见|有效期|保存|保留|持续|不少于|不得少于|至少|未|没有|提前|前\d|届满|逾期|超期"
+)
+
+
+def says_more(between: str) -> bool:
+    """Words between a period and a limit that complete the period (每月更新一次并…):
+    the limit is then another requirement, not the period's deadline."""
+    return count_in(between) is not None or _PUBLISH_SEARCH.search(between) is not None
+
+
+# A count that needs a period from elsewhere (每月报送10条，其中图片信息不少于2条).
+_LOOSE_QUOTA = re.compile(r"(?:不少于|至少|不低于|不得少于|最少)\d{1,4}(?:条|篇|次|期|件)")
+
+
+_RANGE_CUE = re.compile(r"\d[-~至到]\d")
+
+
+def unsure(clause: str) -> bool:
+    """The clause states a time requirement we cannot read (UNSURE)."""
+    cue = "隔" in clause or "均" in clause or "前" in clause
+    if not cue and ("至" in clause or "到" in clause or "-" in clause or "~" in clause):
+        cue = _RANGE_CUE.search(clause) is not None
+    return cue and UNSURE.search(clause) is not None
+
+
+# A frequency with a count (未变化的每季度确认一次): a period whose verb we do not know.
+_FREQUENCY_COUNT = re.compile(
+    rf"每\d{{0,2}}个?(?:{PERIOD_WORD})[^,;。]{{0,10}}?\d{{1,3}}(?:次|条|篇|期)"
+)
+
+
+def unread(clause: str) -> bool:
+    """A clause that gave no rule yet states a limit, a period or a quota we could not
+    read."""
+    if not _ANY_DIGIT.search(clause):
+        return "每" in clause and _UNREAD.search(clause) is not None and not rejected(clause)
+    if _LOOSE_QUOTA.search(clause) and not _PERIODISH.search(clause):
+        return True
+    if "每" in clause and _FREQUENCY_COUNT.search(clause) and not INTERNAL.search(clause):
+        return not rejected(clause)
+    return (
+        _UNREAD.search(clause) is not None
+        and not _EXPLAINED.search(clause)
+        and not rejected(clause)
+    )
 
 
 def rejected(clause: str) -> bool:
     """Clauses that must give no rule: plans, statistics cycles, seasons, lists and
     ranges of days, vague positions (左右, 前后), ordinals."""
     if REJECT.search(clause):
+        return True
+    if "第" in clause and _ORDINAL.search(clause):
+        return True
+    if ("周" in clause or "星期" in clause or "礼拜" in clause) and _WEEKDAY_LIST.search(clause):
+        return True  # 每周一、三、五
+    if "或" in clause and _ALTERNATIVE.search(clause):
         return True
     if "、" in clause and _MONTH_LIST.search(clause) and not _LISTED.search(clause):
         return True  # 每年3月、9月各更新一次: a list of months
@@ -771,13 +1122,14 @@ _NOUN_END = (
     "报表", "文件", "数据", "动态", "公告", "通知", "资料", "目录", "指南", "概况", "法规", "规划",
     "计划", "实录", "名录", "清单", "查询", "工作", "其他", "其它", "本级", "总结", "要闻", "新闻",
     "政策", "解读", "简报", "公报", "预算", "决算", "图片", "视频", "公开", "问题", "留言", "诉求",
-    "村务", "政务", "财务", "欠税", "情况", "简介", "分工", "范围",
+    "村务", "政务", "财务", "欠税", "情况", "简介", "分工", "范围", "发布会", "记者会", "访谈",
+    "事件",
 )  # fmt: skip
 _FUNCTION = re.compile(
     r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|原则"
     r"|建议(?!意见|类)"
     r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
-    r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|\d"
+    r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|定期|适时|所有|全部|一切|\d"
 )
 _UNIT_START = (
     "各单位", "各部门", "各地", "各级", "各镇", "各乡", "各街", "各村", "各区", "各县", "各市",
@@ -799,10 +1151,18 @@ _LEAD = (
     "原则上", "其中", "另外", "此外", "同时", "对于", "对", "且", "并且", "并", "而", "凡属", "凡",
     "以及", "属于", "如属", "如系",
 )  # fmt: skip
-_MODAL_TRAIL = (
-    "请于", "应于", "须于", "需于", "要于", "于", "在", "应当", "应", "须", "需要", "需", "要",
-    "必须", "均", "都", "至少", "最少", "原则上", "全年", "的", "一般", "可", "以",
+_MODAL_TRAIL: tuple[str, ...] = tuple(
+    sorted(  # longest first: _strip_trail takes the first that ends the text
+        (
+            "请于", "应于", "须于", "需于", "要于", "于", "在", "应当", "应", "须", "需要",
+            "需", "要", "必须", "均", "都", "至少", "最少", "原则上", "全年", "的", "一般",
+            "可", "以", "是否达到", "是否",
+        ),
+        key=len,
+        reverse=True,
+    )
 )  # fmt: skip
+
 _VERB_TRAIL = ("办理", "办结", "答复", "回复", "更新", "发布", "报送", "公开", "上网", "解读")
 _SCOPE_CHARS = re.compile(r"[\u4e00-\u9fff/、“”「」《》\"]{2,40}")
 # A title, not a part: "4)办理时限。", "更新要求:".
@@ -827,7 +1187,12 @@ _PREDICATE = re.compile(r"要(?![情闻点务])|应|须|需|必须|按时|按照
 _QUOTES = '“”「」《》"'
 
 
+_WHERE = re.compile(r"^[^,;。]{0,16}?(?:网站|门户|网页|页面|平台|系统)中")
+_WHEN = ("中", "时", "期间", "之际", "以来", "以后", "之后", "后", "前")
+
+
 def _strip_trail(text: str, words: tuple[str, ...]) -> str:
+    """`text` without the trailing words (`words` sorted longest first: 必须, not 须)."""
     while text.endswith(words):
         text = text[: -next(len(w) for w in words if text.endswith(w))]
     return text.strip("、/")
@@ -871,8 +1236,15 @@ def scope(prefix: str, lenient: bool = False) -> str | None:
         if _PREDICATE.match(text):
             return None  # 各单位要按时报送信息: what the unit must do, not a part
     text = _strip_trail(text, _MODAL_TRAIL)
-    if _BY_SCOPE.fullmatch(text) or _RELATIVE.fullmatch(text):
+    where = _WHERE.search(text) if "中" in text else None
+    if where and len(text) - where.end() >= 2:
+        text = text[where.end() :]  # 各单位门户网站中企业概况等静态栏目: the part, not where
+    if (text.startswith("按") and _BY_SCOPE.fullmatch(text)) or (
+        "的" in text and _RELATIVE.fullmatch(text)
+    ):
         return text
+    if text.endswith(_WHEN) or text.startswith(("发生", "遇", "如遇", "出现")):
+        return None  # 应急处置过程中, 发生重大情况: a time or condition, not a part
     if _noun_phrase(text, lenient):
         return text  # 人事任免、信息公开
     text = _strip_trail(_strip_trail(text, _VERB_TRAIL), _MODAL_TRAIL)

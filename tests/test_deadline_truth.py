@@ -7,7 +7,7 @@ once the office has confirmed them — in the evaluation and in the scoreboard a
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime, time
 from typing import Any
 
 import pytest
@@ -24,7 +24,7 @@ from workflow.reporting.status import refresh_status
 from workflow.services import columns as column_settings
 
 from .factories import World
-from .reporting_portal import NOW, Portal
+from .reporting_portal import BJ, NOW, Portal
 
 TODAY = date(2026, 11, 23)
 
@@ -240,14 +240,29 @@ def test_a_drafter_picks_the_part_when_there_is_a_choice(
         create(part_id=other.parts[0].id)
     item = create(part_id=part(column, "政策法规").id)
     assert item.part_id == part(column, "政策法规").id
-    # A retired part takes no new items; with one live part left, it is taken unasked.
-    column_settings.retire_part(
-        session, actor=None, now=NOW, part=part(column, "政策法规"), retired=True
-    )
+    # A part a rule names cannot be retired (its rule would judge a part that takes no
+    # new items); a part of the office's own, no rule naming it, can.
+    with pytest.raises(ValidationFailed, match="named by a rule"):
+        column_settings.retire_part(
+            session, actor=None, now=NOW, part=part(column, "政策法规"), retired=True
+        )
+    other = column_settings.add_part(session, actor=None, now=NOW, column=column, name="其他")
+    filed = create(part_id=other.id)
+    column_settings.retire_part(session, actor=None, now=NOW, part=other, retired=True)
+    assert other.retired_at is not None  # it holds an item: retired, not removed
     with pytest.raises(ValidationFailed, match="does not belong"):
-        create(part_id=part(column, "政策法规").id)
-    assert create().part_id == part(column, "信息公开年报").id
-    # Editing keeps the item where it was unless told otherwise.
+        create(part_id=other.id)
+    # Editing keeps an item where it was (even in a part retired since) unless told.
+    services.update_draft(
+        session,
+        actor=world.drafter,
+        item_id=filed.id,
+        expected_version=filed.version,
+        title="改过的标题",
+        now=NOW,
+    )
+    session.refresh(filed)
+    assert filed.part_id == other.id
     services.update_draft(
         session,
         actor=world.drafter,
@@ -380,3 +395,106 @@ def test_what_changes_a_judgement_marks_its_column(
         lambda: setattr(column.assignments[0], "responsible_since", date(2026, 1, 1))
     )
     assert marked_after(lambda: setattr(column, "rules_confirmed_at", None))
+
+
+# --------------------------------------------------------------------------- edges (review)
+
+
+def _at(day: str) -> datetime:
+    return datetime.combine(date.fromisoformat(day), time(10), BJ).astimezone(UTC)
+
+
+def test_the_first_judged_period_counts_from_its_own_first_day(
+    portal: Portal, session: Session, world: World
+) -> None:
+    """A previous period's due date moved onto the first days of the first judged period
+    (Sat 01-31 → Mon 02-02; Sun 11-22 → Mon 11-23) must not give those days' items to the
+    period the unit never answered for."""
+    monthly = responsible_since(
+        portal.column("月", [world.unit_a], per(1, "month")), date(2026, 2, 1)
+    )
+    portal.item("月", world.unit_a, published="2026-02-02")
+    weekly = responsible_since(portal.column("周", [world.unit_a], per(1, "week")), TODAY)
+    portal.item("周", world.unit_a, published="2026-11-23")
+    session.flush()
+
+    def status(column: Column, day: str) -> AssignmentStatus:
+        (s,) = [s for s in evaluate(session, _at(day)) if s.column_id == column.id]
+        return s
+
+    # March 3rd: February (due Sat 02-28, an adjusted working day) was met by the item of
+    # 02-02, which lies in January's window (its due date moved to 02-02).
+    assert status(monthly, "2026-03-03").status != OVERDUE
+    board = scoreboard(session, parse_period("2026-02"), _at("2026-03-03"), summary=False)
+    assert [c.outcome for c in board.cases if c.column_id == monthly.id] == [ON_TIME]
+    # While February is current, the item counts for it.
+    assert next(iter(status(monthly, "2026-02-10").rules)).published == 1
+    # The week of 11-23 (the import Monday) was met by that Monday's item.
+    later = status(weekly, "2026-12-01")
+    assert later.overdue_since is None or later.overdue_since > date(2026, 11, 30)
+
+
+def test_a_one_off_task_is_judged_alike_by_the_scoreboard_and_the_pages(
+    portal: Portal, session: Session, world: World
+) -> None:
+    # Due Sat 10-03 (National Day), moved to Thu 10-08; the unit answers from 10-05.
+    column = portal.column("一次性", [world.unit_a], {"kind": "once", "by": "2026-10-03"})
+    responsible_since(column, date(2026, 10, 5))
+    (s,) = [s for s in statuses(session, portal).values()]
+    assert (s.status, s.overdue_since) == (OVERDUE, date(2026, 10, 9))
+    board = scoreboard(session, parse_period("2026-10"), NOW, summary=False)
+    assert [(c.due, c.outcome) for c in board.cases if c.column_id == column.id] == [
+        (date(2026, 10, 8), MISSED)
+    ]
+
+
+def test_one_scope_left_judges_the_whole_column(
+    portal: Portal, session: Session, world: World
+) -> None:
+    column = portal.column("动态", [world.unit_a])
+    responsible_since(column, date(2026, 10, 1))
+    rules = [per(1, "month", scope="动态信息类"), per(1, "month", scope="其他类")]
+    column_settings.set_rules(
+        session, actor=None, now=NOW, column=column, rules=rules, confirmed=True
+    )
+    column_settings.set_rules(
+        session, actor=None, now=NOW, column=column, rules=rules[:1], confirmed=True
+    )
+    portal.item("动态", world.unit_a, published="2026-10-10")  # no part
+    portal.item("动态", world.unit_a, published="2026-11-10")
+    (s,) = statuses(session, portal).values()
+    assert s.status == OK and next(iter(s.rules)).part_id is None
+    from workflow.services.drafting import choose_part
+
+    assert choose_part(column, None) is None  # drafters are not asked to pick
+
+
+def test_scopes_are_trimmed_as_parts_are_named(
+    portal: Portal, session: Session, world: World
+) -> None:
+    column = portal.column("分类", [world.unit_a])
+    column_settings.set_rules(
+        session,
+        actor=None,
+        now=NOW,
+        column=column,
+        rules=[per(1, "month", scope=" 动态信息类 "), per(1, "month", scope="其他类")],
+        confirmed=True,
+    )
+    assert [r["scope"] for r in column.rules] == ["动态信息类", "其他类"]
+    assert [p.name for p in column.parts] == ["动态信息类", "其他类"]
+
+
+def test_the_calendar_feed_says_the_next_due_date_every_page_says(
+    portal: Portal, session: Session, world: World
+) -> None:
+    from workflow.reporting.feeds import upcoming_dues
+
+    column = responsible_since(portal.column("月度", [world.unit_a], per(1, "month")), TODAY)
+    (s,) = statuses(session, portal).values()
+    feed = [
+        e.day
+        for e in upcoming_dues(session, world.unit_a.id, NOW, horizon_days=400)
+        if column.name in e.summary
+    ]
+    assert feed == [s.next_due] == [date(2026, 12, 31)]

@@ -160,6 +160,10 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
     ),
     (re.compile(r"this column needs a part"), _l("本栏目分为多个分类，请选择信息所属的分类。")),
     (
+        re.compile(r"the part (?P<name>.+) is named by a rule"),
+        _l("分类“%(name)s”仍有时限规则适用：请先在规则中改为其他分类或整个栏目，再停用。"),
+    ),
+    (
         re.compile(r"the title is longer than (?P<n>.+) characters"),
         _l("标题不能超过%(n)s字。"),
     ),

@@ -245,3 +245,31 @@ def test_a_drafter_chooses_the_part_of_a_column_with_several(app: Flask, portal:
     _, token = page_token(drafter, new)
     r = drafter.post(new, data={**data, "csrf_token": token, "part_id": str(parts["动态信息类"])})
     assert r.status_code == 302
+
+
+def test_a_bad_responsible_since_when_adding_a_unit_is_refused(app: Flask, portal: Portal) -> None:
+    """A year-1 date would make every period unreachable (and the whole portal's
+    evaluation fail): refused with a message, nothing added, never a 500."""
+    admin = login(app, portal.logins["admin"])
+    column_id = _new_column(admin, "起始日期校验", "每年1月31日前")
+    with app.app_context():
+        session = _session(app)
+        unit_id = session.get(Column, portal.column.id).assignments[0].unit_id  # type: ignore[union-attr]
+        session.close()
+    page = f"/admin/columns/{column_id}"
+    for bad in ("0001-01-01", "2999-01-01", "不是日期"):
+        r = _post(
+            admin,
+            page,
+            f"/admin/columns/{column_id}/assignments",
+            {"unit_id": unit_id, "role": "lead", "responsible_since": bad},
+        )
+        assert r.status_code == 302
+        with app.app_context():
+            session = _session(app)
+            count = session.query(ColumnAssignment).filter_by(column_id=column_id).count()
+            session.close()
+        assert count == 0
+    html = admin.get(page).get_data(as_text=True)
+    assert "责任起始日期" in html
+    assert admin.get(f"/office/columns/{column_id}").status_code in (200, 403)

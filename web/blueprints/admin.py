@@ -20,6 +20,7 @@ from werkzeug.wrappers import Response
 from web import db_session
 from web import labels as L
 from web.blueprints.admin_rules import part_counts
+from web.errors import workflow_message
 from web.forms import (
     AssignmentForm,
     ColumnForm,
@@ -479,12 +480,20 @@ def assignment_add(column_id: int) -> Response:
     form = AssignmentForm()
     form.unit_id.choices = _unit_choices()
     if not form.validate_on_submit():
-        abort(400)
+        if form.csrf_token.errors:
+            abort(400)
+        flash(_("请选择责任单位，并填写有效的责任起始日期。"), "error")
+        return redirect(url_for("admin.column", column_id=column_id))
+    since = form.responsible_since.data or local_day(now())
+    try:
+        column_settings.check_since(since, now())
+    except WorkflowError as exc:
+        flash(workflow_message(exc), "error")
+        return redirect(url_for("admin.column", column_id=column_id))
     if any(a.unit_id == form.unit_id.data for a in col.assignments):
         flash(_("该单位已是本栏目的责任单位。"), "error")
     else:
         role = AssignmentRole(form.role.data).value
-        since = form.responsible_since.data or local_day(now())
         col.assignments.append(
             ColumnAssignment(unit_id=form.unit_id.data, role=role, responsible_since=since)
         )

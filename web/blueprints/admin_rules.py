@@ -20,6 +20,7 @@ from web.errors import workflow_message
 from web.forms import PartForm, SinceForm
 from web.helpers import actor, now, require_role
 from web.rule_forms import RulesForm, rule_data, scope_choices, to_rule
+from workflow.deadlines.scopes import scopes_of
 from workflow.enums import Role
 from workflow.errors import WorkflowError
 from workflow.models import Column, ColumnAssignment, ColumnPart, Item
@@ -54,7 +55,7 @@ def rules(column_id: int) -> Any:
     form = RulesForm()
     parts = [p.name for p in column_settings.live_parts(column)]
     scopes = parts + [
-        s for s in column_settings.scopes_of(column.rules or []) if s not in parts
+        s for s in scopes_of(column.rules or []) if s not in parts
     ]  # a scope of a single-scope column names no part: kept selectable
     if not form.is_submitted():
         for rule in column.rules or []:

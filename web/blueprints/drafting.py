@@ -36,6 +36,7 @@ from web.sanitize import BodyRefused, clean_body
 from workflow import services
 from workflow.deadlines.describe import describe
 from workflow.deadlines.evaluate import Settings, evaluate
+from workflow.deadlines.scopes import part_scopes
 from workflow.enums import Action, ItemKind, Role, State
 from workflow.errors import NotDesignated, StaleVersion, ValidationFailed, WorkflowError
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item
@@ -202,7 +203,7 @@ def _set_parts(form: ItemForm, column: Column, current: int | None = None) -> No
     """The part choice, when the column has several live parts (with one, it is taken
     without asking; with none, there is nothing to choose)."""
     live = [p for p in column.parts if p.retired_at is None]
-    if len(live) < 2:
+    if len(live) < 2 or not part_scopes(column.rules or []):
         del form.part_id
         return
     rules = column.rules or []

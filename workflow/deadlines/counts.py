@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 from workflow.calendar import WorkCalendar
 from workflow.deadlines.periods import periods_for
 from workflow.deadlines.rules import valid_rules
+from workflow.deadlines.scopes import part_scopes
 from workflow.deadlines.statuses import JUDGED_KINDS, Settings
 from workflow.enums import ItemKind, State
 from workflow.models import Column, ColumnAssignment, ColumnPart, Item, Obligation
@@ -65,6 +66,7 @@ class Assignment(NamedTuple):
     confirmed: bool
     judged: tuple[dict[str, Any], ...]  # the rules judged per period (not event rules)
     on_change: bool  # a rule asks for updates on change: the column can go stale
+    parted: bool  # the rules name two or more scopes: each is judged on its part's items
 
 
 def assignments(session: Session, only: Only) -> list[Assignment]:
@@ -86,19 +88,30 @@ def assignments(session: Session, only: Only) -> list[Assignment]:
         .order_by(ColumnAssignment.id)
     )
     stmt = only.where(stmt, ColumnAssignment.unit_id, ColumnAssignment.column_id)
-    parsed: dict[str | None, tuple[list[dict[str, Any]], int, tuple[Any, ...], bool]] = {}
+    parsed: dict[str | None, tuple[list[dict[str, Any]], int, tuple[Any, ...], bool, bool]] = {}
     out = []
     for a, c, u, p, raw, allows, since, confirmed in session.connection().execute(stmt).all():
         if raw not in parsed:
             rules, invalid = valid_rules(raw)
             judged = tuple(r for r in rules if r.get("kind") in JUDGED_KINDS)
             on_change = any(r.get("kind") == "on_change" for r in rules)
-            parsed[raw] = (rules, invalid, judged, on_change)
-        rules, invalid, judged, on_change = parsed[raw]
+            parsed[raw] = (rules, invalid, judged, on_change, bool(part_scopes(rules)))
+        rules, invalid, judged, on_change, parted = parsed[raw]
         since = since if isinstance(since, date) else date.fromisoformat(str(since))
         out.append(
             Assignment(
-                a, c, u, p, rules, invalid, bool(allows), since, bool(confirmed), judged, on_change
+                a,
+                c,
+                u,
+                p,
+                rules,
+                invalid,
+                bool(allows),
+                since,
+                bool(confirmed),
+                judged,
+                on_change,
+                parted,
             )
         )
     return out
@@ -116,15 +129,19 @@ def parts(session: Session, only: Only) -> dict[int, dict[str, int]]:
 
 @dataclass(frozen=True)
 class Counts:
-    last: datetime | None  # last publication (freshness, and where a lapse began)
+    last: datetime | None  # last publication, a revision's too (freshness, rolling gaps)
     last_statement: datetime | None  # last "nothing to publish" statement
     numbers: list[int]  # items first published on/after each boundary, then the total
+    # The last item's first publication: where a calendar lapse began (a revision of an
+    # old item is an update, not one more item).
+    last_item: datetime | None = None
 
     def plus(self, other: Counts) -> Counts:
         return Counts(
             _latest(self.last, other.last),
             _latest(self.last_statement, other.last_statement),
             [a + b for a, b in zip(self.numbers, other.numbers, strict=True)],
+            _latest(self.last_item, other.last_item),
         )
 
 
@@ -178,6 +195,7 @@ def published(
             # The plain type: UTCDateTime's per-row conversion costs more than the
             # aggregate's tail; `_utc` makes SQLite's naive values aware.
             type_coerce(func.max(Item.published_at), DateTime(timezone=True)),
+            type_coerce(func.max(first), DateTime(timezone=True)),
             *counts,
             func.count(first),
         )
@@ -203,7 +221,9 @@ def published(
     # COUNT … FILTER is never NULL, so the counts need no cleaning.
     for row in _with_memory(conn, stmt):
         column_id, unit, part = row[0], row[1], row[2]
-        counts_row = Counts(_utc(row[3]), statements.get((column_id, unit, part)), list(row[4:]))
+        counts_row = Counts(
+            _utc(row[3]), statements.get((column_id, unit, part)), list(row[5:]), _utc(row[4])
+        )
         found = out.get((column_id, unit))
         if found is None:
             out[(column_id, unit)] = Published(counts_row, {part: counts_row})

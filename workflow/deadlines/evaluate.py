@@ -27,7 +27,7 @@ today of something still owed.
 from __future__ import annotations
 
 from collections.abc import Collection
-from datetime import datetime
+from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from sqlalchemy.orm import Session
@@ -36,6 +36,7 @@ from workflow.calendar import WorkCalendar, add_months, memo
 from workflow.deadlines import counts as queries
 from workflow.deadlines.due import load_calendar
 from workflow.deadlines.judge import Judge, Windows
+from workflow.deadlines.scopes import scope_of
 from workflow.deadlines.statuses import (
     DEFAULT_SETTINGS,
     DUE_SOON,
@@ -87,9 +88,18 @@ def evaluate(
     assignments = queries.assignments(session, only)
     parts = queries.parts(session, only)
     windows = Windows(today, calendar)
-    # Per distinct rule text (a few dozen), not per assignment.
-    distinct = {id(a.judged): a.judged for a in assignments}.values()
-    boundaries = sorted({b for rules in distinct for r in rules for b in windows.boundaries(r)})
+    # Per distinct rule text (a few dozen) and responsible-since day, not per assignment.
+    distinct = {(id(a.judged), a.since): (a.judged, a.since) for a in assignments}.values()
+    boundaries = sorted(
+        {b for rules, _ in distinct for r in rules for b in windows.boundaries(r)}
+        | {
+            b
+            for rules, since in distinct
+            for r in rules
+            for b in windows.first_starts(r, since)
+            if b is not None
+        }
+    )
     published = queries.published(session, boundaries, tz, only)
     latest = queries.latest_items(session, assignments, parts, only)
     item_dues = queries.open_item_dues(session, today, calendar, settings, only)
@@ -100,11 +110,11 @@ def evaluate(
     no_parts: dict[str, int] = {}
     for a in assignments:
         found = published.get((a.column_id, a.unit_id))
-        column_parts = parts.get(a.column_id, no_parts)
+        column_parts = parts.get(a.column_id, no_parts) if a.parted else no_parts
         per_rule = []
         rank, lapse, next_due, provisional = 0, None, None, False
         for rule in a.judged:
-            part = column_parts.get(rule.get("scope")) if column_parts else None  # type: ignore[arg-type]
+            part = column_parts.get(scope_of(rule) or "") if column_parts else None
             counts = found.of_part(part) if found is not None else None
             r = judge.rule(rule, counts, a, part)
             per_rule.append(r)
@@ -123,7 +133,11 @@ def evaluate(
             status = OVERDUE
         elif items.soon and RANK[status] < RANK[DUE_SOON]:
             status = DUE_SOON
-        lapses = [d for d in (lapse, items.lapse, owed.lapse) if d]
+        # An item or obligation late before its unit answered for the column is late
+        # only from then on ("已逾期 自X": X after the responsible-since day).
+        floor = a.since + timedelta(days=1)
+        lapses = [lapse] if lapse else []
+        lapses += [max(d, floor) for d in (items.lapse, owed.lapse) if d]
         dues = [d for d in (next_due, items.next_due, owed.next_due) if d]
         out.append(
             AssignmentStatus(

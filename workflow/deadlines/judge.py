@@ -49,6 +49,26 @@ class Windows:
             return []
         return [d for d in (w.current_start, w.previous_start) if d not in (None, date.min)]
 
+    def first_starts(self, rule: Mapping[str, Any], since: date) -> tuple[date | None, date | None]:
+        """Where the current and the previous window start for a unit responsible since
+        `since` (None: where `boundaries` says). The first judged period counts from its
+        own first day: a previous due date moved onto it (a Sunday's, to Monday) must not
+        give its first items to a period the unit never answered for."""
+        w = self.for_rule(rule)
+        if w is None or w.periods is None:
+            return None, None
+        first = w.periods.first_from(since)
+        current = previous = None
+        if first == w.index and w.periods.bounds(first)[0] < w.current_start:
+            current = w.periods.bounds(first)[0]
+        if (
+            first == w.index - 1
+            and w.previous_start is not None
+            and w.periods.bounds(first)[0] < w.previous_start
+        ):
+            previous = w.periods.bounds(first)[0]
+        return current, previous
+
     def for_rule(self, rule: Mapping[str, Any]) -> Window | None:
         kind = rule.get("kind")
         if kind in ("periodic", "annual", "once"):
@@ -105,6 +125,8 @@ class CalendarPlan:
     not_judged: bool  # the current period began before the unit was responsible
     current: int  # position of the current window's start in the counts
     previous: int | None  # … of the previous window's start (None: not judged)
+    current_start: date  # the current window's first day (its period's, when first judged)
+    previous_start: date | None
 
 
 class Judge:
@@ -181,16 +203,17 @@ class Judge:
         not_judged = (
             window.due < since if periods is None else window.index < first_judged  # type: ignore[operator]
         )
-        current = (
-            self.total if window.current_start == date.min else self.index[window.current_start]
-        )
+        early_current, early_previous = self.windows.first_starts(rule, since)
+        current_start = early_current or window.current_start
+        previous_start = early_previous or window.previous_start
+        current = self.total if current_start == date.min else self.index[current_start]
         previous_judged = first_judged is None or window.index - 1 >= first_judged
         previous = (
-            self.index[window.previous_start]
-            if window.previous_start is not None and previous_judged
-            else None
+            self.index[previous_start] if previous_start is not None and previous_judged else None
         )
-        plan = self._plans[key] = CalendarPlan(window, first_judged, not_judged, current, previous)
+        plan = self._plans[key] = CalendarPlan(
+            window, first_judged, not_judged, current, previous, current_start, previous_start
+        )
         return plan
 
     def _calendar(
@@ -214,9 +237,9 @@ class Judge:
         if counts is not None and counts.last_statement is not None and allows_statement:
             # "Nothing to publish this period" stands for the period.
             statement = self._local(counts.last_statement)
-            if statement >= window.current_start:
+            if statement >= plan.current_start:
                 current = max(current, required)
-            elif window.previous_start and statement >= window.previous_start:
+            elif plan.previous_start and statement >= plan.previous_start:
                 previous = max(previous, required)
         lapse: date | None = None
         today = self.today
@@ -241,10 +264,16 @@ class Judge:
         assert window.previous_due is not None
         since_day = window.previous_due + timedelta(days=1)
         if periods is not None and required == 1:
-            last = self._local(counts.last) if counts and counts.last else None
+            last = self._local(counts.last_item) if counts and counts.last_item else None
             # Never published: from the first period the unit answered for.
             judged_from = plan.first_judged if plan.first_judged is not None else window.index - 1
-            missed = periods.window_of(last) + 1 if last is not None else judged_from
+            if last is None:
+                missed = judged_from
+            else:
+                met = periods.window_of(last)
+                if met < judged_from <= periods.index_of(last):
+                    met = judged_from  # the first judged period counts from its first day
+                missed = met + 1
             missed = max(missed, judged_from)
             if missed < window.index - 1:
                 since_day = periods.due(missed)[0] + timedelta(days=1)

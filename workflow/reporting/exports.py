@@ -257,8 +257,9 @@ def bulletin_docx(
         f"（{_cn(period.start)}至{_cn(period.end)}）各单位栏目信息报送情况通报如下。"
     )
     para("一、总体情况", font="黑体")
+    judged_units = sum(1 for s in board.units if s.judged)  # nothing judged: not assessed
     para(
-        f"本期共考核{len(board.units)}个单位的{judged}项报送任务，按时完成{on_time}项，"
+        f"本期共考核{judged_units}个单位的{judged}项报送任务，按时完成{on_time}项，"
         f"按时完成率{rate}；{len(late_units)}个单位存在逾期或未完成情况。"
     )
     good = [s.unit_name for s in board.units if s.judged and not s.late and not s.missed]

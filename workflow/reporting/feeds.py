@@ -26,8 +26,7 @@ from sqlalchemy.orm import Session
 
 from workflow.deadlines.describe import describe
 from workflow.deadlines.due import load_calendar
-from workflow.deadlines.evaluate import OK, Settings, evaluate
-from workflow.deadlines.periods import periods_for
+from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.enums import State
 from workflow.errors import NotFound, ValidationFailed
 from workflow.models import Column, FeedToken, Item, Obligation, Unit, User
@@ -137,12 +136,12 @@ def upcoming_dues(
     out: list[DueEntry] = []
     for s in statuses:
         for i, r in enumerate(s.rules):
-            if r.due is None:
+            # The evaluation's next due date, as every page shows it (the next period's
+            # when this one is met; the first judged period's for a new assignment).
+            due = r.next_due
+            if due is None:
                 continue
-            due, provisional = r.due, r.provisional
-            periods = periods_for(dict(r.rule), calendar)
-            if r.status == OK and periods is not None:  # met: the next period's
-                due, provisional = periods.due(periods.window_of(r.due) + 1)
+            provisional = r.provisional if due == r.due else not calendar.knows(due.year)
             if today <= due <= until:
                 rule = describe(r.rule)
                 out.append(

@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from workflow.calendar import WorkCalendar, add_months
 from workflow.deadlines.periods import periods_for
 from workflow.deadlines.rules import valid_rules
+from workflow.deadlines.scopes import part_scopes, scope_of
 from workflow.enums import Action, State
 from workflow.models import AuditEvent, Column, ColumnAssignment, ColumnPart, Item, Obligation
 from workflow.reporting.common import STAGE_NAMES, Period, ReportSettings, local_midnight
@@ -55,6 +56,7 @@ class _Judged:
     due: date
     late_until: date
     begins: date
+    previous_begins: date | None = None  # the previous period's first day
 
 
 def _windows(
@@ -65,7 +67,8 @@ def _windows(
         by = date.fromisoformat(str(rule["by"]))
         due = calendar.next_workday(by).date
         if period.start <= due <= period.end and due < today:
-            return [_Judged(add_months(due, -12), due, today - timedelta(days=1), by)]
+            # Judged for a unit responsible by the (moved) due date, as the evaluation does.
+            return [_Judged(add_months(due, -12), due, today - timedelta(days=1), due)]
         return []
     periods = periods_for(rule, calendar)
     if periods is None:
@@ -78,7 +81,15 @@ def _windows(
             break
         if due >= period.start:
             late_until = min(periods.due(k + 1)[0], today - timedelta(days=1))
-            out.append(_Judged(periods.due(k - 1)[0], due, late_until, periods.bounds(k)[0]))
+            out.append(
+                _Judged(
+                    periods.due(k - 1)[0],
+                    due,
+                    late_until,
+                    periods.bounds(k)[0],
+                    periods.bounds(k - 1)[0],
+                )
+            )
         k += 1
     return out
 
@@ -123,19 +134,24 @@ def rule_cases(
         if raw in by_text:
             continue
         judged: list[tuple[int, str | None, _Judged]] = []
-        for rule in valid_rules(raw)[0]:
+        rules = valid_rules(raw)[0]
+        # Scopes judge parts only where the rules name two or more (as the evaluation).
+        parted = bool(part_scopes(rules))
+        for rule in rules:
             key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
             if key not in by_key:
                 by_key[key] = _windows(rule, period, today, calendar)
-            scope = rule.get("scope")
+            scope = scope_of(rule) if parted else None
             judged += [(int(rule.get("min_items", 1)), scope, w) for w in by_key[key]]
         by_text[raw] = judged
     windows = {w for judged in by_text.values() for _, _, w in judged}
     if not windows:
         return []
-    # Items counted from the day after each boundary: start, due and late_until.
+    # Items counted from the day after each boundary: start, due and late_until; and
+    # from a period's first day, for the first period a unit answers for.
     boundaries = sorted(
         {d + timedelta(days=1) for w in windows for d in (w.start, w.due, w.late_until) if d}
+        | {w.begins for w in windows}
     )
     index = {b: i for i, b in enumerate(boundaries)}
     one = timedelta(days=1)
@@ -148,7 +164,9 @@ def rule_cases(
                 scope,
                 w.due,
                 w.begins,
+                w.previous_begins,
                 index[w.start + one],
+                index[min(w.begins, w.start + one)],
                 index[w.due + one],
                 index[w.late_until + one],
                 w.late_until > w.due,
@@ -193,12 +211,15 @@ def rule_cases(
         for w in plan:
             if w.begins < since:
                 continue  # the period began before the unit was responsible
+            # The first period the unit answers for counts from its own first day.
+            opening = w.previous_begins is not None and w.previous_begins < since
+            start = w.first_start if opening else w.start
             part = parts.get((column_id, w.scope)) if w.scope else None
             n = counts.get((column_id, unit_id, part), zero)
             # n[i]: items first published from boundary i on; (lo, hi] is n[lo] - n[hi].
-            if n[w.start] - n[w.until_due] >= w.required:
+            if n[start] - n[w.until_due] >= w.required:
                 outcome = ON_TIME
-            elif w.can_be_late and n[w.start] - n[w.until_late] >= w.required:
+            elif w.can_be_late and n[start] - n[w.until_late] >= w.required:
                 outcome = LATE
             else:
                 outcome = MISSED
@@ -214,7 +235,9 @@ class _Plan:
     scope: str | None
     due: date
     begins: date
+    previous_begins: date | None
     start: int
+    first_start: int  # `start` for the first period a unit answers for
     until_due: int
     until_late: int
     can_be_late: bool

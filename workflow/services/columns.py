@@ -19,28 +19,11 @@ from sqlalchemy.orm import Session
 from workflow import admin_log
 from workflow.deadlines.describe import describe
 from workflow.deadlines.rules import validate
+from workflow.deadlines.scopes import part_scopes, scope_of
 from workflow.errors import ValidationFailed
 from workflow.models import Column, ColumnAssignment, ColumnLink, ColumnPart, Item, User
 
 MAX_PART_NAME = 100
-
-
-def scopes_of(rules: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The distinct scopes the rules name, in order."""
-    out: dict[str, None] = {}
-    for rule in rules:
-        scope = rule.get("scope")
-        if isinstance(scope, str) and scope.strip():
-            out.setdefault(scope.strip(), None)
-    return list(out)
-
-
-def part_scopes(rules: Iterable[Mapping[str, Any]]) -> list[str]:
-    """The scopes that make parts of a column: two or more distinct ones. A single scope
-    ("新闻动态类栏目两周内更新") names the kind of the column itself, not a part of it:
-    its rule judges the whole column."""
-    scopes = scopes_of(rules)
-    return scopes if len(scopes) >= 2 else []
 
 
 def sync_parts(session: Session, column: Column) -> list[ColumnPart]:
@@ -77,13 +60,25 @@ def set_rules(
     if problems:
         raise ValidationFailed("invalid rule: " + "; ".join(problems))
     before = {"rules": _words(column.rules), "confirmed": column.rules_confirmed}
-    column.rules = [dict(r) for r in rules]
+    column.rules = tidy(rules)
     _mark_confirmed(column, actor, now, confirmed)
     sync_parts(session, column)
     after = {"rules": _words(column.rules), "confirmed": column.rules_confirmed}
     changes = {k: [before[k], after[k]] for k in before if before[k] != after[k]}
     if changes:
         _log(session, actor, now, "column.rules", column, changes)
+
+
+def tidy(rules: Sequence[Mapping[str, Any]]) -> list[dict[str, Any]]:
+    """Rules as stored: scopes trimmed (they name parts), an empty scope dropped."""
+    out = []
+    for rule in rules:
+        tidied = {k: v for k, v in rule.items() if k != "scope"}
+        scope = scope_of(rule)
+        if scope is not None:
+            tidied["scope"] = scope
+        out.append(tidied)
+    return out
 
 
 def _words(rules: Sequence[Mapping[str, Any]] | None) -> list[str]:
@@ -103,6 +98,7 @@ def confirm_rules(session: Session, *, actor: User | None, now: datetime, column
 def rules_replaced(column: Column, rules: list[dict[str, Any]], now: datetime) -> None:
     """Parsed rules written by the importer: 待确认 again when they differ from the
     rules the office confirmed."""
+    rules = tidy(rules)
     if column.rules != rules:
         column.rules = rules
         _mark_confirmed(column, None, now, False)
@@ -158,6 +154,9 @@ def retire_part(
     """A retired part takes no new items (its items stay where they are); one without
     items is simply removed."""
     column = part.column
+    if retired and any(scope_of(r) == part.name for r in column.rules or []):
+        # Its rule would judge a part that takes no new items: change the rule first.
+        raise ValidationFailed(f"the part {part.name} is named by a rule")
     if retired and part.retired_at is None:
         used = session.scalar(select(func.count()).where(Item.part_id == part.id))
         if used:
@@ -186,6 +185,13 @@ def live_parts(column: Column) -> list[ColumnPart]:
 # --------------------------------------------------------------------------- responsibility
 
 
+def check_since(day: date, now: datetime) -> None:
+    """A responsible-since day the calendar arithmetic can work with: from 2000 to the
+    end of next year (a year 1 date would make every period before it unreachable)."""
+    if day.year > now.year + 1 or day.year < 2000:
+        raise ValidationFailed(f"the responsible-since day {day.isoformat()} is out of range")
+
+
 def set_responsible_since(
     session: Session,
     *,
@@ -196,8 +202,7 @@ def set_responsible_since(
 ) -> None:
     """Since when the unit answers for the column: periods that began before are never
     judged. An earlier day brings the older periods back."""
-    if day.year > now.year + 1 or day.year < 2000:
-        raise ValidationFailed(f"the responsible-since day {day.isoformat()} is out of range")
+    check_since(day, now)
     if assignment.responsible_since == day:
         return
     old = assignment.responsible_since

@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 from workflow import audit
 from workflow.calendar import Due
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, item_due, load_calendar
+from workflow.deadlines.scopes import part_scopes
 from workflow.enums import Action, AttachmentType, ItemKind, State
 from workflow.errors import (
     InvalidTransition,
@@ -149,6 +150,8 @@ def _check_obligation(session: Session, obligation_id: int, column_id: int, unit
 def choose_part(column: Column, part_id: int | None) -> int | None:
     """The part of the column an item goes to: the one named (it must be a live part of
     this column), the only one when there is one, none when the column has no parts."""
+    if not part_scopes(column.rules or []):
+        return None  # the rules judge the column whole: parts play no part
     live = [p for p in column.parts if p.retired_at is None]
     if part_id is not None:
         for part in live:
@@ -307,9 +310,11 @@ def update_draft(
     require_aware(now)
     item = _editable(session, item_id, actor, expected_version)
     title = clean_title(title)
-    if part_id is None and item.part_id is not None:
-        part_id = item.part_id  # not given: stays where it is (if still a live part)
-    part = choose_part(item.column, part_id)
+    part: int | None = item.part_id
+    if part is not None and part_id in (None, part):
+        pass  # stays where it is, even in a part retired since
+    else:
+        part = choose_part(item.column, part_id)
     rev, changes = _working_revision(session, item, actor, now)
     rev.title, rev.body, rev.fields = title, body or "", dict(fields or {})
     changes.update(title=title, event_date=event_date, part_id=part)

@@ -23,11 +23,13 @@ _CN_DIGITS = {
 }  # fmt: skip
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER = re.compile(
-    # not the 一 of 统一, 唯一, 逐一, 之一…: those are words, not numbers
-    r"(?<![统唯单同万逐之其专划如])"
-    r"[零〇○一二两三四五六七八九十百千]{1,8}"
+    # not the 一 of 统一, 唯一, 逐一, 之一…: those are words, not numbers (but 分办单二日内
+    # is two days)
+    r"(?:(?<![统唯单同万逐之其专划如])一|[零〇○二两三四五六七八九十百千])"
+    r"[零〇○一二两三四五六七八九十百千]{0,7}"
     r"(?=个|天|日|号|周|星期|礼拜|月|年|次|条|季|旬|工作日|项|件|篇|期|到|至|或|小时|-|~)"
 )
+_ONE_MONTH = re.compile(r"(?<![年\d一二两三四五六七八九十第每])一月(?=内|以内|之内)")
 _SPACES = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]{0,200}\]")
 # ① would become a bare "1" under NFKC: keep it an item number.
@@ -118,6 +120,8 @@ def normalise(text: str) -> str:
     if "[bookmark" in text:
         text = _BOOKMARK.sub("", text)
     text = _SPACES.sub("", text)
+    if "一月" in text:  # 应在一月内: within a month (一月 of a year is January: 2024年一月内)
+        text = _ONE_MONTH.sub("1个月", text)
     return _CN_NUMBER.sub(lambda m: str(cn_to_int(m.group())), text)
 
 

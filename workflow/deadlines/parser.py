@@ -159,6 +159,8 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
     if not limit.capped and parts.PENALTY.match(rest):
         return None  # 两周内未更新的栏目予以通报
     subject = clause[: limit.start]
+    if subject.endswith("个") and clause[limit.start : limit.start + 1].isdigit():
+        subject = subject[:-1]  # 信息形成個20個工作日內: a slip, the measure word twice
     if parts.APPLICANT.match(rest) or _party(subject, context.sentence):
         return None  # 通知申请人于七日内补正
     if "间隔" in subject or "周期" in subject:
@@ -459,6 +461,8 @@ def _scope_of(words: str) -> str | None:
     对 in the rule's own clause (对已经过期的信息要及时更新: the topic's part)."""
     if words.startswith("对") and not words.startswith("对外"):
         return None
+    if parts.event_at_end(words):
+        return None  # 关联规范性文件公开3个工作日内: the trigger, not a part
     found = parts.scope(words)
     if found is None and ("在" in words or "于" in words):
         at = _AT.search(words)

@@ -48,11 +48,13 @@ _LIMIT_UNITS = {
     "工作日": "workday", "个工作日": "workday", "工作天": "workday", "个工作天": "workday",
     "上班日": "workday", "个上班日": "workday", "营业日": "workday", "个营业日": "workday",
     "日": "day", "天": "day", "历日": "day", "个历日": "day", "日历日": "day", "个日历日": "day",
-    "日历天": "day", "个日历天": "day",
+    "日历天": "day", "个日历天": "day", "自然日": "day", "个自然日": "day", "自然天": "day",
+    "个自然天": "day",
     "个周": "week", "周": "week", "星期": "week", "个星期": "week", "个月": "month", "月": "month",
 }  # fmt: skip
 _LIMIT_UNIT = (
     "个工作日|工作日|个工作天|工作天|个上班日|上班日|个营业日|营业日|个日历日|日历日|个日历天|日历天"
+    "|个自然日|自然日|个自然天|自然天"
     "|个历日|历日|个星期|星期|个月|个周|月|日|天|周"
 )
 
@@ -564,8 +566,9 @@ _NEXT_DAY = re.compile(
 _SAME_DAY = re.compile(
     r"(?:当日|当天)(?:内)?(?:予以|进行|即|及时|完成)?"
     r"(?=办结|发布|上网|公开|答复|回复|更新|报送|公布|推送|办理|上传|公示|回应)"
-    # 于即日安排查阅, 即日回复: the same day, whatever the service (not 即日起, 即日生效)
-    r"|(?<![自从])即日(?:内)?(?![起生施实执])(?=[\u4e00-\u9fff]{2})"
+    # 于即日安排查阅, 即日回复: the same day, whatever the service (not 即日起, 即日生效, nor
+    # the 即 of "即日常…": a verb of the service must follow)
+    r"|(?<![自从])即日(?:内)?(?=[办答回发公上更报处安予完受作给提核审批签送告通受])"
 )
 # A time of day (下午一时前, 5点前): the same-day answer is for what comes before it.
 _CLOCK_TIME = re.compile(r"[\d一二三四五六七八九十](?:时|点)(?!间|候|期|段|效)|小时")
@@ -683,6 +686,9 @@ _EVENTS = (
         re.compile(
             rf"(?:公开|发布|印发|出台|公布|签发|发出|下发|下达|颁布|发文){_AFTER}"
             r"|(?:发布|印发|出台)[^,;]{0,12}?时(?!限|间)"
+            # 关联规范性文件公开3个工作日内: a document's publication right before the limit
+            r"|(?:文件|政策|规定|办法|意见|方案|通知|公告|条例|规章)(?:公开|发布|印发|出台|公布|下发|颁布)"
+            r"(?=,|$)"
         ),
         "published",
     ),
@@ -731,6 +737,19 @@ def own_event(subject: str) -> tuple[str | None, bool]:
     if NO_EVENT.search(subject):
         return None, True
     raise Unsure(subject)
+
+
+def event_at_end(text: str) -> bool:
+    """The text ends with an event's words (关联规范性文件公开, 信息形成): the trigger of a
+    limit that follows, not a part of the column. (部门决算在批复后: the subject before
+    在 names the part; the caller looks there.)"""
+    if text.endswith(("后", "日", "起", "天")):
+        return False
+    for pattern, _ in _EVENTS:
+        for m in pattern.finditer(text):
+            if m.end() == len(text):
+                return True
+    return False
 
 
 def event(*texts: str) -> str | None:

@@ -1,0 +1,29 @@
+"""Wordings written for the kinds of failure the third collection (dev3.jsonl) showed,
+one group per kind, with the rules docs/deadline-corpus.md gives them. None of them is
+a corpus phrase: each fix is tested as a rule of the grammar on variants other
+districts' texts would use, and most groups hold a wording that must stay without a
+rule (abstaining is never wrong; a wrong deadline is)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .deadline_cases import C, P, aft, ann, k, per
+
+KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
+    # word boundaries: 即日 only before the service's verb; a numeral after 单 is one
+    ("年度报告即日常工作报告,应在收到通知之日起10日内报送", [aft(10, "day", "received")]),
+    ("即日起实施", []),
+    ("材料核对无误的即日办结", [aft(0, "day")]),
+    ("承办单位应于收到交办单三日内回复", [aft(3, "day", "received")]),
+    # units: 自然日 are calendar days; 一月内 is a month (一月 of a year is January)
+    ("群众来信在10个自然日内答复", [aft(10, "day")]),
+    ("整改事项应在30个自然天内完成", [aft(30, "day")]),
+    ("名单调整的,应在一月内报送备案", [aft(1, "month", "occurred")]),
+    ("2025年一月内完成", []),
+    # a document's publication right before the limit is its event, not a scope; a
+    # measure word written twice (信息形成個20個) is a slip
+    ("政策解读:相关政策文件印发5个工作日内", [aft(5, "workday", "published")]),
+    ("配套规章发布10日内公开解读材料", [aft(10, "day", "published")]),
+    ("统计数据形成个15个工作日内公开", [aft(15, "workday", "occurred")]),
+]

@@ -26,4 +26,16 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("政策解读:相关政策文件印发5个工作日内", [aft(5, "workday", "published")]),
     ("配套规章发布10日内公开解读材料", [aft(10, "day", "published")]),
     ("统计数据形成个15个工作日内公开", [aft(15, "workday", "occurred")]),
+    # a recommendation, a limit with another way out, the excess over a limit and a
+    # sanction's condition give no rule (decision 17); the noun 建议 is no wish
+    ("建议各单位于每月10日前报送", []),
+    ("建议相关单位在2025年6月30日前完成上传", []),
+    ("人大代表建议在3个月内办复", [aft(3, "month")]),
+    (
+        "一般信息2个工作日内发布,重要信息1个工作日内发布或按领导要求确定",
+        [aft(2, "workday", scope="一般信息")],
+    ),
+    ("答复期限为5个工作日或者依有关规定另行确定", []),
+    ("超过答复期限3个工作日仍未答复的,予以通报", []),
+    ("对5个工作日内不能办结且不说明理由的,扣2分", []),
 ]

@@ -336,6 +336,8 @@ def _sentence_rules(
             approved = parts.APPROVAL.search(clause) is not None
         if approved and found:
             found = [f for f in found if f.rule["kind"] != "after_event"]
+        if found and clause.endswith("的") and _sanctioned(clauses, i):
+            found = [f for f in found if f.rule["kind"] != "after_event"]
         if found and conditions and any(f.rule["kind"] == "periodic" for f in found):
             found = [f for f in found if not _conditional(f, clause, clauses, i)]
         if not found and i and ("频" in clauses[i - 1] or "周期" in clauses[i - 1]):
@@ -430,6 +432,11 @@ def _sentence_rules(
             if r["kind"] == "after_event" and r["unit"] == "day" and r["within"]:
                 r["unit"] = "workday"
     return rules, head
+
+
+def _sanctioned(clauses: list[str], i: int) -> bool:
+    """A later clause of the sentence is a sanction (…的，由督查组通报批评)."""
+    return any(parts.SANCTION.search(c) for c in clauses[i + 1 :])
 
 
 _MAY = re.compile(r"(?:可以|可|应当|应|最多|最长|适当|一般|原则上)+$")

@@ -652,6 +652,9 @@ def sync(clause: str) -> re.Match[str] | None:
 
 # 两周内未更新的栏目予以通报: a penalty, not a limit.
 PENALTY = re.compile(r"^[^,]{0,6}?(?:未|没有|无)")
+# …超过5个工作日且不报告说明理由的，由督查组通报批评: a sanction; a limit in the "…的"
+# clause before it is the sanction's condition.
+SANCTION = re.compile(r"通报批评|问责|追究|扣\d|扣分|扣减|处分|单项否决|约谈|通报")
 # 通知申请人于七日内补正: the applicant's deadline, not the office's.
 APPLICANT = re.compile(
     r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出(?:异议|[^,]{0,6}?申请)|申请复议|提起"
@@ -1037,6 +1040,11 @@ _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
     r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|时期|重大活动|左右|前后"
     r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法"
+    # a recommendation to someone (建议相关企业在3月5日前上传…; decision 17); not the noun
+    # (代表建议), nor a table's own minimum (如无变动，也建议每年至少更新一次: the seeds)
+    r"|(?<![代表人众员者见的和、])建议(?:各|相关|有关|贵|你|您|企业|单位|部门|尽快|尽早|提前|将|把)"
+    # the excess over a limit (超过办理时限5个工作日…的): a sanction's condition
+    r"|超(?:过|出)?[^,;。]{0,6}?(?:时限|期限)\d"
     r"|(?<!\d)\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"  # 每月10日至15日
 )
 # Each tried only when its first word is in the clause (a cheap test).
@@ -1047,6 +1055,12 @@ _WEEKDAY_LIST = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7](
 # alternatives: 每月或每季度, 每个工作日或每周, 按月或按季
 _ALTERNATIVE = re.compile(
     r"(?:周|星期|月|季度?|年度?|旬|天|日)或(?:每|按)?\d{0,2}个?(?:周|星期|月|季|年|旬|天|日|半)"
+)
+
+
+# a limit with another way out: 1日内审核完毕或依具体时限要求确定 (decision 17)
+_OR_OTHERWISE = re.compile(
+    rf"\d{{1,3}}(?:{_LIMIT_UNIT})[^,;。]{{0,12}}?或者?(?:依|按|根据|视|由|另行|以|在|经)"
 )
 
 
@@ -1124,7 +1138,7 @@ def rejected(clause: str) -> bool:
         return True
     if ("周" in clause or "星期" in clause or "礼拜" in clause) and _WEEKDAY_LIST.search(clause):
         return True  # 每周一、三、五
-    if "或" in clause and _ALTERNATIVE.search(clause):
+    if "或" in clause and (_ALTERNATIVE.search(clause) or _OR_OTHERWISE.search(clause)):
         return True
     if "、" in clause and _MONTH_LIST.search(clause) and not _LISTED.search(clause):
         return True  # 每年3月、9月各更新一次: a list of months

@@ -38,4 +38,19 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("答复期限为5个工作日或者依有关规定另行确定", []),
     ("超过答复期限3个工作日仍未答复的,予以通报", []),
     ("对5个工作日内不能办结且不说明理由的,扣2分", []),
+    # kinds of publication listed are no requirement; a condition clause (必要时, 当发生…)
+    # holds the rest of its sentence (decision 7), a change does not
+    ("信息公开方式分为主动公开、及时公开、依申请公开等", []),
+    ("公开形式包括定期公开、随时公开等", []),
+    ("必要时,每天发布疫情信息并及时更新", []),
+    ("当出现重大舆情时,应每天报送一次,并及时发布权威信息", []),
+    ("当信息发生变化时,及时更新", [k(C)]),
+    # in step with a document (随X公开, decision 17); with something else, or beside a
+    # period, unsure
+    ("随招标公告一并公开", [aft(0, "day", "published")]),
+    ("解读材料随政策文件同步发布", [aft(0, "day", "published")]),
+    ("随同年度报告一起上网", [aft(0, "day", "published")]),
+    ("随时报送", [k(P)]),
+    ("随工作进展公开", []),
+    ("每季度随同财务报表公开", []),
 ]

@@ -243,10 +243,12 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
                 found.append(_Found(rule, limit.start, limit.end, extended=limit.extended))
                 timed = timed or rule["kind"] == "after_event"
     events = timed
-    same = parts.sync(clause) if "同" in clause else None
+    same = parts.sync(clause) if "同" in clause or "随" in clause else None
     if same and not any(f.start <= same.start() < f.end for f in found):
-        if "与" in same.group() and not parts.event(same.group()):
+        if ("与" in same.group() or "随" in same.group()) and not parts.event(same.group()):
             raise parts.Unsure(clause)  # 与X同步: in step with something we cannot name
+        if periods:
+            raise parts.Unsure(clause)  # 每年都随同预决算公开: the period, or in step?
         borrowed = False
         if parts.names_event(clause) or context.event()[1]:
             rule = after_event(0, "day", parts.event(clause) or context.event()[0])
@@ -265,8 +267,10 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
         found.append(_Found({"kind": "on_change"}, start, change.end()))
     elif not timed and not (change and change.group("neg")) and _PROMPT_WORD.search(clause):
         prompt = parts.PROMPT.search(clause)  # not beside a limit: "20个工作日内及时公开"
-        if prompt and not parts.NOT_REQUIRED.search(
-            clause[max(0, prompt.start() - 4) : prompt.start()]
+        if (
+            prompt
+            and not parts.NOT_REQUIRED.search(clause[max(0, prompt.start() - 4) : prompt.start()])
+            and not parts.CATEGORY_LIST.search(clause, 0, prompt.start())
         ):
             found.append(_Found({"kind": "prompt"}, prompt.start(), prompt.end()))
     if len(found) > 1:
@@ -417,6 +421,8 @@ def _sentence_rules(
             carried = found[-1].scope
         if not found and ("期间" in clause or "延长" in clause) and parts.STOP.search(clause):
             stopped = True
+        if not found and ("必要" in clause or clause.startswith("当")) and not changes:
+            stopped = stopped or parts.CONDITION_CLAUSE.search(clause) is not None
     if len({key(r) for r in quotas}) > 1:  # quotas that differ by unit: no column rule
         rules = [r for r in rules if not any(r is q for q in quotas)]
     annual_scopes = {r.get("scope") for r in rules if r["kind"] == "annual"}

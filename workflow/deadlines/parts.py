@@ -415,6 +415,10 @@ PERIOD_CONDITION = re.compile(
 # A season (两会期间) or an extension (如需延长答复期限的): the sentence's later limits are
 # no year-round rule / no second limit.
 STOP = re.compile(r"期间$|延长(?![至到])")
+# A condition clause the rest of the sentence holds under, not year-round: 必要时,…;
+# 当发生重大疫情…时,… (a regime while it lasts; the guide's decision 7). A change is not
+# one (当信息发生变化时，及时更新: on_change).
+CONDITION_CLAUSE = re.compile(r"^(?:确有|如有|若有)?必要时$|^当(?:发生|出现|遇|遭遇|面临|处于)")
 # A limit that needs an approval (经…批准/同意, 签请…核准) is an extension, not a limit of
 # its own: 经省政府办公厅同意…,至迟不超过6个月办理完毕. (批准后, 批复之日 are events.)
 APPROVAL = re.compile(
@@ -572,8 +576,11 @@ _SAME_DAY = re.compile(
 )
 # A time of day (下午一时前, 5点前): the same-day answer is for what comes before it.
 _CLOCK_TIME = re.compile(r"[\d一二三四五六七八九十](?:时|点)(?!间|候|期|段|效)|小时")
+# 随X公开 (along with X), not 随时, 随即, 随后, 随着, 随意, 随机, 随有随报
+_ALONG = r"(?<![跟伴追尾])随同?(?![时即后着意机有])"
 _SYNC = re.compile(
     r"(?:与[^,;。]{1,20}?同[步时]|同步)(?:进行)?(?:公开)?(?:报送|发布|更新|公开|上传|上网|推送|公布|公示)"
+    rf"|{_ALONG}[^,;。]{{1,20}}?(?:一并|一起|同时|同步)?(?:公开|发布|公布|上网|报送)"
     # 信息的采集发布要与会议(活动)同步: the verb before
     r"|(?<=报送|发布|更新|公开|上网|公布)[^,;。]{0,6}?与[^,;。]{1,20}?同步(?:进行)?(?=$|,)"
 )
@@ -707,7 +714,11 @@ _EVENTS = (
     ),
 )
 # 与政策文件同步发布 (published), 与会议(活动)同步 (occurred): what the rule keeps in step with.
-_IN_STEP = re.compile(r"与(?P<x>[^,;。]{1,20}?)同[步时]")
+_IN_STEP = re.compile(
+    r"与(?P<x>[^,;。]{1,20}?)同[步时]"
+    # 随采购公告、采购文件公开, 随同部门预决算一并公开 (decision 17)
+    rf"|{_ALONG}(?P<y>[^,;。]{{1,20}}?)(?:一并|一起|同时|同步)?(?=公开|发布|公布|上网|报送)"
+)
 _DOCUMENT = re.compile(
     r"文件|政策|文本|规定|办法|意见|方案|通知|公告|决定|条例|规章|报告|预算|决算"
 )
@@ -761,10 +772,10 @@ def event(*texts: str) -> str | None:
         for pattern, name in _EVENTS:
             if pattern.search(text):
                 return name
-        if "同" in text:
+        if "同" in text or "随" in text:
             step = _IN_STEP.search(text)
             if step:
-                return in_step(step.group("x"))
+                return in_step(step.group("x") or step.group("y"))
     return None
 
 
@@ -790,8 +801,8 @@ def _nearest_event(text: str) -> str | None:
             best = (m.end(), name)
     if best:
         return best[1]
-    step = _IN_STEP.search(text) if "同" in text else None
-    return in_step(step.group("x")) if step else None
+    step = _IN_STEP.search(text) if "同" in text or "随" in text else None
+    return in_step(step.group("x") or step.group("y")) if step else None
 
 
 def in_step(what: str) -> str | None:
@@ -991,6 +1002,8 @@ PROMPT = re.compile(
 )
 # "以利即时公布", "尽可能即时回复": a purpose or a wish, not a requirement.
 NOT_REQUIRED = re.compile(r"以利|以便|便于|尽可能|尽量|力争|争取")
+# 分为常年公开、及时公开、限时公开等: kinds of publication listed, not a requirement.
+CATEGORY_LIST = re.compile(r"(?:分为|分成|包括|分别为|有)[^,;。]{0,30}、$")
 # 及时形成反馈结果，并发布…: a preparation, then the publication in the next clause.
 PROMPT_PREPARE = re.compile(r"(?<!不)(?:及时|即时|第一时间)(?:形成|整理|汇总|收集|制作|编制|撰写)")
 PROMPT_THEN = re.compile(rf"^(?:并|并且|再|然后)(?:{PUBLISH})")

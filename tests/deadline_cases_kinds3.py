@@ -53,4 +53,16 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("随时报送", [k(P)]),
     ("随工作进展公开", []),
     ("每季度随同财务报表公开", []),
+    # 每年 with a day on which it is published is that annual day; a date that times an
+    # internal check is none (decision 6)
+    ("每年6月30日均在门户网站公开", [ann("06-30")]),
+    ("每年3月31日向社会公布上年度决算", [ann("03-31")]),
+    ("每年6月30日起执行新标准", []),
+    ("每年12月底前,对各单位网站开展全面检查", []),
+    ("每年11月底前,公开检查结果", [ann("11-30")]),
+    # a period whose days are listed beside it, or whose count may vary, is no quota
+    ("每周更新3次(周一、周三、周五)", []),
+    ("每周发布5条(周一至周五),有重要信息随时发布", [k(P)]),
+    ("每月报送2条,数量可视情况调整", []),
+    ("每月10日前报送(节假日顺延)", [per(1, "month", by_day=10)]),
 ]

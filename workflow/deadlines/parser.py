@@ -140,6 +140,13 @@ class _Context:
         at = self.sentence.find(clause)
         return at >= 0 and parts.publishes(self.sentence[at + len(clause) :])
 
+    def next_clause(self, clause: str) -> str:
+        """The clause after this one in the sentence ("" when none)."""
+        at = self.sentence.find(clause)
+        if at < 0:
+            return ""
+        return self.sentence[at + len(clause) + 1 :].split(",", 1)[0]
+
     def earlier(self) -> bool:
         """An earlier sentence of the item names an event."""
         return bool(self.before) and any(parts.names_event(s.text) for s in self.before or ())
@@ -209,6 +216,9 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     annual = False
     if "年" in clause or "月" in clause or "季" in clause:
         date_parts, spans = parts.dates(clause, context.yearly)
+        if date_parts and date_parts[-1].end == len(clause):
+            if parts.checks(context.next_clause(clause)):
+                return []  # 每年11月底前，对照任务分解表全面检查…: an internal check
         for d in date_parts:
             if d.kind == "annual" and not context.standing:
                 raise parts.Unsure(clause)  # 于6月30日前将材料报送…: once, or every year?
@@ -344,6 +354,9 @@ def _sentence_rules(
             found = [f for f in found if f.rule["kind"] != "after_event"]
         if found and conditions and any(f.rule["kind"] == "periodic" for f in found):
             found = [f for f in found if not _conditional(f, clause, clauses, i)]
+        qualified = bool(found) and i + 1 < len(clauses) and parts.days_listed(clauses[i + 1])
+        if qualified:  # 每周发布5次(周一至周五): the days are listed (decision 7)
+            found = [f for f in found if f.rule["kind"] != "periodic"]
         if not found and i and ("频" in clauses[i - 1] or "周期" in clauses[i - 1]):
             word = parts.BARE_FREQUENCY.fullmatch(clause)
             if word and parts.FREQUENCY_TITLE.search(clauses[i - 1]):  # 更新频率：季度
@@ -405,7 +418,7 @@ def _sentence_rules(
                 f.rule["scope"] = f.scope
             f.rule["source"] = clause
             rules.append(f.rule)
-        if not found and not stopped and not approved and pending is not None:
+        if not found and not stopped and not approved and not qualified and pending is not None:
             pending.append(clause)  # may state a limit or a period we could not read
         stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
         if not found and not stated and (i + 1 < len(clauses) or first):  # a topic
@@ -423,6 +436,10 @@ def _sentence_rules(
             stopped = True
         if not found and ("必要" in clause or clause.startswith("当")) and not changes:
             stopped = stopped or parts.CONDITION_CLAUSE.search(clause) is not None
+    if "增减" in text or "调整" in text or "变动" in text:
+        adjustable = parts.ADJUSTABLE.search(text)
+        if adjustable:  # 条数可根据实际适当增减: the count is no requirement
+            rules = [r for r in rules if r["kind"] != "periodic"]
     if len({key(r) for r in quotas}) > 1:  # quotas that differ by unit: no column rule
         rules = [r for r in rules if not any(r is q for q in quotas)]
     annual_scopes = {r.get("scope") for r in rules if r["kind"] == "annual"}

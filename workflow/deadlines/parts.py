@@ -186,6 +186,18 @@ INTERNAL = re.compile(
     r"(?:自查|检查|巡查|排查|抽查|督查|核查|检视|检核|巡检|例会|会议|培训|学习|研判|调度|座谈|考核"
     r"|监测)(?![室处科组办局站中])"  # not an office: 督查室
 )
+_CHECK_RESULT = re.compile(r"结果|报告|通报|情况(?:报告|通报)")
+
+
+def checks(text: str) -> bool:
+    """The words are an internal activity (检查任务完成情况), not the publication of its
+    result (公开检查结果)."""
+    if not _INTERNAL_CHAR.search(text):
+        return False
+    m = INTERNAL.search(text)
+    return m is not None and not _CHECK_RESULT.match(text, m.end())
+
+
 PUBLIC_EVENT = re.compile(r"发布会|记者会|吹风会|访谈|新闻发布")
 _INTERNAL_CHAR = re.compile(r"[查会训习研调座核测检]")
 
@@ -830,6 +842,10 @@ _ONCE_PART = re.compile(
 _ANNUAL = re.compile(
     r"(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})(?:日|号)|(?P<end>底|末))(?:前|之前|以前|止)"
 )
+# 每年6月30日均在…公开: on that day every year (by it, under the contract)
+_ANNUAL_ON = re.compile(
+    r"每年的?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号](?!前|之前|以前|止|起|至|到|、|左右|前后|[\d~-])"
+)
 _BEFORE_MONTH = re.compile(r"(?P<m>\d{1,2})月份?(?:前|之前|以前)(?!后)")
 _FROM_DATE = re.compile(r"^(?:起|开始|施行|实施|执行|生效)")
 _YEAR_END = re.compile(
@@ -841,6 +857,11 @@ _MONTH_OF_YEAR = re.compile(r"每年的?(?P<m>\d{1,2})月份?(?P<x>内)?(?![\d�
 _LISTED = re.compile(r"(\d{1,2})月(\d{1,2})日、(\d{1,2})月(\d{1,2})日(?:前|之前|以前)")
 _VERB_START = re.compile(
     rf"^{_FILLER}(?:{VERB}|完成|(?:将|把)[^,;。]{{1,40}}?(?:{PUBLISH}|提报|提交))"
+)
+
+
+_ON_DAY_ACT = re.compile(
+    rf"{_FILLER}(?:(?:在|于|通过|向)[^,;。]{{0,40}}?)?(?:{PUBLISH})"
 )
 
 
@@ -939,6 +960,11 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
             before = clause[max(0, m.start() - 2) : m.start()]
             start = m.start() - 2 if before in ("每年", "次年") else m.start()
             add("annual", f"{month:02d}-{day:02d}", start, m.end())
+    for m in _ANNUAL_ON.finditer(clause) if "每年" in clause else ():
+        month, day = int(m.group("m")), int(m.group("d"))
+        if free(*m.span()) and 1 <= month <= 12 and 1 <= day <= month_end(month, 2024):
+            if _ON_DAY_ACT.match(clause, m.end()):  # 每年6月30日均在…网站上公开
+                add("annual", f"{month:02d}-{day:02d}", *m.span())
     for m in (
         _BEFORE_MONTH.finditer(clause) if yearly and monthly else ()
     ):  # 次年3月份前 → end of February
@@ -1065,6 +1091,23 @@ _ORDINAL = re.compile(  # ordinals: 每季度第2个月, 第2至3周
     r"第\d{1,2}(?!季度|个月的?\d{1,2}[日号])个?(?:月|天|工作日|旬|次)|第\d{1,2}(?:至|到|-|~|、|或)\d"
 )
 _WEEKDAY_LIST = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)")
+
+
+def days_listed(clause: str) -> bool:
+    """A short aside that lists or ranges days (周一至周五, 10日至15日): the days of the
+    period before it (decision 7: lists and ranges of days give no rule)."""
+    return len(clause) <= 12 and (
+        _WEEKDAY_LIST.match(clause) is not None or _DAY_RANGE.match(clause) is not None
+    )
+
+
+_DAY_RANGE = re.compile(r"\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]")
+
+
+# 条数可根据实际适当增减, 频次可视情况调整: the count or frequency is not binding.
+ADJUSTABLE = re.compile(
+    r"(?:条数|次数|数量|篇数|频次|频率|更新量)[^,;。]{0,10}?(?:可|可以)[^,;。]{0,10}?(?:增减|调整|变动)"
+)
 # alternatives: 每月或每季度, 每个工作日或每周, 按月或按季
 _ALTERNATIVE = re.compile(
     r"(?:周|星期|月|季度?|年度?|旬|天|日)或(?:每|按)?\d{0,2}个?(?:周|星期|月|季|年|旬|天|日|半)"

@@ -65,4 +65,9 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("每周发布5条(周一至周五),有重要信息随时发布", [k(P)]),
     ("每月报送2条,数量可视情况调整", []),
     ("每月10日前报送(节假日顺延)", [per(1, "month", by_day=10)]),
+    # the changes stated, then "并及时更新": their update (on_change); another object's
+    # prompt report stays prompt; checking the changes each period is no quota
+    ("定期与各科室确认办事指南变动情况,并及时在网站上更新", [k(C)]),
+    ("每季度与各单位核对办事指南变动情况,并及时更新", [k(C)]),
+    ("关注市场价格变化情况,对出现的异常情况第一时间上报", [k(P)]),
 ]

@@ -420,7 +420,14 @@ def _sentence_rules(
             rules.append(f.rule)
         if not found and not stopped and not approved and not qualified and pending is not None:
             pending.append(clause)  # may state a limit or a period we could not read
-        stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
+        stated = changes and bool(
+            parts.CHANGE_CONDITION.search(clause)
+            or (
+                parts.CHANGES_STATED.search(clause)
+                and i + 1 < len(clauses)
+                and parts.CHANGES_UPDATED.match(clauses[i + 1])
+            )
+        )
         if not found and not stated and (i + 1 < len(clauses) or first):  # a topic
             # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
             context.current = _Topic(clause, first and i == 0, context.current)

@@ -183,8 +183,8 @@ _PUBLISH_SEARCH = re.compile(rf"(?:{PUBLISH})(?!的)")
 # Activities that publish nothing (the guide's decision 6): self-checks, link checks,
 # internal meetings. Press conferences and online interviews do publish.
 INTERNAL = re.compile(
-    r"(?:自查|检查|巡查|排查|抽查|督查|核查|检视|检核|巡检|例会|会议|培训|学习|研判|调度|座谈|考核"
-    r"|监测)(?![室处科组办局站中])"  # not an office: 督查室
+    r"(?:自查|检查|巡查|排查|抽查|督查|核查|核对|核实|检视|检核|巡检|例会|会议|培训|学习|研判|调度|座谈|考核"
+    r"|监测)(?![室处科组局站中]|办(?![事理结]))"  # not an office: 督查室, 督查办
 )
 _CHECK_RESULT = re.compile(r"结果|报告|通报|情况(?:报告|通报)")
 
@@ -1062,6 +1062,10 @@ def change(clause: str) -> re.Match[str] | None:
 # A clause that only states the condition ("内容如有变动，应及时更新"): the next clause's
 # "及时更新" then means "update on change", not "publish promptly".
 CHANGE_CONDITION = re.compile(r"(?:如|若|一旦|如果)?有?(?:变化|变动|变更|调整|异动)(?:时|后|的)?$")
+# 确定…信息变动情况，并及时在网站上更新: the changes, then their update (not
+# 关注价格变化情况，对出现的异常情况在第一时间上报: another object's prompt report).
+CHANGES_STATED = re.compile(r"(?:变化|变动|变更|调整|异动)情况$")
+CHANGES_UPDATED = re.compile(r"^(?:并|并且)?(?:及时|即时|随时|立即)")
 # After such a condition: 应随时通知资讯室更新, 应及时注销或变更账号信息.
 CHANGE_THEN = re.compile(
     rf"(?:及时|即时|随时|立即|即)[^,;。]{{0,12}}?(?:{PUBLISH}|变更|修改|更改|调整|备案)"

@@ -70,4 +70,18 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("定期与各科室确认办事指南变动情况,并及时在网站上更新", [k(C)]),
     ("每季度与各单位核对办事指南变动情况,并及时更新", [k(C)]),
     ("关注市场价格变化情况,对出现的异常情况第一时间上报", [k(P)]),
+    # a bare period with 公布 (decision 15), and one the grammar cannot read beside
+    # another rule (abstain); "X的时间要及时" is prompt (decision 17); the rest of the
+    # parts (其他栏目) keeps its own prompt beside the column's (decision 16)
+    (
+        "政策法规半年公布一次,低保情况每月公开一次",
+        [per(6, "month", scope="政策法规"), per(1, "month", scope="低保情况")],
+    ),
+    ("工作动态季度公布一次", [per(3, "month")]),
+    ("每月更新一次,财务收支半年度公布一次", [per(1, "month"), per(6, "month")]),
+    ("动态信息每月更新,财务信息季度集中公布一次", []),
+    ("公开的时间要及时", [k(P)]),
+    ("报送的时间应及时", [k(P)]),
+    ("及时更新,其他栏目随时发布", [k(P), k(P, "其他栏目")]),
+    ("每月更新工作动态,其他栏目可视情况随时更新", [per(1, "month"), k(P, "其他栏目")]),
 ]

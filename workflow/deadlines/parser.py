@@ -563,14 +563,20 @@ def _parse(text: str) -> list[Rule]:
     if len(rules) < 2 and not (rules and "scope" in rules[0]):
         return rules
     # A rule for the whole column covers the same rule for a part of it.
+    # (Not a part named as the rest, 其他栏目…: it stands beside the other parts' rules,
+    # decision 16.)
     whole = {key(r) for r in rules if "scope" not in r}
-    rules = [r for r in rules if "scope" not in r or key(r) not in whole]
+    rules = [r for r in rules if "scope" not in r or key(r) not in whole or _rest(r["scope"])]
     if any("scope" in r for r in rules) and has_traditional(text):  # as written: 財務收支情況
         mapping = written_map(text)
         for r in rules:
             if "scope" in r:
                 r["scope"] = as_written(r["scope"], text, mapping)
     return dedupe(rules)
+
+
+def _rest(scope: str) -> bool:
+    return scope.startswith(("其他", "其它"))
 
 
 def parse_with_text(text: str) -> dict[str, Any]:

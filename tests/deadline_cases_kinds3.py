@@ -84,4 +84,13 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("报送的时间应及时", [k(P)]),
     ("及时更新,其他栏目随时发布", [k(P), k(P, "其他栏目")]),
     ("每月更新工作动态,其他栏目可视情况随时更新", [per(1, "month"), k(P, "其他栏目")]),
+    # a clause that is only the time (收到…的当日, N日内) with the verb in the next: the
+    # limit, and no prompt beside it (decision 1); a limit on what one is able to do
+    # (能当天答复的当天答复) is none, its complement (不能…的) a limit
+    ("应在收到来信的当日,及时答复", [aft(0, "day", "received")]),
+    ("收到申请后5个工作日内,及时予以答复", [aft(5, "workday", "received")]),
+    ("承办部门应在答复诉求人的当天,将工单反馈至工作机构", [aft(0, "day")]),
+    ("在会议召开的当天,组织学习", []),
+    ("能当场办结的当场办结,不能当场办结的5个工作日内办结", [aft(5, "workday")]),
+    ("简单问题能当日答复的当日答复,其他问题3日内答复", [aft(3, "day", scope="其他问题")]),
 ]

@@ -170,6 +170,8 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
         subject = subject[:-1]  # 信息形成個20個工作日內: a slip, the measure word twice
     if parts.APPLICANT.match(rest) or _party(subject, context.sentence):
         return None  # 通知申请人于七日内补正
+    if "能" in subject and parts.ABLE.search(subject):
+        return None  # 能当天答复的当天答复: only when one can (decision: a condition)
     if "间隔" in subject or "周期" in subject:
         raise parts.Unsure(clause)  # 更新间隔不超过10个工作日: a gap in working days
     column = _COLUMN_SUBJECT.search(subject) or (
@@ -234,6 +236,9 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     for p in periods:
         spans.append((p.start, p.end))
     limits = parts.limits(clause, spans)
+    if not limits and clause.endswith(("当日", "当天")) and parts.SAME_DAY_WHEN.search(clause):
+        if parts.DUTY.search(context.next_clause(clause)):  # 应在收到工单的当日，…答复
+            limits = [parts.Limit(0, "day", len(clause) - 2, len(clause))]
     either = False  # 每季度第二周前或更改内容后一周内: the period, and a limit after each change
     if periods and limits:
         between = clause[periods[-1].end : limits[0].start]
@@ -344,8 +349,14 @@ def _sentence_rules(
     conditions = "遇" in text or "必要时" in text or "特殊情况" in text
     quotas: list[Rule] = []  # periods required of a kind of unit
     clauses = sentence.clauses
+    timing = False  # the clause before was only a limit: its verb is in this clause
     for i, clause in enumerate(clauses):
         found = [] if stopped or (sentence.titled and i == 0) else _clause_rules(clause, context)
+        if timing:  # 收到申请后5个工作日内，及时予以答复: the limit's verb (decision 1)
+            found = [f for f in found if f.rule["kind"] != "prompt"]
+        timing = any(
+            f.rule["kind"] == "after_event" and f.end >= len(clause) - 1 for f in found
+        )
         if not approved and ("经" in clause or "请" in clause):
             approved = parts.APPROVAL.search(clause) is not None
         if approved and found:

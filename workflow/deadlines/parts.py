@@ -659,10 +659,19 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
         return [Limit(0, "day", 0, len(clause))]
     same = list(_SAME_DAY.finditer(clause)) if "当" in clause or "即日" in clause else ()
     for m in same if same and not _CLOCK_TIME.search(clause) else ():
+        if clause[max(0, m.start() - 1) : m.start()] == "能":
+            continue  # (不)能当天答复的: a condition on being able to
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(0, "day", m.start(), m.end()))
     found.sort(key=lambda f: f.start)
     return found
+
+
+# 能当天答复的(当天答复), 不能当天答复的: a limit on what one is able to do, not a limit.
+ABLE = re.compile(r"(?<!不)能[^,;。]{0,12}?的$")
+# 应在收到转办件工单的当日，…答复: the day of something, whose verb the next clause has.
+SAME_DAY_WHEN = re.compile(r"(?:在|于)[^,;。]{1,30}?的(?:当日|当天)$")
+DUTY = re.compile(rf"{PUBLISH}|办结|办理|处理|反馈|受理|确认|审核|完成")
 
 
 def sync(clause: str) -> re.Match[str] | None:
@@ -1222,7 +1231,7 @@ _NOUN_END = (
 )  # fmt: skip
 _FUNCTION = re.compile(
     r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|原则"
-    r"|建议(?!意见|类)"
+    r"|建议(?!意见|类|批评|提案|、)"
     r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
     r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|定期|适时|所有|全部|一切|\d"
 )

@@ -93,4 +93,27 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("在会议召开的当天,组织学习", []),
     ("能当场办结的当场办结,不能当场办结的5个工作日内办结", [aft(5, "workday")]),
     ("简单问题能当日答复的当日答复,其他问题3日内答复", [aft(3, "day", scope="其他问题")]),
+    # the subject before 在 of a clause without a rule (hours) is the topic of the
+    # clauses after it: two prompts for two parts (decision 16)
+    (
+        "对较大以上的灾情,应立即上报,一般灾情在核实后及时上报",
+        [k(P, "较大以上的灾情"), k(P, "一般灾情")],
+    ),
+    (
+        "对涉及群众切身利益的舆情,应及时回应,重大舆情在24小时内报告,核实后及时发布",
+        [k(P, "涉及群众切身利益的舆情"), k(P, "重大舆情")],
+    ),
+    # a class of cases whose time "may be extended" with a cap: the cap is its limit
+    # (decision 8); a need to extend is an extension
+    (
+        "一般问题5个工作日内办结,情况复杂的,时限可适当延长,但最长不超过30个工作日",
+        [aft(5, "workday"), aft(30, "workday")],
+    ),
+    ("5个工作日内答复,确需延长的,期限可以延长,但最长不超过10个工作日", [aft(5, "workday")]),
+    # what cannot be done within a time (3个月内难以办结的) is a class, not a limit;
+    # 及时给X通报 is prompt
+    (
+        "应在2个月内办复,1个月内难以办结的,要及时给督查室报告原因",
+        [aft(2, "month"), k(P)],
+    ),
 ]

@@ -81,7 +81,7 @@ class _Topic:
         node: _Topic | str | None = self
         while isinstance(node, _Topic) and not node._read:
             chain.append(node)
-            found = parts.scope(node.clause, lenient=node.lenient)
+            found = parts.scope(node.clause, lenient=node.lenient) or _subject_at(node.clause)
             if found:
                 node = found
                 break
@@ -451,7 +451,9 @@ def _sentence_rules(
         elif found:
             carried = found[-1].scope
         if not found and ("期间" in clause or "延长" in clause) and parts.STOP.search(clause):
-            stopped = True
+            # 情况复杂的，时限可适当延长，但最长不超过60个工作日: the cap after it is the
+            # limit of that class of cases (decision 8); else an extension ends the rules
+            stopped = not _class_extended(clauses, i)
         if not found and ("必要" in clause or clause.startswith("当")) and not changes:
             stopped = stopped or parts.CONDITION_CLAUSE.search(clause) is not None
     if "增减" in text or "调整" in text or "变动" in text:
@@ -473,6 +475,20 @@ def _sentence_rules(
             if r["kind"] == "after_event" and r["unit"] == "day" and r["within"]:
                 r["unit"] = "workday"
     return rules, head
+
+
+def _class_extended(clauses: list[str], i: int) -> bool:
+    """Clause i only extends the time of the class of cases the clause before names
+    (情况复杂的), and a cap follows (但最长不超过60个工作日)."""
+    if i == 0 or i + 1 >= len(clauses) or not parts.EXTENDED_ONLY.match(clauses[i]):
+        return False
+    named = clauses[i - 1]
+    return (
+        len(named) >= 3
+        and named.endswith("的")
+        and "延" not in named
+        and parts.BARE_CAP.match(clauses[i + 1]) is not None
+    )
 
 
 def _sanctioned(clauses: list[str], i: int) -> bool:
@@ -517,6 +533,15 @@ def _scope_of(words: str) -> str | None:
         if at and at.start() >= 2:
             found = parts.scope(words[: at.start()])
     return found
+
+
+def _subject_at(clause: str) -> str | None:
+    """The subject before 在/于 of a clause without a rule (重大灾情在灾害发生后1小时内
+    报送…): the part the clauses after it go on about."""
+    if "在" not in clause and "于" not in clause:
+        return None
+    at = _AT.search(clause)
+    return parts.scope(clause[: at.start()]) if at and at.start() >= 2 else None
 
 
 def _subject(clause: str) -> str | None:

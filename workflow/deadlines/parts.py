@@ -427,6 +427,10 @@ PERIOD_CONDITION = re.compile(
 # A season (两会期间) or an extension (如需延长答复期限的): the sentence's later limits are
 # no year-round rule / no second limit.
 STOP = re.compile(r"期间$|延长(?![至到])")
+# 时限可适当延长, 办理期限可以延长: only an extension, without a length.
+EXTENDED_ONLY = re.compile(
+    r"^(?:其)?(?:办理|答复|处理)?(?:时限|期限|时间)?(?:可|可以|可予|得予|可适当|可以适当)(?:予以)?延长$"
+)
 # A condition clause the rest of the sentence holds under, not year-round: 必要时,…;
 # 当发生重大疫情…时,… (a regime while it lasts; the guide's decision 7). A change is not
 # one (当信息发生变化时，及时更新: on_change).
@@ -1031,7 +1035,7 @@ PROMPT = re.compile(
     r"(?:予以|进行|作出|做出|给予)?"
     # 及时收集、整理、审核、发布信息: a list of verbs that ends with publishing
     rf"(?:(?:[\u4e00-\u9fff]{{2}}[、和及或]){{0,4}}(?:{PUBLISH})"
-    rf"|(?:将|把|通过|在|向|于|对|以|做好)[^,;。]{{1,40}}?(?:{PUBLISH}))"
+    rf"|(?:将|把|通过|在|向|于|对|以|给|做好)[^,;。]{{1,40}}?(?:{PUBLISH}))"
     r"|(?:更新|发布|公开|报送|回复|答复)(?:的时间|时间)?(?:要|应|须|应当)?及时(?!性)"
     r"|(?:即有即|随有随|有则即|有即)(?:报|发|传|更新|公开|上网|推送)"  # 即有即报
 )
@@ -1091,7 +1095,7 @@ _MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日|底|末|份|中旬|上
 _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
     r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|时期|重大活动|左右|前后"
-    r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法"
+    r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法|难以"
     # a recommendation to someone (建议相关企业在3月5日前上传…; decision 17); not the noun
     # (代表建议), nor a table's own minimum (如无变动，也建议每年至少更新一次: the seeds)
     r"|(?<![代表人众员者见的和、])建议(?:各|相关|有关|贵|你|您|企业|单位|部门|尽快|尽早|提前|将|把)"
@@ -1227,7 +1231,7 @@ _NOUN_END = (
     "计划", "实录", "名录", "清单", "查询", "工作", "其他", "其它", "本级", "总结", "要闻", "新闻",
     "政策", "解读", "简报", "公报", "预算", "决算", "图片", "视频", "公开", "问题", "留言", "诉求",
     "村务", "政务", "财务", "欠税", "情况", "简介", "分工", "范围", "发布会", "记者会", "访谈",
-    "事件",
+    "事件", "灾情", "舆情", "疫情", "案件",
 )  # fmt: skip
 _FUNCTION = re.compile(
     r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|原则"

@@ -116,4 +116,11 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
         "应在2个月内办复,1个月内难以办结的,要及时给督查室报告原因",
         [aft(2, "month"), k(P)],
     ),
+    # an approval that is a required step (应经…批准，并在…内) does not make the limit an
+    # extension; a step with its own time between the event and the limit (及时注销)
+    # leaves the limit's start unknown
+    ("新建网站应经主管领导批准,并在5个工作日内报备", [aft(5, "workday")]),
+    ("账号关闭的,报领导批准后进行公告,及时注销账号,并在5个工作日内报备", []),
+    ("收到申请后进行登记,并在10日内答复", [aft(10, "day", "received")]),
+    ("收到申请后进行登记,及时通知申请人,并在10日内答复", []),
 ]

@@ -103,6 +103,7 @@ class _Context:
     sentence: str
     current: _Topic | str | None = None  # the topic, read when needed
     before: list[Sentence] | None = None  # the item's earlier sentences
+    clauses: list[str] | None = None
     _event: tuple[str | None, bool] | None = None
     _yearly: bool | None = None
 
@@ -147,6 +148,17 @@ class _Context:
             return ""
         return self.sentence[at + len(clause) + 1 :].split(",", 1)[0]
 
+    def far(self, clause: str) -> bool:
+        """A step with its own time stands between the clause that names the sentence's
+        event and this one (…批准后进行公告，及时注销账号，并在5个工作日内备案): the
+        limit may count from that step, not from the event."""
+        clauses = self.clauses or []
+        if clause not in clauses:
+            return False
+        i = clauses.index(clause)
+        j = next((k for k, c in enumerate(clauses[:i]) if parts.names_event(c)), i)
+        return any(_PROMPT_WORD.search(c) for c in clauses[j + 1 : i])
+
     def earlier(self) -> bool:
         """An earlier sentence of the item names an event."""
         return bool(self.before) and any(parts.names_event(s.text) for s in self.before or ())
@@ -187,6 +199,8 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
         named = context.event()[0]
         if named is None and (context.earlier() or parts.unknown_trigger(context.sentence)):
             raise parts.Unsure(clause)  # 收到申请后…。15个工作日内答复: the same event?
+        if named is not None and context.far(clause):
+            raise parts.Unsure(clause)  # 批准后进行公告，及时注销，并在5日内备案: from what?
     return after_event(limit.within, limit.unit, named)
 
 
@@ -341,7 +355,7 @@ def _sentence_rules(
     rules and the head."""
     rules: list[Rule] = []
     text = sentence.text
-    context = _Context(text, head, before)
+    context = _Context(text, head, before, sentence.clauses)
     condition = False  # the previous clause only stated a change ("内容如有变动")
     carried: str | None = None  # the subject a following change clause continues
     stopped = False  # a season (两会期间) or an extension (如需延长…) ends the rules

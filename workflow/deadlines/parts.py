@@ -437,8 +437,10 @@ EXTENDED_ONLY = re.compile(
 CONDITION_CLAUSE = re.compile(r"^(?:确有|如有|若有)?必要时$|^当(?:发生|出现|遇|遭遇|面临|处于)")
 # A limit that needs an approval (经…批准/同意, 签请…核准) is an extension, not a limit of
 # its own: 经省政府办公厅同意…,至迟不超过6个月办理完毕. (批准后, 批复之日 are events.)
+# (新开设的账号应经领导批准，并在10个工作日内备案: a required step, then the limit.)
 APPROVAL = re.compile(
-    r"(?:经|报经|报请|签请|呈请)[^,;。]{0,24}?(?:批准|同意|核准|审批|批复|准许)(?!后|之后|之日|通过)"
+    r"(?<![应须要当])(?:经|报经|报请|签请|呈请)[^,;。]{0,24}?(?:批准|同意|核准|审批|批复|准许)"
+    r"(?!后|之后|之日|通过)"
 )
 
 

@@ -397,6 +397,14 @@ def _sentence_rules(
             and parts.PROMPT_THEN.match(clauses[i + 1])
         ):
             found = [_Found({"kind": "prompt"}, 0, len(clause))]  # 及时形成…，并发布
+        if (
+            not found
+            and not stopped
+            and i + 1 < len(clauses)
+            and clause.endswith(("第一时间", "第1时间"))
+            and parts.PROMPT_NEXT.match(clauses[i + 1])
+        ):
+            found = [_Found({"kind": "prompt"}, 0, len(clause))]  # 事件发生第一时间，应向社会发布
         if not found and not stopped and condition and parts.CHANGE_THEN.search(clause):
             found = [_Found({"kind": "on_change"}, 0, len(clause))]  # …调整的，须报…备案
         if condition:

@@ -135,4 +135,15 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("发现问题要在“第一时间”内上报", [k(P)]),
     ("重大突发事件发生第一时间,应通过门户网站发布权威信息", [k(P)]),
     ("事件发生第一时间,组织人员赶赴现场", []),
+    # events: what is approved between 批复 and 之日; 成文 and 完成后 occur (decision 17);
+    # the gap between two events' times is a limit after the second; A与B同步: either
+    # may be the document
+    ("财政部门批复部门预算之日起20个工作日内公开", [aft(20, "workday", "decided")]),
+    ("监测工作完成后5个工作日内公开监测结果", [aft(5, "workday", "occurred")]),
+    ("文件成文之日起10个工作日内公开", [aft(10, "workday", "occurred")]),
+    ("解读发布时间与文件印发时间间隔不超过3个工作日", [aft(3, "workday", "published")]),
+    ("答复时间与收到申请时间间隔不超过15日", [aft(15, "day", "received")]),
+    ("更新时间与上次更新时间间隔不超过10个工作日", []),
+    ("政策文件与解读材料同步发布", [aft(0, "day", "published")]),
+    ("信息与工作进度同步公开", []),
 ]

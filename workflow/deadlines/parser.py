@@ -185,7 +185,11 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
     if "能" in subject and parts.ABLE.search(subject):
         return None  # 能当天答复的当天答复: only when one can (decision: a condition)
     if "间隔" in subject or "周期" in subject:
-        raise parts.Unsure(clause)  # 更新间隔不超过10个工作日: a gap in working days
+        between = parts.GAP_AFTER.search(subject)
+        named = parts.event(between.group("x") + "后") if between else None
+        if named is None:
+            raise parts.Unsure(clause)  # 更新间隔不超过10个工作日: a gap in working days
+        return after_event(limit.within, limit.unit, named)  # 发布时间与成文时间间隔…
     column = _COLUMN_SUBJECT.search(subject) or (
         not subject and _COLUMN_SUBJECT.search(context.topic or "")
     )
@@ -274,7 +278,8 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     events = timed
     same = parts.sync(clause) if "同" in clause or "随" in clause else None
     if same and not any(f.start <= same.start() < f.end for f in found):
-        if ("与" in same.group() or "随" in same.group()) and not parts.event(same.group()):
+        near = clause[max(0, same.start() - 10) : same.end()]  # (A与B同步: A too)
+        if ("与" in same.group() or "随" in same.group()) and not parts.event(near):
             raise parts.Unsure(clause)  # 与X同步: in step with something we cannot name
         if periods:
             raise parts.Unsure(clause)  # 每年都随同预决算公开: the period, or in step?

@@ -483,7 +483,8 @@ def periods(
                 found.append(p)
     cues = (
         "内" in clause,
-        "间隔" in clause or "周期" in clause or "超过" in clause,
+        # (not the gap between two events' times: 答复时间与收到申请时间间隔不超过15日)
+        ("间隔" in clause or "周期" in clause or "超过" in clause) and not GAP_AFTER.search(clause),
         "超过" in clause,
     )
     for pattern, cue in zip(_STALE, cues, strict=True):
@@ -673,6 +674,8 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     return found
 
 
+# 文件发布时间与成文时间间隔不超过20个工作日: a limit after the second time's event.
+GAP_AFTER = re.compile(r"与(?P<x>[^,;。与]{1,10}?)(?:时间|日期)(?:的|之)?(?:相)?间隔")
 # 能当天答复的(当天答复), 不能当天答复的: a limit on what one is able to do, not a limit.
 ABLE = re.compile(r"(?<!不)能[^,;。]{0,12}?的$")
 # 应在收到转办件工单的当日，…答复: the day of something, whose verb the next clause has.
@@ -715,7 +718,8 @@ _EVENTS = (
     (
         re.compile(
             r"(?:作出|做出)[^,;]{0,12}?决[定策]|决[定策][^,;]{0,10}?(?:作出|做出)|决定(?:之日|后)"
-            rf"|(?:批复|批准|核准)(?:通过)?{_AFTER}|确定[^,;]{{0,10}}?后"
+            # 批复部门预算、决算之日起: the approved thing between the verb and the day
+            rf"|(?:批复|批准|核准)(?:通过)?(?:[^,;的]{{1,12}}?)?{_AFTER}|确定[^,;]{{0,10}}?后"
         ),
         "decided",
     ),
@@ -732,6 +736,7 @@ _EVENTS = (
     (
         re.compile(
             r"发生(?:后|之后|之日)?|结束(?:后|之后|之日|当天|当日)|会后|会议后|活动后"
+            r"|(?:成文|(?<!未)完成)(?:后|之后|之日)"  # 成文, 监测工作完成后 (decision 17)
             rf"|(?:召开|举行|举办|开展)(?:完毕|结束)?{_AFTER}"
             r"|(?:形成|生成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
             r"|(?:签订|签署)[^,;]{0,8}?(?:后|之日)"
@@ -802,7 +807,7 @@ def event(*texts: str) -> str | None:
         if "同" in text or "随" in text:
             step = _IN_STEP.search(text)
             if step:
-                return in_step(step.group("x") or step.group("y"))
+                return _step_event(text, step)
     return None
 
 
@@ -829,7 +834,16 @@ def _nearest_event(text: str) -> str | None:
     if best:
         return best[1]
     step = _IN_STEP.search(text) if "同" in text or "随" in text else None
-    return in_step(step.group("x") or step.group("y")) if step else None
+    return _step_event(text, step) if step else None
+
+
+def _step_event(text: str, step: re.Match[str]) -> str | None:
+    """The event of "与X同步" or "随X公开"; for "A与B同步发布" either may be the document
+    (政策措施文件与解读材料同步发布)."""
+    named = in_step(step.group("x") or step.group("y"))
+    if named is None and step.group("x"):
+        named = in_step(text[max(0, step.start() - 10) : step.start()].rsplit(",", 1)[-1])
+    return named
 
 
 def in_step(what: str) -> str | None:
@@ -1252,6 +1266,7 @@ _FUNCTION = re.compile(
     r"|建议(?!意见|类|批评|提案|、)"
     r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
     r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|定期|适时|所有|全部|一切|\d"
+    r"|^为(?:了|进一步|加强|保证|确保|做好|规范|推进|深化)|关注"  # a purpose, a watch
 )
 _UNIT_START = (
     "各单位", "各部门", "各地", "各级", "各镇", "各乡", "各街", "各村", "各区", "各县", "各市",

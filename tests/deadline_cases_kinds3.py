@@ -146,4 +146,13 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("更新时间与上次更新时间间隔不超过10个工作日", []),
     ("政策文件与解读材料同步发布", [aft(0, "day", "published")]),
     ("信息与工作进度同步公开", []),
+    # a report each period: 周报制度, 月度通报制度 (decision 17), 为月报, 频率:季报; not for a
+    # class of incidents (对重大突发事件…), not another 制度, not the word 月报 alone
+    ("实行政务信息周报制度", [per(1, "week")]),
+    ("建立舆情月度通报制度", [per(1, "month")]),
+    ("本报表为月报", [per(1, "month")]),
+    ("更新频率:季报", [per(3, "month")]),
+    ("对重大突发事件,实行日报制度", []),
+    ("实行首问负责制度", []),
+    ("月报编辑部负责审核", []),
 ]

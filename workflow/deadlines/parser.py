@@ -365,7 +365,7 @@ def _sentence_rules(
     carried: str | None = None  # the subject a following change clause continues
     stopped = False  # a season (两会期间) or an extension (如需延长…) ends the rules
     approved = False  # an approval (经…同意) makes the limits from there on extensions
-    conditions = "遇" in text or "必要时" in text or "特殊情况" in text
+    conditions = "遇" in text or "必要时" in text or "特殊情况" in text or "事件" in text
     quotas: list[Rule] = []  # periods required of a kind of unit
     clauses = sentence.clauses
     timing = False  # the clause before was only a limit: its verb is in this clause

@@ -361,7 +361,13 @@ _BARE_WORD = {
 # 更新频率：月 / 频次:季度: a bare period word after a frequency title.
 FREQUENCY_TITLE = re.compile(r"(?:频率|频次|周期)$")
 BARE_FREQUENCY = re.compile(
-    r"(?:按|每)?(?P<p>季度|季|月度|月|半年度|半年|年度|年|周|旬)(?:1次|一次)?"
+    r"(?:按|每)?(?P<p>季度|季|月度|月|半年度|半年|年度|年|周|旬)(?:1次|一次|报)?"  # 频率:月报
+)
+# 实行…周报制度, 月度排名通报制度 (decision 17), 本报表为周报: a report each period.
+_SYSTEM = re.compile(
+    r"(?:(?:实行|实施|建立|执行|落实|推行)[^,;。]{0,30}?|为|是)(?<![\d当本今次每上下])"
+    r"[“\"「]?(?P<p>日|周|旬|月|季|季度|年)度?(?:[^,;。]{0,4}?(?:通报|报告|报送)|报)[”\"」]?"
+    r"(?:制度|(?=,|$))"
 )
 _YEAR_START = re.compile(r"(?:每年)?年初(?=[更发报公上维审解完集定])|每年年初$")
 _NOT_RECURRING = re.compile(r"(?:\d|[本今当该次明去上下同前近]年?|截至|截止)$")
@@ -423,6 +429,8 @@ BARE_CAP = re.compile(
 PERIOD_CONDITION = re.compile(
     r"(?:如遇|遇有|遇到|若遇|如发生|一旦发生|(?<![待机境际礼])遇(?=重大|突发|特殊|紧急))"
     r"[^,;。]{1,20}?(?:时|的|,|$)|必要时|特殊情况(?:下|时)"
+    # 对性质复杂且处置时间长的事件，…要实行“日报”制度: a class of incidents
+    r"|(?:^|,)对[^,;。]{2,30}?事件(?=,|$)"
 )
 # A season (两会期间) or an extension (如需延长答复期限的): the sentence's later limits are
 # no year-round rule / no second limit.
@@ -533,6 +541,11 @@ def periods(
                 every, unit = _BARE_WORD[bare.group("p")]
                 found.append(Period(every, unit, bare.start(), bare.end()))
                 break
+    if not found and ("制度" in clause or clause.endswith("报")):
+        system = _SYSTEM.search(clause)
+        if system and is_free(*system.span()):
+            every, unit = _period_of(system.group("p"), 1)
+            found.append(Period(every, unit, system.start(), system.end()))
     if not found and "年" in clause:
         yearly = _YEARLY.search(clause) if "年内" in clause or "全年" in clause else None
         if yearly and _COUNT.search(clause, yearly.end()) and is_free(*yearly.span()):
@@ -1266,7 +1279,7 @@ _FUNCTION = re.compile(
     r"|建议(?!意见|类|批评|提案|、)"
     r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
     r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|定期|适时|所有|全部|一切|\d"
-    r"|^为(?:了|进一步|加强|保证|确保|做好|规范|推进|深化)|关注"  # a purpose, a watch
+    r"|^为(?:了|进一步|加强|保证|确保|做好|规范|推进|深化)|关注|建立|执行|推行"  # a purpose…
 )
 _UNIT_START = (
     "各单位", "各部门", "各地", "各级", "各镇", "各乡", "各街", "各村", "各区", "各县", "各市",

@@ -155,4 +155,10 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("对重大突发事件,实行日报制度", []),
     ("实行首问负责制度", []),
     ("月报编辑部负责审核", []),
+    # 每月N日前 with 将…, then the verb; an assessment's 超过N未更新 is a longest gap
+    # (decision 17; "N内未更新的" stays a penalty, deadline_cases.MORE)
+    ("每月5日前要将上月工作动态汇总后报送区政府办", [per(1, "month", by_day=5)]),
+    ("通知公告栏目超过3个月未更新,扣2分", [per(3, "month", rolling=True)]),
+    ("政务微博超过7天未更新的,予以通报", [per(7, "day", rolling=True)]),
+    ("两周内未更新的栏目予以通报", []),
 ]

@@ -243,7 +243,8 @@ def _every_accepted(
     day = _DAY_OF_MONTH.match(rest) if m.group("p") in ("月", "个月") and not m.group("n") else None
     if day:
         after = rest[day.end() :].lstrip("前之以止内")
-        return after == "" or _PUBLISH_SEARCH.search(after[:16]) is not None
+        # (每月10日前要将上一个月的工作情况书面报送…: 将 and its object, then the verb)
+        return after == "" or bool(_PUBLISH_SEARCH.search(after[:16]) or _VERB_START.match(after))
     if rest[:1].isdigit() or rest.startswith("一"):
         count = _COUNT.match(rest)
         if count and _NEW_COUNT.match(rest, count.end()):  # 每周两次增加到五次
@@ -408,9 +409,9 @@ _STALE = (
         r"|更新(?:时间)?(?:不得|不能|不应|不可))(?:超过|超出|超|大于|多于|长于)"
         rf"(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
     ),
-    # 不得超过一季度未更新
+    # 不得超过一季度未更新; an assessment's 超过1年未更新(,扣10分) (decision 17)
     re.compile(
-        rf"(?:不得|不能|不应|不可|不允许)超过(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
+        rf"(?:不得|不能|不应|不可|不允许)?超过(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
         r"(?:未|没有|不)(?:更新|发布)"
     ),
 )

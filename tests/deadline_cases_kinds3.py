@@ -26,8 +26,8 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("政策解读:相关政策文件印发5个工作日内", [aft(5, "workday", "published")]),
     ("配套规章发布10日内公开解读材料", [aft(10, "day", "published")]),
     ("统计数据形成个15个工作日内公开", [aft(15, "workday", "occurred")]),
-    # a recommendation, a limit with another way out, the excess over a limit and a
-    # sanction's condition give no rule (decision 17); the noun 建议 is no wish
+    # a recommendation, a limit with another way out and the excess over a limit give
+    # no rule (decision 17); the noun 建议 is no wish
     ("建议各单位于每月10日前报送", []),
     ("建议相关单位在2025年6月30日前完成上传", []),
     ("人大代表建议在3个月内办复", [aft(3, "month")]),
@@ -37,7 +37,9 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ),
     ("答复期限为5个工作日或者依有关规定另行确定", []),
     ("超过答复期限3个工作日仍未答复的,予以通报", []),
-    ("对5个工作日内不能办结且不说明理由的,扣2分", []),
+    # …but a missed answer's penalty states the answer's limit (decision 17)
+    ("咨询类留言3个工作日内无答复的,扣1分", [aft(3, "workday")]),
+    ("投诉类5日内未办结的,予以通报", [aft(5, "day")]),
     # kinds of publication listed are no requirement; a condition clause (必要时, 当发生…)
     # holds the rest of its sentence (decision 7), a change does not
     ("信息公开方式分为主动公开、及时公开、依申请公开等", []),

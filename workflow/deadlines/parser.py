@@ -193,7 +193,7 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
     column = _COLUMN_SUBJECT.search(subject) or (
         not subject and _COLUMN_SUBJECT.search(context.topic or "")
     )
-    if column and limit.unit != "workday" and limit.within >= 1:
+    if column and limit.unit != "workday" and limit.within >= 1 and not parts.ANSWER.match(rest):
         rule = periodic(limit.within, limit.unit)
         if calendar_period(limit.within, limit.unit):
             rule["rolling"] = True
@@ -380,8 +380,6 @@ def _sentence_rules(
             approved = parts.APPROVAL.search(clause) is not None
         if approved and found:
             found = [f for f in found if f.rule["kind"] != "after_event"]
-        if found and clause.endswith("的") and _sanctioned(clauses, i):
-            found = [f for f in found if f.rule["kind"] != "after_event"]
         if found and conditions and any(f.rule["kind"] == "periodic" for f in found):
             found = [f for f in found if not _conditional(f, clause, clauses, i)]
         qualified = bool(found) and i + 1 < len(clauses) and parts.days_listed(clauses[i + 1])
@@ -516,11 +514,6 @@ def _class_extended(clauses: list[str], i: int) -> bool:
         and "延" not in named
         and parts.BARE_CAP.match(clauses[i + 1]) is not None
     )
-
-
-def _sanctioned(clauses: list[str], i: int) -> bool:
-    """A later clause of the sentence is a sanction (…的，由督查组通报批评)."""
-    return any(parts.SANCTION.search(c) for c in clauses[i + 1 :])
 
 
 _MAY = re.compile(r"(?:可以|可|应当|应|最多|最长|适当|一般|原则上)+$")

@@ -690,6 +690,8 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
 
 # 文件发布时间与成文时间间隔不超过20个工作日: a limit after the second time's event.
 GAP_AFTER = re.compile(r"与(?P<x>[^,;。与]{1,10}?)(?:时间|日期)(?:的|之)?(?:相)?间隔")
+# 咨询投诉类2日内无回应的: an answer's limit, not the freshness of a column
+ANSWER = re.compile(r"^[^,]{0,4}?(?:回应|答复|回复|办结|办理|处理)")
 # 能当天答复的(当天答复), 不能当天答复的: a limit on what one is able to do, not a limit.
 ABLE = re.compile(r"(?<!不)能[^,;。]{0,12}?的$")
 # 应在收到转办件工单的当日，…答复: the day of something, whose verb the next clause has.
@@ -702,10 +704,9 @@ def sync(clause: str) -> re.Match[str] | None:
 
 
 # 两周内未更新的栏目予以通报: a penalty, not a limit.
-PENALTY = re.compile(r"^[^,]{0,6}?(?:未|没有|无)")
-# …超过5个工作日且不报告说明理由的，由督查组通报批评: a sanction; a limit in the "…的"
-# clause before it is the sanction's condition.
-SANCTION = re.compile(r"通报批评|问责|追究|扣\d|扣分|扣减|处分|单项否决|约谈|通报")
+# (But 咨询投诉类2日内无回应的，扣1分: a missed answer's penalty states the answer's limit,
+# decision 17.)
+PENALTY = re.compile(r"^[^,]{0,6}?(?:未|没有|无)(?!回应|答复|回复|办结)")
 # 通知申请人于七日内补正: the applicant's deadline, not the office's.
 APPLICANT = re.compile(
     r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出(?:异议|[^,]{0,6}?申请)|申请复议|提起"

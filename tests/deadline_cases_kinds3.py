@@ -163,4 +163,8 @@ KINDS3: list[tuple[str, list[dict[str, Any]]]] = [
     ("通知公告栏目超过3个月未更新,扣2分", [per(3, "month", rolling=True)]),
     ("政务微博超过7天未更新的,予以通报", [per(7, "day", rolling=True)]),
     ("两周内未更新的栏目予以通报", []),
+    # 当日 then the party it is done with (与申请人确认, 向来信人答复)
+    ("工作机构应当于收到申请的当日与申请人确认", [aft(0, "day", "received")]),
+    ("应在接到投诉的当天向投诉人告知受理情况", [aft(0, "day", "received")]),
+    ("当日与各单位座谈", []),
 ]

@@ -1080,7 +1080,7 @@ PROMPT = re.compile(
 # "以利即时公布", "尽可能即时回复": a purpose or a wish, not a requirement.
 NOT_REQUIRED = re.compile(r"以利|以便|便于|尽可能|尽量|力争|争取")
 # 分为常年公开、及时公开、限时公开等: kinds of publication listed, not a requirement.
-CATEGORY_LIST = re.compile(r"(?:分为|分成|包括|分别为|有)[^,;。]{0,30}、$")
+CATEGORY_LIST = re.compile(r"(?:分为|分成|包括|分别为|分有)[^,;。]{0,30}、$")
 # 及时形成反馈结果，并发布…: a preparation, then the publication in the next clause.
 PROMPT_PREPARE = re.compile(r"(?<!不)(?:及时|即时|第一时间)(?:形成|整理|汇总|收集|制作|编制|撰写)")
 # 突发事件发生第一时间，应向社会发布简要信息: the time, then the publication.

@@ -59,9 +59,7 @@ def test_every_requirement_cell_of_the_seeds(text: str, want: list[dict[str, Any
     assert scoped(parse_strict(text)) == scoped(want)
 
 
-@pytest.mark.parametrize(
-    ("text", "want"), KINDS + KINDS3, ids=[t[:40] for t, _ in KINDS + KINDS3]
-)
+@pytest.mark.parametrize(("text", "want"), KINDS + KINDS3, ids=[t[:40] for t, _ in KINDS + KINDS3])
 def test_kinds_of_wording_beyond_the_corpus(text: str, want: list[dict[str, Any]]) -> None:
     """Variants of each kind of wording the second development third (KINDS) and the
     third collection (KINDS3) showed, scopes included where the case names one."""

@@ -236,9 +236,9 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     annual = False
     if "年" in clause or "月" in clause or "季" in clause:
         date_parts, spans = parts.dates(clause, context.yearly)
-        if date_parts and date_parts[-1].end == len(clause):
-            if parts.checks(context.next_clause(clause)):
-                return []  # 每年11月底前，对照任务分解表全面检查…: an internal check
+        dated_only = bool(date_parts) and date_parts[-1].end == len(clause)
+        if dated_only and parts.checks(context.next_clause(clause)):
+            return []  # 每年11月底前，对照任务分解表全面检查…: an internal check
         for d in date_parts:
             if d.kind == "annual" and not context.standing:
                 raise parts.Unsure(clause)  # 于6月30日前将材料报送…: once, or every year?
@@ -254,9 +254,13 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     for p in periods:
         spans.append((p.start, p.end))
     limits = parts.limits(clause, spans)
-    if not limits and clause.endswith(("当日", "当天")) and parts.SAME_DAY_WHEN.search(clause):
-        if parts.DUTY.search(context.next_clause(clause)):  # 应在收到工单的当日，…答复
-            limits = [parts.Limit(0, "day", len(clause) - 2, len(clause))]
+    if (
+        not limits
+        and clause.endswith(("当日", "当天"))
+        and parts.SAME_DAY_WHEN.search(clause)
+        and parts.DUTY.search(context.next_clause(clause))
+    ):  # 应在收到转办件工单的当日，…答复: the day's verb is in the next clause
+        limits = [parts.Limit(0, "day", len(clause) - 2, len(clause))]
     either = False  # 每季度第二周前或更改内容后一周内: the period, and a limit after each change
     if periods and limits:
         between = clause[periods[-1].end : limits[0].start]
@@ -373,9 +377,7 @@ def _sentence_rules(
         found = [] if stopped or (sentence.titled and i == 0) else _clause_rules(clause, context)
         if timing:  # 收到申请后5个工作日内，及时予以答复: the limit's verb (decision 1)
             found = [f for f in found if f.rule["kind"] != "prompt"]
-        timing = any(
-            f.rule["kind"] == "after_event" and f.end >= len(clause) - 1 for f in found
-        )
+        timing = any(f.rule["kind"] == "after_event" and f.end >= len(clause) - 1 for f in found)
         if not approved and ("经" in clause or "请" in clause):
             approved = parts.APPROVAL.search(clause) is not None
         if approved and found:

@@ -905,9 +905,7 @@ _VERB_START = re.compile(
 )
 
 
-_ON_DAY_ACT = re.compile(
-    rf"{_FILLER}(?:(?:在|于|通过|向)[^,;。]{{0,40}}?)?(?:{PUBLISH})"
-)
+_ON_DAY_ACT = re.compile(rf"{_FILLER}(?:(?:在|于|通过|向)[^,;。]{{0,40}}?)?(?:{PUBLISH})")
 
 
 def _ends_or_acts(rest: str) -> bool:
@@ -1007,9 +1005,9 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
             add("annual", f"{month:02d}-{day:02d}", start, m.end())
     for m in _ANNUAL_ON.finditer(clause) if "每年" in clause else ():
         month, day = int(m.group("m")), int(m.group("d"))
-        if free(*m.span()) and 1 <= month <= 12 and 1 <= day <= month_end(month, 2024):
-            if _ON_DAY_ACT.match(clause, m.end()):  # 每年6月30日均在…网站上公开
-                add("annual", f"{month:02d}-{day:02d}", *m.span())
+        valid = 1 <= month <= 12 and 1 <= day <= month_end(month, 2024)
+        if valid and free(*m.span()) and _ON_DAY_ACT.match(clause, m.end()):
+            add("annual", f"{month:02d}-{day:02d}", *m.span())  # 每年6月30日均在…网站上公开
     for m in (
         _BEFORE_MONTH.finditer(clause) if yearly and monthly else ()
     ):  # 次年3月份前 → end of February
@@ -1062,9 +1060,8 @@ def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
 # ----------------------------------------------------------------------------- prompt, change
 
 # Steps before publishing: 审核发布, 收集整理并报送, 分析和评价上报
-_STEPS = (
-    r"(?:(?:审核|审定|审批|整理|收集|汇总|采集|编辑|制作|撰写|梳理|核实|分析|评价|研判)(?:并|和|、)?){1,3}"
-)
+_STEP = "审核|审定|审批|整理|收集|汇总|采集|编辑|制作|撰写|梳理|核实|分析|评价|研判"
+_STEPS = rf"(?:(?:{_STEP})(?:并|和|、)?){{1,3}}"
 PROMPT = re.compile(
     r"(?<!不)(?:及时|即时|实时|随时|立即|第1时间|第一时间)[”\"」]?内?"  # 在“第一时间”内上报
     # 及时、准确、全面的报送 (的 for 地)

@@ -25,7 +25,7 @@ _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER = re.compile(
     # not the 一 of 统一, 唯一, 逐一, 之一…: those are words, not numbers (but 分办单二日内
     # is two days)
-    r"(?:(?<![统唯单同万逐之其专划如])一|[零〇○二两三四五六七八九十百千])"
+    r"[零〇○一二两三四五六七八九十百千](?<![统唯单同万逐之其专划如]一)"
     r"[零〇○一二两三四五六七八九十百千]{0,7}"
     r"(?=个|天|日|号|周|星期|礼拜|月|年|次|条|季|旬|工作日|项|件|篇|期|到|至|或|小时|-|~)"
 )
@@ -132,18 +132,27 @@ def has_traditional(text: str) -> bool:
 def written_map(original: str) -> tuple[str, list[int]]:
     """`original` normalised character by character (so numerals are not converted),
     with the position in `original` each normalised character comes from."""
-    convert = _converter().convert
-    traditional = _traditional()
     flat: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(original[:MAX_CHARS]):
-        piece = ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
-        if piece in traditional:
-            piece = str(convert(piece))
-        for c in _SPACES.sub("", piece):
-            flat.append(c)
+        piece = _flat_char(ch)
+        if len(piece) == 1:
+            flat.append(piece)
             where.append(i)
+        else:  # "" (a space) or several characters (NFKC of ㈠)
+            for c in piece:
+                flat.append(c)
+                where.append(i)
     return "".join(flat), where
+
+
+@lru_cache(maxsize=8192)
+def _flat_char(ch: str) -> str:
+    """One character as `written_map` normalises it: NFKC, simplified, spaces dropped."""
+    piece = ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
+    if piece in _traditional():
+        piece = str(_converter().convert(piece))
+    return _SPACES.sub("", piece)
 
 
 def as_written(words: str, original: str, mapping: tuple[str, list[int]] | None = None) -> str:

@@ -50,8 +50,20 @@ def _periodic(p: parts.Period) -> Rule:
 _COLUMN_SUBJECT = re.compile(r"(?:栏目|类)$")
 # Cheap tests before the longer patterns. Every rule needs one of these characters.
 _TIMEISH = re.compile(r"[\d每年月季周天日旬按内超隔/当同变调时星礼起即异随逐]")
-_CHANGE_WORD = re.compile(r"变|调整|异动")
 _PROMPT_WORD = re.compile(r"及时|即时|实时|随时|立即|时间|有即|有则即|随有随")
+
+
+def _changes(clause: str) -> bool:
+    """The clause speaks of a change (变, 调整, 异动): substring tests, cheaper than a
+    pattern on every clause."""
+    return "变" in clause or "调整" in clause or "异动" in clause
+
+
+def _prompt_word(clause: str) -> bool:
+    cue = "时" in clause or "即" in clause or "随" in clause
+    return cue and _PROMPT_WORD.search(clause) is not None
+
+
 # A clause is a few dozen characters; one of hundreds without a comma is no requirement
 # we can read (and would cost time on hostile input).
 MAX_CLAUSE = 400
@@ -81,7 +93,9 @@ class _Topic:
         node: _Topic | str | None = self
         while isinstance(node, _Topic) and not node._read:
             chain.append(node)
-            found = parts.scope(node.clause, lenient=node.lenient) or _subject_at(node.clause)
+            found = parts.scope(node.clause, lenient=node.lenient)
+            if not found and ("在" in node.clause or "于" in node.clause):
+                found = _subject_at(node.clause)
             if found:
                 node = found
                 break
@@ -157,7 +171,7 @@ class _Context:
             return False
         i = clauses.index(clause)
         j = next((k for k, c in enumerate(clauses[:i]) if parts.names_event(c)), i)
-        return any(_PROMPT_WORD.search(c) for c in clauses[j + 1 : i])
+        return any(_prompt_word(c) for c in clauses[j + 1 : i])
 
     def earlier(self) -> bool:
         """An earlier sentence of the item names an event."""
@@ -256,6 +270,7 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     limits = parts.limits(clause, spans)
     if (
         not limits
+        and "当" in clause
         and clause.endswith(("当日", "当天"))
         and parts.SAME_DAY_WHEN.search(clause)
         and parts.DUTY.search(context.next_clause(clause))
@@ -298,12 +313,12 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
             rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
         found.append(_Found(rule, same.start(), same.end(), borrowed=borrowed))
         timed = True
-    change = parts.change(clause) if _CHANGE_WORD.search(clause) else None
+    change = parts.change(clause) if _changes(clause) else None
     if change and not change.group("neg") and not events:
         changed = parts.CHANGE_SUBJECT.search(clause)
         start = changed.start() if changed else change.start()
         found.append(_Found({"kind": "on_change"}, start, change.end()))
-    elif not timed and not (change and change.group("neg")) and _PROMPT_WORD.search(clause):
+    elif not timed and not (change and change.group("neg")) and _prompt_word(clause):
         prompt = parts.PROMPT.search(clause)  # not beside a limit: "20个工作日内及时公开"
         if (
             prompt
@@ -377,14 +392,21 @@ def _sentence_rules(
         found = [] if stopped or (sentence.titled and i == 0) else _clause_rules(clause, context)
         if timing:  # 收到申请后5个工作日内，及时予以答复: the limit's verb (decision 1)
             found = [f for f in found if f.rule["kind"] != "prompt"]
-        timing = any(f.rule["kind"] == "after_event" and f.end >= len(clause) - 1 for f in found)
+        timing = bool(found) and any(
+            f.rule["kind"] == "after_event" and f.end >= len(clause) - 1 for f in found
+        )
         if not approved and ("经" in clause or "请" in clause):
             approved = parts.APPROVAL.search(clause) is not None
         if approved and found:
             found = [f for f in found if f.rule["kind"] != "after_event"]
         if found and conditions and any(f.rule["kind"] == "periodic" for f in found):
             found = [f for f in found if not _conditional(f, clause, clauses, i)]
-        qualified = bool(found) and i + 1 < len(clauses) and parts.days_listed(clauses[i + 1])
+        qualified = (
+            bool(found)
+            and i + 1 < len(clauses)
+            and len(clauses[i + 1]) <= 12
+            and parts.days_listed(clauses[i + 1])
+        )
         if qualified:  # 每周发布5次(周一至周五): the days are listed (decision 7)
             found = [f for f in found if f.rule["kind"] != "periodic"]
         if not found and i and ("频" in clauses[i - 1] or "周期" in clauses[i - 1]):
@@ -397,13 +419,14 @@ def _sentence_rules(
             not found
             and not stopped
             and i + 1 < len(clauses)
-            and _PROMPT_WORD.search(clause)
+            and _prompt_word(clause)
             and parts.PROMPT_PREPARE.search(clause)
             and parts.PROMPT_THEN.match(clauses[i + 1])
         ):
             found = [_Found({"kind": "prompt"}, 0, len(clause))]  # 及时形成…，并发布
         if (
             not found
+            and "时间" in clause
             and not stopped
             and i + 1 < len(clauses)
             and clause.endswith(("第一时间", "第1时间"))
@@ -416,7 +439,7 @@ def _sentence_rules(
             for f in found:
                 if f.rule["kind"] == "prompt":
                     f.rule = {"kind": "on_change"}
-        changes = _CHANGE_WORD.search(clause) is not None
+        changes = _changes(clause)
         own: str | None = None
         last_end = 0
         if found and found[0].extended and not _names_class(clause[: found[0].start], clauses, i):
@@ -547,21 +570,19 @@ def _scope_of(words: str) -> str | None:
     对 in the rule's own clause (对已经过期的信息要及时更新: the topic's part)."""
     if words.startswith("对") and not words.startswith("对外"):
         return None
-    if parts.event_at_end(words):
-        return None  # 关联规范性文件公开3个工作日内: the trigger, not a part
     found = parts.scope(words)
     if found is None and ("在" in words or "于" in words):
         at = _AT.search(words)
         if at and at.start() >= 2:
             found = parts.scope(words[: at.start()])
+    elif found is not None and parts.event_at_end(words):
+        return None  # 关联规范性文件公开3个工作日内: the trigger, not a part
     return found
 
 
 def _subject_at(clause: str) -> str | None:
     """The subject before 在/于 of a clause without a rule (重大灾情在灾害发生后1小时内
     报送…): the part the clauses after it go on about."""
-    if "在" not in clause and "于" not in clause:
-        return None
     at = _AT.search(clause)
     return parts.scope(clause[: at.start()]) if at and at.start() >= 2 else None
 

@@ -325,7 +325,7 @@ _ALSO = re.compile(
 
 # 一年一次, 一月两次, 两年一次, 一年更新一次, 一季一更新 (normalised: 1年1次, 1季一更新)
 _N_TIMES = re.compile(
-    r"(?<![\d年月第每])(?P<n>\d{1,2})个?(?P<p>半年|季度|季|月|周|星期|天|日|年)"
+    r"(?P<n>\d(?<![\d年月第每]\d)\d?)个?(?P<p>半年|季度|季|月|周|星期|天|日|年)"
     rf"(?:至少|最少|不少于)?(?:{VERB})?"
     # 一月一报, 十日一报, 一周一更
     rf"(?:(?P<k>\d{{1,3}})(?:(?:到|至|-)\d{{1,3}})?(?:次|条|篇|期)|一(?=更新|发布|报送|公开|更换|报|更))"
@@ -491,7 +491,7 @@ def periods(
             if is_free(p.start, p.end):
                 found.append(p)
     cues = (
-        "内" in clause,
+        "内" in clause and ("新" in clause or "发布" in clause),  # …内须有新内容/至少发布
         # (not the gap between two events' times: 答复时间与收到申请时间间隔不超过15日)
         ("间隔" in clause or "周期" in clause or "超过" in clause) and not GAP_AFTER.search(clause),
         "超过" in clause,
@@ -572,7 +572,9 @@ _CAPPED = re.compile(r"(?:不超过|不得超过|不能超过|不应超过|不�
 
 # ----------------------------------------------------------------------------- limits
 
-_WITHIN = re.compile(rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)")
+# (A look-behind goes after the first digit: a pattern that starts with a character
+# class is only tried where one is, one that starts with a look-behind everywhere.)
+_WITHIN = re.compile(rf"(?P<n>\d(?<![\d每]\d)\d{{0,2}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)")
 _CAP = re.compile(
     r"(?:最长不超过|最长不得超过|最迟不超过|最多不超过|不得超过|不能超过|不应超过|不超过|不晚于"
     r"|不会超过|不超出|不超"
@@ -593,7 +595,7 @@ _ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|�
 _EXTENDED_TO = re.compile(rf"延长[至到](?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
 # N…办结/答复, N个工作日公开: not a bare 月 or 日 (3月公布, 于15日公开 name a month, a day)
 _DIRECT = re.compile(
-    rf"(?<![\d每月])(?P<n>\d{{1,3}})(?P<u>(?!月|日(?!办结|答复|回复))(?:{_LIMIT_UNIT}))"
+    rf"(?P<n>\d(?<![\d每月]\d)\d{{0,2}})(?P<u>(?!月|日(?!办结|答复|回复))(?:{_LIMIT_UNIT}))"
     r"(?=办结|答复|回复|办理完毕|处理完毕|予以(?:答复|回复|公开|发布)|公开|发布|上网|公布|报送)"
 )
 _NEXT_DAY = re.compile(
@@ -606,12 +608,12 @@ _SAME_DAY = re.compile(
     r"|(?:与|向)[^,;。]{1,8}?(?:确认|答复|回复|告知))"  # 于收到申请的当日与申请人确认
     # 于即日安排查阅, 即日回复: the same day, whatever the service (not 即日起, 即日生效, nor
     # the 即 of "即日常…": a verb of the service must follow)
-    r"|(?<![自从])即日(?:内)?(?=[办答回发公上更报处安予完受作给提核审批签送告通受])"
+    r"|即(?<![自从]即)日(?:内)?(?=[办答回发公上更报处安予完受作给提核审批签送告通受])"
 )
 # A time of day (下午一时前, 5点前): the same-day answer is for what comes before it.
 _CLOCK_TIME = re.compile(r"[\d一二三四五六七八九十](?:时|点)(?!间|候|期|段|效)|小时")
 # 随X公开 (along with X), not 随时, 随即, 随后, 随着, 随意, 随机, 随有随报
-_ALONG = r"(?<![跟伴追尾])随同?(?![时即后着意机有])"
+_ALONG = r"随(?<![跟伴追尾]随)同?(?![时即后着意机有])"
 _SYNC = re.compile(
     r"(?:与[^,;。]{1,20}?同[步时]|同步)(?:进行)?(?:公开)?(?:报送|发布|更新|公开|上传|上网|推送|公布|公示)"
     rf"|{_ALONG}[^,;。]{{1,20}}?(?:一并|一起|同时|同步)?(?:公开|发布|公布|上网|报送)"
@@ -726,7 +728,7 @@ OFFICE = re.compile(r"机关|单位|部门|政府|机构|承办|本处|本局|�
 
 _AFTER = r"(?:后|之后|以后|之日|当日|当天|之?[翌次](?:工作)?日)"
 _EVENTS = (
-    (re.compile(r"(?<!未)(?<!没有)(?:收到|接到|收悉|接收|接获|收齐|收文)"), "received"),
+    (re.compile(r"(?:收到|接到|收悉|接收|接获|收齐|收文)(?<!未..)(?<!没有..)"), "received"),
     (
         re.compile(rf"受理[\u4e00-\u9fff]{{0,6}}?(?:[^,;]{{0,10}}?的(?=\d)|{_AFTER})|立案"),
         "accepted",
@@ -744,15 +746,15 @@ _EVENTS = (
             rf"(?:公开|发布|印发|出台|公布|签发|发出|下发|下达|颁布|发文){_AFTER}"
             r"|(?:发布|印发|出台)[^,;]{0,12}?时(?!限|间)"
             # 关联规范性文件公开3个工作日内: a document's publication right before the limit
-            r"|(?:文件|政策|规定|办法|意见|方案|通知|公告|条例|规章)(?:公开|发布|印发|出台|公布|下发|颁布)"
-            r"(?=,|$)"
+            r"|(?:公开|发布|印发|出台|公布|下发|颁布)"
+            r"(?<=文件..|政策..|规定..|办法..|意见..|方案..|通知..|公告..|条例..|规章..)(?=,|$)"
         ),
         "published",
     ),
     (
         re.compile(
             r"发生(?:后|之后|之日)?|结束(?:后|之后|之日|当天|当日)|会后|会议后|活动后"
-            r"|(?:成文|(?<!未)完成)(?:后|之后|之日)"  # 成文, 监测工作完成后 (decision 17)
+            r"|(?:成文|完(?<!未完)成)(?:后|之后|之日)"  # 成文, 监测工作完成后 (decision 17)
             rf"|(?:召开|举行|举办|开展)(?:完毕|结束)?{_AFTER}"
             r"|(?:形成|生成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
             r"|(?:签订|签署)[^,;]{0,8}?(?:后|之日)"
@@ -801,17 +803,20 @@ def own_event(subject: str) -> tuple[str | None, bool]:
     raise Unsure(subject)
 
 
+_DOCUMENTS = ("文件", "政策", "规定", "办法", "意见", "方案", "通知", "公告", "条例", "规章")
+_ISSUED = ("公开", "发布", "印发", "出台", "公布", "下发", "颁布")
+# The words an event may end with right before a limit, without 后/之日
+_EVENT_ENDINGS = (
+    *(d + v for d in _DOCUMENTS for v in _ISSUED),
+    "形成", "产生", "变更", "发生", "收到", "接到", "收悉", "收齐", "接获", "立案",
+)  # fmt: skip
+
+
 def event_at_end(text: str) -> bool:
     """The text ends with an event's words (关联规范性文件公开, 信息形成): the trigger of a
     limit that follows, not a part of the column. (部门决算在批复后: the subject before
     在 names the part; the caller looks there.)"""
-    if text.endswith(("后", "日", "起", "天")):
-        return False
-    for pattern, _ in _EVENTS:
-        for m in pattern.finditer(text):
-            if m.end() == len(text):
-                return True
-    return False
+    return text.endswith(_EVENT_ENDINGS)
 
 
 def event(*texts: str) -> str | None:
@@ -1003,7 +1008,8 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
             before = clause[max(0, m.start() - 2) : m.start()]
             start = m.start() - 2 if before in ("每年", "次年") else m.start()
             add("annual", f"{month:02d}-{day:02d}", start, m.end())
-    for m in _ANNUAL_ON.finditer(clause) if "每年" in clause else ():
+    on_day = "每年" in clause and ("日" in clause or "号" in clause)
+    for m in _ANNUAL_ON.finditer(clause) if on_day else ():
         month, day = int(m.group("m")), int(m.group("d"))
         valid = 1 <= month <= 12 and 1 <= day <= month_end(month, 2024)
         if valid and free(*m.span()) and _ON_DAY_ACT.match(clause, m.end()):
@@ -1063,7 +1069,7 @@ def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
 _STEP = "审核|审定|审批|整理|收集|汇总|采集|编辑|制作|撰写|梳理|核实|分析|评价|研判"
 _STEPS = rf"(?:(?:{_STEP})(?:并|和|、)?){{1,3}}"
 PROMPT = re.compile(
-    r"(?<!不)(?:及时|即时|实时|随时|立即|第1时间|第一时间)[”\"」]?内?"  # 在“第一时间”内上报
+    r"(?:(?:及时|即时|实时|随时|立即)(?<!不..)|第1时间|第一时间)[”\"」]?内?"  # “第一时间”内上报
     # 及时、准确、全面的报送 (的 for 地)
     r"(?:[、]?(?:规范|全面|准确|主动|完整|依法|有效|集中|据实|客观|真实|权威|如实|动态))*[地的]?"
     r"(?:予以|进行|作出|做出|给予)?(?:网上|在网上)?"
@@ -1134,16 +1140,21 @@ _MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日|底|末|份|中旬|上
 _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
     r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|时期|左右|前后"
-    # a season (重大活动期间, 遇重大活动), not what is published (发布重大活动、新闻报道信息)
-    r"|重大活动(?!、|[^,;。]{0,4}?(?:信息|新闻|报道|动态))"
     r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法|难以"
-    # a recommendation to someone (建议相关企业在3月5日前上传…; decision 17); not the noun
-    # (代表建议), nor a table's own minimum (如无变动，也建议每年至少更新一次: the seeds)
-    r"|(?<![代表人众员者见的和、])建议(?:各|相关|有关|贵|你|您|企业|单位|部门|尽快|尽早|提前|将|把)"
-    # the excess over a limit (超过办理时限5个工作日…的): a sanction's condition
-    r"|超(?:过|出)?[^,;。]{0,6}?(?:时限|期限)\d"
-    r"|(?<!\d)\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"  # 每月10日至15日
+    # 每月10日至15日 (the look-behind after the first digit: a pattern that starts with one
+    # is tried at every position, one that starts with a character class is not)
+    r"|\d(?<!\d\d)\d?[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"
 )
+# Each tried only when its key word is in the clause (a cheap test):
+# a season (重大活动期间, 遇重大活动), not what is published (发布重大活动、新闻报道信息);
+_BIG_EVENT = re.compile(r"重大活动(?!、|[^,;。]{0,4}?(?:信息|新闻|报道|动态))")
+# a recommendation to someone (建议相关企业在3月5日前上传…; decision 17); not the noun
+# (代表建议), nor a table's own minimum (如无变动，也建议每年至少更新一次: the seeds);
+_ADVICE = re.compile(
+    r"(?<![代表人众员者见的和、])建议(?:各|相关|有关|贵|你|您|企业|单位|部门|尽快|尽早|提前|将|把)"
+)
+# the excess over a limit (超过办理时限5个工作日…的): a sanction's condition.
+_EXCESS = re.compile(r"超(?:过|出)?[^,;。]{0,6}?(?:时限|期限)\d")
 # Each tried only when its first word is in the clause (a cheap test).
 _ORDINAL = re.compile(  # ordinals: 每季度第2个月, 第2至3周
     r"第\d{1,2}(?!季度|个月的?\d{1,2}[日号])个?(?:月|天|工作日|旬|次)|第\d{1,2}(?:至|到|-|~|、|或)\d"
@@ -1194,7 +1205,7 @@ _UNREAD = re.compile(
     r"(?:办结|答复|回复|公开|发布|报送|更新|上网|公布|完成|处理|反馈|办理)"
     rf"|每\d{{0,2}}个?(?:{PERIOD_WORD})[^,;。]{{0,10}}?(?:更新|发布|报送|公开|公布)"
     # 半年公布一次, 季度公开一次: a period without 每, a verb and a count
-    r"|(?<![上下本今当该次])(?:半年|季度|月度|年度)[^,;。]{0,4}?(?:更新|发布|报送|公开|公布)(?:1|一)次"
+    r"|(?:半年|季度|月度|年度)(?<![上下本今当该次]..)[^,;。]{0,4}?(?:更新|发布|报送|公开|公布)(?:1|一)次"
 )
 # …unless a word says why: a duration (公示7个工作日), a penalty (未更新), before an event.
 _EXPLAINED = re.compile(
@@ -1250,6 +1261,12 @@ def rejected(clause: str) -> bool:
     ranges of days, vague positions (左右, 前后), ordinals."""
     if REJECT.search(clause):
         return True
+    if "重大活动" in clause and _BIG_EVENT.search(clause):
+        return True
+    if "建议" in clause and _ADVICE.search(clause):
+        return True
+    if "限" in clause and "超" in clause and _EXCESS.search(clause):
+        return True
     if "第" in clause and _ORDINAL.search(clause):
         return True
     if ("周" in clause or "星期" in clause or "礼拜" in clause) and _WEEKDAY_LIST.search(clause):
@@ -1279,7 +1296,7 @@ _FUNCTION = re.compile(
     r"|建议(?!意见|类|批评|提案|、)"
     r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
     r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|定期|适时|所有|全部|一切|\d"
-    r"|^为(?:了|进一步|加强|保证|确保|做好|规范|推进|深化)|关注|建立|执行|推行"  # a purpose…
+    r"|关注|建立|执行|推行"
 )
 _UNIT_START = (
     "各单位", "各部门", "各地", "各级", "各镇", "各乡", "各街", "各村", "各区", "各县", "各市",
@@ -1348,8 +1365,16 @@ def _strip_trail(text: str, words: tuple[str, ...]) -> str:
     return text.strip("、/")
 
 
+# A purpose (为进一步深化政府信息公开): no part.
+_PURPOSE = (
+    "为了", "为进一步", "为加强", "为保证", "为确保", "为做好", "为规范", "为推进", "为深化",
+)  # fmt: skip
+
+
 def _noun_phrase(text: str, lenient: bool) -> bool:
     if not _SCOPE_CHARS.fullmatch(text) or text in _GENERIC or _FUNCTION.search(text):
+        return False
+    if text.startswith(_PURPOSE):
         return False
     if "/" in text:
         return True  # levels: 部门/乡镇

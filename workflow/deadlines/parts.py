@@ -1372,18 +1372,19 @@ _PURPOSE = (
 
 
 def _noun_phrase(text: str, lenient: bool) -> bool:
-    if not _SCOPE_CHARS.fullmatch(text) or text in _GENERIC or _FUNCTION.search(text):
+    if not _SCOPE_CHARS.fullmatch(text) or text in _GENERIC:
         return False
-    if text.startswith(_PURPOSE):
-        return False
-    if "/" in text:
-        return True  # levels: 部门/乡镇
-    if text.startswith(_UNIT_START) or text.endswith(_UNIT_END) or text.endswith(_TITLE_END):
-        return False
-    if lenient:
-        return True
-    # a list names parts when one of them is a kind of content (通知公告、政策法规、资料下载)
-    return any(part.strip(_QUOTES).endswith(_NOUN_END) for part in text.split("、"))
+    if "/" not in text:  # (a list of levels, 部门/乡镇, names parts whatever its words end with)
+        if text.startswith(_UNIT_START) or text.endswith(_UNIT_END) or text.endswith(_TITLE_END):
+            return False
+        # a list names parts when one of them is a kind of content (通知公告、政策法规、资料下载);
+        # a numbered item's head (lenient) whatever its last word
+        if not lenient and not any(
+            part.strip(_QUOTES).endswith(_NOUN_END) for part in text.split("、")
+        ):
+            return False
+    # (the costlier test last)
+    return _FUNCTION.search(text) is None and not text.startswith(_PURPOSE)
 
 
 def names_unit(prefix: str) -> bool:

@@ -21,6 +21,7 @@ from .deadline_cases import MORE, SEED
 from .deadline_cases_general import GENERAL
 from .deadline_cases_issue import ISSUE
 from .deadline_cases_kinds import KINDS
+from .deadline_cases_kinds3 import KINDS3
 from .deadline_cases_seeds import SEEDS
 
 
@@ -58,10 +59,10 @@ def test_every_requirement_cell_of_the_seeds(text: str, want: list[dict[str, Any
     assert scoped(parse_strict(text)) == scoped(want)
 
 
-@pytest.mark.parametrize(("text", "want"), KINDS, ids=[t[:40] for t, _ in KINDS])
+@pytest.mark.parametrize(("text", "want"), KINDS + KINDS3, ids=[t[:40] for t, _ in KINDS + KINDS3])
 def test_kinds_of_wording_beyond_the_corpus(text: str, want: list[dict[str, Any]]) -> None:
-    """Variants of each kind of wording the second development third showed, scopes
-    included where the case names one."""
+    """Variants of each kind of wording the second development third (KINDS) and the
+    third collection (KINDS3) showed, scopes included where the case names one."""
     got = parse_strict(text)
     if any("scope" in rule for rule in want):
         assert scoped(got) == scoped(want)
@@ -70,7 +71,7 @@ def test_kinds_of_wording_beyond_the_corpus(text: str, want: list[dict[str, Any]
 
 
 def test_every_rule_is_valid_and_carries_its_source() -> None:
-    for text, _ in SEED + MORE + GENERAL + ISSUE + SEEDS + KINDS:
+    for text, _ in SEED + MORE + GENERAL + ISSUE + SEEDS + KINDS + KINDS3:
         for rule in parse(text):
             assert validate(rule) == [], (text, rule)
             assert rule["source"]

@@ -21,7 +21,10 @@ _ITEM_NUMBER = re.compile(rf"(?:^|(?<=[。;!?\n:]))(?:{_NUMBER})")
 # starts an item.
 _WRAP = re.compile(rf"\r?\n(?!{_NUMBER})")
 _SENTENCE_END = re.compile(r"[。;!?\n\r]+")
-_SENTENCE_OR_NUMBER = re.compile(r"[。;!?\n\r]|^(?:\(|\d{1,2}[.、)]|[一二三四五六七八九十第])")
+# (Two patterns: a character class alone is searched fast, an alternation with ^ is tried
+# at every position.)
+_SENTENCE_MARK = re.compile(r"[。;!?\n\r]")
+_LEADING_NUMBER = re.compile(r"\(|\d{1,2}[.、)]|[一二三四五六七八九十第]")
 _CLAUSE_BREAK = re.compile(r"[,:()\[\]【】]")
 # An item's title: "3.及时更新:根据…" (the words before its colon are a heading).
 _TITLE = re.compile(r"^[^,:;。]{1,12}:")
@@ -60,7 +63,7 @@ def _clauses(text: str) -> list[str]:
 
 def split(text: str) -> list[Item]:
     """Items → sentences → clauses, empty parts dropped."""
-    if not _SENTENCE_OR_NUMBER.search(text):  # one sentence (most cells): no numbering
+    if not _SENTENCE_MARK.search(text) and not _LEADING_NUMBER.match(text):  # most cells
         clauses = _clauses(text)
         return [Item(False, [Sentence(clauses)])] if clauses else []
     if "\n" in text:

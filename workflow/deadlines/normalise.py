@@ -23,11 +23,13 @@ _CN_DIGITS = {
 }  # fmt: skip
 _CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _CN_NUMBER = re.compile(
-    # not the 一 of 统一, 唯一, 逐一, 之一…: those are words, not numbers
-    r"(?<![统唯单同万逐之其专划如])"
-    r"[零〇○一二两三四五六七八九十百千]{1,8}"
+    # not the 一 of 统一, 唯一, 逐一, 之一…: those are words, not numbers (but 分办单二日内
+    # is two days)
+    r"[零〇○一二两三四五六七八九十百千](?<![统唯单同万逐之其专划如]一)"
+    r"[零〇○一二两三四五六七八九十百千]{0,7}"
     r"(?=个|天|日|号|周|星期|礼拜|月|年|次|条|季|旬|工作日|项|件|篇|期|到|至|或|小时|-|~)"
 )
+_ONE_MONTH = re.compile(r"(?<![年\d一二两三四五六七八九十第每])一月(?=内|以内|之内)")
 _SPACES = re.compile(r"[ \t\u3000\u00a0\u2002\u2003\u2009\u200b\ufeff]+")
 _BOOKMARK = re.compile(r"\[bookmark:[^\]]{0,200}\]")
 # ① would become a bare "1" under NFKC: keep it an item number.
@@ -118,6 +120,8 @@ def normalise(text: str) -> str:
     if "[bookmark" in text:
         text = _BOOKMARK.sub("", text)
     text = _SPACES.sub("", text)
+    if "一月" in text:  # 应在一月内: within a month (一月 of a year is January: 2024年一月内)
+        text = _ONE_MONTH.sub("1个月", text)
     return _CN_NUMBER.sub(lambda m: str(cn_to_int(m.group())), text)
 
 
@@ -128,18 +132,27 @@ def has_traditional(text: str) -> bool:
 def written_map(original: str) -> tuple[str, list[int]]:
     """`original` normalised character by character (so numerals are not converted),
     with the position in `original` each normalised character comes from."""
-    convert = _converter().convert
-    traditional = _traditional()
     flat: list[str] = []
     where: list[int] = []
     for i, ch in enumerate(original[:MAX_CHARS]):
-        piece = ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
-        if piece in traditional:
-            piece = str(convert(piece))
-        for c in _SPACES.sub("", piece):
-            flat.append(c)
+        piece = _flat_char(ch)
+        if len(piece) == 1:
+            flat.append(piece)
             where.append(i)
+        else:  # "" (a space) or several characters (NFKC of ㈠)
+            for c in piece:
+                flat.append(c)
+                where.append(i)
     return "".join(flat), where
+
+
+@lru_cache(maxsize=8192)
+def _flat_char(ch: str) -> str:
+    """One character as `written_map` normalises it: NFKC, simplified, spaces dropped."""
+    piece = ch if ch.isascii() else unicodedata.normalize("NFKC", ch)
+    if piece in _traditional():
+        piece = str(_converter().convert(piece))
+    return _SPACES.sub("", piece)
 
 
 def as_written(words: str, original: str, mapping: tuple[str, list[int]] | None = None) -> str:

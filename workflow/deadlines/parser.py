@@ -50,8 +50,20 @@ def _periodic(p: parts.Period) -> Rule:
 _COLUMN_SUBJECT = re.compile(r"(?:栏目|类)$")
 # Cheap tests before the longer patterns. Every rule needs one of these characters.
 _TIMEISH = re.compile(r"[\d每年月季周天日旬按内超隔/当同变调时星礼起即异随逐]")
-_CHANGE_WORD = re.compile(r"变|调整|异动")
 _PROMPT_WORD = re.compile(r"及时|即时|实时|随时|立即|时间|有即|有则即|随有随")
+
+
+def _changes(clause: str) -> bool:
+    """The clause speaks of a change (变, 调整, 异动): substring tests, cheaper than a
+    pattern on every clause."""
+    return "变" in clause or "调整" in clause or "异动" in clause
+
+
+def _prompt_word(clause: str) -> bool:
+    cue = "时" in clause or "即" in clause or "随" in clause
+    return cue and _PROMPT_WORD.search(clause) is not None
+
+
 # A clause is a few dozen characters; one of hundreds without a comma is no requirement
 # we can read (and would cost time on hostile input).
 MAX_CLAUSE = 400
@@ -82,6 +94,8 @@ class _Topic:
         while isinstance(node, _Topic) and not node._read:
             chain.append(node)
             found = parts.scope(node.clause, lenient=node.lenient)
+            if not found and ("在" in node.clause or "于" in node.clause):
+                found = _subject_at(node.clause)
             if found:
                 node = found
                 break
@@ -103,6 +117,7 @@ class _Context:
     sentence: str
     current: _Topic | str | None = None  # the topic, read when needed
     before: list[Sentence] | None = None  # the item's earlier sentences
+    clauses: list[str] | None = None
     _event: tuple[str | None, bool] | None = None
     _yearly: bool | None = None
 
@@ -140,6 +155,24 @@ class _Context:
         at = self.sentence.find(clause)
         return at >= 0 and parts.publishes(self.sentence[at + len(clause) :])
 
+    def next_clause(self, clause: str) -> str:
+        """The clause after this one in the sentence ("" when none)."""
+        at = self.sentence.find(clause)
+        if at < 0:
+            return ""
+        return self.sentence[at + len(clause) + 1 :].split(",", 1)[0]
+
+    def far(self, clause: str) -> bool:
+        """A step with its own time stands between the clause that names the sentence's
+        event and this one (…批准后进行公告，及时注销账号，并在5个工作日内备案): the
+        limit may count from that step, not from the event."""
+        clauses = self.clauses or []
+        if clause not in clauses:
+            return False
+        i = clauses.index(clause)
+        j = next((k for k, c in enumerate(clauses[:i]) if parts.names_event(c)), i)
+        return any(_prompt_word(c) for c in clauses[j + 1 : i])
+
     def earlier(self) -> bool:
         """An earlier sentence of the item names an event."""
         return bool(self.before) and any(parts.names_event(s.text) for s in self.before or ())
@@ -159,14 +192,22 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
     if not limit.capped and parts.PENALTY.match(rest):
         return None  # 两周内未更新的栏目予以通报
     subject = clause[: limit.start]
+    if subject.endswith("个") and clause[limit.start : limit.start + 1].isdigit():
+        subject = subject[:-1]  # 信息形成個20個工作日內: a slip, the measure word twice
     if parts.APPLICANT.match(rest) or _party(subject, context.sentence):
         return None  # 通知申请人于七日内补正
+    if "能" in subject and parts.ABLE.search(subject):
+        return None  # 能当天答复的当天答复: only when one can (decision: a condition)
     if "间隔" in subject or "周期" in subject:
-        raise parts.Unsure(clause)  # 更新间隔不超过10个工作日: a gap in working days
+        between = parts.GAP_AFTER.search(subject)
+        named = parts.event(between.group("x") + "后") if between else None
+        if named is None:
+            raise parts.Unsure(clause)  # 更新间隔不超过10个工作日: a gap in working days
+        return after_event(limit.within, limit.unit, named)  # 发布时间与成文时间间隔…
     column = _COLUMN_SUBJECT.search(subject) or (
         not subject and _COLUMN_SUBJECT.search(context.topic or "")
     )
-    if column and limit.unit != "workday" and limit.within >= 1:
+    if column and limit.unit != "workday" and limit.within >= 1 and not parts.ANSWER.match(rest):
         rule = periodic(limit.within, limit.unit)
         if calendar_period(limit.within, limit.unit):
             rule["rolling"] = True
@@ -176,6 +217,8 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
         named = context.event()[0]
         if named is None and (context.earlier() or parts.unknown_trigger(context.sentence)):
             raise parts.Unsure(clause)  # 收到申请后…。15个工作日内答复: the same event?
+        if named is not None and context.far(clause):
+            raise parts.Unsure(clause)  # 批准后进行公告，及时注销，并在5日内备案: from what?
     return after_event(limit.within, limit.unit, named)
 
 
@@ -207,6 +250,9 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     annual = False
     if "年" in clause or "月" in clause or "季" in clause:
         date_parts, spans = parts.dates(clause, context.yearly)
+        dated_only = bool(date_parts) and date_parts[-1].end == len(clause)
+        if dated_only and parts.checks(context.next_clause(clause)):
+            return []  # 每年11月底前，对照任务分解表全面检查…: an internal check
         for d in date_parts:
             if d.kind == "annual" and not context.standing:
                 raise parts.Unsure(clause)  # 于6月30日前将材料报送…: once, or every year?
@@ -222,6 +268,14 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     for p in periods:
         spans.append((p.start, p.end))
     limits = parts.limits(clause, spans)
+    if (
+        not limits
+        and "当" in clause
+        and clause.endswith(("当日", "当天"))
+        and parts.SAME_DAY_WHEN.search(clause)
+        and parts.DUTY.search(context.next_clause(clause))
+    ):  # 应在收到转办件工单的当日，…答复: the day's verb is in the next clause
+        limits = [parts.Limit(0, "day", len(clause) - 2, len(clause))]
     either = False  # 每季度第二周前或更改内容后一周内: the period, and a limit after each change
     if periods and limits:
         between = clause[periods[-1].end : limits[0].start]
@@ -241,10 +295,13 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
                 found.append(_Found(rule, limit.start, limit.end, extended=limit.extended))
                 timed = timed or rule["kind"] == "after_event"
     events = timed
-    same = parts.sync(clause) if "同" in clause else None
+    same = parts.sync(clause) if "同" in clause or "随" in clause else None
     if same and not any(f.start <= same.start() < f.end for f in found):
-        if "与" in same.group() and not parts.event(same.group()):
+        near = clause[max(0, same.start() - 10) : same.end()]  # (A与B同步: A too)
+        if ("与" in same.group() or "随" in same.group()) and not parts.event(near):
             raise parts.Unsure(clause)  # 与X同步: in step with something we cannot name
+        if periods:
+            raise parts.Unsure(clause)  # 每年都随同预决算公开: the period, or in step?
         borrowed = False
         if parts.names_event(clause) or context.event()[1]:
             rule = after_event(0, "day", parts.event(clause) or context.event()[0])
@@ -256,15 +313,17 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
             rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
         found.append(_Found(rule, same.start(), same.end(), borrowed=borrowed))
         timed = True
-    change = parts.change(clause) if _CHANGE_WORD.search(clause) else None
+    change = parts.change(clause) if _changes(clause) else None
     if change and not change.group("neg") and not events:
         changed = parts.CHANGE_SUBJECT.search(clause)
         start = changed.start() if changed else change.start()
         found.append(_Found({"kind": "on_change"}, start, change.end()))
-    elif not timed and not (change and change.group("neg")) and _PROMPT_WORD.search(clause):
+    elif not timed and not (change and change.group("neg")) and _prompt_word(clause):
         prompt = parts.PROMPT.search(clause)  # not beside a limit: "20个工作日内及时公开"
-        if prompt and not parts.NOT_REQUIRED.search(
-            clause[max(0, prompt.start() - 4) : prompt.start()]
+        if (
+            prompt
+            and not parts.NOT_REQUIRED.search(clause[max(0, prompt.start() - 4) : prompt.start()])
+            and not parts.CATEGORY_LIST.search(clause, 0, prompt.start())
         ):
             found.append(_Found({"kind": "prompt"}, prompt.start(), prompt.end()))
     if len(found) > 1:
@@ -320,22 +379,36 @@ def _sentence_rules(
     rules and the head."""
     rules: list[Rule] = []
     text = sentence.text
-    context = _Context(text, head, before)
+    context = _Context(text, head, before, sentence.clauses)
     condition = False  # the previous clause only stated a change ("内容如有变动")
     carried: str | None = None  # the subject a following change clause continues
     stopped = False  # a season (两会期间) or an extension (如需延长…) ends the rules
     approved = False  # an approval (经…同意) makes the limits from there on extensions
-    conditions = "遇" in text or "必要时" in text or "特殊情况" in text
+    conditions = "遇" in text or "必要时" in text or "特殊情况" in text or "事件" in text
     quotas: list[Rule] = []  # periods required of a kind of unit
     clauses = sentence.clauses
+    timing = False  # the clause before was only a limit: its verb is in this clause
     for i, clause in enumerate(clauses):
         found = [] if stopped or (sentence.titled and i == 0) else _clause_rules(clause, context)
+        if timing:  # 收到申请后5个工作日内，及时予以答复: the limit's verb (decision 1)
+            found = [f for f in found if f.rule["kind"] != "prompt"]
+        timing = bool(found) and any(
+            f.rule["kind"] == "after_event" and f.end >= len(clause) - 1 for f in found
+        )
         if not approved and ("经" in clause or "请" in clause):
             approved = parts.APPROVAL.search(clause) is not None
         if approved and found:
             found = [f for f in found if f.rule["kind"] != "after_event"]
         if found and conditions and any(f.rule["kind"] == "periodic" for f in found):
             found = [f for f in found if not _conditional(f, clause, clauses, i)]
+        qualified = (
+            bool(found)
+            and i + 1 < len(clauses)
+            and len(clauses[i + 1]) <= 12
+            and parts.days_listed(clauses[i + 1])
+        )
+        if qualified:  # 每周发布5次(周一至周五): the days are listed (decision 7)
+            found = [f for f in found if f.rule["kind"] != "periodic"]
         if not found and i and ("频" in clauses[i - 1] or "周期" in clauses[i - 1]):
             word = parts.BARE_FREQUENCY.fullmatch(clause)
             if word and parts.FREQUENCY_TITLE.search(clauses[i - 1]):  # 更新频率：季度
@@ -346,18 +419,27 @@ def _sentence_rules(
             not found
             and not stopped
             and i + 1 < len(clauses)
-            and _PROMPT_WORD.search(clause)
+            and _prompt_word(clause)
             and parts.PROMPT_PREPARE.search(clause)
             and parts.PROMPT_THEN.match(clauses[i + 1])
         ):
             found = [_Found({"kind": "prompt"}, 0, len(clause))]  # 及时形成…，并发布
+        if (
+            not found
+            and "时间" in clause
+            and not stopped
+            and i + 1 < len(clauses)
+            and clause.endswith(("第一时间", "第1时间"))
+            and parts.PROMPT_NEXT.match(clauses[i + 1])
+        ):
+            found = [_Found({"kind": "prompt"}, 0, len(clause))]  # 事件发生第一时间，应向社会发布
         if not found and not stopped and condition and parts.CHANGE_THEN.search(clause):
             found = [_Found({"kind": "on_change"}, 0, len(clause))]  # …调整的，须报…备案
         if condition:
             for f in found:
                 if f.rule["kind"] == "prompt":
                     f.rule = {"kind": "on_change"}
-        changes = _CHANGE_WORD.search(clause) is not None
+        changes = _changes(clause)
         own: str | None = None
         last_end = 0
         if found and found[0].extended and not _names_class(clause[: found[0].start], clauses, i):
@@ -397,9 +479,16 @@ def _sentence_rules(
                 f.rule["scope"] = f.scope
             f.rule["source"] = clause
             rules.append(f.rule)
-        if not found and not stopped and not approved and pending is not None:
+        if not found and not stopped and not approved and not qualified and pending is not None:
             pending.append(clause)  # may state a limit or a period we could not read
-        stated = changes and bool(parts.CHANGE_CONDITION.search(clause))
+        stated = changes and bool(
+            parts.CHANGE_CONDITION.search(clause)
+            or (
+                parts.CHANGES_STATED.search(clause)
+                and i + 1 < len(clauses)
+                and parts.CHANGES_UPDATED.match(clauses[i + 1])
+            )
+        )
         if not found and not stated and (i + 1 < len(clauses) or first):  # a topic
             # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
             context.current = _Topic(clause, first and i == 0, context.current)
@@ -412,7 +501,15 @@ def _sentence_rules(
         elif found:
             carried = found[-1].scope
         if not found and ("期间" in clause or "延长" in clause) and parts.STOP.search(clause):
-            stopped = True
+            # 情况复杂的，时限可适当延长，但最长不超过60个工作日: the cap after it is the
+            # limit of that class of cases (decision 8); else an extension ends the rules
+            stopped = not _class_extended(clauses, i)
+        if not found and ("必要" in clause or clause.startswith("当")) and not changes:
+            stopped = stopped or parts.CONDITION_CLAUSE.search(clause) is not None
+    if "增减" in text or "调整" in text or "变动" in text:
+        adjustable = parts.ADJUSTABLE.search(text)
+        if adjustable:  # 条数可根据实际适当增减: the count is no requirement
+            rules = [r for r in rules if r["kind"] != "periodic"]
     if len({key(r) for r in quotas}) > 1:  # quotas that differ by unit: no column rule
         rules = [r for r in rules if not any(r is q for q in quotas)]
     annual_scopes = {r.get("scope") for r in rules if r["kind"] == "annual"}
@@ -428,6 +525,20 @@ def _sentence_rules(
             if r["kind"] == "after_event" and r["unit"] == "day" and r["within"]:
                 r["unit"] = "workday"
     return rules, head
+
+
+def _class_extended(clauses: list[str], i: int) -> bool:
+    """Clause i only extends the time of the class of cases the clause before names
+    (情况复杂的), and a cap follows (但最长不超过60个工作日)."""
+    if i == 0 or i + 1 >= len(clauses) or not parts.EXTENDED_ONLY.match(clauses[i]):
+        return False
+    named = clauses[i - 1]
+    return (
+        len(named) >= 3
+        and named.endswith("的")
+        and "延" not in named
+        and parts.BARE_CAP.match(clauses[i + 1]) is not None
+    )
 
 
 _MAY = re.compile(r"(?:可以|可|应当|应|最多|最长|适当|一般|原则上)+$")
@@ -464,7 +575,16 @@ def _scope_of(words: str) -> str | None:
         at = _AT.search(words)
         if at and at.start() >= 2:
             found = parts.scope(words[: at.start()])
+    elif found is not None and parts.event_at_end(words):
+        return None  # 关联规范性文件公开3个工作日内: the trigger, not a part
     return found
+
+
+def _subject_at(clause: str) -> str | None:
+    """The subject before 在/于 of a clause without a rule (重大灾情在灾害发生后1小时内
+    报送…): the part the clauses after it go on about."""
+    at = _AT.search(clause)
+    return parts.scope(clause[: at.start()]) if at and at.start() >= 2 else None
 
 
 def _subject(clause: str) -> str | None:
@@ -522,14 +642,20 @@ def _parse(text: str) -> list[Rule]:
     if len(rules) < 2 and not (rules and "scope" in rules[0]):
         return rules
     # A rule for the whole column covers the same rule for a part of it.
+    # (Not a part named as the rest, 其他栏目…: it stands beside the other parts' rules,
+    # decision 16.)
     whole = {key(r) for r in rules if "scope" not in r}
-    rules = [r for r in rules if "scope" not in r or key(r) not in whole]
+    rules = [r for r in rules if "scope" not in r or key(r) not in whole or _rest(r["scope"])]
     if any("scope" in r for r in rules) and has_traditional(text):  # as written: 財務收支情況
         mapping = written_map(text)
         for r in rules:
             if "scope" in r:
                 r["scope"] = as_written(r["scope"], text, mapping)
     return dedupe(rules)
+
+
+def _rest(scope: str) -> bool:
+    return scope.startswith(("其他", "其它"))
 
 
 def parse_with_text(text: str) -> dict[str, Any]:

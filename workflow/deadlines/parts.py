@@ -48,11 +48,13 @@ _LIMIT_UNITS = {
     "工作日": "workday", "个工作日": "workday", "工作天": "workday", "个工作天": "workday",
     "上班日": "workday", "个上班日": "workday", "营业日": "workday", "个营业日": "workday",
     "日": "day", "天": "day", "历日": "day", "个历日": "day", "日历日": "day", "个日历日": "day",
-    "日历天": "day", "个日历天": "day",
+    "日历天": "day", "个日历天": "day", "自然日": "day", "个自然日": "day", "自然天": "day",
+    "个自然天": "day",
     "个周": "week", "周": "week", "星期": "week", "个星期": "week", "个月": "month", "月": "month",
 }  # fmt: skip
 _LIMIT_UNIT = (
     "个工作日|工作日|个工作天|工作天|个上班日|上班日|个营业日|营业日|个日历日|日历日|个日历天|日历天"
+    "|个自然日|自然日|个自然天|自然天"
     "|个历日|历日|个星期|星期|个月|个周|月|日|天|周"
 )
 
@@ -181,9 +183,21 @@ _PUBLISH_SEARCH = re.compile(rf"(?:{PUBLISH})(?!的)")
 # Activities that publish nothing (the guide's decision 6): self-checks, link checks,
 # internal meetings. Press conferences and online interviews do publish.
 INTERNAL = re.compile(
-    r"(?:自查|检查|巡查|排查|抽查|督查|核查|检视|检核|巡检|例会|会议|培训|学习|研判|调度|座谈|考核"
-    r"|监测)(?![室处科组办局站中])"  # not an office: 督查室
+    r"(?:自查|检查|巡查|排查|抽查|督查|核查|核对|核实|检视|检核|巡检|例会|会议|培训|学习|研判|调度|座谈|考核"
+    r"|监测)(?![室处科组局站中]|办(?![事理结]))"  # not an office: 督查室, 督查办
 )
+_CHECK_RESULT = re.compile(r"结果|报告|通报|情况(?:报告|通报)")
+
+
+def checks(text: str) -> bool:
+    """The words are an internal activity (检查任务完成情况), not the publication of its
+    result (公开检查结果)."""
+    if not _INTERNAL_CHAR.search(text):
+        return False
+    m = INTERNAL.search(text)
+    return m is not None and not _CHECK_RESULT.match(text, m.end())
+
+
 PUBLIC_EVENT = re.compile(r"发布会|记者会|吹风会|访谈|新闻发布")
 _INTERNAL_CHAR = re.compile(r"[查会训习研调座核测检]")
 
@@ -229,7 +243,8 @@ def _every_accepted(
     day = _DAY_OF_MONTH.match(rest) if m.group("p") in ("月", "个月") and not m.group("n") else None
     if day:
         after = rest[day.end() :].lstrip("前之以止内")
-        return after == "" or _PUBLISH_SEARCH.search(after[:16]) is not None
+        # (每月10日前要将上一个月的工作情况书面报送…: 将 and its object, then the verb)
+        return after == "" or bool(_PUBLISH_SEARCH.search(after[:16]) or _VERB_START.match(after))
     if rest[:1].isdigit() or rest.startswith("一"):
         count = _COUNT.match(rest)
         if count and _NEW_COUNT.match(rest, count.end()):  # 每周两次增加到五次
@@ -310,7 +325,7 @@ _ALSO = re.compile(
 
 # 一年一次, 一月两次, 两年一次, 一年更新一次, 一季一更新 (normalised: 1年1次, 1季一更新)
 _N_TIMES = re.compile(
-    r"(?<![\d年月第每])(?P<n>\d{1,2})个?(?P<p>半年|季度|季|月|周|星期|天|日|年)"
+    r"(?P<n>\d(?<![\d年月第每]\d)\d?)个?(?P<p>半年|季度|季|月|周|星期|天|日|年)"
     rf"(?:至少|最少|不少于)?(?:{VERB})?"
     # 一月一报, 十日一报, 一周一更
     rf"(?:(?P<k>\d{{1,3}})(?:(?:到|至|-)\d{{1,3}})?(?:次|条|篇|期)|一(?=更新|发布|报送|公开|更换|报|更))"
@@ -331,8 +346,8 @@ _BY = re.compile(
 _YEARLY = re.compile(r"(?<![上下本今当该次每前])(?:全年|年内|年度内)")
 _YEARLY_WORD = re.compile(r"(?<![\d上下本今当该次每前])年度(?:更新|发布|公开|报送)")
 _BARE_PERIOD_VERB = re.compile(
-    r"(?<![\d上下本今当该次每第前近])(?P<p>季度|月度|半年|半个月|半月)(?:至少|要|应|须)?(?:进行)?"
-    r"(?:更新|发布|报送|公开)"
+    r"(?<![\d上下本今当该次每第前近])(?P<p>季度|月度|半年度|半年|半个月|半月)(?:至少|要|应|须)?(?:进行)?"
+    r"(?:更新|发布|报送|公开|公布|上报|通报)"
 )
 _BARE_END = re.compile(
     r"(?<![\d本今当上下该每个第])(?P<p>季度|季|月份|月)(?:末|底)(?:前|之前|以前)?"
@@ -347,7 +362,13 @@ _BARE_WORD = {
 # 更新频率：月 / 频次:季度: a bare period word after a frequency title.
 FREQUENCY_TITLE = re.compile(r"(?:频率|频次|周期)$")
 BARE_FREQUENCY = re.compile(
-    r"(?:按|每)?(?P<p>季度|季|月度|月|半年度|半年|年度|年|周|旬)(?:1次|一次)?"
+    r"(?:按|每)?(?P<p>季度|季|月度|月|半年度|半年|年度|年|周|旬)(?:1次|一次|报)?"  # 频率:月报
+)
+# 实行…周报制度, 月度排名通报制度 (decision 17), 本报表为周报: a report each period.
+_SYSTEM = re.compile(
+    r"(?:(?:实行|实施|建立|执行|落实|推行)[^,;。]{0,30}?(?<![\d当本今次每上下])|为)"
+    r"[“\"「]?(?P<p>日|周|旬|月|季|季度|年)度?(?:[^,;。]{0,4}?(?:通报|报告|报送)|报)[”\"」]?"
+    r"(?:制度|(?=,|$))"
 )
 _YEAR_START = re.compile(r"(?:每年)?年初(?=[更发报公上维审解完集定])|每年年初$")
 _NOT_RECURRING = re.compile(r"(?:\d|[本今当该次明去上下同前近]年?|截至|截止)$")
@@ -388,9 +409,9 @@ _STALE = (
         r"|更新(?:时间)?(?:不得|不能|不应|不可))(?:超过|超出|超|大于|多于|长于)"
         rf"(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
     ),
-    # 不得超过一季度未更新
+    # 不得超过一季度未更新; an assessment's 超过1年未更新(,扣10分) (decision 17)
     re.compile(
-        rf"(?:不得|不能|不应|不可|不允许)超过(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
+        rf"(?:不得|不能|不应|不可|不允许)?超过(?P<n>\d{{1,3}})?个?(?P<p>{_STALE_UNIT})"
         r"(?:未|没有|不)(?:更新|发布)"
     ),
 )
@@ -409,14 +430,26 @@ BARE_CAP = re.compile(
 PERIOD_CONDITION = re.compile(
     r"(?:如遇|遇有|遇到|若遇|如发生|一旦发生|(?<![待机境际礼])遇(?=重大|突发|特殊|紧急))"
     r"[^,;。]{1,20}?(?:时|的|,|$)|必要时|特殊情况(?:下|时)"
+    # 对性质复杂且处置时间长的事件，…要实行“日报”制度: a class of incidents
+    r"|(?:^|,)对[^,;。]{2,30}?事件(?=,|$)"
 )
 # A season (两会期间) or an extension (如需延长答复期限的): the sentence's later limits are
 # no year-round rule / no second limit.
 STOP = re.compile(r"期间$|延长(?![至到])")
+# 时限可适当延长, 办理期限可以延长: only an extension, without a length.
+EXTENDED_ONLY = re.compile(
+    r"^(?:其)?(?:办理|答复|处理)?(?:时限|期限|时间)?(?:可|可以|可予|得予|可适当|可以适当)(?:予以)?延长$"
+)
+# A condition clause the rest of the sentence holds under, not year-round: 必要时,…;
+# 当发生重大疫情…时,… (a regime while it lasts; the guide's decision 7). A change is not
+# one (当信息发生变化时，及时更新: on_change).
+CONDITION_CLAUSE = re.compile(r"^(?:确有|如有|若有)?必要时$|^当(?:发生|出现|遇|遭遇|面临|处于)")
 # A limit that needs an approval (经…批准/同意, 签请…核准) is an extension, not a limit of
 # its own: 经省政府办公厅同意…,至迟不超过6个月办理完毕. (批准后, 批复之日 are events.)
+# (新开设的账号应经领导批准，并在10个工作日内备案: a required step, then the limit.)
 APPROVAL = re.compile(
-    r"(?:经|报经|报请|签请|呈请)[^,;。]{0,24}?(?:批准|同意|核准|审批|批复|准许)(?!后|之后|之日|通过)"
+    r"(?<![应须要当])(?:经|报经|报请|签请|呈请)[^,;。]{0,24}?(?:批准|同意|核准|审批|批复|准许)"
+    r"(?!后|之后|之日|通过)"
 )
 
 
@@ -458,8 +491,9 @@ def periods(
             if is_free(p.start, p.end):
                 found.append(p)
     cues = (
-        "内" in clause,
-        "间隔" in clause or "周期" in clause or "超过" in clause,
+        "内" in clause and ("新" in clause or "发布" in clause),  # …内须有新内容/至少发布
+        # (not the gap between two events' times: 答复时间与收到申请时间间隔不超过15日)
+        ("间隔" in clause or "周期" in clause or "超过" in clause) and not GAP_AFTER.search(clause),
         "超过" in clause,
     )
     for pattern, cue in zip(_STALE, cues, strict=True):
@@ -508,6 +542,11 @@ def periods(
                 every, unit = _BARE_WORD[bare.group("p")]
                 found.append(Period(every, unit, bare.start(), bare.end()))
                 break
+    if not found and ("制度" in clause or clause.endswith("报")):
+        system = _SYSTEM.search(clause)
+        if system and is_free(*system.span()):
+            every, unit = _period_of(system.group("p"), 1)
+            found.append(Period(every, unit, system.start(), system.end()))
     if not found and "年" in clause:
         yearly = _YEARLY.search(clause) if "年内" in clause or "全年" in clause else None
         if yearly and _COUNT.search(clause, yearly.end()) and is_free(*yearly.span()):
@@ -533,7 +572,9 @@ _CAPPED = re.compile(r"(?:不超过|不得超过|不能超过|不应超过|不�
 
 # ----------------------------------------------------------------------------- limits
 
-_WITHIN = re.compile(rf"(?<![\d每])(?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)")
+# (A look-behind goes after the first digit: a pattern that starts with a character
+# class is only tried where one is, one that starts with a look-behind everywhere.)
+_WITHIN = re.compile(rf"(?P<n>\d(?<![\d每]\d)\d{{0,2}})(?P<u>{_LIMIT_UNIT})(?:以内|之内|内)")
 _CAP = re.compile(
     r"(?:最长不超过|最长不得超过|最迟不超过|最多不超过|不得超过|不能超过|不应超过|不超过|不晚于"
     r"|不会超过|不超出|不超"
@@ -554,7 +595,7 @@ _ONLY = re.compile(r"^(?P<n>\d{1,3})(?P<u>个工作日|工作日|个工作天|�
 _EXTENDED_TO = re.compile(rf"延长[至到](?P<n>\d{{1,3}})(?P<u>{_LIMIT_UNIT})")
 # N…办结/答复, N个工作日公开: not a bare 月 or 日 (3月公布, 于15日公开 name a month, a day)
 _DIRECT = re.compile(
-    rf"(?<![\d每月])(?P<n>\d{{1,3}})(?P<u>(?!月|日(?!办结|答复|回复))(?:{_LIMIT_UNIT}))"
+    rf"(?P<n>\d(?<![\d每月]\d)\d{{0,2}})(?P<u>(?!月|日(?!办结|答复|回复))(?:{_LIMIT_UNIT}))"
     r"(?=办结|答复|回复|办理完毕|处理完毕|予以(?:答复|回复|公开|发布)|公开|发布|上网|公布|报送)"
 )
 _NEXT_DAY = re.compile(
@@ -563,14 +604,19 @@ _NEXT_DAY = re.compile(
 )
 _SAME_DAY = re.compile(
     r"(?:当日|当天)(?:内)?(?:予以|进行|即|及时|完成)?"
-    r"(?=办结|发布|上网|公开|答复|回复|更新|报送|公布|推送|办理|上传|公示|回应)"
-    # 于即日安排查阅, 即日回复: the same day, whatever the service (not 即日起, 即日生效)
-    r"|(?<![自从])即日(?:内)?(?![起生施实执])(?=[\u4e00-\u9fff]{2})"
+    r"(?=办结|发布|上网|公开|答复|回复|更新|报送|公布|推送|办理|上传|公示|回应"
+    r"|(?:与|向)[^,;。]{1,8}?(?:确认|答复|回复|告知))"  # 于收到申请的当日与申请人确认
+    # 于即日安排查阅, 即日回复: the same day, whatever the service (not 即日起, 即日生效, nor
+    # the 即 of "即日常…": a verb of the service must follow)
+    r"|即(?<![自从]即)日(?:内)?(?=[办答回发公上更报处安予完受作给提核审批签送告通受])"
 )
 # A time of day (下午一时前, 5点前): the same-day answer is for what comes before it.
 _CLOCK_TIME = re.compile(r"[\d一二三四五六七八九十](?:时|点)(?!间|候|期|段|效)|小时")
+# 随X公开 (along with X), not 随时, 随即, 随后, 随着, 随意, 随机, 随有随报
+_ALONG = r"随(?<![跟伴追尾]随)同?(?![时即后着意机有])"
 _SYNC = re.compile(
     r"(?:与[^,;。]{1,20}?同[步时]|同步)(?:进行)?(?:公开)?(?:报送|发布|更新|公开|上传|上网|推送|公布|公示)"
+    rf"|{_ALONG}[^,;。]{{1,20}}?(?:一并|一起|同时|同步)?(?:公开|发布|公布|上网|报送)"
     # 信息的采集发布要与会议(活动)同步: the verb before
     r"|(?<=报送|发布|更新|公开|上网|公布)[^,;。]{0,6}?与[^,;。]{1,20}?同步(?:进行)?(?=$|,)"
 )
@@ -637,10 +683,23 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
         return [Limit(0, "day", 0, len(clause))]
     same = list(_SAME_DAY.finditer(clause)) if "当" in clause or "即日" in clause else ()
     for m in same if same and not _CLOCK_TIME.search(clause) else ():
+        if clause[max(0, m.start() - 1) : m.start()] == "能":
+            continue  # (不)能当天答复的: a condition on being able to
         if all(m.end() <= f.start or m.start() >= f.end for f in found):
             found.append(Limit(0, "day", m.start(), m.end()))
     found.sort(key=lambda f: f.start)
     return found
+
+
+# 文件发布时间与成文时间间隔不超过20个工作日: a limit after the second time's event.
+GAP_AFTER = re.compile(r"与(?P<x>[^,;。与]{1,10}?)(?:时间|日期)(?:的|之)?(?:相)?间隔")
+# 咨询投诉类2日内无回应的: an answer's limit, not the freshness of a column
+ANSWER = re.compile(r"^[^,]{0,4}?(?:回应|答复|回复|办结|办理|处理)")
+# 能当天答复的(当天答复), 不能当天答复的: a limit on what one is able to do, not a limit.
+ABLE = re.compile(r"(?<!不)能[^,;。]{0,12}?的$")
+# 应在收到转办件工单的当日，…答复: the day of something, whose verb the next clause has.
+SAME_DAY_WHEN = re.compile(r"(?:在|于)[^,;。]{1,30}?的(?:当日|当天)$")
+DUTY = re.compile(rf"{PUBLISH}|办结|办理|处理|反馈|受理|确认|审核|完成")
 
 
 def sync(clause: str) -> re.Match[str] | None:
@@ -648,7 +707,9 @@ def sync(clause: str) -> re.Match[str] | None:
 
 
 # 两周内未更新的栏目予以通报: a penalty, not a limit.
-PENALTY = re.compile(r"^[^,]{0,6}?(?:未|没有|无)")
+# (But 咨询投诉类2日内无回应的，扣1分: a missed answer's penalty states the answer's limit,
+# decision 17.)
+PENALTY = re.compile(r"^[^,]{0,6}?(?:未|没有|无)(?!回应|答复|回复|办结)")
 # 通知申请人于七日内补正: the applicant's deadline, not the office's.
 APPLICANT = re.compile(
     r"^[^,]{0,4}?(?:补正|补齐|补充材料|缴纳|缴费|领取|提出(?:异议|[^,]{0,6}?申请)|申请复议|提起"
@@ -667,7 +728,7 @@ OFFICE = re.compile(r"机关|单位|部门|政府|机构|承办|本处|本局|�
 
 _AFTER = r"(?:后|之后|以后|之日|当日|当天|之?[翌次](?:工作)?日)"
 _EVENTS = (
-    (re.compile(r"(?<!未)(?<!没有)(?:收到|接到|收悉|接收|接获|收齐|收文)"), "received"),
+    (re.compile(r"(?:收到|接到|收悉|接收|接获|收齐|收文)(?<!未..)(?<!没有..)"), "received"),
     (
         re.compile(rf"受理[\u4e00-\u9fff]{{0,6}}?(?:[^,;]{{0,10}}?的(?=\d)|{_AFTER})|立案"),
         "accepted",
@@ -675,7 +736,8 @@ _EVENTS = (
     (
         re.compile(
             r"(?:作出|做出)[^,;]{0,12}?决[定策]|决[定策][^,;]{0,10}?(?:作出|做出)|决定(?:之日|后)"
-            rf"|(?:批复|批准|核准)(?:通过)?{_AFTER}|确定[^,;]{{0,10}}?后"
+            # 批复部门预算、决算之日起: the approved thing between the verb and the day
+            rf"|(?:批复|批准|核准)(?:通过)?(?:[^,;的]{{1,12}}?)?{_AFTER}|确定[^,;]{{0,10}}?后"
         ),
         "decided",
     ),
@@ -683,12 +745,16 @@ _EVENTS = (
         re.compile(
             rf"(?:公开|发布|印发|出台|公布|签发|发出|下发|下达|颁布|发文){_AFTER}"
             r"|(?:发布|印发|出台)[^,;]{0,12}?时(?!限|间)"
+            # 关联规范性文件公开3个工作日内: a document's publication right before the limit
+            r"|(?:公开|发布|印发|出台|公布|下发|颁布)"
+            r"(?<=文件..|政策..|规定..|办法..|意见..|方案..|通知..|公告..|条例..|规章..)(?=,|$)"
         ),
         "published",
     ),
     (
         re.compile(
             r"发生(?:后|之后|之日)?|结束(?:后|之后|之日|当天|当日)|会后|会议后|活动后"
+            r"|(?:成文|完(?<!未完)成)(?:后|之后|之日)"  # 成文, 监测工作完成后 (decision 17)
             rf"|(?:召开|举行|举办|开展)(?:完毕|结束)?{_AFTER}"
             r"|(?:形成|生成|产生|取得|获取|作成|变更|变化|变动|更改|调整)(?:[^,;]{0,8}?(?:后|之日)|的)"
             r"|(?:签订|签署)[^,;]{0,8}?(?:后|之日)"
@@ -698,7 +764,11 @@ _EVENTS = (
     ),
 )
 # 与政策文件同步发布 (published), 与会议(活动)同步 (occurred): what the rule keeps in step with.
-_IN_STEP = re.compile(r"与(?P<x>[^,;。]{1,20}?)同[步时]")
+_IN_STEP = re.compile(
+    r"与(?P<x>[^,;。]{1,20}?)同[步时]"
+    # 随采购公告、采购文件公开, 随同部门预决算一并公开 (decision 17)
+    rf"|{_ALONG}(?P<y>[^,;。]{{1,20}}?)(?:一并|一起|同时|同步)?(?=公开|发布|公布|上网|报送)"
+)
 _DOCUMENT = re.compile(
     r"文件|政策|文本|规定|办法|意见|方案|通知|公告|决定|条例|规章|报告|预算|决算"
 )
@@ -733,16 +803,32 @@ def own_event(subject: str) -> tuple[str | None, bool]:
     raise Unsure(subject)
 
 
+_DOCUMENTS = ("文件", "政策", "规定", "办法", "意见", "方案", "通知", "公告", "条例", "规章")
+_ISSUED = ("公开", "发布", "印发", "出台", "公布", "下发", "颁布")
+# The words an event may end with right before a limit, without 后/之日
+_EVENT_ENDINGS = (
+    *(d + v for d in _DOCUMENTS for v in _ISSUED),
+    "形成", "产生", "变更", "发生", "收到", "接到", "收悉", "收齐", "接获", "立案",
+)  # fmt: skip
+
+
+def event_at_end(text: str) -> bool:
+    """The text ends with an event's words (关联规范性文件公开, 信息形成): the trigger of a
+    limit that follows, not a part of the column. (部门决算在批复后: the subject before
+    在 names the part; the caller looks there.)"""
+    return text.endswith(_EVENT_ENDINGS)
+
+
 def event(*texts: str) -> str | None:
     """The triggering event the first text names (the clause, then its sentence)."""
     for text in texts:
         for pattern, name in _EVENTS:
             if pattern.search(text):
                 return name
-        if "同" in text:
+        if "同" in text or "随" in text:
             step = _IN_STEP.search(text)
             if step:
-                return in_step(step.group("x"))
+                return _step_event(text, step)
     return None
 
 
@@ -768,8 +854,17 @@ def _nearest_event(text: str) -> str | None:
             best = (m.end(), name)
     if best:
         return best[1]
-    step = _IN_STEP.search(text) if "同" in text else None
-    return in_step(step.group("x")) if step else None
+    step = _IN_STEP.search(text) if "同" in text or "随" in text else None
+    return _step_event(text, step) if step else None
+
+
+def _step_event(text: str, step: re.Match[str]) -> str | None:
+    """The event of "与X同步" or "随X公开"; for "A与B同步发布" either may be the document
+    (政策措施文件与解读材料同步发布)."""
+    named = in_step(step.group("x") or step.group("y"))
+    if named is None and step.group("x"):
+        named = in_step(text[max(0, step.start() - 10) : step.start()].rsplit(",", 1)[-1])
+    return named
 
 
 def in_step(what: str) -> str | None:
@@ -797,6 +892,10 @@ _ONCE_PART = re.compile(
 _ANNUAL = re.compile(
     r"(?P<m>\d{1,2})月(?:(?P<d>\d{1,2})(?:日|号)|(?P<end>底|末))(?:前|之前|以前|止)"
 )
+# 每年6月30日均在…公开: on that day every year (by it, under the contract)
+_ANNUAL_ON = re.compile(
+    r"每年的?(?P<m>\d{1,2})月(?P<d>\d{1,2})[日号](?!前|之前|以前|止|起|至|到|、|左右|前后|[\d~-])"
+)
 _BEFORE_MONTH = re.compile(r"(?P<m>\d{1,2})月份?(?:前|之前|以前)(?!后)")
 _FROM_DATE = re.compile(r"^(?:起|开始|施行|实施|执行|生效)")
 _YEAR_END = re.compile(
@@ -809,6 +908,9 @@ _LISTED = re.compile(r"(\d{1,2})月(\d{1,2})日、(\d{1,2})月(\d{1,2})日(?:前
 _VERB_START = re.compile(
     rf"^{_FILLER}(?:{VERB}|完成|(?:将|把)[^,;。]{{1,40}}?(?:{PUBLISH}|提报|提交))"
 )
+
+
+_ON_DAY_ACT = re.compile(rf"{_FILLER}(?:(?:在|于|通过|向)[^,;。]{{0,40}}?)?(?:{PUBLISH})")
 
 
 def _ends_or_acts(rest: str) -> bool:
@@ -906,6 +1008,12 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
             before = clause[max(0, m.start() - 2) : m.start()]
             start = m.start() - 2 if before in ("每年", "次年") else m.start()
             add("annual", f"{month:02d}-{day:02d}", start, m.end())
+    on_day = "每年" in clause and ("日" in clause or "号" in clause)
+    for m in _ANNUAL_ON.finditer(clause) if on_day else ():
+        month, day = int(m.group("m")), int(m.group("d"))
+        valid = 1 <= month <= 12 and 1 <= day <= month_end(month, 2024)
+        if valid and free(*m.span()) and _ON_DAY_ACT.match(clause, m.end()):
+            add("annual", f"{month:02d}-{day:02d}", *m.span())  # 每年6月30日均在…网站上公开
     for m in (
         _BEFORE_MONTH.finditer(clause) if yearly and monthly else ()
     ):  # 次年3月份前 → end of February
@@ -957,20 +1065,31 @@ def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
 
 # ----------------------------------------------------------------------------- prompt, change
 
+# Steps before publishing: 审核发布, 收集整理并报送, 分析和评价上报
+_STEP = "审核|审定|审批|整理|收集|汇总|采集|编辑|制作|撰写|梳理|核实|分析|评价|研判"
+_STEPS = rf"(?:(?:{_STEP})(?:并|和|、)?){{1,3}}"
 PROMPT = re.compile(
-    r"(?<!不)(?:及时|即时|实时|随时|立即|第1时间|第一时间)"
-    r"(?:[、]?(?:规范|全面|准确|主动|完整|依法|有效|集中|据实|客观|真实|权威|如实|动态))*地?"
-    r"(?:予以|进行|作出|做出|给予)?"
-    # 及时收集、整理、审核、发布信息: a list of verbs that ends with publishing
-    rf"(?:(?:[\u4e00-\u9fff]{{2}}[、和及或]){{0,4}}(?:{PUBLISH})"
-    rf"|(?:将|把|通过|在|向|于|对|以|做好)[^,;。]{{1,40}}?(?:{PUBLISH}))"
-    r"|(?:更新|发布|公开|报送|回复|答复)(?:要)?及时(?!性)"
+    r"(?:(?:及时|即时|实时|随时|立即)(?<!不..)|第1时间|第一时间)[”\"」]?内?"  # “第一时间”内上报
+    # 及时、准确、全面的报送 (的 for 地)
+    r"(?:[、]?(?:规范|全面|准确|主动|完整|依法|有效|集中|据实|客观|真实|权威|如实|动态))*[地的]?"
+    r"(?:予以|进行|作出|做出|给予)?(?:网上|在网上)?"
+    # 及时收集、整理、审核、发布信息: a list of verbs that ends with publishing; 随时审核发布,
+    # 及时收集整理并报送: steps before it
+    rf"(?:(?:[\u4e00-\u9fff]{{2}}[、和及或]){{0,4}}(?:{_STEPS})?(?:{PUBLISH})"
+    rf"|(?:将|把|通过|在|向|于|对|以|给|做好)[^,;。]{{1,40}}?(?:{PUBLISH}))"
+    r"|(?:更新|发布|公开|报送|回复|答复)(?:的时间|时间)?(?:要|应|须|应当)?及时(?!性)"
     r"|(?:即有即|随有随|有则即|有即)(?:报|发|传|更新|公开|上网|推送)"  # 即有即报
 )
 # "以利即时公布", "尽可能即时回复": a purpose or a wish, not a requirement.
 NOT_REQUIRED = re.compile(r"以利|以便|便于|尽可能|尽量|力争|争取")
+# 分为常年公开、及时公开、限时公开等: kinds of publication listed, not a requirement.
+CATEGORY_LIST = re.compile(r"(?:分为|分成|包括|分别为|分有)[^,;。]{0,30}、$")
 # 及时形成反馈结果，并发布…: a preparation, then the publication in the next clause.
 PROMPT_PREPARE = re.compile(r"(?<!不)(?:及时|即时|第一时间)(?:形成|整理|汇总|收集|制作|编制|撰写)")
+# 突发事件发生第一时间，应向社会发布简要信息: the time, then the publication.
+PROMPT_NEXT = re.compile(
+    rf"^(?:应|要|须|应当|即|立即)?(?:(?:在|向|通过|于)[^,;。]{{1,16}}?)?(?:{PUBLISH})"
+)
 PROMPT_THEN = re.compile(rf"^(?:并|并且|再|然后)(?:{PUBLISH})")
 CHANGE = re.compile(
     r"(?P<neg>没有|如无|若无|无|未|不)?(?P<cond>如有|若有|如|若|有|发生|一旦|凡|已)?(?:发生)?"
@@ -1001,6 +1120,10 @@ def change(clause: str) -> re.Match[str] | None:
 # A clause that only states the condition ("内容如有变动，应及时更新"): the next clause's
 # "及时更新" then means "update on change", not "publish promptly".
 CHANGE_CONDITION = re.compile(r"(?:如|若|一旦|如果)?有?(?:变化|变动|变更|调整|异动)(?:时|后|的)?$")
+# 确定…信息变动情况，并及时在网站上更新: the changes, then their update (not
+# 关注价格变化情况，对出现的异常情况在第一时间上报: another object's prompt report).
+CHANGES_STATED = re.compile(r"(?:变化|变动|变更|调整|异动)情况$")
+CHANGES_UPDATED = re.compile(r"^(?:并|并且)?(?:及时|即时|随时|立即)")
 # After such a condition: 应随时通知资讯室更新, 应及时注销或变更账号信息.
 CHANGE_THEN = re.compile(
     rf"(?:及时|即时|随时|立即|即)[^,;。]{{0,12}}?(?:{PUBLISH}|变更|修改|更改|调整|备案)"
@@ -1016,18 +1139,53 @@ CHANGE_START = re.compile(r"^(?:如|若|一旦|如果)?(?:有|没有|无)(?:变�
 _MONTH_LIST = re.compile(r"(?<!\d)\d{1,2}月(?:\d{1,2}日|底|末|份|中旬|上旬|下旬)?、\d{1,2}月")
 _PLAN = re.compile(r"按(?:照)?[^,;。]{0,20}?计划")
 REJECT = re.compile(
-    r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|时期|重大活动|左右|前后"
-    r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法"
-    r"|(?<!\d)\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"  # 每月10日至15日
+    r"(?:统计|公开|数据)周期|期间(?=[,每内要应须])|期间$|汛期|节假日|时期|左右|前后"
+    r"|前\d|工作日每|每个?工作日|不定期|尽量|尽可能|力争|无法|难以"
+    # 每月10日至15日 (the look-behind after the first digit: a pattern that starts with one
+    # is tried at every position, one that starts with a character class is not)
+    r"|\d(?<!\d\d)\d?[日号](?:、|至|到|和|-|~)\d{1,2}[日号]"
 )
+# Each tried only when its key word is in the clause (a cheap test):
+# a season (重大活动期间, 遇重大活动), not what is published (发布重大活动、新闻报道信息);
+_BIG_EVENT = re.compile(r"重大活动(?!、|[^,;。]{0,4}?(?:信息|新闻|报道|动态))")
+# a recommendation to someone (建议相关企业在3月5日前上传…; decision 17); not the noun
+# (代表建议), nor a table's own minimum (如无变动，也建议每年至少更新一次: the seeds);
+_ADVICE = re.compile(
+    r"(?<![代表人众员者见的和、])建议(?:各|相关|有关|贵|你|您|企业|单位|部门|尽快|尽早|提前|将|把)"
+)
+# the excess over a limit (超过办理时限5个工作日…的): a sanction's condition.
+_EXCESS = re.compile(r"超(?:过|出)?[^,;。]{0,6}?(?:时限|期限)\d")
 # Each tried only when its first word is in the clause (a cheap test).
 _ORDINAL = re.compile(  # ordinals: 每季度第2个月, 第2至3周
     r"第\d{1,2}(?!季度|个月的?\d{1,2}[日号])个?(?:月|天|工作日|旬|次)|第\d{1,2}(?:至|到|-|~|、|或)\d"
 )
 _WEEKDAY_LIST = re.compile(r"(?:周|星期|礼拜)[一二三四五六日天1-7](?:、|至|到|和|及|-|~)")
+
+
+def days_listed(clause: str) -> bool:
+    """A short aside that lists or ranges days (周一至周五, 10日至15日): the days of the
+    period before it (decision 7: lists and ranges of days give no rule)."""
+    return len(clause) <= 12 and (
+        _WEEKDAY_LIST.match(clause) is not None or _DAY_RANGE.match(clause) is not None
+    )
+
+
+_DAY_RANGE = re.compile(r"\d{1,2}[日号](?:、|至|到|和|-|~)\d{1,2}[日号]")
+
+
+# 条数可根据实际适当增减, 频次可视情况调整: the count or frequency is not binding.
+ADJUSTABLE = re.compile(
+    r"(?:条数|次数|数量|篇数|频次|频率|更新量)[^,;。]{0,10}?(?:可|可以)[^,;。]{0,10}?(?:增减|调整|变动)"
+)
 # alternatives: 每月或每季度, 每个工作日或每周, 按月或按季
 _ALTERNATIVE = re.compile(
     r"(?:周|星期|月|季度?|年度?|旬|天|日)或(?:每|按)?\d{0,2}个?(?:周|星期|月|季|年|旬|天|日|半)"
+)
+
+
+# a limit with another way out: 1日内审核完毕或依具体时限要求确定 (decision 17)
+_OR_OTHERWISE = re.compile(
+    rf"\d{{1,3}}(?:{_LIMIT_UNIT})[^,;。]{{0,12}}?或者?(?:依|按|根据|视|由|另行|以|在|经)"
 )
 
 
@@ -1046,6 +1204,8 @@ _UNREAD = re.compile(
     rf"\d{{1,3}}(?:{_LIMIT_UNIT})(?:以内|之内|内)?(?:予以|进行|完成)?"
     r"(?:办结|答复|回复|公开|发布|报送|更新|上网|公布|完成|处理|反馈|办理)"
     rf"|每\d{{0,2}}个?(?:{PERIOD_WORD})[^,;。]{{0,10}}?(?:更新|发布|报送|公开|公布)"
+    # 半年公布一次, 季度公开一次: a period without 每, a verb and a count
+    r"|(?:半年|季度|月度|年度)(?<![上下本今当该次]..)[^,;。]{0,4}?(?:更新|发布|报送|公开|公布)(?:1|一)次"
 )
 # …unless a word says why: a duration (公示7个工作日), a penalty (未更新), before an event.
 _EXPLAINED = re.compile(
@@ -1101,11 +1261,17 @@ def rejected(clause: str) -> bool:
     ranges of days, vague positions (左右, 前后), ordinals."""
     if REJECT.search(clause):
         return True
+    if "重大活动" in clause and _BIG_EVENT.search(clause):
+        return True
+    if "建议" in clause and _ADVICE.search(clause):
+        return True
+    if "限" in clause and "超" in clause and _EXCESS.search(clause):
+        return True
     if "第" in clause and _ORDINAL.search(clause):
         return True
     if ("周" in clause or "星期" in clause or "礼拜" in clause) and _WEEKDAY_LIST.search(clause):
         return True  # 每周一、三、五
-    if "或" in clause and _ALTERNATIVE.search(clause):
+    if "或" in clause and (_ALTERNATIVE.search(clause) or _OR_OTHERWISE.search(clause)):
         return True
     if "、" in clause and _MONTH_LIST.search(clause) and not _LISTED.search(clause):
         return True  # 每年3月、9月各更新一次: a list of months
@@ -1123,13 +1289,14 @@ _NOUN_END = (
     "计划", "实录", "名录", "清单", "查询", "工作", "其他", "其它", "本级", "总结", "要闻", "新闻",
     "政策", "解读", "简报", "公报", "预算", "决算", "图片", "视频", "公开", "问题", "留言", "诉求",
     "村务", "政务", "财务", "欠税", "情况", "简介", "分工", "范围", "发布会", "记者会", "访谈",
-    "事件",
+    "事件", "灾情", "舆情", "疫情", "案件",
 )  # fmt: skip
 _FUNCTION = re.compile(
     r"根据|按照|依照|参照|依据|确保|保证|要求|及时|即时|实时|随时|之日|如有|如无|若有|没有|原则"
-    r"|建议(?!意见|类)"
+    r"|建议(?!意见|类|批评|提案|、)"
     r"|请|必须|应当|需要|负责|组织|落实|做好|加强|严格|不得|不超过|截至|截止|每\d|每[月年周季天日旬]"
     r"|发现|发出|近日|提出|开展|实行|实施|印发|通过|定期|适时|所有|全部|一切|\d"
+    r"|关注|建立|执行|推行"
 )
 _UNIT_START = (
     "各单位", "各部门", "各地", "各级", "各镇", "各乡", "各街", "各村", "各区", "各县", "各市",
@@ -1156,7 +1323,7 @@ _MODAL_TRAIL: tuple[str, ...] = tuple(
         (
             "请于", "应于", "须于", "需于", "要于", "于", "在", "应当", "应", "须", "需要",
             "需", "要", "必须", "均", "都", "至少", "最少", "原则上", "全年", "的", "一般",
-            "可", "以", "是否达到", "是否",
+            "可", "以", "是否达到", "是否", "可视情况", "视情况",
         ),
         key=len,
         reverse=True,
@@ -1198,17 +1365,26 @@ def _strip_trail(text: str, words: tuple[str, ...]) -> str:
     return text.strip("、/")
 
 
+# A purpose (为进一步深化政府信息公开): no part.
+_PURPOSE = (
+    "为了", "为进一步", "为加强", "为保证", "为确保", "为做好", "为规范", "为推进", "为深化",
+)  # fmt: skip
+
+
 def _noun_phrase(text: str, lenient: bool) -> bool:
-    if not _SCOPE_CHARS.fullmatch(text) or text in _GENERIC or _FUNCTION.search(text):
+    if not _SCOPE_CHARS.fullmatch(text) or text in _GENERIC:
         return False
-    if "/" in text:
-        return True  # levels: 部门/乡镇
-    if text.startswith(_UNIT_START) or text.endswith(_UNIT_END) or text.endswith(_TITLE_END):
-        return False
-    if lenient:
-        return True
-    # a list names parts when one of them is a kind of content (通知公告、政策法规、资料下载)
-    return any(part.strip(_QUOTES).endswith(_NOUN_END) for part in text.split("、"))
+    if "/" not in text:  # (a list of levels, 部门/乡镇, names parts whatever its words end with)
+        if text.startswith(_UNIT_START) or text.endswith(_UNIT_END) or text.endswith(_TITLE_END):
+            return False
+        # a list names parts when one of them is a kind of content (通知公告、政策法规、资料下载);
+        # a numbered item's head (lenient) whatever its last word
+        if not lenient and not any(
+            part.strip(_QUOTES).endswith(_NOUN_END) for part in text.split("、")
+        ):
+            return False
+    # (the costlier test last)
+    return _FUNCTION.search(text) is None and not text.startswith(_PURPOSE)
 
 
 def names_unit(prefix: str) -> bool:

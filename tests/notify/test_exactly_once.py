@@ -142,9 +142,11 @@ def _worker(
     redis_url: str, env: dict[str, str], burst: bool = True, simple: bool = False
 ) -> subprocess.Popen[bytes]:
     args = [sys.executable, "-m", "rq.cli", "worker", "--url", redis_url, "--quiet"]
-    # A SimpleWorker runs the job in its own process (the forking worker's work horse
-    # calls setsid, so a SIGKILL of the worker would not reach the job).
-    args += ["--worker-class", "rq.worker.SimpleWorker"] if simple else []
+    # The production worker classes. A SimpleWorker runs the job in its own process (the
+    # forking worker's work horse calls setsid, so a SIGKILL of the worker would not
+    # reach the job).
+    worker_class = "NotifySimpleWorker" if simple else "NotifyWorker"
+    args += ["--worker-class", f"notifications.worker.{worker_class}"]
     args += ["--burst"] if burst else []
     return subprocess.Popen(
         [*args, QUEUE],

@@ -498,3 +498,19 @@ def test_the_calendar_feed_says_the_next_due_date_every_page_says(
         if column.name in e.summary
     ]
     assert feed == [s.next_due] == [date(2026, 12, 31)]
+
+
+def test_a_rolling_flag_makes_a_calendar_period_a_maximum_gap(
+    portal: Portal, session: Session, world: World
+) -> None:
+    """至迟一个月内须有新内容: at most a month between two publications, not one item
+    per calendar month."""
+    portal.column("日历月", [world.unit_a], per(1, "month"))
+    portal.column("滚动月", [world.unit_a], per(1, "month", rolling=True))
+    for name in ("日历月", "滚动月"):
+        portal.item(name, world.unit_a, published="2026-10-10")
+    got = statuses(session, portal)
+    # Calendar: October met; November due Mon 11-30 — not yet late.
+    assert (got["日历月"].status, got["日历月"].next_due) == (OK, date(2026, 11, 30))
+    # Rolling: a month after 10-10 is Tue 11-10: late since 11-11.
+    assert (got["滚动月"].status, got["滚动月"].overdue_since) == (OVERDUE, date(2026, 11, 11))

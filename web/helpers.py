@@ -5,20 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, TypeVar
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g
 from flask_login import current_user
+from sqlalchemy.orm import Session
 
 from web import db_session
 from web.events import dispatch
+from workflow import runner
 from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
 from workflow.enums import Role
 from workflow.models import Item, User
-
-T = TypeVar("T")
+from workflow.outcome import Outcome
 
 
 def now() -> datetime:
@@ -83,21 +84,36 @@ def workdays_since_many(moments: list[datetime]) -> list[int]:
     return [max(total - prefix.get(d, total), 0) for d in local]
 
 
-def run(service: Callable[..., T], **kwargs: Any) -> T:
-    """Call a workflow service as the current user, commit, then dispatch its events.
-    Any error rolls back first (a StaleVersion must not leave half a change)."""
-    session = db_session()
-    try:
-        result = service(session, actor=actor(), now=now(), **kwargs)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    events = result if isinstance(result, list) else []
-    if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], list):
-        events = result[1]
-    dispatch(current_app._get_current_object(), events)  # type: ignore[attr-defined]
-    return result
+def run(service: Callable[..., Any], **kwargs: Any) -> Any:
+    """Call a workflow service as the current user through `workflow.runner` (commit,
+    admin log, then events after the commit). A service returning an `Outcome` gets its
+    Outcome back.
+
+    Transitional: the item services still return their older shapes (an event list, an
+    (item, events) pair or a bare value); those are wrapped here and handed back as they
+    were, until each returns an Outcome."""
+    legacy: list[bool] = []
+
+    def call(session: Session, **kw: Any) -> Outcome[Any]:
+        result = service(session, **kw)
+        if isinstance(result, Outcome):
+            return result
+        legacy.append(True)
+        events: list[Any] = result if isinstance(result, list) else []
+        if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], list):
+            events = result[1]
+        return Outcome(result, tuple(events))
+
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    outcome = runner.run(
+        db_session(),
+        call,
+        actor=actor(),
+        now=now(),
+        dispatch=lambda events: dispatch(app, events),
+        **kwargs,
+    )
+    return outcome.value if legacy else outcome
 
 
 def can_view(user: User, item: Item) -> bool:

@@ -1,4 +1,5 @@
-"""Measure the parser on corpus files: `python -m tests.deadline_corpus.measure [--from KIND] [FILE…]`
+"""Measure the parser on corpus files:
+`python -m tests.deadline_corpus.measure [--from KIND] [FILE…]`
 (default: dev.jsonl beside this module). `--from table` measures only the entries marked
 `"from": "table"` (table cells; dev4.jsonl marks them).
 

@@ -40,6 +40,7 @@ from workflow import audit, migrate, review_facts
 from workflow.audit import compute_hash, verify_chains
 from workflow.db import make_engine, make_session_factory
 from workflow.enums import (
+    REVIEW_STATES,
     Action,
     AssignmentRole,
     ContentType,
@@ -308,7 +309,7 @@ def _shuffled(rng: random.Random, counts: Mapping[K, int]) -> list[K]:
 
 Step = tuple[str, str, str | None, int]  # action, actor key, comment, delay in seconds
 STAGE_ACTORS = ("deputy", "head", "editor")  # who approves or rejects each review stage
-REVIEW_ORDER = (State.INITIAL_REVIEW, State.HEAD_REVIEW, State.OFFICE_REVIEW)
+REVIEW_ORDER = REVIEW_STATES
 
 
 EDIT_NOTE = "修改内容"
@@ -493,7 +494,7 @@ def plan(rng: random.Random, target: State) -> list[Step]:
             steps += _round(rng)
             steps.append(("revise", "drafter", None, _delay(rng, 7 * 1440, 120 * 1440)))
             steps.append(("edit", "drafter", None, _delay(rng, 10, 600)))
-    elif target in (State.INITIAL_REVIEW, State.HEAD_REVIEW, State.OFFICE_REVIEW):
+    elif target in REVIEW_STATES:
         steps.append(("submit", "drafter", None, _delay(rng, 10, 2 * 1440)))
         steps += _review(rng, REVIEW_ORDER.index(target))
     elif target in (State.PUBLISHED, State.RETRACTED):

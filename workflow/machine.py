@@ -14,10 +14,10 @@ from typing import Any, Final, NamedTuple
 
 from transitions import Machine, MachineError
 
-from workflow.enums import Action, State
+from workflow.enums import REVIEW_STATES, Action, State
 from workflow.errors import InvalidTransition
 
-REVIEW: Final = [State.INITIAL_REVIEW, State.HEAD_REVIEW, State.OFFICE_REVIEW]
+REVIEW: Final = list(REVIEW_STATES)
 
 # Order matters where a trigger has several rows from one source: the first whose
 # conditions hold wins (withdrawing a new revision of a published item goes back to

@@ -153,7 +153,7 @@ def _stage_waits(
     )
     for item_id, title, unit_id, state, since, drafter_id in rows:
         waited, _ = calendar.count_workdays(since.astimezone(tz).date(), today)
-        if waited < cfg.STAGE_LIMIT_WORKDAYS:
+        if waited < cfg.STAGE_LIMITS[state]:
             continue
         stage = STAGES[State(state)]
         holders = (

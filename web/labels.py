@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask_babel import lazy_gettext as _l
 
 from workflow.enums import Action, AttachmentType, ContentType, ItemKind, Role, State, UnitKind
+from workflow.stages import STAGE_LABELS
 
 STATES = {
     State.DRAFT: _l("草稿"),
@@ -79,11 +80,8 @@ GUIDE_ELEMENTS = {  # the eight elements of a 办事指南 (workflow.prerequisit
     "phone": _l("联系电话"),
     "procedure": _l("办理流程"),
 }
-STAGES = {
-    State.INITIAL_REVIEW: _l("初审"),
-    State.HEAD_REVIEW: _l("审核"),
-    State.OFFICE_REVIEW: _l("审发"),
-}
+# The names live in workflow/stages.py (marked there for the catalog with N_).
+STAGES = {state: _l(name) for state, name in STAGE_LABELS.items()}
 
 # The administrators' log (workflow.admin_log): what each action code means…
 ADMIN_ACTIONS = {

@@ -97,16 +97,14 @@ def my_columns() -> str:
                 "may_draft": not designated or user.id in designated,
             }
         )
-    items = list(
-        session.execute(
-            select(Item, Column.path)
-            .join(Column, Column.id == Item.column_id)
-            .where(Item.unit_id == user.unit_id, Item.state.in_([s.value for s in OPEN_STATES]))
-            .order_by(Item.state_since.desc())
-        ).all()
-    )
+    items = session.execute(
+        select(Item, Column.path)
+        .join(Column, Column.id == Item.column_id)
+        .where(Item.unit_id == user.unit_id, Item.state.in_([s.value for s in OPEN_STATES]))
+        .order_by(Item.state_since.desc())
+    ).all()
     order = {State.RETURNED: 0, State.DRAFT: 1}
-    items.sort(key=lambda r: order.get(State(r[0].state), 2))
+    items = sorted(items, key=lambda r: order.get(State(r[0].state), 2))
     return render_template(
         "drafting/columns.html",
         rows=rows,

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from workflow.enums import Action, AttachmentType, ContentType, ItemKind, Role, State, UnitKind
@@ -177,7 +180,9 @@ ADMIN_FIELDS = {
 ASSIGNMENT_ROLES = {"lead": _l("牵头"), "cooperating": _l("配合")}
 
 
-def label(table: dict[str, object], code: str | None) -> str:
+def label(table: Mapping[Any, object], code: str | None) -> str:
+    # Any key: the tables are keyed by str codes or by StrEnum members, and a member
+    # hashes and compares as its code, so a plain str finds it.
     if code is None:
         return ""
     return str(table.get(code, code))

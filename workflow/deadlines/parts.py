@@ -1546,11 +1546,17 @@ def _noun_phrase(text: str, lenient: bool) -> bool:
     return _FUNCTION.search(text) is None and not text.startswith(_PURPOSE)
 
 
-def names_unit(prefix: str) -> bool:
-    """The subject is a unit or a kind of unit (各村, 承担2项以上的单位), not a part."""
+def _without_lead(prefix: str) -> str:
+    """The subject without its list marks and a leading word (其中, 对于…)."""
     text = prefix.strip("、/ ")
     if text.startswith(_LEAD):
         text = text[len(next(w for w in _LEAD if text.startswith(w))) :]
+    return text
+
+
+def names_unit(prefix: str) -> bool:
+    """The subject is a unit or a kind of unit (各村, 承担2项以上的单位), not a part."""
+    text = _without_lead(prefix)
     text = _strip_trail(text, _MODAL_TRAIL)
     return bool(text) and (text.startswith(_UNIT_START) or text.endswith(_UNIT_END[:-3]))
 
@@ -1562,9 +1568,7 @@ def scope(prefix: str, lenient: bool = False) -> str | None:
     part whatever its last word ("(一)企业或单位欠税的")."""
     if not 2 <= len(prefix) <= 50:
         return None  # no noun phrase: scopes are short
-    text = prefix.strip("、/ ")
-    if text.startswith(_LEAD):
-        text = text[len(next(w for w in _LEAD if text.startswith(w))) :]
+    text = _without_lead(prefix)
     unit = _UNIT_LEAD.match(text) if text.startswith("各") else None
     if unit and len(text) - unit.end() >= 2:
         text = text[unit.end() :]

@@ -254,16 +254,25 @@ def _rules_in(clause: str, context: _Context) -> list[_Found]:
         raise parts.Unsure(clause)
     if parts.rejected(clause):
         return []
-    dated = _dates(clause, context)
+    dated = (
+        _dates(clause, context) if "年" in clause or "月" in clause or "季" in clause else ([], [])
+    )
     if dated is None:
         return []  # 每年11月底前，对照任务分解表全面检查…: an internal check
     found, spans = dated
-    annual = any(f.rule["kind"] == "annual" for f in found)
-    periods = _periods(clause, spans, annual, context)
+    annual = bool(found) and any(f.rule["kind"] == "annual" for f in found)
+    if annual:
+        periods: list[parts.Period] = []  # 每年1月31日前更新: the date is the rule
+    elif "每" in clause or "逐" in clause:  # what 每X may need from its sentence
+        periods = parts.periods(clause, spans, context.topic_of, lambda: context.later(clause))
+    else:
+        periods = parts.periods(clause, spans)
     for p in periods:
         spans.append((p.start, p.end))
     limits = _limits(clause, spans, context)
-    periods, either = _period_or_limit(clause, periods, limits)
+    either = False
+    if periods and limits:
+        periods, either = _period_or_limit(clause, periods, limits)
     for p in periods:
         found.append(_Found(_periodic(p), p.start, p.end, p.subject))
     # 每月5个工作日内报送: the period is the rule, not the days
@@ -281,10 +290,8 @@ def _rules_in(clause: str, context: _Context) -> list[_Found]:
 
 
 def _dates(clause: str, context: _Context) -> tuple[list[_Found], list[tuple[int, int]]] | None:
-    """The clause's dates as rules, and the spans its dates (effective ones too) take;
-    None when a date is only the time of an internal check."""
-    if "年" not in clause and "月" not in clause and "季" not in clause:
-        return [], []
+    """The dates of a clause with 年, 月 or 季 as rules, and the spans its dates
+    (effective ones too) take; None when a date is only the time of an internal check."""
     date_parts, spans = parts.dates(clause, context.yearly)
     dated_only = bool(date_parts) and date_parts[-1].end == len(clause)
     if dated_only and parts.checks(context.next_clause(clause)):
@@ -296,16 +303,6 @@ def _dates(clause: str, context: _Context) -> tuple[list[_Found], list[tuple[int
         found.append(_Found({"kind": d.kind, "by": d.by}, d.start, d.end))
         spans.append((d.start, d.end))
     return found, spans
-
-
-def _periods(
-    clause: str, spans: list[tuple[int, int]], annual: bool, context: _Context
-) -> list[parts.Period]:
-    if annual:
-        return []  # 每年1月31日前更新: the date is the rule
-    if "每" in clause or "逐" in clause:  # what 每X may need from its sentence
-        return parts.periods(clause, spans, context.topic_of, lambda: context.later(clause))
-    return parts.periods(clause, spans)
 
 
 def _limits(clause: str, spans: list[tuple[int, int]], context: _Context) -> list[parts.Limit]:
@@ -326,8 +323,6 @@ def _period_or_limit(
 ) -> tuple[list[parts.Period], bool]:
     """The periods that stay beside limits, and whether the limits hold besides them:
     每季度第二周前或更改内容后一周内 (the period, and a limit after each change)."""
-    if not periods or not limits:
-        return periods, False
     between = clause[periods[-1].end : limits[0].start]
     if parts.event(between):
         if between.startswith("或") and periods[-1].end <= limits[0].start:
@@ -453,34 +448,21 @@ def _sentence_rules(
         )
         if not approved and ("经" in clause or "请" in clause):
             approved = parts.APPROVAL.search(clause) is not None
-        found, qualified = _kept(found, clause, clauses, i, approved, conditions)
+        found, qualified = (
+            _kept(found, clause, clauses, i, approved, conditions) if found else (found, False)
+        )
         found = _implied(found, clause, clauses, i, stopped, condition, rules)
         if condition:  # 内容如有变动，应及时更新: on change, not prompt
             for f in found:
                 if f.rule["kind"] == "prompt":
                     f.rule = {"kind": "on_change"}
         changes = _changes(clause)
-        if found and found[0].extended and not _names_class(clause[: found[0].start], clauses, i):
-            found = []  # 可延长至30日 for no class of cases: an extension, not a limit
-        _own_scopes(found, clause, quotas)
-        if (
-            found
-            and any(f.borrowed for f in found)
-            and any(r["kind"] == "after_event" and r["within"] for r in rules)
-        ):
-            raise parts.Unsure(clause)  # 批复后20日内公开，三公经费同步公开: in step with what?
-        # "学校类信息有变化…，没有变化每半年…" / "机构类信息如有变化，及时更新": the
-        # clause goes on about the subject of the change before it; a bare cap about
-        # the subject before it ("其他栏目根据实际情况更新，原则上最多不得超过6个月")
-        continues = condition or (changes and bool(parts.CHANGE_START.match(clause)))
-        bare = (
-            i > 0
-            and len(found) == 1
-            and found[0].rule["kind"] in ("periodic", "after_event")
-            and bool(parts.BARE_CAP.match(clause))
-        )
-        previous = clauses[i - 1] if bare else None
-        _record(found, clause, carried if continues else None, previous, context, rules)
+        if found:
+            # "学校类信息有变化…，没有变化每半年…" / "机构类信息如有变化，及时更新": the
+            # clause goes on about the subject of the change before it
+            continues = condition or (changes and parts.CHANGE_START.match(clause))
+            subject = carried if continues else None
+            found = _record(found, clause, clauses, i, context, subject, quotas, rules)
         if not found and not stopped and not approved and not qualified and pending is not None:
             pending.append(clause)  # may state a limit or a period we could not read
         stated = changes and _states_change(clause, clauses, i)
@@ -490,11 +472,8 @@ def _sentence_rules(
             if first and i == 0:
                 head = context.current
         condition = stated and not parts.NEGATED_CHANGE.search(clause)
-        if condition:
-            changed = parts.CHANGE_SUBJECT.search(clause)
-            carried = parts.scope(clause[: changed.start()]) if changed else None
-        elif found:
-            carried = found[-1].scope
+        if condition or found:
+            carried = _carried(clause, found, condition)
         if not found:
             stopped = _stops(clause, clauses, i, changes, stopped)
     return _settled(text, rules, quotas), head
@@ -578,26 +557,54 @@ def _own_scopes(found: list[_Found], clause: str, quotas: list[Rule]) -> None:
 def _record(
     found: list[_Found],
     clause: str,
-    carried: str | None,
-    previous: str | None,
+    clauses: list[str],
+    i: int,
     context: _Context,
+    continued: str | None,
+    quotas: list[Rule],
     rules: list[Rule],
-) -> None:
-    """Add the clause's rules with their scope and source. A rule without its own scope
-    takes the subject of the change it continues (`carried`), the subject of the clause
-    before a bare cap (`previous`), else the sentence's topic."""
+) -> list[_Found]:
+    """Add the clause's rules to `rules` with their scope and source; returns them
+    (none for an extension without a class of cases: 可延长至30日). `continued`: the
+    subject of a change the clause goes on about."""
+    if found[0].extended and not _names_class(clause[: found[0].start], clauses, i):
+        return []  # an extension, not a limit
+    _own_scopes(found, clause, quotas)
+    if any(f.borrowed for f in found) and any(
+        r["kind"] == "after_event" and r["within"] for r in rules
+    ):
+        raise parts.Unsure(clause)  # 批复后20日内公开，三公经费同步公开: in step with what?
+    # A rule without its own scope: the subject of the change continued; a bare cap is
+    # about the subject before it ("其他栏目根据实际情况更新，原则上最多不得超过6个月");
+    # else the sentence's topic.
+    bare = (
+        i > 0
+        and len(found) == 1
+        and found[0].rule["kind"] in ("periodic", "after_event")
+        and bool(parts.BARE_CAP.match(clause))
+    )
     for f in found:
         if f.scope is None:
-            if carried:
-                f.scope = carried
-            elif previous is not None:
-                f.scope = _subject(previous) or context.topic
+            if continued:
+                f.scope = continued
+            elif bare:
+                f.scope = _subject(clauses[i - 1]) or context.topic
             else:
                 f.scope = context.topic
         if f.scope:
             f.rule["scope"] = f.scope
         f.rule["source"] = clause
         rules.append(f.rule)
+    return found
+
+
+def _carried(clause: str, found: list[_Found], condition: bool) -> str | None:
+    """The subject a following change clause continues: the subject of this clause's
+    change (机构类信息如有变化), else its last rule's scope."""
+    if condition:
+        changed = parts.CHANGE_SUBJECT.search(clause)
+        return parts.scope(clause[: changed.start()]) if changed else None
+    return found[-1].scope
 
 
 def _states_change(clause: str, clauses: list[str], i: int) -> bool:

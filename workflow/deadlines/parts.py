@@ -507,12 +507,14 @@ def periods(
         for p in _every(clause, named, later):
             if is_free(p.start, p.end):
                 found.append(p)
-    for form in _FORMS:  # each adds what it finds at once: the next match must be free of it
-        form(clause, is_free, found)
+    for cue, form in _FORMS:  # each adds what it finds at once: the next match must be free of it
+        if cue in clause:
+            form(clause, is_free, found)
     if not found:
         fallback = _last_resort(clause, is_free)
-        if fallback:
-            found.append(fallback)
+        if not fallback:
+            return found
+        found.append(fallback)
     found.sort(key=lambda p: p.start)
     _complete(clause, found)
     return found
@@ -535,7 +537,7 @@ def _stale(clause: str, is_free: _Free, found: list[Period]) -> None:
 
 def _next_month_days(clause: str, is_free: _Free, found: list[Period]) -> None:
     """次月10日前: monthly, by that day."""
-    for m in _NEXT_MONTH_DAY.finditer(clause) if "次月" in clause else ():
+    for m in _NEXT_MONTH_DAY.finditer(clause):
         day = int(m.group("d"))
         if 1 <= day <= 31 and is_free(m.start(), m.end()):
             found.append(Period(1, "month", m.start(), m.end(), by_day=day))
@@ -553,21 +555,19 @@ def _n_times(clause: str, is_free: _Free, found: list[Period]) -> None:
 
 def _every_other(clause: str, is_free: _Free, found: list[Period]) -> None:
     """隔周更新一次, (暂定隔周周三上午): every two weeks or months."""
-    for m in _EVERY_OTHER.finditer(clause) if "隔" in clause else ():
+    for m in _EVERY_OTHER.finditer(clause):
         if is_free(m.start(), m.end()):
             found.append(Period(2, "week" if m.group("p") == "周" else "month", *m.span()))
 
 
 def _slashed(clause: str, is_free: _Free, found: list[Period]) -> None:
     """2条/周."""
-    if "/" in clause:
-        _with_count(_SLASH, clause, is_free, found)
+    _with_count(_SLASH, clause, is_free, found)
 
 
 def _volume(clause: str, is_free: _Free, found: list[Period]) -> None:
     """月更新量不少于10条."""
-    if "量" in clause:
-        _with_count(_VOLUME, clause, is_free, found)
+    _with_count(_VOLUME, clause, is_free, found)
 
 
 def _with_count(pattern: re.Pattern[str], clause: str, is_free: _Free, found: list[Period]) -> None:
@@ -578,13 +578,14 @@ def _with_count(pattern: re.Pattern[str], clause: str, is_free: _Free, found: li
             found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, int(m["k"]))))
 
 
-_FORMS: tuple[Callable[[str, _Free, list[Period]], None], ...] = (
-    _stale,
-    _next_month_days,
-    _n_times,
-    _every_other,
-    _slashed,
-    _volume,
+# The forms tried in turn, each with a word it needs (a test cheaper than a call).
+_FORMS: tuple[tuple[str, Callable[[str, _Free, list[Period]], None]], ...] = (
+    ("", _stale),  # (its cues are its own)
+    ("次月", _next_month_days),
+    ("", _n_times),
+    ("隔", _every_other),
+    ("/", _slashed),
+    ("量", _volume),
 )
 
 
@@ -732,8 +733,10 @@ def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     found: list[Limit] = []
     for m, capped in _counted(clause):
         _take(clause, m, capped, free, found)
-    _next_day(clause, found)
-    _same_day(clause, found)
+    if "次日" in clause:
+        _next_day(clause, found)
+    if "当" in clause or "即日" in clause:
+        _same_day(clause, found)
     found.sort(key=lambda f: f.start)
     return found
 
@@ -790,14 +793,14 @@ def _take(
 
 def _next_day(clause: str, found: list[Limit]) -> None:
     """最迟次日, 次日办结: one day, capped."""
-    for m in _NEXT_DAY.finditer(clause) if "次日" in clause else ():
+    for m in _NEXT_DAY.finditer(clause):
         if _apart(m.start(), m.end(), found):
             found.append(Limit(1, "day", m.start(), m.end(), capped=True))
 
 
 def _same_day(clause: str, found: list[Limit]) -> None:
     """当日答复, 即日安排: the same day (not before a time of day: 下午一时前)."""
-    same = list(_SAME_DAY.finditer(clause)) if "当" in clause or "即日" in clause else ()
+    same = list(_SAME_DAY.finditer(clause))
     for m in same if same and not _CLOCK_TIME.search(clause) else ():
         if clause[max(0, m.start() - 1) : m.start()] == "能":
             continue  # (不)能当天答复的: a condition on being able to

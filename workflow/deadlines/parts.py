@@ -229,8 +229,8 @@ _ONE_EACH = re.compile(r"[一1](?:报|更|次|期)(?![\u4e00-\u9fff])|[一1](?:�
 
 
 def _position_kind(m: re.Match[str]) -> str:
-    """Which positions may follow 每 + period word (每月底, 每周五); a year's (none of
-    them) after a number (每2月)."""
+    """The kind of period (_POSITION) whose positions may follow 每 + its word (每月底,
+    每周五); after a number (每2月) a year's."""
     return _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
 
 

@@ -179,128 +179,27 @@ def run(
     log("migrating…")
     migrate.upgrade(url)
     engine = make_engine(url)
-    october = parse_period("2026-10")
     web: WebBench | None = None
     try:
-        with engine.begin() as conn:
-            present = conn.execute(text("SELECT count(*) FROM items")).scalar_one()
-            if reuse and present:
-                log(f"reusing the {present} items already there")
-                items = present
-                assignments = conn.execute(
-                    text("SELECT count(*) FROM column_assignments")
-                ).scalar_one()
-            else:
-                log(f"filling {assignments} assignments, {items} items…")
-                started = time.perf_counter()
-                fill(conn, assignments, items)
-                fill_reporting(conn)
-                log(f"filled in {time.perf_counter() - started:.1f} s")
-            counts = dict(conn.execute(BASELINE).all())
-            audit_rows = conn.execute(text("SELECT count(*) FROM audit_events")).scalar_one()
-            log(f"{counts}, {audit_rows} audit rows")
+        assignments, items, audit_rows = _filled(engine, assignments, items, reuse)
         vacuum(engine)
         facts: dict[str, Any] = {}
         refresh_s = refresh_again_s = float("nan")
-        with engine.connect() as conn:
-            changed = list(
-                conn.execute(
-                    text(
-                        "SELECT column_id FROM column_assignments GROUP BY column_id "
-                        "ORDER BY column_id LIMIT :n"
-                    ),
-                    {"n": CHANGED_COLUMNS},
-                ).scalars()
-            )
+        changed = _changed_columns(engine)
         if wanted - {"health", "health_page", "scoreboard_live"}:
-            # The periodic scan's job: the summaries the dashboard and scoreboard read —
-            # the day's first run (everything), then a run five minutes later with
-            # CHANGED_COLUMNS columns changed meanwhile (marked) and the audit rows
-            # since the first run to fold.
-            with Session(engine) as session:
-                # As on a new day (a --reuse database holds a summary already).
-                session.execute(delete(ScoreMonth))
-                started = time.perf_counter()
-                facts["status_rows"] = refresh_status(session, NOW)
-                session.commit()
-                refresh_s = time.perf_counter() - started
-            with Session(engine) as session:
-                session.execute(insert(DeadlineStatusDirty), [{"column_id": c} for c in changed])
-                started = time.perf_counter()
-                refresh_status(session, NOW + timedelta(minutes=5))
-                refresh_again_s = time.perf_counter() - started
-                session.rollback()
-            log(f"refresh_status: {refresh_s:.1f} s, then {refresh_again_s:.1f} s")
-            vacuum(engine)  # the marks and summary rows the refreshes replaced
-
-        def do_baseline() -> None:
-            with engine.connect() as conn:
-                conn.execute(BASELINE).all()
-
-        def do_dashboard() -> None:
-            with Session(engine) as session:
-                board = dashboard(session, NOW)
-            facts["stuck"] = board.stuck.total
-            facts["summary_used"] = not board.freshness.live
-            facts["units_with_overdue"] = sum(1 for u in board.units if u.overdue)
-
-        def do_dashboard_changed() -> None:
-            # As between two refreshes: CHANGED_COLUMNS columns were touched since (the
-            # marks the triggers write), so those are evaluated live.
-            with Session(engine) as session:
-                session.execute(insert(DeadlineStatusDirty), [{"column_id": c} for c in changed])
-                board = dashboard(session, NOW)
-                session.rollback()
-            facts["changed_live_columns"] = board.freshness.live_columns
-
-        def do_scoreboard() -> None:
-            with Session(engine) as session:
-                board = scoreboard(session, october, NOW)
-            facts["judged"] = sum(s.judged for s in board.units)
-
-        def do_scoreboard_changed() -> None:
-            # As between two refreshes: CHANGED_COLUMNS columns touched since (judged live).
-            with Session(engine) as session:
-                session.execute(insert(DeadlineStatusDirty), [{"column_id": c} for c in changed])
-                board = scoreboard(session, october, NOW)
-                session.rollback()
-            facts["scoreboard_changed_judged"] = sum(s.judged for s in board.units)
-
-        def do_scoreboard_live() -> None:
-            with Session(engine) as session:
-                board = scoreboard(session, october, NOW, summary=False)
-            facts["scoreboard_live_judged"] = sum(s.judged for s in board.units)
-
-        def do_health() -> None:
-            with Session(engine) as session:
-                facts["health_failing"] = portal_health(session, NOW).failing
-
-        library = {
-            "dashboard": do_dashboard,
-            "dashboard_changed": do_dashboard_changed,
-            "scoreboard": do_scoreboard,
-            "scoreboard_changed": do_scoreboard_changed,
-            "scoreboard_live": do_scoreboard_live,
-            "health": do_health,
-        }
+            refresh_s, refresh_again_s = _refreshed(engine, changed, facts)
+        library = _library(engine, changed, facts)
         pages: dict[str, Callable[[], None]] = {}
         if wanted & {"dashboard_page", "scoreboard_page", "health_page"}:
             log("starting the web process…")
             web = WebBench(url)
             pages = web.tasks(facts)
         tasks = {
-            "baseline": do_baseline,
-            **{name: fn for name, fn in {**library, **pages}.items() if name in wanted},
+            name: fn
+            for name, fn in {**library, **pages}.items()
+            if name == "baseline" or name in wanted
         }
-        times: dict[str, list[float]] = {name: [] for name in tasks}
-        for fn in tasks.values():  # warm the caches for each
-            fn()
-        names = list(tasks)
-        for r in range(runs):
-            order = names if r % 2 == 0 else names[::-1]
-            for name in order:
-                times[name].append(timed(tasks[name]))
-            log(f"run {r + 1}/{runs}: " + ", ".join(f"{n} {times[n][-1]:.3f} s" for n in names))
+        times = _timed_runs(tasks, runs)
         web_rss = web.peak_rss_mb() if web is not None else None
     finally:
         if web is not None:
@@ -332,6 +231,139 @@ def run(
         }
     )
     return result
+
+
+def _filled(engine: Any, assignments: int, items: int, reuse: bool) -> tuple[int, int, int]:
+    """Fill the database (or, `reuse`, take what it holds): the assignments, items and
+    audit rows there are."""
+    with engine.begin() as conn:
+        present = conn.execute(text("SELECT count(*) FROM items")).scalar_one()
+        if reuse and present:
+            log(f"reusing the {present} items already there")
+            items = present
+            assignments = conn.execute(text("SELECT count(*) FROM column_assignments")).scalar_one()
+        else:
+            log(f"filling {assignments} assignments, {items} items…")
+            started = time.perf_counter()
+            fill(conn, assignments, items)
+            fill_reporting(conn)
+            log(f"filled in {time.perf_counter() - started:.1f} s")
+        counts = dict(conn.execute(BASELINE).all())
+        audit_rows = conn.execute(text("SELECT count(*) FROM audit_events")).scalar_one()
+        log(f"{counts}, {audit_rows} audit rows")
+    return assignments, items, audit_rows
+
+
+def _changed_columns(engine: Any) -> list[int]:
+    """The CHANGED_COLUMNS columns the "changed" tasks mark as touched."""
+    with engine.connect() as conn:
+        return list(
+            conn.execute(
+                text(
+                    "SELECT column_id FROM column_assignments GROUP BY column_id "
+                    "ORDER BY column_id LIMIT :n"
+                ),
+                {"n": CHANGED_COLUMNS},
+            ).scalars()
+        )
+
+
+def _refreshed(engine: Any, changed: list[int], facts: dict[str, Any]) -> tuple[float, float]:
+    """The periodic scan's job: the summaries the dashboard and scoreboard read — the
+    day's first run (everything), then a run five minutes later with CHANGED_COLUMNS
+    columns changed meanwhile (marked) and the audit rows since the first run to fold.
+    Returns the seconds each took."""
+    with Session(engine) as session:
+        # As on a new day (a --reuse database holds a summary already).
+        session.execute(delete(ScoreMonth))
+        started = time.perf_counter()
+        facts["status_rows"] = refresh_status(session, NOW)
+        session.commit()
+        refresh_s = time.perf_counter() - started
+    with Session(engine) as session:
+        session.execute(insert(DeadlineStatusDirty), [{"column_id": c} for c in changed])
+        started = time.perf_counter()
+        refresh_status(session, NOW + timedelta(minutes=5))
+        refresh_again_s = time.perf_counter() - started
+        session.rollback()
+    log(f"refresh_status: {refresh_s:.1f} s, then {refresh_again_s:.1f} s")
+    vacuum(engine)  # the marks and summary rows the refreshes replaced
+    return refresh_s, refresh_again_s
+
+
+def _library(
+    engine: Any, changed: list[int], facts: dict[str, Any]
+) -> dict[str, Callable[[], None]]:
+    """The baseline and the tasks timed in this process (the pages: bench.dashboard_web),
+    each noting what it saw in `facts`."""
+    october = parse_period("2026-10")
+
+    def do_baseline() -> None:
+        with engine.connect() as conn:
+            conn.execute(BASELINE).all()
+
+    def do_dashboard() -> None:
+        with Session(engine) as session:
+            board = dashboard(session, NOW)
+        facts["stuck"] = board.stuck.total
+        facts["summary_used"] = not board.freshness.live
+        facts["units_with_overdue"] = sum(1 for u in board.units if u.overdue)
+
+    def do_dashboard_changed() -> None:
+        # As between two refreshes: CHANGED_COLUMNS columns were touched since (the
+        # marks the triggers write), so those are evaluated live.
+        with Session(engine) as session:
+            session.execute(insert(DeadlineStatusDirty), [{"column_id": c} for c in changed])
+            board = dashboard(session, NOW)
+            session.rollback()
+        facts["changed_live_columns"] = board.freshness.live_columns
+
+    def do_scoreboard() -> None:
+        with Session(engine) as session:
+            board = scoreboard(session, october, NOW)
+        facts["judged"] = sum(s.judged for s in board.units)
+
+    def do_scoreboard_changed() -> None:
+        # As between two refreshes: CHANGED_COLUMNS columns touched since (judged live).
+        with Session(engine) as session:
+            session.execute(insert(DeadlineStatusDirty), [{"column_id": c} for c in changed])
+            board = scoreboard(session, october, NOW)
+            session.rollback()
+        facts["scoreboard_changed_judged"] = sum(s.judged for s in board.units)
+
+    def do_scoreboard_live() -> None:
+        with Session(engine) as session:
+            board = scoreboard(session, october, NOW, summary=False)
+        facts["scoreboard_live_judged"] = sum(s.judged for s in board.units)
+
+    def do_health() -> None:
+        with Session(engine) as session:
+            facts["health_failing"] = portal_health(session, NOW).failing
+
+    return {
+        "baseline": do_baseline,
+        "dashboard": do_dashboard,
+        "dashboard_changed": do_dashboard_changed,
+        "scoreboard": do_scoreboard,
+        "scoreboard_changed": do_scoreboard_changed,
+        "scoreboard_live": do_scoreboard_live,
+        "health": do_health,
+    }
+
+
+def _timed_runs(tasks: dict[str, Callable[[], None]], runs: int) -> dict[str, list[float]]:
+    """Each task's times over `runs` rounds, after one to warm its caches; the order
+    alternates between rounds."""
+    times: dict[str, list[float]] = {name: [] for name in tasks}
+    for fn in tasks.values():  # warm the caches for each
+        fn()
+    names = list(tasks)
+    for r in range(runs):
+        order = names if r % 2 == 0 else names[::-1]
+        for name in order:
+            times[name].append(timed(tasks[name]))
+        log(f"run {r + 1}/{runs}: " + ", ".join(f"{n} {times[n][-1]:.3f} s" for n in names))
+    return times
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -123,34 +123,9 @@ def to_rule(row: RuleForm) -> tuple[dict[str, Any] | None, list[str]]:
     kind = row.kind.data
     rule: dict[str, Any] = {"kind": kind}
     errors: list[str] = []
-    if kind == "periodic":
-        if row.every.data is None:
-            errors.append(_("请填写周期（每几天、周、月或年）。"))
-        rule.update(every=row.every.data, unit=row.unit.data, min_items=row.min_items.data or 1)
-        if row.by_day.data is not None:
-            if row.unit.data != "month":
-                errors.append(_("截止日只适用于按月（或几个月）计算的周期。"))
-            rule["by_day"] = row.by_day.data
-        if row.rolling.data:
-            rule["rolling"] = True
-    elif kind == "annual":
-        month, day = row.month.data, row.day.data
-        if month is None or day is None or day > monthrange(2024, month)[1]:
-            errors.append(_("请填写有效的月和日，如12月31日。"))
-        else:
-            rule["by"] = f"{month:02d}-{day:02d}"
-    elif kind == "once":
-        try:
-            assert row.year.data and row.month.data and row.day.data
-            rule["by"] = date(row.year.data, row.month.data, row.day.data).isoformat()
-        except (AssertionError, ValueError):
-            errors.append(_("请填写有效的完成日期（年、月、日）。"))
-    elif kind == "after_event":
-        if row.within.data is None:
-            errors.append(_("请填写时限（几个工作日或几天内）。"))
-        rule.update(within=row.within.data, unit=row.within_unit.data)
-        if row.event.data:
-            rule["event"] = row.event.data
+    fields = _KIND_FIELDS.get(kind)
+    if fields is not None:
+        fields(row, rule, errors)
     elif kind not in ("prompt", "on_change"):
         errors.append(_("请选择规则类型。"))
     if row.scope.data:
@@ -158,3 +133,48 @@ def to_rule(row: RuleForm) -> tuple[dict[str, Any] | None, list[str]]:
     if row.source.data:
         rule["source"] = row.source.data
     return (None if errors else rule), errors
+
+
+def _periodic_fields(row: RuleForm, rule: dict[str, Any], errors: list[str]) -> None:
+    if row.every.data is None:
+        errors.append(_("请填写周期（每几天、周、月或年）。"))
+    rule.update(every=row.every.data, unit=row.unit.data, min_items=row.min_items.data or 1)
+    if row.by_day.data is not None:
+        if row.unit.data != "month":
+            errors.append(_("截止日只适用于按月（或几个月）计算的周期。"))
+        rule["by_day"] = row.by_day.data
+    if row.rolling.data:
+        rule["rolling"] = True
+
+
+def _annual_fields(row: RuleForm, rule: dict[str, Any], errors: list[str]) -> None:
+    month, day = row.month.data, row.day.data
+    if month is None or day is None or day > monthrange(2024, month)[1]:
+        errors.append(_("请填写有效的月和日，如12月31日。"))
+    else:
+        rule["by"] = f"{month:02d}-{day:02d}"
+
+
+def _once_fields(row: RuleForm, rule: dict[str, Any], errors: list[str]) -> None:
+    try:
+        assert row.year.data and row.month.data and row.day.data
+        rule["by"] = date(row.year.data, row.month.data, row.day.data).isoformat()
+    except (AssertionError, ValueError):
+        errors.append(_("请填写有效的完成日期（年、月、日）。"))
+
+
+def _after_event_fields(row: RuleForm, rule: dict[str, Any], errors: list[str]) -> None:
+    if row.within.data is None:
+        errors.append(_("请填写时限（几个工作日或几天内）。"))
+    rule.update(within=row.within.data, unit=row.within_unit.data)
+    if row.event.data:
+        rule["event"] = row.event.data
+
+
+# Each kind's fields, checked into the rule (prompt and on_change have none).
+_KIND_FIELDS = {
+    "periodic": _periodic_fields,
+    "annual": _annual_fields,
+    "once": _once_fields,
+    "after_event": _after_event_fields,
+}

@@ -205,18 +205,12 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
     # item → digest of its review facts as folded from its rows (checked at the end)
     folded: dict[int, str] = {}
     facts: dict[str, Any] = {}
-
-    def tail_check(item_id: int, last_hash: str | None) -> ChainBreak | None:
-        if heads.get(item_id) != last_hash:
-            return ChainBreak(item_id, None, None, "last row missing or item head altered")
-        return None
-
     for row in rows:
         if row.item_id != current:
             if (
                 current is not None
                 and current not in broken_items
-                and (b := tail_check(current, prev_hash))
+                and (b := _tail_break(heads, current, prev_hash))
             ):
                 broken_items.add(current)
                 yield b
@@ -226,13 +220,7 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
             seen.add(row.item_id)
         if row.item_id in broken_items:
             continue
-        reason = None
-        if row.seq != expected_seq:
-            reason = f"sequence gap: expected seq {expected_seq}"
-        elif row.prev_hash != prev_hash:
-            reason = "prev_hash does not match the previous row"
-        elif row_hash(row) != row.hash:
-            reason = "content does not match its hash"
+        reason = _link_break(row, expected_seq, prev_hash)
         if reason:
             broken_items.add(row.item_id)
             yield ChainBreak(row.item_id, row.id, row.seq, reason)
@@ -251,7 +239,7 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
     if (
         current is not None
         and current not in broken_items
-        and (b := tail_check(current, prev_hash))
+        and (b := _tail_break(heads, current, prev_hash))
     ):
         broken_items.add(current)
         yield b
@@ -261,6 +249,26 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
             yield ChainBreak(item_id, None, None, "all audit rows missing")
     yield from _verify_contents(session, recorded, broken_items, batch)
     yield from _verify_facts(session, folded, broken_items, batch)
+
+
+def _link_break(row: AuditEvent, expected_seq: int, prev_hash: str | None) -> str | None:
+    """Why a row does not continue its item's chain (None: it does)."""
+    if row.seq != expected_seq:
+        return f"sequence gap: expected seq {expected_seq}"
+    if row.prev_hash != prev_hash:
+        return "prev_hash does not match the previous row"
+    if row_hash(row) != row.hash:
+        return "content does not match its hash"
+    return None
+
+
+def _tail_break(
+    heads: dict[int, str | None], item_id: int, last_hash: str | None
+) -> ChainBreak | None:
+    """The chain's last row must be the item's stored head."""
+    if heads.get(item_id) != last_hash:
+        return ChainBreak(item_id, None, None, "last row missing or item head altered")
+    return None
 
 
 def _facts_digest(facts: Mapping[str, Any]) -> str:

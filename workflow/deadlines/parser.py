@@ -238,27 +238,29 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
     if len(clause) > MAX_CLAUSE or not _TIMEISH.search(clause):
         return []
     changed_to = _CHANGED_TO.search(clause) if "为" in clause else None
-    offset = changed_to.end() if changed_to else 0
-    if offset:
-        clause = clause[offset:]  # spans below are in the new part
+    if not changed_to:
+        return _rules_in(clause, context)
+    offset = changed_to.end()
+    found = _rules_in(clause[offset:], context)  # their spans are in the new part
+    for f in found:
+        f.start, f.end = f.start + offset, f.end + offset
+    return found
+
+
+def _rules_in(clause: str, context: _Context) -> list[_Found]:
+    """The rules of a clause (of the new part of one that changes a rule): its dates,
+    periods and limits, then in step (同步), on change or prompt."""
     if parts.unsure(clause):
         raise parts.Unsure(clause)
     if parts.rejected(clause):
         return []
-    found: list[_Found] = []
-    spans: list[tuple[int, int]] = []
-    annual = False
-    if "年" in clause or "月" in clause or "季" in clause:
-        date_parts, spans = parts.dates(clause, context.yearly)
-        dated_only = bool(date_parts) and date_parts[-1].end == len(clause)
-        if dated_only and parts.checks(context.next_clause(clause)):
-            return []  # 每年11月底前，对照任务分解表全面检查…: an internal check
-        for d in date_parts:
-            if d.kind == "annual" and not context.standing:
-                raise parts.Unsure(clause)  # 于6月30日前将材料报送…: once, or every year?
-            found.append(_Found({"kind": d.kind, "by": d.by}, d.start, d.end))
-            spans.append((d.start, d.end))
-            annual = annual or d.kind == "annual"
+    dated = (
+        _dates(clause, context) if "年" in clause or "月" in clause or "季" in clause else ([], [])
+    )
+    if dated is None:
+        return []  # 每年11月底前，对照任务分解表全面检查…: an internal check
+    found, spans = dated
+    annual = bool(found) and any(f.rule["kind"] == "annual" for f in found)
     if annual:
         periods: list[parts.Period] = []  # 每年1月31日前更新: the date is the rule
     elif "每" in clause or "逐" in clause:  # what 每X may need from its sentence
@@ -267,6 +269,43 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
         periods = parts.periods(clause, spans)
     for p in periods:
         spans.append((p.start, p.end))
+    limits = _limits(clause, spans, context)
+    either = False
+    if periods and limits:
+        periods, either = _period_or_limit(clause, periods, limits)
+    for p in periods:
+        found.append(_Found(_periodic(p), p.start, p.end, p.subject))
+    # 每月5个工作日内报送: the period is the rule, not the days
+    timed = _limit_rules(clause, limits, context, found) if not periods or either else False
+    events = timed  # an after_event or prompt rule: no prompt besides
+    step = _in_step(clause, context, found, periods) if "同" in clause or "随" in clause else None
+    if step:
+        found.append(step)
+        events = events or step.rule["kind"] == "after_event"
+        timed = True
+    _change_or_prompt(clause, found, events, timed)
+    if len(found) > 1:
+        found.sort(key=lambda f: f.start)
+    return found
+
+
+def _dates(clause: str, context: _Context) -> tuple[list[_Found], list[tuple[int, int]]] | None:
+    """The dates of a clause with 年, 月 or 季 as rules, and the spans its dates
+    (effective ones too) take; None when a date is only the time of an internal check."""
+    date_parts, spans = parts.dates(clause, context.yearly)
+    dated_only = bool(date_parts) and date_parts[-1].end == len(clause)
+    if dated_only and parts.checks(context.next_clause(clause)):
+        return None
+    found: list[_Found] = []
+    for d in date_parts:
+        if d.kind == "annual" and not context.standing:
+            raise parts.Unsure(clause)  # 于6月30日前将材料报送…: once, or every year?
+        found.append(_Found({"kind": d.kind, "by": d.by}, d.start, d.end))
+        spans.append((d.start, d.end))
+    return found, spans
+
+
+def _limits(clause: str, spans: list[tuple[int, int]], context: _Context) -> list[parts.Limit]:
     limits = parts.limits(clause, spans)
     if (
         not limits
@@ -275,63 +314,75 @@ def _clause_rules(clause: str, context: _Context) -> list[_Found]:
         and parts.SAME_DAY_WHEN.search(clause)
         and parts.DUTY.search(context.next_clause(clause))
     ):  # 应在收到转办件工单的当日，…答复: the day's verb is in the next clause
-        limits = [parts.Limit(0, "day", len(clause) - 2, len(clause))]
-    either = False  # 每季度第二周前或更改内容后一周内: the period, and a limit after each change
-    if periods and limits:
-        between = clause[periods[-1].end : limits[0].start]
-        if parts.event(between):
-            either = between.startswith("或") and periods[-1].end <= limits[0].start
-            if not either:
-                periods = []  # 每月数据发布后5个工作日内更新: the event's words, not a period
-        elif parts.says_more(between):
-            raise parts.Unsure(clause)  # 每月更新一次并在5个工作日内答复: two requirements?
-    for p in periods:
-        found.append(_Found(_periodic(p), p.start, p.end, p.subject))
-    timed = False  # an after_event or prompt rule: no prompt besides
-    if not periods or either:  # 每月5个工作日内报送: the period is the rule, not the days
-        for limit in limits:
-            rule = _limit_rule(clause, limit, context)
-            if rule is not None:
-                found.append(_Found(rule, limit.start, limit.end, extended=limit.extended))
-                timed = timed or rule["kind"] == "after_event"
-    events = timed
-    same = parts.sync(clause) if "同" in clause or "随" in clause else None
-    if same and not any(f.start <= same.start() < f.end for f in found):
-        near = clause[max(0, same.start() - 10) : same.end()]  # (A与B同步: A too)
-        if ("与" in same.group() or "随" in same.group()) and not parts.event(near):
-            raise parts.Unsure(clause)  # 与X同步: in step with something we cannot name
-        if periods:
-            raise parts.Unsure(clause)  # 每年都随同预决算公开: the period, or in step?
-        borrowed = False
-        if parts.names_event(clause) or context.event()[1]:
-            rule = after_event(0, "day", parts.event(clause) or context.event()[0])
-            events = True
-            borrowed = not parts.names_event(clause)
-        elif context.earlier():
-            raise parts.Unsure(clause)  # 文件印发后…。解读材料同步发布: in step with it?
-        else:
-            rule = {"kind": "prompt"}  # 根据现实情况同步报送: no event to be in step with
-        found.append(_Found(rule, same.start(), same.end(), borrowed=borrowed))
-        timed = True
+        return [parts.Limit(0, "day", len(clause) - 2, len(clause))]
+    return limits
+
+
+def _period_or_limit(
+    clause: str, periods: list[parts.Period], limits: list[parts.Limit]
+) -> tuple[list[parts.Period], bool]:
+    """The periods that stay beside limits, and whether the limits hold besides them:
+    每季度第二周前或更改内容后一周内 (the period, and a limit after each change)."""
+    between = clause[periods[-1].end : limits[0].start]
+    if parts.event(between):
+        if between.startswith("或") and periods[-1].end <= limits[0].start:
+            return periods, True
+        return [], False  # 每月数据发布后5个工作日内更新: the event's words, not a period
+    if parts.says_more(between):
+        raise parts.Unsure(clause)  # 每月更新一次并在5个工作日内答复: two requirements?
+    return periods, False
+
+
+def _limit_rules(
+    clause: str, limits: list[parts.Limit], context: _Context, found: list[_Found]
+) -> bool:
+    """Add the limits' rules; whether one counts from an event."""
+    timed = False
+    for limit in limits:
+        rule = _limit_rule(clause, limit, context)
+        if rule is not None:
+            found.append(_Found(rule, limit.start, limit.end, extended=limit.extended))
+            timed = timed or rule["kind"] == "after_event"
+    return timed
+
+
+def _in_step(
+    clause: str, context: _Context, found: list[_Found], periods: list[parts.Period]
+) -> _Found | None:
+    """同步/随X公开 outside the other rules' words: after the event kept in step with
+    (the clause's or the sentence's), else prompt."""
+    same = parts.sync(clause)
+    if not same or any(f.start <= same.start() < f.end for f in found):
+        return None
+    near = clause[max(0, same.start() - 10) : same.end()]  # (A与B同步: A too)
+    if ("与" in same.group() or "随" in same.group()) and not parts.event(near):
+        raise parts.Unsure(clause)  # 与X同步: in step with something we cannot name
+    if periods:
+        raise parts.Unsure(clause)  # 每年都随同预决算公开: the period, or in step?
+    if parts.names_event(clause) or context.event()[1]:
+        rule = after_event(0, "day", parts.event(clause) or context.event()[0])
+        return _Found(rule, same.start(), same.end(), borrowed=not parts.names_event(clause))
+    if context.earlier():
+        raise parts.Unsure(clause)  # 文件印发后…。解读材料同步发布: in step with it?
+    return _Found({"kind": "prompt"}, same.start(), same.end())  # 根据现实情况同步报送
+
+
+def _change_or_prompt(clause: str, found: list[_Found], events: bool, timed: bool) -> None:
+    """An update on change (unless an event's rule covers it), else a prompt one (not
+    beside a limit: "20个工作日内及时公开")."""
     change = parts.change(clause) if _changes(clause) else None
     if change and not change.group("neg") and not events:
         changed = parts.CHANGE_SUBJECT.search(clause)
         start = changed.start() if changed else change.start()
         found.append(_Found({"kind": "on_change"}, start, change.end()))
     elif not timed and not (change and change.group("neg")) and _prompt_word(clause):
-        prompt = parts.PROMPT.search(clause)  # not beside a limit: "20个工作日内及时公开"
+        prompt = parts.PROMPT.search(clause)
         if (
             prompt
             and not parts.NOT_REQUIRED.search(clause[max(0, prompt.start() - 4) : prompt.start()])
             and not parts.CATEGORY_LIST.search(clause, 0, prompt.start())
         ):
             found.append(_Found({"kind": "prompt"}, prompt.start(), prompt.end()))
-    if len(found) > 1:
-        found.sort(key=lambda f: f.start)
-    if offset:
-        for f in found:
-            f.start, f.end = f.start + offset, f.end + offset
-    return found
 
 
 def _is_yearly(rule: Rule) -> bool:
@@ -397,119 +448,194 @@ def _sentence_rules(
         )
         if not approved and ("经" in clause or "请" in clause):
             approved = parts.APPROVAL.search(clause) is not None
-        if approved and found:
-            found = [f for f in found if f.rule["kind"] != "after_event"]
-        if found and conditions and any(f.rule["kind"] == "periodic" for f in found):
-            found = [f for f in found if not _conditional(f, clause, clauses, i)]
-        qualified = (
-            bool(found)
-            and i + 1 < len(clauses)
-            and len(clauses[i + 1]) <= 12
-            and parts.days_listed(clauses[i + 1])
+        found, qualified = (
+            _kept(found, clause, clauses, i, approved, conditions) if found else (found, False)
         )
-        if qualified:  # 每周发布5次(周一至周五): the days are listed (decision 7)
-            found = [f for f in found if f.rule["kind"] != "periodic"]
-        if not found and i and ("频" in clauses[i - 1] or "周期" in clauses[i - 1]):
-            word = parts.BARE_FREQUENCY.fullmatch(clause)
-            if word and parts.FREQUENCY_TITLE.search(clauses[i - 1]):  # 更新频率：季度
-                found = [_Found(periodic(*parts.bare_period(word.group("p"))), 0, len(clause))]
-        if not stopped and ("超过" in clause or (found and found[0].rule["kind"] == "after_event")):
-            _bare_cap(clause, found, clauses[i - 1] if i else "", rules)
-        if (
-            not found
-            and not stopped
-            and i + 1 < len(clauses)
-            and _prompt_word(clause)
-            and parts.PROMPT_PREPARE.search(clause)
-            and parts.PROMPT_THEN.match(clauses[i + 1])
-        ):
-            found = [_Found({"kind": "prompt"}, 0, len(clause))]  # 及时形成…，并发布
-        if (
-            not found
-            and "时间" in clause
-            and not stopped
-            and i + 1 < len(clauses)
-            and clause.endswith(("第一时间", "第1时间"))
-            and parts.PROMPT_NEXT.match(clauses[i + 1])
-        ):
-            found = [_Found({"kind": "prompt"}, 0, len(clause))]  # 事件发生第一时间，应向社会发布
-        if not found and not stopped and condition and parts.CHANGE_THEN.search(clause):
-            found = [_Found({"kind": "on_change"}, 0, len(clause))]  # …调整的，须报…备案
-        if condition:
+        found = _implied(found, clause, clauses, i, stopped, condition, rules)
+        if condition:  # 内容如有变动，应及时更新: on change, not prompt
             for f in found:
                 if f.rule["kind"] == "prompt":
                     f.rule = {"kind": "on_change"}
         changes = _changes(clause)
-        own: str | None = None
-        last_end = 0
-        if found and found[0].extended and not _names_class(clause[: found[0].start], clauses, i):
-            found = []  # 可延长至30日 for no class of cases: an extension, not a limit
-        for f in found:
-            if f.rule["kind"] == "periodic" and parts.names_unit(clause[last_end : f.start]):
-                quotas.append(f.rule)  # 承担2项以上的单位每月不少于报送1篇
-            subject = _scope_of(clause[last_end : f.start]) if f.start > last_end else None
-            f.scope = subject or f.scope or own
-            own = f.scope
-            last_end = max(last_end, f.end)
-        # "学校类信息有变化…，没有变化每半年…" / "机构类信息如有变化，及时更新": the
-        # clause goes on about the subject of the change before it; a bare cap about
-        # the subject before it ("其他栏目根据实际情况更新，原则上最多不得超过6个月")
-        continues = condition or (changes and bool(parts.CHANGE_START.match(clause)))
-        bare = (
-            i > 0
-            and len(found) == 1
-            and found[0].rule["kind"] in ("periodic", "after_event")
-            and bool(parts.BARE_CAP.match(clause))
-        )
-        if (
-            found
-            and any(f.borrowed for f in found)
-            and any(r["kind"] == "after_event" and r["within"] for r in rules)
-        ):
-            raise parts.Unsure(clause)  # 批复后20日内公开，三公经费同步公开: in step with what?
-        for f in found:
-            if f.scope is None:
-                if continues and carried:
-                    f.scope = carried
-                elif bare:
-                    f.scope = _subject(clauses[i - 1]) or context.topic
-                else:
-                    f.scope = context.topic
-            if f.scope:
-                f.rule["scope"] = f.scope
-            f.rule["source"] = clause
-            rules.append(f.rule)
+        if found:
+            # "学校类信息有变化…，没有变化每半年…" / "机构类信息如有变化，及时更新": the
+            # clause goes on about the subject of the change before it
+            continues = condition or (changes and parts.CHANGE_START.match(clause))
+            subject = carried if continues else None
+            found = _record(found, clause, clauses, i, context, subject, quotas, rules)
         if not found and not stopped and not approved and not qualified and pending is not None:
             pending.append(clause)  # may state a limit or a period we could not read
-        stated = changes and bool(
-            parts.CHANGE_CONDITION.search(clause)
-            or (
-                parts.CHANGES_STATED.search(clause)
-                and i + 1 < len(clauses)
-                and parts.CHANGES_UPDATED.match(clauses[i + 1])
-            )
-        )
+        stated = changes and _states_change(clause, clauses, i)
         if not found and not stated and (i + 1 < len(clauses) or first):  # a topic
             # "有月报类信息的栏目，需每月更新", "2.信息公开年报，一年更新一次"
             context.current = _Topic(clause, first and i == 0, context.current)
             if first and i == 0:
                 head = context.current
         condition = stated and not parts.NEGATED_CHANGE.search(clause)
-        if condition:
-            changed = parts.CHANGE_SUBJECT.search(clause)
-            carried = parts.scope(clause[: changed.start()]) if changed else None
-        elif found:
-            carried = found[-1].scope
-        if not found and ("期间" in clause or "延长" in clause) and parts.STOP.search(clause):
-            # 情况复杂的，时限可适当延长，但最长不超过60个工作日: the cap after it is the
-            # limit of that class of cases (decision 8); else an extension ends the rules
-            stopped = not _class_extended(clauses, i)
-        if not found and ("必要" in clause or clause.startswith("当")) and not changes:
-            stopped = stopped or parts.CONDITION_CLAUSE.search(clause) is not None
-    if "增减" in text or "调整" in text or "变动" in text:
-        adjustable = parts.ADJUSTABLE.search(text)
-        if adjustable:  # 条数可根据实际适当增减: the count is no requirement
-            rules = [r for r in rules if r["kind"] != "periodic"]
+        if condition or found:
+            carried = _carried(clause, found, condition)
+        if not found:
+            stopped = _stops(clause, clauses, i, changes, stopped)
+    return _settled(text, rules, quotas), head
+
+
+def _kept(
+    found: list[_Found], clause: str, clauses: list[str], i: int, approved: bool, conditions: bool
+) -> tuple[list[_Found], bool]:
+    """The clause's rules its sentence leaves standing, and whether the next clause lists
+    the days of its period."""
+    if approved and found:
+        found = [f for f in found if f.rule["kind"] != "after_event"]
+    if found and conditions and any(f.rule["kind"] == "periodic" for f in found):
+        found = [f for f in found if not _conditional(f, clause, clauses, i)]
+    qualified = (
+        bool(found)
+        and i + 1 < len(clauses)
+        and len(clauses[i + 1]) <= 12
+        and parts.days_listed(clauses[i + 1])
+    )
+    if qualified:  # 每周发布5次(周一至周五): the days are listed (decision 7)
+        found = [f for f in found if f.rule["kind"] != "periodic"]
+    return found, qualified
+
+
+def _implied(
+    found: list[_Found],
+    clause: str,
+    clauses: list[str],
+    i: int,
+    stopped: bool,
+    condition: bool,
+    rules: list[Rule],
+) -> list[_Found]:
+    """The rules a clause states with its neighbours: a bare period word after a title
+    (更新频率：季度), a bare cap (see _bare_cap), a prompt step before its publication,
+    a duty after a change (内容如有变动，须报…备案)."""
+    previous = clauses[i - 1] if i else ""
+    if not found and ("频" in previous or "周期" in previous):
+        word = parts.BARE_FREQUENCY.fullmatch(clause)
+        if word and parts.FREQUENCY_TITLE.search(previous):  # 更新频率：季度
+            found = [_Found(periodic(*parts.bare_period(word.group("p"))), 0, len(clause))]
+    if not stopped and ("超过" in clause or (found and found[0].rule["kind"] == "after_event")):
+        _bare_cap(clause, found, previous, rules)
+    if found or stopped:
+        return found
+    following = clauses[i + 1] if i + 1 < len(clauses) else None
+    if (
+        following is not None
+        and _prompt_word(clause)
+        and parts.PROMPT_PREPARE.search(clause)
+        and parts.PROMPT_THEN.match(following)
+    ):
+        return [_Found({"kind": "prompt"}, 0, len(clause))]  # 及时形成…，并发布
+    if (
+        following is not None
+        and "时间" in clause
+        and clause.endswith(("第一时间", "第1时间"))
+        and parts.PROMPT_NEXT.match(following)
+    ):
+        return [_Found({"kind": "prompt"}, 0, len(clause))]  # 事件发生第一时间，应向社会发布
+    if condition and parts.CHANGE_THEN.search(clause):
+        return [_Found({"kind": "on_change"}, 0, len(clause))]  # …调整的，须报…备案
+    return found
+
+
+def _own_scopes(found: list[_Found], clause: str, quotas: list[Rule]) -> None:
+    """Each rule's scope from the words in front of it, else the rule's before it; a
+    period required of a kind of unit is a quota (承担2项以上的单位每月不少于报送1篇)."""
+    own: str | None = None
+    last_end = 0
+    for f in found:
+        if f.rule["kind"] == "periodic" and parts.names_unit(clause[last_end : f.start]):
+            quotas.append(f.rule)
+        subject = _scope_of(clause[last_end : f.start]) if f.start > last_end else None
+        f.scope = subject or f.scope or own
+        own = f.scope
+        last_end = max(last_end, f.end)
+
+
+def _record(
+    found: list[_Found],
+    clause: str,
+    clauses: list[str],
+    i: int,
+    context: _Context,
+    continued: str | None,
+    quotas: list[Rule],
+    rules: list[Rule],
+) -> list[_Found]:
+    """Add the clause's rules to `rules` with their scope and source; returns them
+    (none for an extension without a class of cases: 可延长至30日). `continued`: the
+    subject of a change the clause goes on about."""
+    if found[0].extended and not _names_class(clause[: found[0].start], clauses, i):
+        return []  # an extension, not a limit
+    _own_scopes(found, clause, quotas)
+    if any(f.borrowed for f in found) and any(
+        r["kind"] == "after_event" and r["within"] for r in rules
+    ):
+        raise parts.Unsure(clause)  # 批复后20日内公开，三公经费同步公开: in step with what?
+    # A rule without its own scope: the subject of the change continued; a bare cap is
+    # about the subject before it ("其他栏目根据实际情况更新，原则上最多不得超过6个月");
+    # else the sentence's topic.
+    bare = (
+        i > 0
+        and len(found) == 1
+        and found[0].rule["kind"] in ("periodic", "after_event")
+        and bool(parts.BARE_CAP.match(clause))
+    )
+    for f in found:
+        if f.scope is None:
+            if continued:
+                f.scope = continued
+            elif bare:
+                f.scope = _subject(clauses[i - 1]) or context.topic
+            else:
+                f.scope = context.topic
+        if f.scope:
+            f.rule["scope"] = f.scope
+        f.rule["source"] = clause
+        rules.append(f.rule)
+    return found
+
+
+def _carried(clause: str, found: list[_Found], condition: bool) -> str | None:
+    """The subject a following change clause continues: the subject of this clause's
+    change (机构类信息如有变化), else its last rule's scope."""
+    if condition:
+        changed = parts.CHANGE_SUBJECT.search(clause)
+        return parts.scope(clause[: changed.start()]) if changed else None
+    return found[-1].scope
+
+
+def _states_change(clause: str, clauses: list[str], i: int) -> bool:
+    """The clause only states a change (内容如有变动) or the changes whose update the next
+    clause asks for (确定…信息变动情况，并及时…更新)."""
+    return bool(
+        parts.CHANGE_CONDITION.search(clause)
+        or (
+            parts.CHANGES_STATED.search(clause)
+            and i + 1 < len(clauses)
+            and parts.CHANGES_UPDATED.match(clauses[i + 1])
+        )
+    )
+
+
+def _stops(clause: str, clauses: list[str], i: int, changes: bool, stopped: bool) -> bool:
+    """Whether the sentence's rules stop after a clause without one: a season or an
+    extension, a condition (必要时, 当发生…)."""
+    if ("期间" in clause or "延长" in clause) and parts.STOP.search(clause):
+        # 情况复杂的，时限可适当延长，但最长不超过60个工作日: the cap after it is the
+        # limit of that class of cases (decision 8); else an extension ends the rules
+        stopped = not _class_extended(clauses, i)
+    if ("必要" in clause or clause.startswith("当")) and not changes:
+        stopped = stopped or parts.CONDITION_CLAUSE.search(clause) is not None
+    return stopped
+
+
+def _settled(text: str, rules: list[Rule], quotas: list[Rule]) -> list[Rule]:
+    """The sentence's rules after what the whole sentence says of them."""
+    if ("增减" in text or "调整" in text or "变动" in text) and parts.ADJUSTABLE.search(text):
+        rules = [r for r in rules if r["kind"] != "periodic"]  # 条数可根据实际适当增减
     if len({key(r) for r in quotas}) > 1:  # quotas that differ by unit: no column rule
         rules = [r for r in rules if not any(r is q for q in quotas)]
     annual_scopes = {r.get("scope") for r in rules if r["kind"] == "annual"}
@@ -524,7 +650,7 @@ def _sentence_rules(
         for r in rules:
             if r["kind"] == "after_event" and r["unit"] == "day" and r["within"]:
                 r["unit"] = "workday"
-    return rules, head
+    return rules
 
 
 def _class_extended(clauses: list[str], i: int) -> bool:

@@ -18,8 +18,8 @@ from __future__ import annotations
 import calendar
 import itertools
 import re
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass, field
 
 # ----------------------------------------------------------------------------- words
 
@@ -95,6 +95,16 @@ class DatePart:
     by: str
     start: int
     end: int
+
+
+def _clear(a: int, b: int, spans: list[tuple[int, int]]) -> bool:
+    """The span a..b overlaps none of `spans`."""
+    return all(b <= x or a >= y for x, y in spans)
+
+
+def _apart(a: int, b: int, found: Sequence[Period | Limit]) -> bool:
+    """The span a..b overlaps none of the parts found."""
+    return all(b <= p.start or a >= p.end for p in found)
 
 
 # ----------------------------------------------------------------------------- counts
@@ -218,6 +228,12 @@ _NEW_COUNT = re.compile(
 _ONE_EACH = re.compile(r"[一1](?:报|更|次|期)(?![\u4e00-\u9fff])|[一1](?:报|更)(?:新|送)?")
 
 
+def _position_kind(m: re.Match[str]) -> str:
+    """The kind of period (_POSITION) whose positions may follow 每 + its word (每月底,
+    每周五); after a number (每2月) a year's."""
+    return _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
+
+
 def _every_accepted(
     clause: str,
     m: re.Match[str],
@@ -231,7 +247,7 @@ def _every_accepted(
     `later`: a later clause of the sentence publishes; a period that opens the clause is
     then the time of that verb."""
     rest = clause[m.end() :]
-    kind = _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
+    kind = _position_kind(m)
     if _TAILS[kind].match(rest) or _DAY_OF_LAST_MONTH.match(rest):
         return True  # (no activity word can come first: they are no verbs of VERB)
     public = _public(clause) or (named is not None and _public(named()))
@@ -307,7 +323,7 @@ def _every(
         if by_day is not None and not 1 <= by_day <= 31:
             continue
         if end == m.end():  # the position and deadline words belong to the period
-            kind = _PERIOD_KIND.get(m.group("p"), "year") if not m.group("n") else "year"
+            kind = _position_kind(m)
             head = _HEADS[kind].match(rest)
             end += head.end() if head else 0
         found.append(Period(every, unit, m.start(), end, by_day=by_day))
@@ -463,6 +479,9 @@ def stale_period(n: str | None, word: str) -> tuple[int, str]:
     return _period_of(word, int(n) if n else 1)
 
 
+_Free = Callable[[int, int], bool]  # is a span free of the periods found?
+
+
 def periods(
     clause: str,
     free: list[tuple[int, int]],
@@ -476,9 +495,7 @@ def periods(
         return found
 
     def is_free(a: int, b: int) -> bool:
-        return all(b <= x or a >= y for x, y in free) and all(
-            b <= p.start or a >= p.end for p in found
-        )
+        return _clear(a, b, free) and _apart(a, b, found)
 
     halves = _HALVES.search(clause) if "下半年" in clause else None
     if halves:  # 每年上半年、下半年各更新一次
@@ -490,6 +507,21 @@ def periods(
         for p in _every(clause, named, later):
             if is_free(p.start, p.end):
                 found.append(p)
+    for cue, form in _FORMS:  # each adds what it finds at once: the next match must be free of it
+        if cue in clause:
+            form(clause, is_free, found)
+    if not found:
+        fallback = _last_resort(clause, is_free)
+        if not fallback:
+            return found
+        found.append(fallback)
+    found.sort(key=lambda p: p.start)
+    _complete(clause, found)
+    return found
+
+
+def _stale(clause: str, is_free: _Free, found: list[Period]) -> None:
+    """Limits on staleness (三个月内须有新内容, 更新间隔不超过一个月): rolling periods."""
     cues = (
         "内" in clause and ("新" in clause or "发布" in clause),  # …内须有新内容/至少发布
         # (not the gap between two events' times: 答复时间与收到申请时间间隔不超过15日)
@@ -501,69 +533,126 @@ def periods(
             every, unit = stale_period(m.group("n"), m.group("p"))
             if every >= 1 and is_free(m.start(), m.end()):
                 found.append(Period(every, unit, m.start(), m.end(), rolling=True))
-    for m in _NEXT_MONTH_DAY.finditer(clause) if "次月" in clause else ():
+
+
+def _next_month_days(clause: str, is_free: _Free, found: list[Period]) -> None:
+    """次月10日前: monthly, by that day."""
+    for m in _NEXT_MONTH_DAY.finditer(clause):
         day = int(m.group("d"))
         if 1 <= day <= 31 and is_free(m.start(), m.end()):
             found.append(Period(1, "month", m.start(), m.end(), by_day=day))
+
+
+def _n_times(clause: str, is_free: _Free, found: list[Period]) -> None:
+    """一年一次, 两年一次, 一月两次: N periods, K times."""
     for m in _N_TIMES.finditer(clause) if _N_TIMES_WORD.search(clause) else ():
         n = int(m.group("n"))
         if n >= 1 and is_free(m.start(), m.end()):
             every, unit = _period_of(m.group("p"), n)
             k = int(m.group("k")) if m.group("k") else 1
             found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, k)))
-    for m in _EVERY_OTHER.finditer(clause) if "隔" in clause else ():
-        if is_free(m.start(), m.end()):  # 隔周更新一次, (暂定隔周周三上午)
+
+
+def _every_other(clause: str, is_free: _Free, found: list[Period]) -> None:
+    """隔周更新一次, (暂定隔周周三上午): every two weeks or months."""
+    for m in _EVERY_OTHER.finditer(clause):
+        if is_free(m.start(), m.end()):
             found.append(Period(2, "week" if m.group("p") == "周" else "month", *m.span()))
-    for m in _SLASH.finditer(clause) if "/" in clause else ():
+
+
+def _slashed(clause: str, is_free: _Free, found: list[Period]) -> None:
+    """2条/周."""
+    _with_count(_SLASH, clause, is_free, found)
+
+
+def _volume(clause: str, is_free: _Free, found: list[Period]) -> None:
+    """月更新量不少于10条."""
+    _with_count(_VOLUME, clause, is_free, found)
+
+
+def _with_count(pattern: re.Pattern[str], clause: str, is_free: _Free, found: list[Period]) -> None:
+    """A period word with its count in one match."""
+    for m in pattern.finditer(clause):
         if is_free(m.start(), m.end()):
             every, unit = _period_of(m.group("p"), 1)
             found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, int(m["k"]))))
-    for m in _VOLUME.finditer(clause) if "量" in clause else ():
-        if is_free(m.start(), m.end()):  # 月更新量不少于10条
-            every, unit = _period_of(m.group("p"), 1)
-            found.append(Period(every, unit, m.start(), m.end(), min_items=max(1, int(m["k"]))))
-    if not found and "按" in clause:
-        for m in _BY.finditer(clause):
-            if clause[max(0, m.start() - 1) : m.start()] == "、":
-                break  # 按月、按季报送: either, by the unit's choice
-            if is_free(m.start(), m.end()):
-                every, unit = _period_of(m.group("p"), 1)
-                subject = m.group() if clause[m.end() : m.end() + 1] == "的" else None
-                found.append(Period(every, unit, m.start(), m.end(), subject=subject))
-                break
-    if not found and ("月" in clause or "季" in clause or "年" in clause):
-        for pattern, cue in (
-            (_BARE_END, "末" in clause or "底" in clause),
-            (_BARE_AFTER, "结束" in clause),
-            (_BARE_PERIOD_VERB, "度" in clause or "半" in clause),
-        ):
-            bare = pattern.search(clause) if cue else None
-            if bare and is_free(bare.start(), bare.end()):
-                every, unit = _BARE_WORD[bare.group("p")]
-                found.append(Period(every, unit, bare.start(), bare.end()))
-                break
-    if not found and ("制度" in clause or clause.endswith("报")):
+
+
+# The forms tried in turn, each with a word it needs (a test cheaper than a call).
+_FORMS: tuple[tuple[str, Callable[[str, _Free, list[Period]], None]], ...] = (
+    ("", _stale),  # (its cues are its own)
+    ("次月", _next_month_days),
+    ("", _n_times),
+    ("隔", _every_other),
+    ("/", _slashed),
+    ("量", _volume),
+)
+
+
+def _last_resort(clause: str, is_free: _Free) -> Period | None:
+    """When no other form gave a period: the first of 按月报送, a bare period word
+    (季度末前, 月度结束后, 半年度更新), a report system (实行周报制度), a yearly count
+    or marker (全年不少于10条, 年度更新)."""
+    if "按" in clause:
+        by = _by_period(clause, is_free)
+        if by:
+            return by
+    if "月" in clause or "季" in clause or "年" in clause:
+        bare = _bare_period(clause, is_free)
+        if bare:
+            return bare
+    if "制度" in clause or clause.endswith("报"):
         system = _SYSTEM.search(clause)
         if system and is_free(*system.span()):
             every, unit = _period_of(system.group("p"), 1)
-            found.append(Period(every, unit, system.start(), system.end()))
-    if not found and "年" in clause:
-        yearly = _YEARLY.search(clause) if "年内" in clause or "全年" in clause else None
-        if yearly and _COUNT.search(clause, yearly.end()) and is_free(*yearly.span()):
-            found.append(Period(1, "year", yearly.start(), yearly.end()))
-        else:
-            marker = _YEARLY_WORD.search(clause) if "年度" in clause else None
-            marker = marker or (_YEAR_START.search(clause) if "年初" in clause else None)
-            if marker and not _NOT_RECURRING.search(clause[: marker.start()]):
-                found.append(Period(1, "year", marker.start(), marker.end()))
-    found.sort(key=lambda p: p.start)
-    for i, p in enumerate(found):  # the count said after each period, before the next
+            return Period(every, unit, system.start(), system.end())
+    return _yearly_period(clause, is_free) if "年" in clause else None
+
+
+def _by_period(clause: str, is_free: _Free) -> Period | None:
+    for m in _BY.finditer(clause):
+        if clause[max(0, m.start() - 1) : m.start()] == "、":
+            return None  # 按月、按季报送: either, by the unit's choice
+        if is_free(m.start(), m.end()):
+            every, unit = _period_of(m.group("p"), 1)
+            subject = m.group() if clause[m.end() : m.end() + 1] == "的" else None
+            return Period(every, unit, m.start(), m.end(), subject=subject)
+    return None
+
+
+def _bare_period(clause: str, is_free: _Free) -> Period | None:
+    for pattern, cue in (
+        (_BARE_END, "末" in clause or "底" in clause),
+        (_BARE_AFTER, "结束" in clause),
+        (_BARE_PERIOD_VERB, "度" in clause or "半" in clause),
+    ):
+        bare = pattern.search(clause) if cue else None
+        if bare and is_free(bare.start(), bare.end()):
+            every, unit = _BARE_WORD[bare.group("p")]
+            return Period(every, unit, bare.start(), bare.end())
+    return None
+
+
+def _yearly_period(clause: str, is_free: _Free) -> Period | None:
+    yearly = _YEARLY.search(clause) if "年内" in clause or "全年" in clause else None
+    if yearly and _COUNT.search(clause, yearly.end()) and is_free(*yearly.span()):
+        return Period(1, "year", yearly.start(), yearly.end())
+    marker = _YEARLY_WORD.search(clause) if "年度" in clause else None
+    marker = marker or (_YEAR_START.search(clause) if "年初" in clause else None)
+    if marker and not _NOT_RECURRING.search(clause[: marker.start()]):
+        return Period(1, "year", marker.start(), marker.end())
+    return None
+
+
+def _complete(clause: str, found: list[Period]) -> None:
+    """The count said after each period (before the next), and whether a cap in front
+    makes it a longest gap."""
+    for i, p in enumerate(found):
         if p.min_items == 1:
             following = found[i + 1].start if i + 1 < len(found) else len(clause)
             p.min_items = count_in(clause[p.end : following]) or 1
         if "超" in clause or "最" in clause:
             p.rolling = p.rolling or bool(_CAPPED.search(clause, max(0, p.start - 6), p.start))
-    return found
 
 
 # 不超过一个月更新一次, 最长不超过半年更新一次: a longest gap (the guide's decision 10)
@@ -635,60 +724,88 @@ _LATER = ("后", "以后", "之后", "起施行", "起生效", "施行", "生效
 
 def limits(clause: str, free: list[tuple[int, int]]) -> list[Limit]:
     """Time limits counted from an event ("within N units"), in order."""
-    found: list[Limit] = []
     if not _ANY_DIGIT.search(clause) and not _DAY_WORD.search(clause):
-        return found
+        return []
     if "延" in clause and _EXTENSION.search(clause):
-        extended = _EXTENDED_TO.search(clause)
-        if extended:
-            unit = _LIMIT_UNITS[extended.group("u")]
-            found.append(
-                Limit(int(extended.group("n")), unit, *extended.span(), capped=True, extended=True)
-            )
-        return found  # 经批准可延长15个工作日: an extension is not a second limit
-
-    def take(m: re.Match[str], capped: bool) -> None:
-        a, b = m.span()
-        if any(not (b <= x or a >= y) for x, y in free):
-            return
-        if any(not (b <= f.start or a >= f.end) for f in found):
-            return
-        if _PERIOD_END_BEFORE.search(clause[max(0, a - 8) : a]):
-            return  # 上年度结束后3个月内: counts from a period, not an event
-        if not clause.endswith(("内", "前"), a, b) and clause.startswith(_LATER, b):
-            return  # 自公布之日起30日后施行, 3天后若仍未收到: after N days, not within
-        if m.group("u") == "月":
-            raise Unsure(clause)  # 3月内, 不超过3月: March, or three months?
-        unit = _LIMIT_UNITS[m.group("u")]
-        via = (m.group("via") or "") if capped and "via" in m.re.groupindex else ""
-        found.append(Limit(int(m.group("n")), unit, a, b, capped, via=via))
-
-    for m in _CAP.finditer(clause) if _CAP_WORD.search(clause) else ():
-        take(m, True)
-    for m in _TERM.finditer(clause) if _TERM_WORD.search(clause) else ():
-        take(m, True)
-    for m in _FROM.finditer(clause) if "起" in clause else ():
-        take(m, False)
-    only = _ONLY.match(clause)
-    if only:
-        take(only, False)
-    for m in _WITHIN.finditer(clause) if "内" in clause else ():
-        take(m, False)
-    for m in _DIRECT.finditer(clause) if _DIRECT_WORD.search(clause) else ():
-        take(m, False)
-    for m in _NEXT_DAY.finditer(clause) if "次日" in clause else ():
-        if all(m.end() <= f.start or m.start() >= f.end for f in found):
-            found.append(Limit(1, "day", m.start(), m.end(), capped=True))
+        return _extended_to(clause)  # 经批准可延长15个工作日: an extension is not a second limit
     if clause in _SAME_DAY_CELLS:  # a cell that is only "即日" (a service pledge's time)
         return [Limit(0, "day", 0, len(clause))]
-    same = list(_SAME_DAY.finditer(clause)) if "当" in clause or "即日" in clause else ()
+    found: list[Limit] = []
+    for m, capped in _counted(clause):
+        _take(clause, m, capped, free, found)
+    if "次日" in clause:
+        _next_day(clause, found)
+    if "当" in clause or "即日" in clause:
+        _same_day(clause, found)
+    found.sort(key=lambda f: f.start)
+    return found
+
+
+def _extended_to(clause: str) -> list[Limit]:
+    """延长至2个工作日: the limit of a class of cases; none for an extension by N days."""
+    extended = _EXTENDED_TO.search(clause)
+    if not extended:
+        return []
+    unit = _LIMIT_UNITS[extended.group("u")]
+    return [Limit(int(extended.group("n")), unit, *extended.span(), capped=True, extended=True)]
+
+
+def _counted(clause: str) -> Iterator[tuple[re.Match[str], bool]]:
+    """The matches of N units and whether each is capped, in the order they are taken:
+    不超过…, 时限为…, 起…N日, a cell that is only N units, N…内, N…办结."""
+    if _CAP_WORD.search(clause):
+        for m in _CAP.finditer(clause):
+            yield m, True
+    if _TERM_WORD.search(clause):
+        for m in _TERM.finditer(clause):
+            yield m, True
+    if "起" in clause:
+        for m in _FROM.finditer(clause):
+            yield m, False
+    only = _ONLY.match(clause)
+    if only:
+        yield only, False
+    if "内" in clause:
+        for m in _WITHIN.finditer(clause):
+            yield m, False
+    if _DIRECT_WORD.search(clause):
+        for m in _DIRECT.finditer(clause):
+            yield m, False
+
+
+def _take(
+    clause: str, m: re.Match[str], capped: bool, free: list[tuple[int, int]], found: list[Limit]
+) -> None:
+    """Add the limit `m` states unless its span is taken or it counts from no event."""
+    a, b = m.span()
+    if not _clear(a, b, free) or not _apart(a, b, found):
+        return
+    if _PERIOD_END_BEFORE.search(clause[max(0, a - 8) : a]):
+        return  # 上年度结束后3个月内: counts from a period, not an event
+    if not clause.endswith(("内", "前"), a, b) and clause.startswith(_LATER, b):
+        return  # 自公布之日起30日后施行, 3天后若仍未收到: after N days, not within
+    if m.group("u") == "月":
+        raise Unsure(clause)  # 3月内, 不超过3月: March, or three months?
+    unit = _LIMIT_UNITS[m.group("u")]
+    via = (m.group("via") or "") if capped and "via" in m.re.groupindex else ""
+    found.append(Limit(int(m.group("n")), unit, a, b, capped, via=via))
+
+
+def _next_day(clause: str, found: list[Limit]) -> None:
+    """最迟次日, 次日办结: one day, capped."""
+    for m in _NEXT_DAY.finditer(clause):
+        if _apart(m.start(), m.end(), found):
+            found.append(Limit(1, "day", m.start(), m.end(), capped=True))
+
+
+def _same_day(clause: str, found: list[Limit]) -> None:
+    """当日答复, 即日安排: the same day (not before a time of day: 下午一时前)."""
+    same = list(_SAME_DAY.finditer(clause))
     for m in same if same and not _CLOCK_TIME.search(clause) else ():
         if clause[max(0, m.start() - 1) : m.start()] == "能":
             continue  # (不)能当天答复的: a condition on being able to
-        if all(m.end() <= f.start or m.start() >= f.end for f in found):
+        if _apart(m.start(), m.end(), found):
             found.append(Limit(0, "day", m.start(), m.end()))
-    found.sort(key=lambda f: f.start)
-    return found
 
 
 # 文件发布时间与成文时间间隔不超过20个工作日: a limit after the second time's event.
@@ -932,58 +1049,96 @@ ONE_OFF = re.compile(
 _THIS_YEAR = re.compile(r"(?:本|今|当|该|明|去|同)年度?$")
 
 
+@dataclass(slots=True)
+class _Dated:
+    """The dates a clause states so far, and the spans they and its effective dates take."""
+
+    found: list[DatePart] = field(default_factory=list)
+    taken: list[tuple[int, int]] = field(default_factory=list)
+
+    def free(self, a: int, b: int) -> bool:
+        return _clear(a, b, self.taken)
+
+    def add(self, kind: str, by: str, a: int, b: int) -> None:
+        self.found.append(DatePart(kind, by, a, b))
+        self.taken.append((a, b))
+
+
 def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[int, int]]]:
     """Dated one-offs (once) and yearly dates (annual), and the spans of effective dates
     (自2024年1月1日起), which are no deadline but no period either. `yearly`: the
     sentence says the date recurs (每年, 次年); without it a month and day (于11月20日前)
     is a one-off of an unknown year and gives no rule."""
-    found: list[DatePart] = []
-    taken: list[tuple[int, int]] = []
+    dated = _Dated()
     if "年" not in clause and "月" not in clause and "季" not in clause:
-        return found, taken
-
-    def free(a: int, b: int) -> bool:
-        return all(b <= x or a >= y for x, y in taken)
-
-    def add(kind: str, by: str, a: int, b: int) -> None:
-        found.append(DatePart(kind, by, a, b))
-        taken.append((a, b))
-
+        return dated.found, dated.taken
     listed = _LISTED.search(clause) if yearly else None
     if listed and not _DATE_IN_YEAR.search(clause):  # 每年6月25日、12月25日前: both dates
-        pairs = [(int(listed.group(i)), int(listed.group(i + 1))) for i in (1, 3)]
-        if all(1 <= mo <= 12 and 1 <= d <= month_end(mo, 2024) for mo, d in pairs):
-            for mo, d in pairs:
-                add("annual", f"{mo:02d}-{d:02d}", listed.start(), listed.end())
-        return found, taken
-    named_year = _A_YEAR.search(clause) is not None
-    for m in _DATE_IN_YEAR.finditer(clause) if named_year else ():
-        year = int(m.group("y"))
+        _listed(listed, dated)
+        return dated.found, dated.taken
+    if _A_YEAR.search(clause):
+        _in_a_year(clause, dated)
+        _part_of_a_year(clause, dated)
+    if yearly and "月" in clause:
+        _month_day(clause, dated)
+    if "每年" in clause and ("日" in clause or "号" in clause):
+        _on_the_day(clause, dated)
+    if yearly and "月" in clause:
+        _before_month(clause, dated)
+    for kind_match, by in _yearly_dates(clause):
+        if dated.free(*kind_match.span()) and not _NOT_RECURRING.search(
+            clause[: kind_match.start()]
+        ):
+            dated.add("annual", by, *kind_match.span())
+    return dated.found, dated.taken
+
+
+def _listed(listed: re.Match[str], dated: _Dated) -> None:
+    """每年6月25日、12月25日前: both dates, or none when one is no day."""
+    pairs = [(int(listed.group(i)), int(listed.group(i + 1))) for i in (1, 3)]
+    if all(1 <= mo <= 12 and 1 <= d <= month_end(mo, 2024) for mo, d in pairs):
+        for mo, d in pairs:
+            dated.add("annual", f"{mo:02d}-{d:02d}", listed.start(), listed.end())
+
+
+def _in_a_year(clause: str, dated: _Dated) -> None:
+    """2016年12月31日, 2016年12月底, 2009年12月前, 2016年底: once; 2024年1月1日起: an
+    effective date, whose span no other part takes."""
+    for m in _DATE_IN_YEAR.finditer(clause):
         if _FROM_DATE.search(clause[m.end() :]):
-            taken.append(m.span())  # an effective date, not a deadline
+            dated.taken.append(m.span())
             continue
-        if m.group("yend"):
-            add("once", f"{year}-12-31", *m.span())
-            continue
-        if not m.group("m"):
-            continue
-        month = int(m.group("m"))
-        if not 1 <= month <= 12:
-            continue
-        if m.group("before"):  # 2009年12月前: by the end of November
-            y, mo = (year, month - 1) if month > 1 else (year - 1, 12)
-            add("once", f"{y}-{mo:02d}-{month_end(mo, y):02d}", *m.span())
-            continue
-        if m.group("d"):
-            day = int(m.group("d"))
-        elif m.group("end"):
-            day = month_end(month, year)
-        else:
-            continue
-        if 1 <= day <= month_end(month, year):
-            add("once", f"{year}-{month:02d}-{day:02d}", *m.span())
-    for m in _ONCE_PART.finditer(clause) if named_year else ():
-        if not free(*m.span()) or _FROM_DATE.search(clause[m.end() :]):
+        by = _once_by(m)
+        if by:
+            dated.add("once", by, *m.span())
+
+
+def _once_by(m: re.Match[str]) -> str | None:
+    """The day a _DATE_IN_YEAR match is due by; None when it names no valid day."""
+    year = int(m.group("y"))
+    if m.group("yend"):
+        return f"{year}-12-31"
+    if not m.group("m"):
+        return None
+    month = int(m.group("m"))
+    if not 1 <= month <= 12:
+        return None
+    if m.group("before"):  # 2009年12月前: by the end of November
+        y, mo = (year, month - 1) if month > 1 else (year - 1, 12)
+        return f"{y}-{mo:02d}-{month_end(mo, y):02d}"
+    if m.group("d"):
+        day = int(m.group("d"))
+    elif m.group("end"):
+        day = month_end(month, year)
+    else:
+        return None
+    return f"{year}-{month:02d}-{day:02d}" if 1 <= day <= month_end(month, year) else None
+
+
+def _part_of_a_year(clause: str, dated: _Dated) -> None:
+    """2016年上半年, 2016年第3季度(末): once, by the end of that half or quarter."""
+    for m in _ONCE_PART.finditer(clause):
+        if not dated.free(*m.span()) or _FROM_DATE.search(clause[m.end() :]):
             continue
         year = int(m.group("y"))
         if m.group("h"):
@@ -991,10 +1146,13 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
         else:
             month = int(m.group("q")) * 3
             by = f"{year}-{month:02d}-{month_end(month, year):02d}"
-        add("once", by, *m.span())
-    monthly = "月" in clause
-    for m in _ANNUAL.finditer(clause) if yearly and monthly else ():
-        if not free(*m.span()) or clause[max(0, m.start() - 2) : m.start()].endswith("每"):
+        dated.add("once", by, *m.span())
+
+
+def _month_day(clause: str, dated: _Dated) -> None:
+    """1月31日前, 3月底前: annual (a table's cell or a sentence whose dates recur)."""
+    for m in _ANNUAL.finditer(clause):
+        if not dated.free(*m.span()) or clause[max(0, m.start() - 2) : m.start()].endswith("每"):
             continue
         if clause[max(0, m.start() - 1) : m.start()] in ("至", "、"):
             continue  # 1月1日起至12月31日止: a span; 1、4、7、10月8日: a list
@@ -1005,20 +1163,23 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
             continue
         day = int(m.group("d")) if m.group("d") else month_end(month)
         if 1 <= day <= month_end(month, 2024):
-            before = clause[max(0, m.start() - 2) : m.start()]
-            start = m.start() - 2 if before in ("每年", "次年") else m.start()
-            add("annual", f"{month:02d}-{day:02d}", start, m.end())
-    on_day = "每年" in clause and ("日" in clause or "号" in clause)
-    for m in _ANNUAL_ON.finditer(clause) if on_day else ():
+            dated.add("annual", f"{month:02d}-{day:02d}", _annual_start(clause, m), m.end())
+
+
+def _on_the_day(clause: str, dated: _Dated) -> None:
+    """每年6月30日均在…网站上公开: by that day every year."""
+    for m in _ANNUAL_ON.finditer(clause):
         month, day = int(m.group("m")), int(m.group("d"))
         valid = 1 <= month <= 12 and 1 <= day <= month_end(month, 2024)
-        if valid and free(*m.span()) and _ON_DAY_ACT.match(clause, m.end()):
-            add("annual", f"{month:02d}-{day:02d}", *m.span())  # 每年6月30日均在…网站上公开
-    for m in (
-        _BEFORE_MONTH.finditer(clause) if yearly and monthly else ()
-    ):  # 次年3月份前 → end of February
+        if valid and dated.free(*m.span()) and _ON_DAY_ACT.match(clause, m.end()):
+            dated.add("annual", f"{month:02d}-{day:02d}", *m.span())
+
+
+def _before_month(clause: str, dated: _Dated) -> None:
+    """次年3月份前: annual, by the end of February."""
+    for m in _BEFORE_MONTH.finditer(clause):
         month = int(m.group("m"))
-        if not free(*m.span()) or not 1 <= month <= 12:
+        if not dated.free(*m.span()) or not 1 <= month <= 12:
             continue
         prefix = clause[: m.start()]
         if _NOT_RECURRING.search(prefix) and not prefix.endswith(("次年", "每年")):
@@ -1026,13 +1187,14 @@ def dates(clause: str, yearly: bool = True) -> tuple[list[DatePart], list[tuple[
         if re.search(r"[、,]$", prefix):
             continue
         previous = month - 1 or 12
-        before = clause[max(0, m.start() - 2) : m.start()]
-        start = m.start() - 2 if before in ("每年", "次年") else m.start()
-        add("annual", f"{previous:02d}-{month_end(previous):02d}", start, m.end())
-    for kind_match, by in _yearly_dates(clause):
-        if free(*kind_match.span()) and not _NOT_RECURRING.search(clause[: kind_match.start()]):
-            add("annual", by, *kind_match.span())
-    return found, taken
+        by = f"{previous:02d}-{month_end(previous):02d}"
+        dated.add("annual", by, _annual_start(clause, m), m.end())
+
+
+def _annual_start(clause: str, m: re.Match[str]) -> int:
+    """Where a yearly date starts: at 每年/次年 right before it."""
+    before = clause[max(0, m.start() - 2) : m.start()]
+    return m.start() - 2 if before in ("每年", "次年") else m.start()
 
 
 def _yearly_dates(clause: str) -> list[tuple[re.Match[str], str]]:
@@ -1387,11 +1549,17 @@ def _noun_phrase(text: str, lenient: bool) -> bool:
     return _FUNCTION.search(text) is None and not text.startswith(_PURPOSE)
 
 
-def names_unit(prefix: str) -> bool:
-    """The subject is a unit or a kind of unit (各村, 承担2项以上的单位), not a part."""
+def _without_lead(prefix: str) -> str:
+    """The subject without its list marks and a leading word (其中, 对于…)."""
     text = prefix.strip("、/ ")
     if text.startswith(_LEAD):
         text = text[len(next(w for w in _LEAD if text.startswith(w))) :]
+    return text
+
+
+def names_unit(prefix: str) -> bool:
+    """The subject is a unit or a kind of unit (各村, 承担2项以上的单位), not a part."""
+    text = _without_lead(prefix)
     text = _strip_trail(text, _MODAL_TRAIL)
     return bool(text) and (text.startswith(_UNIT_START) or text.endswith(_UNIT_END[:-3]))
 
@@ -1403,9 +1571,7 @@ def scope(prefix: str, lenient: bool = False) -> str | None:
     part whatever its last word ("(一)企业或单位欠税的")."""
     if not 2 <= len(prefix) <= 50:
         return None  # no noun phrase: scopes are short
-    text = prefix.strip("、/ ")
-    if text.startswith(_LEAD):
-        text = text[len(next(w for w in _LEAD if text.startswith(w))) :]
+    text = _without_lead(prefix)
     unit = _UNIT_LEAD.match(text) if text.startswith("各") else None
     if unit and len(text) - unit.end() >= 2:
         text = text[unit.end() :]

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 
 KINDS = ("periodic", "annual", "after_event", "prompt", "on_change", "once")
@@ -83,47 +83,70 @@ def dedupe(rules: Iterable[Rule]) -> list[Rule]:
 
 def validate(rule: Mapping[str, Any]) -> list[str]:
     """Problems with a rule an office typed by hand (empty list: valid)."""
-    problems: list[str] = []
     kind = rule.get("kind")
     if kind not in KINDS:
         return [f"unknown kind {kind!r}"]
-
-    def positive_int(name: str, minimum: int = 1) -> None:
-        value = rule.get(name)
-        if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
-            problems.append(f"{name} must be an integer ≥ {minimum}")
-
-    if kind == "periodic":
-        positive_int("every")
-        if rule.get("unit") not in PERIOD_UNITS:
-            problems.append(f"unit must be one of {PERIOD_UNITS}")
-        if "min_items" in rule:
-            positive_int("min_items")
-        if "by_day" in rule:
-            by_day = rule["by_day"]
-            if not isinstance(by_day, int) or not 1 <= by_day <= 31:
-                problems.append("by_day must be 1–31")
-    elif kind == "after_event":
-        positive_int("within", 0)
-        if rule.get("unit") not in WITHIN_UNITS:
-            problems.append(f"unit must be one of {WITHIN_UNITS}")
-        if "event" in rule and rule["event"] not in EVENTS:
-            problems.append(f"event must be one of {EVENTS}")
-    if "rolling" in rule:
-        if not isinstance(rule["rolling"], bool):
-            problems.append("rolling must be true or false")
-        elif kind != "periodic":
-            problems.append("rolling is only for periodic rules")
-    if "scope" in rule:
-        scope = rule["scope"]
-        if not isinstance(scope, str) or not scope.strip() or len(scope) > 100:
-            problems.append("scope must be a non-empty text of at most 100 characters")
+    fields = _FIELD_PROBLEMS.get(kind)
+    problems = fields(rule) if fields else []
+    problems += _rolling_problems(rule, kind)
+    problems += _scope_problems(rule)
     if kind in ("annual", "once"):
         by = rule.get("by")
-        pattern_ok = isinstance(by, str) and _valid_by(by, with_year=kind == "once")
-        if not pattern_ok:
+        if not (isinstance(by, str) and _valid_by(by, with_year=kind == "once")):
             problems.append("by must be " + ("YYYY-MM-DD" if kind == "once" else "MM-DD"))
     return problems
+
+
+def _integer_problems(rule: Mapping[str, Any], name: str, minimum: int = 1) -> list[str]:
+    value = rule.get(name)
+    if not isinstance(value, int) or isinstance(value, bool) or value < minimum:
+        return [f"{name} must be an integer ≥ {minimum}"]
+    return []
+
+
+def _periodic_problems(rule: Mapping[str, Any]) -> list[str]:
+    problems = _integer_problems(rule, "every")
+    if rule.get("unit") not in PERIOD_UNITS:
+        problems.append(f"unit must be one of {PERIOD_UNITS}")
+    if "min_items" in rule:
+        problems += _integer_problems(rule, "min_items")
+    if "by_day" in rule:
+        by_day = rule["by_day"]
+        if not isinstance(by_day, int) or not 1 <= by_day <= 31:
+            problems.append("by_day must be 1–31")
+    return problems
+
+
+def _after_event_problems(rule: Mapping[str, Any]) -> list[str]:
+    problems = _integer_problems(rule, "within", 0)
+    if rule.get("unit") not in WITHIN_UNITS:
+        problems.append(f"unit must be one of {WITHIN_UNITS}")
+    if "event" in rule and rule["event"] not in EVENTS:
+        problems.append(f"event must be one of {EVENTS}")
+    return problems
+
+
+_FIELD_PROBLEMS: dict[str, Callable[[Mapping[str, Any]], list[str]]] = {
+    "periodic": _periodic_problems,
+    "after_event": _after_event_problems,
+}
+
+
+def _rolling_problems(rule: Mapping[str, Any], kind: str) -> list[str]:
+    if "rolling" not in rule:
+        return []
+    if not isinstance(rule["rolling"], bool):
+        return ["rolling must be true or false"]
+    return [] if kind == "periodic" else ["rolling is only for periodic rules"]
+
+
+def _scope_problems(rule: Mapping[str, Any]) -> list[str]:
+    if "scope" not in rule:
+        return []
+    scope = rule["scope"]
+    if not isinstance(scope, str) or not scope.strip() or len(scope) > 100:
+        return ["scope must be a non-empty text of at most 100 characters"]
+    return []
 
 
 def _valid_by(text: str, with_year: bool) -> bool:

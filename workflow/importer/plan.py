@@ -479,79 +479,18 @@ def _same_rules(a: list[dict[str, Any]], b: list[dict[str, Any]]) -> bool:
 
 def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> None:
     report = plan.report
-    current: dict[int, dict[str, str]] = {}
-    if plan.existing:
-        rows = session.execute(
-            select(ColumnAssignment.column_id, Unit.name, ColumnAssignment.role).join(
-                Unit, Unit.id == ColumnAssignment.unit_id
-            )
-        ).all()
-        for column_id, unit_name, role in rows:
-            current.setdefault(column_id, {})[unit_name] = role
+    current = _current_assignments(session) if plan.existing else {}
     for n, (path, want) in enumerate(plan.desired.items()):
         if n % 200 == 0:
             progress(n)
         column = plan.existing.get(path)
-        entry = ColumnEntry(
-            path,
-            "unchanged",
-            want.table,
-            want.row,
-            list(want.lead),
-            list(want.cooperating),
-            list(want.groups),
-            expanded=[*want.expanded_lead, *want.expanded_cooperating],
-        )
-        if want.rules is not None and not _rules_fit(want, column):
-            # An exported sheet whose 时限要求 was edited but its 规则 cell left as it was.
-            want.rules = None
-            if want.table is not None:
-                report.needs_attention.append(
-                    Attention(
-                        want.table,
-                        want.row,
-                        "规则列与时限要求不符（时限要求改过？），已按时限要求重新解析，请核对",
-                    )
-                )
+        entry = _entry(path, want)
+        _refit_rules(report, want, column)
         wanted = want.wanted()
         have = current.get(column.id, {}) if column is not None else {}
         if want.explicit and want.has_units:
-            report.assignments_total += len(wanted)
-            for name, role in wanted.items():
-                if have.get(name) != role:
-                    report.assignments_added.append(
-                        {"path": "/".join(path), "unit": name, "role": role}
-                    )
-            for name, role in have.items():
-                if name not in wanted and not plan.retire_missing:
-                    # Perhaps added by hand: kept unless told to remove what the file lacks.
-                    report.assignments_kept.append(
-                        {"path": "/".join(path), "unit": name, "role": role}
-                    )
-                elif wanted.get(name) != role:
-                    report.assignments_removed.append(
-                        {"path": "/".join(path), "unit": name, "role": role}
-                    )
-        if column is None:
-            entry.status = "added"
-        else:
-            if column.retired_at is not None:
-                entry.status = "reinstated"
-                entry.changes.append("恢复启用")
-            if want.explicit:
-                if want.content is not None and column.content != want.content:
-                    entry.changes.append("保障内容")
-                if want.requirement is None:
-                    pass  # no 时限要求 column: text and rules stay
-                elif column.time_requirement != want.requirement:
-                    entry.changes.append("时限要求")
-                elif want.rules is not None and not _same_rules(column.rules or [], want.rules):
-                    entry.changes.append("时限规则")
-                kept = {} if plan.retire_missing else have
-                if want.has_units and {**kept, **wanted} != have:
-                    entry.changes.append("责任单位")
-            if entry.changes and entry.status == "unchanged":
-                entry.status = "changed"
+            _compare_assignments(plan, path, wanted, have)
+        _compare_column(plan, entry, want, column, wanted, have)
         if (
             want.explicit
             and want.requirement is not None
@@ -596,6 +535,114 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
                 Attention(want.table, want.row, "没有时限要求，请人工录入规则")
             )
         report.columns.append(entry)
+    _missing_columns(plan)
+    _refuse_mass_retirement(plan)
+    _compare_links(session, plan)
+    _compare_tasks(session, plan)
+    _tidy_attention(report)
+    progress(len(plan.desired))
+
+
+def _current_assignments(session: Session) -> dict[int, dict[str, str]]:
+    """column id → unit name → role, as the database has them."""
+    current: dict[int, dict[str, str]] = {}
+    rows = session.execute(
+        select(ColumnAssignment.column_id, Unit.name, ColumnAssignment.role).join(
+            Unit, Unit.id == ColumnAssignment.unit_id
+        )
+    ).all()
+    for column_id, unit_name, role in rows:
+        current.setdefault(column_id, {})[unit_name] = role
+    return current
+
+
+def _entry(path: tuple[str, ...], want: Desired) -> ColumnEntry:
+    return ColumnEntry(
+        path,
+        "unchanged",
+        want.table,
+        want.row,
+        list(want.lead),
+        list(want.cooperating),
+        list(want.groups),
+        expanded=[*want.expanded_lead, *want.expanded_cooperating],
+    )
+
+
+def _refit_rules(report: ImportReport, want: Desired, column: Existing | None) -> None:
+    """Rules that do not fit their 时限要求 are dropped, to be parsed again."""
+    if want.rules is not None and not _rules_fit(want, column):
+        # An exported sheet whose 时限要求 was edited but its 规则 cell left as it was.
+        want.rules = None
+        if want.table is not None:
+            report.needs_attention.append(
+                Attention(
+                    want.table,
+                    want.row,
+                    "规则列与时限要求不符（时限要求改过？），已按时限要求重新解析，请核对",
+                )
+            )
+
+
+def _compare_assignments(
+    plan: Plan, path: tuple[str, ...], wanted: dict[str, str], have: dict[str, str]
+) -> None:
+    """The assignments a column's row adds, keeps and removes."""
+    report = plan.report
+    report.assignments_total += len(wanted)
+    for name, role in wanted.items():
+        if have.get(name) != role:
+            report.assignments_added.append({"path": "/".join(path), "unit": name, "role": role})
+    for name, role in have.items():
+        if name not in wanted and not plan.retire_missing:
+            # Perhaps added by hand: kept unless told to remove what the file lacks.
+            report.assignments_kept.append({"path": "/".join(path), "unit": name, "role": role})
+        elif wanted.get(name) != role:
+            report.assignments_removed.append({"path": "/".join(path), "unit": name, "role": role})
+
+
+def _compare_column(
+    plan: Plan,
+    entry: ColumnEntry,
+    want: Desired,
+    column: Existing | None,
+    wanted: dict[str, str],
+    have: dict[str, str],
+) -> None:
+    """The entry's status, and which of the column's fields the row changes."""
+    if column is None:
+        entry.status = "added"
+        return
+    if column.retired_at is not None:
+        entry.status = "reinstated"
+        entry.changes.append("恢复启用")
+    if want.explicit:
+        entry.changes += _changed_fields(plan, want, column, wanted, have)
+    if entry.changes and entry.status == "unchanged":
+        entry.status = "changed"
+
+
+def _changed_fields(
+    plan: Plan, want: Desired, column: Existing, wanted: dict[str, str], have: dict[str, str]
+) -> list[str]:
+    """The fields of an existing column the file's row changes."""
+    changes: list[str] = []
+    if want.content is not None and column.content != want.content:
+        changes.append("保障内容")
+    if want.requirement is None:
+        pass  # no 时限要求 column: text and rules stay
+    elif column.time_requirement != want.requirement:
+        changes.append("时限要求")
+    elif want.rules is not None and not _same_rules(column.rules or [], want.rules):
+        changes.append("时限规则")
+    kept = {} if plan.retire_missing else have
+    if want.has_units and {**kept, **wanted} != have:
+        changes.append("责任单位")
+    return changes
+
+
+def _missing_columns(plan: Plan) -> None:
+    """The columns under the file's scopes it lacks: retired, or kept and listed."""
     for path, column in plan.existing.items():
         if path in plan.desired or column.retired_at is not None or len(path) == 1:
             continue
@@ -603,7 +650,13 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             continue  # outside what the file covers: another table's columns
         # A column the file lacks may be dropped from a new version, or made by hand
         # since: retired only when asked (--retire-missing), else kept and listed.
-        report.columns.append(ColumnEntry(path, "retired" if plan.retire_missing else "missing"))
+        status = "retired" if plan.retire_missing else "missing"
+        plan.report.columns.append(ColumnEntry(path, status))
+
+
+def _refuse_mass_retirement(plan: Plan) -> None:
+    """Refuse to retire more columns than the file names (see below)."""
+    report = plan.report
     retiring = len(report.retired)
     named = sum(d.explicit for d in plan.desired.values())
     if retiring > MAX_SURE_RETIREMENTS and retiring > named:
@@ -614,10 +667,6 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             " --root 有误，未导入；请核对，或不加 --retire-missing 导入"
         )
         report.needs_attention.append(Attention(report.tables[0]["table"], None, plan.refusal))
-    _compare_links(session, plan)
-    _compare_tasks(session, plan)
-    _tidy_attention(report)
-    progress(len(plan.desired))
 
 
 def confirmable(rules: list[dict[str, Any]]) -> bool:

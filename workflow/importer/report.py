@@ -14,6 +14,11 @@ def _link(link: dict[str, Any]) -> str:
     return f"{'/'.join(link['source'])} → {'/'.join(link['target'])}"
 
 
+def _section(title: str, rows: list[str]) -> list[str]:
+    """A titled list of rows; nothing when there are none."""
+    return [title, *rows] if rows else []
+
+
 def describe(rules: list[dict[str, Any]]) -> list[str]:
     """Each rule in the office's words ("每月25日前至少发布1条"); a hand-entered rule off
     the contract is said to be unrecognised, never shown as JSON."""
@@ -171,6 +176,22 @@ class ImportReport:
     def to_text(self) -> str:
         """The summary the command prints (Chinese, like the tables it reads)."""
         d = self.to_dict()
+        lines = self._summary_lines(d)
+        for section in (
+            self._column_lines(),
+            self._assignment_lines(),
+            self._cancelled_lines(),
+            self._link_lines(),
+            self._unit_lines(),
+            self._pending_lines(d),
+            self._attention_lines(),
+        ):
+            lines += section
+        if not self.has_changes:
+            lines.append("与数据库相比没有变化。")
+        return "\n".join(lines)
+
+    def _summary_lines(self, d: dict[str, Any]) -> list[str]:
         cols, units, asg = d["columns"], d["units"], d["assignments"]
         lines = [
             f"文件：{self.filename}（{'已导入' if self.applied else '试运行，未写入'}）",
@@ -188,6 +209,10 @@ class ImportReport:
                 f"一次性任务：共 {self.obligations_total} 项，新增 {len(self.obligations_added)}，"
                 f"取消 {len(self.obligations_cancelled)}"
             )
+        return lines
+
+    def _column_lines(self) -> list[str]:
+        lines: list[str] = []
         for title, paths in (("新增栏目", self.added), ("变更栏目", self.changed)):
             if paths:
                 lines.append(f"{title}：")
@@ -195,71 +220,81 @@ class ImportReport:
         for c in self.columns:
             if c.status in ("changed", "reinstated"):
                 lines.append(f"  ~ {c.display}（{'，'.join(c.changes)}）")
-        if self.retired:
-            lines.append("停用栏目（保留历史，不删除）：")
-            lines += [f"  - {p}" for p in self.retired]
-        if self.missing:
-            lines.append(
-                f"文件中没有、保持不变的栏目 {len(self.missing)} 个"
-                "（若确已撤销，请用 --retire-missing 停用）："
-            )
-            lines += [f"  = {p}" for p in self.missing]
-        if self.assignments_kept:
-            lines.append(
-                f"文件中没有、保留的责任分工 {len(self.assignments_kept)} 条"
-                "（若确已取消，请用 --retire-missing 删除）："
-            )
-            lines += [f"  = {a['path']}：{a['unit']}" for a in self.assignments_kept]
-        if self.assignments_removed:
-            lines.append("删除的责任分工：")
-            lines += [
-                f"  - {a['path']}：{a['unit']}（{_ROLE.get(a['role'], a['role'])}）"
-                for a in self.assignments_removed
-            ]
-        if self.obligations_cancelled:
-            lines.append("取消的一次性任务：")
-            lines += [
+        lines += _section("停用栏目（保留历史，不删除）：", [f"  - {p}" for p in self.retired])
+        missing = self.missing
+        lines += _section(
+            f"文件中没有、保持不变的栏目 {len(missing)} 个"
+            "（若确已撤销，请用 --retire-missing 停用）：",
+            [f"  = {p}" for p in missing],
+        )
+        return lines
+
+    def _assignment_lines(self) -> list[str]:
+        kept = [f"  = {a['path']}：{a['unit']}" for a in self.assignments_kept]
+        removed = [
+            f"  - {a['path']}：{a['unit']}（{_ROLE.get(a['role'], a['role'])}）"
+            for a in self.assignments_removed
+        ]
+        return _section(
+            f"文件中没有、保留的责任分工 {len(kept)} 条"
+            "（若确已取消，请用 --retire-missing 删除）：",
+            kept,
+        ) + _section("删除的责任分工：", removed)
+
+    def _cancelled_lines(self) -> list[str]:
+        return _section(
+            "取消的一次性任务：",
+            [
                 f"  - {o['column']}：{o['unit']}「{o['description']}」（原定 {o['due']}）"
                 for o in self.obligations_cancelled
-            ]
+            ],
+        )
+
+    def _link_lines(self) -> list[str]:
+        lines: list[str] = []
         for title, links in (
             ("新增关联（发布前者后，须在后者发布关联信息）", self.links_added),
             ("删除的关联", self.links_removed),
             ("文件中没有、保留的关联（若确已取消，请用 --retire-missing 删除）", self.links_kept),
         ):
-            if links:
-                lines.append(f"{title}：")
-                lines += [f"  {_link(x)}" for x in links]
+            lines += _section(f"{title}：", [f"  {_link(x)}" for x in links])
         untaken = [x for x in self.link_proposals if not x["taken"]]
-        if untaken:
-            lines.append("建议的关联（未建立；确认后请加 --accept-links 导入）：")
-            lines += [f"  {_link(x)}" for x in untaken]
+        return lines + _section(
+            "建议的关联（未建立；确认后请加 --accept-links 导入）：",
+            [f"  {_link(x)}" for x in untaken],
+        )
+
+    def _unit_lines(self) -> list[str]:
+        lines: list[str] = []
         if self.units_added:
             lines.append("新增单位：" + "、".join(u["name"] for u in self.units_added))
-        if self.unit_proposals:
-            lines.append(
-                "相近的单位名称（默认按同一单位处理，前者登记为后者的别名；"
-                "不是同一单位的，请加 --keep-separate 名称 重新导入）："
-            )
-            for p in self.unit_proposals:
-                state = "合并" if p["taken"] else "不合并，分开建立"
-                lines.append(f"  {p['name']} → {p['unit']}（{p['reason']}；{state}）")
+        proposals = [
+            f"  {p['name']} → {p['unit']}（{p['reason']}；"
+            f"{'合并' if p['taken'] else '不合并，分开建立'}）"
+            for p in self.unit_proposals
+        ]
+        lines += _section(
+            "相近的单位名称（默认按同一单位处理，前者登记为后者的别名；"
+            "不是同一单位的，请加 --keep-separate 名称 重新导入）：",
+            proposals,
+        )
         if self.aliases_added:
             lines.append(
                 "登记别名：" + "、".join(f"{a['alias']} → {a['unit']}" for a in self.aliases_added)
             )
+        return lines
+
+    def _pending_lines(self, d: dict[str, Any]) -> list[str]:
         pending = [r for r in d["rules"]["items"] if r["rules"] and r["status"] == "待确认"]
-        if pending:
-            lines.append(
-                f"待确认的时限规则（{len(pending)} 个栏目；确认前只提醒、不督办、不计入考核；"
-                "核对无误后可加 --confirm-rules 导入）："
-            )
-            lines += [f"  {r['path']}：{'；'.join(r['described'])}" for r in pending]
-        if self.needs_attention:
-            lines.append(f"需要人工处理（{len(self.needs_attention)} 处）：")
-            for a in self.needs_attention:
-                where = f"{a.table}" + (f"第{a.row}行" if a.row is not None else "")
-                lines.append(f"  {where}：{a.reason}")
-        if not self.has_changes:
-            lines.append("与数据库相比没有变化。")
-        return "\n".join(lines)
+        return _section(
+            f"待确认的时限规则（{len(pending)} 个栏目；确认前只提醒、不督办、不计入考核；"
+            "核对无误后可加 --confirm-rules 导入）：",
+            [f"  {r['path']}：{'；'.join(r['described'])}" for r in pending],
+        )
+
+    def _attention_lines(self) -> list[str]:
+        lines = []
+        for a in self.needs_attention:
+            where = f"{a.table}" + (f"第{a.row}行" if a.row is not None else "")
+            lines.append(f"  {where}：{a.reason}")
+        return _section(f"需要人工处理（{len(self.needs_attention)} 处）：", lines)

@@ -264,63 +264,13 @@ def _read_columns(
         cells = row.cells
         if not any(c.text for c in cells) or _is_header_again(cells, fields):
             continue
-        levels: dict[int, str] = {}
-        deepest = -1
-        for depth, col in enumerate(level_cols):
-            if col < len(cells) and cells[col].spanned:
-                continue  # covered by the merged cell to its left
-            text = _text(cells, col)
-            levels[depth] = text
-            if text:
-                deepest = depth
-        names: list[str] = []
-        filled: dict[int, str] = {}
-        if deepest < 0:
-            # No name of its own (seed 002: "环境保护政策解读；…" under 市生态环境局): a
-            # plain blank is a row the office wrote, named from its content next to the
-            # row above; a merged name cell continues the column above (not read).
-            own = _text(cells, content_col)
-            merged = any(col < len(cells) and cells[col].merged for col in level_cols)
-            name = name_from_content(own) if own and not merged else ""
-            if not name:
-                attention.append(Attention(label, row.number, "没有栏目名称，该行未导入"))
-                continue
-            names = list(prev_path[:-1])
-            if (*names, name) in seen:
-                name = f"{name}（第{row.number}行）"
-            leaf_names = [name]
-            attention.append(
-                Attention(label, row.number, f"栏目名称为空，已按保障内容暂定为“{name}”，请核对")
-            )
-        else:
-            for depth in range(deepest + 1):
-                if depth not in levels:
-                    continue
-                text = levels[depth] or prev_levels.get(depth, "")
-                if text:
-                    filled[depth] = text
-            leaf_names = split_names(filled[deepest])
-        too_long = [n for n in (*filled.values(), *leaf_names) if len(join_name(n)) > MAX_NAME]
-        if too_long:
-            attention.append(
-                Attention(
-                    label,
-                    row.number,
-                    f"栏目名称超过 {MAX_NAME} 字（「{join_name(too_long[0])[:20]}…」），"
-                    "可能是内容写进了栏目列，该行未导入",
-                )
-            )
+        named = _row_names(
+            label, row, level_cols, content_col, prev_levels, prev_path, seen, attention
+        )
+        if named is None:
             continue
-        if len(leaf_names) > 1:
-            attention.append(
-                Attention(
-                    label,
-                    row.number,
-                    f"一格中有多个栏目名称，已拆分为：{'、'.join(leaf_names)}，请核对",
-                )
-            )
+        names, leaf_names, filled = named
         if filled:
-            names = [join_name(filled[d]) for d in sorted(filled) if d != deepest]
             prev_levels = filled
         first_path = (*names, leaf_names[0])
         # A plain blank (not a merged cell) repeats the row above only under the same
@@ -373,6 +323,99 @@ def _read_columns(
             coop,
             requirement,
         )
+
+
+def _row_names(
+    label: str,
+    row: RawRow,
+    level_cols: list[int],
+    content_col: int | None,
+    prev_levels: dict[int, str],
+    prev_path: tuple[str, ...],
+    seen: set[tuple[str, ...]],
+    attention: list[Attention],
+) -> tuple[list[str], list[str], dict[int, str]] | None:
+    """The row's parent names, its leaf names (one cell may name several) and its level
+    cells filled from the rows above; None when the row gives no column (noted)."""
+    levels, deepest = _levels(row.cells, level_cols)
+    filled: dict[int, str] = {}
+    if deepest < 0:
+        name = _name_from_content(label, row, level_cols, content_col, prev_path, seen, attention)
+        if not name:
+            return None
+        names, leaf_names = list(prev_path[:-1]), [name]
+    else:
+        for depth in range(deepest + 1):
+            if depth not in levels:
+                continue
+            text = levels[depth] or prev_levels.get(depth, "")
+            if text:
+                filled[depth] = text
+        leaf_names = split_names(filled[deepest])
+        names = [join_name(filled[d]) for d in sorted(filled) if d != deepest]
+    too_long = [n for n in (*filled.values(), *leaf_names) if len(join_name(n)) > MAX_NAME]
+    if too_long:
+        attention.append(
+            Attention(
+                label,
+                row.number,
+                f"栏目名称超过 {MAX_NAME} 字（「{join_name(too_long[0])[:20]}…」），"
+                "可能是内容写进了栏目列，该行未导入",
+            )
+        )
+        return None
+    if len(leaf_names) > 1:
+        attention.append(
+            Attention(
+                label,
+                row.number,
+                f"一格中有多个栏目名称，已拆分为：{'、'.join(leaf_names)}，请核对",
+            )
+        )
+    return names, leaf_names, filled
+
+
+def _levels(cells: list[Cell], level_cols: list[int]) -> tuple[dict[int, str], int]:
+    """The text of each level's cell (not those a merged cell to the left covers), and
+    the deepest level with a name (-1: none)."""
+    levels: dict[int, str] = {}
+    deepest = -1
+    for depth, col in enumerate(level_cols):
+        if col < len(cells) and cells[col].spanned:
+            continue  # covered by the merged cell to its left
+        text = _text(cells, col)
+        levels[depth] = text
+        if text:
+            deepest = depth
+    return levels, deepest
+
+
+def _name_from_content(
+    label: str,
+    row: RawRow,
+    level_cols: list[int],
+    content_col: int | None,
+    prev_path: tuple[str, ...],
+    seen: set[tuple[str, ...]],
+    attention: list[Attention],
+) -> str:
+    """The name of a row without one of its own, or "" (noted)."""
+    # No name of its own (seed 002: "环境保护政策解读；…" under 市生态环境局): a
+    # plain blank is a row the office wrote, named from its content next to the
+    # row above; a merged name cell continues the column above (not read).
+    cells = row.cells
+    own = _text(cells, content_col)
+    merged = any(col < len(cells) and cells[col].merged for col in level_cols)
+    name = name_from_content(own) if own and not merged else ""
+    if not name:
+        attention.append(Attention(label, row.number, "没有栏目名称，该行未导入"))
+        return ""
+    if (*prev_path[:-1], name) in seen:
+        name = f"{name}（第{row.number}行）"
+    attention.append(
+        Attention(label, row.number, f"栏目名称为空，已按保障内容暂定为“{name}”，请核对")
+    )
+    return name
 
 
 def _rules_cell(

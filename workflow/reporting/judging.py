@@ -128,22 +128,7 @@ def rule_cases(
         parts_query = parts_query.where(ColumnPart.column_id.in_(sorted(column_ids)))
     assignments = session.connection().execute(query).all()
     parts = {(c, name): p for c, name, p in session.connection().execute(parts_query).all()}
-    by_key: dict[str, list[_Judged]] = {}
-    by_text: dict[str | None, list[tuple[int, str | None, _Judged]]] = {}
-    for _, _, raw, _ in assignments:
-        if raw in by_text:
-            continue
-        judged: list[tuple[int, str | None, _Judged]] = []
-        rules = valid_rules(raw)[0]
-        # Scopes judge parts only where the rules name two or more (as the evaluation).
-        parted = bool(part_scopes(rules))
-        for rule in rules:
-            key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
-            if key not in by_key:
-                by_key[key] = _windows(rule, period, today, calendar)
-            scope = scope_of(rule) if parted else None
-            judged += [(int(rule.get("min_items", 1)), scope, w) for w in by_key[key]]
-        by_text[raw] = judged
+    by_text = _judged_by_text([raw for _, _, raw, _ in assignments], period, today, calendar)
     windows = {w for judged in by_text.values() for _, _, w in judged}
     if not windows:
         return []
@@ -217,14 +202,41 @@ def rule_cases(
             part = parts.get((column_id, w.scope)) if w.scope else None
             n = counts.get((column_id, unit_id, part), zero)
             # n[i]: items first published from boundary i on; (lo, hi] is n[lo] - n[hi].
-            if n[start] - n[w.until_due] >= w.required:
-                outcome = ON_TIME
-            elif w.can_be_late and n[start] - n[w.until_late] >= w.required:
-                outcome = LATE
-            else:
-                outcome = MISSED
-            out.append(Case(unit_id, column_id, w.due, outcome, "rule"))
+            out.append(Case(unit_id, column_id, w.due, _outcome(w, n, start), "rule"))
     return out
+
+
+def _judged_by_text(
+    texts: list[str | None], period: Period, today: date, calendar: WorkCalendar
+) -> dict[str | None, list[tuple[int, str | None, _Judged]]]:
+    """Per rule text: each window of its rules with the items it requires and its scope.
+    Each text is parsed once, each rule's windows worked out once."""
+    by_key: dict[str, list[_Judged]] = {}
+    by_text: dict[str | None, list[tuple[int, str | None, _Judged]]] = {}
+    for raw in texts:
+        if raw in by_text:
+            continue
+        judged: list[tuple[int, str | None, _Judged]] = []
+        rules = valid_rules(raw)[0]
+        # Scopes judge parts only where the rules name two or more (as the evaluation).
+        parted = bool(part_scopes(rules))
+        for rule in rules:
+            key = repr(sorted((k, v) for k, v in rule.items() if k not in ("scope", "source")))
+            if key not in by_key:
+                by_key[key] = _windows(rule, period, today, calendar)
+            scope = scope_of(rule) if parted else None
+            judged += [(int(rule.get("min_items", 1)), scope, w) for w in by_key[key]]
+        by_text[raw] = judged
+    return by_text
+
+
+def _outcome(w: _Plan, n: list[int], start: int) -> str:
+    """On time, late or missed, from the counts of items from each boundary on."""
+    if n[start] - n[w.until_due] >= w.required:
+        return ON_TIME
+    if w.can_be_late and n[start] - n[w.until_late] >= w.required:
+        return LATE
+    return MISSED
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,23 @@ def _module_allowed(importer: str, dotted: str) -> bool:
     return True
 
 
+def _private_attributes(tree: ast.AST, module: str, modules: dict[str, str]) -> list[str]:
+    """`m._name` where `m` is a local name for another module of ours."""
+    found: list[str] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and _private(node.attr):
+            chain: list[str] = []
+            value: ast.expr = node.value
+            while isinstance(value, ast.Attribute):
+                chain.insert(0, value.attr)
+                value = value.value
+            if isinstance(value, ast.Name) and value.id in modules:
+                owner = ".".join([modules[value.id], *chain])
+                if _is_module(owner) and owner != module:
+                    found.append(f"{module} -> {owner}.{node.attr}")
+    return found
+
+
 def private_imports(source: str, module: str, is_package: bool = False) -> list[str]:
     """Every use in `source` (the text of `module`) of another of our modules' underscore
     names: imported by name, reached as `module._name`, or a private module imported
@@ -100,17 +117,7 @@ def private_imports(source: str, module: str, is_package: bool = False) -> list[
                     modules[alias.asname or alias.name] = target
                 elif _private(alias.name) and base != module:
                     found.append(f"{module} -> {target}")
-    for node in ast.walk(tree):
-        if isinstance(node, ast.Attribute) and _private(node.attr):
-            chain: list[str] = []
-            value: ast.expr = node.value
-            while isinstance(value, ast.Attribute):
-                chain.insert(0, value.attr)
-                value = value.value
-            if isinstance(value, ast.Name) and value.id in modules:
-                owner = ".".join([modules[value.id], *chain])
-                if _is_module(owner) and owner != module:
-                    found.append(f"{module} -> {owner}.{node.attr}")
+    found.extend(_private_attributes(tree, module, modules))
     return found
 
 

@@ -41,9 +41,17 @@ class _Found:
 
 
 def _periodic(p: parts.Period) -> Rule:
-    rule = periodic(p.every, p.unit, p.min_items, by_day=p.by_day)
-    if p.rolling and calendar_period(p.every, p.unit):
-        rule["rolling"] = True  # elsewhere a rolling window anyway: no flag needed
+    if p.rolling:
+        return _gap(p.every, p.unit, p.min_items, by_day=p.by_day)
+    return periodic(p.every, p.unit, p.min_items, by_day=p.by_day)
+
+
+def _gap(every: int, unit: str, min_items: int = 1, by_day: int | None = None) -> Rule:
+    """A maximum gap between publications: a periodic rule, flagged rolling where the
+    unit is a calendar period (elsewhere it is a rolling window anyway: no flag)."""
+    rule = periodic(every, unit, min_items, by_day=by_day)
+    if calendar_period(every, unit):
+        rule["rolling"] = True
     return rule
 
 
@@ -208,10 +216,7 @@ def _limit_rule(clause: str, limit: parts.Limit, context: _Context) -> Rule | No
         not subject and _COLUMN_SUBJECT.search(context.topic or "")
     )
     if column and limit.unit != "workday" and limit.within >= 1 and not parts.ANSWER.match(rest):
-        rule = periodic(limit.within, limit.unit)
-        if calendar_period(limit.within, limit.unit):
-            rule["rolling"] = True
-        return rule
+        return _gap(limit.within, limit.unit)
     named, own = parts.own_event(subject + limit.via)
     if not own:
         named = context.event()[0]
@@ -402,10 +407,7 @@ def _bare_cap(clause: str, found: list[_Found], previous: str, rules: list[Rule]
         bare = parts.BARE_STALE.match(clause) if "超过" in clause else None
         if bare:
             every, unit = parts.stale_period(bare.group("n"), bare.group("p"))
-            rule = periodic(every, unit)
-            if calendar_period(every, unit):
-                rule["rolling"] = True
-            found.append(_Found(rule, 0, len(clause)))
+            found.append(_Found(_gap(every, unit), 0, len(clause)))
         return
     only = found[0].rule
     if len(found) != 1 or only["kind"] != "after_event" or "event" in only:
@@ -413,9 +415,7 @@ def _bare_cap(clause: str, found: list[_Found], previous: str, rules: list[Rule]
     if not parts.BARE_CAP.match(clause) or only["unit"] in ("workday", "day", "week"):
         return
     if _DUTY.search(previous) and not parts.event(previous):
-        found[0].rule = periodic(only["within"], only["unit"])
-        if calendar_period(only["within"], only["unit"]):
-            found[0].rule["rolling"] = True
+        found[0].rule = _gap(only["within"], only["unit"])
 
 
 def _sentence_rules(

@@ -28,7 +28,7 @@ from workflow.errors import (
 )
 from workflow.models import Item, ScheduledPublication, User
 from workflow.services import approve
-from workflow.services._core import begin_transition, check_publishable, require_aware
+from workflow.services.core import begin_transition, check_publishable, require_aware
 
 _SCHEDULES = cast(Table, ScheduledPublication.__table__)
 

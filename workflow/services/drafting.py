@@ -39,7 +39,7 @@ from workflow.models import (
     User,
 )
 from workflow.prerequisites import Prerequisites
-from workflow.services._core import (
+from workflow.services.core import (
     EDITABLE_STATES,
     check_drafter,
     check_version,

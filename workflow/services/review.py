@@ -28,7 +28,7 @@ from workflow.events import (
     ItemWithdrawn,
 )
 from workflow.models import Item, Revision, User
-from workflow.services._core import (
+from workflow.services.core import (
     AnyItem,
     begin_transition,
     check_publishable,

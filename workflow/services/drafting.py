@@ -27,7 +27,7 @@ from workflow.errors import (
     ValidationFailed,
     WrongUnit,
 )
-from workflow.events import ItemCreated, ItemEvent
+from workflow.events import ItemCreated
 from workflow.models import (
     Attachment,
     Blob,
@@ -38,6 +38,7 @@ from workflow.models import (
     Revision,
     User,
 )
+from workflow.outcome import Outcome, done
 from workflow.prerequisites import Prerequisites
 from workflow.services.core import (
     EDITABLE_STATES,
@@ -188,7 +189,7 @@ def create_item(
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
     request_key: str | None = None,
     part_id: int | None = None,
-) -> tuple[Item, list[ItemEvent]]:
+) -> Outcome[Item]:
     """Create a draft in one of the actor's unit's columns (in `part_id`, one of its
     parts, when the column has several; its only part is taken without asking).
 
@@ -205,7 +206,7 @@ def create_item(
             raise ValueError("request_key must be 1 to 64 characters")
         earlier = _created_for(session, actor.id, request_key)
         if earlier is not None:
-            return earlier, []
+            return done(earlier)
     column = session.get(Column, column_id)
     if column is None:
         raise NotFound(f"column {column_id} does not exist")
@@ -276,7 +277,7 @@ def create_item(
             earlier = _created_for(session, actor.id, request_key)
             if earlier is None:
                 raise
-            return earlier, []
+            return done(earlier)
     row = write(
         session,
         item,
@@ -287,7 +288,7 @@ def create_item(
         now=now,
         creating=True,
     )
-    return item, [event(ItemCreated, item, row)]
+    return done(item, [event(ItemCreated, item, row)])
 
 
 @one_flush
@@ -304,7 +305,7 @@ def update_draft(
     event_date: date | None = None,
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
     part_id: int | None = None,
-) -> Item:
+) -> Outcome[Item]:
     """Edit the working revision of a draft or returned item (and the part it belongs
     to, when its column has parts)."""
     require_aware(now)
@@ -324,7 +325,7 @@ def update_draft(
             due_date=due.date if due else None, due_provisional=bool(due and due.provisional)
         )
     _record_edit(session, item, expected_version, rev, actor, now, "修改内容", changes)
-    return item
+    return done(item)
 
 
 @one_flush
@@ -340,7 +341,7 @@ def add_attachment(
     attachment_type: str,
     now: datetime,
     media_type: str = "application/octet-stream",
-) -> Attachment:
+) -> Outcome[Attachment]:
     """Attach a file to the working revision; its bytes are stored once by hash."""
     require_aware(now)
     item = _editable(session, item_id, actor, expected_version)
@@ -363,7 +364,7 @@ def add_attachment(
     _record_edit(
         session, item, expected_version, rev, actor, now, f"添加附件：{att.filename}", changes
     )
-    return att
+    return done(att)
 
 
 @one_flush
@@ -375,7 +376,8 @@ def remove_attachment(
     expected_version: int,
     attachment_id: int,
     now: datetime,
-) -> None:
+) -> Outcome[Item]:
+    """Remove a file from the working revision; the value is the item."""
     require_aware(now)
     item = _editable(session, item_id, actor, expected_version)
     original = session.get(Attachment, attachment_id)
@@ -403,3 +405,4 @@ def remove_attachment(
         f"删除附件：{original.filename}",
         changes,
     )
+    return done(item)

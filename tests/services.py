@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 
 from workflow import services
 from workflow.enums import Action
-from workflow.models import Item, User
+from workflow.models import User
 from workflow.outcome import Outcome
 
 # Every service that acts on an existing item at a version, by its action's name.
@@ -55,12 +55,3 @@ def act(
         session, actor=by, item_id=item.id, expected_version=item.version, now=now, **kwargs
     )
 
-
-def create(session: Session, *, by: User, column_id: int, now: datetime, **kwargs: Any) -> Item:
-    """`services.create_item` by `by`; the new item (kind article unless given)."""
-    kwargs.setdefault("kind", "article")
-    kwargs.setdefault("title", "关于开展2026年秋季学期招生工作的通知")
-    item: Item = services.create_item(
-        session, actor=by, column_id=column_id, now=now, **kwargs
-    ).value
-    return item

@@ -10,10 +10,10 @@ hands the events on — for the web views, the commands and the jobs alike.
 """
 
 from collections.abc import Callable
-from typing import Any
 
 from workflow.enums import Action
 from workflow.outcome import Outcome
+from workflow.services.core import ItemSnapshot
 from workflow.services.drafting import (
     add_attachment,
     create_item,
@@ -31,7 +31,7 @@ from workflow.services.review import (
 )
 
 # The actions by name, for callers that pick one at run time (demo data, tests).
-ACTIONS: dict[Action, Callable[..., Outcome[Any]]] = {
+ACTIONS: dict[Action, Callable[..., Outcome[ItemSnapshot]]] = {
     Action.SUBMIT: submit,
     Action.APPROVE: approve,
     Action.REJECT: reject,

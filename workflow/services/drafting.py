@@ -1,7 +1,9 @@
 """Drafting: create an item, edit its working revision, attach and remove files.
 
 Every content change writes an `edit` audit row (so authorship is on record for the
-separation-of-duties rule) and bumps the item's version.
+separation-of-duties rule) and bumps the item's version. Each service returns an
+Outcome whose value is the ORM item (the new attachment for add_attachment); only
+create_item has an event.
 """
 
 from __future__ import annotations

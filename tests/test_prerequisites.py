@@ -94,8 +94,7 @@ def test_prerequisites_are_checked_again_at_publication(
         (w.user(Role.DEPUTY_HEAD), {"confidentiality_checked": True}),
         (w.user(Role.HEAD), {}),
     ):
-        action = services.submit if actor is w.drafter else services.approve
-        action(session, actor=actor, item_id=item.id, expected_version=item.version, now=now, **kw)  # type: ignore[operator]
+        act(session, "submit" if actor is w.drafter else "approve", item, by=actor, now=now, **kw)
     # The office tightens the column while the item is in review: 审发 must refuse.
     column.prerequisites = {"service_guide_elements": True}
     session.flush()  # the office's change is saved (committed, in real use)
@@ -189,12 +188,7 @@ def test_attachment_removed_from_working_revision_only(
     first_att = item.revisions[0].attachments[0]
     act(session, "submit", item, by=w.drafter, now=now)
     act(session, "reject", item, by=w.user(Role.DEPUTY_HEAD), now=now, comment="换附件")
-    services.remove_attachment(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        attachment_id=first_att.id,
-        now=now,
+    act(
+        session, services.remove_attachment, item, by=w.drafter, now=now, attachment_id=first_att.id
     )
     assert [len(r.attachments) for r in item.revisions] == [1, 0]

@@ -61,14 +61,7 @@ def publish(session: Session, world: World, column_id: int) -> Item:
         (Role.DEPUTY_HEAD, {"confidentiality_checked": True}),
         (Role.HEAD, {}),
     ):
-        services.approve(
-            session,
-            actor=world.user(role),
-            item_id=item.id,
-            expected_version=item.version,
-            now=NOW,
-            **extra,
-        )
+        act(session, "approve", item, by=world.user(role), now=NOW, **extra)
     assert world.office_editor is not None
     act(session, "approve", item, by=world.office_editor, now=NOW)
     assert item.state == State.PUBLISHED

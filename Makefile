@@ -28,7 +28,7 @@ lint: $(STAMP)
 
 # After changing interface texts: extract, merge into the English catalog, compile.
 translations: $(STAMP)
-	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext --no-location -o web/translations/messages.pot .
+	$(BIN)/pybabel extract -F babel.cfg -k _l -k lazy_gettext -k N_ --no-location -o web/translations/messages.pot .
 	$(BIN)/pybabel update -i web/translations/messages.pot -d web/translations --no-fuzzy-matching
 	$(BIN)/pybabel compile -d web/translations
 

@@ -12,6 +12,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workflow.enums import REVIEW_STATES
+from workflow.stages import DEFAULT_STAGE_LIMITS
+
 PROJECT_ROOT = Path(__file__).resolve().parent
 DEFAULT_INSTANCE_DIR = PROJECT_ROOT / "instance"
 
@@ -24,9 +27,10 @@ class ConfigError(RuntimeError):
 class NotifyConfig:
     """Reminder rules and channel settings (environment names in `_notify_config`)."""
 
-    # Items waiting at a review stage: remind the holder after STAGE_LIMIT working days,
-    # escalate to the office after STAGE_ESCALATE working days.
-    STAGE_LIMIT_WORKDAYS: int = 2
+    # Items waiting at a review stage: remind the holder after STAGE_LIMITS[stage] working
+    # days (the office dashboard lists it as stuck after more than that), escalate to the
+    # office after STAGE_ESCALATE working days. Keys: the review states' values.
+    STAGE_LIMITS: Mapping[str, int] = field(default_factory=lambda: dict(DEFAULT_STAGE_LIMITS))
     STAGE_ESCALATE_WORKDAYS: int = 4
     # A column overdue this many working days is escalated to the supervising leader
     # (the supervisor hears on the first overdue day).
@@ -222,6 +226,24 @@ def _hhmm(environ: Mapping[str, str], name: str, default: str) -> str:
     return f"{int(hours):02d}:{int(minutes):02d}"
 
 
+def _stage_limits(environ: Mapping[str, str]) -> dict[str, int]:
+    """NOTIFY_STAGE_LIMIT_INITIAL_REVIEW, …_HEAD_REVIEW, …_OFFICE_REVIEW; NOTIFY_STAGE_LIMIT
+    (the one limit of earlier versions) stands for every stage not named."""
+    limits = {}
+    for state in REVIEW_STATES:
+        common = _int(environ, "NOTIFY_STAGE_LIMIT", DEFAULT_STAGE_LIMITS[state.value])
+        name = f"NOTIFY_STAGE_LIMIT_{state.value.upper()}"
+        limits[state.value] = _int(environ, name, common)
+        if limits[state.value] < 0:
+            raise ConfigError(f"{name} (or NOTIFY_STAGE_LIMIT) must not be negative")
+    return limits
+
+
+def load_notify_config(environ: Mapping[str, str] | None = None) -> NotifyConfig:
+    """Only the NOTIFY_* settings (for `rq cron`, which needs no secret key or database)."""
+    return _notify_config(os.environ if environ is None else environ)
+
+
 def _notify_config(environ: Mapping[str, str]) -> NotifyConfig:
     """NOTIFY_* for the rules, SMTP_*, ALIYUN_*, TENCENT_*, WECOM_*, DINGTALK_* as named."""
     d = NotifyConfig()
@@ -242,7 +264,7 @@ def _notify_config(environ: Mapping[str, str]) -> NotifyConfig:
     if max_attempts < 1:
         raise ConfigError("NOTIFY_MAX_ATTEMPTS must be at least 1")
     return NotifyConfig(
-        STAGE_LIMIT_WORKDAYS=_int(environ, "NOTIFY_STAGE_LIMIT", d.STAGE_LIMIT_WORKDAYS),
+        STAGE_LIMITS=_stage_limits(environ),
         STAGE_ESCALATE_WORKDAYS=_int(environ, "NOTIFY_STAGE_ESCALATE", d.STAGE_ESCALATE_WORKDAYS),
         THRESHOLDS=tuple(
             sorted(set(_ints(environ, "NOTIFY_THRESHOLDS", d.THRESHOLDS)), reverse=True)

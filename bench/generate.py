@@ -30,6 +30,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any, TypeVar
 
 from sqlalchemy import Connection, Table, func, select, text
@@ -39,6 +40,7 @@ from workflow import audit, migrate, review_facts
 from workflow.audit import compute_hash, verify_chains
 from workflow.db import make_engine, make_session_factory
 from workflow.enums import (
+    REVIEW_STATES,
     Action,
     AssignmentRole,
     ContentType,
@@ -47,7 +49,7 @@ from workflow.enums import (
     State,
     UnitKind,
 )
-from workflow.machine import TRANSITIONS
+from workflow.machine import destination
 from workflow.models import Base
 from workflow.prerequisites import NORMATIVE_DEFAULT, SERVICE_GUIDE_ELEMENTS
 
@@ -278,24 +280,12 @@ TIME_REQUIREMENTS = (
 
 # ----------------------------------------------------------------------- transition table
 
-_DEST: dict[tuple[str, str, bool], str] = {}
 
-
-def _build_dest() -> None:
-    """(action, from state, item has a live revision) → to state, from the library's
-    own transition table (`workflow.machine.TRANSITIONS`), conditions included."""
-    for row in TRANSITIONS:
-        sources = row["source"] if isinstance(row["source"], list) else [row["source"]]
-        for source in sources:
-            for live in (False, True):
-                if row.get("conditions") == "has_live_revision" and not live:
-                    continue
-                if row.get("unless") == "has_live_revision" and live:
-                    continue
-                _DEST.setdefault((str(row["trigger"]), str(source), live), str(row["dest"]))
-
-
-_build_dest()
+def _dest(action: str, state: str, live: bool) -> str | None:
+    """Where `action` leads from `state` (the item has a live revision or not), by the
+    workflow's own transition table, conditions included."""
+    dest = destination(SimpleNamespace(state=state, has_live_revision=live), Action(action))
+    return None if dest is None else dest.value
 
 
 def quotas(total: int, shares: Mapping[K, float]) -> dict[K, int]:
@@ -319,7 +309,7 @@ def _shuffled(rng: random.Random, counts: Mapping[K, int]) -> list[K]:
 
 Step = tuple[str, str, str | None, int]  # action, actor key, comment, delay in seconds
 STAGE_ACTORS = ("deputy", "head", "editor")  # who approves or rejects each review stage
-REVIEW_ORDER = (State.INITIAL_REVIEW, State.HEAD_REVIEW, State.OFFICE_REVIEW)
+REVIEW_ORDER = REVIEW_STATES
 
 
 EDIT_NOTE = "修改内容"
@@ -396,10 +386,10 @@ class ItemWalk:
             from_state = to_state = self.state
         else:
             from_state = self.state
-            key = (action, from_state, self.live is not None)
-            if key not in _DEST:
+            dest = _dest(action, from_state, self.live is not None)
+            if dest is None:
                 raise ValueError(f"no transition {action} from {from_state}")
-            to_state = _DEST[key]
+            to_state = dest
         self.seq += 1
         row: dict[str, Any] = {
             "item_id": self.item_id,
@@ -504,7 +494,7 @@ def plan(rng: random.Random, target: State) -> list[Step]:
             steps += _round(rng)
             steps.append(("revise", "drafter", None, _delay(rng, 7 * 1440, 120 * 1440)))
             steps.append(("edit", "drafter", None, _delay(rng, 10, 600)))
-    elif target in (State.INITIAL_REVIEW, State.HEAD_REVIEW, State.OFFICE_REVIEW):
+    elif target in REVIEW_STATES:
         steps.append(("submit", "drafter", None, _delay(rng, 10, 2 * 1440)))
         steps += _review(rng, REVIEW_ORDER.index(target))
     elif target in (State.PUBLISHED, State.RETRACTED):

@@ -60,7 +60,8 @@ def phrases() -> list[str]:
 
 
 def parser_at(rev: str) -> Callable[[str], Any]:
-    """The uncached `_parse` of workflow/deadlines at `rev`, as a private package."""
+    """The uncached parser of workflow/deadlines at `rev`, as a private package
+    (`parse_uncached`, named `_parse` before it was public)."""
     package = f"_parser_at_{rev}"
     pkg = types.ModuleType(package)
     pkg.__path__ = []
@@ -79,7 +80,8 @@ def parser_at(rev: str) -> Callable[[str], Any]:
         sys.modules[spec.name] = module
         setattr(pkg, name, module)
         exec(compile(source, f"{rev}:{name}.py", "exec"), module.__dict__)
-    return sys.modules[f"{package}.parser"]._parse  # type: ignore[no-any-return]
+    module = sys.modules[f"{package}.parser"]
+    return getattr(module, "parse_uncached", None) or module._parse  # type: ignore[no-any-return]
 
 
 def per_phrase(parse: Callable[[str], Any], texts: Sequence[str]) -> float:
@@ -94,7 +96,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args.add_argument("--rev", default=BASE)
     args.add_argument("--rounds", type=int, default=31)
     options = args.parse_args(argv)
-    from workflow.deadlines.parser import _parse as current
+    from workflow.deadlines.parser import parse_uncached as current
 
     old = parser_at(options.rev)
     texts = phrases()

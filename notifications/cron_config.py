@@ -9,6 +9,7 @@ import os
 
 from rq import cron
 
+from config import load_notify_config
 from notifications.jobs import run_scan
 from notifications.publishing import publish_scheduled
 from notifications.runtime import QUEUE
@@ -17,7 +18,7 @@ from notifications.status_job import refresh_deadline_status
 cron.register(
     run_scan,
     queue_name=QUEUE,
-    interval=int(os.environ.get("NOTIFY_SCAN_INTERVAL") or 600),
+    interval=load_notify_config().SCAN_INTERVAL_SECONDS,  # NOTIFY_SCAN_INTERVAL
     job_timeout=600,
     name="sanshen-reminder-scan",
 )

@@ -58,4 +58,5 @@ def mark_read(
     )
     if message_ids is not None:
         stmt = stmt.where(InboxMessage.id.in_(message_ids))
+    # Session.execute is typed as returning Result; an UPDATE's is a CursorResult.
     return int(session.execute(stmt).rowcount)  # type: ignore[attr-defined]

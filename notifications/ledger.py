@@ -202,6 +202,7 @@ def _write(session: Session, stmt: Any, params: dict[str, Any], conn: Connection
         return int(conn.execute(stmt, params).rowcount)
     result = session.execute(stmt, params, execution_options={"synchronize_session": False})
     session.commit()
+    # Session.execute is typed as returning Result; an UPDATE's is a CursorResult.
     return int(result.rowcount)  # type: ignore[attr-defined]
 
 
@@ -423,7 +424,8 @@ def retry_failed(session: Session, delivery_id: int, now: datetime) -> bool:
         .values(status=PENDING, not_before=None, attempts=0, failed_at=None, enqueued_at=None)
         .execution_options(synchronize_session=False)
     )
-    return result.rowcount == 1  # type: ignore[attr-defined,no-any-return]
+    # Session.execute is typed as returning Result; an UPDATE's is a CursorResult.
+    return int(result.rowcount) == 1  # type: ignore[attr-defined]
 
 
 def counts_by_status(session: Session) -> dict[str, int]:

@@ -153,7 +153,7 @@ def _stage_waits(
     )
     for item_id, title, unit_id, state, since, drafter_id in rows:
         waited, _ = calendar.count_workdays(since.astimezone(tz).date(), today)
-        if waited < cfg.STAGE_LIMIT_WORKDAYS:
+        if waited < cfg.STAGE_LIMITS[state]:
             continue
         stage = STAGES[State(state)]
         holders = (
@@ -365,6 +365,7 @@ def _item_dues(
     )
     out = []
     for item_id, title, unit_id, drafter_id, due in rows:
+        assert due is not None  # the query keeps only items with a due date
         remaining, _ = calendar.count_workdays(today, due)
         threshold = _threshold(cfg, remaining)
         if threshold is None:

@@ -24,7 +24,11 @@ log = logging.getLogger(__name__)
 def report_settings(config: Config) -> ReportSettings:
     """The settings the pages, the commands and this job share: the summary is used
     only when it was computed with the same ones."""
-    return ReportSettings(timezone=config.TIMEZONE, stale_after_months=config.STALE_AFTER_MONTHS)
+    return ReportSettings(
+        timezone=config.TIMEZONE,
+        stale_after_months=config.STALE_AFTER_MONTHS,
+        stage_limits=dict(config.NOTIFY.STAGE_LIMITS),
+    )
 
 
 def refresh_deadline_status(now_iso: str | None = None) -> int:

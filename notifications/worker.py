@@ -10,9 +10,7 @@ connection across jobs: the fastest for bulk mail (see bench/reminders.py).
 
 from __future__ import annotations
 
-from typing import Any
-
-from rq.worker import SimpleWorker, Worker
+from rq.worker import BaseWorker, SimpleWorker, Worker
 
 import notifications.jobs  # noqa: F401 (preloaded for every job)
 
@@ -22,11 +20,8 @@ import notifications.jobs  # noqa: F401 (preloaded for every job)
 PUBSUB_POLL_SECONDS = 1
 
 
-class _QuickToStop:
+class _QuickToStop(BaseWorker):
     """The pubsub listener polls each second, so the worker stops at once."""
-
-    pubsub: Any
-    pubsub_thread: Any
 
     def subscribe(self) -> None:
         self.log.info(
@@ -36,7 +31,8 @@ class _QuickToStop:
         )
         self.pubsub = self.connection.pubsub()
         self.pubsub.subscribe(**{self.pubsub_channel_name: self.handle_payload})
-        self.pubsub_thread = self.pubsub.run_in_thread(
+        # rq leaves pubsub_thread unannotated, so mypy takes its `= None` for its type.
+        self.pubsub_thread = self.pubsub.run_in_thread(  # type: ignore[assignment]
             sleep_time=PUBSUB_POLL_SECONDS,
             daemon=True,
             exception_handler=self._pubsub_exception_handler,

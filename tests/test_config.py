@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from config import ConfigError, load_config
+from config import ConfigError, load_config, load_notify_config
 
 
 def test_development_defaults(tmp_path: Path) -> None:
@@ -43,3 +43,40 @@ def test_import_does_no_work(tmp_path: Path) -> None:
 
     importlib.reload(config)  # nothing is created or connected by importing it
     assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize(
+    ("env", "limits"),
+    [
+        ({}, {"initial_review": 2, "head_review": 2, "office_review": 3}),
+        ({"NOTIFY_STAGE_LIMIT": "5"}, {"initial_review": 5, "head_review": 5, "office_review": 5}),
+        (
+            {"NOTIFY_STAGE_LIMIT": "5", "NOTIFY_STAGE_LIMIT_OFFICE_REVIEW": "1"},
+            {"initial_review": 5, "head_review": 5, "office_review": 1},
+        ),
+        (
+            {"NOTIFY_STAGE_LIMIT_HEAD_REVIEW": "4"},
+            {"initial_review": 2, "head_review": 4, "office_review": 3},
+        ),
+    ],
+)
+def test_stage_limits_per_stage_with_the_old_variable_for_the_rest(
+    env: dict[str, str], limits: dict[str, int], tmp_path: Path
+) -> None:
+    cfg = load_config({**env, "SANSHEN_INSTANCE_DIR": str(tmp_path)})
+    assert dict(cfg.NOTIFY.STAGE_LIMITS) == limits
+
+
+@pytest.mark.parametrize(
+    "env", [{"NOTIFY_STAGE_LIMIT_HEAD_REVIEW": "-1"}, {"NOTIFY_STAGE_LIMIT": "two"}]
+)
+def test_bad_stage_limits_are_named(env: dict[str, str]) -> None:
+    import config  # its current ConfigError: test_import_does_no_work reloads the module
+
+    with pytest.raises(config.ConfigError, match="NOTIFY_STAGE_LIMIT"):
+        config.load_notify_config(env)
+
+
+def test_the_scan_interval_is_read_once() -> None:
+    assert load_notify_config({}).SCAN_INTERVAL_SECONDS == 600
+    assert load_notify_config({"NOTIFY_SCAN_INTERVAL": "60"}).SCAN_INTERVAL_SECONDS == 60

@@ -78,10 +78,10 @@ def test_seed_000_proposes_document_to_interpretation_links(
 
 
 def test_the_demo_database_has_the_links_already(session: Session, now: datetime) -> None:
-    from workflow.demo import _link_columns, load_columns
+    from workflow.demo import link_columns, load_columns
 
     load_columns(session, now)
-    _link_columns(session)
+    link_columns(session)
     name, data = seed_file("000", "docx")
     report = plan_import(session, name, data, now=now, root=ROOTS["000"])
     assert report.link_proposals == [] and not report.has_changes

@@ -4,10 +4,13 @@ National Day holiday, who holds them, filters and sorting, and who is late now."
 from __future__ import annotations
 
 from datetime import date
+from pathlib import Path
 
 import pytest
 from sqlalchemy.orm import Session
 
+from config import load_config
+from notifications.status_job import report_settings
 from workflow.enums import Role, State
 from workflow.models import HolidayOverride
 from workflow.reporting.common import ReportSettings
@@ -88,6 +91,24 @@ def test_an_office_holiday_and_the_limits_are_data(stuck: dict[str, int], sessio
         ReportSettings(stage_limits={"initial_review": 1, "head_review": 5, "office_review": 5}),
     )
     assert [r.item_id for r in strict.rows] == [stuck["a_initial_3"]]
+
+
+def test_the_deployments_stage_limits_reach_the_dashboard(
+    stuck: dict[str, int], session: Session, tmp_path: Path
+) -> None:
+    # The same NOTIFY_STAGE_LIMIT_* the reminders read: 审发 allowed 5 days, 审核 3.
+    config = load_config(
+        {
+            "SANSHEN_INSTANCE_DIR": str(tmp_path),
+            "NOTIFY_STAGE_LIMIT_OFFICE_REVIEW": "5",
+            "NOTIFY_STAGE_LIMIT_HEAD_REVIEW": "3",
+        }
+    )
+    page = stuck_items(session, FRIDAY, report_settings(config))
+    assert [(r.item_id, r.limit) for r in page.rows] == [
+        (stuck["b_head_4"], 3),
+        (stuck["a_initial_3"], 2),
+    ]
 
 
 def test_who_is_late_now(session: Session, world: World) -> None:

@@ -11,7 +11,7 @@ from workflow.models import User
 REVIEW_ROLES = (Role.DEPUTY_HEAD, Role.HEAD, Role.OFFICE_EDITOR)
 
 
-class Account(UserMixin):  # type: ignore[misc]
+class Account(UserMixin):
     def __init__(self, user: User) -> None:
         self.user = user
 

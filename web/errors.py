@@ -68,9 +68,9 @@ def _missing_label(entry: str) -> str:
 
     kind, _sep, code = entry.partition(":")
     if kind == "attachment":
-        return _("%(type)s附件", type=label(ATTACHMENT_TYPES, code))  # type: ignore[arg-type]
+        return _("%(type)s附件", type=label(ATTACHMENT_TYPES, code))
     if kind == "field":
-        return label(GUIDE_ELEMENTS, code)  # type: ignore[arg-type]
+        return label(GUIDE_ELEMENTS, code)
     return entry
 
 

@@ -33,7 +33,8 @@ def dispatch(app: Flask, events: Iterable[Any]) -> None:
     if not batch:
         return
     for event in batch:
-        fields = dataclasses.asdict(event) if dataclasses.is_dataclass(event) else event
+        is_instance = dataclasses.is_dataclass(event) and not isinstance(event, type)
+        fields = dataclasses.asdict(event) if is_instance else event
         log.info("%s %s", type(event).__name__, fields)
     for handler in app.extensions.get(HANDLERS_KEY, []):
         try:

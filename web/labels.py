@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from typing import Any
+
 from flask_babel import lazy_gettext as _l
 
 from workflow.enums import Action, AttachmentType, ContentType, ItemKind, Role, State, UnitKind
+from workflow.stages import STAGE_LABELS
 
 STATES = {
     State.DRAFT: _l("草稿"),
@@ -79,11 +83,8 @@ GUIDE_ELEMENTS = {  # the eight elements of a 办事指南 (workflow.prerequisit
     "phone": _l("联系电话"),
     "procedure": _l("办理流程"),
 }
-STAGES = {
-    State.INITIAL_REVIEW: _l("初审"),
-    State.HEAD_REVIEW: _l("审核"),
-    State.OFFICE_REVIEW: _l("审发"),
-}
+# The names live in workflow/stages.py (marked there for the catalog with N_).
+STAGES = {state: _l(name) for state, name in STAGE_LABELS.items()}
 
 # The administrators' log (workflow.admin_log): what each action code means…
 ADMIN_ACTIONS = {
@@ -179,7 +180,9 @@ ADMIN_FIELDS = {
 ASSIGNMENT_ROLES = {"lead": _l("牵头"), "cooperating": _l("配合")}
 
 
-def label(table: dict[str, object], code: str | None) -> str:
+def label(table: Mapping[Any, object], code: str | None) -> str:
+    # Any key: the tables are keyed by str codes or by StrEnum members, and a member
+    # hashes and compares as its code, so a plain str finds it.
     if code is None:
         return ""
     return str(table.get(code, code))

@@ -69,6 +69,7 @@ def init_app(app: Flask, config: Config) -> None:
         from werkzeug.middleware.proxy_fix import ProxyFix
 
         hops = config.PROXY_HOPS
+        # Flask types wsgi_app as a method; replacing it is the documented way to wrap it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
     csrf.init_app(app)
     Babel(app, locale_selector=select_locale)

@@ -14,17 +14,6 @@ from workflow.models import Column, Item, Unit
 
 bp = Blueprint("main", __name__)
 
-STATE_LABELS = {
-    State.DRAFT: "草稿",
-    State.INITIAL_REVIEW: "待初审",
-    State.HEAD_REVIEW: "待审核",
-    State.OFFICE_REVIEW: "待审发",
-    State.PUBLISHED: "已发布",
-    State.RETURNED: "已退回",
-    State.WITHDRAWN: "已撤回",
-    State.RETRACTED: "已撤稿",
-}
-
 
 @bp.get("/overview")
 @login_required

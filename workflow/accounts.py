@@ -14,7 +14,7 @@ from workflow.enums import Role, UnitKind
 from workflow.errors import NotFound, ValidationFailed
 from workflow.models import Unit, UnitAlias, User, UserRole
 
-_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
+password_hasher = PasswordHasher()  # argon2id with the library's current recommended parameters
 
 MIN_PASSWORD_LENGTH = 8
 
@@ -22,20 +22,20 @@ MIN_PASSWORD_LENGTH = 8
 def hash_password(password: str) -> str:
     if len(password) < MIN_PASSWORD_LENGTH:
         raise ValidationFailed(f"a password needs at least {MIN_PASSWORD_LENGTH} characters")
-    return _hasher.hash(password)
+    return password_hasher.hash(password)
 
 
 def verify_password(user: User, password: str) -> bool:
     if not user.password_hash:
         return False
     try:
-        return _hasher.verify(user.password_hash, password)
+        return password_hasher.verify(user.password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
 
 
 def password_needs_rehash(user: User) -> bool:
-    return bool(user.password_hash) and _hasher.check_needs_rehash(user.password_hash or "")
+    return bool(user.password_hash) and password_hasher.check_needs_rehash(user.password_hash or "")
 
 
 def find_unit(session: Session, name: str) -> Unit | None:

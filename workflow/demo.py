@@ -230,7 +230,8 @@ def _group(session: Session, word: str) -> list[Unit]:
     return list(session.execute(select(Unit).where(Unit.kind == kind).order_by(Unit.id)).scalars())
 
 
-def _link_columns(session: Session) -> None:
+def link_columns(session: Session) -> None:
+    """Add the demo's known column links (LINKS) between columns that exist."""
     by_path = {c.path: c for c in session.execute(select(Column)).scalars()}
     for source, target in LINKS:
         if source in by_path and target in by_path:
@@ -300,7 +301,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
     if find_unit(session, OFFICE_UNIT) is not None:
         return DemoSummary(already_loaded=True)
     summary = load_columns(session, now)
-    _link_columns(session)
+    link_columns(session)
     apply_guessed_kinds(session)  # the seeds' tables carry no inspection kinds
     users: dict[str, User] = {}
     for login, name, unit_name, roles in DEMO_USERS:

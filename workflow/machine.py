@@ -3,19 +3,21 @@
 One `transitions.Machine(model=None)` serves every item: we trigger its events on a row
 (`events[name].trigger(item)`), never build a machine per row (pytransitions #146), and
 auto transitions are off so no generated `to_<state>()` can bypass the rules.
+`fire` moves a model through that machine; `destination`, `available` and `next_state`
+ask where an action leads by reading the same table, without touching the model.
 """
 
 from __future__ import annotations
 
 from enum import Enum
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 from transitions import Machine, MachineError
 
-from workflow.enums import Action, State
+from workflow.enums import REVIEW_STATES, Action, State
 from workflow.errors import InvalidTransition
 
-REVIEW: Final = [State.INITIAL_REVIEW, State.HEAD_REVIEW, State.OFFICE_REVIEW]
+REVIEW: Final = list(REVIEW_STATES)
 
 # Order matters where a trigger has several rows from one source: the first whose
 # conditions hold wins (withdrawing a new revision of a published item goes back to
@@ -72,17 +74,65 @@ MACHINE: Final = Machine(
 )
 
 
+class Step(NamedTuple):
+    """One row of the table as seen from a state: where it leads and on what facts."""
+
+    dest: State
+    conditions: tuple[str, ...]  # attributes of the item that must be true
+    unless: tuple[str, ...]  # attributes of the item that must be false
+
+
+def _names(value: str | list[str] | None) -> tuple[str, ...]:
+    if value is None:
+        return ()
+    return (value,) if isinstance(value, str) else tuple(value)
+
+
+def _sources(row: dict[str, Any]) -> list[State]:
+    return row["source"] if isinstance(row["source"], list) else [row["source"]]
+
+
+def _steps() -> dict[tuple[State, Action], tuple[Step, ...]]:
+    steps: dict[tuple[State, Action], list[Step]] = {}
+    for row in TRANSITIONS:
+        step = Step(row["dest"], _names(row.get("conditions")), _names(row.get("unless")))
+        for source in _sources(row):
+            steps.setdefault((source, row["trigger"]), []).append(step)
+    return {key: tuple(rows) for key, rows in steps.items()}
+
+
+# (state, action) -> its rows in table order. Asking where an action leads reads this
+# table (docs/workflow.md, "Asking the machine"): transitions 0.9 answers `may_<trigger>`
+# only for models attached to the machine, which rows never are (pytransitions #146).
+STEPS: Final = _steps()
+
+
+def destination(model: Any, action: Action) -> State | None:
+    """Where `action` takes `model` (anything with a `state` and the attributes the
+    table's conditions name) now, or None: the first row whose conditions hold."""
+    for step in STEPS.get((State(model.state), action), ()):
+        if all(bool(getattr(model, c)) for c in step.conditions) and not any(
+            bool(getattr(model, c)) for c in step.unless
+        ):
+            return step.dest
+    return None
+
+
 def available(model: Any, action: Action) -> bool:
     """Whether `action` applies to `model` now: a transition from its state whose
     conditions hold (used to refuse an action before checking who may take it)."""
-    event = MACHINE.events.get(str(action))
-    state = model.state.value if isinstance(model.state, Enum) else model.state
-    if event is None or state not in event.transitions:
-        return False
-    return any(
-        all(bool(getattr(model, str(c.func))) == c.target for c in t.conditions)
-        for t in event.transitions[state]
-    )
+    return destination(model, action) is not None
+
+
+def next_state(model: Any, action: Action) -> State:
+    """Where `action` takes `model`, without touching it.
+
+    Raises InvalidTransition when no transition applies, as `fire` does.
+    """
+    dest = destination(model, action)
+    if dest is None:
+        raise InvalidTransition(f"cannot {action} an item in state {State(model.state)}")
+    return dest
 
 
 def fire(model: Any, action: Action) -> State:

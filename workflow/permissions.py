@@ -13,6 +13,7 @@ from typing import Final, Protocol
 from workflow.enums import Action, Role, State
 from workflow.errors import InactiveUser, RoleRequired, SeparationOfDuties, WrongUnit
 from workflow.models import User
+from workflow.stages import STAGE_LABELS
 
 
 class ItemFacts(Protocol):
@@ -35,9 +36,12 @@ class Stage:
 
 
 STAGES: Final[dict[State, Stage]] = {
-    State.INITIAL_REVIEW: Stage(State.INITIAL_REVIEW, Role.DEPUTY_HEAD, True, "初审"),
-    State.HEAD_REVIEW: Stage(State.HEAD_REVIEW, Role.HEAD, True, "审核"),
-    State.OFFICE_REVIEW: Stage(State.OFFICE_REVIEW, Role.OFFICE_EDITOR, False, "审发"),
+    s: Stage(s, role, own_unit, STAGE_LABELS[s])
+    for s, role, own_unit in (
+        (State.INITIAL_REVIEW, Role.DEPUTY_HEAD, True),
+        (State.HEAD_REVIEW, Role.HEAD, True),
+        (State.OFFICE_REVIEW, Role.OFFICE_EDITOR, False),
+    )
 }
 
 # Drafting actions: any 信息报送员 of the item's unit (colleagues cover each other).

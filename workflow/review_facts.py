@@ -11,12 +11,11 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from workflow.enums import Action
-from workflow.permissions import History
+from workflow.permissions import REVIEW_ACTIONS, History
 
 AUTHOR_ACTIONS = frozenset(
     {Action.CREATE, Action.EDIT, Action.SUBMIT, Action.RESUBMIT, Action.REVISE}
 )
-REVIEW_ACTIONS = frozenset({Action.APPROVE, Action.REJECT})
 
 
 def advance(

@@ -1,5 +1,7 @@
-"""Measure the parser on corpus files: `python -m tests.deadline_corpus.measure [FILE…]`
-(default: dev.jsonl beside this module).
+"""Measure the parser on corpus files:
+`python -m tests.deadline_corpus.measure [--from KIND] [FILE…]`
+(default: dev.jsonl beside this module). `--from table` measures only the entries marked
+`"from": "table"` (table cells; dev4.jsonl marks them).
 
 Per file: how many phrases are exact, abstained and wrong, with percentages, and the
 scope agreement, as docs/deadline-corpus.md defines them:
@@ -45,6 +47,7 @@ class Outcome:
 class Report:
     path: Path
     outcomes: list[Outcome] = field(default_factory=list)
+    subset: str | None = None  # only the entries whose "from" is this
 
     def count(self, verdict: str) -> int:
         return sum(o.verdict == verdict for o in self.outcomes)
@@ -82,8 +85,9 @@ def load(path: Path) -> list[dict[str, Any]]:
         return [json.loads(line) for line in handle if line.strip()]
 
 
-def measure(path: Path) -> Report:
-    return Report(path, [judge(entry) for entry in load(path)])
+def measure(path: Path, only: str | None = None) -> Report:
+    entries = [e for e in load(path) if only is None or e.get("from") == only]
+    return Report(path, [judge(entry) for entry in entries], only)
 
 
 def _brief(rules: list[Rule]) -> str:
@@ -93,7 +97,8 @@ def _brief(rules: list[Rule]) -> str:
 
 def render(report: Report) -> str:
     n = len(report.outcomes) or 1
-    lines = [f"{report.path.name}: {len(report.outcomes)} phrases"]
+    subset = f" (from {report.subset})" if report.subset else ""
+    lines = [f"{report.path.name}{subset}: {len(report.outcomes)} phrases"]
     for verdict in ("exact", "abstain", "wrong"):
         k = report.count(verdict)
         lines.append(f"  {verdict:8} {k:4}  {100 * k / n:5.1f}%")
@@ -116,9 +121,15 @@ def render(report: Report) -> str:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    paths = [Path(a) for a in (sys.argv[1:] if argv is None else argv)] or [DEFAULT]
+    args = list(sys.argv[1:] if argv is None else argv)
+    only = None
+    if "--from" in args:
+        at = args.index("--from")
+        only = args[at + 1]
+        del args[at : at + 2]
+    paths = [Path(a) for a in args] or [DEFAULT]
     for path in paths:
-        print(render(measure(path)))
+        print(render(measure(path, only)))
     return 0
 
 

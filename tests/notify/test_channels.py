@@ -30,21 +30,21 @@ from ..factories import World
 from .conftest import SmtpSink, configure
 
 
-def _record(engine: Engine, *drafts: Draft) -> list[int]:
+def record_drafts(engine: Engine, *drafts: Draft) -> list[int]:
     with Session(engine) as s:
         ids = ledger.record(s, drafts, NOW)
         s.commit()
     return ids
 
 
-def _row(engine: Engine, row_id: int) -> Delivery:
+def delivery_row(engine: Engine, row_id: int) -> Delivery:
     with Session(engine, expire_on_commit=False) as s:
         row = s.get(Delivery, row_id)
         assert row is not None
         return row
 
 
-def _draft(recipient: str, channel: str, user_id: int | None, **kw: object) -> Draft:
+def make_draft(recipient: str, channel: str, user_id: int | None, **kw: object) -> Draft:
     base: dict[str, object] = {
         "subject": "rule:1:0",
         "threshold": "3wd",
@@ -81,7 +81,7 @@ def test_email_encodes_chinese_subject_and_names_with_text_and_html_parts(
     drafter.name, drafter.email = "张晓明", "zhangxm@edu.test"
     session.commit()
     configure(engine, database_url, port)
-    [row_id] = _record(engine, _draft(f"user:{drafter.id}", "email", drafter.id))
+    [row_id] = record_drafts(engine, make_draft(f"user:{drafter.id}", "email", drafter.id))
 
     assert deliver(row_id) == "sent"
     assert deliver(row_id) == "skipped"  # a second run of the same job sends nothing
@@ -102,7 +102,7 @@ def test_email_encodes_chinese_subject_and_names_with_text_and_html_parts(
     assert "请及时报送 <审核>" in text.get_content()
     assert "请及时报送 &lt;审核&gt;" in page.get_content()
     assert "http://sanshen.test/columns/1" in page.get_content()
-    row = _row(engine, row_id)
+    row = delivery_row(engine, row_id)
     assert row.status == ledger.SENT and row.provider_ref == msg["Message-ID"]
 
 
@@ -119,10 +119,12 @@ def test_refused_mail_is_retried_with_backoff_then_listed_as_failed(
     session.commit()
     config = configure(engine, database_url, port, NOTIFY_MAX_ATTEMPTS="3")
     sink.refuse_data = 5  # every attempt answered 451
-    [row_id] = _record(engine, _draft(f"user:{world.drafter.id}", "email", world.drafter.id))
+    [row_id] = record_drafts(
+        engine, make_draft(f"user:{world.drafter.id}", "email", world.drafter.id)
+    )
     enqueue_deliveries(Queue(QUEUE, connection=redis_client), [row_id], config.NOTIFY)
     _burst(redis_client)  # RQ Retry re-enqueues at once (interval 0 in tests)
-    row = _row(engine, row_id)
+    row = delivery_row(engine, row_id)
     assert row.status == ledger.FAILED and row.attempts == 3
     assert "451" in (row.last_error or "")
     assert sink.messages == []
@@ -182,7 +184,9 @@ def test_aliyun_sms_request_is_well_formed_and_error_code_is_recorded_and_retrie
 
     httpserver.expect_request("/", method="POST").respond_with_handler(gateway)
     config = configure(engine, database_url, None, **_aliyun_env(httpserver))
-    [row_id] = _record(engine, _draft(f"user:{world.drafter.id}", "sms", world.drafter.id))
+    [row_id] = record_drafts(
+        engine, make_draft(f"user:{world.drafter.id}", "sms", world.drafter.id)
+    )
     enqueue_deliveries(Queue(QUEUE, connection=redis_client), [row_id], config.NOTIFY)
     _burst(redis_client)
 
@@ -199,7 +203,7 @@ def test_aliyun_sms_request_is_well_formed_and_error_code_is_recorded_and_retrie
             "when": "11月26日",
         }
         assert request.args["OutId"] == str(row_id)
-    row = _row(engine, row_id)
+    row = delivery_row(engine, row_id)
     assert row.status == ledger.SENT and row.attempts == 2
     assert row.provider_ref == "900619746936498440^0"
     assert "isv.BUSINESS_LIMIT_CONTROL" in (row.last_error or "")
@@ -242,8 +246,8 @@ def test_tencent_sms_request_is_well_formed_and_error_code_is_recorded_and_retri
 
     httpserver.expect_request("/", method="POST").respond_with_handler(gateway)
     config = configure(engine, database_url, None, **_tencent_env(httpserver))
-    [row_id] = _record(
-        engine, _draft(f"user:{world.drafter.id}", "sms", world.drafter.id, escalation=True)
+    [row_id] = record_drafts(
+        engine, make_draft(f"user:{world.drafter.id}", "sms", world.drafter.id, escalation=True)
     )
     enqueue_deliveries(Queue(QUEUE, connection=redis_client), [row_id], config.NOTIFY)
     _burst(redis_client)
@@ -258,7 +262,7 @@ def test_tencent_sms_request_is_well_formed_and_error_code_is_recorded_and_retri
         assert body["TemplateId"] == "449740"  # the escalation template
         assert body["TemplateParamSet"] == ["栏目政策解读", "11月26日"]
         assert body["PhoneNumberSet"] == ["+8613800138000"]
-    row = _row(engine, row_id)
+    row = delivery_row(engine, row_id)
     assert row.status == ledger.SENT and row.attempts == 2 and row.provider_ref == "2028:f825e6b16e"
     assert "LimitExceeded.PhoneNumberThirtySecondLimit" in (row.last_error or "")
 
@@ -276,9 +280,11 @@ def test_sms_permanent_error_fails_at_once(
         {"Code": "isv.MOBILE_NUMBER_ILLEGAL", "Message": "非法手机号", "RequestId": "r"}
     )
     configure(engine, database_url, None, **_aliyun_env(httpserver))
-    [row_id] = _record(engine, _draft(f"user:{world.drafter.id}", "sms", world.drafter.id))
+    [row_id] = record_drafts(
+        engine, make_draft(f"user:{world.drafter.id}", "sms", world.drafter.id)
+    )
     assert deliver(row_id) == "failed"
-    row = _row(engine, row_id)
+    row = delivery_row(engine, row_id)
     assert row.status == ledger.FAILED and "MOBILE_NUMBER_ILLEGAL" in (row.last_error or "")
 
 
@@ -307,10 +313,10 @@ def test_wecom_and_signed_dingtalk_robots(
         DINGTALK_WEBHOOK_URL=httpserver.url_for("/robot/send?access_token=t1"),
         DINGTALK_SECRET="SEC-test",
     )
-    ids = _record(
+    ids = record_drafts(
         engine,
-        _draft("robot:wecom", "wecom", None, kind="escalation"),
-        _draft("robot:dingtalk", "dingtalk", None, kind="escalation"),
+        make_draft("robot:wecom", "wecom", None, kind="escalation"),
+        make_draft("robot:dingtalk", "dingtalk", None, kind="escalation"),
     )
     assert [deliver(i) for i in ids] == ["sent", "sent"]
     wecom, ding = posts
@@ -333,14 +339,14 @@ def test_robot_error_code_is_retried(
 ) -> None:
     httpserver.expect_request("/hook").respond_with_json({"errcode": 45009, "errmsg": "freq"})
     configure(engine, database_url, None, WECOM_WEBHOOK_URL=httpserver.url_for("/hook"))
-    [row_id] = _record(engine, _draft("robot:wecom", "wecom", None))
+    [row_id] = record_drafts(engine, make_draft("robot:wecom", "wecom", None))
     try:
         deliver(row_id)
     except RuntimeError as exc:
         assert "45009" in str(exc)
     else:
         raise AssertionError("a robot error must raise for RQ to retry")
-    row = _row(engine, row_id)
+    row = delivery_row(engine, row_id)
     assert row.status == ledger.PENDING and row.attempts == 1 and "45009" in (row.last_error or "")
 
 
@@ -353,11 +359,11 @@ def test_inbox_unread_and_mark_read(
     _, world = committed
     configure(engine, database_url, None)
     me, other = world.drafter.id, world.user("drafter", "b").id
-    ids = _record(
+    ids = record_drafts(
         engine,
-        _draft(f"user:{me}", "inapp", me),
-        _draft(f"user:{me}", "inapp", me, threshold="1wd"),
-        _draft(f"user:{other}", "inapp", other),
+        make_draft(f"user:{me}", "inapp", me),
+        make_draft(f"user:{me}", "inapp", me, threshold="1wd"),
+        make_draft(f"user:{other}", "inapp", other),
     )
     assert [deliver(i) for i in ids] == ["sent"] * 3
     assert deliver(ids[0]) == "skipped"
@@ -394,19 +400,19 @@ def test_unexpected_errors_are_recorded_and_end_in_the_failed_list(
 
     _, world = committed
     configure(engine, database_url, None, NOTIFY_MAX_ATTEMPTS="2")
-    before, after = _record(
+    before, after = record_drafts(
         engine,
-        _draft(f"user:{world.drafter.id}", "email", world.drafter.id),
-        _draft(f"user:{world.drafter.id}", "email", world.drafter.id, threshold="1wd"),
+        make_draft(f"user:{world.drafter.id}", "email", world.drafter.id),
+        make_draft(f"user:{world.drafter.id}", "email", world.drafter.id, threshold="1wd"),
     )
     runtime.get().channels["email"] = _Broken(after_handover=False)  # type: ignore[assignment]
     with pytest.raises(RuntimeError, match="KeyError"):  # SendFailed: RQ retries it
         deliver(before)
-    row = _row(engine, before)
+    row = delivery_row(engine, before)
     assert row.status == ledger.PENDING and "KeyError" in (row.last_error or "")
     runtime.get().channels["email"] = _Broken(after_handover=True)  # type: ignore[assignment]
     assert deliver(after) == "failed"  # handed over: never sent again
-    assert _row(engine, after).status == ledger.FAILED
+    assert delivery_row(engine, after).status == ledger.FAILED
 
 
 def test_stale_claims_are_sent_again_until_the_attempt_limit(
@@ -414,10 +420,12 @@ def test_stale_claims_are_sent_again_until_the_attempt_limit(
 ) -> None:
     _, world = committed
     config = configure(engine, database_url, None, NOTIFY_MAX_ATTEMPTS="2")
-    [row_id] = _record(engine, _draft(f"user:{world.drafter.id}", "inapp", world.drafter.id))
+    [row_id] = record_drafts(
+        engine, make_draft(f"user:{world.drafter.id}", "inapp", world.drafter.id)
+    )
     with Session(engine) as s:
         for expected in (ledger.PENDING, ledger.FAILED):
             assert ledger.claim(s, row_id, NOW) is not None  # …and the worker dies
             ledger.recover(s, NOW + timedelta(hours=1), config.NOTIFY)
             s.commit()
-            assert _row(engine, row_id).status == expected
+            assert delivery_row(engine, row_id).status == expected

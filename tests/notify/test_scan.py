@@ -90,6 +90,19 @@ def test_item_waiting_at_a_stage_reminds_the_holder_then_escalates(
     assert len(rows(session)) == before
 
 
+@pytest.mark.parametrize(("limits", "reminded"), [({}, True), ({"INITIAL_REVIEW": "4"}, False)])
+def test_each_stage_has_its_own_limit(
+    session: Session, world: World, limits: dict[str, str], reminded: bool
+) -> None:
+    # 3 working days at 初审 (as above): due at the default 2, not at a 初审 limit of 4,
+    # whatever the other stages' limits say.
+    item = item_in_state(session, world, State.INITIAL_REVIEW, NOW - timedelta(days=5))
+    env = {f"NOTIFY_STAGE_LIMIT_{stage}": days for stage, days in limits.items()}
+    scan(session, NOW, cfg(NOTIFY_STAGE_LIMIT_HEAD_REVIEW="9", **env), ALL)
+    reminders = rows(session, subject=f"item:{item.id}:initial_review", threshold="stage_limit")
+    assert bool(reminders) is reminded
+
+
 # --------------------------------------------------------------------------- (c)
 
 

@@ -27,7 +27,7 @@ from notifications.jobs import deliver
 
 from ..factories import World
 from .conftest import SmtpSink, configure, free_port
-from .test_channels import _draft, _record, _row
+from .test_channels import delivery_row, make_draft, record_drafts
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +118,9 @@ def smtps_server(certificate: tuple[Path, Path]) -> Iterator[tuple[SmtpSink, int
 def _one_mail(session: Session, world: World, engine: Engine) -> int:
     world.drafter.email = "tls@edu.test"
     session.commit()
-    [row_id] = _record(engine, _draft(f"user:{world.drafter.id}", "email", world.drafter.id))
+    [row_id] = record_drafts(
+        engine, make_draft(f"user:{world.drafter.id}", "email", world.drafter.id)
+    )
     return row_id
 
 
@@ -157,7 +159,7 @@ def test_an_untrusted_certificate_is_refused_and_recorded(
     configure(engine, database_url, port, SMTP_STARTTLS="true", NOTIFY_MAX_ATTEMPTS="1")
     row_id = _one_mail(session, world, engine)
     deliver(row_id)
-    row = _row(engine, row_id)
+    row = delivery_row(engine, row_id)
     assert row.status != ledger.SENT and sink.messages == [] and logins.seen == []
     assert "certificate" in (row.last_error or "").lower()
 

@@ -846,7 +846,9 @@ def test_every_failed_login_costs_one_real_hash_check(
         def __getattr__(self, name: str) -> Any:
             return getattr(self.real, name)
 
-    monkeypatch.setattr(workflow.accounts, "_hasher", CountingHasher(workflow.accounts._hasher))
+    monkeypatch.setattr(
+        workflow.accounts, "password_hasher", CountingHasher(workflow.accounts.password_hasher)
+    )
     for i, name in enumerate((f"ghost-{nopass_login}", nopass_login, portal.logins["head"])):
         client = app.test_client()
         r = client.post(

@@ -119,6 +119,7 @@ def units() -> Any:
     form.kind.choices = _unit_kinds()
     status = 200
     if form.validate_on_submit():
+        assert form.name.data is not None  # required
         aliases = [a for a in re.split(r"[、,，;；\s]+", form.aliases.data or "") if a]
         try:
             unit = create_unit(
@@ -189,6 +190,7 @@ def users() -> Any:
     form.roles.choices = _role_choices()
     status = 200
     if form.validate_on_submit():
+        assert form.login.data is not None and form.name.data is not None  # required
         unit = session.get(Unit, form.unit_id.data)
         if unit is None:
             abort(400)
@@ -264,6 +266,7 @@ def user_edit(user_id: int) -> Any:
         form.roles.data = sorted(r.value for r in user.roles)
         form.active.data = user.active
     elif form.validate():
+        assert form.roles.data is not None  # submitted: a list, [] for none
         if user.id == actor().id and (not form.active.data or "admin" not in form.roles.data):
             flash(_("不能停用自己或取消自己的管理员角色。"), "error")
             return render_template("admin/user_edit.html", form=form, user=user), 422
@@ -326,6 +329,7 @@ COLUMN_FIELDS = (
 
 def _apply(column: Column, form: ColumnForm) -> None:
     session = db_session()
+    assert form.name.data is not None  # required, and the form validated
     column.name = form.name.data.strip()
     column.parent = session.get(Column, form.parent_id.data) if form.parent_id.data else None
     column.content = form.content.data or ""
@@ -565,6 +569,7 @@ def assignment_drafters(assignment_id: int) -> Response:
     form.user_ids.choices = [(uid, u.name) for uid, u in drafters.items()]
     if not form.validate_on_submit():
         abort(400)
+    assert form.user_ids.data is not None  # submitted: a list, [] for none
     old = _drafter_names(assignment.drafters)
     assignment.drafters = [drafters[uid] for uid in form.user_ids.data]
     new = _drafter_names(assignment.drafters)
@@ -593,6 +598,7 @@ def holidays() -> Any:
     form = HolidayForm()
     status = 200
     if form.validate_on_submit():
+        assert form.day.data is not None  # required
         row = HolidayRow(form.day.data, form.is_workday.data == "1", form.note.data or "")
         existing = session.get(HolidayOverride, row.day)
         before = admin_log.snapshot(existing, HOLIDAY_FIELDS) if existing else None

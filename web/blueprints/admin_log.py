@@ -70,7 +70,7 @@ class Filters:
         }
         return {k: v for k, v in values.items() if v}
 
-    def apply(self, query: Select[tuple[AdminEvent]]) -> Select[tuple[AdminEvent]]:
+    def apply(self, query: Select[AdminEvent]) -> Select[AdminEvent]:
         if self.actor == "cli":
             query = query.where(AdminEvent.actor_id.is_(None))
         elif (actor_id := as_id(self.actor)) is not None:
@@ -104,13 +104,13 @@ def _show(field: str, value: Any) -> str:
     if field == "password":
         return str(_("已重置"))
     if field == "roles":
-        return "、".join(L.label(L.ROLES, r) for r in value)  # type: ignore[arg-type]
+        return "、".join(L.label(L.ROLES, r) for r in value)
     if field == "kind":
-        return L.label(L.UNIT_KINDS, value)  # type: ignore[arg-type]
+        return L.label(L.UNIT_KINDS, value)
     if field == "content_type":
-        return L.label(L.CONTENT_TYPES, value)  # type: ignore[arg-type]
+        return L.label(L.CONTENT_TYPES, value)
     if field == "role":
-        return L.label(L.ASSIGNMENT_ROLES, value)  # type: ignore[arg-type]
+        return L.label(L.ASSIGNMENT_ROLES, value)
     if field == "is_workday":
         return str(_("上班") if value else _("休息"))
     if field == "retired_at":
@@ -125,10 +125,10 @@ def _show(field: str, value: Any) -> str:
 
 def describe(changes: dict[str, Any]) -> list[tuple[str, str | None, str]]:
     """(field label, old or None when there was none, new) per changed field."""
-    rows = []
+    rows: list[tuple[str, str | None, str]] = []
     for field, change in changes.items():
         old, new = change if isinstance(change, list) and len(change) == 2 else (None, change)
-        name = L.label(L.ADMIN_FIELDS, field)  # type: ignore[arg-type]
+        name = L.label(L.ADMIN_FIELDS, field)
         if field == "password":
             rows.append((name, None, _show(field, new)))
         else:

@@ -53,6 +53,7 @@ def _back(column_id: int, anchor: str = "") -> Response:
 def rules(column_id: int) -> Any:
     column = _column(column_id)
     form = RulesForm()
+    rule: dict[str, Any] | None  # a stored rule, then a row's (None for a refused row)
     parts = [p.name for p in column_settings.live_parts(column)]
     scopes = parts + [
         s for s in scopes_of(column.rules or []) if s not in parts
@@ -207,7 +208,7 @@ def part_counts(column: Column) -> dict[int, int]:
         .where(Item.column_id == column.id, Item.part_id.is_not(None))
         .group_by(Item.part_id)
     )
-    return {part_id: int(n) for part_id, n in rows}
+    return {part_id: int(n) for part_id, n in rows if part_id is not None}
 
 
 # ---- responsible since -----------------------------------------------------------------

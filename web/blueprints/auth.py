@@ -47,6 +47,8 @@ def login() -> Response | tuple[str, int] | str:
         return redirect(url_for("auth.home"))
     form = LoginForm()
     if form.validate_on_submit():
+        # Both fields are required: the validated form has them.
+        assert form.login.data is not None and form.password.data is not None
         dbs = db_session()
         user = dbs.execute(
             select(User).where(User.login == form.login.data.strip())

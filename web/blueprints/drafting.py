@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import secrets
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import Any
 
@@ -22,7 +22,7 @@ from flask import (
 from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import login_required
-from sqlalchemy import func, select
+from sqlalchemy import Row, func, select
 from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
@@ -105,7 +105,7 @@ def my_columns() -> str:
         .order_by(Item.state_since.desc())
     ).all()
     order = {State.RETURNED: 0, State.DRAFT: 1}
-    items.sort(key=lambda r: order.get(State(r[0].state), 2))
+    items = sorted(items, key=lambda r: order.get(State(r[0].state), 2))
     return render_template(
         "drafting/columns.html",
         rows=rows,
@@ -115,7 +115,7 @@ def my_columns() -> str:
     )
 
 
-def _return_comments(items: list[Any]) -> dict[int, str]:
+def _return_comments(items: Sequence[Row[Item, str]]) -> dict[int, str]:
     """The reviewer's comment on each returned item (its latest reject), in one query."""
     returned = [item.id for item, _path in items if item.state == State.RETURNED]
     if not returned:
@@ -489,7 +489,7 @@ def _drafting_action(
     if not form.validate():
         return form_refused(item, form, **({"withdraw_form": form} if comment else {}))
     kwargs: dict[str, Any] = {"item_id": item_id, "expected_version": form.version.data}
-    if comment:
+    if isinstance(form, CommentForm):  # exactly when `comment`
         kwargs["comment"] = form.comment.data
     run(service, **kwargs)
     flash(message, "ok")

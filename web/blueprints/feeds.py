@@ -8,6 +8,7 @@ from flask import Blueprint, Response, abort, flash, redirect, render_template, 
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import select
+from werkzeug.wrappers import Response as BaseResponse
 
 from web import db_session
 from web.blueprints.office_view import settings
@@ -90,7 +91,7 @@ def issue() -> str | tuple[str, int]:
 
 @bp.post("/feeds/<int:token_id>/revoke")
 @login_required
-def revoke(token_id: int) -> Response:
+def revoke(token_id: int) -> BaseResponse:
     session = db_session()
     token = session.get(FeedToken, token_id)
     if token is None:

@@ -3,7 +3,6 @@ published list. Publishing now is the 审发 approval on the item page."""
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
@@ -43,7 +42,8 @@ def schedule(item_id: int) -> Any:
     form = ScheduleForm()
     if not form.validate():
         return render_item(item, _("请选择有效的发布时间。"), 422, schedule_form=form)
-    local: datetime = form.publish_at.data
+    local = form.publish_at.data
+    assert local is not None  # the form validated, and the field is required
     publish_at = local.replace(tzinfo=tz())
     try:
         run(

@@ -74,7 +74,8 @@ def inbox() -> str:
         )
         .all()
     )
-    entries, own, reviewed = [], 0, 0
+    entries: list[dict[str, Any]] = []  # the template's rows
+    own, reviewed = 0, 0
     waits = workdays_since_many([item.state_since for item, _u, _p in rows])
     for (item, unit_name, path), waited in zip(rows, waits, strict=True):
         # Only what this user may act on now: the services' own permission check.

@@ -626,10 +626,11 @@ def parse_strict(text: str) -> list[Rule]:
 
 @lru_cache(maxsize=4096)
 def _parse_cached(text: str) -> tuple[Rule, ...]:
-    return tuple(_parse(text))
+    return tuple(parse_uncached(text))
 
 
-def _parse(text: str) -> list[Rule]:
+def parse_uncached(text: str) -> list[Rule]:
+    """`parse` without its cache or copies (bench/parser_speed times this)."""
     rules: list[Rule] = []
     unread: list[str] = []  # clauses without a rule: read again only if others gave one
     try:

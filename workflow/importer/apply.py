@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 from workflow.errors import ValidationFailed
 from workflow.importer import kinds
 from workflow.importer.errors import ImportFileError
-from workflow.importer.plan import Desired, Plan, _rules_for, confirmable
+from workflow.importer.plan import Desired, Plan, confirmable, rules_for
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias, User
 from workflow.services import columns as column_settings
 
@@ -106,7 +106,7 @@ def _update(
     if want.requirement is not None:
         rules = want.resolved_rules
         if rules is None:  # a column without a 时限要求 in the file
-            rules = _rules_for(want, column if column.id is not None else None)
+            rules = rules_for(want, column if column.id is not None else None)
         if column.time_requirement != want.requirement:
             column.allows_statement = kinds.allows_statement(want.requirement)
         column.time_requirement = want.requirement

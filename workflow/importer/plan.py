@@ -557,7 +557,7 @@ def _compare(session: Session, plan: Plan, progress: Callable[[int], None]) -> N
             and want.requirement is not None
             and (want.requirement or want.rules is not None)
         ):
-            rules = want.resolved_rules = _rules_for(want, column)
+            rules = want.resolved_rules = rules_for(want, column)
             # 已确认 after this import: confirmed now, or already and unchanged.
             confirmed = (plan.confirm_rules and confirmable(rules)) or (
                 column is not None and column.confirmed and column.rules == rules
@@ -678,7 +678,9 @@ def _rules_fit(want: Desired, column: Existing | None) -> bool:
     return all(not x or (isinstance(x, str) and x in text) for x in sources)
 
 
-def _rules_for(want: Desired, column: Existing | Column | None) -> list[dict[str, Any]]:
+def rules_for(want: Desired, column: Existing | Column | None) -> list[dict[str, Any]]:
+    """The rules a desired column gets: its own, the existing column's when the
+    requirement text is unchanged, else the parse of the text (apply uses it too)."""
     if want.rules is not None:
         return want.rules
     if column is not None and column.time_requirement == want.requirement:

@@ -187,8 +187,11 @@ def _read_xlsx(filename: str, data: bytes) -> list[RawTable]:
         raw = RawTable(label=label, title=sheet.title.strip())
         for row_cells in sheet.iter_rows():
             cells: list[Cell] = []
-            number = row_cells[0].row if row_cells else 0
+            # iter_rows places every cell, merged ones too, though openpyxl types a
+            # merged cell's row and column as optional.
+            number = (row_cells[0].row or 0) if row_cells else 0
             for cell in row_cells:
+                assert cell.row is not None and cell.column is not None
                 if cell.data_type == "e":
                     where = f"{get_column_letter(cell.column)}{cell.row}"
                     raise ImportFileError(

@@ -11,12 +11,9 @@ from zoneinfo import ZoneInfo
 
 from workflow.calendar import add_months
 from workflow.enums import State
+from workflow.stages import DEFAULT_STAGE_LIMITS, STAGE_LABELS
 
-STAGE_NAMES = {
-    State.INITIAL_REVIEW.value: "初审",
-    State.HEAD_REVIEW.value: "审核",
-    State.OFFICE_REVIEW.value: "审发",
-}
+STAGE_NAMES = {s.value: name for s, name in STAGE_LABELS.items()}
 STATE_NAMES = {
     State.DRAFT.value: "草稿",
     State.INITIAL_REVIEW.value: "初审中",
@@ -30,11 +27,7 @@ STATE_NAMES = {
 
 
 def _default_stage_limits() -> dict[str, int]:
-    return {
-        State.INITIAL_REVIEW.value: 2,
-        State.HEAD_REVIEW.value: 2,
-        State.OFFICE_REVIEW.value: 3,
-    }
+    return dict(DEFAULT_STAGE_LIMITS)  # a copy: settings are per deployment
 
 
 @dataclass(frozen=True)
@@ -42,7 +35,8 @@ class ReportSettings:
     """Deployment settings of the office's reports (the office may change them)."""
 
     timezone: str = "Asia/Shanghai"
-    # How many working days an item may wait at each review stage before it is stuck.
+    # How many working days an item may wait at each review stage before it is stuck
+    # (config.py: NOTIFY_STAGE_LIMIT_<STAGE>, the same limits the reminders use).
     stage_limits: dict[str, int] = field(default_factory=_default_stage_limits)
     due_soon_workdays: int = 3
     stale_after_months: int = 6

@@ -24,6 +24,7 @@ from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, PROVISIONAL
 from workflow.deadlines.maintenance import ProvisionalDue, provisional_dues
 from workflow.enums import Role, State
 from workflow.models import Column, Item, ItemStateCount, Unit, User, UserRole
+from workflow.permissions import STAGES
 from workflow.reporting.common import (
     DEFAULTS,
     STAGE_NAMES,
@@ -34,11 +35,7 @@ from workflow.reporting.common import (
 from workflow.reporting.status import Freshness, current_statuses
 
 # Who holds an item at each review stage (domain.md: the three reviews).
-STAGE_ROLES = {
-    State.INITIAL_REVIEW.value: Role.DEPUTY_HEAD.value,
-    State.HEAD_REVIEW.value: Role.HEAD.value,
-    State.OFFICE_REVIEW.value: Role.OFFICE_EDITOR.value,
-}
+STAGE_ROLES = {s.value: stage.role.value for s, stage in STAGES.items()}
 SORTS = ("waiting", "unit", "column", "stage")
 
 

@@ -64,7 +64,7 @@ def _sheet(
 ) -> Worksheet:
     """A printable sheet: a merged title row, a bold header row repeated on every page,
     thin borders, A4 landscape fitted to one page wide, page numbers in the footer."""
-    ws = wb.create_sheet(title)
+    ws: Worksheet = wb.create_sheet(title)  # typed Any: it may make other kinds of sheet
     ws.append([heading])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws["A1"].font = Font(name=HEAD_FONT, size=16, bold=True)
@@ -90,6 +90,8 @@ def _sheet(
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
+    # A new sheet has both (openpyxl types them as optional).
+    assert ws.sheet_properties.pageSetUpPr is not None and ws.oddFooter is not None
     ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_options.horizontalCentered = True
     ws.oddFooter.center.text = "第 &P 页，共 &N 页"

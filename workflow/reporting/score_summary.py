@@ -37,7 +37,7 @@ from sqlalchemy import Date, delete, exists, func, insert, literal, select, upda
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar, add_months
-from workflow.enums import State
+from workflow.enums import REVIEW_STATES, State
 from workflow.models import (
     AuditEvent,
     DeadlineStatusDirty,
@@ -69,12 +69,7 @@ from workflow.reporting.judging import (
 STORED_MONTHS = 24  # the current month and the 23 before: this year's and last year's
 CASE_CHUNK = 6  # months of rule periods judged at once by a full rebuild
 INSERT_BATCH = 5000  # rows an executemany sends at once (SQLite)
-FLOW_STATES = (
-    State.INITIAL_REVIEW.value,
-    State.HEAD_REVIEW.value,
-    State.OFFICE_REVIEW.value,
-    State.PUBLISHED.value,
-)
+FLOW_STATES = (*(s.value for s in REVIEW_STATES), State.PUBLISHED.value)
 
 
 @dataclass(frozen=True)

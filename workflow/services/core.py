@@ -14,7 +14,6 @@ import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
-from types import SimpleNamespace
 from typing import Any, ParamSpec, TypeVar, cast
 
 from sqlalchemy import Insert, Table, Update, bindparam, exists, insert, select, update
@@ -24,7 +23,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from workflow import audit, review_facts
+from workflow import audit, machine, review_facts
 from workflow.enums import Action, Role, State
 from workflow.errors import (
     CommentRequired,
@@ -37,7 +36,7 @@ from workflow.errors import (
     WrongUnit,
 )
 from workflow.events import ItemEvent
-from workflow.machine import available, fire
+from workflow.machine import available
 from workflow.models import AuditEvent, Column, ColumnLink, Item, Obligation, Revision, User
 from workflow.permissions import REVIEW_ACTIONS, History, check_permission
 from workflow.prerequisites import Prerequisites
@@ -426,9 +425,8 @@ def _is_key_clash(exc: IntegrityError, table: str, columns: tuple[str, ...]) -> 
 
 
 def next_state(item: AnyItem, action: Action) -> State:
-    """Where `action` takes the item, by the shared machine, without touching the row."""
-    probe = SimpleNamespace(state=item.state, has_live_revision=item.has_live_revision)
-    return fire(probe, action)
+    """Where `action` takes the item, by the shared table, without touching the row."""
+    return machine.next_state(item, action)
 
 
 def event(cls: type[ItemEvent], item: AnyItem, row: Mapping[str, Any], **extra: Any) -> ItemEvent:

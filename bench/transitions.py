@@ -3,8 +3,9 @@
     python -m bench.transitions [--url URL] [--items 20000] [--rounds 4]
 
 Each item goes submit → approve (初审, 保密审查 confirmed) → approve (审核) → approve (审发),
-one transaction per transition, as one web request each would. The library side calls
-workflow.services with the version the caller saw; the baseline does per transition one
+one transaction per transition, as one web request each would. The library side runs
+workflow.services through workflow.runner (as the web views do) with the version the
+caller saw; the baseline does per transition one
 raw `UPDATE items … WHERE id = … AND version = …` (rowcount checked) and one
 `INSERT INTO audit_events` with a Python-computed sha256 chained to the previous hash,
 then commits. The two run alternately in rounds on separate sets of drafts so machine
@@ -38,7 +39,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.generate import DraftRef, insert_drafts
-from workflow import migrate, review_facts, services
+from workflow import migrate, review_facts, runner, services
 from workflow.accounts import create_unit, create_user
 from workflow.audit import compute_hash, verify_chains
 from workflow.db import make_engine, make_session_factory
@@ -175,9 +176,10 @@ def _users(session: Session, actors: Actors) -> tuple[User, User, User, User]:
 
 def run_library(engine: Engine, refs: Sequence[DraftRef], actors: Actors) -> None:
     """One long-lived session on one held connection (as the baseline holds its
-    connection), a commit after every transition. The caller's `expected_version` is the
-    version it last saw: the draft's, plus one per transition. Each service call loads
-    its item, as a fresh web request would; the bench itself issues no query."""
+    connection), a commit after every transition (the runner's). The caller's
+    `expected_version` is the version it last saw: the draft's, plus one per transition.
+    Each service call loads its item, as a fresh web request would; the bench itself
+    issues no query."""
     with engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as session:
         drafter, deputy, head, editor = _users(session, actors)
         for i, ref in enumerate(refs):
@@ -185,27 +187,22 @@ def run_library(engine: Engine, refs: Sequence[DraftRef], actors: Actors) -> Non
                 session.expunge_all()
                 drafter, deputy, head, editor = _users(session, actors)
             item_id, version = ref.item_id, ref.version
-            services.submit(
-                session, actor=drafter, item_id=item_id, expected_version=version, now=_now()
-            )
-            session.commit()
-            services.approve(
-                session,
-                actor=deputy,
-                item_id=item_id,
-                expected_version=version + 1,
-                now=_now(),
-                confidentiality_checked=True,
-            )
-            session.commit()
-            services.approve(
-                session, actor=head, item_id=item_id, expected_version=version + 2, now=_now()
-            )
-            session.commit()
-            services.approve(
-                session, actor=editor, item_id=item_id, expected_version=version + 3, now=_now()
-            )
-            session.commit()
+            steps: list[tuple[Any, User, dict[str, Any]]] = [
+                (services.submit, drafter, {}),
+                (services.approve, deputy, {"confidentiality_checked": True}),
+                (services.approve, head, {}),
+                (services.approve, editor, {}),
+            ]
+            for n, (service, actor, extra) in enumerate(steps):
+                runner.run(
+                    session,
+                    service,
+                    actor=actor,
+                    now=_now(),
+                    item_id=item_id,
+                    expected_version=version + n,
+                    **extra,
+                )
 
 
 # ----------------------------------------------------------------------- the baseline

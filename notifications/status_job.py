@@ -14,8 +14,9 @@ from datetime import datetime
 from config import Config
 from notifications import runtime
 from notifications.runtime import utcnow
+from workflow import runner
 from workflow.reporting.common import ReportSettings
-from workflow.reporting.status import refresh_status
+from workflow.reporting.status import refresh
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ def refresh_deadline_status(now_iso: str | None = None) -> int:
     rt = runtime.get()
     now = datetime.fromisoformat(now_iso) if now_iso else utcnow()
     with rt.sessions() as session:
-        rows = refresh_status(session, now, report_settings(rt.config))
-        session.commit()
+        settings = report_settings(rt.config)
+        rows = runner.run(session, refresh, actor=None, now=now, settings=settings).value
     log.info("deadline status: %s assignments", rows)
     return rows

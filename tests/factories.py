@@ -14,6 +14,8 @@ from workflow.accounts import create_unit, create_user
 from workflow.enums import AssignmentRole, ContentType, ItemKind, Role, State, UnitKind
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item, Unit, User
 
+from .services import act
+
 _counter = itertools.count(1)
 # Test units answer for their columns from long before any test's dates: the periods a
 # test judges are never cut off by the responsible-since day unless the test sets one.
@@ -125,7 +127,7 @@ def new_item(
     column: Column | None = None,
     drafter: User | None = None,
 ) -> Item:
-    item, _ = services.create_item(
+    return services.create_item(
         session,
         actor=drafter or world.drafter,
         column_id=(column or world.column).id,
@@ -133,8 +135,7 @@ def new_item(
         title="关于开展2026年秋季学期招生工作的通知",
         body="<p>正文</p>",
         now=now,
-    )
-    return item
+    ).value
 
 
 def item_in_state(session: Session, world: World, state: str, now: datetime) -> Item:
@@ -142,14 +143,7 @@ def item_in_state(session: Session, world: World, state: str, now: datetime) -> 
     item = new_item(session, world, now)
 
     def do(action: str, actor: User, **kw: object) -> None:
-        services.ACTIONS[action](  # type: ignore[operator]
-            session,
-            actor=actor,
-            item_id=item.id,
-            expected_version=item.version,
-            now=now,
-            **kw,
-        )
+        act(session, action, item, by=actor, now=now, **kw)
 
     if state == State.DRAFT:
         return item

@@ -18,6 +18,7 @@ from workflow.enums import ItemKind, Role, State
 from workflow.models import Column, ColumnAssignment, Item, Obligation, Unit
 
 from .factories import LONG_AGO, World, make_column, unique
+from .services import act
 
 BJ = ZoneInfo("Asia/Shanghai")
 NOW = datetime(2026, 11, 23, 10, tzinfo=BJ).astimezone(UTC)  # Monday
@@ -119,14 +120,14 @@ class Portal:
 def walk(session: Session, world: World, steps: list[tuple[str, str]]) -> Item:
     """An item of unit A in the world's column (no rules), moved by the real services:
     steps are (action, Beijing day) — create on the first step's day."""
-    item, _ = services.create_item(
+    item = services.create_item(
         session,
         actor=world.drafter,
         column_id=world.column.id,
         kind=ItemKind.ARTICLE,
         title="审核时长",
         now=at(steps[0][1], 9),
-    )
+    ).value
     actors = {
         "submit": world.drafter,
         "resubmit": world.drafter,
@@ -141,14 +142,7 @@ def walk(session: Session, world: World, steps: list[tuple[str, str]]) -> Item:
             extra["confidentiality_checked"] = True
         if action == "reject":
             extra["comment"] = "请修改"
-        services.ACTIONS[action](  # type: ignore[operator]
-            session,
-            actor=actor,
-            item_id=item.id,
-            expected_version=item.version,
-            now=at(day),
-            **extra,
-        )
+        act(session, action, item, by=actor, now=at(day), **extra)
     return item
 
 

@@ -11,12 +11,13 @@ from sqlalchemy import Engine, select, text, update
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
 
-from workflow import audit, services
+from workflow import audit
 from workflow.enums import Role, State
 from workflow.models import AuditEvent, Item
 
 from .conftest import bypass_triggers, wipe
 from .factories import World, build_world, item_in_state
+from .services import act
 
 
 @pytest.fixture
@@ -126,13 +127,7 @@ def test_each_transition_writes_exactly_one_row(session: Session, now: datetime)
         )
 
     before = count()
-    services.approve(
-        session,
-        actor=world.user(Role.HEAD),
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-    )
+    act(session, "approve", item, by=world.user(Role.HEAD), now=now)
     assert count() == before + 1
 
 
@@ -164,11 +159,11 @@ def test_snapshot_verify_does_not_block_writers(
         with Session(engine) as writer:  # a transition commits meanwhile
             item = writer.get(Item, ids[1])
             assert item is not None
-            services.approve(
+            act(
                 writer,
-                actor=writer.merge(world.user(Role.DEPUTY_HEAD)),
-                item_id=item.id,
-                expected_version=item.version,
+                "approve",
+                item,
+                by=writer.merge(world.user(Role.DEPUTY_HEAD)),
                 now=now,
                 confidentiality_checked=True,
             )

@@ -217,7 +217,7 @@ def test_two_requests_with_one_key_create_one_item(
     results: dict[str, tuple[int, int]] = {}
 
     def create(s: Session) -> tuple[int, int]:
-        item, events = services.create_item(
+        created = services.create_item(
             s,
             actor=s.merge(world.drafter),
             column_id=world.column.id,
@@ -226,7 +226,7 @@ def test_two_requests_with_one_key_create_one_item(
             now=now,
             request_key="form-token-1",
         )
-        return item.id, len(events)
+        return created.value.id, len(created.events)
 
     def first() -> None:
         with Session(engine) as s:

@@ -25,6 +25,7 @@ from workflow.services import columns as column_settings
 
 from .factories import World
 from .reporting_portal import BJ, NOW, Portal
+from .services import act
 
 TODAY = date(2026, 11, 23)
 
@@ -222,7 +223,7 @@ def test_a_drafter_picks_the_part_when_there_is_a_choice(
     column = parted_column(portal, world)
 
     def create(**kw: Any) -> Item:
-        item, _ = services.create_item(
+        item = services.create_item(
             session,
             actor=world.drafter,
             column_id=column.id,
@@ -230,7 +231,7 @@ def test_a_drafter_picks_the_part_when_there_is_a_choice(
             title="信息",
             now=NOW,
             **kw,
-        )
+        ).value
         return item
 
     with pytest.raises(ValidationFailed, match="needs a part"):
@@ -253,23 +254,16 @@ def test_a_drafter_picks_the_part_when_there_is_a_choice(
     with pytest.raises(ValidationFailed, match="does not belong"):
         create(part_id=other.id)
     # Editing keeps an item where it was (even in a part retired since) unless told.
-    services.update_draft(
-        session,
-        actor=world.drafter,
-        item_id=filed.id,
-        expected_version=filed.version,
-        title="改过的标题",
-        now=NOW,
-    )
+    act(session, "edit", filed, by=world.drafter, now=NOW, title="改过的标题")
     session.refresh(filed)
     assert filed.part_id == other.id
-    services.update_draft(
+    act(
         session,
-        actor=world.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        title="改过的标题",
+        "edit",
+        item,
+        by=world.drafter,
         now=NOW,
+        title="改过的标题",
         part_id=part(column, "信息公开年报").id,
     )
     session.refresh(item)

@@ -214,7 +214,7 @@ def test_seed_003_column_is_judged_per_part(session: Session, world: World) -> N
     # 区政府组成部门 expanded to every department: the world's unit A (with a drafter) too.
     (mine,) = [a for a in column.assignments if a.unit_id == world.unit_a.id]
     assert mine.responsible_since == date(2026, 1, 1)
-    annual_report, _ = services.create_item(
+    annual_report = services.create_item(
         session,
         actor=world.drafter,
         column_id=column.id,
@@ -222,7 +222,7 @@ def test_seed_003_column_is_judged_per_part(session: Session, world: World) -> N
         title="2025年政府信息公开工作年度报告",
         now=at(date(2026, 1, 20)),
         part_id=parts["信息公开年报"].id,
-    )
+    ).value
     assert annual_report.part_id == parts["信息公开年报"].id
     session.flush()
     # Published at once (no audit trail needed here): first published 01-20.

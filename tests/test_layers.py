@@ -24,7 +24,7 @@ def test_workflow_imports_neither_flask_nor_rq() -> None:
 
 
 # What another module needs gets a public name; underscore names stay in their module.
-# A package's private submodule (workflow/services/_core.py) may be imported by the
+# A package's private submodule (a workflow/services/_x.py) may be imported by the
 # modules of that same package and by no one else.
 OWN_PACKAGES = ("workflow", "web", "notifications", "bench", "tests", "config")
 ROOT = Path(__file__).resolve().parents[1]
@@ -159,5 +159,14 @@ def test_the_check_catches_an_underscore_name_taken_from_another_module(
         "from workflow.services import _core",  # inside its own package
     ],
 )
-def test_the_check_lets_public_and_own_package_names_pass(source: str) -> None:
+def test_the_check_lets_public_and_own_package_names_pass(
+    source: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # services/_core.py is services/core.py now: the private module these examples
+    # import is pretended, so the rule for one keeps its test.
+    real = _is_module
+    pretended = "workflow.services._core"
+    monkeypatch.setattr(
+        sys.modules[__name__], "_is_module", lambda dotted: dotted == pretended or real(dotted)
+    )
     assert private_imports(source, "workflow.services.review") == []

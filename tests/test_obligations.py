@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime
 
 import pytest
@@ -14,6 +15,7 @@ from workflow.events import ItemPublished, ObligationCreated, ObligationFulfille
 from workflow.models import CalendarYear, Column, ColumnLink, HolidayOverride, Item, Obligation
 
 from .factories import World, build_world, make_column
+from .services import act
 
 RECEIVED_15_WORKDAYS = [
     {"kind": "after_event", "within": 15, "unit": "workday", "event": "received"}
@@ -25,32 +27,21 @@ def w(session: Session, now: datetime) -> World:
     return build_world(session, now)
 
 
-def publish(session: Session, w: World, item_id: int, now: datetime) -> list[object]:
+def publish(session: Session, w: World, item_id: int, now: datetime) -> Sequence[object]:
     item = session.get(Item, item_id)
     assert item is not None and w.office_editor is not None
-    services.submit(
-        session, actor=w.drafter, item_id=item_id, expected_version=item.version, now=now
+    act(session, "submit", item, by=w.drafter, now=now)
+    act(
+        session, "approve", item, by=w.user(Role.DEPUTY_HEAD), now=now, confidentiality_checked=True
     )
-    services.approve(
-        session,
-        actor=w.user(Role.DEPUTY_HEAD),
-        item_id=item_id,
-        expected_version=item.version,
-        now=now,
-        confidentiality_checked=True,
-    )
-    services.approve(
-        session, actor=w.user(Role.HEAD), item_id=item_id, expected_version=item.version, now=now
-    )
-    return services.approve(
-        session, actor=w.office_editor, item_id=item_id, expected_version=item.version, now=now
-    )
+    act(session, "approve", item, by=w.user(Role.HEAD), now=now)
+    return act(session, "approve", item, by=w.office_editor, now=now).events
 
 
 def test_item_due_date_from_its_event_date(session: Session, w: World, now: datetime) -> None:
     column = make_column(session, [w.unit_a])
     column.rules = RECEIVED_15_WORKDAYS
-    item, _ = services.create_item(
+    item = services.create_item(
         session,
         actor=w.drafter,
         column_id=column.id,
@@ -58,16 +49,16 @@ def test_item_due_date_from_its_event_date(session: Session, w: World, now: date
         title="关于某某信息公开申请的答复",
         now=now,
         event_date=date(2026, 9, 28),
-    )
+    ).value
     assert (item.due_date, item.due_provisional) == (date(2026, 10, 23), False)
     # The request was really received in late December: the count runs into 2027.
-    services.update_draft(
+    act(
         session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        title=item.title,
+        "edit",
+        item,
+        by=w.drafter,
         now=now,
+        title=item.title,
         event_date=date(2026, 12, 21),
     )
     assert (item.due_date, item.due_provisional) == (date(2027, 1, 11), True)
@@ -75,13 +66,13 @@ def test_item_due_date_from_its_event_date(session: Session, w: World, now: date
     session.add(HolidayOverride(day=date(2027, 1, 1), is_workday=False, note="元旦"))
     session.add(CalendarYear(year=2027, entered_at=now))
     session.flush()
-    services.update_draft(
+    act(
         session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        title=item.title,
+        "edit",
+        item,
+        by=w.drafter,
         now=now,
+        title=item.title,
         event_date=date(2026, 12, 22),
     )
     assert (item.due_date, item.due_provisional) == (date(2027, 1, 13), False)
@@ -90,7 +81,7 @@ def test_item_due_date_from_its_event_date(session: Session, w: World, now: date
 def test_prompt_columns_use_the_prompt_window(session: Session, w: World, now: datetime) -> None:
     column = make_column(session, [w.unit_a])
     column.rules = [{"kind": "prompt"}]
-    item, _ = services.create_item(
+    item = services.create_item(
         session,
         actor=w.drafter,
         column_id=column.id,
@@ -99,7 +90,7 @@ def test_prompt_columns_use_the_prompt_window(session: Session, w: World, now: d
         now=now,
         event_date=date(2026, 9, 30),
         prompt_window=3,
-    )
+    ).value
     assert item.due_date == date(2026, 10, 10)  # 10-08, 10-09, 10-10 (调休 Saturday)
 
 
@@ -115,14 +106,14 @@ def test_statements_only_where_the_column_allows(session: Session, w: World, now
         )
     column = make_column(session, [w.unit_a])
     column.allows_statement = True
-    item, _ = services.create_item(
+    item = services.create_item(
         session,
         actor=w.drafter,
         column_id=column.id,
         kind=ItemKind.STATEMENT,
         title="11月1日—11月30日无信件、留言信息",
         now=now,
-    )
+    ).value
     assert item.state == State.DRAFT  # and it goes through all three stages:
     publish(session, w, item.id, now)
     assert item.state == State.PUBLISHED and item.first_published_at == now
@@ -138,14 +129,14 @@ def test_publishing_a_policy_creates_the_interpretation_obligation(
     ]
     session.add(ColumnLink(source_id=policies.id, target_id=interpretations.id))
     session.flush()
-    item, _ = services.create_item(
+    item = services.create_item(
         session,
         actor=w.drafter,
         column_id=policies.id,
         kind=ItemKind.POLICY,
         title="关于促进消费的若干措施",
         now=datetime(2026, 9, 29, 2, tzinfo=UTC),
-    )
+    ).value
     published_at = datetime(2026, 9, 29, 8, tzinfo=UTC)  # 16:00 in Beijing, Tuesday
     events = publish(session, w, item.id, published_at)
     assert isinstance(events[0], ItemPublished)
@@ -157,7 +148,7 @@ def test_publishing_a_policy_creates_the_interpretation_obligation(
     obligation = session.get(Obligation, created[0].obligation_id)
     assert obligation is not None and obligation.source_item_id == item.id
     # The unit answers it with an interpretation naming the obligation.
-    answer, _ = services.create_item(
+    answer = services.create_item(
         session,
         actor=w.drafter,
         column_id=interpretations.id,
@@ -165,7 +156,7 @@ def test_publishing_a_policy_creates_the_interpretation_obligation(
         title="《关于促进消费的若干措施》政策解读",
         now=published_at,
         obligation_id=obligation.id,
-    )
+    ).value
     events = publish(session, w, answer.id, datetime(2026, 10, 8, 2, tzinfo=UTC))
     fulfilled = [e for e in events if isinstance(e, ObligationFulfilled)]
     assert [(e.obligation_id, e.item_id, e.late) for e in fulfilled] == [
@@ -194,14 +185,14 @@ def test_an_answer_without_a_named_obligation_settles_the_oldest(
     )
     session.add_all([older, newer])
     session.flush()
-    item, _ = services.create_item(
+    item = services.create_item(
         session,
         actor=w.drafter,
         column_id=target.id,
         kind=ItemKind.INTERPRETATION,
         title="解读",
         now=now,
-    )
+    ).value
     events = publish(session, w, item.id, now)
     late = [e for e in events if isinstance(e, ObligationFulfilled)]
     assert [(e.obligation_id, e.late) for e in late] == [(older.id, True)]  # due 11-20
@@ -241,7 +232,7 @@ def test_provisional_due_dates_are_recomputed_once_the_year_is_entered(
 
     column = make_column(session, [w.unit_a])
     column.rules = RECEIVED_15_WORKDAYS
-    item, _ = services.create_item(
+    item = services.create_item(
         session,
         actor=w.drafter,
         column_id=column.id,
@@ -249,7 +240,7 @@ def test_provisional_due_dates_are_recomputed_once_the_year_is_entered(
         title="答复",
         now=now,
         event_date=date(2026, 12, 22),
-    )
+    ).value
     assert (item.due_date, item.due_provisional) == (date(2027, 1, 12), True)
     report = recompute_provisional(session)
     assert (report.items_changed, report.still_provisional) == (0, 1)
@@ -285,9 +276,9 @@ def _linked(session: Session, w: World) -> tuple[Column, Column]:
 
 
 def _published_document(session: Session, w: World, column: Column, now: datetime) -> Item:
-    item, _ = services.create_item(
+    item = services.create_item(
         session, actor=w.drafter, column_id=column.id, kind=ItemKind.POLICY, title="文件", now=now
-    )
+    ).value
     publish(session, w, item.id, now)
     return item
 
@@ -308,9 +299,7 @@ def test_a_republished_revision_creates_and_settles_nothing(
     policies, _ = _linked(session, w)
     item = _published_document(session, w, policies, now)
     assert len(_open(session)) == 1
-    services.revise(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "revise", item, by=w.drafter, now=now)
     events = publish(session, w, item.id, now)
     assert not [e for e in events if isinstance(e, ObligationCreated | ObligationFulfilled)]
     assert len(_open(session)) == 1
@@ -323,14 +312,14 @@ def test_a_statement_does_not_answer_an_obligation(
 ) -> None:
     policies, interpretations = _linked(session, w)
     _published_document(session, w, policies, now)
-    statement, _ = services.create_item(
+    statement = services.create_item(
         session,
         actor=w.drafter,
         column_id=interpretations.id,
         kind=ItemKind.STATEMENT,
         title="本月无解读",
         now=now,
-    )
+    ).value
     publish(session, w, statement.id, now)
     assert len(_open(session)) == 1
 
@@ -341,14 +330,7 @@ def test_retracting_the_document_cancels_its_obligation(
     policies, _ = _linked(session, w)
     item = _published_document(session, w, policies, now)
     assert w.office_editor is not None
-    services.retract(
-        session,
-        actor=w.office_editor,
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        comment="文件废止",
-    )
+    act(session, "retract", item, by=w.office_editor, now=now, comment="文件废止")
     assert _open(session) == []
     cancelled = session.execute(select(Obligation)).scalar_one()
     assert cancelled.cancelled_at == now and cancelled.fulfilled_at is None

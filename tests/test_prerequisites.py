@@ -15,6 +15,7 @@ from workflow.prerequisites import NORMATIVE_DEFAULT, SERVICE_GUIDE_ELEMENTS, de
 from workflow.storage import BlobStore
 
 from .factories import World, build_world, item_in_state, make_column, new_item
+from .services import act
 
 GUIDE = {
     "item_name": "教师资格认定",
@@ -70,22 +71,16 @@ def test_normative_document_needs_interpretation_and_drafting_note(
     )
     item = new_item(session, w, now, kind=ItemKind.NORMATIVE, column=column)
     with pytest.raises(errors.PrerequisiteMissing) as info:
-        services.submit(
-            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-        )
+        act(session, "submit", item, by=w.drafter, now=now)
     assert set(info.value.missing) == {"attachment:interpretation", "attachment:drafting_note"}
     assert describe_missing(info.value.missing) == ["附件：解读", "附件：起草说明"]
     assert item.state == State.DRAFT
     attach(session, store, w, item.id, AttachmentType.INTERPRETATION, now)
     with pytest.raises(errors.PrerequisiteMissing) as info:
-        services.submit(
-            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-        )
+        act(session, "submit", item, by=w.drafter, now=now)
     assert info.value.missing == ("attachment:drafting_note",)
     attach(session, store, w, item.id, AttachmentType.DRAFTING_NOTE, now, data=b"note")
-    services.submit(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "submit", item, by=w.drafter, now=now)
     assert item.state == State.INITIAL_REVIEW
 
 
@@ -99,16 +94,13 @@ def test_prerequisites_are_checked_again_at_publication(
         (w.user(Role.DEPUTY_HEAD), {"confidentiality_checked": True}),
         (w.user(Role.HEAD), {}),
     ):
-        action = services.submit if actor is w.drafter else services.approve
-        action(session, actor=actor, item_id=item.id, expected_version=item.version, now=now, **kw)  # type: ignore[operator]
+        act(session, "submit" if actor is w.drafter else "approve", item, by=actor, now=now, **kw)
     # The office tightens the column while the item is in review: 审发 must refuse.
     column.prerequisites = {"service_guide_elements": True}
     session.flush()  # the office's change is saved (committed, in real use)
     assert w.office_editor is not None
     with pytest.raises(errors.PrerequisiteMissing):
-        services.approve(
-            session, actor=w.office_editor, item_id=item.id, expected_version=item.version, now=now
-        )
+        act(session, "approve", item, by=w.office_editor, now=now)
     assert item.state == State.OFFICE_REVIEW and item.live_revision_no is None
 
 
@@ -116,9 +108,7 @@ def test_normative_rule_holds_in_every_column(session: Session, w: World, now: d
     column = make_column(session, [w.unit_a])  # no prerequisites configured at all
     item = new_item(session, w, now, kind=ItemKind.NORMATIVE, column=column)
     with pytest.raises(errors.PrerequisiteMissing) as info:
-        services.submit(
-            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-        )
+        act(session, "submit", item, by=w.drafter, now=now)
     assert set(info.value.missing) == {"attachment:interpretation", "attachment:drafting_note"}
 
 
@@ -128,9 +118,7 @@ def test_retired_column_blocks_publication(session: Session, w: World, now: date
     session.flush()
     assert w.office_editor is not None
     with pytest.raises(errors.ValidationFailed, match="retired"):
-        services.approve(
-            session, actor=w.office_editor, item_id=item.id, expected_version=item.version, now=now
-        )
+        act(session, "approve", item, by=w.office_editor, now=now)
 
 
 def test_service_guide_needs_all_eight_elements(session: Session, w: World, now: datetime) -> None:
@@ -141,7 +129,7 @@ def test_service_guide_needs_all_eight_elements(session: Session, w: World, now:
         prerequisites={"service_guide_elements": True},
     )
     partial = {k: v for k, v in GUIDE.items() if k not in ("phone", "hours")}
-    item, _ = services.create_item(
+    item = services.create_item(
         session,
         actor=w.drafter,
         column_id=column.id,
@@ -149,37 +137,23 @@ def test_service_guide_needs_all_eight_elements(session: Session, w: World, now:
         title="教师资格认定办事指南",
         fields=partial,
         now=now,
-    )
+    ).value
     with pytest.raises(errors.PrerequisiteMissing) as info:
-        services.submit(
-            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-        )
+        act(session, "submit", item, by=w.drafter, now=now)
     assert set(describe_missing(info.value.missing)) == {"要素：联系电话", "要素：办理时间"}
-    services.update_draft(
+    act(
         session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
+        "edit",
+        item,
+        by=w.drafter,
+        now=now,
         title=item.title,
         fields={**GUIDE, "phone": "  "},
-        now=now,
     )
     with pytest.raises(errors.PrerequisiteMissing):
-        services.submit(
-            session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-        )
-    services.update_draft(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        title=item.title,
-        fields=GUIDE,
-        now=now,
-    )
-    services.submit(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+        act(session, "submit", item, by=w.drafter, now=now)
+    act(session, "edit", item, by=w.drafter, now=now, title=item.title, fields=GUIDE)
+    act(session, "submit", item, by=w.drafter, now=now)
     assert item.state == State.INITIAL_REVIEW
     assert len(SERVICE_GUIDE_ELEMENTS) == 8
 
@@ -212,23 +186,9 @@ def test_attachment_removed_from_working_revision_only(
     item = new_item(session, w, now)
     attach(session, store, w, item.id, AttachmentType.MAIN, now)
     first_att = item.revisions[0].attachments[0]
-    services.submit(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
-    services.reject(
-        session,
-        actor=w.user(Role.DEPUTY_HEAD),
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        comment="换附件",
-    )
-    services.remove_attachment(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        attachment_id=first_att.id,
-        now=now,
+    act(session, "submit", item, by=w.drafter, now=now)
+    act(session, "reject", item, by=w.user(Role.DEPUTY_HEAD), now=now, comment="换附件")
+    act(
+        session, services.remove_attachment, item, by=w.drafter, now=now, attachment_id=first_att.id
     )
     assert [len(r.attachments) for r in item.revisions] == [1, 0]

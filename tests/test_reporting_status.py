@@ -28,6 +28,7 @@ from workflow.reporting.status import Freshness, refresh_status
 
 from .factories import World
 from .reporting_portal import NOW, Portal, october_portal
+from .services import act
 
 
 def evaluated_live(session: Session, **kw: Any) -> list[UnitDeadlines]:
@@ -47,33 +48,22 @@ def marks(session: Session) -> list[int | None]:
 
 def publish(session: Session, world: World, column_id: int) -> Item:
     """A 月报 item of unit A through the whole 三审 path, published at NOW."""
-    item, _ = services.create_item(
+    item = services.create_item(
         session,
         actor=world.drafter,
         column_id=column_id,
         kind=ItemKind.ARTICLE,
         title="十一月月报",
         now=NOW - timedelta(hours=3),
-    )
-    services.submit(
-        session, actor=world.drafter, item_id=item.id, expected_version=item.version, now=NOW
-    )
+    ).value
+    act(session, "submit", item, by=world.drafter, now=NOW)
     for role, extra in (
         (Role.DEPUTY_HEAD, {"confidentiality_checked": True}),
         (Role.HEAD, {}),
     ):
-        services.approve(
-            session,
-            actor=world.user(role),
-            item_id=item.id,
-            expected_version=item.version,
-            now=NOW,
-            **extra,
-        )
+        act(session, "approve", item, by=world.user(role), now=NOW, **extra)
     assert world.office_editor is not None
-    services.approve(
-        session, actor=world.office_editor, item_id=item.id, expected_version=item.version, now=NOW
-    )
+    act(session, "approve", item, by=world.office_editor, now=NOW)
     assert item.state == State.PUBLISHED
     return item
 
@@ -113,14 +103,7 @@ def test_summary_equals_live_and_follows_the_services(session: Session, world: W
     # Retracted: due soon again, without any refresh.
     refresh_status(session, NOW)
     assert marks(session) == []
-    services.retract(
-        session,
-        actor=world.office_editor,  # type: ignore[arg-type]
-        item_id=item.id,
-        expected_version=item.version,
-        now=NOW,
-        comment="误发",
-    )
+    act(session, "retract", item, by=world.office_editor, now=NOW, comment="误发")
     board = dashboard(session, NOW)
     assert board.freshness == Freshness(NOW, 1)
     assert [(d.column_path, d.due) for d in a_of(board.units, world).due_soon] == [
@@ -225,14 +208,7 @@ def test_state_counts_from_the_deltas_equal_counting(session: Session, world: Wo
     session.execute(update(Item).where(Item.id == extra.id).values(state="withdrawn"))
     session.execute(delete(Item).where(Item.id == p.item("月报", world.unit_b).id))
     assert state_counts(session) == counted(session)
-    services.retract(
-        session,
-        actor=world.office_editor,  # type: ignore[arg-type]
-        item_id=item.id,
-        expected_version=item.version,
-        now=NOW,
-        comment="误发",
-    )
+    act(session, "retract", item, by=world.office_editor, now=NOW, comment="误发")
     refresh_status(session, NOW)
     assert state_counts(session) == counted(session)
     assert state_counts(session)[State.RETRACTED] >= 1

@@ -10,7 +10,6 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import services
 from workflow.enums import Action, Role, State
 from workflow.errors import InvalidTransition, NotAllowed, ValidationFailed
 from workflow.events import ItemPublished
@@ -18,6 +17,7 @@ from workflow.models import AuditEvent, Item, ScheduledPublication
 from workflow.scheduling import cancel_schedule, open_schedule, publish_due, schedule_publication
 
 from .factories import World, item_in_state
+from .services import act
 
 
 def _scheduled(session: Session, world: World, now: datetime, hours: int = 2) -> Item:
@@ -38,10 +38,10 @@ def test_publishes_when_due_as_the_editor_and_only_once(
     session: Session, world: World, now: datetime
 ) -> None:
     item = _scheduled(session, world, now)
-    assert publish_due(session, now + timedelta(hours=1)) == []  # not yet
+    assert publish_due(session, now=now + timedelta(hours=1)).events == ()  # not yet
     session.refresh(item)
     assert item.state == State.OFFICE_REVIEW
-    events = publish_due(session, now + timedelta(hours=2))
+    events = publish_due(session, now=now + timedelta(hours=2)).events
     assert [type(e) for e in events][:1] == [ItemPublished]
     session.refresh(item)
     assert item.state == State.PUBLISHED and item.live_revision_no == item.current_revision_no
@@ -59,7 +59,7 @@ def test_publishes_when_due_as_the_editor_and_only_once(
         "定时发布",
     )
     # A second run (or a second worker) finds nothing to do.
-    assert publish_due(session, now + timedelta(hours=3)) == []
+    assert publish_due(session, now=now + timedelta(hours=3)).events == ()
     schedule = session.get(ScheduledPublication, item.id)
     assert schedule is not None and schedule.outcome == "published" and schedule.done_at
     assert open_schedule(session, item.id) is None
@@ -71,15 +71,8 @@ def test_an_item_changed_after_scheduling_is_not_published(
     item = _scheduled(session, world, now)
     assert world.office_editor is not None
     colleague = world.users[(Role.OFFICE_EDITOR.value, "office")]
-    services.reject(
-        session,
-        actor=colleague,
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        comment="数据有误",
-    )
-    assert publish_due(session, now + timedelta(hours=2)) == []
+    act(session, "reject", item, by=colleague, now=now, comment="数据有误")
+    assert publish_due(session, now=now + timedelta(hours=2)).events == ()
     session.refresh(item)
     assert item.state == State.RETURNED
     schedule = session.get(ScheduledPublication, item.id)
@@ -140,6 +133,6 @@ def test_scheduling_checks_everything_up_front(
         )
     cancel_schedule(session, actor=editor, item_id=item.id, now=now)
     assert open_schedule(session, item.id) is None
-    assert publish_due(session, now + timedelta(hours=5)) == []
+    assert publish_due(session, now=now + timedelta(hours=5)).events == ()
     session.refresh(item)
     assert item.state == State.OFFICE_REVIEW

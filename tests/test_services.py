@@ -17,6 +17,7 @@ from workflow.events import ItemApproved, ItemPublished, ItemReturned, ItemSubmi
 from workflow.models import AuditEvent, Item, Revision
 
 from .factories import World, audit_count, build_world, item_in_state, new_item, person, unique
+from .services import act
 
 
 @pytest.fixture
@@ -47,26 +48,12 @@ def test_drafter_who_is_also_deputy_head_cannot_review_own_item(
 ) -> None:
     both = person(session, w, [Role.DRAFTER, Role.DEPUTY_HEAD], now, "兼任")
     item = new_item(session, w, now, drafter=both)
-    services.submit(session, actor=both, item_id=item.id, expected_version=item.version, now=now)
+    act(session, "submit", item, by=both, now=now)
     before = state_of(session, item.id)
     with pytest.raises(errors.SeparationOfDuties):
-        services.approve(
-            session,
-            actor=both,
-            item_id=item.id,
-            expected_version=item.version,
-            now=now,
-            confidentiality_checked=True,
-        )
+        act(session, "approve", item, by=both, now=now, confidentiality_checked=True)
     with pytest.raises(errors.SeparationOfDuties):
-        services.reject(
-            session,
-            actor=both,
-            item_id=item.id,
-            expected_version=item.version,
-            now=now,
-            comment="x",
-        )
+        act(session, "reject", item, by=both, now=now, comment="x")
     assert state_of(session, item.id) == before
 
 
@@ -75,44 +62,22 @@ def test_submitter_colleague_cannot_review_what_they_submitted(
 ) -> None:
     colleague = person(session, w, [Role.DRAFTER, Role.DEPUTY_HEAD], now, "同事")
     item = new_item(session, w, now)  # drafted by w.drafter
-    services.submit(
-        session, actor=colleague, item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "submit", item, by=colleague, now=now)
     with pytest.raises(errors.SeparationOfDuties):
-        services.approve(
-            session,
-            actor=colleague,
-            item_id=item.id,
-            expected_version=item.version,
-            now=now,
-            confidentiality_checked=True,
-        )
+        act(session, "approve", item, by=colleague, now=now, confidentiality_checked=True)
 
 
 def test_nobody_acts_on_two_stages_of_one_round(session: Session, w: World, now: datetime) -> None:
     dual = person(session, w, [Role.DEPUTY_HEAD, Role.HEAD], now, "双职")
     item = new_item(session, w, now)
-    services.submit(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
-    services.approve(
-        session,
-        actor=dual,
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        confidentiality_checked=True,
-    )
+    act(session, "submit", item, by=w.drafter, now=now)
+    act(session, "approve", item, by=dual, now=now, confidentiality_checked=True)
     before = state_of(session, item.id)
     with pytest.raises(errors.SeparationOfDuties, match="初审"):
-        services.approve(
-            session, actor=dual, item_id=item.id, expected_version=item.version, now=now
-        )
+        act(session, "approve", item, by=dual, now=now)
     assert state_of(session, item.id) == before
     # The ordinary head can; then the dual user cannot publish either (not an editor).
-    services.approve(
-        session, actor=w.user(Role.HEAD), item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "approve", item, by=w.user(Role.HEAD), now=now)
     assert item.state == State.OFFICE_REVIEW
 
 
@@ -121,63 +86,24 @@ def test_separation_holds_for_the_revision_across_rounds(
 ) -> None:
     dual = person(session, w, [Role.DEPUTY_HEAD, Role.HEAD], now, "双职")
     item = new_item(session, w, now)
-    v = lambda: item.version  # noqa: E731
-    services.submit(session, actor=w.drafter, item_id=item.id, expected_version=v(), now=now)
-    services.approve(
-        session,
-        actor=dual,
-        item_id=item.id,
-        expected_version=v(),
-        now=now,
-        confidentiality_checked=True,
-    )
-    services.reject(
-        session,
-        actor=w.user(Role.HEAD),
-        item_id=item.id,
-        expected_version=v(),
-        now=now,
-        comment="标题有误",
-    )
+    act(session, "submit", item, by=w.drafter, now=now)
+    act(session, "approve", item, by=dual, now=now, confidentiality_checked=True)
+    act(session, "reject", item, by=w.user(Role.HEAD), now=now, comment="标题有误")
     # Resubmitted unchanged: the same revision, so the dual user stays at 初审 only.
-    services.resubmit(session, actor=w.drafter, item_id=item.id, expected_version=v(), now=now)
-    services.approve(
-        session,
-        actor=w.user(Role.DEPUTY_HEAD),
-        item_id=item.id,
-        expected_version=v(),
-        now=now,
-        confidentiality_checked=True,
+    act(session, "resubmit", item, by=w.drafter, now=now)
+    act(
+        session, "approve", item, by=w.user(Role.DEPUTY_HEAD), now=now, confidentiality_checked=True
     )
     with pytest.raises(errors.SeparationOfDuties):
-        services.approve(session, actor=dual, item_id=item.id, expected_version=v(), now=now)
+        act(session, "approve", item, by=dual, now=now)
     # Returned and edited: a new revision, on which the dual user has not acted yet.
-    services.reject(
-        session,
-        actor=w.user(Role.HEAD),
-        item_id=item.id,
-        expected_version=v(),
-        now=now,
-        comment="再改一次",
+    act(session, "reject", item, by=w.user(Role.HEAD), now=now, comment="再改一次")
+    act(session, "edit", item, by=w.drafter, now=now, title="改后的标题")
+    act(session, "resubmit", item, by=w.drafter, now=now)
+    act(
+        session, "approve", item, by=w.user(Role.DEPUTY_HEAD), now=now, confidentiality_checked=True
     )
-    services.update_draft(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=v(),
-        title="改后的标题",
-        now=now,
-    )
-    services.resubmit(session, actor=w.drafter, item_id=item.id, expected_version=v(), now=now)
-    services.approve(
-        session,
-        actor=w.user(Role.DEPUTY_HEAD),
-        item_id=item.id,
-        expected_version=v(),
-        now=now,
-        confidentiality_checked=True,
-    )
-    services.approve(session, actor=dual, item_id=item.id, expected_version=v(), now=now)
+    act(session, "approve", item, by=dual, now=now)
     assert item.state == State.OFFICE_REVIEW and item.current_revision_no == 2
 
 
@@ -187,26 +113,10 @@ def test_a_colleagues_edit_does_not_launder_authorship(
     author = person(session, w, [Role.DRAFTER, Role.DEPUTY_HEAD], now, "作者兼分管")
     item = new_item(session, w, now, drafter=author)
     # A colleague edits and submits; the original author still may not review it.
-    services.update_draft(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        title="同事改过的标题",
-        now=now,
-    )
-    services.submit(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "edit", item, by=w.drafter, now=now, title="同事改过的标题")
+    act(session, "submit", item, by=w.drafter, now=now)
     with pytest.raises(errors.SeparationOfDuties):
-        services.approve(
-            session,
-            actor=author,
-            item_id=item.id,
-            expected_version=item.version,
-            now=now,
-            confidentiality_checked=True,
-        )
+        act(session, "approve", item, by=author, now=now, confidentiality_checked=True)
 
 
 def test_every_content_change_bumps_the_version_and_is_audited(
@@ -216,35 +126,20 @@ def test_every_content_change_bumps_the_version_and_is_audited(
 
     item = new_item(session, w, now)
     before = state_of(session, item.id)
-    services.update_draft(
+    act(session, "edit", item, by=w.drafter, now=now, title=item.title, body="<p>只改正文</p>")
+    act(
         session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        title=item.title,
-        body="<p>只改正文</p>",
+        services.add_attachment,
+        item,
+        by=w.drafter,
         now=now,
-    )
-    services.add_attachment(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
         store=BlobStore(tmp_path),
         data=b"x",
         filename="a.pdf",
         attachment_type="main",
-        now=now,
     )
     att_id = item.revisions[0].attachments[0].id
-    services.remove_attachment(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        attachment_id=att_id,
-        now=now,
-    )
+    act(session, services.remove_attachment, item, by=w.drafter, now=now, attachment_id=att_id)
     after = state_of(session, item.id)  # read back from the database
     assert after[1:] == (before[1] + 3, before[2] + 3)  # same `now` every time
 
@@ -264,14 +159,7 @@ def test_reject_needs_a_comment(
     item = item_in_state(session, w, State.HEAD_REVIEW, now)
     before = state_of(session, item.id)
     with pytest.raises(errors.CommentRequired):
-        services.reject(
-            session,
-            actor=w.user(Role.HEAD),
-            item_id=item.id,
-            expected_version=item.version,
-            now=now,
-            comment=comment,
-        )  # type: ignore[arg-type]
+        act(session, "reject", item, by=w.user(Role.HEAD), now=now, comment=comment)
     assert state_of(session, item.id) == before
 
 
@@ -281,21 +169,10 @@ def test_initial_review_needs_confidentiality_check(
     item = item_in_state(session, w, State.INITIAL_REVIEW, now)
     before = state_of(session, item.id)
     with pytest.raises(errors.ConfidentialityCheckRequired):
-        services.approve(
-            session,
-            actor=w.user(Role.DEPUTY_HEAD),
-            item_id=item.id,
-            expected_version=item.version,
-            now=now,
-        )
+        act(session, "approve", item, by=w.user(Role.DEPUTY_HEAD), now=now)
     assert state_of(session, item.id) == before
-    services.approve(
-        session,
-        actor=w.user(Role.DEPUTY_HEAD),
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        confidentiality_checked=True,
+    act(
+        session, "approve", item, by=w.user(Role.DEPUTY_HEAD), now=now, confidentiality_checked=True
     )
     row = (
         session.execute(
@@ -311,22 +188,8 @@ def test_retract_needs_a_reason(session: Session, w: World, now: datetime) -> No
     item = item_in_state(session, w, State.PUBLISHED, now)
     assert w.office_editor is not None
     with pytest.raises(errors.CommentRequired):
-        services.retract(
-            session,
-            actor=w.office_editor,
-            item_id=item.id,
-            expected_version=item.version,
-            now=now,
-            comment=" ",
-        )
-    services.retract(
-        session,
-        actor=w.office_editor,
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        comment="内容过期",
-    )
+        act(session, "retract", item, by=w.office_editor, now=now, comment=" ")
+    act(session, "retract", item, by=w.office_editor, now=now, comment="内容过期")
     assert item.state == State.RETRACTED and item.live_revision_no is None
 
 
@@ -352,14 +215,7 @@ def test_inactive_user_is_refused(session: Session, w: World, now: datetime) -> 
     deputy = w.user(Role.DEPUTY_HEAD)
     deputy.active = False
     with pytest.raises(errors.InactiveUser):
-        services.approve(
-            session,
-            actor=deputy,
-            item_id=item.id,
-            expected_version=item.version,
-            now=now,
-            confidentiality_checked=True,
-        )
+        act(session, "approve", item, by=deputy, now=now, confidentiality_checked=True)
 
 
 def test_naive_now_is_rejected(session: Session, w: World, now: datetime) -> None:
@@ -369,31 +225,15 @@ def test_naive_now_is_rejected(session: Session, w: World, now: datetime) -> Non
 
 def test_events_describe_the_path(session: Session, w: World, now: datetime) -> None:
     item = new_item(session, w, now)
-    ev = services.submit(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+    ev = act(session, "submit", item, by=w.drafter, now=now).events
     assert isinstance(ev[0], ItemSubmitted) and ev[0].to_state == State.INITIAL_REVIEW
-    ev = services.approve(
-        session,
-        actor=w.user(Role.DEPUTY_HEAD),
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        confidentiality_checked=True,
-    )
+    ev = act(
+        session, "approve", item, by=w.user(Role.DEPUTY_HEAD), now=now, confidentiality_checked=True
+    ).events
     assert isinstance(ev[0], ItemApproved) and ev[0].from_state == State.INITIAL_REVIEW
-    ev = services.approve(
-        session, actor=w.user(Role.HEAD), item_id=item.id, expected_version=item.version, now=now
-    )
+    ev = act(session, "approve", item, by=w.user(Role.HEAD), now=now).events
     assert w.office_editor is not None
-    ev = services.reject(
-        session,
-        actor=w.office_editor,
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        comment="请核对日期",
-    )
+    ev = act(session, "reject", item, by=w.office_editor, now=now, comment="请核对日期").events
     returned = ev[0]
     assert isinstance(returned, ItemReturned)
     # Everyone who approved this round hears of the return, and the drafter.
@@ -405,14 +245,7 @@ def test_returned_item_is_edited_in_a_new_revision(
     session: Session, w: World, now: datetime
 ) -> None:
     item = item_in_state(session, w, State.RETURNED, now)
-    services.update_draft(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        title="修改后的标题",
-        now=now,
-    )
+    act(session, "edit", item, by=w.drafter, now=now, title="修改后的标题")
     revs = (
         session.execute(
             select(Revision).where(Revision.item_id == item.id).order_by(Revision.number)
@@ -422,60 +255,31 @@ def test_returned_item_is_edited_in_a_new_revision(
     )
     assert [(r.number, r.frozen) for r in revs] == [(1, True), (2, False)]
     assert revs[0].title != "修改后的标题" and revs[1].title == "修改后的标题"
-    services.resubmit(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "resubmit", item, by=w.drafter, now=now)
     assert item.state == State.INITIAL_REVIEW and item.current_revision_no == 2
 
 
 def test_submitted_revision_cannot_be_edited(session: Session, w: World, now: datetime) -> None:
     item = item_in_state(session, w, State.HEAD_REVIEW, now)
     with pytest.raises(errors.InvalidTransition):
-        services.update_draft(
-            session,
-            actor=w.drafter,
-            item_id=item.id,
-            expected_version=item.version,
-            title="偷改",
-            now=now,
-        )
+        act(session, "edit", item, by=w.drafter, now=now, title="偷改")
 
 
 def test_revision_of_published_item_keeps_live_revision(
     session: Session, w: World, now: datetime
 ) -> None:
     item = item_in_state(session, w, State.PUBLISHED, now)
-    services.revise(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "revise", item, by=w.drafter, now=now)
     assert (item.state, item.live_revision_no, item.current_revision_no) == ("draft", 1, 2)
-    services.update_draft(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        title="更正版",
-        now=now,
-    )
-    services.submit(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "edit", item, by=w.drafter, now=now, title="更正版")
+    act(session, "submit", item, by=w.drafter, now=now)
     assert item.live_revision_no == 1  # still the public one while in review
-    services.approve(
-        session,
-        actor=w.user(Role.DEPUTY_HEAD),
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        confidentiality_checked=True,
+    act(
+        session, "approve", item, by=w.user(Role.DEPUTY_HEAD), now=now, confidentiality_checked=True
     )
-    services.approve(
-        session, actor=w.user(Role.HEAD), item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "approve", item, by=w.user(Role.HEAD), now=now)
     assert w.office_editor is not None
-    ev = services.approve(
-        session, actor=w.office_editor, item_id=item.id, expected_version=item.version, now=now
-    )
+    ev = act(session, "approve", item, by=w.office_editor, now=now).events
     assert isinstance(ev[0], ItemPublished)
     assert (item.state, item.live_revision_no, item.title) == ("published", 2, "更正版")
     assert stored(session, item.id) == ("published", 2, 2, "更正版")
@@ -486,20 +290,9 @@ def test_withdrawing_a_revision_restores_the_published_item(
 ) -> None:
     item = item_in_state(session, w, State.PUBLISHED, now)
     original_title = item.title
-    services.revise(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
-    services.update_draft(
-        session,
-        actor=w.drafter,
-        item_id=item.id,
-        expected_version=item.version,
-        title="作废的修改",
-        now=now,
-    )
-    services.withdraw(
-        session, actor=w.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "revise", item, by=w.drafter, now=now)
+    act(session, "edit", item, by=w.drafter, now=now, title="作废的修改")
+    act(session, "withdraw", item, by=w.drafter, now=now)
     assert (item.state, item.live_revision_no, item.current_revision_no) == ("published", 1, 1)
     assert item.title == original_title
     # …and so does the database (not only the object the service updated).
@@ -534,7 +327,7 @@ def test_a_request_key_makes_creation_idempotent_per_drafter(
     session: Session, w: World, now: datetime
 ) -> None:
     def create(drafter: object, key: str | None) -> tuple[Item, list[object]]:
-        item, events = services.create_item(
+        created = services.create_item(
             session,
             actor=drafter,  # type: ignore[arg-type]
             column_id=w.column.id,
@@ -543,7 +336,7 @@ def test_a_request_key_makes_creation_idempotent_per_drafter(
             now=now,
             request_key=key,
         )
-        return item, list(events)
+        return created.value, list(created.events)
 
     first, events = create(w.drafter, "k1")
     assert len(events) == 1

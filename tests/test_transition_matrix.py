@@ -19,6 +19,7 @@ from workflow.machine import available
 from workflow.models import AuditEvent, Item
 
 from .factories import World, audit_count, build_world, item_in_state
+from .services import act
 
 LIVE_DRAFT = "draft+live"  # published item, new revision in draft
 LIVE_REVIEW = "initial_review+live"  # published item, new revision awaiting 初审
@@ -87,13 +88,9 @@ def make(session: Session, world: World, shape: str, now: datetime) -> Item:
     if shape not in (LIVE_DRAFT, LIVE_REVIEW):
         return item_in_state(session, world, shape, now)
     item = item_in_state(session, world, State.PUBLISHED, now)
-    services.revise(
-        session, actor=world.drafter, item_id=item.id, expected_version=item.version, now=now
-    )
+    act(session, "revise", item, by=world.drafter, now=now)
     if shape == LIVE_REVIEW:
-        services.submit(
-            session, actor=world.drafter, item_id=item.id, expected_version=item.version, now=now
-        )
+        act(session, "submit", item, by=world.drafter, now=now)
     return item
 
 
@@ -133,7 +130,7 @@ def test_state_action_role_unit(session: Session, now: datetime, shape: str, act
             want = expected(shape, action, role, where)
             savepoint = session.begin_nested()
             try:
-                services.ACTIONS[Action(action)](  # type: ignore[operator]
+                services.ACTIONS[Action(action)](
                     session,
                     actor=actor,
                     item_id=item.id,
@@ -176,12 +173,5 @@ def test_live_revision_follows_the_path(session: Session, now: datetime) -> None
     item = make(session, world, LIVE_REVIEW, now)
     assert (item.live_revision_no, item.current_revision_no) == (1, 2)
     assert world.office_editor is not None
-    services.retract(
-        session,
-        actor=world.office_editor,
-        item_id=item.id,
-        expected_version=item.version,
-        now=now,
-        comment="原文有误，立即撤下",
-    )
+    act(session, "retract", item, by=world.office_editor, now=now, comment="原文有误，立即撤下")
     assert item.state == State.RETRACTED and item.live_revision_no is None

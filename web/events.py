@@ -1,9 +1,10 @@
 """The one place where events leave the web layer, after the commit.
 
-Every view that calls a `workflow` service commits first, then passes the returned
-events here. Today they are logged; the notifications layer connects here (it registers
-a handler in `app.extensions["sanshen.event_handlers"]`), so nothing is ever sent for a
-change that was rolled back.
+Every view runs its `workflow` service through `web.helpers.run` (workflow.runner),
+which commits first, then passes the outcome's events here. Each is logged; the
+notifications layer connects here (it registers a handler in
+`app.extensions["sanshen.event_handlers"]`), so nothing is ever sent for a change that
+was rolled back.
 """
 
 from __future__ import annotations

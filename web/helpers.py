@@ -5,12 +5,11 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g
 from flask_login import current_user
-from sqlalchemy.orm import Session
 
 from web import db_session
 from web.events import dispatch
@@ -20,6 +19,8 @@ from workflow.deadlines.due import load_calendar
 from workflow.enums import Role
 from workflow.models import Item, User
 from workflow.outcome import Outcome
+
+T = TypeVar("T")
 
 
 def now() -> datetime:
@@ -84,36 +85,19 @@ def workdays_since_many(moments: list[datetime]) -> list[int]:
     return [max(total - prefix.get(d, total), 0) for d in local]
 
 
-def run(service: Callable[..., Any], **kwargs: Any) -> Any:
-    """Call a workflow service as the current user through `workflow.runner` (commit,
-    admin log, then events after the commit). A service returning an `Outcome` gets its
-    Outcome back.
-
-    Transitional: the item services still return their older shapes (an event list, an
-    (item, events) pair or a bare value); those are wrapped here and handed back as they
-    were, until each returns an Outcome."""
-    legacy: list[bool] = []
-
-    def call(session: Session, **kw: Any) -> Outcome[Any]:
-        result = service(session, **kw)
-        if isinstance(result, Outcome):
-            return result
-        legacy.append(True)
-        events: list[Any] = result if isinstance(result, list) else []
-        if isinstance(result, tuple) and len(result) == 2 and isinstance(result[1], list):
-            events = result[1]
-        return Outcome(result, tuple(events))
-
+def run(service: Callable[..., Outcome[T]], **kwargs: Any) -> Outcome[T]:
+    """Call a workflow service as the current user through `workflow.runner`: one
+    transaction (commit, with its administrators' log entries; rollback on any error),
+    then the events to the app's handlers after the commit."""
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    outcome = runner.run(
+    return runner.run(
         db_session(),
-        call,
+        service,
         actor=actor(),
         now=now(),
         dispatch=lambda events: dispatch(app, events),
         **kwargs,
     )
-    return outcome.value if legacy else outcome
 
 
 def can_view(user: User, item: Item) -> bool:

@@ -19,7 +19,7 @@ from workflow.machine import available
 from workflow.models import AuditEvent, Item, Revision, User
 from workflow.permissions import check_permission
 from workflow.scheduling import open_schedule
-from workflow.services._core import EDITABLE_STATES, check_drafter
+from workflow.services.core import EDITABLE_STATES, check_drafter
 
 
 @dataclass(frozen=True)

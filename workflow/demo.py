@@ -286,7 +286,7 @@ def _drive(
             if target == State.RETRACTED:
                 steps.append(("retract", editor, {"comment": "政策已废止，撤稿"}))
     for n, (action, actor, kwargs) in enumerate(steps, start=1):
-        services.ACTIONS[Action(action)](  # type: ignore[operator]
+        services.ACTIONS[Action(action)](
             session,
             actor=actor,
             item_id=item.id,
@@ -324,7 +324,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
         people = {role: users[f"{prefix}_{role}"] for role in ("drafter", "deputy", "head")}
         at = now - timedelta(days=3 * (len(DEMO_ITEMS) - i))
         column = _column(session, unit, column_name)
-        item, _ = services.create_item(
+        item = services.create_item(
             session,
             actor=people["drafter"],
             column_id=column.id,
@@ -335,12 +335,12 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
             fields=GUIDE_FIELDS if kind == ItemKind.SERVICE_GUIDE else None,
             # A column with parts (栏目分类): the drafter files the item under its first.
             part_id=column.parts[0].id if len(column.parts) > 1 else None,
-        )
+        ).value
         _drive(session, item, target, people, users["office_editor"], at)
         summary.items_by_state[target] = summary.items_by_state.get(target, 0) + 1
     # A disclosure request received 10 days ago: the reply carries its own due date.
     gov = {role: users[f"gov_{role}"] for role in ("drafter", "deputy", "head")}
-    reply, _ = services.create_item(
+    reply = services.create_item(
         session,
         actor=gov["drafter"],
         column_id=_column(session, _unit(session, OFFICE_UNIT), "依申请公开").id,
@@ -349,7 +349,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
         now=now - timedelta(days=2),
         event_date=(now - timedelta(days=10)).date(),
         body="<p>经审查，您申请的信息属于主动公开范围……</p>",
-    )
+    ).value
     services.submit(
         session,
         actor=gov["drafter"],
@@ -359,7 +359,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
     )
     # A department document published yesterday: its 政策解读 is now owed.
     edu = {role: users[f"edu_{role}"] for role in ("drafter", "deputy", "head")}
-    document, _ = services.create_item(
+    document = services.create_item(
         session,
         actor=edu["drafter"],
         column_id=_column(session, _unit(session, "区教育局"), "部门文件").id,
@@ -367,7 +367,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
         title="区教育局关于规范校外培训机构管理的通知",
         now=now - timedelta(days=2),
         body="<p>各学校、各培训机构：……</p>",
-    )
+    ).value
     _drive(session, document, State.PUBLISHED, edu, users["office_editor"], now - timedelta(days=2))
     summary.items_by_state[State.INITIAL_REVIEW] = (
         summary.items_by_state.get(State.INITIAL_REVIEW, 0) + 1

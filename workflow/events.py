@@ -1,4 +1,5 @@
-"""Events the services return. Plain dataclasses: the caller sends them after commit."""
+"""Events the services return in their Outcome. Plain dataclasses: `workflow.runner`
+hands them on after the commit."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ each schedule is claimed with a conditional UPDATE (`… WHERE done_at IS NULL`)
 is acted on, so only one run publishes it. Publication is the editor's own approval
 (audited with the editor as actor); if the item changed after it was scheduled (rejected,
 resubmitted, retracted…) or the rules now refuse it, nothing is published and the
-schedule records why. Like the services, it never commits: the caller commits, then
-hands the returned events on.
+schedule records why. Like the services, each returns an Outcome and never commits:
+`workflow.runner.run` commits, then hands the events on.
 """
 
 from __future__ import annotations
@@ -27,8 +27,9 @@ from workflow.errors import (
     WorkflowError,
 )
 from workflow.models import Item, ScheduledPublication, User
+from workflow.outcome import Outcome, done
 from workflow.services import approve
-from workflow.services._core import begin_transition, check_publishable, require_aware
+from workflow.services.core import begin_transition, check_publishable, require_aware
 
 _SCHEDULES = cast(Table, ScheduledPublication.__table__)
 
@@ -43,7 +44,7 @@ def schedule_publication(
     expected_version: int,
     publish_at: datetime,
     now: datetime,
-) -> ScheduledPublication:
+) -> Outcome[ScheduledPublication]:
     """Schedule the 审发 approval of an item in office review for `publish_at`.
 
     Every check the approval itself makes runs now (version, state, role, separation of
@@ -77,7 +78,7 @@ def schedule_publication(
     )
     session.add(schedule)
     session.flush()
-    return schedule
+    return done(schedule)
 
 
 def open_schedule(session: Session, item_id: int) -> ScheduledPublication | None:
@@ -85,7 +86,7 @@ def open_schedule(session: Session, item_id: int) -> ScheduledPublication | None
     return schedule if schedule is not None and schedule.done_at is None else None
 
 
-def cancel_schedule(session: Session, *, actor: User, item_id: int, now: datetime) -> None:
+def cancel_schedule(session: Session, *, actor: User, item_id: int, now: datetime) -> Outcome[None]:
     """Cancel an open schedule (any office editor of the district office may)."""
     require_aware(now)
     if not (actor.active and actor.has_role(Role.OFFICE_EDITOR) and actor.unit.is_office):
@@ -93,6 +94,7 @@ def cancel_schedule(session: Session, *, actor: User, item_id: int, now: datetim
     claimed = _claim(session, item_id, now, f"cancelled by {actor.login}")
     if not claimed:
         raise NotFound(f"item {item_id} has no open schedule")
+    return done(None)
 
 
 def _claim(session: Session, item_id: int, now: datetime, outcome: str) -> bool:
@@ -105,9 +107,13 @@ def _claim(session: Session, item_id: int, now: datetime, outcome: str) -> bool:
     return bool(result.rowcount)  # type: ignore[attr-defined]
 
 
-def publish_due(session: Session, now: datetime) -> list[Any]:
-    """Publish every schedule whose time has come; returns the events to send after the
-    caller commits. Each schedule runs in a savepoint: one refusal stops no other."""
+def publish_due(
+    session: Session, *, actor: User | None = None, now: datetime
+) -> Outcome[list[int]]:
+    """Publish every schedule whose time has come: the value is the ids of the items
+    published, the events those of their publication. `actor` is who runs it (the
+    system: each publication is its editor's own approval). Each schedule runs in a
+    savepoint: one refusal stops no other."""
     require_aware(now)
     due = session.execute(
         select(_SCHEDULES.c.item_id, _SCHEDULES.c.editor_id, _SCHEDULES.c.item_version)
@@ -115,6 +121,7 @@ def publish_due(session: Session, now: datetime) -> list[Any]:
         .order_by(_SCHEDULES.c.publish_at, _SCHEDULES.c.item_id)
     ).all()
     events: list[Any] = []
+    published: list[int] = []
     for item_id, editor_id, item_version in due:
         savepoint = session.begin_nested()
         try:
@@ -127,7 +134,7 @@ def publish_due(session: Session, now: datetime) -> list[Any]:
                 raise NotFound("the item or the editor no longer exists")
             if item.version != item_version or item.state != State.OFFICE_REVIEW:
                 raise InvalidTransition("the item changed after it was scheduled")
-            events += approve(
+            approved = approve(
                 session,
                 actor=editor,
                 item_id=item_id,
@@ -136,7 +143,9 @@ def publish_due(session: Session, now: datetime) -> list[Any]:
                 comment="定时发布",
             )
             savepoint.commit()
+            events += approved.events
+            published.append(item_id)
         except WorkflowError as exc:
             savepoint.rollback()
             _claim(session, item_id, now, f"not published: {exc.code}: {exc}")
-    return events
+    return done(published, events)

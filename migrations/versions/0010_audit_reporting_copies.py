@@ -16,7 +16,7 @@ down_revision: str | None = "0009"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
-# What `workflow.services._core.write` stores: `state_entered_at` is the item's
+# What `workflow.services.core.write` stores: `state_entered_at` is the item's
 # `state_since` before the row, i.e. the time of the last earlier row that changed the
 # state (an edit keeps it; the creation row sets it). Found by seq, not by the largest
 # time, so rows written with clocks out of order get what the writer gave them. A row

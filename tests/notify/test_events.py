@@ -14,12 +14,12 @@ from sqlalchemy.orm import Session
 from notifications import inbox
 from notifications.dispatch import enqueue_events, event_payload
 from notifications.runtime import QUEUE
-from workflow import services
 from workflow.enums import Role
 from workflow.models import Delivery
 
 from ..conftest import NOW
 from ..factories import World, new_item, tick
+from ..services import act
 from .conftest import SmtpSink, configure
 
 
@@ -42,9 +42,7 @@ def test_submit_approve_reject_notify_next_actor_drafter_and_approvers(
     session.commit()
     configure(engine, database_url, port)
 
-    events = services.submit(
-        session, actor=drafter, item_id=item.id, expected_version=item.version, now=tick(NOW)
-    )
+    events = act(session, "submit", item, by=drafter, now=tick(NOW)).events
     session.commit()
     assert enqueue_events(redis_client, events) == 1
     job = Queue(QUEUE, connection=redis_client).jobs[0]
@@ -56,14 +54,9 @@ def test_submit_approve_reject_notify_next_actor_drafter_and_approvers(
     with Session(engine) as s:
         assert len(inbox.unread(s, deputy.id)) == 1
 
-    events = services.approve(
-        session,
-        actor=deputy,
-        item_id=item.id,
-        expected_version=item.version,
-        now=tick(NOW, 2),
-        confidentiality_checked=True,
-    )
+    events = act(
+        session, "approve", item, by=deputy, now=tick(NOW, 2), confidentiality_checked=True
+    ).events
     session.commit()
     enqueue_events(Queue(QUEUE, connection=redis_client), events)
     _burst(redis_client)
@@ -71,14 +64,9 @@ def test_submit_approve_reject_notify_next_actor_drafter_and_approvers(
     progress = sink.to("d@a.test")
     assert len(progress) == 1 and "进入审核" in progress[0].message["Subject"]
 
-    events = services.reject(
-        session,
-        actor=head,
-        item_id=item.id,
-        expected_version=item.version,
-        now=tick(NOW, 3),
-        comment="数据来源需注明",
-    )
+    events = act(
+        session, "reject", item, by=head, now=tick(NOW, 3), comment="数据来源需注明"
+    ).events
     session.commit()
     # The same events enqueued twice (a retried request) still give one message each.
     enqueue_events(redis_client, events)
@@ -99,7 +87,5 @@ def test_submit_approve_reject_notify_next_actor_drafter_and_approvers(
 def test_events_nobody_needs_are_skipped(committed: tuple[Session, World]) -> None:
     session, world = committed
     item = new_item(session, world, NOW)
-    events = services.withdraw(
-        session, actor=world.drafter, item_id=item.id, expected_version=item.version, now=NOW
-    )
+    events = act(session, "withdraw", item, by=world.drafter, now=NOW).events
     assert [event_payload(e) for e in events] == [None]

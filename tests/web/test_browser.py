@@ -221,6 +221,7 @@ def _waiting_items(app: Flask, portal: Portal) -> None:
 
     from workflow import services
 
+    from ..services import act
     from .support import user_of
 
     with app.app_context():
@@ -229,7 +230,7 @@ def _waiting_items(app: Flask, portal: Portal) -> None:
         waiting = ((9, "区教育局2026年第三季度政务公开工作总结"), (3, "关于寒假安全教育的提示"))
         for days, title in waiting:
             when = datetime.now(UTC) - timedelta(days=days)
-            item, _ = services.create_item(
+            item = services.create_item(
                 session,
                 actor=drafter,
                 column_id=portal.column.id,
@@ -237,10 +238,8 @@ def _waiting_items(app: Flask, portal: Portal) -> None:
                 title=title,
                 body="<p>正文</p>",
                 now=when,
-            )
-            services.submit(
-                session, actor=drafter, item_id=item.id, expected_version=item.version, now=when
-            )
+            ).value
+            act(session, "submit", item, by=drafter, now=when)
         session.commit()
         session.close()
 

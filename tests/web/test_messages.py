@@ -25,6 +25,7 @@ from workflow.models import ChannelPreference, InboxMessage, Item
 from workflow.scheduling import schedule_publication
 
 from ..notify.conftest import configure
+from ..services import act
 from .support import Portal, login, page_token, user_of, version_on
 
 
@@ -49,7 +50,7 @@ def _draft(app: Flask, portal: Portal, title: str) -> int:
     with app.app_context():
         session: Session = app.extensions["sanshen.sessions"]()
         try:
-            item, _ = services.create_item(
+            item = services.create_item(
                 session,
                 actor=user_of(session, portal, "drafter"),
                 column_id=portal.column.id,
@@ -57,7 +58,7 @@ def _draft(app: Flask, portal: Portal, title: str) -> int:
                 title=title,
                 body="<p>正文</p>",
                 now=datetime.now(UTC),
-            )
+            ).value
             session.commit()
             return item.id
         finally:
@@ -154,7 +155,7 @@ def test_the_cron_job_publishes_what_is_due_and_tells_the_drafter(
     now = datetime.now(UTC)
     with app.app_context():
         session: Session = app.extensions["sanshen.sessions"]()
-        item, _ = services.create_item(
+        item = services.create_item(
             session,
             actor=user_of(session, portal, "drafter"),
             column_id=portal.column.id,
@@ -162,20 +163,13 @@ def test_the_cron_job_publishes_what_is_due_and_tells_the_drafter(
             title="定时发布并通知",
             body="<p>正文</p>",
             now=now,
-        )
+        ).value
         for service, who, extra in [
             (services.submit, "drafter", {}),
             (services.approve, "deputy", {"confidentiality_checked": True}),
             (services.approve, "head", {}),
         ]:
-            service(
-                session,
-                actor=user_of(session, portal, who),
-                item_id=item.id,
-                expected_version=item.version,
-                now=now,
-                **extra,
-            )
+            act(session, service, item, by=user_of(session, portal, who), now=now, **extra)
         schedule_publication(
             session,
             actor=user_of(session, portal, "editor"),

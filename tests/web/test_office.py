@@ -9,11 +9,12 @@ from datetime import UTC, datetime, timedelta
 from flask import Flask
 from sqlalchemy.orm import Session
 
-from workflow import services
+from workflow import runner, services
 from workflow.enums import State
 from workflow.models import Item
 from workflow.scheduling import publish_due
 
+from ..services import act
 from .support import Portal, login, page_token, user_of, version_on
 
 
@@ -21,7 +22,7 @@ def _in_office_review(app: Flask, portal: Portal, title: str) -> int:
     with app.app_context():
         session: Session = app.extensions["sanshen.sessions"]()
         now = datetime.now(UTC)
-        item, _ = services.create_item(
+        item = services.create_item(
             session,
             actor=user_of(session, portal, "drafter"),
             column_id=portal.column.id,
@@ -29,21 +30,14 @@ def _in_office_review(app: Flask, portal: Portal, title: str) -> int:
             title=title,
             body="<p>第一版正文</p>",
             now=now,
-        )
+        ).value
         steps = [
             (services.submit, "drafter", {}),
             (services.approve, "deputy", {"confidentiality_checked": True}),
             (services.approve, "head", {}),
         ]
         for service, who, extra in steps:
-            service(
-                session,
-                actor=user_of(session, portal, who),
-                item_id=item.id,
-                expected_version=item.version,
-                now=now,
-                **extra,
-            )
+            act(session, service, item, by=user_of(session, portal, who), now=now, **extra)
         session.commit()
         item_id = item.id
         session.close()
@@ -82,8 +76,8 @@ def test_publish_at_a_set_time(app: Flask, portal: Portal) -> None:
     assert _state(app, item_id) == State.OFFICE_REVIEW
     with app.app_context():
         session: Session = app.extensions["sanshen.sessions"]()
-        events = publish_due(session, datetime.now(UTC) + timedelta(days=2))
-        session.commit()
+        later = datetime.now(UTC) + timedelta(days=2)
+        events = runner.run(session, publish_due, actor=None, now=later).events
         session.close()
     assert any(getattr(e, "item_id", None) == item_id for e in events)
     assert _state(app, item_id) == State.PUBLISHED

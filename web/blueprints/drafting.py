@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import mimetypes
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from pathlib import PurePath
 from typing import Any
 
@@ -41,6 +41,7 @@ from workflow.deadlines.scopes import part_scopes
 from workflow.enums import Action, ItemKind, Role, State
 from workflow.errors import NotDesignated, StaleVersion, ValidationFailed, WorkflowError
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item
+from workflow.outcome import Outcome
 from workflow.prerequisites import Prerequisites
 from workflow.storage import BlobStore
 
@@ -371,7 +372,7 @@ def new_item(column_id: int) -> Any:
     key = form.nonce.data if form.nonce.data and len(form.nonce.data) <= 64 else None
     try:
         uploads = _uploads(form)
-        item, events = run(
+        created = run(
             services.create_item,
             column_id=column.id,
             kind=form.kind.data,
@@ -387,10 +388,10 @@ def new_item(column_id: int) -> Any:
         return _render_form(form, column, None, str(exc), exc.status)
     except (ValidationFailed, WorkflowError) as exc:
         return _render_form(form, column, None, workflow_message(exc), exc.http_status)
-    if not events:
+    if not created.events:
         flash(_("此稿件已经保存过，未重复创建。"), "ok")
-        return redirect(url_for("review.item", item_id=item.id))
-    return _after_save(form, item, uploads)
+        return redirect(url_for("review.item", item_id=created.value.id))
+    return _after_save(form, created.value, uploads)
 
 
 def _after_save(form: ItemForm, item: Item, uploads: list[tuple[FileStorage, str]]) -> Any:
@@ -480,7 +481,9 @@ def remove_attachment(item_id: int) -> Response:
     return redirect(url_for("drafting.edit_item", item_id=item_id))
 
 
-def _drafting_action(item_id: int, service: Any, message: str, comment: bool = False) -> Any:
+def _drafting_action(
+    item_id: int, service: Callable[..., Outcome[Any]], message: str, comment: bool = False
+) -> Any:
     item = visible_item(item_id)
     form = CommentForm() if comment else VersionForm()
     if not form.validate():

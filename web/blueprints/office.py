@@ -52,8 +52,7 @@ def schedule(item_id: int) -> Any:
             expected_version=form.version.data,
             publish_at=publish_at,
         )
-    except ValidationFailed as exc:
-        db_session().rollback()
+    except ValidationFailed as exc:  # the runner has rolled back
         message = workflow_message(exc)
         if publish_at <= now():
             message = _("发布时间须晚于当前时间。")

@@ -4,6 +4,7 @@ time: there is no bulk action anywhere (一事一审)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from flask import (
@@ -31,6 +32,7 @@ from workflow import review_facts, services
 from workflow.enums import Action, Role, State
 from workflow.errors import ValidationFailed
 from workflow.models import Attachment, Column, Item, Revision, Unit
+from workflow.outcome import Outcome
 from workflow.storage import BlobStore
 
 bp = Blueprint("review", __name__)
@@ -138,7 +140,7 @@ def form_refused(item: Item, form: Any, **forms: Any) -> tuple[str, int]:
 
 
 def act_on_form(
-    item: Item, form: Any, form_name: str, service: Any, **kwargs: Any
+    item: Item, form: Any, form_name: str, service: Callable[..., Outcome[Any]], **kwargs: Any
 ) -> tuple[str, int] | None:
     """Run one review action from its form. On a refusal — the form's own checks or the
     library's — the item page again (422) with the message and the typed text; None

@@ -3,8 +3,8 @@ so the dashboard reads 20,000 rows instead of re-evaluating a million items.
 
 - `refresh_status(session, now)` re-evaluates every assignment and rewrites the summary,
   and brings the scoreboard's summary (`score_summary`) up to date with the same marks
-  (the caller commits). The periodic scan calls it every few minutes; it is safe to run
-  twice.
+  (the caller commits). The periodic scan calls it every few minutes through `refresh`,
+  its service form for `workflow.runner.run`; it is safe to run twice.
 - `current_statuses(...)` is what readers use: the summary's rows for columns nothing
   has touched since, and a live evaluation of the columns marked by the database
   triggers of migration 0009 (a publication, retraction, withdrawal, due date,
@@ -49,7 +49,14 @@ from workflow.deadlines.evaluate import (
     Settings,
     evaluate,
 )
-from workflow.models import DeadlineStatus, DeadlineStatusDirty, ItemStateCount, ScoreMonth
+from workflow.models import (
+    DeadlineStatus,
+    DeadlineStatusDirty,
+    ItemStateCount,
+    ScoreMonth,
+    User,
+)
+from workflow.outcome import Outcome, done
 from workflow.reporting import score_summary
 from workflow.reporting.common import (
     DEFAULTS,
@@ -153,6 +160,18 @@ def refresh_status(
         log.exception("scoreboard summary not refreshed: the scoreboard computes live")
         session.execute(delete(ScoreMonth))
     return len(statuses)
+
+
+def refresh(
+    session: Session,
+    *,
+    actor: User | None = None,
+    now: datetime,
+    settings: ReportSettings = DEFAULTS,
+) -> Outcome[int]:
+    """`refresh_status` as a service, for the runner (a job or a command: `actor` is
+    None); the value is the status rows written."""
+    return done(refresh_status(session, now, settings))
 
 
 def fold_state_counts(session: Session) -> None:

@@ -1,13 +1,19 @@
 """The services that change items: create, edit, and the seven 三审 actions.
 
-Every service takes the session, the acting user and `now` (an aware datetime); it
-checks everything before writing, writes the change and its audit row, and returns
-events. It never commits and never sends anything: the caller commits, then hands the
-events on. After a StaleVersion the caller must roll back (the web layer does on any
-error).
+Every service takes the session, the acting user and `now` (an aware datetime) as
+`service(session, *, actor, now, ...)`; it checks everything before writing, writes the
+change and its audit row, and returns an `Outcome` (workflow.outcome): its value (the
+item, or what the service naturally yields), the events to send and any administrators'
+log entries. A service never commits and never sends anything: `workflow.runner.run`
+calls it, commits (rolling back on any error, StaleVersion included), and only then
+hands the events on — for the web views, the commands and the jobs alike.
 """
 
+from collections.abc import Callable
+
 from workflow.enums import Action
+from workflow.outcome import Outcome
+from workflow.services.core import ItemSnapshot
 from workflow.services.drafting import (
     add_attachment,
     create_item,
@@ -24,7 +30,8 @@ from workflow.services.review import (
     withdraw,
 )
 
-ACTIONS = {
+# The actions by name, for callers that pick one at run time (demo data, tests).
+ACTIONS: dict[Action, Callable[..., Outcome[ItemSnapshot]]] = {
     Action.SUBMIT: submit,
     Action.APPROVE: approve,
     Action.REJECT: reject,

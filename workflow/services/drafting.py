@@ -1,7 +1,9 @@
 """Drafting: create an item, edit its working revision, attach and remove files.
 
 Every content change writes an `edit` audit row (so authorship is on record for the
-separation-of-duties rule) and bumps the item's version.
+separation-of-duties rule) and bumps the item's version. Each service returns an
+Outcome whose value is the ORM item (the new attachment for add_attachment); only
+create_item has an event.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from workflow.errors import (
     ValidationFailed,
     WrongUnit,
 )
-from workflow.events import ItemCreated, ItemEvent
+from workflow.events import ItemCreated
 from workflow.models import (
     Attachment,
     Blob,
@@ -38,8 +40,9 @@ from workflow.models import (
     Revision,
     User,
 )
+from workflow.outcome import Outcome, done
 from workflow.prerequisites import Prerequisites
-from workflow.services._core import (
+from workflow.services.core import (
     EDITABLE_STATES,
     check_drafter,
     check_version,
@@ -188,7 +191,7 @@ def create_item(
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
     request_key: str | None = None,
     part_id: int | None = None,
-) -> tuple[Item, list[ItemEvent]]:
+) -> Outcome[Item]:
     """Create a draft in one of the actor's unit's columns (in `part_id`, one of its
     parts, when the column has several; its only part is taken without asking).
 
@@ -205,7 +208,7 @@ def create_item(
             raise ValueError("request_key must be 1 to 64 characters")
         earlier = _created_for(session, actor.id, request_key)
         if earlier is not None:
-            return earlier, []
+            return done(earlier)
     column = session.get(Column, column_id)
     if column is None:
         raise NotFound(f"column {column_id} does not exist")
@@ -276,7 +279,7 @@ def create_item(
             earlier = _created_for(session, actor.id, request_key)
             if earlier is None:
                 raise
-            return earlier, []
+            return done(earlier)
     row = write(
         session,
         item,
@@ -287,7 +290,7 @@ def create_item(
         now=now,
         creating=True,
     )
-    return item, [event(ItemCreated, item, row)]
+    return done(item, [event(ItemCreated, item, row)])
 
 
 @one_flush
@@ -304,7 +307,7 @@ def update_draft(
     event_date: date | None = None,
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
     part_id: int | None = None,
-) -> Item:
+) -> Outcome[Item]:
     """Edit the working revision of a draft or returned item (and the part it belongs
     to, when its column has parts)."""
     require_aware(now)
@@ -324,7 +327,7 @@ def update_draft(
             due_date=due.date if due else None, due_provisional=bool(due and due.provisional)
         )
     _record_edit(session, item, expected_version, rev, actor, now, "修改内容", changes)
-    return item
+    return done(item)
 
 
 @one_flush
@@ -340,7 +343,7 @@ def add_attachment(
     attachment_type: str,
     now: datetime,
     media_type: str = "application/octet-stream",
-) -> Attachment:
+) -> Outcome[Attachment]:
     """Attach a file to the working revision; its bytes are stored once by hash."""
     require_aware(now)
     item = _editable(session, item_id, actor, expected_version)
@@ -363,7 +366,7 @@ def add_attachment(
     _record_edit(
         session, item, expected_version, rev, actor, now, f"添加附件：{att.filename}", changes
     )
-    return att
+    return done(att)
 
 
 @one_flush
@@ -375,7 +378,8 @@ def remove_attachment(
     expected_version: int,
     attachment_id: int,
     now: datetime,
-) -> None:
+) -> Outcome[Item]:
+    """Remove a file from the working revision; the value is the item."""
     require_aware(now)
     item = _editable(session, item_id, actor, expected_version)
     original = session.get(Attachment, attachment_id)
@@ -403,3 +407,4 @@ def remove_attachment(
         f"删除附件：{original.filename}",
         changes,
     )
+    return done(item)

@@ -18,7 +18,7 @@ from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, item_due, load_calenda
 from workflow.enums import AssignmentRole, ItemKind
 from workflow.events import ObligationCreated, ObligationFulfilled
 from workflow.models import Column, ColumnAssignment, ColumnLink, Obligation
-from workflow.services._core import AnyItem, ColumnFacts
+from workflow.services.core import AnyItem, ColumnFacts
 
 LOCAL = ZoneInfo("Asia/Shanghai")  # deadlines count Beijing calendar days
 

@@ -1,5 +1,8 @@
 """The 三审 actions: submit, approve, reject, resubmit, withdraw, retract, revise.
 
+Each returns an Outcome whose value is the item as the action left it (a snapshot of
+its row, read with Core: see services.core) and whose events describe the action.
+
 Order of checks, so every refusal names the right cause: stale version → the action
 exists from the current state → role / unit / separation of duties → input (comment,
 保密审查) → the column's publish prerequisites. Nothing is written before all pass.
@@ -19,7 +22,6 @@ from workflow.enums import Action, State
 from workflow.errors import ConfidentialityCheckRequired, StaleVersion
 from workflow.events import (
     ItemApproved,
-    ItemEvent,
     ItemPublished,
     ItemRetracted,
     ItemReturned,
@@ -28,8 +30,10 @@ from workflow.events import (
     ItemWithdrawn,
 )
 from workflow.models import Item, Revision, User
-from workflow.services._core import (
+from workflow.outcome import Outcome, done
+from workflow.services.core import (
     AnyItem,
+    ItemSnapshot,
     begin_transition,
     check_publishable,
     clean_comment,
@@ -53,7 +57,7 @@ _ITEMS = cast(Table, Item.__table__)
 @one_flush
 def submit(
     session: Session, *, actor: User, item_id: int, expected_version: int, now: datetime
-) -> list[ItemEvent]:
+) -> Outcome[ItemSnapshot]:
     """draft → initial_review (初审)."""
     return _submit(session, actor, item_id, expected_version, now, Action.SUBMIT)
 
@@ -61,7 +65,7 @@ def submit(
 @one_flush
 def resubmit(
     session: Session, *, actor: User, item_id: int, expected_version: int, now: datetime
-) -> list[ItemEvent]:
+) -> Outcome[ItemSnapshot]:
     """returned → initial_review: the whole 三审 starts again."""
     return _submit(session, actor, item_id, expected_version, now, Action.RESUBMIT)
 
@@ -73,7 +77,7 @@ def _submit(
     expected_version: int,
     now: datetime,
     action: Action,
-) -> list[ItemEvent]:
+) -> Outcome[ItemSnapshot]:
     require_aware(now)
     item, facts, _ = begin_transition(session, item_id, actor, action, expected_version)
     check_publishable(session, item, facts)
@@ -87,7 +91,7 @@ def _submit(
         now=now,
         freeze=True,  # the submitted revision is frozen in the same statement
     )
-    return [event(ItemSubmitted, item, row)]
+    return done(item, [event(ItemSubmitted, item, row)])
 
 
 @one_flush
@@ -101,7 +105,7 @@ def approve(
     comment: str | None = None,
     confidentiality_checked: bool = False,
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
-) -> list[Any]:
+) -> Outcome[ItemSnapshot]:
     """Approve the current stage; the office's approval (审发) publishes, which settles
     and creates linked obligations (their events follow ItemPublished)."""
     require_aware(now)
@@ -133,8 +137,10 @@ def approve(
     )
     if to_state == State.PUBLISHED:
         published = event(ItemPublished, item, row, drafter_id=item.drafter_id)
-        return [published, *on_publish(session, item, facts, now, first_time, prompt_window)]
-    return [event(ItemApproved, item, row)]
+        return done(
+            item, [published, *on_publish(session, item, facts, now, first_time, prompt_window)]
+        )
+    return done(item, [event(ItemApproved, item, row)])
 
 
 @one_flush
@@ -146,7 +152,7 @@ def reject(
     expected_version: int,
     now: datetime,
     comment: str,
-) -> list[ItemEvent]:
+) -> Outcome[ItemSnapshot]:
     """Return the item to its drafter from any review stage; a comment is required."""
     require_aware(now)
     item, _, approvers = begin_transition(session, item_id, actor, Action.REJECT, expected_version)
@@ -161,7 +167,9 @@ def reject(
         now=now,
         comment=text,
     )
-    return [event(ItemReturned, item, row, drafter_id=item.drafter_id, approver_ids=approvers)]
+    return done(
+        item, [event(ItemReturned, item, row, drafter_id=item.drafter_id, approver_ids=approvers)]
+    )
 
 
 @one_flush
@@ -173,7 +181,7 @@ def withdraw(
     expected_version: int,
     now: datetime,
     comment: str | None = None,
-) -> list[ItemEvent]:
+) -> Outcome[ItemSnapshot]:
     """Withdraw a draft/returned item; for a new revision of a published item, discard
     the revision and keep the published one."""
     require_aware(now)
@@ -199,7 +207,7 @@ def withdraw(
             "content_digest": audit.revision_digest(live),
         }
         _restore(session, item, restore)
-    return [event(ItemWithdrawn, item, row)]
+    return done(item, [event(ItemWithdrawn, item, row)])
 
 
 def _restore(session: Session, item: AnyItem, values: dict[str, Any]) -> None:
@@ -223,7 +231,7 @@ def retract(
     expected_version: int,
     now: datetime,
     comment: str,
-) -> list[ItemEvent]:
+) -> Outcome[ItemSnapshot]:
     """Take a published item off the portal (撤稿); the reason is required."""
     require_aware(now)
     item, _, _ = begin_transition(session, item_id, actor, Action.RETRACT, expected_version)
@@ -240,13 +248,13 @@ def retract(
         comment=text,
     )
     on_retract(session, item.id, now)
-    return [event(ItemRetracted, item, row)]
+    return done(item, [event(ItemRetracted, item, row)])
 
 
 @one_flush
 def revise(
     session: Session, *, actor: User, item_id: int, expected_version: int, now: datetime
-) -> list[ItemEvent]:
+) -> Outcome[ItemSnapshot]:
     """Start a new revision of a published item; the live one stays visible until the
     new one has passed all three stages."""
     require_aware(now)
@@ -271,4 +279,4 @@ def revise(
         },
     )
     flush(session, item.id)
-    return [event(ItemRevised, item, row)]
+    return done(item, [event(ItemRevised, item, row)])

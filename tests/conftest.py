@@ -174,5 +174,11 @@ def world(session: Session) -> World:
 
 
 @pytest.fixture
+def w(world: World) -> World:
+    """The world under the short name some modules use."""
+    return world
+
+
+@pytest.fixture
 def blob_root(tmp_path: Path) -> Path:
     return tmp_path / "blobs"

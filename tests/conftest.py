@@ -16,6 +16,7 @@ from pathlib import Path
 import pytest
 import redis
 from argon2 import PasswordHasher
+from flask import Flask
 from sqlalchemy import Connection, Engine, make_url, text
 from sqlalchemy.orm import Session
 
@@ -148,6 +149,28 @@ def burst(client: redis.Redis, queue: str | None = None) -> None:
 
     jobs = Queue(queue or QUEUE, connection=client)
     NotifySimpleWorker([jobs], connection=client).work(burst=True)
+
+
+@pytest.fixture(scope="module")
+def app(
+    engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Flask]:
+    """The app on the test database without Redis (commands and pages); what the module
+    committed is wiped when it ends. The web tests have their own, with Redis."""
+    from config import load_config
+    from web import create_app
+
+    cfg = load_config(
+        {
+            "SANSHEN_ENV": "testing",
+            "DATABASE_URL": database_url,
+            "SANSHEN_INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
+        }
+    )
+    application = create_app(cfg)
+    yield application
+    application.extensions["sanshen.engine"].dispose()
+    wipe(engine)
 
 
 @pytest.fixture

@@ -19,25 +19,7 @@ from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
 from workflow.enums import Role, State
 from workflow.models import Column, Item, Unit, User
 
-from .conftest import bypass_triggers, wipe
-
-
-@pytest.fixture(scope="module")
-def app(
-    engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Flask]:
-    instance = tmp_path_factory.mktemp("instance")
-    cfg = load_config(
-        {
-            "SANSHEN_ENV": "testing",
-            "DATABASE_URL": database_url,
-            "SANSHEN_INSTANCE_DIR": str(instance),
-        }
-    )
-    application = create_app(cfg)
-    yield application
-    application.extensions["sanshen.engine"].dispose()
-    wipe(engine)
+from .conftest import bypass_triggers
 
 
 @pytest.fixture(scope="module")

@@ -13,31 +13,12 @@ from flask import Flask
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
-from config import load_config
-from web import create_app
 from workflow.importer import MAX_BYTES
 from workflow.models import Column, Obligation, Unit, UnitAlias
 
 from .conftest import wipe
 from .importer_fixtures import SEED_TABLES, build_docx
 from .test_importer_seeds import seed_file
-
-
-@pytest.fixture(scope="module")
-def app(
-    engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Flask]:
-    cfg = load_config(
-        {
-            "SANSHEN_ENV": "testing",
-            "DATABASE_URL": database_url,
-            "SANSHEN_INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
-        }
-    )
-    application = create_app(cfg)
-    yield application
-    application.extensions["sanshen.engine"].dispose()
-    wipe(engine)
 
 
 @pytest.fixture

@@ -14,17 +14,12 @@ from workflow.enums import ItemKind, Role, State
 from workflow.events import ItemPublished, ObligationCreated, ObligationFulfilled
 from workflow.models import CalendarYear, Column, ColumnLink, HolidayOverride, Item, Obligation
 
-from .factories import World, build_world, make_column
+from .factories import World, make_column
 from .services import act
 
 RECEIVED_15_WORKDAYS = [
     {"kind": "after_event", "within": 15, "unit": "workday", "event": "received"}
 ]
-
-
-@pytest.fixture
-def w(session: Session, now: datetime) -> World:
-    return build_world(session, now)
 
 
 def publish(session: Session, w: World, item_id: int, now: datetime) -> Sequence[object]:

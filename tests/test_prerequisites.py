@@ -14,7 +14,7 @@ from workflow.models import Item
 from workflow.prerequisites import NORMATIVE_DEFAULT, SERVICE_GUIDE_ELEMENTS, describe_missing
 from workflow.storage import BlobStore
 
-from .factories import World, build_world, item_in_state, make_column, new_item
+from .factories import World, item_in_state, make_column, new_item
 from .services import act
 
 GUIDE = {
@@ -27,11 +27,6 @@ GUIDE = {
     "phone": "0519-12345678",
     "procedure": "网上申请—现场确认—审核—发证",
 }
-
-
-@pytest.fixture
-def w(session: Session, now: datetime) -> World:
-    return build_world(session, now)
 
 
 def attach(

@@ -3,37 +3,24 @@ otherwise. Tests flush their database, so they never read the app's REDIS_URL.""
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
 import redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 
-from notifications.redis_conn import EmbeddedRedis, connect
+from notifications.redis_conn import EmbeddedRedis
+
+from .conftest import burst
 
 
 def double(x: int) -> int:
     return 2 * x
 
 
-@pytest.fixture
-def redis_client(tmp_path: Path) -> Iterator[redis.Redis]:
-    url = os.environ.get("TEST_REDIS_URL")
-    client, embedded = connect(url, tmp_path)
-    try:
-        yield client
-    finally:
-        client.flushdb()  # only this run's database number (see .ci/run)
-        if embedded is not None:
-            embedded.shutdown()
-
-
 def test_rq_job_runs_through_real_redis(redis_client: redis.Redis) -> None:
     queue = Queue("sanshen-test", connection=redis_client)
     job = queue.enqueue(double, 21)
-    SimpleWorker([queue], connection=redis_client).work(burst=True)
+    burst(redis_client, queue.name)
     job.refresh()
     assert job.is_finished and job.return_value() == 42
 

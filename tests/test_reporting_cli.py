@@ -3,7 +3,6 @@ input refused with a message and nothing written."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from pathlib import Path
 
 import docx
@@ -13,31 +12,15 @@ from flask import Flask
 from flask.testing import FlaskCliRunner
 from sqlalchemy import Engine, func, select
 
-from config import load_config
-from web import create_app
 from workflow.models import ColumnAssignment, DeadlineStatus, DeadlineStatusDirty
-
-from .conftest import wipe
 
 
 @pytest.fixture(scope="module")
-def runner(
-    engine: Engine, database_url: str, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[FlaskCliRunner]:
-    cfg = load_config(
-        {
-            "SANSHEN_ENV": "testing",
-            "DATABASE_URL": database_url,
-            "SANSHEN_INSTANCE_DIR": str(tmp_path_factory.mktemp("instance")),
-        }
-    )
-    app: Flask = create_app(cfg)
+def runner(app: Flask) -> FlaskCliRunner:
     cli = app.test_cli_runner()
     loaded = cli.invoke(args=["demo", "load"])
     assert loaded.exit_code == 0, loaded.output
-    yield cli
-    app.extensions["sanshen.engine"].dispose()
-    wipe(engine)
+    return cli
 
 
 def test_assessment_bulletin_and_submissions(runner: FlaskCliRunner, tmp_path: Path) -> None:

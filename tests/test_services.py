@@ -16,13 +16,8 @@ from workflow.enums import ItemKind, Role, State
 from workflow.events import ItemApproved, ItemPublished, ItemReturned, ItemSubmitted
 from workflow.models import AuditEvent, Item, Revision
 
-from .factories import World, audit_count, build_world, item_in_state, new_item, person, unique
+from .factories import World, audit_count, item_in_state, new_item, person, unique
 from .services import act
-
-
-@pytest.fixture
-def w(session: Session, now: datetime) -> World:
-    return build_world(session, now)
 
 
 def stored(session: Session, item_id: int) -> tuple[str, int | None, int, str]:

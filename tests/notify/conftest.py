@@ -5,7 +5,6 @@ connections), and the notifications runtime pointed at all of them."""
 from __future__ import annotations
 
 import asyncio
-import os
 import socket
 import threading
 import time
@@ -13,7 +12,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -24,7 +22,6 @@ from sqlalchemy.orm import Session
 
 from config import Config, load_config
 from notifications import runtime
-from notifications.redis_conn import connect
 from workflow.db import make_session_factory
 
 from ..conftest import NOW, wipe
@@ -105,21 +102,9 @@ def smtp() -> Iterator[tuple[SmtpSink, int]]:
 
 
 @pytest.fixture
-def redis_url(tmp_path: Path) -> Iterator[str]:
-    url = os.environ.get("TEST_REDIS_URL")
-    client, embedded = connect(url, tmp_path)
-    try:
-        client.flushdb()
-        yield url or (embedded.url if embedded else "")
-    finally:
-        client.flushdb()  # only this run's database number (see .ci/run)
-        if embedded is not None:
-            embedded.shutdown()
-
-
-@pytest.fixture
-def redis_client(redis_url: str) -> redis.Redis:
-    return redis.Redis.from_url(redis_url)
+def redis_url(redis_client: redis.Redis, redis_server: str) -> str:
+    """The run's Redis, empty for this test (redis_client flushes it)."""
+    return redis_server
 
 
 def notify_env(database_url: str, smtp_port: int | None, **extra: str) -> dict[str, str]:

@@ -14,7 +14,7 @@ from email.message import EmailMessage
 import pytest
 import redis
 from pytest_httpserver import HTTPServer
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import Engine
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
@@ -25,7 +25,7 @@ from notifications.ledger import Draft
 from notifications.runtime import QUEUE
 from workflow.models import Delivery
 
-from ..conftest import NOW
+from ..conftest import NOW, burst
 from ..factories import World
 from .conftest import SmtpSink, configure
 
@@ -63,7 +63,7 @@ def make_draft(recipient: str, channel: str, user_id: int | None, **kw: object) 
 
 
 def _burst(redis_client: redis.Redis) -> None:
-    SimpleWorker([Queue(QUEUE, connection=redis_client)], connection=redis_client).work(burst=True)
+    burst(redis_client)
 
 
 # --------------------------------------------------------------------------- email

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import redis
 from pytest_httpserver import HTTPServer
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 from werkzeug import Request, Response
@@ -31,7 +31,7 @@ from workflow.demo import DEMO_UNCONFIRMED, load_demo
 from workflow.enums import Role, State
 from workflow.models import Column, Delivery, Unit, User
 
-from ..conftest import NOW
+from ..conftest import NOW, burst
 from ..factories import World, item_in_state, make_column, published_item, unique
 from .conftest import SmtpSink, configure
 from .test_scan import ALL, beijing, cfg, rows, with_contacts
@@ -232,7 +232,7 @@ def test_scan_twice_and_jobs_twice_send_one_mail_and_one_robot_post(
     queue = Queue(QUEUE, connection=redis_client)
 
     def run() -> None:
-        SimpleWorker([queue], connection=redis_client).work(burst=True)
+        burst(redis_client, queue.name)
 
     first = scan_and_enqueue(queue, now=NOW)
     again = scan_and_enqueue(queue, now=NOW)  # the same tick: a duplicated cron run

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 import redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -17,14 +17,14 @@ from notifications.runtime import QUEUE
 from workflow.enums import Role
 from workflow.models import Delivery
 
-from ..conftest import NOW
+from ..conftest import NOW, burst
 from ..factories import World, new_item, tick
 from ..services import act
 from .conftest import SmtpSink, configure
 
 
 def _burst(redis_client: redis.Redis) -> None:
-    SimpleWorker([Queue(QUEUE, connection=redis_client)], connection=redis_client).work(burst=True)
+    burst(redis_client)
 
 
 def test_submit_approve_reject_notify_next_actor_drafter_and_approvers(

@@ -13,7 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -23,7 +23,7 @@ from notifications.runtime import QUEUE, utcnow
 from workflow.enums import Role
 from workflow.models import Column, ColumnAssignment, Delivery, User
 
-from ..conftest import NOW
+from ..conftest import NOW, burst
 from ..factories import World, make_column, published_item, unique
 from .conftest import SmtpSink, configure, notify_env
 
@@ -60,7 +60,7 @@ def due_column(session: Session, world: World, drafters: int = 2) -> tuple[Colum
 
 
 def run_burst(redis_client: redis.Redis) -> None:
-    SimpleWorker([Queue(QUEUE, connection=redis_client)], connection=redis_client).work(burst=True)
+    burst(redis_client)
 
 
 def counts(engine: Engine) -> dict[str, int]:

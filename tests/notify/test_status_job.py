@@ -5,7 +5,7 @@ uses it) and clears the change marks; a second run changes nothing."""
 from __future__ import annotations
 
 import redis
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session
 
@@ -14,7 +14,7 @@ from notifications.status_job import refresh_deadline_status, report_settings
 from workflow.models import ColumnAssignment, DeadlineStatus, DeadlineStatusDirty
 from workflow.reporting.dashboard import dashboard
 
-from ..conftest import NOW
+from ..conftest import NOW, burst
 from ..factories import World
 from .conftest import configure
 
@@ -35,7 +35,7 @@ def test_the_refresh_job_fills_the_summary_the_dashboard_then_uses(
     queue = Queue(QUEUE, connection=redis_client)
     for _ in range(2):  # a duplicate tick is harmless
         queue.enqueue(refresh_deadline_status, NOW.isoformat())
-    SimpleWorker([queue], connection=redis_client).work(burst=True)
+    burst(redis_client, queue.name)
 
     assert _count(engine, DeadlineStatus) == _count(engine, ColumnAssignment) > 0
     assert _count(engine, DeadlineStatusDirty) == 0

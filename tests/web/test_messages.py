@@ -11,7 +11,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 import redis
 from flask import Flask
-from rq import Queue, SimpleWorker
+from rq import Queue
 from sqlalchemy import Engine, select
 from sqlalchemy.orm import Session
 
@@ -24,6 +24,7 @@ from workflow.enums import State
 from workflow.models import ChannelPreference, InboxMessage, Item
 from workflow.scheduling import schedule_publication
 
+from ..conftest import burst
 from ..notify.conftest import configure
 from ..services import act
 from .support import Portal, login, page_token, user_of, version_on
@@ -43,7 +44,7 @@ def worker_runtime(engine: Engine, database_url: str, redis_url: str) -> Iterato
 
 
 def _burst(client: redis.Redis) -> None:
-    SimpleWorker([Queue(QUEUE, connection=client)], connection=client).work(burst=True)
+    burst(client)
 
 
 def _draft(app: Flask, portal: Portal, title: str) -> int:

@@ -97,13 +97,15 @@ def new_column(
     rules: Sequence[Mapping[str, Any]] | None = None,
     allows_statement: bool = False,
     position: int = 0,
-    tags: Sequence[str] | None = None,
+    names: Sequence[str] | None = None,
 ) -> Column:
     """A column built with its derived defaults (tags, prerequisites), added to the
     session, not flushed. Not a service: `create_column` and the importer's and the
     demo's bulk writers use it (they check names in their own ways). `rules` None: parsed
-    from `time_requirement`, 待确认."""
-    names = (*(names_of(parent) if parent is not None else ()), name)
+    from `time_requirement`, 待确认. `names`: the whole path, when the caller knows it
+    (else read off the parent)."""
+    if names is None:
+        names = (*(names_of(parent) if parent is not None else ()), name)
     derived_tags, prerequisites = defaults(names, content_type, content)
     column = Column(
         name=name,
@@ -115,7 +117,7 @@ def new_column(
         time_requirement=time_requirement,
         rules=tidy(rules) if rules is not None else _parsed(time_requirement),
         content_type=content_type,
-        tags=list(tags) if tags is not None else derived_tags,
+        tags=derived_tags,
         prerequisites=prerequisites,
         allows_statement=allows_statement,
     )

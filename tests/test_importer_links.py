@@ -82,7 +82,7 @@ def test_the_demo_database_has_the_links_already(session: Session, now: datetime
     from workflow.demo import _link_columns, load_columns
 
     load_columns(session, now)
-    _link_columns(session)
+    _link_columns(session, now)
     name, data = seed_file("000", "docx")
     report = plan_import(session, name, data, now=now, root=ROOTS["000"])
     assert report.link_proposals == [] and not report.has_changes

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
 from flask import abort, current_app, g
@@ -20,6 +20,8 @@ from workflow.deadlines.due import load_calendar
 from workflow.enums import Role
 from workflow.models import Item, User
 from workflow.outcome import Outcome
+
+T = TypeVar("T")
 
 
 def now() -> datetime:
@@ -114,6 +116,20 @@ def run(service: Callable[..., Any], **kwargs: Any) -> Any:
         **kwargs,
     )
     return outcome.value if legacy else outcome
+
+
+def run_as(user: User | None, service: Callable[..., Outcome[T]], /, **kwargs: Any) -> Outcome[T]:
+    """`run` for a request whose actor is not the logged-in user: the user logging in,
+    or nobody (None) for a public calendar feed."""
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    return runner.run(
+        db_session(),
+        service,
+        actor=user,
+        now=now(),
+        dispatch=lambda events: dispatch(app, events),
+        **kwargs,
+    )
 
 
 def can_view(user: User, item: Item) -> bool:

@@ -18,7 +18,7 @@ from notifications.leaders import import_file
 from notifications.ledger import retry_failed
 from notifications.recipients import set_preference
 from workflow import admin_log
-from workflow.errors import ValidationFailed
+from workflow.errors import NotAllowed, ValidationFailed
 from workflow.models import ChannelPreference, User
 from workflow.outcome import LogEntry, Outcome, done
 
@@ -27,7 +27,7 @@ SMS_CHOICES = ("urgent", "all", "none")
 
 def _who(actor: User | None) -> User:
     if actor is None:
-        raise ValidationFailed("only a user has messages and channel choices")
+        raise NotAllowed("only a user has messages and channel choices")
     return actor
 
 

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from workflow.errors import ValidationFailed
+from workflow.errors import NotAllowed
 from workflow.models import FeedToken, User
 from workflow.outcome import Outcome, done
 from workflow.reporting.feeds import issue_feed_token, resolve_feed_token, revoke_feed_token
@@ -28,7 +28,7 @@ def issue_feed(
     it (default: the actor; a command names the administrator)."""
     issuer = created_by or actor
     if issuer is None:
-        raise ValidationFailed("a calendar feed is issued by someone")
+        raise NotAllowed("a calendar feed is issued by someone")
     return done(
         issue_feed_token(
             session, created_by=issuer, now=now, user_id=user_id, unit_id=unit_id, label=label

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -14,9 +13,11 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
-from web.cli import _now, _transaction, units_cli
-from workflow import admin_log
-from workflow.importer import MAX_BYTES, ImportFileError, apply_import, export_columns, plan_import
+from web.cli import units_cli
+from web.cli_support import command_session, now, run
+from workflow.importer import MAX_BYTES, ImportFileError, export_columns, plan_import
+from workflow.services import units as unit_settings
+from workflow.services.imports import apply_table
 
 columns_cli = AppGroup("columns", help="Columns (栏目): import and export responsibility tables.")
 PROGRESS_ROWS = 500  # show a progress bar from this many rows on
@@ -97,13 +98,13 @@ def columns_import(
         bars[0].update(max(done - bars[0].pos, 0))
 
     try:
-        with _transaction() as session:
+        with command_session() as session:
             if do_apply:
-                report = apply_import(
+                report = run(
                     session,
-                    name,
-                    data,
-                    now=_now(),
+                    apply_table,
+                    filename=name,
+                    data=data,
                     root=root,
                     progress=progress,
                     retire_missing=retire_missing,
@@ -111,38 +112,18 @@ def columns_import(
                     confirm_rules=confirm_rules,
                     keep_separate=keep_separate,
                     accept_links=accept_links,
-                )
-            else:
+                ).value
+            else:  # a dry run: nothing is written (the session closes uncommitted)
                 report = plan_import(
                     session,
                     name,
                     data,
-                    now=_now(),
+                    now=now(),
                     root=root,
                     progress=progress,
                     retire_missing=retire_missing,
                     responsible_since=since,
                     keep_separate=keep_separate,
-                )
-            if not do_apply:
-                session.rollback()
-            else:
-                admin_log.record(
-                    session,
-                    actor=None,  # the command line
-                    action="import.apply",
-                    target_type="import",
-                    target_id=hashlib.sha256(data).hexdigest(),
-                    target_label=name,
-                    changes=admin_log.import_facts(
-                        report.to_dict(),
-                        sha256=hashlib.sha256(data).hexdigest(),
-                        root=root,
-                        retire_missing=retire_missing,
-                        responsible_since=since.isoformat() if since else None,
-                        rules_confirmed=confirm_rules,
-                    ),
-                    now=_now(),
                 )
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -163,7 +144,7 @@ def _since(text: str | None) -> date | None:
         day = date.fromisoformat(text.strip())
     except ValueError:
         day = None
-    if day is None or not date(2000, 1, 1) <= day <= date(_now().year + 1, 12, 31):
+    if day is None or not date(2000, 1, 1) <= day <= date(now().year + 1, 12, 31):
         raise click.BadParameter(
             f"「{text}」不是有效的责任起始日期（YYYY-MM-DD，2000 年至明年年底）",
             param_hint="--since",
@@ -175,7 +156,7 @@ def _since(text: str | None) -> date | None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def columns_export(path: str) -> None:
     """Write the current columns, units and rules as an .xlsx table (re-imports as is)."""
-    with _transaction() as session:
+    with command_session() as session:
         data = export_columns(session)
     Path(path).write_bytes(data)
     click.echo(f"exported to {path}")
@@ -187,30 +168,13 @@ def columns_export(path: str) -> None:
 @click.option("--remove", is_flag=True, help="Remove the alias instead.")
 def units_alias(alias: str, unit_name: str, remove: bool) -> None:
     """Let the importer read ALIAS as UNIT_NAME (区人民政府办公室 → 区政府办)."""
-    from workflow.accounts import add_alias, find_unit, remove_alias
-
-    with _transaction() as session:
+    with command_session() as session:
         if remove:
-            remove_alias(session, alias, unit_name)
-            unit = find_unit(session, unit_name)
-            changes = {"alias": [alias.strip(), None]}
+            run(session, unit_settings.remove_alias, alias=alias, unit_name=unit_name)
             click.echo(f"alias {alias} removed from {unit_name}")
         else:
-            known = {a.alias for u in [find_unit(session, unit_name)] if u for a in u.aliases}
-            unit = add_alias(session, alias, unit_name)
-            changes = {} if alias.strip() in known else {"alias": [None, alias.strip()]}
+            unit = run(session, unit_settings.add_alias, alias=alias, unit_name=unit_name).value
             click.echo(f"{alias} now names {unit.name}")
-        if unit is not None and changes:  # adding an alias the unit has is no change
-            admin_log.record(
-                session,
-                actor=None,
-                action="unit.alias",
-                target_type="unit",
-                target_id=unit.id,
-                target_label=unit.name,
-                changes=changes,
-                now=_now(),
-            )
 
 
 def register(app: Flask) -> None:

@@ -1,4 +1,6 @@
-"""`flask columns import|export` and `flask units alias`: the responsibility tables."""
+"""`flask columns import|export|create` and `flask units alias`: the responsibility
+tables, and a single column made by hand (with the same derived defaults as on the
+admin page and in an import)."""
 
 from __future__ import annotations
 
@@ -12,10 +14,14 @@ from typing import Any
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
 
 from web.cli import units_cli
 from web.cli_support import command_session, now, run
+from workflow.enums import ContentType
 from workflow.importer import MAX_BYTES, ImportFileError, export_columns, plan_import
+from workflow.models import Column
+from workflow.services import columns as column_settings
 from workflow.services import units as unit_settings
 from workflow.services.imports import apply_table
 
@@ -160,6 +166,45 @@ def columns_export(path: str) -> None:
         data = export_columns(session)
     Path(path).write_bytes(data)
     click.echo(f"exported to {path}")
+
+
+@columns_cli.command("create")
+@click.argument("name")
+@click.option("--parent", "parent_path", default=None, help="The parent column's path.")
+@click.option(
+    "--kind",
+    "content_type",
+    type=click.Choice([c.value for c in ContentType]),
+    default=ContentType.OTHER.value,
+    show_default=True,
+    help="service: 办事服务 (its 办事指南 must carry the eight elements).",
+)
+@click.option("--content", default="", help="保障内容.")
+@click.option("--requirement", default="", help="时限要求, as written (parsed: 待确认).")
+def columns_create(
+    name: str, parent_path: str | None, content_type: str, content: str, requirement: str
+) -> None:
+    """Add one column; its tags and publish prerequisites follow from its kind."""
+    with command_session() as session:
+        parent_id = None
+        if parent_path is not None:
+            ids = session.execute(
+                select(Column.id).where(Column.path == parent_path.strip()).limit(2)
+            ).scalars()
+            found = list(ids)
+            if len(found) != 1:
+                raise click.ClickException(f"no single column at {parent_path}")
+            parent_id = found[0]
+        column = run(
+            session,
+            column_settings.create_column,
+            name=name,
+            parent_id=parent_id,
+            content=content,
+            time_requirement=requirement,
+            content_type=content_type,
+        ).value
+        click.echo(f"column {column.id} {column.path} ({column.content_type})")
 
 
 @units_cli.command("alias")

@@ -8,12 +8,12 @@ import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from importlib import resources
-from typing import Any, TypeVar
+from typing import Any
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import runner, services
+from workflow import services
 from workflow.accounts import find_unit
 from workflow.enums import Action, ItemKind, Role, State
 from workflow.models import Column, ColumnAssignment, Item, Unit, User
@@ -129,25 +129,23 @@ def _data() -> dict[str, Any]:
 
 
 def load_columns(session: Session, now: datetime) -> DemoSummary:
-    """Create the units and the column tree of seeds 000 and 003. The demo office took
+    """Create the units and the column tree of seeds 000 and 003 (through the same
+    services and column builder as the admin pages; their log entries are dropped: the
+    demo's own data is no administrator's change, docs/web.md). The demo office took
     its tables into effect on 1 January: its units answer for their columns since then,
     and it has confirmed the rules of every column but a few (to show 待确认)."""
     data = _data()
     summary = DemoSummary()
     since = date(local_day(now).year, 1, 1)
     for unit in data["units"]:
-        _logged(
+        unit_settings.create_unit(
             session,
-            unit_settings.create_unit(
-                session,
-                actor=None,
-                now=now,
-                name=unit["name"],
-                kind=unit["kind"],
-                aliases=unit.get("aliases", []),
-                is_office=unit["name"] == OFFICE_UNIT,
-            ),
-            now,
+            actor=None,
+            now=now,
+            name=unit["name"],
+            kind=unit["kind"],
+            aliases=unit.get("aliases", []),
+            is_office=unit["name"] == OFFICE_UNIT,
         )
         summary.units += 1
     by_path: dict[tuple[str, ...], Column] = {}
@@ -236,19 +234,9 @@ def _link_columns(session: Session, now: datetime) -> None:
     by_path = {c.path: c for c in session.execute(select(Column)).scalars()}
     for source, target in LINKS:
         if source in by_path and target in by_path:
-            linked = column_settings.add_link(
+            column_settings.add_link(
                 session, actor=None, now=now, source=by_path[source], target=by_path[target]
             )
-            _logged(session, linked, now)
-
-
-T = TypeVar("T")
-
-
-def _logged(session: Session, outcome: Outcome[T], now: datetime) -> T:
-    """A service's value, its log entries added to the demo's one transaction."""
-    runner.record(session, outcome, actor=None, now=now)
-    return outcome.value
 
 
 def _unit(session: Session, name: str) -> Unit:
@@ -311,8 +299,7 @@ def _drive(
 def load(
     session: Session, *, actor: User | None, now: datetime, password: str = DEMO_PASSWORD
 ) -> Outcome[DemoSummary]:
-    """`load_demo` as a service, for the runner (`flask demo load`, `make run`); the
-    log entries of the units, users and links it made are in the session already."""
+    """`load_demo` as a service, for the runner (`flask demo load`, `make run`)."""
     return done(load_demo(session, now, password))
 
 
@@ -326,21 +313,17 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
     users: dict[str, User] = {}
     for login, name, unit_name, roles in DEMO_USERS:
         unit = _unit(session, unit_name)
-        users[login] = _logged(
+        users[login] = user_settings.create_user(
             session,
-            user_settings.create_user(
-                session,
-                actor=None,
-                now=now,
-                login=login,
-                name=name,
-                unit=unit,
-                roles=roles,
-                email=f"{login}@demo.sanshen.local",
-                password=password,
-            ),
-            now,
-        )
+            actor=None,
+            now=now,
+            login=login,
+            name=name,
+            unit=unit,
+            roles=roles,
+            email=f"{login}@demo.sanshen.local",
+            password=password,
+        ).value
         summary.users.append((login, name, [str(r) for r in roles]))
     prefixes = {"区教育局": "edu", "区民政局": "mz", OFFICE_UNIT: "gov"}
     for i, (unit_name, column_name, kind, title, target) in enumerate(DEMO_ITEMS):

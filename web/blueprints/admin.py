@@ -154,7 +154,7 @@ def users() -> Any:
         unit = session.get(Unit, form.unit_id.data)
         if unit is None:
             abort(400)
-        if user_settings.login_taken(session, form.login.data):
+        if user_settings.login_taken(session, form.login.data or ""):
             form.login.errors = [_("用户名已被使用：%(login)s", login=form.login.data)]
             status = 422
         elif not form.roles.data:

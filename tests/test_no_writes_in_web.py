@@ -2,8 +2,10 @@
 workflow service run through the runner (`web.helpers.run`, `web.cli_support.run`,
 `workflow.runner.run`). This scans web/**/*.py for what would write behind the services'
 back: a session's commit, add, add_all, delete, flush or merge; an INSERT, UPDATE or
-DELETE statement; a model built by hand (`Column(...)`, `Unit(...)`, …). Read-only
-`session.execute(select(...))` is fine, and so is a rollback."""
+DELETE statement; a model built by hand (`Column(...)`, `Unit(...)`, …); an attribute
+set on a loaded row (`user.active = False`, which the next service's commit would
+write unlogged). Read-only `session.execute(select(...))` is fine, and so is a
+rollback."""
 
 from __future__ import annotations
 
@@ -16,6 +18,19 @@ ROOT = Path(__file__).resolve().parents[1]
 WRITES = {"commit", "add", "add_all", "delete", "flush", "merge", "bulk_save_objects"}
 DML = {"insert", "update", "delete"}
 MODELS = {mapper.class_.__name__ for mapper in Base.registry.mappers}
+
+# Attributes set on what is not a row: WTForms fields (their data, errors, choices) and
+# objects rooted at these names.
+FORM_ATTRIBUTES = {"data", "errors", "choices"}
+NOT_ROWS = {
+    "g": "Flask's request globals",
+    "self": "a class's own state (web.auth.Account, parsers, view helpers)",
+    "app": "the Flask app being set up",
+    "login_manager": "Flask-Login's settings",
+    "session": "the signed cookie session (session.permanent), never a database one",
+    "out": "a page's data class (admin_links.ColumnLinks)",
+    "storage": "an uploaded file (werkzeug FileStorage)",
+}
 
 # (file, what is called) → why it is not a write. Keep each entry explained.
 ALLOWED: dict[tuple[str, str], str] = {
@@ -54,7 +69,29 @@ def writes_in(source: str, path: str) -> list[str]:
         )
         if write and (path, called) not in ALLOWED:
             found.append((node.lineno, node.col_offset, f"{path}:{node.lineno} {called}(…)"))
+    for target in _attribute_targets(tree):
+        if target.attr in FORM_ATTRIBUTES or _root(target) in NOT_ROWS:
+            continue
+        hit = f"{path}:{target.lineno} {ast.unparse(target)} = …"
+        found.append((target.lineno, target.col_offset, hit))
     return [hit for *_, hit in sorted(found)]
+
+
+def _attribute_targets(tree: ast.AST) -> list[ast.Attribute]:
+    targets: list[ast.expr] = []
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Assign):
+            targets += node.targets
+        elif isinstance(node, ast.AugAssign | ast.AnnAssign):
+            targets.append(node.target)
+    flat = [e for t in targets for e in (t.elts if isinstance(t, ast.Tuple) else [t])]
+    return [e for e in flat if isinstance(e, ast.Attribute)]
+
+
+def _root(node: ast.expr) -> str:
+    while isinstance(node, ast.Attribute | ast.Subscript | ast.Call):
+        node = node.func if isinstance(node, ast.Call) else node.value
+    return node.id if isinstance(node, ast.Name) else ""
 
 
 def _dml_text(call: ast.Call) -> bool:
@@ -92,6 +129,8 @@ def test_the_scan_sees_a_commit_in_a_view() -> None:
         "    session.execute(text('DELETE FROM items'))\n"
         "    session.delete(rows[0])\n"
         "    session.flush()\n"
+        "    user = db_session().get(User, 1)\n"
+        "    user.active, form.name.errors = False, ['x']\n"  # a row's field; a form's
     )
     found = writes_in(view, "web/blueprints/crafted.py")
     assert found == [
@@ -102,6 +141,7 @@ def test_the_scan_sees_a_commit_in_a_view() -> None:
         "web/blueprints/crafted.py:10 text(…)",
         "web/blueprints/crafted.py:11 session.delete(…)",
         "web/blueprints/crafted.py:12 session.flush(…)",
+        "web/blueprints/crafted.py:14 user.active = …",
     ]
     # What the allow-list names is allowed only in its own file.
     assert writes_in("def f(out):\n    out.add(1)\n", "web/blueprints/other.py") != []

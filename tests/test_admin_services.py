@@ -4,6 +4,7 @@ before anything is written, run through the one runner, each change with its log
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 import pytest
 from sqlalchemy import select
@@ -63,7 +64,7 @@ def test_a_column_moves_with_its_subtree_and_never_under_itself(
     assert child.rules and not child.rules_confirmed  # parsed: 待确认
     with pytest.raises(column_settings.NameTaken):
         create("子栏目", top)
-    fields = {
+    fields: dict[str, Any] = {
         "content": "",
         "time_requirement": child.time_requirement,
         "content_type": "other",
@@ -177,7 +178,13 @@ def test_users_units_and_holidays(session: Session, world: World, now: datetime)
         session, unit_settings.set_active, actor=None, now=now, unit=unit, active=False
     ).value
     day = date(2027, 10, 9)
-    set_day = {"actor": admin, "now": now, "day": day, "is_workday": True, "note": "调休"}
+    set_day: dict[str, Any] = {
+        "actor": admin,
+        "now": now,
+        "day": day,
+        "is_workday": True,
+        "note": "调休",
+    }
     assert run(session, holiday_settings.set_day, **set_day).value
     assert not run(session, holiday_settings.set_day, **set_day).value  # already so
     run(session, holiday_settings.remove_day, actor=admin, now=now, day=day)

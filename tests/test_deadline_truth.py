@@ -247,7 +247,7 @@ def test_a_drafter_picks_the_part_when_there_is_a_choice(
         column_settings.retire_part(
             session, actor=None, now=NOW, part=part(column, "政策法规"), retired=True
         )
-    other = column_settings.add_part(session, actor=None, now=NOW, column=column, name="其他")
+    other = column_settings.add_part(session, actor=None, now=NOW, column=column, name="其他").value
     filed = create(part_id=other.id)
     column_settings.retire_part(session, actor=None, now=NOW, part=other, retired=True)
     assert other.retired_at is not None  # it holds an item: retired, not removed
@@ -328,8 +328,8 @@ def test_unconfirmed_rules_remind_but_never_count(
     assert [c for c in stored.cases if c.column_id == column.id] == []
     assert column_settings.confirm_rules(
         session, actor=world.user("admin", "office"), now=NOW, column=column
-    )
-    assert not column_settings.confirm_rules(session, actor=None, now=NOW, column=column)
+    ).value
+    assert not column_settings.confirm_rules(session, actor=None, now=NOW, column=column).value
     s = statuses(session, portal)["月报"]
     assert s.confirmed and s.escalates
     board = scoreboard(session, parse_period("2026-11"), NOW, summary=False)

@@ -34,16 +34,6 @@ NAME = re.compile(rf"(?<![\w./-])((?:{'|'.join(PACKAGES)})(?:\.[A-Za-z_]\w*)+)")
 LINK = re.compile(r"\]\(([^)#\s]+)")
 MAKE = re.compile(r"`make ([\w-]+)")
 
-# Introduced by another branch of issue 14 (the configuration services); the docs
-# describe the code as it is once it is merged. Delete this set after the merge.
-PENDING_ELSEWHERE = frozenset(
-    {
-        "workflow/services/units.py",
-        "workflow/services/users.py",
-        "workflow/services/holidays.py",
-    }
-)
-
 
 def path_exists(cited: str) -> bool:
     cited = cited.rstrip(".")
@@ -126,7 +116,7 @@ def missing_references(doc: Path) -> list[str]:
     for number, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
         where = f"{doc.relative_to(ROOT)}:{number}"
         for cited in PATH.findall(line):
-            if cited.rstrip(".") not in PENDING_ELSEWHERE and not path_exists(cited):
+            if not path_exists(cited):
                 missing.append(f"{where}: no file {cited}")
         for cited in NAME.findall(line):
             if cited.endswith(FILE_SUFFIXES):

@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from workflow.errors import ValidationFailed
 from workflow.importer import apply_import, export_columns, plan_import
 from workflow.models import AdminEvent, Base, Column, ColumnLink
+from workflow.runner import run
 from workflow.services import columns as column_settings
 
 from .test_importer_seeds import ROOTS, office_units, seed_file
@@ -81,7 +82,7 @@ def test_the_demo_database_has_the_links_already(session: Session, now: datetime
     from workflow.demo import link_columns, load_columns
 
     load_columns(session, now)
-    link_columns(session)
+    link_columns(session, now)
     name, data = seed_file("000", "docx")
     report = plan_import(session, name, data, now=now, root=ROOTS["000"])
     assert report.link_proposals == [] and not report.has_changes
@@ -153,13 +154,13 @@ def test_the_service_adds_and_removes_once_and_logs(session: Session, now: datet
         now=now,
     )
     source, target = column(session, "文件"), column(session, "解读")
-    assert column_settings.add_link(session, actor=None, now=now, source=source, target=target)
-    assert not column_settings.add_link(session, actor=None, now=now, source=source, target=target)
+    link = {"source": source, "target": target}
+    # Through the runner: it writes the services' log entries and commits.
+    assert run(session, column_settings.add_link, actor=None, now=now, **link).value
+    assert not run(session, column_settings.add_link, actor=None, now=now, **link).value
     later = now + timedelta(minutes=1)
-    assert column_settings.remove_link(session, actor=None, now=later, source=source, target=target)
-    assert not column_settings.remove_link(
-        session, actor=None, now=later, source=source, target=target
-    )
+    assert run(session, column_settings.remove_link, actor=None, now=later, **link).value
+    assert not run(session, column_settings.remove_link, actor=None, now=later, **link).value
     events = session.execute(
         select(AdminEvent.action, AdminEvent.target_label, AdminEvent.changes).order_by(
             AdminEvent.id

@@ -30,15 +30,6 @@ OWN_PACKAGES = ("workflow", "web", "notifications", "bench", "tests", "config")
 ROOT = Path(__file__).resolve().parents[1]
 SCANNED = ("workflow", "web", "notifications", "bench", "tests")
 
-# Being reworked by another branch of issue 14 (the services' shared runner): that
-# branch empties this list. Entries read "importer -> imported name".
-PENDING_ELSEWHERE = frozenset(
-    {
-        "web.cli_columns -> web.cli._now",
-        "web.cli_columns -> web.cli._transaction",
-    }
-)
-
 
 def _private(name: str) -> bool:
     return name.startswith("_") and not name.startswith("__")
@@ -127,8 +118,7 @@ def test_no_module_uses_another_modules_underscore_names() -> None:
             is_package = parts[-1] == "__init__"
             module = ".".join(parts[:-1] if is_package else parts)
             found.update(private_imports(path.read_text(encoding="utf-8"), module, is_package))
-    assert sorted(found - PENDING_ELSEWHERE) == []
-    assert sorted(PENDING_ELSEWHERE - found) == []  # a fixed one leaves the list
+    assert sorted(found) == []
 
 
 @pytest.mark.parametrize(

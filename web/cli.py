@@ -1,12 +1,9 @@
-"""`flask --app web …` commands: database, units, users, demo data and the audit check."""
+"""`flask --app web …` commands: database, units, users, demo data and the audit check.
+Every write is a workflow service run through the runner (`web.cli_support.run`)."""
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
-from typing import Any
+from pathlib import Path
 
 import click
 from flask import Flask, current_app
@@ -14,12 +11,17 @@ from flask.cli import AppGroup
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from workflow import admin_log, audit, migrate
-from workflow.accounts import create_unit, create_user, find_unit, get_user, set_password, set_roles
-from workflow.demo import DEMO_PASSWORD, load_demo
+from web.cli_support import command_session, now, run
+from workflow import audit, demo, migrate
+from workflow.accounts import find_unit, get_user
+from workflow.demo import DEMO_PASSWORD
 from workflow.enums import Role, UnitKind
-from workflow.errors import WorkflowError
+from workflow.holidays import HolidayFileError
 from workflow.models import Unit
+from workflow.services import holidays as holiday_settings
+from workflow.services import maintenance
+from workflow.services import units as unit_settings
+from workflow.services import users as user_settings
 
 db_cli = AppGroup("db", help="Create or upgrade the database schema.")
 units_cli = AppGroup("units", help="Manage units (单位).")
@@ -30,48 +32,6 @@ holidays_cli = AppGroup("holidays", help="Holiday overrides (the office's calend
 deadlines_cli = AppGroup("deadlines", help="Column rules, due dates and who is late.")
 
 ROLE_CHOICE = click.Choice([r.value for r in Role])
-
-
-@contextmanager
-def _transaction() -> Iterator[Session]:
-    """One transaction per command: all or nothing, with the error said plainly."""
-    session: Session = current_app.extensions["sanshen.sessions"]()
-    try:
-        yield session
-        session.commit()
-    except WorkflowError as exc:
-        session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-def _log(
-    session: Session,
-    action: str,
-    target_type: str,
-    target_id: object,
-    target_label: str,
-    changes: dict[str, Any],
-) -> None:
-    """The administrators' log entry of a command (no logged-in user: actor NULL)."""
-    admin_log.record(
-        session,
-        actor=None,
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=target_label,
-        changes=changes,
-        now=_now(),
-    )
 
 
 @db_cli.command("upgrade")
@@ -88,16 +48,15 @@ def db_upgrade(revision: str) -> None:
 @click.option("--alias", "aliases", multiple=True, help="Another name of the unit (repeatable).")
 @click.option("--office", is_flag=True, help="The district office (区政府办): its editors 审发.")
 def units_create(name: str, kind: str, aliases: tuple[str, ...], office: bool) -> None:
-    with _transaction() as session:
-        unit = create_unit(session, name, kind, aliases, is_office=office)
-        _log(
+    with command_session() as session:
+        unit = run(
             session,
-            "unit.create",
-            "unit",
-            unit.id,
-            unit.name,
-            admin_log.unit_created(unit),
-        )
+            unit_settings.create_unit,
+            name=name,
+            kind=kind,
+            aliases=aliases,
+            is_office=office,
+        ).value
         click.echo(f"unit {unit.id} {unit.name} ({unit.kind})")
 
 
@@ -118,29 +77,21 @@ def users_create(
     mobile: str | None,
     password: str | None,
 ) -> None:
-    with _transaction() as session:
+    with command_session() as session:
         unit = find_unit(session, unit_name)
         if unit is None:
             raise click.ClickException(f"no unit named {unit_name}")
-        user = create_user(
+        user = run(
             session,
+            user_settings.create_user,
             login=login,
             name=name,
             unit=unit,
             roles=roles,
-            now=_now(),
             email=email,
             mobile=mobile,
             password=password,
-        )
-        _log(
-            session,
-            "user.create",
-            "user",
-            user.id,
-            f"{user.name}（{user.login}）",
-            admin_log.user_created(user, unit),
-        )
+        ).value
         click.echo(f"user {user.id} {user.login} in {unit.name}: {', '.join(roles)}")
 
 
@@ -148,17 +99,9 @@ def users_create(
 @click.argument("login")
 @click.password_option()
 def users_set_password(login: str, password: str) -> None:
-    with _transaction() as session:
+    with command_session() as session:
         user = get_user(session, login)
-        set_password(user, password)
-        _log(
-            session,
-            "user.password_reset",
-            "user",
-            user.id,
-            f"{user.name}（{user.login}）",
-            admin_log.PASSWORD_RESET,  # the fact only, never the password
-        )
+        run(session, user_settings.update_user, user=user, password=password)
         click.echo(f"password of {login} changed")
 
 
@@ -166,31 +109,18 @@ def users_set_password(login: str, password: str) -> None:
 @click.argument("login")
 @click.option("--role", "roles", type=ROLE_CHOICE, multiple=True, required=True)
 def users_set_roles(login: str, roles: tuple[str, ...]) -> None:
-    with _transaction() as session:
+    with command_session() as session:
         user = get_user(session, login)
-        before = admin_log.snapshot(user, ("roles",))
-        set_roles(user, roles)
-        changes = admin_log.diff(before, user)
-        if changes:
-            _log(session, "user.roles", "user", user.id, f"{user.name}（{user.login}）", changes)
+        run(session, user_settings.update_user, user=user, roles=roles)
         click.echo(f"{login}: {', '.join(sorted(r.value for r in user.roles))}")
 
 
 @users_cli.command("deactivate")
 @click.argument("login")
 def users_deactivate(login: str) -> None:
-    with _transaction() as session:
+    with command_session() as session:
         user = get_user(session, login)
-        if user.active:
-            user.active = False
-            _log(
-                session,
-                "user.deactivate",
-                "user",
-                user.id,
-                f"{user.name}（{user.login}）",
-                {"active": [True, False]},
-            )
+        run(session, user_settings.update_user, user=user, active=False)
         click.echo(f"{login} deactivated")
 
 
@@ -198,8 +128,8 @@ def users_deactivate(login: str) -> None:
 @click.option("--password", default=DEMO_PASSWORD, show_default=True)
 def demo_load(password: str) -> None:
     """Load the seed column tables, demo users for every role and items in every state."""
-    with _transaction() as session:
-        summary = load_demo(session, _now(), password)
+    with command_session() as session:
+        summary = run(session, demo.load, password=password).value
     if summary.already_loaded:
         click.echo("demo data already loaded; nothing changed")
         return
@@ -237,43 +167,27 @@ def audit_verify() -> None:
 )
 def holidays_import(path: str, partial: bool) -> None:
     """Import a CSV of 日期,是否上班,备注 (the State Council notice for a year)."""
-    from pathlib import Path
-
-    from workflow.holidays import HolidayFileError, read_csv, store
-
-    try:
-        data = Path(path).read_bytes()
-        rows = read_csv(data, Path(path).name)
-    except HolidayFileError as exc:
-        raise click.ClickException(str(exc)) from exc
-    with _transaction() as session:
-        count = store(session, rows, _now(), complete=not partial)
-        _log(
-            session,
-            "holiday.upload",
-            "calendar",
-            None,
-            Path(path).name,
-            admin_log.facts(
-                file=Path(path).name,
-                sha256=hashlib.sha256(data).hexdigest(),
-                days=count,
-                years="、".join(str(y) for y in sorted({r.day.year for r in rows})),
-                partial=partial or None,
-            ),
-        )
-    years = sorted({r.day.year for r in rows})
-    click.echo(f"imported {count} day(s) for {', '.join(map(str, years))}")
+    data = Path(path).read_bytes()
+    with command_session() as session:
+        try:
+            stored = run(
+                session,
+                holiday_settings.upload,
+                data=data,
+                filename=Path(path).name,
+                complete=not partial,
+            ).value
+        except HolidayFileError as exc:  # names the file and the row
+            raise click.ClickException(str(exc)) from exc
+    click.echo(f"imported {stored.days} day(s) for {', '.join(map(str, stored.years))}")
 
 
 @deadlines_cli.command("parse")
 @click.option("--overwrite", is_flag=True, help="Replace rules entered by hand too.")
 def deadlines_parse(overwrite: bool) -> None:
     """Turn every column's 时限要求 text into rules; list those needing manual entry."""
-    from workflow.deadlines.maintenance import parse_column_rules
-
-    with _transaction() as session:
-        report = parse_column_rules(session, _now(), overwrite)
+    with command_session() as session:
+        report = run(session, maintenance.parse_rules, overwrite=overwrite).value
     click.echo(f"{report.parsed} column(s) got rules")
     if report.without_rules:
         click.echo(f"{len(report.without_rules)} column(s) need rules entered by hand:")
@@ -284,11 +198,11 @@ def deadlines_parse(overwrite: bool) -> None:
 @deadlines_cli.command("recompute")
 def deadlines_recompute() -> None:
     """Recount provisional due dates (after entering a new year's holidays)."""
-    from workflow.deadlines.maintenance import recompute_provisional
-
     cfg = current_app.config["SANSHEN"]
-    with _transaction() as session:
-        report = recompute_provisional(session, prompt_window=cfg.PROMPT_WINDOW_WORKDAYS)
+    with command_session() as session:
+        report = run(
+            session, maintenance.recompute_provisional, prompt_window=cfg.PROMPT_WINDOW_WORKDAYS
+        ).value
     click.echo(
         f"items changed {report.items_changed}, obligations changed "
         f"{report.obligations_changed}, still provisional {report.still_provisional}"
@@ -334,7 +248,7 @@ def deadlines_status(unit_name: str | None, show_all: bool, as_json: bool) -> No
             if unit is None:
                 raise click.ClickException(f"no unit named {unit_name}")
             unit_id = unit.id
-        results = evaluate(session, _now(), settings, unit_id=unit_id)
+        results = evaluate(session, now(), settings, unit_id=unit_id)
         names = {u.id: u.name for u in session.execute(select(Unit)).scalars()}
     finally:
         session.close()

@@ -1,8 +1,9 @@
-"""`flask columns import|export` and `flask units alias`: the responsibility tables."""
+"""`flask columns import|export|create` and `flask units alias`: the responsibility
+tables, and a single column made by hand (with the same derived defaults as on the
+admin page and in an import)."""
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import sys
@@ -13,10 +14,16 @@ from typing import Any
 import click
 from flask import Flask
 from flask.cli import AppGroup
+from sqlalchemy import select
 
-from web.cli import _now, _transaction, units_cli
-from workflow import admin_log
-from workflow.importer import MAX_BYTES, ImportFileError, apply_import, export_columns, plan_import
+from web.cli import units_cli
+from web.cli_support import command_session, now, run
+from workflow.enums import ContentType
+from workflow.importer import MAX_BYTES, ImportFileError, export_columns, plan_import
+from workflow.models import Column
+from workflow.services import columns as column_settings
+from workflow.services import units as unit_settings
+from workflow.services.imports import apply_table
 
 columns_cli = AppGroup("columns", help="Columns (栏目): import and export responsibility tables.")
 PROGRESS_ROWS = 500  # show a progress bar from this many rows on
@@ -97,13 +104,13 @@ def columns_import(
         bars[0].update(max(done - bars[0].pos, 0))
 
     try:
-        with _transaction() as session:
+        with command_session() as session:
             if do_apply:
-                report = apply_import(
+                report = run(
                     session,
-                    name,
-                    data,
-                    now=_now(),
+                    apply_table,
+                    filename=name,
+                    data=data,
                     root=root,
                     progress=progress,
                     retire_missing=retire_missing,
@@ -111,38 +118,18 @@ def columns_import(
                     confirm_rules=confirm_rules,
                     keep_separate=keep_separate,
                     accept_links=accept_links,
-                )
-            else:
+                ).value
+            else:  # a dry run: nothing is written (the session closes uncommitted)
                 report = plan_import(
                     session,
                     name,
                     data,
-                    now=_now(),
+                    now=now(),
                     root=root,
                     progress=progress,
                     retire_missing=retire_missing,
                     responsible_since=since,
                     keep_separate=keep_separate,
-                )
-            if not do_apply:
-                session.rollback()
-            else:
-                admin_log.record(
-                    session,
-                    actor=None,  # the command line
-                    action="import.apply",
-                    target_type="import",
-                    target_id=hashlib.sha256(data).hexdigest(),
-                    target_label=name,
-                    changes=admin_log.import_facts(
-                        report.to_dict(),
-                        sha256=hashlib.sha256(data).hexdigest(),
-                        root=root,
-                        retire_missing=retire_missing,
-                        responsible_since=since.isoformat() if since else None,
-                        rules_confirmed=confirm_rules,
-                    ),
-                    now=_now(),
                 )
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc
@@ -163,7 +150,7 @@ def _since(text: str | None) -> date | None:
         day = date.fromisoformat(text.strip())
     except ValueError:
         day = None
-    if day is None or not date(2000, 1, 1) <= day <= date(_now().year + 1, 12, 31):
+    if day is None or not date(2000, 1, 1) <= day <= date(now().year + 1, 12, 31):
         raise click.BadParameter(
             f"「{text}」不是有效的责任起始日期（YYYY-MM-DD，2000 年至明年年底）",
             param_hint="--since",
@@ -175,10 +162,49 @@ def _since(text: str | None) -> date | None:
 @click.argument("path", type=click.Path(dir_okay=False, writable=True))
 def columns_export(path: str) -> None:
     """Write the current columns, units and rules as an .xlsx table (re-imports as is)."""
-    with _transaction() as session:
+    with command_session() as session:
         data = export_columns(session)
     Path(path).write_bytes(data)
     click.echo(f"exported to {path}")
+
+
+@columns_cli.command("create")
+@click.argument("name")
+@click.option("--parent", "parent_path", default=None, help="The parent column's path.")
+@click.option(
+    "--kind",
+    "content_type",
+    type=click.Choice([c.value for c in ContentType]),
+    default=ContentType.OTHER.value,
+    show_default=True,
+    help="service: 办事服务 (its 办事指南 must carry the eight elements).",
+)
+@click.option("--content", default="", help="保障内容.")
+@click.option("--requirement", default="", help="时限要求, as written (parsed: 待确认).")
+def columns_create(
+    name: str, parent_path: str | None, content_type: str, content: str, requirement: str
+) -> None:
+    """Add one column; its tags and publish prerequisites follow from its kind."""
+    with command_session() as session:
+        parent_id = None
+        if parent_path is not None:
+            ids = session.execute(
+                select(Column.id).where(Column.path == parent_path.strip()).limit(2)
+            ).scalars()
+            found = list(ids)
+            if len(found) != 1:
+                raise click.ClickException(f"no single column at {parent_path}")
+            parent_id = found[0]
+        column = run(
+            session,
+            column_settings.create_column,
+            name=name,
+            parent_id=parent_id,
+            content=content,
+            time_requirement=requirement,
+            content_type=content_type,
+        ).value
+        click.echo(f"column {column.id} {column.path} ({column.content_type})")
 
 
 @units_cli.command("alias")
@@ -187,30 +213,13 @@ def columns_export(path: str) -> None:
 @click.option("--remove", is_flag=True, help="Remove the alias instead.")
 def units_alias(alias: str, unit_name: str, remove: bool) -> None:
     """Let the importer read ALIAS as UNIT_NAME (区人民政府办公室 → 区政府办)."""
-    from workflow.accounts import add_alias, find_unit, remove_alias
-
-    with _transaction() as session:
+    with command_session() as session:
         if remove:
-            remove_alias(session, alias, unit_name)
-            unit = find_unit(session, unit_name)
-            changes = {"alias": [alias.strip(), None]}
+            run(session, unit_settings.remove_alias, alias=alias, unit_name=unit_name)
             click.echo(f"alias {alias} removed from {unit_name}")
         else:
-            known = {a.alias for u in [find_unit(session, unit_name)] if u for a in u.aliases}
-            unit = add_alias(session, alias, unit_name)
-            changes = {} if alias.strip() in known else {"alias": [None, alias.strip()]}
+            unit = run(session, unit_settings.add_alias, alias=alias, unit_name=unit_name).value
             click.echo(f"{alias} now names {unit.name}")
-        if unit is not None and changes:  # adding an alias the unit has is no change
-            admin_log.record(
-                session,
-                actor=None,
-                action="unit.alias",
-                target_type="unit",
-                target_id=unit.id,
-                target_label=unit.name,
-                changes=changes,
-                now=_now(),
-            )
 
 
 def register(app: Flask) -> None:

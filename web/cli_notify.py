@@ -3,15 +3,13 @@ and the unit → supervising leader table."""
 
 from __future__ import annotations
 
-import hashlib
-from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 from flask import Flask, current_app
 from flask.cli import AppGroup
 
-from workflow import admin_log
+from web.cli_support import command_session, run
 
 notify_cli = AppGroup("notify", help="Reminders and message deliveries.")
 leaders_cli = AppGroup("leaders", help="Which leader supervises which units (escalation).")
@@ -55,32 +53,14 @@ def notify_failed() -> None:
 @click.argument("path", type=click.Path(exists=True, dir_okay=False))
 def leaders_import(path: str) -> None:
     """Import 单位,分管领导[,职务][,邮箱][,手机][,登录名] from CSV or xlsx (all or nothing)."""
-    from notifications.leaders import LeaderFileError, import_file
+    from notifications.leaders import LeaderFileError
+    from notifications.services import import_leaders
 
-    session = current_app.extensions["sanshen.sessions"]()
-    try:
-        leaders, units = import_file(session, Path(path))
-        admin_log.record(
-            session,
-            actor=None,  # the command line
-            action="leaders.import",
-            target_type="leaders",
-            target_id=None,
-            target_label=Path(path).name,
-            changes=admin_log.facts(
-                file=Path(path).name,
-                sha256=hashlib.sha256(Path(path).read_bytes()).hexdigest(),
-                leaders=leaders,
-                units=units,
-            ),
-            now=datetime.now(UTC),
-        )
-        session.commit()
-    except LeaderFileError as exc:
-        session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    finally:
-        session.close()
+    with command_session() as session:
+        try:
+            leaders, units = run(session, import_leaders, path=Path(path)).value
+        except LeaderFileError as exc:  # names the row
+            raise click.ClickException(str(exc)) from exc
     click.echo(f"imported {leaders} leader(s) for {units} unit(s)")
 
 

@@ -14,9 +14,9 @@ import redis
 
 from config import load_config
 from notifications.redis_conn import EmbeddedRedis
-from workflow import migrate
+from workflow import demo, migrate, runner
 from workflow.db import make_engine, make_session_factory
-from workflow.demo import DEMO_PASSWORD, DEMO_USERS, load_demo
+from workflow.demo import DEMO_PASSWORD, DEMO_USERS
 
 QUEUE = "sanshen"
 
@@ -30,8 +30,7 @@ def main() -> int:
     migrate.upgrade(config.DATABASE_URL)
     engine = make_engine(config.DATABASE_URL)
     with make_session_factory(engine)() as session:
-        summary = load_demo(session, datetime.now(UTC))
-        session.commit()
+        summary = runner.run(session, demo.load, actor=None, now=datetime.now(UTC)).value
     engine.dispose()
 
     embedded = None

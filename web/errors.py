@@ -137,6 +137,25 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
     (re.compile(r"the attachment needs a file name"), _l("附件缺少文件名，请重新选择文件。")),
     (re.compile(r"a title is required"), _l("请填写标题。")),
     (re.compile(r"a part needs a name"), _l("请填写分类名称。")),
+    (re.compile(r"a column needs a name"), _l("请填写栏目名称")),
+    (
+        re.compile(r"a column name is longer than (?P<n>.+) characters"),
+        _l("栏目名称不能超过%(n)s字。"),
+    ),
+    (
+        re.compile(r"another column under the same parent is named .+"),
+        _l("同一上级栏目下已有同名栏目"),
+    ),
+    (
+        re.compile(r"(?P<path>.+) cannot move under itself"),
+        _l("栏目“%(path)s”不能移到其自身或其下级栏目之下。"),
+    ),
+    (re.compile(r".+ already answers for .+"), _l("该单位已是本栏目的责任单位。")),
+    (
+        re.compile(r"not an active drafter of (?P<unit>.+): .+"),
+        _l("所选人员不是“%(unit)s”在岗的信息报送员，请刷新后重新选择。"),
+    ),
+    (re.compile(r"a user needs at least one role"), _l("请至少选择一个角色")),
     (
         re.compile(r"a part name is longer than (?P<n>.+) characters"),
         _l("分类名称不能超过%(n)s字。"),

@@ -15,9 +15,7 @@ import dataclasses
 import json
 import os
 import tempfile
-from collections.abc import Iterator
-from contextlib import contextmanager
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 
 import click
@@ -25,11 +23,13 @@ from flask import current_app
 from flask.cli import AppGroup
 from sqlalchemy.orm import Session
 
+from web.cli_support import command_session, now, run
 from workflow.accounts import find_unit, get_user
 from workflow.enums import Role
-from workflow.errors import WorkflowError
 from workflow.models import User
 from workflow.reporting.common import Period, PeriodError, ReportSettings, parse_period
+from workflow.services import feeds as feed_services
+from workflow.services import maintenance
 
 report_cli = AppGroup("report", help="The office's reports: assessment, 通报, health, feeds.")
 
@@ -38,27 +38,6 @@ def _settings() -> ReportSettings:
     from notifications.status_job import report_settings
 
     return report_settings(current_app.config["SANSHEN"])
-
-
-def _now() -> datetime:
-    return datetime.now(UTC)
-
-
-@contextmanager
-def _session(commit: bool = False) -> Iterator[Session]:
-    session: Session = current_app.extensions["sanshen.sessions"]()
-    try:
-        yield session
-        if commit:
-            session.commit()
-    except WorkflowError as exc:
-        session.rollback()
-        raise click.ClickException(str(exc)) from exc
-    except BaseException:
-        session.rollback()
-        raise
-    finally:
-        session.close()
 
 
 def _period(month: str | None, period: str | None) -> Period:
@@ -108,8 +87,8 @@ def assessment(month: str | None, period_text: str | None, output: str) -> None:
     from workflow.reporting.exports import assessment_xlsx
 
     period = _period(month, period_text)
-    with _session() as session:
-        data = assessment_xlsx(session, period, _now(), _settings())
+    with command_session() as session:
+        data = assessment_xlsx(session, period, now(), _settings())
     _write(output, data)
 
 
@@ -123,8 +102,8 @@ def bulletin(month: str | None, period_text: str | None, output: str, issuer: st
     from workflow.reporting.exports import bulletin_docx
 
     period = _period(month, period_text)
-    with _session() as session:
-        data = bulletin_docx(session, period, _now(), _settings(), issuer=issuer)
+    with command_session() as session:
+        data = bulletin_docx(session, period, now(), _settings(), issuer=issuer)
     _write(output, data)
 
 
@@ -155,7 +134,7 @@ def submissions(
         raise click.UsageError("give --month, or both --from and --to")
     if first > last:
         raise click.BadParameter("--from is after --to")
-    with _session() as session:
+    with command_session() as session:
         data = submissions_xlsx(session, first, last, _settings(), _unit_id(session, unit_name))
     _write(output, data)
 
@@ -168,8 +147,8 @@ def scoreboard_command(month: str | None, period_text: str | None) -> None:
     from workflow.reporting.scoreboard import scoreboard
 
     period = _period(month, period_text)
-    with _session() as session:
-        board = scoreboard(session, period, _now(), _settings())
+    with command_session() as session:
+        board = scoreboard(session, period, now(), _settings())
     click.echo(f"{period.title}  (as of {board.as_of})")
     for s in board.units:
         rate = "—" if s.on_time_rate is None else f"{s.on_time_rate:.0%}"
@@ -186,8 +165,8 @@ def cramming_command(year: int | None) -> None:
     from workflow.reporting.cramming import cramming
 
     settings = _settings()
-    year = year or _now().astimezone(settings.tz).year
-    with _session() as session:
+    year = year or now().astimezone(settings.tz).year
+    with command_session() as session:
         flags = cramming(session, year, settings)
     for f in flags:
         click.echo(
@@ -200,10 +179,8 @@ def cramming_command(year: int | None) -> None:
 def refresh_status_command() -> None:
     """Recompute the deadline status summary the dashboard reads (the periodic scan does
     this every few minutes)."""
-    from workflow.reporting.status import refresh_status
-
-    with _session(commit=True) as session:
-        rows = refresh_status(session, _now(), _settings())
+    with command_session() as session:
+        rows = run(session, maintenance.refresh_status, settings=_settings()).value
     click.echo(f"deadline status of {rows} assignment(s) refreshed")
 
 
@@ -213,8 +190,8 @@ def health(as_json: bool) -> None:
     """The portal against the national inspection's veto tests (单项否决) today."""
     from workflow.reporting.health import portal_health
 
-    with _session() as session:
-        result = portal_health(session, _now(), _settings())
+    with command_session() as session:
+        result = portal_health(session, now(), _settings())
     if as_json:
         click.echo(json.dumps(dataclasses.asdict(result), ensure_ascii=False, default=str))
         return
@@ -236,10 +213,8 @@ def health(as_json: bool) -> None:
 @report_cli.command("guess-kinds")
 def guess_kinds_command() -> None:
     """Give columns without inspection kinds the ones their paths suggest."""
-    from workflow.reporting.kinds import apply_guessed_kinds
-
-    with _session(commit=True) as session:
-        changed = apply_guessed_kinds(session)
+    with command_session() as session:
+        changed = run(session, maintenance.guess_kinds).value
     click.echo(f"{changed} column(s) got kinds")
 
 
@@ -250,21 +225,19 @@ def guess_kinds_command() -> None:
 @click.option("--label", default="")
 def feed_issue(unit_name: str | None, login: str | None, by_login: str, label: str) -> None:
     """Issue a calendar feed token; the secret is shown once."""
-    from workflow.reporting.feeds import issue_feed_token
-
-    with _session(commit=True) as session:
+    with command_session() as session:
         admin = get_user(session, by_login)
         if not admin.has_role(Role.ADMIN):
             raise click.ClickException(f"{by_login} is not an admin")
         user: User | None = get_user(session, login) if login else None
-        token, secret = issue_feed_token(
+        token, secret = run(
             session,
+            feed_services.issue_feed,
             created_by=admin,
-            now=_now(),
             user_id=user.id if user else None,
             unit_id=_unit_id(session, unit_name),
             label=label,
-        )
+        ).value
         token_id = token.id
     click.echo(f"feed {token_id}: {secret}")
 
@@ -273,8 +246,6 @@ def feed_issue(unit_name: str | None, login: str | None, by_login: str, label: s
 @click.argument("token_id", type=int)
 def feed_revoke(token_id: int) -> None:
     """Revoke a calendar feed: its URL stops working at once."""
-    from workflow.reporting.feeds import revoke_feed_token
-
-    with _session(commit=True) as session:
-        revoke_feed_token(session, token_id, _now())
+    with command_session() as session:
+        run(session, feed_services.revoke_feed, token_id=token_id)
     click.echo(f"feed {token_id} revoked")

@@ -14,12 +14,14 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow import services
-from workflow.accounts import create_unit, create_user, find_unit
-from workflow.deadlines.parser import parse
+from workflow.accounts import find_unit
 from workflow.enums import Action, ItemKind, Role, State
-from workflow.models import Column, ColumnAssignment, ColumnLink, Item, Unit, User
+from workflow.models import Column, ColumnAssignment, Item, Unit, User
+from workflow.outcome import Outcome, done
 from workflow.reporting.kinds import apply_guessed_kinds
 from workflow.services import columns as column_settings
+from workflow.services import units as unit_settings
+from workflow.services import users as user_settings
 from workflow.timezones import local_day
 
 DEMO_PASSWORD = "sanshen-demo"
@@ -127,18 +129,22 @@ def _data() -> dict[str, Any]:
 
 
 def load_columns(session: Session, now: datetime) -> DemoSummary:
-    """Create the units and the column tree of seeds 000 and 003. The demo office took
+    """Create the units and the column tree of seeds 000 and 003 (through the same
+    services and column builder as the admin pages; their log entries are dropped: the
+    demo's own data is no administrator's change, docs/web.md). The demo office took
     its tables into effect on 1 January: its units answer for their columns since then,
     and it has confirmed the rules of every column but a few (to show 待确认)."""
     data = _data()
     summary = DemoSummary()
     since = date(local_day(now).year, 1, 1)
     for unit in data["units"]:
-        create_unit(
+        unit_settings.create_unit(
             session,
-            unit["name"],
-            unit["kind"],
-            unit.get("aliases", []),
+            actor=None,
+            now=now,
+            name=unit["name"],
+            kind=unit["kind"],
+            aliases=unit.get("aliases", []),
             is_office=unit["name"] == OFFICE_UNIT,
         )
         summary.units += 1
@@ -162,22 +168,17 @@ def _column_row(
     now: datetime,
 ) -> Column:
     path = tuple(row["path"])
-    parent = by_path.get(path[:-1]) if len(path) > 1 else None
-    prerequisites: dict[str, Any] = {}
-    if row["content_type"] == "service" or "办事指南" in row.get("content", ""):
-        prerequisites["service_guide_elements"] = True
-    column = Column(
+    # Tags and prerequisites (办事指南: the eight elements) follow from the kind, as for
+    # a column made on the admin page or imported; the rules are parsed from the text.
+    column = column_settings.new_column(
+        session,
         name=path[-1],
-        parent=parent,
-        path="/".join(path),
-        level=len(path),
+        parent=by_path.get(path[:-1]) if len(path) > 1 else None,
+        names=path,
         position=position,
         content=row.get("content", ""),
         time_requirement=row.get("time_requirement", ""),
-        rules=parse(row.get("time_requirement", "")),
         content_type=row["content_type"],
-        tags=list(row.get("kinds", [])),
-        prerequisites=prerequisites,
         # "如无重大突发事件，发布说明性信息" (000), "无信件、留言信息" (003)
         allows_statement=bool(re.search(r"说明|无信件", row.get("time_requirement", ""))),
     )
@@ -204,7 +205,6 @@ def _column_row(
                 )
                 assigned.add(unit.id)
                 summary.assignments += 1
-    session.add(column)
     summary.columns += 1
     return column
 
@@ -230,13 +230,14 @@ def _group(session: Session, word: str) -> list[Unit]:
     return list(session.execute(select(Unit).where(Unit.kind == kind).order_by(Unit.id)).scalars())
 
 
-def link_columns(session: Session) -> None:
+def link_columns(session: Session, now: datetime) -> None:
     """Add the demo's known column links (LINKS) between columns that exist."""
     by_path = {c.path: c for c in session.execute(select(Column)).scalars()}
     for source, target in LINKS:
         if source in by_path and target in by_path:
-            session.add(ColumnLink(source_id=by_path[source].id, target_id=by_path[target].id))
-    session.flush()
+            column_settings.add_link(
+                session, actor=None, now=now, source=by_path[source], target=by_path[target]
+            )
 
 
 def _unit(session: Session, name: str) -> Unit:
@@ -296,26 +297,34 @@ def _drive(
         )
 
 
+def load(
+    session: Session, *, actor: User | None, now: datetime, password: str = DEMO_PASSWORD
+) -> Outcome[DemoSummary]:
+    """`load_demo` as a service, for the runner (`flask demo load`, `make run`)."""
+    return done(load_demo(session, now, password))
+
+
 def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) -> DemoSummary:
     """Load everything once; a second call changes nothing and says so."""
     if find_unit(session, OFFICE_UNIT) is not None:
         return DemoSummary(already_loaded=True)
     summary = load_columns(session, now)
-    link_columns(session)
+    link_columns(session, now)
     apply_guessed_kinds(session)  # the seeds' tables carry no inspection kinds
     users: dict[str, User] = {}
     for login, name, unit_name, roles in DEMO_USERS:
         unit = _unit(session, unit_name)
-        users[login] = create_user(
+        users[login] = user_settings.create_user(
             session,
+            actor=None,
+            now=now,
             login=login,
             name=name,
             unit=unit,
             roles=roles,
-            now=now,
             email=f"{login}@demo.sanshen.local",
             password=password,
-        )
+        ).value
         summary.users.append((login, name, [str(r) for r in roles]))
     prefixes = {"区教育局": "edu", "区民政局": "mz", OFFICE_UNIT: "gov"}
     for i, (unit_name, column_name, kind, title, target) in enumerate(DEMO_ITEMS):

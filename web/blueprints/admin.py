@@ -1,11 +1,11 @@
 """Administration: units, users and roles, the column tree, assignments and designated
 drafters, holiday overrides. (The responsibility-table upload is added with the
-importer.) Every change is one transaction: a refusal changes nothing, and each change
-commits together with its entry in the administrators' log (workflow.admin_log)."""
+importer.) Every change is a workflow service (workflow.services.units, users, columns,
+holidays) run by `web.helpers.run`: one transaction, a refusal changes nothing, and each
+change commits together with its entry in the administrators' log."""
 
 from __future__ import annotations
 
-import hashlib
 import re
 from datetime import datetime
 from typing import Any
@@ -33,13 +33,10 @@ from web.forms import (
     UserEditForm,
     UserForm,
 )
-from web.helpers import actor, now, require_role
-from workflow import admin_log
-from workflow.accounts import create_unit, create_user, set_password, set_roles
-from workflow.deadlines.parser import parse
-from workflow.enums import AssignmentRole, ContentType, Role, UnitKind
+from web.helpers import actor, now, require_role, run
+from workflow.enums import ContentType, Role, UnitKind
 from workflow.errors import WorkflowError
-from workflow.holidays import HolidayFileError, HolidayRow, read_csv, store
+from workflow.holidays import HolidayFileError
 from workflow.models import (
     CalendarYear,
     Column,
@@ -50,6 +47,9 @@ from workflow.models import (
 )
 from workflow.models.columns import PATH_SEPARATOR
 from workflow.services import columns as column_settings
+from workflow.services import holidays as holiday_settings
+from workflow.services import units as unit_settings
+from workflow.services import users as user_settings
 from workflow.timezones import local_day
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -75,31 +75,6 @@ def _pages() -> dict[str, Any]:
     return {"admin_pages": PAGES}
 
 
-def _log(
-    action: str,
-    target_type: str,
-    target_id: object,
-    target_label: str,
-    changes: dict[str, Any],
-) -> None:
-    """The change's entry in the administrators' log, committed with it."""
-    admin_log.record(
-        db_session(),
-        actor=actor(),
-        action=action,
-        target_type=target_type,
-        target_id=target_id,
-        target_label=target_label,
-        changes=changes,
-        now=now(),
-    )
-
-
-def _fail(message: str) -> None:
-    db_session().rollback()
-    flash(message, "error")
-
-
 @bp.get("/")
 def index() -> str:
     return render_template("admin/index.html")
@@ -122,21 +97,16 @@ def units() -> Any:
         assert form.name.data is not None  # required
         aliases = [a for a in re.split(r"[、,，;；\s]+", form.aliases.data or "") if a]
         try:
-            unit = create_unit(
-                session, form.name.data, form.kind.data, aliases, is_office=form.is_office.data
+            run(
+                unit_settings.create_unit,
+                name=form.name.data,
+                kind=form.kind.data,
+                aliases=aliases,
+                is_office=form.is_office.data,
             )
-            _log(
-                "unit.create",
-                "unit",
-                unit.id,
-                unit.name,
-                admin_log.unit_created(unit),
-            )
-            session.commit()
             flash(_("已添加单位：%(name)s", name=form.name.data.strip()), "ok")
             return redirect(url_for("admin.units"))
         except WorkflowError:
-            session.rollback()
             form.name.errors = [_("单位名称或别名已被使用：%(name)s", name=form.name.data)]
             status = 422
     elif form.is_submitted():
@@ -155,15 +125,7 @@ def unit_toggle(unit_id: int) -> Response:
     unit = db_session().get(Unit, unit_id)
     if unit is None:
         abort(404)
-    unit.active = not unit.active
-    _log(
-        "unit.activate" if unit.active else "unit.deactivate",
-        "unit",
-        unit.id,
-        unit.name,
-        {"active": [not unit.active, unit.active]},
-    )
-    db_session().commit()
+    run(unit_settings.set_active, unit=unit, active=not unit.active)
     flash(_("已更新：%(name)s", name=unit.name), "ok")
     return redirect(url_for("admin.units"))
 
@@ -194,33 +156,23 @@ def users() -> Any:
         unit = session.get(Unit, form.unit_id.data)
         if unit is None:
             abort(400)
-        taken = session.execute(select(User.id).where(User.login == form.login.data.strip()))
-        if taken.first() is not None:
+        if user_settings.login_taken(session, form.login.data or ""):
             form.login.errors = [_("用户名已被使用：%(login)s", login=form.login.data)]
             status = 422
         elif not form.roles.data:
             form.roles.errors = [_("请至少选择一个角色")]
             status = 422
         else:
-            user = create_user(
-                session,
+            run(
+                user_settings.create_user,
                 login=form.login.data,
                 name=form.name.data,
                 unit=unit,
                 roles=form.roles.data,
-                now=now(),
                 email=form.email.data or None,
                 mobile=form.mobile.data or None,
                 password=form.password.data or None,
             )
-            _log(
-                "user.create",
-                "user",
-                user.id,
-                _user_label(user),
-                admin_log.user_created(user, unit),
-            )
-            session.commit()
             flash(_("已添加用户：%(login)s", login=form.login.data.strip()), "ok")
             return redirect(url_for("admin.users"))
     elif form.is_submitted():
@@ -235,23 +187,6 @@ def users() -> Any:
     return render_template(
         "admin/users.html", form=form, rows=rows, unit_filter=unit_filter
     ), status
-
-
-def _user_label(user: User) -> str:
-    return f"{user.name}（{user.login}）"
-
-
-def _user_action(changes: dict[str, Any]) -> str:
-    """The most telling code for one save of the user form (roles alone: user.roles, so
-    "who gave this person the 审发 role" is one filter)."""
-    fields = set(changes)
-    if fields == {"roles"}:
-        return "user.roles"
-    if fields == {"password"}:
-        return "user.password_reset"
-    if fields == {"active"}:
-        return "user.activate" if changes["active"][1] else "user.deactivate"
-    return "user.update"
 
 
 @bp.route("/users/<int:user_id>", methods=["GET", "POST"])
@@ -270,16 +205,13 @@ def user_edit(user_id: int) -> Any:
         if user.id == actor().id and (not form.active.data or "admin" not in form.roles.data):
             flash(_("不能停用自己或取消自己的管理员角色。"), "error")
             return render_template("admin/user_edit.html", form=form, user=user), 422
-        before = admin_log.snapshot(user, ("roles", "active"))
-        set_roles(user, form.roles.data)
-        user.active = form.active.data
-        changes: dict[str, Any] = admin_log.diff(before, user)
-        if form.password.data:
-            set_password(user, form.password.data)
-            changes.update(admin_log.PASSWORD_RESET)  # the fact only, never the password
-        if changes:  # saving the form unchanged is not a change
-            _log(_user_action(changes), "user", user.id, _user_label(user), changes)
-        session.commit()
+        run(
+            user_settings.update_user,
+            user=user,
+            roles=form.roles.data,
+            active=form.active.data,
+            password=form.password.data or None,
+        )
         flash(_("已保存：%(login)s", login=user.login), "ok")
         return redirect(url_for("admin.users", unit=user.unit_id))
     else:
@@ -306,63 +238,17 @@ def _parent_choices(exclude: Column | None = None) -> list[tuple[int, str]]:
     ]
 
 
-def _repath(column: Column) -> None:
-    """Path and level from the parent, for the column and everything under it."""
-    parent = column.parent
-    column.path = column.name if parent is None else parent.path + PATH_SEPARATOR + column.name
-    column.level = 1 if parent is None else parent.level + 1
-    for child in column.children:
-        _repath(child)
-
-
-# What the log compares on a column (its rules follow from the time requirement).
-COLUMN_FIELDS = (
-    "name",
-    "path",
-    "content",
-    "time_requirement",
-    "content_type",
-    "allows_statement",
-    "retired_at",
-)
-
-
-def _apply(column: Column, form: ColumnForm) -> None:
-    session = db_session()
-    assert form.name.data is not None  # required, and the form validated
-    column.name = form.name.data.strip()
-    column.parent = session.get(Column, form.parent_id.data) if form.parent_id.data else None
-    column.content = form.content.data or ""
-    if (form.time_requirement.data or "") != column.time_requirement:
-        column.time_requirement = form.time_requirement.data or ""
-        # Parsed from new text: 待确认 until the office confirms them.
-        rules = parse(column.time_requirement) if column.time_requirement.strip() else []
-        column_settings.rules_replaced(column, rules, now())
-        column_settings.sync_parts(session, column)
-    column.content_type = form.content_type.data
-    column.allows_statement = form.allows_statement.data
-    if form.retired.data and column.retired_at is None:
-        column.retired_at = now()
-    elif not form.retired.data:
-        column.retired_at = None
-    _repath(column)
-
-
-def _sibling_taken(column: Column) -> bool:
-    return (
-        db_session()
-        .execute(
-            select(Column.id).where(
-                Column.parent_id.is_(None)
-                if column.parent is None
-                else Column.parent_id == column.parent.id,
-                Column.name == column.name,
-                Column.id != (column.id or 0),
-            )
-        )
-        .first()
-        is not None
-    )
+def _column_fields(form: ColumnForm) -> dict[str, Any]:
+    """The column form as the column services take it."""
+    return {
+        "name": form.name.data or "",
+        "parent_id": form.parent_id.data or None,
+        "content": form.content.data or "",
+        "time_requirement": form.time_requirement.data or "",
+        "content_type": form.content_type.data,
+        "allows_statement": bool(form.allows_statement.data),
+        "retired": bool(form.retired.data),
+    }
 
 
 @bp.route("/columns", methods=["GET", "POST"])
@@ -373,27 +259,14 @@ def columns() -> Any:
     form.content_type.choices = _content_types()
     status = 200
     if form.validate_on_submit():
-        with session.no_autoflush:
-            column = Column(rules=[], tags=[], prerequisites={}, position=0)
-            _apply(column, form)
-            if _sibling_taken(column):
-                form.name.errors = [_("同一上级栏目下已有同名栏目")]
-                status = 422
-        if status == 200:
-            session.add(column)
-            session.flush()  # its id, for the log
-            fields = admin_log.snapshot(column, COLUMN_FIELDS)
-            _log(
-                "column.create",
-                "column",
-                column.id,
-                column.path,
-                admin_log.facts(**{k: v for k, v in fields.items() if v not in ("", False)}),
-            )
-            session.commit()
+        try:
+            column = run(column_settings.create_column, **_column_fields(form)).value
+        except column_settings.NameTaken:
+            form.name.errors = [_("同一上级栏目下已有同名栏目")]
+            status = 422
+        else:
             flash(_("已添加栏目：%(path)s", path=column.path), "ok")
             return redirect(url_for("admin.column", column_id=column.id))
-        session.rollback()
     elif form.is_submitted():
         status = 422
     rows = session.execute(select(Column).order_by(Column.path)).scalars().all()
@@ -421,21 +294,12 @@ def column(column_id: int) -> Any:
         form.content_type.data, form.allows_statement.data = col.content_type, col.allows_statement
         form.retired.data = col.retired_at is not None
     elif form.validate():
-        before = admin_log.snapshot(col, COLUMN_FIELDS)
-        with session.no_autoflush:
-            _apply(col, form)
-            clash = _sibling_taken(col)
-        if clash:
-            session.rollback()
+        try:
+            run(column_settings.update_column, column=col, **_column_fields(form))
+        except column_settings.NameTaken:
             form.name.errors = [_("同一上级栏目下已有同名栏目")]
             status = 422
         else:
-            changes = admin_log.diff(before, col)
-            if changes:  # (paths under a moved or renamed column follow; logged here only)
-                retired = "retired_at" in changes and changes["retired_at"][1] is not None
-                action = "column.retire" if retired else "column.update"
-                _log(action, "column", col.id, col.path, changes)
-            session.commit()
             flash(_("已保存栏目：%(path)s", path=col.path), "ok")
             return redirect(url_for("admin.column", column_id=col.id))
     else:
@@ -447,11 +311,7 @@ def column(column_id: int) -> Any:
     for a in col.assignments:
         df = DrafterForm(prefix=f"a{a.id}", formdata=None)
         df.user_ids.choices = [
-            (u.id, u.name)
-            for u in session.execute(
-                select(User).where(User.unit_id == a.unit_id, User.active.is_(True))
-            ).scalars()
-            if u.has_role(Role.DRAFTER)
+            (uid, u.name) for uid, u in column_settings.drafter_choices(session, a).items()
         ]
         df.user_ids.data = [u.id for u in a.drafters]
         drafter_forms[a.id] = df
@@ -490,40 +350,20 @@ def assignment_add(column_id: int) -> Response:
         return redirect(url_for("admin.column", column_id=column_id))
     since = form.responsible_since.data or local_day(now())
     try:
-        column_settings.check_since(since, now())
+        run(
+            column_settings.assign_unit,
+            column=col,
+            unit_id=form.unit_id.data,
+            role=form.role.data,
+            since=since,
+        )
+    except column_settings.AlreadyAssigned:
+        flash(_("该单位已是本栏目的责任单位。"), "error")
     except WorkflowError as exc:
         flash(workflow_message(exc), "error")
-        return redirect(url_for("admin.column", column_id=column_id))
-    if any(a.unit_id == form.unit_id.data for a in col.assignments):
-        flash(_("该单位已是本栏目的责任单位。"), "error")
     else:
-        role = AssignmentRole(form.role.data).value
-        col.assignments.append(
-            ColumnAssignment(unit_id=form.unit_id.data, role=role, responsible_since=since)
-        )
-        unit = session.get(Unit, form.unit_id.data)
-        _log(
-            "assignment.add",
-            "column",
-            col.id,
-            _assignment_label(col, unit),
-            admin_log.facts(
-                unit=unit.name if unit else None, role=role, responsible_since=since.isoformat()
-            ),
-        )
-        session.commit()
         flash(_("已添加责任单位。"), "ok")
     return redirect(url_for("admin.column", column_id=column_id))
-
-
-def _assignment_label(column: Column, unit: Unit | None) -> str:
-    # Assignments are logged on their column: its history shows who added or removed
-    # which unit; the unit's name is kept in the label as it was then.
-    return f"{column.path}（{unit.name}）" if unit is not None else column.path
-
-
-def _drafter_names(users: list[User]) -> list[str]:
-    return sorted(_user_label(u) for u in users)
 
 
 @bp.post("/assignments/<int:assignment_id>/remove")
@@ -532,22 +372,7 @@ def assignment_remove(assignment_id: int) -> Response:
     assignment = session.get(ColumnAssignment, assignment_id)
     if assignment is None or not DeleteForm().validate_on_submit():
         abort(404)
-    column_id = assignment.column_id
-    _log(
-        "assignment.remove",
-        "column",
-        column_id,
-        _assignment_label(assignment.column, assignment.unit),
-        admin_log.removed(
-            {
-                "unit": assignment.unit.name,
-                "role": assignment.role,
-                "drafters": _drafter_names(assignment.drafters) or None,
-            }
-        ),
-    )
-    session.delete(assignment)
-    session.commit()
+    column_id = run(column_settings.unassign_unit, assignment=assignment).value
     flash(_("已移除责任单位。"), "ok")
     return redirect(url_for("admin.column", column_id=column_id))
 
@@ -559,37 +384,17 @@ def assignment_drafters(assignment_id: int) -> Response:
     if assignment is None:
         abort(404)
     form = DrafterForm(prefix=f"a{assignment.id}")
-    drafters = {
-        u.id: u
-        for u in session.execute(
-            select(User).where(User.unit_id == assignment.unit_id, User.active.is_(True))
-        ).scalars()
-        if u.has_role(Role.DRAFTER)
-    }
+    drafters = column_settings.drafter_choices(session, assignment)
     form.user_ids.choices = [(uid, u.name) for uid, u in drafters.items()]
     if not form.validate_on_submit():
         abort(400)
-    assert form.user_ids.data is not None  # submitted: a list, [] for none
-    old = _drafter_names(assignment.drafters)
-    assignment.drafters = [drafters[uid] for uid in form.user_ids.data]
-    new = _drafter_names(assignment.drafters)
-    if old != new:
-        _log(
-            "assignment.drafters",
-            "column",
-            assignment.column_id,
-            _assignment_label(assignment.column, assignment.unit),
-            {"drafters": [old, new]},
-        )
-    session.commit()
+    column_id = assignment.column_id
+    run(column_settings.set_drafters, assignment=assignment, user_ids=form.user_ids.data)
     flash(_("已更新指定信息报送员。"), "ok")
-    return redirect(url_for("admin.column", column_id=assignment.column_id))
+    return redirect(url_for("admin.column", column_id=column_id))
 
 
 # ---- holidays ------------------------------------------------------------------------
-
-
-HOLIDAY_FIELDS = ("is_workday", "note")
 
 
 @bp.route("/holidays", methods=["GET", "POST"])
@@ -599,19 +404,12 @@ def holidays() -> Any:
     status = 200
     if form.validate_on_submit():
         assert form.day.data is not None  # required
-        row = HolidayRow(form.day.data, form.is_workday.data == "1", form.note.data or "")
-        existing = session.get(HolidayOverride, row.day)
-        before = admin_log.snapshot(existing, HOLIDAY_FIELDS) if existing else None
-        store(session, [row], now(), complete=False)
-        after = {"is_workday": row.is_workday, "note": row.note}
-        changes = {
-            k: [before[k] if before else None, v]
-            for k, v in after.items()
-            if before is None or before[k] != v
-        }
-        if changes:
-            _log("holiday.set", "holiday", row.day.isoformat(), row.day.isoformat(), changes)
-        session.commit()
+        run(
+            holiday_settings.set_day,
+            day=form.day.data,
+            is_workday=form.is_workday.data == "1",
+            note=form.note.data or "",
+        )
         flash(_("已保存：%(day)s", day=form.day.data.isoformat()), "ok")
         return redirect(url_for("admin.holidays", year=form.day.data.year))
     elif form.is_submitted():
@@ -646,29 +444,14 @@ def holidays_upload() -> Response:
     if upload is None or not upload.filename:
         flash(_("请选择要导入的CSV文件。"), "error")
         return redirect(url_for("admin.holidays"))
-    session = db_session()
     data = upload.read()
     try:
-        rows = read_csv(data, upload.filename)
-        count = store(session, rows, now(), complete=True)
-        _log(
-            "holiday.upload",
-            "calendar",
-            None,
-            upload.filename,
-            admin_log.facts(
-                file=upload.filename,
-                sha256=hashlib.sha256(data).hexdigest(),
-                days=count,
-                years="、".join(str(y) for y in sorted({r.day.year for r in rows})),
-            ),
-        )
-        session.commit()
+        stored = run(holiday_settings.upload, data=data, filename=upload.filename).value
     except HolidayFileError as exc:
-        _fail(str(exc))  # already names the file and the row, in Chinese
+        flash(str(exc), "error")  # already names the file and the row, in Chinese
         return redirect(url_for("admin.holidays"))
-    flash(_("已导入 %(n)s 天。", n=count), "ok")
-    return redirect(url_for("admin.holidays", year=rows[0].day.year))
+    flash(_("已导入 %(n)s 天。", n=stored.days), "ok")
+    return redirect(url_for("admin.holidays", year=stored.rows[0].day.year))
 
 
 @bp.post("/holidays/<day>/remove")
@@ -680,17 +463,8 @@ def holiday_remove(day: str) -> Response:
         key = datetime.strptime(day, "%Y-%m-%d").date()
     except ValueError:
         abort(404)
-    row = session.get(HolidayOverride, key)
-    if row is None:
+    if session.get(HolidayOverride, key) is None:
         abort(404)
-    _log(
-        "holiday.remove",
-        "holiday",
-        key.isoformat(),
-        key.isoformat(),
-        admin_log.removed(admin_log.snapshot(row, HOLIDAY_FIELDS)),
-    )
-    session.delete(row)
-    session.commit()
+    run(holiday_settings.remove_day, day=key)
     flash(_("已删除：%(day)s", day=day), "ok")
     return redirect(url_for("admin.holidays", year=key.year))

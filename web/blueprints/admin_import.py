@@ -23,10 +23,10 @@ from werkzeug.wrappers import Response
 
 from web import db_session
 from web.forms import DeleteForm
-from web.helpers import actor, now, require_role, today
-from workflow import admin_log
+from web.helpers import now, require_role, run, today
 from workflow.enums import Role
-from workflow.importer import MAX_BYTES, ImportFileError, apply_import, plan_import
+from workflow.importer import MAX_BYTES, ImportFileError, plan_import
+from workflow.services.imports import apply_table
 
 bp = Blueprint("admin_import", __name__, url_prefix="/admin/import")
 
@@ -174,41 +174,19 @@ def apply() -> Response | tuple[str, int]:
     keep_separate = set(request.form.getlist("proposed")) - set(request.form.getlist("merge"))
     accept_links = _accepted_links(request.form.getlist("link"))
     confirm = request.form.get("confirm_rules") == "on"
-    session = db_session()
     try:
-        report = apply_import(
-            session,
-            name,
-            data,
-            now=now(),
+        report = run(
+            apply_table,
+            filename=name,
+            data=data,
             root=root,
             retire_missing=retire,
             responsible_since=since,
             confirm_rules=confirm,
-            actor=actor(),
             keep_separate=keep_separate,
             accept_links=accept_links,
-        )
-        admin_log.record(
-            session,
-            actor=actor(),
-            action="import.apply",
-            target_type="import",
-            target_id=sha,
-            target_label=name,
-            changes=admin_log.import_facts(
-                report.to_dict(),
-                sha256=sha,
-                root=root,
-                retire_missing=retire,
-                responsible_since=since.isoformat(),
-                rules_confirmed=confirm,
-            ),
-            now=now(),
-        )
-        session.commit()
+        ).value
     except ImportFileError as exc:
-        session.rollback()
         flash(str(exc), "error")
         return _render(root=root, retire=retire), 422
     http_session.pop("pending_import", None)

@@ -3,8 +3,9 @@
 
 The page's part is the partial web/templates/admin/_column_links.html, included in the
 column page: it reads its data through `column_links(column)` (a template function every
-page has). Adding and removing go through workflow.services.columns.add_link /
-remove_link, each in one transaction with its entry in the administrators' log."""
+page has). Adding and removing are the services workflow.services.columns.add_link /
+remove_link run by `web.helpers.run`, each in one transaction with its entry in the
+administrators' log."""
 
 from __future__ import annotations
 
@@ -20,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from web import db_session
 from web.forms import DeleteForm
-from web.helpers import actor, as_id, now, require_role
+from web.helpers import as_id, require_role, run
 from workflow.enums import Role
 from workflow.errors import ValidationFailed
 from workflow.importer.report import describe
@@ -119,17 +120,13 @@ def add(column_id: int) -> Response:
         flash(_("请选择要关联的栏目。"), "error")
         return _back(column_id)
     try:
-        added = column_settings.add_link(
-            session, actor=actor(), now=now(), source=source, target=target
-        )
+        added = run(column_settings.add_link, source=source, target=target).value
     except ValidationFailed:
-        session.rollback()
         flash(
             _("不能关联本栏目自身，也不能形成循环关联（发布甲须发乙、发布乙又须发甲）。"),
             "error",
         )
         return _back(column_id)
-    session.commit()
     if not added:
         flash(_("已经关联：%(path)s", path=target.path), "ok")
         return _back(column_id)
@@ -150,10 +147,8 @@ def add(column_id: int) -> Response:
 def remove(column_id: int, target_id: int) -> Response:
     if not DeleteForm().validate_on_submit():
         abort(400)
-    session = db_session()
     source, target = _column(column_id), _column(target_id)
-    if column_settings.remove_link(session, actor=actor(), now=now(), source=source, target=target):
-        session.commit()
+    if run(column_settings.remove_link, source=source, target=target).value:
         flash(_("已移除关联栏目：%(path)s", path=target.path), "ok")
     else:
         flash(_("没有这项关联。"), "error")

@@ -1,7 +1,8 @@
 """Admin: a column's deadline rules (edited in a form, confirmed by the office), its
 parts (栏目分类, named by the rules' scopes), and since when each unit is responsible.
-Every change goes through `workflow.services.columns` and commits with its entry in the
-administrators' log; a refused form changes nothing and keeps what was typed."""
+Every change is a `workflow.services.columns` service run by `web.helpers.run`, committed
+with its entry in the administrators' log; a refused form changes nothing and keeps what
+was typed."""
 
 from __future__ import annotations
 
@@ -12,18 +13,18 @@ from flask import Blueprint, abort, flash, redirect, render_template, request, u
 from flask_babel import gettext as _
 from flask_login import login_required
 from sqlalchemy import func, select
-from sqlalchemy.orm import Session
 from werkzeug.wrappers import Response
 
 from web import db_session
 from web.errors import workflow_message
 from web.forms import PartForm, SinceForm
-from web.helpers import actor, now, require_role
+from web.helpers import require_role, run
 from web.rule_forms import RulesForm, rule_data, scope_choices, to_rule
 from workflow.deadlines.scopes import scopes_of
 from workflow.enums import Role
 from workflow.errors import WorkflowError
 from workflow.models import Column, ColumnAssignment, ColumnPart, Item
+from workflow.outcome import Outcome
 from workflow.services import columns as column_settings
 
 bp = Blueprint("admin_rules", __name__, url_prefix="/admin")
@@ -85,14 +86,9 @@ def rules(column_id: int) -> Any:
             wanted.append(rule)
     if problems:
         return _render_rules(column, form, _("请按提示修改后重新保存。"), 422, problems)
-    session = db_session()
     try:
-        column_settings.set_rules(
-            session, actor=actor(), now=now(), column=column, rules=wanted, confirmed=True
-        )
-        session.commit()
+        run(column_settings.set_rules, column=column, rules=wanted, confirmed=True)
     except WorkflowError as exc:
-        session.rollback()
         return _render_rules(column, form, workflow_message(exc), exc.http_status)
     flash(_("规则已保存并确认：%(path)s", path=column.path), "ok")
     return _back(column.id, "#rules")
@@ -115,9 +111,7 @@ def confirm(column_id: int) -> Response:
     column = _column(column_id)
     if not _csrf_ok():
         abort(400)
-    session = db_session()
-    if column_settings.confirm_rules(session, actor=actor(), now=now(), column=column):
-        session.commit()
+    if run(column_settings.confirm_rules, column=column).value:
         flash(_("已确认本栏目的时限规则，逾期将纳入督办和考核。"), "ok")
     return _back(column.id, "#rules")
 
@@ -131,15 +125,14 @@ def _csrf_ok() -> bool:
 # ---- parts -----------------------------------------------------------------------------
 
 
-def _change(column_id: int, anchor: str, write: Callable[[Session], object], done: str) -> Response:
-    """Run one settings change, commit it (with its log entry) or show why not; back to
+def _change(
+    column_id: int, anchor: str, service: Callable[..., Outcome[Any]], done: str, **kwargs: Any
+) -> Response:
+    """Run one settings service (committed with its log entry) or show why not; back to
     the column page either way."""
-    session = db_session()
     try:
-        write(session)
-        session.commit()
+        run(service, **kwargs)
     except WorkflowError as exc:
-        session.rollback()
         flash(workflow_message(exc), "error")
     else:
         flash(done, "ok")
@@ -157,8 +150,10 @@ def part_add(column_id: int) -> Any:
     return _change(
         column.id,
         "#parts",
-        lambda s: column_settings.add_part(s, actor=actor(), now=now(), column=column, name=name),
+        column_settings.add_part,
         _("已添加分类。"),
+        column=column,
+        name=name,
     )
 
 
@@ -180,8 +175,10 @@ def part_rename(part_id: int) -> Any:
     return _change(
         part.column_id,
         "#parts",
-        lambda s: column_settings.rename_part(s, actor=actor(), now=now(), part=part, name=name),
+        column_settings.rename_part,
         _("分类已改名，引用它的规则随之更新。"),
+        part=part,
+        name=name,
     )
 
 
@@ -194,10 +191,10 @@ def part_retire(part_id: int) -> Any:
     return _change(
         part.column_id,
         "#parts",
-        lambda s: column_settings.retire_part(
-            s, actor=actor(), now=now(), part=part, retired=retire
-        ),
+        column_settings.retire_part,
         _("分类已停用。") if retire else _("分类已恢复。"),
+        part=part,
+        retired=retire,
     )
 
 
@@ -229,8 +226,8 @@ def since(assignment_id: int) -> Any:
     return _change(
         column_id,
         "#assignments",
-        lambda s: column_settings.set_responsible_since(
-            s, actor=actor(), now=now(), assignment=assignment, day=day
-        ),
+        column_settings.set_responsible_since,
         _("责任起始日期已保存；此前开始的周期不计入逾期和考核。"),
+        assignment=assignment,
+        day=day,
     )

@@ -18,10 +18,12 @@ from web import db_session
 from web.auth import Account
 from web.blueprints.review import has_inbox
 from web.forms import LanguageForm, LoginForm
+from web.helpers import run, run_as
 from web.limits import account_key, address_key, failed, limiter, per_account, per_address
 from workflow.accounts import hash_password, password_needs_rehash, verify_password
 from workflow.enums import Role
 from workflow.models import User
+from workflow.services import users as user_settings
 
 bp = Blueprint("auth", __name__)
 log = logging.getLogger(__name__)
@@ -61,8 +63,7 @@ def login() -> Response | tuple[str, int] | str:
         ok = ok and user is not None and user.active
         if ok and user is not None:
             if password_needs_rehash(user):
-                user.password_hash = hash_password(form.password.data)
-                dbs.commit()
+                run_as(user, user_settings.rehash_password, user=user, password=form.password.data)
             target = _safe_next(request.args.get("next"))
             locale = session.get("locale")
             # A fresh session at login: nothing of the anonymous one (its CSRF token
@@ -95,8 +96,7 @@ def language() -> Response:
         chosen = form.locale.data
         session["locale"] = chosen
         if current_user.is_authenticated:
-            current_user.user.locale = chosen
-            db_session().commit()
+            run(user_settings.set_locale, user=current_user.user, locale=chosen)
         refresh()
     return redirect(_safe_next(request.form.get("next")) or url_for("auth.home"))
 

@@ -12,15 +12,10 @@ from werkzeug.wrappers import Response as BaseResponse
 
 from web import db_session
 from web.blueprints.office_view import settings
-from web.helpers import actor, as_id, now
+from web.helpers import actor, as_id, now, run, run_as
 from workflow.models import FeedToken, Unit
-from workflow.reporting.feeds import (
-    feed_ics,
-    feed_tokens,
-    issue_feed_token,
-    resolve_feed_token,
-    revoke_feed_token,
-)
+from workflow.reporting.feeds import feed_ics, feed_tokens
+from workflow.services import feeds as feed_services
 
 bp = Blueprint("feeds", __name__)
 
@@ -76,14 +71,9 @@ def issue() -> str | tuple[str, int]:
         if unit_id is None or session.get(Unit, unit_id) is None:
             flash(_("请选择单位。"), "error")
             return _render(), 422
-        _feed, secret = issue_feed_token(
-            session, created_by=user, now=now(), unit_id=unit_id, label=label
-        )
+        _feed, secret = run(feed_services.issue_feed, unit_id=unit_id, label=label).value
     else:
-        _feed, secret = issue_feed_token(
-            session, created_by=user, now=now(), user_id=user.id, label=label
-        )
-    session.commit()
+        _feed, secret = run(feed_services.issue_feed, user_id=user.id, label=label).value
     url = url_for("feeds.feed", secret=secret, _external=True)
     # The secret is shown once, on this response only: it is stored as a hash.
     return _render(new_url=url)
@@ -100,21 +90,19 @@ def revoke(token_id: int) -> BaseResponse:
     own = token.user_id == user.id
     if not own and not (token.unit_id is not None and _is_office_editor()):
         abort(403)
-    revoke_feed_token(session, token_id, now())
-    session.commit()
+    run(feed_services.revoke_feed, token_id=token_id)
     flash(_("订阅地址已作废，日历软件将无法再更新。"), "ok")
     return redirect(url_for("feeds.index"))
 
 
 @bp.get("/feeds/<secret>.ics")
 def feed(secret: str) -> Response:
-    session = db_session()
     moment = now()
-    token = resolve_feed_token(session, secret, moment)
+    # Nobody is logged in: the secret is the credential. Its last use is noted first.
+    token = run_as(None, feed_services.use_feed, secret=secret).value
     if token is None:
         abort(404)
-    body = feed_ics(session, token, moment, settings())
-    session.commit()  # its last use
+    body = feed_ics(db_session(), token, moment, settings())
     response = Response(body, mimetype="text/calendar")
     response.headers["Content-Type"] = "text/calendar; charset=utf-8"
     response.headers["Cache-Control"] = "private, max-age=300"

@@ -1,7 +1,8 @@
 """The in-app inbox (站内消息) and each user's channel choices (email, SMS).
 
 Messages are written by the notifications workers; this page only lists them and marks
-them read, never touching another user's messages."""
+them read (notifications.services, run by `web.helpers.run`), never touching another
+user's messages."""
 
 from __future__ import annotations
 
@@ -13,16 +14,16 @@ from flask_login import current_user, login_required
 from werkzeug.wrappers import Response
 
 from notifications import inbox
+from notifications import services as notify_services
 from notifications.channels import EMAIL, SMS
-from notifications.recipients import preferences, set_preference
+from notifications.recipients import preferences
 from web import db_session
 from web.forms import DeleteForm
-from web.helpers import actor, as_id, now
-from workflow.models import ChannelPreference
+from web.helpers import actor, as_id, run
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
 PAGE_SIZE = 30
-SMS_CHOICES = ("urgent", "all", "none")
+SMS_CHOICES = notify_services.SMS_CHOICES
 
 
 @bp.before_request
@@ -54,9 +55,7 @@ def read() -> Response:
     raw = request.form.get("id")
     one = as_id(raw)
     ids = None if raw is None else [one] if one is not None else []
-    session = db_session()
-    changed = inbox.mark_read(session, actor().id, now(), ids)
-    session.commit()
+    changed = run(notify_services.mark_read, ids=ids).value
     if ids is None:
         flash(_("已将 %(n)s 条消息标为已读。", n=changed), "ok")
     return redirect(url_for("messages.index", page=request.form.get("page", 1, type=int)))
@@ -72,14 +71,7 @@ def settings() -> Any:
         sms = request.form.get("sms", "urgent")
         if sms not in SMS_CHOICES:
             abort(400)
-        set_preference(session, user.id, EMAIL, request.form.get("email") == "on")
-        if sms == "urgent":  # no row: the default (urgent reminders only)
-            row = session.get(ChannelPreference, (user.id, SMS))
-            if row is not None:
-                session.delete(row)
-        else:
-            set_preference(session, user.id, SMS, sms == "all")
-        session.commit()
+        run(notify_services.set_channels, email=request.form.get("email") == "on", sms=sms)
         flash(_("提醒方式已保存。"), "ok")
         return redirect(url_for("messages.settings"))
     chosen = preferences(session, [user.id]).get(user.id, {})

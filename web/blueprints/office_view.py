@@ -26,13 +26,13 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from notifications.ledger import counts_by_status, failed_deliveries, retry_failed
+from notifications import services as notify_services
+from notifications.ledger import counts_by_status, failed_deliveries
 from notifications.status_job import report_settings
 from web import db_session
 from web.filters import long_date
 from web.forms import DeleteForm
-from web.helpers import actor, as_id, now, today
-from workflow.deadlines.maintenance import recompute_provisional
+from web.helpers import actor, as_id, now, run, today
 from workflow.enums import REVIEW_STATES, Role, State
 from workflow.models import Column, ColumnAssignment, Unit, User
 from workflow.reporting.charts import on_time_chart, stage_flow_chart
@@ -43,6 +43,7 @@ from workflow.reporting.dashboard import dashboard as build_dashboard
 from workflow.reporting.exports import assessment_xlsx, bulletin_docx, submissions_xlsx
 from workflow.reporting.health import portal_health
 from workflow.reporting.scoreboard import scoreboard as build_scoreboard
+from workflow.services import maintenance
 
 bp = Blueprint("office_view", __name__, url_prefix="/office")
 
@@ -213,12 +214,9 @@ def retry_delivery(delivery_id: int) -> Response:
     require_office()
     if not DeleteForm().validate_on_submit():
         abort(400)
-    session = db_session()
-    if retry_failed(session, delivery_id, now()):
-        session.commit()
+    if run(notify_services.retry_delivery, delivery_id=delivery_id).value:
         flash(_("已安排重新发送，下次扫描时发出。"), "ok")
     else:
-        session.rollback()
         flash(_("这条提醒已不在发送失败列表中，请刷新后查看。"), "error")
     return redirect(url_for("office_view.dashboard") + "#deliveries")
 
@@ -227,15 +225,10 @@ def retry_delivery(delivery_id: int) -> Response:
 @login_required
 def recompute() -> Response:
     require_office()
-    session = db_session()
-    try:
-        report = recompute_provisional(
-            session, prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS
-        )
-        session.commit()
-    except Exception:
-        session.rollback()
-        raise
+    report = run(
+        maintenance.recompute_provisional,
+        prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
+    ).value
     flash(
         _(
             "已按当前日历重新计算暂定截止日期：%(changed)s 项改变，%(left)s 项仍为暂定。",

@@ -4,6 +4,8 @@ back in the same shape.
 
     plan_import(session, filename, data, now=…)   dry run: the report, nothing written
     apply_import(session, filename, data, now=…)  writes in the caller's transaction
+    write_import(…)                               the same, returning its log entries
+                                                  (workflow.services.imports runs it)
     export_columns(session)                       the current columns as .xlsx bytes
 """
 
@@ -14,6 +16,7 @@ from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
+from workflow import runner
 from workflow.importer.apply import apply_plan
 from workflow.importer.errors import ImportFileError
 from workflow.importer.export import export_columns
@@ -21,6 +24,7 @@ from workflow.importer.plan import Progress, build_plan
 from workflow.importer.readers import MAX_BYTES
 from workflow.importer.report import ImportReport
 from workflow.models import User
+from workflow.outcome import LogEntry, Outcome
 
 __all__ = [
     "MAX_BYTES",
@@ -29,6 +33,7 @@ __all__ = [
     "apply_import",
     "export_columns",
     "plan_import",
+    "write_import",
 ]
 
 
@@ -83,7 +88,43 @@ def apply_import(
     is written and the error propagates (ImportFileError for a file it refuses).
     `confirm_rules`: the office checked the rules on the preview (else they are 待确认);
     `actor`: who did (None: a command); `accept_links`: the proposed links (政策文件 →
-    政策解读) the office accepted, as (source path, target path), or True for all."""
+    政策解读) the office accepted, as (source path, target path), or True for all.
+    The administrators' log entries of the changes are added to the session."""
+    report, log = write_import(
+        session,
+        filename,
+        data,
+        now=now,
+        root=root,
+        progress=progress,
+        retire_missing=retire_missing,
+        responsible_since=responsible_since,
+        confirm_rules=confirm_rules,
+        actor=actor,
+        keep_separate=keep_separate,
+        accept_links=accept_links,
+    )
+    runner.record(session, Outcome(report, (), tuple(log)), actor=actor, now=now)
+    return report
+
+
+def write_import(
+    session: Session,
+    filename: str,
+    data: bytes,
+    *,
+    now: datetime,
+    root: str | None = None,
+    progress: Progress | None = None,
+    retire_missing: bool = False,
+    responsible_since: date | None = None,
+    confirm_rules: bool = False,
+    actor: User | None = None,
+    keep_separate: Collection[str] = (),
+    accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
+) -> tuple[ImportReport, list[LogEntry]]:
+    """`apply_import` without writing the log: the report and the log entries of the
+    column services it ran (rules confirmed, links added and removed)."""
     plan = build_plan(
         session,
         filename,
@@ -99,5 +140,5 @@ def apply_import(
     )
     if plan.refusal is not None:
         raise ImportFileError(filename, plan.refusal)
-    apply_plan(session, plan, now, actor)
-    return plan.report
+    log = apply_plan(session, plan, now, actor)
+    return plan.report, log

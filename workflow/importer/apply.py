@@ -1,5 +1,9 @@
 """Writing a plan: units, columns, assignments, rules, retirements and one-off tasks, in
-the caller's transaction (inside a savepoint, so a failure leaves nothing behind)."""
+the caller's transaction (inside a savepoint, so a failure leaves nothing behind).
+
+New columns are built by `workflow.services.columns.new_column` (tags and prerequisites
+from their kind, as on the admin pages); rules and links go through the column services,
+whose administrators' log entries `apply_plan` returns for the caller to write."""
 
 from __future__ import annotations
 
@@ -13,10 +17,15 @@ from workflow.importer import kinds
 from workflow.importer.errors import ImportFileError
 from workflow.importer.plan import Desired, Plan, confirmable, rules_for
 from workflow.models import Column, ColumnAssignment, Obligation, Unit, UnitAlias, User
+from workflow.outcome import LogEntry
 from workflow.services import columns as column_settings
 
 
-def apply_plan(session: Session, plan: Plan, now: datetime, actor: User | None = None) -> None:
+def apply_plan(
+    session: Session, plan: Plan, now: datetime, actor: User | None = None
+) -> list[LogEntry]:
+    """Write the plan; returns the log entries of the column services it ran."""
+    log: list[LogEntry] = []
     with session.begin_nested(), session.no_autoflush:
         units = _create_units(session, plan)
         position = (session.execute(select(func.max(Column.position))).scalar() or 0) + 1
@@ -32,38 +41,33 @@ def apply_plan(session: Session, plan: Plan, now: datetime, actor: User | None =
         for path, want in plan.desired.items():
             column = columns.get(path)
             if column is None:
-                parent = columns.get(path[:-1]) if len(path) > 1 else None
-                column = Column(
+                # Built with the content the file gives it: the prerequisites follow
+                # from the kind and the content (办事指南: the eight elements).
+                content = want.content if want.explicit and want.content is not None else ""
+                column = column_settings.new_column(
+                    session,
                     name=path[-1],
-                    parent=parent,
-                    path="/".join(path),
-                    level=len(path),
+                    parent=columns.get(path[:-1]) if len(path) > 1 else None,
+                    names=path,
                     position=position,
-                    content="",
-                    time_requirement="",
+                    content=content,
                     rules=[],
                     content_type=kinds.content_type(path),
-                    tags=[],
-                    prerequisites={},
-                    allows_statement=False,
                 )
-                column.tags = kinds.tags(path, column.content_type)
                 position += 1
-                session.add(column)
                 columns[path] = column
             column.retired_at = None
             if want.explicit:
-                _update(session, column, want, units, plan, now, actor)
-            if column.id is None:
-                column.prerequisites = kinds.prerequisites(column.content_type, column.content)
+                log += _update(session, column, want, units, plan, now, actor)
         session.flush()
-        _write_links(session, plan, columns, now, actor)
+        log += _write_links(session, plan, columns, now, actor)
         retired = {tuple(c.path) for c in plan.report.columns if c.status == "retired"}
         for path in retired:
             columns[path].retired_at = now
         _write_tasks(session, plan, columns, units, now)
         session.flush()
     plan.report.applied = True
+    return log
 
 
 def _create_units(session: Session, plan: Plan) -> dict[str, Unit]:
@@ -99,8 +103,9 @@ def _update(
     plan: Plan,
     now: datetime,
     actor: User | None,
-) -> None:
+) -> list[LogEntry]:
     # A field the file has no column for (None) keeps the database's value.
+    log: list[LogEntry] = []
     if want.content is not None:
         column.content = want.content
     if want.requirement is not None:
@@ -111,14 +116,15 @@ def _update(
             column.allows_statement = kinds.allows_statement(want.requirement)
         column.time_requirement = want.requirement
         if plan.confirm_rules and confirmable(rules):
-            column_settings.set_rules(
+            outcome = column_settings.set_rules(
                 session, actor=actor, now=now, column=column, rules=rules, confirmed=True
             )
+            log += outcome.log
         else:  # parsed rules are 待确认 until the office confirms them
             column_settings.rules_replaced(column, rules, now)
             column_settings.sync_parts(session, column)
     if not want.has_units:
-        return
+        return log
     wanted = want.wanted()
     for assignment in list(column.assignments):
         role = wanted.pop(assignment.unit.name, None)
@@ -132,6 +138,7 @@ def _update(
         column.assignments.append(
             ColumnAssignment(unit=units[name], role=role, responsible_since=plan.responsible_since)
         )
+    return log
 
 
 def _write_links(
@@ -140,22 +147,26 @@ def _write_links(
     columns: dict[tuple[str, ...], Column],
     now: datetime,
     actor: User | None,
-) -> None:
+) -> list[LogEntry]:
     """Removed first: the plan checked the added ones against circles with them still in."""
+    log: list[LogEntry] = []
     for source, target in plan.links_removed:
-        column_settings.remove_link(
+        removed = column_settings.remove_link(
             session, actor=actor, now=now, source=columns[source], target=columns[target]
         )
+        log += removed.log
     for source, target in plan.links_added:
         try:
-            column_settings.add_link(
+            added = column_settings.add_link(
                 session, actor=actor, now=now, source=columns[source], target=columns[target]
             )
+            log += added.log
         except ValidationFailed as exc:  # a link made meanwhile closes a circle
             raise ImportFileError(
                 plan.report.filename,
                 f"关联「{'/'.join(source)}」→「{'/'.join(target)}」会形成循环关联，未导入",
             ) from exc
+    return log
 
 
 def _write_tasks(

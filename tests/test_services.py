@@ -231,7 +231,7 @@ def test_every_content_change_bumps_the_version_and_is_audited(
         item_id=item.id,
         expected_version=item.version,
         store=BlobStore(tmp_path),
-        data=b"x",
+        data=b"%PDF-1.4 x",
         filename="a.pdf",
         attachment_type="main",
         now=now,

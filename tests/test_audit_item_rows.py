@@ -225,3 +225,10 @@ def test_the_command_names_the_item_and_what_differs(
         assert "state is 'published', the audit trail says 'head_review'" in bad.output
     finally:
         app.extensions["sanshen.engine"].dispose()
+
+
+def test_a_title_cannot_write_control_characters_to_the_output() -> None:
+    found = audit.ChainBreak(7, 9, 3, "item row differs", title="标题\x1b[2J\r\n伪造行")
+    assert (
+        found.describe() == "item 7 《标题?[2J??伪造行》: audit row id=9 (seq 3): item row differs"
+    )

@@ -178,7 +178,9 @@ class ChainBreak:
 
     def describe(self) -> str:
         where = f"audit row id={self.audit_id} (seq {self.seq})" if self.audit_id else "tail"
-        item = f"item {self.item_id}" + (f" 《{self.title}》" if self.title else "")
+        # A title is user text: control characters would reach the terminal or the log.
+        title = "".join(c if c.isprintable() else "?" for c in self.title or "")
+        item = f"item {self.item_id}" + (f" 《{title}》" if title else "")
         return f"{item}: {where}: {self.reason}"
 
 

@@ -119,6 +119,10 @@ def test_assessment_workbook_has_no_formula(hostile: World, session: Session) ->
     names = {s.title for s in openpyxl.load_workbook(io.BytesIO(data)).worksheets}
     assert names == {"考核排名", "逾期明细", "当前逾期"}  # the ranking, late and overdue sheets
     assert_guarded(data, {HOSTILE["a"], HOSTILE["b"], HOSTILE["c"], HOSTILE["column"]})
+    # The year's workbook adds the 年底突击 sheet (December): built the same way.
+    year = assessment_xlsx(session, parse_period("2026"), NOW)
+    assert "年底突击" in openpyxl.load_workbook(io.BytesIO(year)).sheetnames
+    assert_guarded(year, {HOSTILE["a"], HOSTILE["b"], HOSTILE["c"], HOSTILE["column"]})
 
 
 def test_submission_workbook_has_no_formula(hostile: World, session: Session) -> None:

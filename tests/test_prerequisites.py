@@ -74,7 +74,7 @@ def test_normative_document_needs_interpretation_and_drafting_note(
     with pytest.raises(errors.PrerequisiteMissing) as info:
         act(session, "submit", item, by=w.drafter, now=now)
     assert info.value.missing == ("attachment:drafting_note",)
-    attach(session, store, w, item.id, AttachmentType.DRAFTING_NOTE, now, data=b"note")
+    attach(session, store, w, item.id, AttachmentType.DRAFTING_NOTE, now, data=b"%PDF-1.4 note")
     act(session, "submit", item, by=w.drafter, now=now)
     assert item.state == State.INITIAL_REVIEW
 
@@ -165,10 +165,10 @@ def test_attachments_are_stored_once_by_hash(
 ) -> None:
     store = BlobStore(blob_root)
     item = new_item(session, w, now)
-    attach(session, store, w, item.id, AttachmentType.MAIN, now, data=b"same bytes")
-    attach(session, store, w, item.id, AttachmentType.OTHER, now, data=b"same bytes")
+    attach(session, store, w, item.id, AttachmentType.MAIN, now, data=b"%PDF-1.4 same")
+    attach(session, store, w, item.id, AttachmentType.OTHER, now, data=b"%PDF-1.4 same")
     files = [p for p in blob_root.rglob("*") if p.is_file()]
-    assert len(files) == 1 and files[0].read_bytes() == b"same bytes"
+    assert len(files) == 1 and files[0].read_bytes() == b"%PDF-1.4 same"
     rev = item.revisions[-1]
     assert [a.type for a in rev.attachments] == ["main", "other"]
     assert rev.attachments[0].blob_sha256 == rev.attachments[1].blob_sha256

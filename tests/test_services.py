@@ -129,7 +129,7 @@ def test_every_content_change_bumps_the_version_and_is_audited(
         by=w.drafter,
         now=now,
         store=BlobStore(tmp_path),
-        data=b"x",
+        data=b"%PDF-1.4 x",
         filename="a.pdf",
         attachment_type="main",
     )

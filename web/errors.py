@@ -12,6 +12,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from workflow.attachments import AttachmentRefused
 from workflow.errors import (
     CommentRequired,
     ConfidentialityCheckRequired,
@@ -99,6 +100,8 @@ def workflow_message(exc: WorkflowError) -> str:
         return _("栏目发布要求未满足，缺少：%(missing)s", missing=missing)
     if isinstance(exc, NotFound):
         return _("找不到该稿件或附件。")
+    if isinstance(exc, AttachmentRefused):
+        return str(exc)  # names the file, in Chinese (like the holiday file's refusals)
     if isinstance(exc, ValidationFailed):
         return _validation_message(str(exc))
     # The library's messages are English for developers: log them, never show them.

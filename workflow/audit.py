@@ -3,7 +3,8 @@
 Each row's hash covers its content and the previous row's hash of the same item, and
 the item keeps the hash of its last row (`audit_head`), so a changed, removed or
 inserted row anywhere — the last one included — breaks a chain that `verify_chains`
-recomputes. The ORM refuses UPDATE and DELETE of audit rows.
+recomputes; it also compares each item row with what its chain says the row must be.
+The ORM refuses UPDATE and DELETE of audit rows.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from sqlalchemy import Delete, Engine, Update, event, select
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, selectinload
 
 from workflow import review_facts
+from workflow.enums import Action, State
 from workflow.models import AuditEvent, Item, Revision
 
 
@@ -172,18 +174,156 @@ class ChainBreak:
     audit_id: int | None  # None when the break is a missing tail row
     seq: int | None
     reason: str
+    title: str | None = None  # the item's title, where the check read it
 
     def describe(self) -> str:
         where = f"audit row id={self.audit_id} (seq {self.seq})" if self.audit_id else "tail"
-        return f"item {self.item_id}: {where}: {self.reason}"
+        # A title is user text: control characters would reach the terminal or the log.
+        title = "".join(c if c.isprintable() else "?" for c in self.title or "")
+        item = f"item {self.item_id}" + (f" 《{title}》" if title else "")
+        return f"{item}: {where}: {self.reason}"
+
+
+# (audit row id, seq, content digest) of the last row about one revision of one item
+Recorded = tuple[int, int, str]
+
+
+@dataclass
+class _Expected:
+    """The item row as the services leave it after its audit rows so far (see
+    services._core.write and review.py): folded row by row, compared at the chain's end."""
+
+    state: str | None = None
+    seq: int = 0
+    revision_no: int = 0
+    content_digest: str = ""
+    live_revision_no: int | None = None
+    state_since: datetime | None = None
+    published_at: datetime | None = None
+    first_published_at: datetime | None = None
+    last_id: int = 0
+
+    def advance(self, row: AuditEvent, recorded: Mapping[tuple[int, int], Recorded]) -> None:
+        """Apply one row; `recorded` holds each revision's last recorded digest."""
+        action, to_state, at = row.action, row.to_state, row.at
+        self.state, self.seq, self.last_id = to_state, row.seq, row.id
+        self.revision_no, self.content_digest = row.revision_no, row.content_digest
+        if row.from_state != to_state:  # the creation row too (from None)
+            self.state_since = at
+        if action == Action.APPROVE and to_state == State.PUBLISHED:
+            self.live_revision_no = row.revision_no
+            self.published_at = at
+            self.first_published_at = self.first_published_at or at
+        elif action == Action.RETRACT:
+            self.live_revision_no = None
+        elif (
+            action == Action.WITHDRAW
+            and to_state == State.PUBLISHED
+            and self.live_revision_no is not None
+        ):
+            # A discarded new revision: the item points at its live revision again (no
+            # row of its own; review.withdraw's _restore).
+            self.revision_no = self.live_revision_no
+            live = recorded.get((row.item_id, self.live_revision_no))
+            self.content_digest = live[2] if live else ""
+
+
+# The item columns the audit trail determines, streamed in id order beside the rows.
+_ITEM_ROWS = select(
+    Item.id,
+    Item.title,
+    Item.state,
+    Item.version,
+    Item.audit_seq,
+    Item.current_revision_no,
+    Item.live_revision_no,
+    Item.content_digest,
+    Item.state_since,
+    Item.published_at,
+    Item.first_published_at,
+).order_by(Item.id)
+
+
+def _same_moment(a: datetime | None, b: datetime | None) -> bool:
+    if a is None or b is None:
+        return a is b
+    # Aware datetimes compare as instants; a naive one is UTC (as _utc_iso takes it).
+    return (a if a.tzinfo else a.replace(tzinfo=UTC)) == (b if b.tzinfo else b.replace(tzinfo=UTC))
+
+
+def _row_differences(item: Any, expected: _Expected) -> list[str]:
+    """What in the item row contradicts its audit trail, one phrase per column."""
+    found: list[str] = []
+
+    def differs(name: str, have: Any, want: Any) -> None:
+        found.append(f"{name} is {have!r}, the audit trail says {want!r}")
+
+    for name, want in (
+        ("state", expected.state),
+        ("audit_seq", expected.seq),
+        ("current_revision_no", expected.revision_no),
+        ("live_revision_no", expected.live_revision_no),
+        ("content_digest", expected.content_digest),
+    ):
+        if getattr(item, name) != want:
+            differs(name, getattr(item, name), want)
+    # Every audit row bumps the version; so may a write without one (a recount of a
+    # provisional due date), so the version is at least one more than the rows.
+    if item.version < expected.seq + 1:
+        differs("version", item.version, f">= {expected.seq + 1}")
+    for name, moment in (
+        ("state_since", expected.state_since),
+        ("published_at", expected.published_at),
+        ("first_published_at", expected.first_published_at),
+    ):
+        if not _same_moment(getattr(item, name), moment):
+            differs(name, _utc_or_none(getattr(item, name)), _utc_or_none(moment))
+    return found
+
+
+def _utc_or_none(at: datetime | None) -> str | None:
+    return None if at is None else _utc_iso(at)
+
+
+class _ItemCursor:
+    """The item rows in id order, advanced alongside the audit rows (a merge join: one
+    streamed query instead of one per item, and nothing kept per item)."""
+
+    def __init__(self, session: Session, batch: int) -> None:
+        self._rows = iter(session.execute(_ITEM_ROWS.execution_options(yield_per=batch)))
+        self._next: Any = next(self._rows, None)
+
+    def get(self, item_id: int) -> Any:
+        while self._next is not None and self._next.id < item_id:
+            self._next = next(self._rows, None)
+        return self._next if self._next is not None and self._next.id == item_id else None
+
+
+def _item_break(items: _ItemCursor, item_id: int, expected: _Expected) -> ChainBreak | None:
+    item = items.get(item_id)
+    if item is None:
+        return None  # rows of a missing item: the tail check has reported it
+    differences = _row_differences(item, expected)
+    if not differences:
+        return None
+    return ChainBreak(
+        item_id,
+        expected.last_id,
+        expected.seq,
+        "item row differs from its audit trail: " + "; ".join(differences),
+        title=item.title,
+    )
 
 
 def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
     """Yield the first break of every broken item, in item order.
 
-    Checks each item's chain (sequence, links, each row's hash, the item's stored head)
-    and then that every revision's content still has the digest its last audit row
-    recorded. Streams rows; memory grows with the number of revisions, not of rows.
+    Checks each item's chain (sequence, links, each row's hash, the item's stored head),
+    that the item row says what its rows say (state, revisions current and live,
+    publication times…: an item moved by direct SQL past 三审 is found), and then that
+    every revision's content still has the digest its last audit row recorded. Streams
+    rows, and the items beside them; memory grows with the number of revisions, not of
+    rows.
     Run it in one snapshot (`snapshot_session`) so concurrent writers cause no false
     alarms.
     """
@@ -195,28 +335,25 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
         .order_by(AuditEvent.item_id, AuditEvent.seq)
         .execution_options(yield_per=batch)
     ).scalars()
+    items = _ItemCursor(session, batch)
     current: int | None = None
     prev_hash: str | None = None
     expected_seq = 1
     broken_items: set[int] = set()
     seen: set[int] = set()
     # (item, revision) → (audit row id, seq, digest recorded by the last row about it)
-    recorded: dict[tuple[int, int], tuple[int, int, str]] = {}
+    recorded: dict[tuple[int, int], Recorded] = {}
     # item → digest of its review facts as folded from its rows (checked at the end)
     folded: dict[int, str] = {}
     facts: dict[str, Any] = {}
+    expected = _Expected()
     for row in rows:
         if row.item_id != current:
-            if (
-                current is not None
-                and current not in broken_items
-                and (b := _tail_break(heads, current, prev_hash))
-            ):
-                broken_items.add(current)
-                yield b
             if current is not None:
+                yield from _end_of_chain(heads, items, broken_items, current, prev_hash, expected)
                 folded[current] = _facts_digest(facts)
             current, prev_hash, expected_seq, facts = row.item_id, None, 1, {}
+            expected = _Expected()
             seen.add(row.item_id)
         if row.item_id in broken_items:
             continue
@@ -233,22 +370,34 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
             from_state=row.from_state,
             revision_no=row.revision_no,
         )
+        expected.advance(row, recorded)
         prev_hash, expected_seq = row.hash, expected_seq + 1
     if current is not None:
+        yield from _end_of_chain(heads, items, broken_items, current, prev_hash, expected)
         folded[current] = _facts_digest(facts)
-    if (
-        current is not None
-        and current not in broken_items
-        and (b := _tail_break(heads, current, prev_hash))
-    ):
-        broken_items.add(current)
-        yield b
     for item_id, head in heads.items():
         if item_id not in seen and head is not None:
             broken_items.add(item_id)
             yield ChainBreak(item_id, None, None, "all audit rows missing")
     yield from _verify_contents(session, recorded, broken_items, batch)
     yield from _verify_facts(session, folded, broken_items, batch)
+
+
+def _end_of_chain(
+    heads: dict[int, str | None],
+    items: _ItemCursor,
+    broken_items: set[int],
+    item_id: int,
+    last_hash: str | None,
+    expected: _Expected,
+) -> Iterator[ChainBreak]:
+    """At the end of an item's rows: its stored head, then its row against the trail."""
+    if item_id in broken_items:
+        return
+    found = _tail_break(heads, item_id, last_hash) or _item_break(items, item_id, expected)
+    if found:
+        broken_items.add(item_id)
+        yield found
 
 
 def _link_break(row: AuditEvent, expected_seq: int, prev_hash: str | None) -> str | None:

@@ -35,6 +35,7 @@ from web.itempage import may_edit
 from web.labels import GUIDE_ELEMENTS, STATES
 from web.sanitize import BodyRefused, clean_body
 from workflow import services
+from workflow.attachments import ALLOWED_EXTENSIONS, AttachmentRefused, check_attachment
 from workflow.deadlines.describe import describe
 from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.deadlines.scopes import part_scopes
@@ -47,12 +48,6 @@ from workflow.storage import BlobStore
 
 bp = Blueprint("drafting", __name__)
 
-ALLOWED_EXTENSIONS = frozenset(
-    {
-        "pdf", "doc", "docx", "wps", "xls", "xlsx", "et", "ppt", "pptx", "ofd", "txt",
-        "csv", "jpg", "jpeg", "png", "gif", "zip", "rar", "7z",
-    }
-)  # fmt: skip
 OPEN_STATES = (State.DRAFT, State.RETURNED, *(s for s in State if s.endswith("review")))
 
 
@@ -268,6 +263,10 @@ def _uploads(form: ItemForm) -> list[tuple[FileStorage, str]]:
             )
         if not data:
             raise UploadRefused(_("文件是空的：%(name)s", name=name), 422)
+        try:  # the service checks again; here nothing is written yet
+            check_attachment(name, data)
+        except AttachmentRefused as exc:
+            raise UploadRefused(str(exc), 422) from exc
         storage.stream.seek(0)
         storage.filename = name
         out.append((storage, getattr(form, f"type_{i}").data))

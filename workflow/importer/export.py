@@ -15,6 +15,7 @@ from openpyxl.utils import get_column_letter
 from sqlalchemy import select
 from sqlalchemy.orm import Session, selectinload
 
+from workflow import spreadsheet
 from workflow.enums import AssignmentRole
 from workflow.models import Column, ColumnAssignment, ColumnLink
 
@@ -63,7 +64,7 @@ def export_columns(session: Session) -> bytes:
         "规则",
         "关联栏目",
     ]
-    sheet.append(headers)
+    spreadsheet.append(sheet, headers)
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     for path, column in ordered:
@@ -78,7 +79,8 @@ def export_columns(session: Session) -> bytes:
         lead_text = "、".join(leads)
         if len(leads) > 1:
             lead_text += "牵头"
-        sheet.append(
+        spreadsheet.append(
+            sheet,
             [
                 *path,
                 *[""] * (depth - len(path)),
@@ -89,7 +91,7 @@ def export_columns(session: Session) -> bytes:
                 json.dumps(column.rules or [], ensure_ascii=False),
                 "\n".join(t.name if t.parent_id == column.parent_id else t.path for t in targets)
                 or EMPTY,
-            ]
+            ],
         )
     widths = [18] * depth + [50, 24, 24, 40, 30, 30]
     for i, width in enumerate(widths, start=1):
@@ -97,7 +99,6 @@ def export_columns(session: Session) -> bytes:
     for row in sheet.iter_rows(min_row=2):
         for cell in row:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
-            cell.data_type = "s"  # never a formula, even for text starting with "="
     sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

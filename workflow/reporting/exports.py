@@ -21,6 +21,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from workflow import spreadsheet
 from workflow.enums import Action
 from workflow.models import AuditEvent, Column, Item, Unit, User
 from workflow.reporting.common import (
@@ -65,18 +66,19 @@ def _sheet(
     """A printable sheet: a merged title row, a bold header row repeated on every page,
     thin borders, A4 landscape fitted to one page wide, page numbers in the footer."""
     ws: Worksheet = wb.create_sheet(title)  # typed Any: it may make other kinds of sheet
-    ws.append([heading])
+    spreadsheet.append(ws, [heading])
     ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(headers))
     ws["A1"].font = Font(name=HEAD_FONT, size=16, bold=True)
     ws["A1"].alignment = Alignment(horizontal="center", vertical="center")
     ws.row_dimensions[1].height = 30
-    ws.append(list(headers))
+    spreadsheet.append(ws, headers)
     for cell in ws[2]:
         cell.font = Font(name=HEAD_FONT, size=11, bold=True)
         cell.alignment = Alignment(horizontal="center", vertical="center", wrap_text=True)
         cell.border = _BORDER
+    # Titles, unit and column names are user text: guarded against formula injection.
     for row in rows or [[empty, *[""] * (len(headers) - 1)]]:
-        ws.append(list(row))
+        spreadsheet.append(ws, row)
     for line in ws.iter_rows(min_row=3, max_row=ws.max_row):
         for cell in line:
             cell.font = Font(name=BODY_FONT, size=11)

@@ -17,6 +17,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from workflow import audit
+from workflow.attachments import check_attachment
 from workflow.calendar import Due
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, item_due, load_calendar
 from workflow.deadlines.scopes import part_scopes
@@ -351,6 +352,7 @@ def add_attachment(
     filename = (filename or "").strip()
     if not filename:
         raise ValidationFailed("the attachment needs a file name")
+    check_attachment(filename, data)  # name length, type, content by its magic bytes
     rev, changes = _working_revision(session, item, actor, now)
     sha = store.put(data)
     if session.get(Blob, sha) is None:

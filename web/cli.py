@@ -243,11 +243,13 @@ def holidays_import(path: str, partial: bool) -> None:
     """Import a CSV of 日期,是否上班,备注 (the State Council notice for a year)."""
     from pathlib import Path
 
+    from web.helpers import now
     from workflow.holidays import HolidayFileError, read_csv, store
+    from workflow.timezones import local_day
 
     try:
         data = Path(path).read_bytes()
-        rows = read_csv(data, Path(path).name)
+        rows = read_csv(data, Path(path).name, today=local_day(now()))  # the app clock
     except HolidayFileError as exc:
         raise click.ClickException(str(exc)) from exc
     with _transaction() as session:

@@ -649,7 +649,7 @@ def holidays_upload() -> Response:
     session = db_session()
     data = upload.read()
     try:
-        rows = read_csv(data, upload.filename)
+        rows = read_csv(data, upload.filename, today=local_day(now()))
         count = store(session, rows, now(), complete=True)
         _log(
             "holiday.upload",

@@ -47,9 +47,11 @@ def _openssl_has_sm3() -> bool:
         return False
 
 
+# Which SM3 runs here ("openssl" or "gmssl"); chosen once, at import.
+SM3_IMPLEMENTATION = "openssl" if _openssl_has_sm3() else "gmssl"
 _FUNCTIONS: dict[str, Callable[[bytes], str]] = {
     SHA256: sha256_hex,
-    SM3: sm3_openssl if _openssl_has_sm3() else sm3_gmssl,
+    SM3: sm3_openssl if SM3_IMPLEMENTATION == "openssl" else sm3_gmssl,
 }
 ALGORITHMS: tuple[str, ...] = tuple(_FUNCTIONS)
 

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from workflow import hashes
 from workflow.enums import REVIEW_STATES
 from workflow.stages import DEFAULT_STAGE_LIMITS
 
@@ -107,6 +108,8 @@ class Config:
     # Reverse proxies in front of the app (TLS terminator…) whose X-Forwarded-* to trust:
     # the client's address (login throttling) and https (Secure cookies) come from them.
     PROXY_HOPS: int = 0
+    # The audit chain's hash for new rows: "sha256" or "sm3" (密评; docs/audit.md).
+    AUDIT_HASH: str = hashes.DEFAULT
     extra: Mapping[str, str] = field(default_factory=dict)
     # Reminders, escalation and channels (notifications/); see NotifyConfig.
     NOTIFY: NotifyConfig = field(default_factory=lambda: NotifyConfig())
@@ -190,8 +193,16 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         PROMPT_WINDOW_WORKDAYS=_int(environ, "PROMPT_WINDOW", 5),
         STALE_AFTER_MONTHS=_int(environ, "STALE_AFTER", 6),
         PROXY_HOPS=_int(environ, "PROXY_HOPS", 0),
+        AUDIT_HASH=_audit_hash(environ),
         NOTIFY=_notify_config(environ),
     )
+
+
+def _audit_hash(environ: Mapping[str, str]) -> str:
+    raw = (environ.get("AUDIT_HASH") or hashes.DEFAULT).strip().lower()
+    if raw not in hashes.ALGORITHMS:
+        raise ConfigError(f"AUDIT_HASH must be one of {', '.join(hashes.ALGORITHMS)}, got {raw!r}")
+    return raw
 
 
 def _bool(environ: Mapping[str, str], name: str, default: bool) -> bool:

@@ -1,15 +1,16 @@
 """Throughput of the 三审 transitions: workflow.services against a hand-written baseline.
 
-    python -m bench.transitions [--url URL] [--items 20000] [--rounds 4]
+    python -m bench.transitions [--url URL] [--items 20000] [--rounds 4] [--audit-hash sm3]
 
 Each item goes submit → approve (初审, 保密审查 confirmed) → approve (审核) → approve (审发),
 one transaction per transition, as one web request each would. The library side runs
 workflow.services through workflow.runner (as the web views do) with the version the
 caller saw; the baseline does per transition one
 raw `UPDATE items … WHERE id = … AND version = …` (rowcount checked) and one
-`INSERT INTO audit_events` with a Python-computed sha256 chained to the previous hash,
-then commits. The two run alternately in rounds on separate sets of drafts so machine
-noise hits both; the medians of the per-round throughputs are reported.
+`INSERT INTO audit_events` with a Python-computed hash (sha256, or --audit-hash's)
+chained to the previous hash, then commits. The two run alternately in rounds on
+separate sets of drafts so machine noise hits both; the medians of the per-round
+throughputs are reported.
 
 Without --url the database is BENCH_DATABASE_URL, else a fresh PostgreSQL database
 `sanshen_bench_<pid>` on postgresql+psycopg://postgres@127.0.0.1:5432/ (dropped at the
@@ -39,7 +40,7 @@ from sqlalchemy import Engine, func, select
 from sqlalchemy.orm import Session, sessionmaker
 
 from bench.generate import DraftRef, insert_drafts
-from workflow import migrate, review_facts, runner, services
+from workflow import hashes, migrate, review_facts, runner, services
 from workflow.accounts import create_unit, create_user
 from workflow.audit import compute_hash, verify_chains
 from workflow.db import make_engine, make_session_factory
@@ -174,13 +175,19 @@ def _users(session: Session, actors: Actors) -> tuple[User, User, User, User]:
     return get(actors.drafter), get(actors.deputy), get(actors.head), get(actors.editor)
 
 
-def run_library(engine: Engine, refs: Sequence[DraftRef], actors: Actors) -> None:
+def run_library(
+    engine: Engine, refs: Sequence[DraftRef], actors: Actors, alg: str = hashes.DEFAULT
+) -> None:
     """One long-lived session on one held connection (as the baseline holds its
     connection), a commit after every transition (the runner's). The caller's
     `expected_version` is the version it last saw: the draft's, plus one per transition.
     Each service call loads its item, as a fresh web request would; the bench itself
     issues no query."""
-    with engine.connect() as conn, Session(bind=conn, expire_on_commit=False) as session:
+    info = {hashes.SESSION_KEY: alg}  # what make_session_factory(…, AUDIT_HASH) sets
+    with (
+        engine.connect() as conn,
+        Session(bind=conn, expire_on_commit=False, info=info) as session,
+    ):
         drafter, deputy, head, editor = _users(session, actors)
         for i, ref in enumerate(refs):
             if i and i % RESET_EVERY == 0:
@@ -236,6 +243,7 @@ _AUDIT_COLUMNS = (
     "prev_hash",
     "hash",
     "content_digest",
+    "hash_alg",
 )
 _INSERT = (
     f"INSERT INTO audit_events ({', '.join(_AUDIT_COLUMNS)}) "
@@ -250,7 +258,9 @@ _PATH = (
 )
 
 
-def run_baseline(engine: Engine, refs: Sequence[DraftRef], actors: Actors) -> None:
+def run_baseline(
+    engine: Engine, refs: Sequence[DraftRef], actors: Actors, alg: str = hashes.DEFAULT
+) -> None:
     """Raw DB-API (psycopg or sqlite3) on one connection, one transaction per transition."""
     sqlite = engine.dialect.name == "sqlite"
 
@@ -284,6 +294,7 @@ def run_baseline(engine: Engine, refs: Sequence[DraftRef], actors: Actors) -> No
                     "confidentiality_checked": checked,
                     "at": at,
                     "prev_hash": head,
+                    "hash_alg": alg,
                 }
                 row["content_digest"] = ref.content_digest
                 digest = compute_hash(**row)
@@ -337,7 +348,7 @@ def _timed(fn: Callable[[Sequence[DraftRef]], None], refs: Sequence[DraftRef]) -
     return 4 * len(refs) / (time.perf_counter() - t0)
 
 
-def run(target: Target, n: int, rounds: int) -> dict[str, Any]:
+def run(target: Target, n: int, rounds: int, alg: str = hashes.DEFAULT) -> dict[str, Any]:
     log(f"migrating {target.backend} database…")
     migrate.upgrade(target.url)
     engine = make_engine(target.url)
@@ -351,12 +362,12 @@ def run(target: Target, n: int, rounds: int) -> dict[str, Any]:
             str, tuple[Callable[[Sequence[DraftRef]], None], list[Sequence[DraftRef]], list[float]]
         ] = {
             "library": (
-                lambda chunk: run_library(engine, chunk, actors),
+                lambda chunk: run_library(engine, chunk, actors, alg),
                 _chunks(refs[:n], rounds),
                 library,
             ),
             "baseline": (
-                lambda chunk: run_baseline(engine, chunk, actors),
+                lambda chunk: run_baseline(engine, chunk, actors, alg),
                 _chunks(refs[n:], rounds),
                 baseline,
             ),
@@ -380,6 +391,7 @@ def run(target: Target, n: int, rounds: int) -> dict[str, Any]:
         "backend": target.backend,
         "items": n,
         "transitions": 4 * n,
+        "audit_hash": alg,
         "library_tps": round(library_tps, 1),
         "baseline_tps": round(baseline_tps, 1),
         "ratio": round(library_tps / baseline_tps, 3),
@@ -426,11 +438,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     )
     parser.add_argument("--items", type=int, default=20_000, help="items per side (N)")
     parser.add_argument("--rounds", type=int, default=4)
+    parser.add_argument(
+        "--audit-hash",
+        choices=hashes.ALGORITHMS,
+        default=hashes.DEFAULT,
+        help="the audit chain's hash on both sides (AUDIT_HASH)",
+    )
     args = parser.parse_args(argv)
     if args.items < 1 or not 1 <= args.rounds <= args.items:
         parser.error("need --items >= 1 and 1 <= --rounds <= --items")
     with database(args.url) as target:
-        result = run(target, args.items, args.rounds)
+        result = run(target, args.items, args.rounds, args.audit_hash)
     print(json.dumps(result, ensure_ascii=False), flush=True)
     return 0
 

@@ -30,7 +30,8 @@ _current: Runtime | None = None
 def configure(config: Config, engine: Engine | None = None) -> Runtime:
     global _current
     engine = engine or make_engine(config.DATABASE_URL, pool_pre_ping=True)
-    _current = Runtime(config, engine, make_session_factory(engine), build_channels(config.NOTIFY))
+    sessions = make_session_factory(engine, config.AUDIT_HASH)
+    _current = Runtime(config, engine, sessions, build_channels(config.NOTIFY))
     return _current
 
 

@@ -6,7 +6,7 @@ import json
 import os
 import subprocess
 import sys
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -19,14 +19,15 @@ from web import create_app
 from workflow.holidays import HolidayFileError, read_csv
 from workflow.models import HolidayOverride
 
-from .conftest import wipe
+from .conftest import NOW, wipe
 
 NOTICE_2027 = "日期,是否上班,备注\n2027-01-01,放假,元旦\n2027-02-20,上班,春节调休\n"
+TODAY = NOW.date()  # 2026-11-23: files may hold 2025 to 2028
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "gb18030"])
 def test_reads_the_encodings_offices_save(encoding: str) -> None:
-    rows = read_csv(NOTICE_2027.encode(encoding))
+    rows = read_csv(NOTICE_2027.encode(encoding), today=TODAY)
     assert [(r.day, r.is_workday, r.note) for r in rows] == [
         (date(2027, 1, 1), False, "元旦"),
         (date(2027, 2, 20), True, "春节调休"),
@@ -45,7 +46,29 @@ def test_reads_the_encodings_offices_save(encoding: str) -> None:
 )
 def test_bad_rows_are_named(text: str, message: str) -> None:
     with pytest.raises(HolidayFileError, match=message):
-        read_csv(text.encode(), "2027.csv")
+        read_csv(text.encode(), "2027.csv", today=TODAY)
+
+
+def _days(first: date, count: int) -> bytes:
+    lines = [f"{first + timedelta(days=i)},放假" for i in range(count)]
+    return ("日期,是否上班\n" + "\n".join(lines) + "\n").encode()
+
+
+def test_a_file_is_bounded_in_rows_and_years() -> None:
+    # Finding 12: 20,000 days (2040–2094) were accepted and stored.
+    with pytest.raises(HolidayFileError, match=r"huge\.csv 第2行：日期 2040-01-01 超出"):
+        read_csv(_days(date(2040, 1, 1), 20_000), "huge.csv", today=TODAY)
+    with pytest.raises(HolidayFileError, match=r"2027\.csv 第402行：一次最多导入400个日期"):
+        read_csv(_days(date(2027, 1, 1), 401), "2027.csv", today=TODAY)
+    assert len(read_csv(_days(date(2027, 1, 1), 365), today=TODAY)) == 365
+    # From last year to two years ahead (the office's local year).
+    assert [r.day.year for r in read_csv(b"2025-12-31,0\n2028-12-31,0\n", today=TODAY)] == [
+        2025,
+        2028,
+    ]
+    for outside in ("2024-12-31", "2029-01-01"):
+        with pytest.raises(HolidayFileError, match=f"第1行：日期 {outside} 超出.*（2025–2028年）"):
+            read_csv(f"{outside},放假\n".encode(), "x.csv", today=TODAY)
 
 
 @pytest.fixture
@@ -58,6 +81,7 @@ def app(engine: Engine, database_url: str, tmp_path: Path) -> Flask:
         }
     )
     application = create_app(cfg)
+    application.config["SANSHEN_CLOCK"] = lambda: NOW  # the years a file may hold
     yield application  # type: ignore[misc]
     application.extensions["sanshen.engine"].dispose()
     wipe(engine)
@@ -71,6 +95,12 @@ def test_import_command_and_database_calendar(
     result = app.test_cli_runner().invoke(args=["holidays", "import", str(bad)])
     assert result.exit_code != 0 and "bad.csv 第2行" in result.output
     with Session(engine) as s:  # nothing half-written
+        assert s.execute(select(HolidayOverride)).first() is None
+    far = tmp_path / "far.csv"
+    far.write_bytes(_days(date(2040, 1, 1), 20_000))
+    result = app.test_cli_runner().invoke(args=["holidays", "import", str(far)])
+    assert result.exit_code != 0 and "far.csv 第2行：日期 2040-01-01 超出" in result.output
+    with Session(engine) as s:
         assert s.execute(select(HolidayOverride)).first() is None
     good = tmp_path / "2027.csv"
     good.write_bytes(NOTICE_2027.encode("gb18030"))
@@ -95,7 +125,7 @@ def test_import_command_and_database_calendar(
 
 
 def test_excel_style_dates_are_read() -> None:
-    rows = read_csv("2027/1/1,放假\n2027/2/20,上班\n".encode())
+    rows = read_csv("2027/1/1,放假\n2027/2/20,上班\n".encode(), today=TODAY)
     assert [r.day for r in rows] == [date(2027, 1, 1), date(2027, 2, 20)]
 
 

@@ -20,7 +20,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     # A pre-ping per checkout survives database restarts; worth a round trip per request.
     engine = make_engine(config.DATABASE_URL, pool_pre_ping=True)
     app.extensions["sanshen.engine"] = engine
-    app.extensions["sanshen.sessions"] = make_session_factory(engine)
+    app.extensions["sanshen.sessions"] = make_session_factory(engine, config.AUDIT_HASH)
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

@@ -145,8 +145,12 @@ def audit_verify() -> None:
     """Recompute every item's hash chain; exit 1 naming the first broken row."""
     with audit.snapshot_session(current_app.extensions["sanshen.engine"]) as session:
         breaks = list(audit.verify_chains(session))
+        counts = audit.rows_by_hash(session)
     if not breaks:
-        click.echo("audit trail intact")
+        # Which algorithms the verified rows used, and which new rows get (AUDIT_HASH).
+        used = ", ".join(f"{alg} {n}" for alg, n in counts.items()) or "none"
+        new = current_app.config["SANSHEN"].AUDIT_HASH
+        click.echo(f"audit trail intact (rows by hash: {used}; new rows: {new})")
         return
     first = min(breaks, key=lambda b: (b.audit_id is None, b.audit_id or 0))
     click.echo(

@@ -29,7 +29,7 @@ def main() -> int:
 
     migrate.upgrade(config.DATABASE_URL)
     engine = make_engine(config.DATABASE_URL)
-    with make_session_factory(engine)() as session:
+    with make_session_factory(engine, config.AUDIT_HASH)() as session:
         summary = runner.run(session, demo.load, actor=None, now=datetime.now(UTC)).value
     engine.dispose()
 

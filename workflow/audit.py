@@ -5,11 +5,13 @@ the item keeps the hash of its last row (`audit_head`), so a changed, removed or
 inserted row anywhere — the last one included — breaks a chain that `verify_chains`
 recomputes; it also compares each item row with what its chain says the row must be.
 The ORM refuses UPDATE and DELETE of audit rows.
+
+Each row records the algorithm of its hash (`hash_alg`: sha256 or sm3, see
+workflow.hashes), so a chain may switch algorithm mid-way and still verify (docs/audit.md).
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
@@ -17,10 +19,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, Protocol
 
-from sqlalchemy import Delete, Engine, Update, event, select
+from sqlalchemy import Delete, Engine, Update, event, func, select
 from sqlalchemy.orm import Mapper, ORMExecuteState, Session, selectinload
 
-from workflow import review_facts
+from workflow import hashes, review_facts
 from workflow.enums import Action, State
 from workflow.models import AuditEvent, Item, Revision
 
@@ -49,8 +51,11 @@ def compute_hash(
     content_digest: str,
     at: datetime,
     prev_hash: str | None,
+    hash_alg: str = hashes.DEFAULT,
 ) -> str:
-    return _sha256_json(
+    # The algorithm is not part of the hashed text: rows written before it was recorded
+    # verify unchanged, and a relabelled row fails anyway (the other function's digest).
+    text = _canonical(
         {
             "content": content_digest,
             "item": item_id,
@@ -66,12 +71,33 @@ def compute_hash(
             "prev": prev_hash,
         },
     )
+    return hashes.digest(hash_alg, text)
+
+
+def _canonical(value: Any) -> bytes:
+    """A canonical JSON form (sorted keys, no spaces, UTF-8)."""
+    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
+    return text.encode("utf-8")
 
 
 def _sha256_json(value: Any) -> str:
-    """SHA-256 of a canonical JSON form (sorted keys, no spaces, UTF-8)."""
-    text = json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """SHA-256 of the canonical JSON form: the content and facts digests, which stay
+    SHA-256 whatever the chain uses (they are inputs to the row hash; docs/audit.md)."""
+    return hashes.digest(hashes.SHA256, _canonical(value))
+
+
+def session_hash(session: Session) -> str:
+    """The algorithm new rows are chained with: the session factory's (AUDIT_HASH, see
+    workflow.db.make_session_factory); SHA-256 for a session made without one."""
+    return str(session.info.get(hashes.SESSION_KEY, hashes.DEFAULT))
+
+
+def rows_by_hash(session: Session) -> dict[str, int]:
+    """How many audit rows each algorithm hashed (what `flask audit verify` reports)."""
+    counts = session.execute(
+        select(AuditEvent.hash_alg, func.count()).group_by(AuditEvent.hash_alg)
+    )
+    return {alg: n for alg, n in sorted((alg, n) for alg, n in counts)}
 
 
 def row_hash(row: AuditEvent) -> str:
@@ -88,6 +114,7 @@ def row_hash(row: AuditEvent) -> str:
         content_digest=row.content_digest,
         at=row.at,
         prev_hash=row.prev_hash,
+        hash_alg=row.hash_alg,
     )
 
 
@@ -140,12 +167,14 @@ def next_row(
     confidentiality_checked: bool = False,
     unit_id: int | None = None,
     state_entered_at: datetime | None = None,
+    hash_alg: str = hashes.DEFAULT,
 ) -> dict[str, Any]:
     """The next audit row of `item` as column values, hash included (nothing written).
 
     `unit_id` and `state_entered_at` are reporting copies (the item's unit, the time it
     entered `from_state`): stored on the row but not hashed, so chains written before
-    they existed verify unchanged."""
+    they existed verify unchanged. `hash_alg` hashes this row; the previous row may have
+    used another (a switch of AUDIT_HASH chains on from the item's head)."""
     fields: dict[str, Any] = {
         "item_id": item.id,
         "seq": item.audit_seq + 1,
@@ -159,6 +188,7 @@ def next_row(
         "content_digest": content_digest,
         "at": at,
         "prev_hash": item.audit_head,
+        "hash_alg": hashes.check(hash_alg),
     }
     return {
         **fields,
@@ -406,6 +436,8 @@ def _link_break(row: AuditEvent, expected_seq: int, prev_hash: str | None) -> st
         return f"sequence gap: expected seq {expected_seq}"
     if row.prev_hash != prev_hash:
         return "prev_hash does not match the previous row"
+    if row.hash_alg not in hashes.ALGORITHMS:
+        return f"unknown hash algorithm {row.hash_alg!r}"
     if row_hash(row) != row.hash:
         return "content does not match its hash"
     return None

@@ -7,6 +7,8 @@ from typing import Any
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.orm import Session, sessionmaker
 
+from workflow import hashes
+
 
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """Create an engine; SQLite gets real transactions and foreign keys.
@@ -42,6 +44,12 @@ def _configure_sqlite(engine: Engine, memory: bool) -> None:
         conn.exec_driver_sql("BEGIN" if deferred else "BEGIN IMMEDIATE")
 
 
-def make_session_factory(engine: Engine) -> sessionmaker[Session]:
+def make_session_factory(engine: Engine, audit_hash: str = hashes.DEFAULT) -> sessionmaker[Session]:
+    """Sessions on `engine`; the audit rows they write are hashed with `audit_hash`
+    (configuration AUDIT_HASH, carried in `Session.info`, read by workflow.audit)."""
     # expire_on_commit=False: events and objects stay readable after the caller commits.
-    return sessionmaker(bind=engine, expire_on_commit=False)
+    return sessionmaker(
+        bind=engine,
+        expire_on_commit=False,
+        info={hashes.SESSION_KEY: hashes.check(audit_hash)},
+    )

@@ -3,7 +3,9 @@
 CSV columns: 日期 (YYYY-MM-DD), 是否上班 (上班/班/1/是/true or 放假/休/0/否/false), 备注.
 A header row is optional. UTF-8 (with or without BOM) and GB18030 are accepted, since
 offices save CSV from WPS/Excel in either. All rows are checked before anything is
-written; the first bad row is named.
+written; the first bad row is named. A file is bounded: at most MAX_ROWS dates (a year's
+notice is a few dozen; a whole year is 366), each within YEARS_BACK before to YEARS_AHEAD
+after the current year, so a mistaken file cannot fill the calendar for decades.
 """
 
 from __future__ import annotations
@@ -20,6 +22,10 @@ from workflow.models import CalendarYear, HolidayOverride
 
 _WORK = {"上班", "班", "工作日", "1", "是", "true", "yes", "y", "workday"}
 _OFF = {"放假", "休", "休息", "节假日", "0", "否", "false", "no", "n", "holiday"}
+MAX_ROWS = 400
+# The notice for next year comes out in the autumn; last year may still need a fix.
+YEARS_BACK = 1
+YEARS_AHEAD = 2
 
 
 class HolidayFileError(ValueError):
@@ -50,8 +56,10 @@ def _date(text: str) -> date:
     return date(int(parts[0]), int(parts[1]), int(parts[2]))
 
 
-def read_csv(data: bytes, name: str = "文件") -> list[HolidayRow]:
+def read_csv(data: bytes, name: str = "文件", *, today: date) -> list[HolidayRow]:
+    """The file's rows; `today` (the office's local date) bounds the years accepted."""
     text = _decode(data, name)
+    first_year, last_year = today.year - YEARS_BACK, today.year + YEARS_AHEAD
     rows: list[HolidayRow] = []
     seen: dict[date, int] = {}
     for number, record in enumerate(csv.reader(io.StringIO(text)), start=1):
@@ -72,6 +80,14 @@ def read_csv(data: bytes, name: str = "文件") -> list[HolidayRow]:
         if flag not in _WORK | _OFF:
             raise HolidayFileError(
                 f"{name} 第{number}行：是否上班“{cells[1]}”无法识别，请填“上班”或“放假”"
+            )
+        if not first_year <= day.year <= last_year:
+            raise HolidayFileError(
+                f"{name} 第{number}行：日期 {day} 超出可导入的年份（{first_year}–{last_year}年）"
+            )
+        if len(rows) == MAX_ROWS:
+            raise HolidayFileError(
+                f"{name} 第{number}行：一次最多导入{MAX_ROWS}个日期，请按年份分成几个文件导入"
             )
         if day in seen:
             raise HolidayFileError(f"{name} 第{number}行：日期 {day} 与第{seen[day]}行重复")

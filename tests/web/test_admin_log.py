@@ -273,24 +273,26 @@ def test_holidays_and_imports(app: Flask, portal: Portal, tmp_path: Path) -> Non
         r = _post(admin, "/admin/holidays", {"day": "", "is_workday": "1"})
         assert r.status_code == 422
 
+    y = date.today().year + 1  # an upload holds last year to two years ahead
+
     def upload(data: bytes) -> None:
         _, token = page_token(admin, "/admin/holidays")
         admin.post(
             "/admin/holidays/upload",
-            data={"csrf_token": token, "file": (io.BytesIO(data), "2031.csv")},
+            data={"csrf_token": token, "file": (io.BytesIO(data), f"{y}.csv")},
             content_type="multipart/form-data",
         )
 
     with _none(app):  # refused: a bad date; nothing imported, nothing logged
-        upload("日期,是否上班,备注\n2031-10-01,否,国庆\n2031-13-01,否,错\n".encode())
-    good = "日期,是否上班,备注\n2031-10-01,否,国庆\n2031-10-02,否,国庆\n".encode()
+        upload(f"日期,是否上班,备注\n{y}-10-01,否,国庆\n{y}-13-01,否,错\n".encode())
+    good = f"日期,是否上班,备注\n{y}-10-01,否,国庆\n{y}-10-02,否,国庆\n".encode()
     with _one(app, "holiday.upload") as ev:
         upload(good)
     assert ev[0].changes == {
-        "file": [None, "2031.csv"],
+        "file": [None, f"{y}.csv"],
         "sha256": [None, hashlib.sha256(good).hexdigest()],
         "days": [None, 2],
-        "years": [None, "2031"],
+        "years": [None, str(y)],
     }
     with _one(app, "holiday.remove") as ev:
         r = _post(admin, "/admin/holidays/2031-10-11/remove", {})
@@ -351,8 +353,9 @@ def test_commands_log_with_no_actor(app: Flask, portal: Portal, tmp_path: Path) 
     event = run("user.deactivate", "users", "deactivate", "tj_admin")
     assert event is not None and event.changes == {"active": [True, False]}
 
-    csv_file = tmp_path / "2032.csv"
-    csv_file.write_text("日期,是否上班,备注\n2032-01-01,否,元旦\n", encoding="utf-8")
+    y = date.today().year + 1  # an upload holds last year to two years ahead
+    csv_file = tmp_path / f"{y}.csv"
+    csv_file.write_text(f"日期,是否上班,备注\n{y}-01-01,否,元旦\n", encoding="utf-8")
     event = run("holiday.upload", "holidays", "import", str(csv_file))
     assert event is not None and event.changes["days"] == [None, 1]
 

@@ -47,6 +47,9 @@ class AuditEvent(Base):
     at: Mapped[datetime] = mapped_column(UTCDateTime())
     prev_hash: Mapped[str | None] = mapped_column(String(64))
     hash: Mapped[str] = mapped_column(String(64))
+    # What `hash` was computed with (workflow.hashes: sha256 or sm3, by AUDIT_HASH); rows
+    # older than the column (migration 0015) are sha256.
+    hash_alg: Mapped[str] = mapped_column(String(10), default="sha256", server_default="sha256")
     # Copies for the reports (migration 0010), outside the hash: the item's unit and when
     # the item entered `from_state` (its state_since before this row), so stage times and
     # returns over a period are one range scan on `at`, no join to items. NULL on a

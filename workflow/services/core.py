@@ -333,6 +333,7 @@ def write(
         confidentiality_checked=confidentiality_checked,
         unit_id=item.unit_id,
         state_entered_at=None if creating else item.state_since,
+        hash_alg=audit.session_hash(session),
     )
     values = {
         **changes,

@@ -16,6 +16,7 @@ from workflow.errors import NotFound
 from workflow.holidays import HolidayRow, read_csv, store
 from workflow.models import HolidayOverride, User
 from workflow.outcome import LogEntry, Outcome, done
+from workflow.timezones import local_day
 
 HOLIDAY_FIELDS = ("is_workday", "note")
 
@@ -68,7 +69,7 @@ def upload(
     """Store a CSV of 日期,是否上班,备注. HolidayFileError (naming the file and the row)
     before anything is written. `complete`: a whole year's notice, so its years stop
     being provisional."""
-    rows = read_csv(data, filename)
+    rows = read_csv(data, filename, today=local_day(now))  # years near the service's now
     count = store(session, rows, now, complete=complete)
     result = Upload(count, rows)
     changes = admin_log.facts(

@@ -12,6 +12,7 @@ from rq import cron
 from config import load_notify_config
 from notifications.jobs import run_scan
 from notifications.publishing import publish_scheduled
+from notifications.relay import relay_outbox
 from notifications.runtime import QUEUE
 from notifications.status_job import refresh_deadline_status
 
@@ -41,4 +42,14 @@ cron.register(
     interval=int(os.environ.get("STATUS_REFRESH_INTERVAL") or 300),
     job_timeout=900,
     name="sanshen-deadline-status",
+)
+
+# The outbox relay (notifications.relay): events the web could not hand to Redis at once
+# (Redis down or frozen) go out at the latest this many seconds after it is back.
+cron.register(
+    relay_outbox,
+    queue_name=QUEUE,
+    interval=int(os.environ.get("OUTBOX_RELAY_INTERVAL") or 30),
+    job_timeout=300,
+    name="sanshen-outbox-relay",
 )

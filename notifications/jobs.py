@@ -163,8 +163,15 @@ def _queue_for_job() -> Queue:
 
 
 def run_scan(now_iso: str | None = None) -> dict[str, int]:
-    """The periodic scan (registered in notifications.cron_config)."""
-    return scan_and_enqueue(_queue_for_job(), datetime.fromisoformat(now_iso) if now_iso else None)
+    """The periodic scan (registered in notifications.cron_config). It relays the outbox
+    first, so events held back by a Redis outage go out within one scan of its end."""
+    from notifications.relay import relay_all
+
+    queue = _queue_for_job()
+    with runtime.get().sessions() as session:
+        relayed = relay_all(session, queue.connection)
+    counts = scan_and_enqueue(queue, datetime.fromisoformat(now_iso) if now_iso else None)
+    return {**counts, "relayed": relayed}
 
 
 def scan_and_enqueue(
@@ -195,28 +202,56 @@ def scan_and_enqueue(
     }
 
 
-def notify_item_event(event: dict[str, Any]) -> int:
-    """Messages for one workflow event (plain values, see notifications.dispatch)."""
+def _event_messages(session: Session, event: dict[str, Any], now: datetime) -> list[int]:
+    """Record the messages of one workflow event in the ledger; the new rows' ids."""
     from notifications.drafts import expand
     from notifications.events import event_reminders
     from workflow.deadlines.due import load_calendar
 
     rt = runtime.get()
+    reminders = event_reminders(session, event, rt.config.NOTIFY)
+    drafts = expand(
+        session,
+        reminders,
+        now,
+        rt.config.NOTIFY,
+        set(rt.channels),
+        load_calendar(session),
+        rt.config.TIMEZONE,
+    )
+    ids = ledger.record(session, drafts, now)
+    ledger.mark_enqueued(session, ids, now)
+    return ids
+
+
+def notify_item_event(event: dict[str, Any]) -> int:
+    """Messages for one workflow event (plain values, see notifications.dispatch). Kept
+    for jobs enqueued before the outbox; new events come through `notify_outbox`."""
+    rt = runtime.get()
+    job = get_current_job()
+    with rt.sessions() as session:
+        ids = _event_messages(session, event, utcnow())
+        session.commit()
+    if job is not None:
+        enqueue_deliveries(Queue(QUEUE, connection=job.connection), ids, rt.config.NOTIFY)
+    return len(ids)
+
+
+def notify_outbox(outbox_id: int) -> int:
+    """Messages for one outbox row (notifications.relay), once: the row is marked done in
+    the transaction that records its messages, and locked while it is (a second job for
+    the same row waits, then finds it done)."""
+    from workflow.models import OutboxEvent
+
+    rt = runtime.get()
     now = utcnow()
     job = get_current_job()
     with rt.sessions() as session:
-        reminders = event_reminders(session, event, rt.config.NOTIFY)
-        drafts = expand(
-            session,
-            reminders,
-            now,
-            rt.config.NOTIFY,
-            set(rt.channels),
-            load_calendar(session),
-            rt.config.TIMEZONE,
-        )
-        ids = ledger.record(session, drafts, now)
-        ledger.mark_enqueued(session, ids, now)
+        row = session.get(OutboxEvent, outbox_id, with_for_update=True)
+        if row is None or row.done_at is not None:
+            return 0
+        ids = _event_messages(session, row.payload, now)
+        row.done_at = now
         session.commit()
     if job is not None:
         enqueue_deliveries(Queue(QUEUE, connection=job.connection), ids, rt.config.NOTIFY)

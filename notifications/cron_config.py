@@ -1,7 +1,8 @@
-"""`rq cron notifications.cron_config`: the one periodic process. It only enqueues the
-reminder scan, the scheduled publications and the dashboard's summary refresh; each works
-out from the database what to do, so a missed tick loses nothing.
-Run exactly one `rq cron` (it has no leader election)."""
+"""The periodic jobs, run by `python -m notifications.scheduler` (as many as you like: one
+acts at a time, see there). It only enqueues the reminder scan, the scheduled
+publications, the dashboard's summary refresh and the outbox relay; each works out from
+the database what to do, so a missed tick loses nothing. (`rq cron` would run this file
+too, but without leader election: then exactly one.)"""
 
 from __future__ import annotations
 

@@ -163,25 +163,22 @@ def _queue_for_job() -> Queue:
 
 
 def run_scan(now_iso: str | None = None) -> dict[str, int]:
-    """The periodic scan (registered in notifications.cron_config). It relays the outbox
-    first, so events held back by a Redis outage go out within one scan of its end."""
-    from notifications.relay import relay_all
-
-    queue = _queue_for_job()
-    with runtime.get().sessions() as session:
-        relayed = relay_all(session, queue.connection)
-    counts = scan_and_enqueue(queue, datetime.fromisoformat(now_iso) if now_iso else None)
-    return {**counts, "relayed": relayed}
+    """The periodic scan (registered in notifications.cron_config)."""
+    return scan_and_enqueue(_queue_for_job(), datetime.fromisoformat(now_iso) if now_iso else None)
 
 
 def scan_and_enqueue(
     queue: Queue, now: datetime | None = None, recover_at: datetime | None = None
 ) -> dict[str, int]:
+    """The scan, after relaying the outbox: events held back by a Redis outage go out
+    within one scan of its end (and before the scan's stage reminders)."""
+    from notifications.relay import relay_all
     from notifications.scan import scan
 
     rt = runtime.get()
     now = now or utcnow()
     with rt.sessions() as session:
+        relayed = relay_all(session, queue.connection)
         result = scan(session, now, rt.config, set(rt.channels), recover_at)
         session.commit()
     enqueue_deliveries(queue, result.to_enqueue, rt.config.NOTIFY)
@@ -199,6 +196,7 @@ def scan_and_enqueue(
         "digests": result.digests,
         "escalations": result.escalations,
         "enqueued": len(result.to_enqueue),
+        "relayed": relayed,
     }
 
 

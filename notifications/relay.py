@@ -8,8 +8,9 @@ enqueue, a row is relayed twice and its job (idempotent by the outbox id) acts o
 
 Who relays: the web app right after each commit (at most REQUEST_REDIS_TIMEOUT of waiting,
 never failing the request), `publish_scheduled` after its commit, and the scheduler's
-`relay_outbox` job (OUTBOX_RELAY_INTERVAL, and each scan) for whatever they left — so
-after an outage the events go out within one interval of Redis's return.
+`relay_outbox` job (OUTBOX_RELAY_INTERVAL) and each scan (`scan_and_enqueue`, so `flask
+notify scan` too) for whatever they left — so after an outage the events go out within
+one interval of Redis's return.
 """
 
 from __future__ import annotations

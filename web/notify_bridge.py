@@ -48,8 +48,10 @@ def _client(app: Flask) -> redis.Redis | None:
 def relay_now(app: Flask) -> int:
     """Relay the outbox in a session of its own; never raises for Redis."""
     client = _client(app)
-    failed_at: float = app.extensions.get(FAILED_AT_KEY, 0.0)
-    if client is None or time.monotonic() - failed_at < PAUSE_AFTER_FAILURE:
+    failed_at: float | None = app.extensions.get(FAILED_AT_KEY)
+    if client is None:
+        return 0
+    if failed_at is not None and time.monotonic() - failed_at < PAUSE_AFTER_FAILURE:
         return 0
     session = app.extensions["sanshen.sessions"]()
     try:

@@ -1,7 +1,8 @@
-"""`rq cron notifications.cron_config`: the one periodic process. It only enqueues the
-reminder scan, the scheduled publications and the dashboard's summary refresh; each works
-out from the database what to do, so a missed tick loses nothing.
-Run exactly one `rq cron` (it has no leader election)."""
+"""The periodic jobs, run by `python -m notifications.scheduler` (as many as you like: one
+acts at a time, see there). It only enqueues the reminder scan, the scheduled
+publications, the dashboard's summary refresh and the outbox relay; each works out from
+the database what to do, so a missed tick loses nothing. (`rq cron` would run this file
+too, but without leader election: then exactly one.)"""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ from rq import cron
 from config import load_notify_config
 from notifications.jobs import run_scan
 from notifications.publishing import publish_scheduled
+from notifications.relay import relay_outbox
 from notifications.runtime import QUEUE
 from notifications.status_job import refresh_deadline_status
 
@@ -41,4 +43,14 @@ cron.register(
     interval=int(os.environ.get("STATUS_REFRESH_INTERVAL") or 300),
     job_timeout=900,
     name="sanshen-deadline-status",
+)
+
+# The outbox relay (notifications.relay): events the web could not hand to Redis at once
+# (Redis down or frozen) go out at the latest this many seconds after it is back.
+cron.register(
+    relay_outbox,
+    queue_name=QUEUE,
+    interval=int(os.environ.get("OUTBOX_RELAY_INTERVAL") or 30),
+    job_timeout=300,
+    name="sanshen-outbox-relay",
 )

@@ -1,4 +1,5 @@
-"""The web layer's entry point, called after each commit:
+"""Events → `notify_item_event` jobs directly (tests, and jobs queued before the outbox;
+the app relays the outbox instead, see notifications.relay):
 
     enqueue_events(queue_or_redis, events) -> int
 
@@ -16,9 +17,10 @@ from redis import Redis
 from rq import Queue
 
 from notifications.runtime import QUEUE
-from workflow.events import ItemApproved, ItemPublished, ItemReturned, ItemSubmitted
+from workflow.events import ItemPublished, ItemReturned
+from workflow.outbox import KINDS
 
-NOTIFIED = (ItemSubmitted, ItemApproved, ItemReturned, ItemPublished)
+NOTIFIED = KINDS
 
 
 def event_payload(event: Any) -> dict[str, Any] | None:

@@ -170,11 +170,15 @@ def run_scan(now_iso: str | None = None) -> dict[str, int]:
 def scan_and_enqueue(
     queue: Queue, now: datetime | None = None, recover_at: datetime | None = None
 ) -> dict[str, int]:
+    """The scan, after relaying the outbox: events held back by a Redis outage go out
+    within one scan of its end (and before the scan's stage reminders)."""
+    from notifications.relay import relay_all
     from notifications.scan import scan
 
     rt = runtime.get()
     now = now or utcnow()
     with rt.sessions() as session:
+        relayed = relay_all(session, queue.connection)
         result = scan(session, now, rt.config, set(rt.channels), recover_at)
         session.commit()
     enqueue_deliveries(queue, result.to_enqueue, rt.config.NOTIFY)
@@ -192,31 +196,60 @@ def scan_and_enqueue(
         "digests": result.digests,
         "escalations": result.escalations,
         "enqueued": len(result.to_enqueue),
+        "relayed": relayed,
     }
 
 
-def notify_item_event(event: dict[str, Any]) -> int:
-    """Messages for one workflow event (plain values, see notifications.dispatch)."""
+def _event_messages(session: Session, event: dict[str, Any], now: datetime) -> list[int]:
+    """Record the messages of one workflow event in the ledger; the new rows' ids."""
     from notifications.drafts import expand
     from notifications.events import event_reminders
     from workflow.deadlines.due import load_calendar
 
     rt = runtime.get()
+    reminders = event_reminders(session, event, rt.config.NOTIFY)
+    drafts = expand(
+        session,
+        reminders,
+        now,
+        rt.config.NOTIFY,
+        set(rt.channels),
+        load_calendar(session),
+        rt.config.TIMEZONE,
+    )
+    ids = ledger.record(session, drafts, now)
+    ledger.mark_enqueued(session, ids, now)
+    return ids
+
+
+def notify_item_event(event: dict[str, Any]) -> int:
+    """Messages for one workflow event (plain values, see notifications.dispatch). Kept
+    for jobs enqueued before the outbox; new events come through `notify_outbox`."""
+    rt = runtime.get()
+    job = get_current_job()
+    with rt.sessions() as session:
+        ids = _event_messages(session, event, utcnow())
+        session.commit()
+    if job is not None:
+        enqueue_deliveries(Queue(QUEUE, connection=job.connection), ids, rt.config.NOTIFY)
+    return len(ids)
+
+
+def notify_outbox(outbox_id: int) -> int:
+    """Messages for one outbox row (notifications.relay), once: the row is marked done in
+    the transaction that records its messages, and locked while it is (a second job for
+    the same row waits, then finds it done)."""
+    from workflow.models import OutboxEvent
+
+    rt = runtime.get()
     now = utcnow()
     job = get_current_job()
     with rt.sessions() as session:
-        reminders = event_reminders(session, event, rt.config.NOTIFY)
-        drafts = expand(
-            session,
-            reminders,
-            now,
-            rt.config.NOTIFY,
-            set(rt.channels),
-            load_calendar(session),
-            rt.config.TIMEZONE,
-        )
-        ids = ledger.record(session, drafts, now)
-        ledger.mark_enqueued(session, ids, now)
+        row = session.get(OutboxEvent, outbox_id, with_for_update=True)
+        if row is None or row.done_at is not None:
+            return 0
+        ids = _event_messages(session, row.payload, now)
+        row.done_at = now
         session.commit()
     if job is not None:
         enqueue_deliveries(Queue(QUEUE, connection=job.connection), ids, rt.config.NOTIFY)

@@ -1,8 +1,8 @@
 """The job that carries out scheduled publications (定时发布), run by the one `rq cron`.
 
 `workflow.scheduling.publish_due` claims each due schedule before acting, so this job is
-safe to run twice or on two workers at once; `workflow.runner` commits, and the events
-go out only after the commit."""
+safe to run twice or on two workers at once; `workflow.runner` commits the publications
+with their outbox rows, which are relayed after the commit."""
 
 from __future__ import annotations
 
@@ -11,11 +11,11 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from rq import Queue, get_current_job
+from rq import get_current_job
 
 from notifications import runtime
-from notifications.dispatch import enqueue_events
-from notifications.runtime import QUEUE, utcnow
+from notifications.relay import relay
+from notifications.runtime import utcnow
 from workflow import runner
 from workflow.scheduling import publish_due
 
@@ -27,11 +27,12 @@ def publish_scheduled(now_iso: str | None = None) -> int:
     now = datetime.fromisoformat(now_iso) if now_iso else utcnow()
     job = get_current_job()
 
-    def dispatch(events: Sequence[Any]) -> None:
-        if job is not None:  # outside a worker (a test, a command) nothing is enqueued
-            enqueue_events(Queue(QUEUE, connection=job.connection), events)
-
     with runtime.get().sessions() as session:
+
+        def dispatch(events: Sequence[Any]) -> None:
+            if job is not None:  # outside a worker (a test, a command): the outbox waits
+                relay(session, job.connection)
+
         outcome = runner.run(session, publish_due, actor=None, now=now, dispatch=dispatch)
     if outcome.events:
         log.info("scheduled publication: %s events", len(outcome.events))

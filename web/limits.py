@@ -1,4 +1,8 @@
-"""Login throttling with Flask-Limiter on Redis (the app's REDIS_URL)."""
+"""Login throttling with Flask-Limiter on Redis (the app's REDIS_URL).
+
+When Redis fails (stopped, or frozen past REQUEST_REDIS_TIMEOUT) the limiter falls back
+to per-process memory and logs it ("Rate limit storage unreachable"), so logging in
+never depends on Redis; it returns to Redis by itself once Redis answers again."""
 
 from __future__ import annotations
 
@@ -40,6 +44,30 @@ def storage_uri(config: Config) -> str:
     if url.startswith("unix://"):
         return "redis+unix://" + url[len("unix://") :]
     return url
+
+
+# Seconds a request waits for Redis: a frozen server must not hold a login (or a submit,
+# web.notify_bridge) for the client library's default of no timeout at all.
+REQUEST_REDIS_TIMEOUT = 1.0
+
+
+def settings(config: Config) -> dict[str, object]:
+    """Flask-Limiter's configuration: the storage, and the fallback when it fails."""
+    uri = storage_uri(config)
+    options: dict[str, object] = {}
+    if uri != "memory://":
+        options = {
+            "socket_timeout": REQUEST_REDIS_TIMEOUT,
+            "socket_connect_timeout": REQUEST_REDIS_TIMEOUT,
+        }
+    return {
+        "RATELIMIT_STORAGE_URI": uri,
+        "RATELIMIT_STORAGE_OPTIONS": options,
+        "RATELIMIT_IN_MEMORY_FALLBACK_ENABLED": True,
+        # Errors the fallback does not cover (the deduction after a failed login) are
+        # logged, never a 500.
+        "RATELIMIT_SWALLOW_ERRORS": True,
+    }
 
 
 def account_key() -> str:

@@ -1,22 +1,33 @@
 """Connects the web layer's committed events to the notifications queue.
 
-Each batch becomes RQ jobs carrying ids only (`notifications.dispatch.enqueue_events`).
-If Redis is unreachable the failure is logged by `web.events.dispatch`; the reminder
-scan still finds items waiting at a stage from the database, so the next actor is told
-at the latest when the stage limit is reached."""
+The runner wrote the events' outbox rows in the view's transaction; after the commit this
+relays them to RQ at once (`notifications.relay`), waiting at most REQUEST_REDIS_TIMEOUT
+for Redis. If Redis is down or frozen the request goes on (logged): the rows wait in the
+database and the scheduler's relay sends them within an interval of Redis's return. After
+a failure, requests skip the attempt for PAUSE_AFTER_FAILURE seconds, so an outage does
+not cost every submit its timeout."""
 
 from __future__ import annotations
 
+import logging
+import time
 from collections.abc import Sequence
 from typing import Any
 
 import redis
 from flask import Flask
 
-from notifications.dispatch import enqueue_events
+from notifications.relay import relay
 from web.events import add_handler
+from web.limits import REQUEST_REDIS_TIMEOUT
+from workflow.outbox import KINDS
+
+log = logging.getLogger(__name__)
 
 REDIS_KEY = "sanshen.redis"
+FAILED_AT_KEY = "sanshen.relay_failed_at"
+PAUSE_AFTER_FAILURE = 30.0
+LIMIT = 100  # rows per request: a backlog is the scheduler's
 
 
 def _client(app: Flask) -> redis.Redis | None:
@@ -25,15 +36,37 @@ def _client(app: Flask) -> redis.Redis | None:
         url = app.config["SANSHEN"].REDIS_URL
         if not url:
             return None
-        client = redis.Redis.from_url(url)
+        client = redis.Redis.from_url(
+            url,
+            socket_timeout=REQUEST_REDIS_TIMEOUT,
+            socket_connect_timeout=REQUEST_REDIS_TIMEOUT,
+        )
         app.extensions[REDIS_KEY] = client
     return client
 
 
+def relay_now(app: Flask) -> int:
+    """Relay the outbox in a session of its own; never raises for Redis."""
+    client = _client(app)
+    failed_at: float | None = app.extensions.get(FAILED_AT_KEY)
+    if client is None:
+        return 0
+    if failed_at is not None and time.monotonic() - failed_at < PAUSE_AFTER_FAILURE:
+        return 0
+    session = app.extensions["sanshen.sessions"]()
+    try:
+        return relay(session, client, limit=LIMIT)
+    except redis.RedisError as exc:
+        app.extensions[FAILED_AT_KEY] = time.monotonic()
+        log.warning("outbox relay deferred to the scheduler: Redis %s", exc)
+        return 0
+    finally:
+        session.close()
+
+
 def init_app(app: Flask) -> None:
     def enqueue(batch: Sequence[Any]) -> None:
-        client = _client(app)
-        if client is not None:
-            enqueue_events(client, batch)
+        if any(isinstance(e, KINDS) for e in batch):
+            relay_now(app)
 
     add_handler(app, enqueue)

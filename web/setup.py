@@ -16,6 +16,7 @@ from flask_wtf.csrf import CSRFProtect
 from config import Config
 from web.auth import load_account
 from web.limits import limiter, storage_uri
+from web.limits import settings as limit_settings
 
 log = logging.getLogger(__name__)
 
@@ -61,9 +62,12 @@ def init_app(app: Flask, config: Config) -> None:
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_DEFAULT_TIMEZONE=config.TIMEZONE,
         BABEL_TRANSLATION_DIRECTORIES="translations",
-        RATELIMIT_STORAGE_URI=app.config.get("RATELIMIT_STORAGE_URI") or storage_uri(config),
         RATELIMIT_KEY_PREFIX=app.config.get("RATELIMIT_KEY_PREFIX", "sanshen-limits"),
     )
+    for name, value in limit_settings(config).items():
+        app.config.setdefault(name, value)
+    if not app.config.get("RATELIMIT_STORAGE_URI"):
+        app.config["RATELIMIT_STORAGE_URI"] = storage_uri(config)
     app.session_interface = _SessionInterface()
     if config.PROXY_HOPS:
         from werkzeug.middleware.proxy_fix import ProxyFix

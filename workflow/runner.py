@@ -2,8 +2,9 @@
 
 Web views, command-line commands and jobs all change data through `run`, so every write
 commits the same way: a service checks and writes; the runner adds the administrators'
-log entries the service returned to the same transaction, commits, and only then hands
-the events on (nothing is ever sent for a change that was rolled back). Any error rolls
+log entries the service returned and the outbox rows of its events (`workflow.outbox`)
+to the same transaction, commits, and only then hands the events on (nothing is ever
+sent for a change that was rolled back, nothing lost if the queue is down). Any error rolls
 back first and propagates: a StaleVersion must not leave half a change.
 """
 
@@ -15,7 +16,7 @@ from typing import Any, TypeVar
 
 from sqlalchemy.orm import Session
 
-from workflow import admin_log
+from workflow import admin_log, outbox
 from workflow.models import User
 from workflow.outcome import Outcome
 
@@ -40,6 +41,7 @@ def run(
     try:
         outcome = service(session, actor=actor, now=now, **kwargs)
         record(session, outcome, actor=actor, now=now)
+        outbox.write(session, outcome.events, now)
         session.commit()
     except BaseException:
         session.rollback()

@@ -21,6 +21,7 @@ from workflow.models.notifications import (
     UnitLeader,
 )
 from workflow.models.org import Unit, UnitAlias, User, UserRole
+from workflow.models.outbox import OutboxEvent
 from workflow.models.scheduling import ScheduledPublication
 from workflow.models.scores import (
     ScoreMonth,
@@ -53,6 +54,7 @@ __all__ = [
     "ItemStateCount",
     "Leader",
     "Obligation",
+    "OutboxEvent",
     "Revision",
     "ScheduledPublication",
     "ScoreMonth",

@@ -81,3 +81,11 @@ def address_key() -> str:
 
 def failed(response: object) -> bool:
     return getattr(response, "status_code", 200) != 302
+
+
+def in_fallback() -> bool:
+    """Whether the limiter counts in memory now because its Redis failed. Flask-Limiter
+    keeps this only in an attribute of its own; one Limiter serves every app of the
+    process, so the state outlives the app that saw the failure (until its backend
+    check finds Redis again)."""
+    return bool(getattr(limiter, "_storage_dead", False))

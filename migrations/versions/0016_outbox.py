@@ -1,7 +1,7 @@
 """outbox: events written in the transaction of their change, relayed to RQ afterwards
 
-Revision ID: 0015_outbox
-Revises: 0014
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07 04:00:00
 """
 
@@ -10,8 +10,8 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0015_outbox"
-down_revision: str | None = "0014"
+revision: str = "0016"
+down_revision: str | None = "0015"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

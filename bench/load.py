@@ -224,6 +224,23 @@ class Server:
     port: int
     description: str
 
+    def cpu_seconds(self) -> float:
+        """CPU time of the server and its worker processes so far (from /proc; the
+        database server's own is not included)."""
+        total, pids = 0.0, [self.proc.pid]
+        tick = os.sysconf("SC_CLK_TCK")
+        while pids:
+            pid = pids.pop()
+            try:
+                stat = Path(f"/proc/{pid}/stat").read_text()
+                children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+            except OSError:  # gone, or no /proc: the figure is a lower bound
+                continue
+            fields = stat.rsplit(")", 1)[1].split()
+            total += (int(fields[11]) + int(fields[12])) / tick  # utime, stime
+            pids.extend(int(c) for c in children)
+        return total
+
     def stop(self) -> None:
         self.proc.terminate()
         try:
@@ -416,11 +433,13 @@ def drive(
     seconds: float,
     loop: Callable[[Client, random.Random, bool], None],
     warmup: float = 0,
-) -> tuple[Tally, float, float]:
+    server_cpu: Callable[[], float] = lambda: 0.0,
+) -> tuple[Tally, float, float, float]:
     """Every client logs in, then all start together and loop for `warmup` + `seconds`;
     only the last `seconds` count (each server process compiles its templates and fills
     its caches on its first requests). Returns the merged tally (logins included), the
-    wall time and the CPU time of this process (the clients' own cost) while counting."""
+    wall time, the CPU time of this process (the clients' own cost) and the server's
+    while counting."""
     clients = [Client(port, Tally()) for _ in users]
     ready = threading.Barrier(len(users) + 1)
     stop = threading.Event()
@@ -449,19 +468,19 @@ def drive(
     for client in clients:
         logins.merge(client.tally)  # the warm-up's requests go, the logins stay
         client.tally = Tally()
-    cpu0, wall0 = _cpu(), time.perf_counter()
+    cpu0, server0, wall0 = _cpu(), server_cpu(), time.perf_counter()
     time.sleep(seconds)
     stop.set()
     for thread in threads:
         thread.join(300)
-    wall, cpu = time.perf_counter() - wall0, _cpu() - cpu0
+    wall, cpu, server = time.perf_counter() - wall0, _cpu() - cpu0, server_cpu() - server0
     total = Tally()
     for client in clients:
         total.merge(client.tally)
     total.times["login"] = logins.times.get("login", [])
     total.errors["login"] = logins.errors.get("login", 0)
     total.samples[:0] = [s for s in logins.samples if s.startswith("login")]
-    return total, wall, cpu
+    return total, wall, cpu, server
 
 
 def _cpu() -> float:
@@ -556,8 +575,13 @@ def measure(
     log(f"baseline: {args.clients} clients for {baseline_seconds} s")
     server = start_server("baseline", env, **kw)
     try:
-        base, base_wall, base_cpu = drive(
-            server.port, [("", "static")] * args.clients, baseline_seconds, static_once, warmup
+        base, base_wall, base_cpu, base_server = drive(
+            server.port,
+            [("", "static")] * args.clients,
+            baseline_seconds,
+            static_once,
+            warmup,
+            server.cpu_seconds,
         )
     finally:
         server.stop()
@@ -566,7 +590,9 @@ def measure(
     log(f"app ({server.description}): {args.clients} clients for {args.seconds} s")
     try:
         with LoadSampler() as load:
-            tally, wall, cpu = drive(server.port, p.logins, args.seconds, review_once, warmup)
+            tally, wall, cpu, server_cpu = drive(
+                server.port, p.logins, args.seconds, review_once, warmup, server.cpu_seconds
+            )
     finally:
         server.stop()
     pages = {k: stats(tally.times.get(k, []), tally.errors.get(k, 0)) for k in KINDS}
@@ -595,6 +621,7 @@ def measure(
             **stats(base.times["static"], base.errors.get("static", 0)),
             "throughput_rps": round(len(base.times["static"]) / base_wall, 1),
             "client_cpu_pct": round(100 * base_cpu / base_wall, 1),
+            "server_cpu_ms_per_request": _per_request(base_server, len(base.times["static"])),
         },
         "goal_p95_ms": GOAL_P95_MS,
         "worst_p95_ms": max(p95s) if p95s else None,
@@ -603,10 +630,17 @@ def measure(
         # The bench process is only the clients: its CPU over the wall time, in % of
         # one core, says how much of the machine they took from the server.
         "client_cpu_pct": round(100 * cpu / wall, 1),
+        # Server CPU per request: unlike latencies, barely moved by other tenants' load.
+        "server_cpu_pct": round(100 * server_cpu / wall, 1),
+        "server_cpu_ms_per_request": _per_request(server_cpu, requests),
         "cpus": os.cpu_count(),
         "loadavg_1m": load.summary(),
         **({"note": target.note} if target.note else {}),
     }
+
+
+def _per_request(cpu_seconds: float, requests: int) -> float | None:
+    return round(1000 * cpu_seconds / requests, 2) if requests else None
 
 
 def main(argv: Sequence[str] | None = None) -> int:

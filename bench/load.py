@@ -331,14 +331,19 @@ class Client:
     """One user's browser: one connection at a time (`Connection: close`, as gunicorn's
     sync workers answer anyway), the session cookie, timings per page kind."""
 
-    def __init__(self, port: int, tally: Tally) -> None:
+    def __init__(self, port: int, tally: Tally, think: float = 0, seed: int = 0) -> None:
         self.port = port
         self.cookies: dict[str, str] = {}
         self.tally = tally
+        self.think = think  # mean pause before each page, seconds (0: none)
+        self.rng = random.Random(seed)
+        self.stop = threading.Event()
 
     def request(
         self, kind: str, method: str, path: str, form: dict[str, str] | None = None
     ) -> tuple[int, str] | None:
+        if self.think and kind != "login":
+            self.stop.wait(self.rng.expovariate(1 / self.think))  # reading the last page
         headers = {"Connection": "close"}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
@@ -434,15 +439,18 @@ def drive(
     loop: Callable[[Client, random.Random, bool], None],
     warmup: float = 0,
     server_cpu: Callable[[], float] = lambda: 0.0,
+    think: float = 0,
 ) -> tuple[Tally, float, float, float]:
     """Every client logs in, then all start together and loop for `warmup` + `seconds`;
     only the last `seconds` count (each server process compiles its templates and fills
     its caches on its first requests). Returns the merged tally (logins included), the
     wall time, the CPU time of this process (the clients' own cost) and the server's
     while counting."""
-    clients = [Client(port, Tally()) for _ in users]
-    ready = threading.Barrier(len(users) + 1)
     stop = threading.Event()
+    clients = [Client(port, Tally(), think, seed=i) for i in range(len(users))]
+    for client in clients:
+        client.stop = stop
+    ready = threading.Barrier(len(users) + 1)
 
     def worker(i: int, login: str, role: str) -> None:
         client = clients[i]
@@ -582,6 +590,7 @@ def measure(
             static_once,
             warmup,
             server.cpu_seconds,
+            args.think,
         )
     finally:
         server.stop()
@@ -591,7 +600,13 @@ def measure(
     try:
         with LoadSampler() as load:
             tally, wall, cpu, server_cpu = drive(
-                server.port, p.logins, args.seconds, review_once, warmup, server.cpu_seconds
+                server.port,
+                p.logins,
+                args.seconds,
+                review_once,
+                warmup,
+                server.cpu_seconds,
+                args.think,
             )
     finally:
         server.stop()
@@ -606,6 +621,7 @@ def measure(
         "clients": args.clients,
         "seconds": args.seconds,
         "warmup_seconds": warmup,
+        "think_seconds": args.think,
         "workers": args.workers if gunicorn else None,
         "waiting_per_stage": args.waiting,
         "units": p.units,
@@ -652,6 +668,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--waiting", type=int, default=300, help="items at each review stage")
     parser.add_argument("--baseline-seconds", type=float, help="default: min(seconds, 20)")
     parser.add_argument("--warmup", type=float, help="uncounted seconds first (min(10, s/4))")
+    parser.add_argument(
+        "--think", type=float, default=0, help="mean pause before each page, s (default 0)"
+    )
     parser.add_argument("--url", help="PostgreSQL URL (default: a fresh database)")
     parser.add_argument("--sqlite", action="store_true", help="the demo: SQLite, werkzeug")
     parser.add_argument("--serve", choices=("app", "baseline"), help=argparse.SUPPRESS)

@@ -302,6 +302,7 @@ def serve(target: str, port: int) -> None:
 
         config = load_config()
         app = create_app(config)
+        app.debug = False  # as web.demo's `app.run(debug=False)`: no debug-mode reloads
         app.extensions["sanshen.redis"] = redis.Redis.from_url(str(config.REDIS_URL))
     logging.getLogger("werkzeug").setLevel(logging.WARNING)  # no line per request
     make_server("127.0.0.1", port, app, threaded=True).serve_forever()

@@ -251,7 +251,13 @@ class Server:
 
 
 def start_server(
-    target: str, env: dict[str, str], *, gunicorn: bool, workers: int, worker_class: str
+    target: str,
+    env: dict[str, str],
+    *,
+    gunicorn: bool,
+    workers: int,
+    worker_class: str,
+    threads: int = 1,
 ) -> Server:
     """`target` is "app" or "baseline"; the server answers on a free localhost port."""
     port = free_port()
@@ -259,9 +265,12 @@ def start_server(
         wsgi = "web:create_app()" if target == "app" else "bench.load:baseline_app"
         cmd = [
             sys.executable, "-m", "gunicorn", "-w", str(workers), "-k", worker_class,
-            "-b", f"127.0.0.1:{port}", "--log-level", "warning", wsgi,
+            "--threads", str(threads), "-b", f"127.0.0.1:{port}", "--log-level", "warning",
+            wsgi,
         ]  # fmt: skip
-        description = f"gunicorn {worker_class} x{workers}"
+        description = f"gunicorn {worker_class} x{workers}" + (
+            f" x{threads} threads" if threads > 1 else ""
+        )
     else:
         cmd = [sys.executable, "-m", "bench.load", "--serve", target, "--port", str(port)]
         description = "werkzeug threaded (make run)"
@@ -578,7 +587,12 @@ def measure(
 ) -> dict[str, Any]:
     gunicorn = target.backend == "postgresql"
     env = server_env(target.url, redis_url, instance, production=gunicorn)
-    kw = {"gunicorn": gunicorn, "workers": args.workers, "worker_class": args.worker_class}
+    kw = {
+        "gunicorn": gunicorn,
+        "workers": args.workers,
+        "worker_class": args.worker_class,
+        "threads": args.threads,
+    }
     baseline_seconds = args.baseline_seconds or min(args.seconds, 20)
     warmup = args.warmup if args.warmup is not None else min(10, args.seconds / 4)
     log(f"baseline: {args.clients} clients for {baseline_seconds} s")
@@ -666,6 +680,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60)
     parser.add_argument("--workers", type=int, default=4, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
+    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads (gthread)")
     parser.add_argument("--waiting", type=int, default=300, help="items at each review stage")
     parser.add_argument("--baseline-seconds", type=float, help="default: min(seconds, 20)")
     parser.add_argument("--warmup", type=float, help="uncounted seconds first (min(10, s/4))")

@@ -23,6 +23,8 @@ FULL: list[list[str]] = [
     ["bench.reminders", "--reminders", "10000", "--workers", "2"],
     ["bench.dashboard", "--assignments", "20000", "--items", "1000000"],
     ["bench.audit_hash"],
+    ["bench.load", "--clients", "50", "--seconds", "60"],
+    ["bench.load", "--sqlite", "--clients", "20", "--seconds", "60"],
 ]
 QUICK: list[list[str]] = [
     ["bench.generate", "--bench", "--units", "5", "--columns", "20", "--items", "200"],
@@ -33,6 +35,8 @@ QUICK: list[list[str]] = [
     ["bench.reminders", "--reminders", "200", "--runs", "1"],
     ["bench.dashboard", "--quick"],
     ["bench.audit_hash", "--rows", "20", "--rounds", "2"],
+    ["bench.load", "--clients", "4", "--seconds", "5", "--waiting", "20"],
+    ["bench.load", "--sqlite", "--clients", "2", "--seconds", "3", "--waiting", "20"],
 ]
 
 
@@ -47,7 +51,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     failed = 0
     for module, *rest in QUICK if args.quick else FULL:
-        takes_url = module not in ("bench.generate", "bench.web", "bench.audit_hash")
+        takes_url = (
+            module not in ("bench.generate", "bench.web", "bench.audit_hash")
+            and "--sqlite" not in rest
+        )
         extra = ["--url", args.url] if args.url and takes_url else []
         proc = subprocess.run(
             [sys.executable, "-m", module, *rest, *extra],

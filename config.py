@@ -107,6 +107,11 @@ class Config:
     # Reverse proxies in front of the app (TLS terminator…) whose X-Forwarded-* to trust:
     # the client's address (login throttling) and https (Secure cookies) come from them.
     PROXY_HOPS: int = 0
+    # A login session ends after this many minutes without a request (and 8 hours after
+    # the login in any case).
+    SESSION_IDLE_MINUTES: int = 30
+    # Two-factor login (TOTP) required for administrators and office editors.
+    REQUIRE_2FA: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
     # Reminders, escalation and channels (notifications/); see NotifyConfig.
     NOTIFY: NotifyConfig = field(default_factory=lambda: NotifyConfig())
@@ -190,6 +195,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         PROMPT_WINDOW_WORKDAYS=_int(environ, "PROMPT_WINDOW", 5),
         STALE_AFTER_MONTHS=_int(environ, "STALE_AFTER", 6),
         PROXY_HOPS=_int(environ, "PROXY_HOPS", 0),
+        SESSION_IDLE_MINUTES=max(1, _int(environ, "SESSION_IDLE_MINUTES", 30)),
+        REQUIRE_2FA=_bool(environ, "REQUIRE_2FA", False),
         NOTIFY=_notify_config(environ),
     )
 

@@ -29,6 +29,7 @@ from workflow.models.scores import (
     ScoreReviewItem,
     ScoreRuleCase,
 )
+from workflow.models.security import LoginEvent, LoginFailure, RecoveryCode, UserSession
 from workflow.models.status import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
 
 __all__ = [
@@ -52,7 +53,10 @@ __all__ = [
     "Item",
     "ItemStateCount",
     "Leader",
+    "LoginEvent",
+    "LoginFailure",
     "Obligation",
+    "RecoveryCode",
     "Revision",
     "ScheduledPublication",
     "ScoreMonth",
@@ -66,5 +70,6 @@ __all__ = [
     "UnitLeader",
     "User",
     "UserRole",
+    "UserSession",
     "assignment_drafters",
 ]

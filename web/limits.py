@@ -1,4 +1,11 @@
-"""Login throttling with Flask-Limiter on Redis (the app's REDIS_URL)."""
+"""Login throttling (等保 level 3): failures counted in the database per (login, address)
+with growing delays, so nobody can lock out someone else (see workflow.security.Throttle).
+Flask-Limiter stays wired (Redis, the app's REDIS_URL) for other limits a deployment adds.
+
+App config: LOGIN_FREE_FAILURES (3: failures of one login from one address before the
+first wait), LOGIN_MAX_DELAY (900 s: the longest wait), LOGIN_ADDRESS_FREE_FAILURES (20:
+failures from one address, all logins together, before it is slowed),
+LOGIN_ADDRESS_MAX_DELAY (60 s)."""
 
 from __future__ import annotations
 
@@ -9,24 +16,31 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from config import Config
+from workflow.security import Throttle
 
 log = logging.getLogger(__name__)
 
-# Failed logins only (a successful one redirects and is not counted). Deployments may
-# change them with LOGIN_LIMIT_PER_ACCOUNT / LOGIN_LIMIT_PER_ADDRESS in the app config.
-PER_ACCOUNT = "5 per 15 minutes"
-PER_ADDRESS = "20 per 15 minutes"
-
-
-def per_account() -> str:
-    return str(current_app.config.get("LOGIN_LIMIT_PER_ACCOUNT") or PER_ACCOUNT)
-
-
-def per_address() -> str:
-    return str(current_app.config.get("LOGIN_LIMIT_PER_ADDRESS") or PER_ADDRESS)
-
-
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
+
+
+def _setting(name: str, default: int) -> int:
+    value = current_app.config.get(name)
+    return default if value is None else int(value)
+
+
+def policy() -> Throttle:
+    d = Throttle()
+    return Throttle(
+        free=_setting("LOGIN_FREE_FAILURES", d.free),
+        cap=_setting("LOGIN_MAX_DELAY", d.cap),
+        address_free=_setting("LOGIN_ADDRESS_FREE_FAILURES", d.address_free),
+        address_cap=_setting("LOGIN_ADDRESS_MAX_DELAY", d.address_cap),
+    )
+
+
+def client_address() -> str:
+    """The client's address (behind PROXY_HOPS proxies: from X-Forwarded-For)."""
+    return (request.remote_addr or "")[:64]
 
 
 def storage_uri(config: Config) -> str:
@@ -34,22 +48,7 @@ def storage_uri(config: Config) -> str:
     memory — per process, so only for tests and one-off commands."""
     url = config.REDIS_URL
     if not url:
-        if config.ENV == "production":
-            log.warning("REDIS_URL is unset: login throttling is per process only")
         return "memory://"
     if url.startswith("unix://"):
         return "redis+unix://" + url[len("unix://") :]
     return url
-
-
-def account_key() -> str:
-    login = (request.form.get("login") or "").strip().lower()
-    return f"login-account:{login}"
-
-
-def address_key() -> str:
-    return f"login-address:{get_remote_address()}"
-
-
-def failed(response: object) -> bool:
-    return getattr(response, "status_code", 200) != 302

@@ -5,7 +5,7 @@ purge`)."""
 
 from __future__ import annotations
 
-from datetime import datetime, time, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -14,7 +14,6 @@ from sqlalchemy import select
 
 from web import db_session
 from web.blueprints.admin import PAGES
-from web.blueprints.admin_log import _day
 from web.helpers import require_role, tz
 from workflow.enums import Role
 from workflow.models import LoginEvent
@@ -34,6 +33,13 @@ def _admins_only() -> None:
 @bp.context_processor
 def _pages() -> dict[str, Any]:
     return {"admin_pages": PAGES}
+
+
+def _day(value: str | None) -> date | None:
+    try:
+        return date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
 
 
 @bp.get("")

@@ -91,8 +91,16 @@ def address_delay(count: int, policy: Throttle) -> int:
     return _delay(count, policy.address_free, policy.base, policy.address_cap)
 
 
+def printable(text: str, limit: int = 64) -> str:
+    """A typed login as it may be stored and searched: no NUL or other control
+    characters (PostgreSQL refuses NUL in text), trimmed, at most `limit` characters."""
+    return "".join(c for c in text if c.isprintable()).strip()[:limit]
+
+
 def login_key(login: str) -> str:
-    return login.strip().lower()[:64]
+    # " " for a login of nothing printable: never a real login (they are trimmed), and
+    # never the address row's "".
+    return printable(login).lower() or " "
 
 
 def throttle_wait(

@@ -15,6 +15,7 @@ from sqlalchemy import select
 from web import db_session
 from web.blueprints.admin import PAGES
 from web.helpers import require_role, tz
+from workflow import security
 from workflow.enums import Role
 from workflow.models import LoginEvent
 from workflow.services.logins import RESULTS
@@ -45,7 +46,7 @@ def _day(value: str | None) -> date | None:
 @bp.get("")
 def logins() -> str:
     args = request.args
-    login = args.get("login", "").strip()[:64]
+    login = security.printable(args.get("login", ""))
     result = args.get("result", "").strip()
     result = result if result in RESULTS else ""
     start, end = _day(args.get("from")), _day(args.get("to"))

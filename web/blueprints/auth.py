@@ -99,7 +99,7 @@ def login() -> Response | tuple[str, int] | str:
     if form.validate_on_submit():
         # Both fields are required: the validated form has them.
         assert form.login.data is not None and form.password.data is not None
-        login_name = form.login.data.strip()
+        login_name = security.printable(form.login.data)
         address = client_address()
         # Counted per (login, address): failures elsewhere never delay this person here.
         wait = security.throttle_wait(db_session(), login_name, address, now(), policy())

@@ -31,7 +31,7 @@ def _event(
     session.add(
         LoginEvent(
             at=now,
-            login=login.strip()[:64],
+            login=security.printable(login),
             user_id=user.id if user is not None else None,
             address=address[:64],
             result=result,

@@ -1,5 +1,7 @@
 """`flask logins purge`: the login log's retention (at least 180 days, 等保 level 3),
-and the ended sessions and old failure counters with it. Run it daily (cron)."""
+and the ended sessions and old failure counters with it. Run it daily (cron).
+`flask logins reset-2fa LOGIN`: a user who lost both phone and recovery codes enrols
+again at the next login."""
 
 from __future__ import annotations
 
@@ -8,7 +10,9 @@ from flask import Flask
 from flask.cli import AppGroup
 
 from web.cli_support import command_session, run
+from workflow.accounts import get_user
 from workflow.services import logins
+from workflow.services import users as user_settings
 
 logins_cli = AppGroup("logins", help="The login log and login sessions.")
 
@@ -26,6 +30,16 @@ def purge(days: int) -> None:
     with command_session() as session:
         removed = run(session, logins.purge, days=days).value
     click.echo(f"removed {removed} login log rows older than {days} days")
+
+
+@logins_cli.command("reset-2fa")
+@click.argument("login")
+def reset_two_factor(login: str) -> None:
+    """Turn off LOGIN's two-factor login and drop their recovery codes."""
+    with command_session() as session:
+        user = get_user(session, login)
+        changed = run(session, user_settings.disable_two_factor, user=user).value
+    click.echo(f"two-factor login of {login} reset" if changed else f"{login} had none")
 
 
 def register(app: Flask) -> None:

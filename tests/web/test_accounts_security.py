@@ -315,6 +315,13 @@ def test_totp_login_and_single_use_recovery_codes(app: Flask, portal: Portal, cl
     r = client.post("/account/2fa/disable", data={"password": PASSWORD, "csrf_token": token})
     assert r.status_code == 302
     login(app, who)
+    # A lost phone: an administrator resets it on the command line.
+    _enrol(app, login(app, who), clock)
+    clock.advance(seconds=30)
+    _password_step(app, who)
+    result = app.test_cli_runner().invoke(args=["logins", "reset-2fa", who])
+    assert result.exit_code == 0 and "reset" in result.output
+    login(app, who)
 
 
 def test_two_factor_required_for_admins_and_office_editors(

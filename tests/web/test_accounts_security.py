@@ -303,6 +303,20 @@ def test_totp_login_and_single_use_recovery_codes(app: Flask, portal: Portal, cl
     assert _code_step(client, codes[0].upper()) == 302
     client = _password_step(app, who)
     assert _code_step(client, codes[0]) == 401
+    # New codes: the old ones stop working.
+    clock.advance(seconds=30)
+    client = _password_step(app, who)
+    assert _code_step(client, totp.at(clock.now)) == 302
+    html, token = page_token(client, "/account/2fa")
+    assert "未使用的恢复码：9 个" in html
+    r = client.post("/account/2fa/codes", data={"password": "wrong", "csrf_token": token})
+    assert r.status_code == 422
+    r = client.post("/account/2fa/codes", data={"password": PASSWORD, "csrf_token": token})
+    fresh = re.findall(r"<li><code>([0-9a-f]{8}-[0-9a-f]{8})</code></li>", r.get_data(as_text=True))
+    assert len(fresh) == 10
+    client = _password_step(app, who)
+    assert _code_step(client, codes[1]) == 401
+    assert _code_step(client, fresh[0]) == 302
     # A pending second step lapses after 5 minutes.
     client = _password_step(app, who)
     clock.advance(minutes=6)
@@ -422,6 +436,7 @@ def test_no_500_on_these_forms_with_hostile_input(app: Flask, portal: Portal, cl
             ("/account/password", ("current", "new", "confirm")),
             ("/account/2fa", ("code",)),
             ("/account/2fa/disable", ("password",)),
+            ("/account/2fa/codes", ("password",)),
         ):
             _, token = page_token(client, "/account/password")
             r = client.post(path, data={**dict.fromkeys(fields, value), "csrf_token": token})

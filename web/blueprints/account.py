@@ -17,14 +17,17 @@ from flask import (
 )
 from flask_babel import gettext as _
 from flask_login import current_user, login_required, login_user
+from sqlalchemy import func, select
 from werkzeug.wrappers import Response
 
+from web import db_session
 from web.auth import Account
 from web.forms import PasswordChangeForm, TwoFactorDisableForm, TwoFactorEnableForm
 from web.helpers import actor, run
 from web.limits import client_address
 from workflow import security
 from workflow.accounts import verify_password
+from workflow.models import RecoveryCode
 from workflow.services import users as user_settings
 
 bp = Blueprint("account", __name__, url_prefix="/account")
@@ -98,7 +101,7 @@ def password() -> Response | tuple[str, int] | str:
 def two_factor() -> Response | tuple[str, int] | str:
     user = actor()
     if user.totp_secret:
-        return render_template("account/two_factor.html", form=TwoFactorDisableForm())
+        return _enrolled_page(TwoFactorDisableForm())
     secret = session.get(ENROL)
     if not isinstance(secret, str) or len(secret) != 32:
         # Kept in the (signed) session until confirmed: it is the user's own secret.
@@ -128,6 +131,32 @@ def two_factor() -> Response | tuple[str, int] | str:
     ), status
 
 
+def _enrolled_page(form: TwoFactorDisableForm) -> str:
+    left = db_session().execute(
+        select(func.count())
+        .select_from(RecoveryCode)
+        .where(RecoveryCode.user_id == actor().id, RecoveryCode.used_at.is_(None))
+    )
+    return render_template(
+        "account/two_factor.html", form=form, codes_form=TwoFactorDisableForm(), left=left.scalar()
+    )
+
+
+@bp.post("/2fa/codes")
+@login_required
+def recovery_codes() -> Response | tuple[str, int] | str:
+    """Ten new recovery codes, after the password (the old ones stop working)."""
+    form = TwoFactorDisableForm()
+    user = actor()
+    if not user.totp_secret:
+        return redirect(url_for("account.two_factor"))
+    if not form.validate_on_submit() or not verify_password(user, form.password.data or ""):
+        flash(_("当前密码错误"), "error")
+        return _enrolled_page(form), 422
+    codes = run(user_settings.new_recovery_codes, user=user).value
+    return render_template("account/recovery_codes.html", codes=codes)
+
+
 @bp.post("/2fa/disable")
 @login_required
 def two_factor_disable() -> Response | tuple[str, int]:
@@ -138,7 +167,7 @@ def two_factor_disable() -> Response | tuple[str, int]:
         return redirect(url_for("account.two_factor"))
     if not form.validate_on_submit() or not verify_password(user, form.password.data or ""):
         flash(_("当前密码错误"), "error")
-        return render_template("account/two_factor.html", form=form), 422
+        return _enrolled_page(form), 422
     run(user_settings.disable_two_factor, user=user)
     flash(_("两步验证已停用。"), "ok")
     return redirect(url_for("account.two_factor"))

@@ -191,6 +191,26 @@ def change_password(
     return done(None, (), LogEntry("user.password_change", "user", user.id, label(user), {}))
 
 
+def _new_codes(session: Session, user: User) -> list[str]:
+    codes = security.new_recovery_codes()
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=security.hash_recovery_code(c)) for c in codes
+    )
+    return codes
+
+
+def new_recovery_codes(
+    session: Session, *, actor: User | None, now: datetime, user: User
+) -> Outcome[list[str]]:
+    """Ten fresh recovery codes (the old ones, used or not, stop working)."""
+    if user.totp_secret is None:
+        raise WrongCode("two-factor login is off")
+    codes = _new_codes(session, user)
+    changes = {"recovery_codes": [None, len(codes)]}
+    return done(codes, (), LogEntry("user.2fa_codes", "user", user.id, label(user), changes))
+
+
 def enable_two_factor(
     session: Session, *, actor: User | None, now: datetime, user: User, secret: str, code: str
 ) -> Outcome[list[str]]:
@@ -201,11 +221,7 @@ def enable_two_factor(
         raise WrongCode("the code does not match the secret")
     user.totp_secret = secret
     user.totp_last_step = step
-    codes = security.new_recovery_codes()
-    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
-    session.add_all(
-        RecoveryCode(user_id=user.id, code_hash=security.hash_recovery_code(c)) for c in codes
-    )
+    codes = _new_codes(session, user)
     changes = {"two_factor": [False, True]}
     return done(codes, (), LogEntry("user.2fa_enable", "user", user.id, label(user), changes))
 

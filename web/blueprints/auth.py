@@ -109,8 +109,11 @@ def login() -> Response | tuple[str, int] | str:
         user = _check_password(login_name, form.password.data)
         target = _safe_next(request.args.get("next"))
         if user is not None and user.totp_secret:
+            locale = session.get("locale")
             session.clear()
             session[PENDING] = {"user": user.id, "at": now().timestamp(), "next": target}
+            if locale:
+                session["locale"] = locale
             return redirect(url_for("auth.second_factor"))
         if user is not None:
             return _begin(user, target)

@@ -110,6 +110,11 @@ class Config:
     PROXY_HOPS: int = 0
     # The audit chain's hash for new rows: "sha256" or "sm3" (密评; docs/audit.md).
     AUDIT_HASH: str = hashes.DEFAULT
+    # A login session ends after this many minutes without a request (and 8 hours after
+    # the login in any case).
+    SESSION_IDLE_MINUTES: int = 30
+    # Two-factor login (TOTP) required for administrators and office editors.
+    REQUIRE_2FA: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
     # Reminders, escalation and channels (notifications/); see NotifyConfig.
     NOTIFY: NotifyConfig = field(default_factory=lambda: NotifyConfig())
@@ -194,6 +199,8 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         STALE_AFTER_MONTHS=_int(environ, "STALE_AFTER", 6),
         PROXY_HOPS=_int(environ, "PROXY_HOPS", 0),
         AUDIT_HASH=_audit_hash(environ),
+        SESSION_IDLE_MINUTES=max(1, _int(environ, "SESSION_IDLE_MINUTES", 30)),
+        REQUIRE_2FA=_bool(environ, "REQUIRE_2FA", False),
         NOTIFY=_notify_config(environ),
     )
 

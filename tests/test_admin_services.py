@@ -169,7 +169,7 @@ def test_users_units_and_holidays(session: Session, world: World, now: datetime)
             roles=[Role.DRAFTER],
         )
     drafter = world.drafter
-    run(session, user_settings.update_user, actor=admin, now=now, user=drafter, password="x" * 12)
+    run(session, user_settings.update_user, actor=admin, now=now, user=drafter, password="Xx1" * 4)
     assert run(session, user_settings.update_user, actor=None, now=now, user=drafter).value is False
     unit = run(
         session, unit_settings.create_unit, actor=None, now=now, name=unique("区大数据局")

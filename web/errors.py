@@ -111,7 +111,15 @@ def workflow_message(exc: WorkflowError) -> str:
 
 # The workflow library's ValidationFailed texts (English, for logs) → the user's sentence.
 _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
+    (
+        re.compile(r"a password needs at least 8 characters of 3 kinds .*"),
+        _l("密码至少8位，并包含小写字母、大写字母、数字、其他字符中的至少三种。"),
+    ),
     (re.compile(r"a password needs at least (?P<n>.+) characters"), _l("密码至少需要%(n)s位。")),
+    (
+        re.compile(r"the login log is kept at least (?P<n>.+) days"),
+        _l("登录日志至少保存%(n)s天。"),
+    ),
     (re.compile(r"a unit needs a name"), _l("请填写单位名称。")),
     (re.compile(r"unit (?P<name>.+) already exists"), _l("单位“%(name)s”已存在。")),
     (

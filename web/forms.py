@@ -195,3 +195,29 @@ class HolidayForm(FlaskForm):
 
 class DeleteForm(FlaskForm):
     pass
+
+
+class SecondFactorForm(FlaskForm):
+    code = StringField(
+        _l("验证码或恢复码"), validators=[DataRequired(_l("请输入验证码")), Length(max=64)]
+    )
+    submit = SubmitField(_l("验证"))
+
+
+class PasswordChangeForm(FlaskForm):
+    current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码"))])
+    new = PasswordField(
+        _l("新密码"), validators=[DataRequired(_l("请输入新密码")), Length(max=200)]
+    )
+    confirm = PasswordField(_l("确认新密码"), validators=[DataRequired(_l("请再次输入新密码"))])
+    submit = SubmitField(_l("修改密码"))
+
+
+class TwoFactorEnableForm(FlaskForm):
+    code = StringField(_l("验证码"), validators=[DataRequired(_l("请输入验证码")), Length(max=16)])
+    submit = SubmitField(_l("启用两步验证"))
+
+
+class TwoFactorDisableForm(FlaskForm):
+    password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码"))])
+    submit = SubmitField(_l("停用两步验证"))

@@ -98,6 +98,10 @@ ADMIN_ACTIONS = {
     "user.password_reset": _l("重设密码"),
     "user.activate": _l("启用用户"),
     "user.deactivate": _l("停用用户"),
+    "user.password_change": _l("本人修改密码"),
+    "user.2fa_enable": _l("启用两步验证"),
+    "user.2fa_disable": _l("停用两步验证"),
+    "user.2fa_codes": _l("重新生成恢复码"),
     "column.create": _l("添加栏目"),
     "column.update": _l("修改栏目"),
     "column.retire": _l("停用栏目"),
@@ -143,6 +147,8 @@ ADMIN_FIELDS = {
     "email": _l("邮箱"),
     "mobile": _l("手机"),
     "password": _l("密码"),
+    "two_factor": _l("两步验证"),
+    "recovery_codes": _l("恢复码"),
     "path": _l("栏目路径"),
     "content": _l("保障内容"),
     "time_requirement": _l("时限要求"),
@@ -186,3 +192,13 @@ def label(table: Mapping[Any, object], code: str | None) -> str:
     if code is None:
         return ""
     return str(table.get(code, code))
+
+
+# The login log's results (workflow.services.logins.RESULTS).
+LOGIN_RESULTS = {
+    "success": _l("登录成功"),
+    "failure": _l("密码错误或用户不存在"),
+    "throttled": _l("失败过多，暂缓受理"),
+    "second_factor_failure": _l("两步验证码错误"),
+    "logout": _l("退出登录"),
+}

@@ -1,8 +1,13 @@
-"""Login throttling with Flask-Limiter on Redis (the app's REDIS_URL).
+"""Login throttling (等保 level 3): failures counted in the database per (login, address)
+with growing delays, so nobody can lock out someone else (see workflow.security.Throttle).
+Flask-Limiter stays wired (Redis, the app's REDIS_URL) for other limits a deployment adds;
+when its Redis fails (stopped, or frozen past REQUEST_REDIS_TIMEOUT) it falls back to
+per-process memory and logs it, so no request depends on Redis through it.
 
-When Redis fails (stopped, or frozen past REQUEST_REDIS_TIMEOUT) the limiter falls back
-to per-process memory and logs it ("Rate limit storage unreachable"), so logging in
-never depends on Redis; it returns to Redis by itself once Redis answers again."""
+App config: LOGIN_FREE_FAILURES (3: failures of one login from one address before the
+first wait), LOGIN_MAX_DELAY (900 s: the longest wait), LOGIN_ADDRESS_FREE_FAILURES (20:
+failures from one address, all logins together, before it is slowed),
+LOGIN_ADDRESS_MAX_DELAY (60 s)."""
 
 from __future__ import annotations
 
@@ -13,24 +18,31 @@ from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 
 from config import Config
+from workflow.security import Throttle
 
 log = logging.getLogger(__name__)
 
-# Failed logins only (a successful one redirects and is not counted). Deployments may
-# change them with LOGIN_LIMIT_PER_ACCOUNT / LOGIN_LIMIT_PER_ADDRESS in the app config.
-PER_ACCOUNT = "5 per 15 minutes"
-PER_ADDRESS = "20 per 15 minutes"
-
-
-def per_account() -> str:
-    return str(current_app.config.get("LOGIN_LIMIT_PER_ACCOUNT") or PER_ACCOUNT)
-
-
-def per_address() -> str:
-    return str(current_app.config.get("LOGIN_LIMIT_PER_ADDRESS") or PER_ADDRESS)
-
-
 limiter = Limiter(key_func=get_remote_address, default_limits=[], headers_enabled=False)
+
+
+def _setting(name: str, default: int) -> int:
+    value = current_app.config.get(name)
+    return default if value is None else int(value)
+
+
+def policy() -> Throttle:
+    d = Throttle()
+    return Throttle(
+        free=_setting("LOGIN_FREE_FAILURES", d.free),
+        cap=_setting("LOGIN_MAX_DELAY", d.cap),
+        address_free=_setting("LOGIN_ADDRESS_FREE_FAILURES", d.address_free),
+        address_cap=_setting("LOGIN_ADDRESS_MAX_DELAY", d.address_cap),
+    )
+
+
+def client_address() -> str:
+    """The client's address (behind PROXY_HOPS proxies: from X-Forwarded-For)."""
+    return (request.remote_addr or "")[:64]
 
 
 def storage_uri(config: Config) -> str:
@@ -38,8 +50,6 @@ def storage_uri(config: Config) -> str:
     memory — per process, so only for tests and one-off commands."""
     url = config.REDIS_URL
     if not url:
-        if config.ENV == "production":
-            log.warning("REDIS_URL is unset: login throttling is per process only")
         return "memory://"
     if url.startswith("unix://"):
         return "redis+unix://" + url[len("unix://") :]
@@ -69,23 +79,3 @@ def settings(config: Config) -> dict[str, object]:
         "RATELIMIT_SWALLOW_ERRORS": True,
     }
 
-
-def account_key() -> str:
-    login = (request.form.get("login") or "").strip().lower()
-    return f"login-account:{login}"
-
-
-def address_key() -> str:
-    return f"login-address:{get_remote_address()}"
-
-
-def failed(response: object) -> bool:
-    return getattr(response, "status_code", 200) != 302
-
-
-def in_fallback() -> bool:
-    """Whether the limiter counts in memory now because its Redis failed. Flask-Limiter
-    keeps this only in an attribute of its own; one Limiter serves every app of the
-    process, so the state outlives the app that saw the failure (until its backend
-    check finds Redis again)."""
-    return bool(getattr(limiter, "_storage_dead", False))

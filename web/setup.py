@@ -58,6 +58,8 @@ def init_app(app: Flask, config: Config) -> None:
         SESSION_COOKIE_HTTPONLY=True,
         SESSION_COOKIE_SAMESITE="Lax",
         PERMANENT_SESSION_LIFETIME=timedelta(hours=8),
+        # Server-side sessions (user_sessions) also end after this long without a request.
+        SESSION_IDLE_MINUTES=app.config.get("SESSION_IDLE_MINUTES") or 30,
         WTF_CSRF_TIME_LIMIT=8 * 3600,
         BABEL_DEFAULT_LOCALE="zh_CN",
         BABEL_DEFAULT_TIMEZONE=config.TIMEZONE,
@@ -101,10 +103,12 @@ def init_app(app: Flask, config: Config) -> None:
 
     from web import errors, filters, notify_bridge
     from web.blueprints import (
+        account,
         admin,
         admin_import,
         admin_links,
         admin_log,
+        admin_logins,
         admin_rules,
         auth,
         deliveries,
@@ -120,6 +124,7 @@ def init_app(app: Flask, config: Config) -> None:
     errors.register(app)
     for bp in (
         auth.bp,
+        account.bp,
         drafting.bp,
         review.bp,
         office.bp,
@@ -131,6 +136,7 @@ def init_app(app: Flask, config: Config) -> None:
         admin_links.bp,
         admin_import.bp,
         admin_log.bp,
+        admin_logins.bp,
         admin_rules.bp,
     ):
         app.register_blueprint(bp)

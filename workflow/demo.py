@@ -324,6 +324,7 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
             roles=roles,
             email=f"{login}@demo.sanshen.local",
             password=password,
+            demo=True,  # the documented demo password: no forced change at first login
         ).value
         summary.users.append((login, name, [str(r) for r in roles]))
     prefixes = {"区教育局": "edu", "区民政局": "mz", OFFICE_UNIT: "gov"}

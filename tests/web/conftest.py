@@ -37,7 +37,7 @@ def app(
         redis_url,
         tmp_path_factory.mktemp("instance"),
         ATTACHMENT_MAX_BYTES=64 * 1024,
-        LOGIN_LIMIT_PER_ADDRESS="8 per 15 minutes",  # the default is 20: fewer slow hashes
+        LOGIN_ADDRESS_FREE_FAILURES=8,  # the default is 20: fewer slow hashes
     )
     yield application
     application.extensions["sanshen.engine"].dispose()

@@ -31,6 +31,9 @@ from workflow.models import Column, User
 from ..factories import make_column
 
 PASSWORD = "correct-horse-battery"
+# What an administrator may set (8+ characters of 3 kinds); PASSWORD is the portal's own,
+# set as the user's (no forced change).
+STRONG = "Correct-horse-battery1"
 CSRF = re.compile(r'name="csrf_token" (?:type="hidden" )?value="([^"]+)"')
 
 

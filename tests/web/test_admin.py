@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from workflow.models import Column, ColumnAssignment, HolidayOverride, Unit, User
 
-from .support import PASSWORD, Portal, login, page_token
+from .support import STRONG, Portal, login, page_token
 
 
 def _db(app: Flask) -> Session:
@@ -55,14 +55,14 @@ def test_units_and_users(app: Flask, portal: Portal) -> None:
             "name": "周报送",
             "unit_id": unit_id,
             "roles": ["drafter", "deputy_head"],
-            "password": PASSWORD,
+            "password": STRONG,
         },
     )
     assert r.status_code == 302  # type: ignore[attr-defined]
     r = _post(admin, "/admin/users", {"login": "bd_drafter", "name": "重名", "unit_id": unit_id})
     assert r.status_code == 422  # type: ignore[attr-defined]
     assert "用户名已被使用" in r.get_data(as_text=True)  # type: ignore[attr-defined]
-    login(app, "bd_drafter")  # the new user can log in
+    login(app, "bd_drafter", STRONG)  # the new user can log in
     with app.app_context():
         s = _db(app)
         user = s.execute(select(User).where(User.login == "bd_drafter")).scalar_one()

@@ -26,7 +26,7 @@ from workflow.enums import Role
 from workflow.models import AdminEvent, Column, ColumnAssignment, Unit, User
 
 from ..importer_fixtures import build_xlsx, seed_002
-from .support import PASSWORD, Portal, login, page_token
+from .support import PASSWORD, STRONG, Portal, login, page_token
 
 
 @contextmanager
@@ -114,7 +114,7 @@ def test_units_and_users_log_who_changed_what(app: Flask, portal: Portal) -> Non
                 "name": "审计报送员",
                 "unit_id": unit_id,
                 "roles": ["drafter", "deputy_head"],
-                "password": PASSWORD,
+                "password": STRONG,
             },
         )
         assert r.status_code == 302
@@ -135,7 +135,7 @@ def test_units_and_users_log_who_changed_what(app: Flask, portal: Portal) -> Non
         assert r.status_code == 302
     assert ev[0].changes == {"roles": [["deputy_head", "drafter"], ["drafter"]]}
     with _one(app, "user.password_reset") as ev:
-        new_password = "another-horse-battery"
+        new_password = "Another-horse-battery1"
         r = _post(
             admin, edit, {"roles": ["drafter"], "active": "y", "password": new_password}, page=edit
         )
@@ -344,9 +344,9 @@ def test_commands_log_with_no_actor(app: Flask, portal: Portal, tmp_path: Path) 
     event = run("unit.alias", "units", "alias", "区统计局（局）", "区统计局", "--remove")
     assert event is not None and event.changes == {"alias": ["区统计局（局）", None]}
     args = ["users", "create", "tj_admin", "--name", "统计", "--unit", "统计局"]
-    event = run("user.create", *args, "--role", "drafter", "--password", PASSWORD)
+    event = run("user.create", *args, "--role", "drafter", "--password", STRONG)
     assert event is not None and event.changes["roles"] == [None, ["drafter"]]
-    event = run("user.password_reset", "users", "set-password", "tj_admin", "--password", "x" * 9)
+    event = run("user.password_reset", "users", "set-password", "tj_admin", "--password", "Xx1" * 3)
     assert event is not None and event.changes == {"password": [None, "reset"]}
     event = run("user.roles", "users", "set-roles", "tj_admin", "--role", "head")
     assert event is not None and event.changes == {"roles": [["drafter"], ["head"]]}

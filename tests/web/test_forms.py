@@ -90,38 +90,49 @@ def test_wrong_password_is_refused_and_logout_ends_the_session(app: Flask, porta
     assert client.get("/inbox").status_code == 302
 
 
-def test_login_throttling_per_account_and_per_address(app: Flask, portal: Portal) -> None:
-    victim = portal.logins["drafter2"]
-    for _ in range(5):
+def test_login_throttling_per_login_and_address(app: Flask, portal: Portal) -> None:
+    """Issue 15 finding 8: failures wait per (login, address), never lock the login
+    from another address (tests/web/test_accounts_security.py has the growing delays).
+    The clock stands still here, so every wait is still running."""
+    frozen = datetime.now(UTC)
+    app.config["SANSHEN_CLOCK"] = lambda: frozen
+    try:
+        victim = portal.logins["drafter2"]
+        statuses = []
+        for _ in range(5):
+            client = app.test_client()
+            r = client.post(
+                "/login",
+                data={"login": victim, "password": "wrong-guess", "csrf_token": csrf_token(client)},
+                environ_base={"REMOTE_ADDR": "10.0.0.1"},
+            )
+            statuses.append(r.status_code)
+            text = r.get_data(as_text=True)
+        assert statuses == [401, 401, 401, 429, 429]
+        assert "登录失败次数过多" in text
+        # From another address, the right password opens the account at once.
         client = app.test_client()
         r = client.post(
             "/login",
-            data={"login": victim, "password": "wrong-guess", "csrf_token": csrf_token(client)},
-            environ_base={"REMOTE_ADDR": "10.0.0.1"},
+            data={"login": victim, "password": PASSWORD, "csrf_token": csrf_token(client)},
+            environ_base={"REMOTE_ADDR": "10.0.0.2"},
         )
-        assert r.status_code == 401
-    # The sixth attempt, even from another address and with the right password, waits.
-    client = app.test_client()
-    r = client.post(
-        "/login",
-        data={"login": victim, "password": PASSWORD, "csrf_token": csrf_token(client)},
-        environ_base={"REMOTE_ADDR": "10.0.0.2"},
-    )
-    assert r.status_code == 429
-    assert "登录失败次数过多" in r.get_data(as_text=True)
-    # Per address: many accounts tried from one address are throttled too (8 here).
-    statuses = []
-    for i in range(9):
-        client = app.test_client()
-        r = client.post(
-            "/login",
-            data={"login": f"nobody{i}", "password": "x" * 9, "csrf_token": csrf_token(client)},
-            environ_base={"REMOTE_ADDR": "10.0.0.9"},
-        )
-        statuses.append(r.status_code)
-    assert statuses[:8] == [401] * 8 and statuses[8] == 429
-    # Other accounts from other addresses are unaffected.
-    login(app, portal.logins["head"])
+        assert r.status_code == 302
+        # Per address: many logins tried from one address slow it (after 8 here).
+        statuses = []
+        for i in range(9):
+            client = app.test_client()
+            r = client.post(
+                "/login",
+                data={"login": f"nobody{i}", "password": "x" * 9, "csrf_token": csrf_token(client)},
+                environ_base={"REMOTE_ADDR": "10.0.0.9"},
+            )
+            statuses.append(r.status_code)
+        assert statuses[:8] == [401] * 8 and statuses[8] == 429
+        # Other accounts from other addresses are unaffected.
+        login(app, portal.logins["head"])
+    finally:
+        app.config.pop("SANSHEN_CLOCK", None)
 
 
 def test_missing_csrf_token_is_refused_with_400(app: Flask, portal: Portal) -> None:
@@ -336,9 +347,10 @@ def test_inbox_waiting_time_skips_holidays_and_counts_makeup_workdays(
     app.config["SANSHEN_CLOCK"] = lambda: moment["now"]
     try:
         item_id = _new_item(app, portal, title="国庆前提交", save_submit="1")
-        deputy = login(app, portal.logins["deputy"])
 
         def waited() -> str:
+            # A fresh login each time: a session idle for days has ended (issue 15).
+            deputy = login(app, portal.logins["deputy"])
             html = deputy.get("/inbox").get_data(as_text=True)
             row = next(r for r in html.split("<tr") if f'/items/{item_id}"' in r)
             found = re.search(r"(\d+) 个工作日", row)
@@ -434,10 +446,13 @@ def test_statement_and_event_date(app: Flask, portal: Portal) -> None:
 def test_behind_a_proxy_the_client_address_and_https_are_trusted(
     app: Flask, portal: Portal
 ) -> None:
+    frozen = datetime.now(UTC)
     proxied = create_app(
         replace(app.config["SANSHEN"], PROXY_HOPS=1),
-        LOGIN_LIMIT_PER_ADDRESS="8 per 15 minutes",
+        LOGIN_ADDRESS_FREE_FAILURES=8,
         RATELIMIT_KEY_PREFIX="proxied",
+        # A clock standing still: the address's wait is still running at the ninth try.
+        SANSHEN_CLOCK=lambda: frozen,
     )
     try:
 

@@ -61,6 +61,7 @@ PAGES = [
     ("admin.holidays", _l("节假日与调休")),
     ("admin_import.upload_form", _l("导入责任分解表")),
     ("admin_log.log", _l("操作日志")),
+    ("admin_logins.logins", _l("登录日志")),
 ]
 
 

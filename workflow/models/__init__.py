@@ -30,6 +30,7 @@ from workflow.models.scores import (
     ScoreReviewItem,
     ScoreRuleCase,
 )
+from workflow.models.security import LoginEvent, LoginFailure, RecoveryCode, UserSession
 from workflow.models.status import DeadlineStatus, DeadlineStatusDirty, ItemStateCount
 
 __all__ = [
@@ -53,8 +54,11 @@ __all__ = [
     "Item",
     "ItemStateCount",
     "Leader",
+    "LoginEvent",
+    "LoginFailure",
     "Obligation",
     "OutboxEvent",
+    "RecoveryCode",
     "Revision",
     "ScheduledPublication",
     "ScoreMonth",
@@ -68,5 +72,6 @@ __all__ = [
     "UnitLeader",
     "User",
     "UserRole",
+    "UserSession",
     "assignment_drafters",
 ]

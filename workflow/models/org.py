@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Boolean, ForeignKey, String
+from sqlalchemy import Boolean, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from workflow.enums import Role, UnitKind
@@ -55,6 +55,12 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime())
     # The interface language the user chose (None: the default, zh_CN).
     locale: Mapped[str | None] = mapped_column(String(10))
+    # Set when an administrator sets or resets the password: the next login must change it.
+    must_change_password: Mapped[bool] = mapped_column(Boolean, default=False)
+    # TOTP (RFC 6238) secret in base32 once two-factor login is enrolled, and the last
+    # time step accepted (a code is good once: no replay within its 30 seconds).
+    totp_secret: Mapped[str | None] = mapped_column(String(64))
+    totp_last_step: Mapped[int | None] = mapped_column(Integer)
 
     unit: Mapped[Unit] = relationship(back_populates="users")
     role_rows: Mapped[list[UserRole]] = relationship(

@@ -10,14 +10,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
-from workflow import accounts, admin_log
+from workflow import accounts, admin_log, security
 from workflow.enums import Role
 from workflow.errors import NotAllowed, ValidationFailed
-from workflow.models import Unit, User
+from workflow.models import RecoveryCode, Unit, User, UserSession
 from workflow.outcome import LogEntry, Outcome, done
+from workflow.services import logins
 
 
 class LoginTaken(ValidationFailed):
@@ -54,8 +55,13 @@ def create_user(
     email: str | None = None,
     mobile: str | None = None,
     password: str | None = None,
+    demo: bool = False,
 ) -> Outcome[User]:
+    """A password set here is the administrator's: the user must change it at first
+    login. `demo`: the demo's documented password, neither checked nor to be changed."""
     roles = list(roles)
+    if password and not demo:
+        security.check_strength(password)
     if login_taken(session, login):
         raise LoginTaken(f"login {login.strip()} is taken")
     if not roles:
@@ -71,6 +77,7 @@ def create_user(
         mobile=mobile,
         password=password,
     )
+    user.must_change_password = bool(password) and not demo
     changes = admin_log.user_created(user, unit)
     return done(user, (), LogEntry("user.create", "user", user.id, label(user), changes))
 
@@ -104,7 +111,9 @@ def update_user(
     demoted = active is False or (wanted is not None and Role.ADMIN.value not in wanted)
     if actor is not None and actor.id == user.id and demoted:
         raise SelfLockout("administrators may not lock themselves out")
-    # Checked (length) before any write.
+    # Checked (length, 3 kinds of characters) before any write.
+    if password:
+        security.check_strength(password)
     password_hash = accounts.hash_password(password) if password else None
     before = admin_log.snapshot(user, ("roles", "active"))
     if wanted is not None:
@@ -114,9 +123,12 @@ def update_user(
     changes: dict[str, Any] = admin_log.diff(before, user)
     if password_hash is not None:
         user.password_hash = password_hash
+        user.must_change_password = True  # set by an administrator: the user changes it
         changes.update(admin_log.PASSWORD_RESET)  # the fact only, never the password
     if not changes:
         return done(False)
+    # New roles, a deactivation or a reset password: every open session ends now.
+    logins.revoke_sessions(session, user)
     return done(True, (), LogEntry(_action(changes), "user", user.id, label(user), changes))
 
 
@@ -136,3 +148,93 @@ def set_locale(
     """The user's interface language."""
     user.locale = locale
     return done(None)
+
+
+class WrongPassword(ValidationFailed):
+    code = "wrong_password"
+
+
+class SamePassword(ValidationFailed):
+    code = "same_password"
+
+
+class WrongCode(ValidationFailed):
+    code = "wrong_code"
+
+
+def change_password(
+    session: Session,
+    *,
+    actor: User | None,
+    now: datetime,
+    user: User,
+    current: str,
+    new: str,
+    id_hash: str,
+    address: str,
+) -> Outcome[None]:
+    """The user's own change: the current password first, a strong new one; every
+    session of the old password ends and the one `id_hash` names begins."""
+    if not accounts.verify_password(user, current):
+        raise WrongPassword("the current password is wrong")
+    security.check_strength(new)
+    if accounts.verify_password(user, new):
+        raise SamePassword("the new password must differ from the current one")
+    user.password_hash = accounts.hash_password(new)
+    user.must_change_password = False
+    logins.revoke_sessions(session, user)
+    session.add(
+        UserSession(
+            id_hash=id_hash, user_id=user.id, created_at=now, last_seen_at=now, address=address[:64]
+        )
+    )
+    return done(None, (), LogEntry("user.password_change", "user", user.id, label(user), {}))
+
+
+def _new_codes(session: Session, user: User) -> list[str]:
+    codes = security.new_recovery_codes()
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    session.add_all(
+        RecoveryCode(user_id=user.id, code_hash=security.hash_recovery_code(c)) for c in codes
+    )
+    return codes
+
+
+def new_recovery_codes(
+    session: Session, *, actor: User | None, now: datetime, user: User
+) -> Outcome[list[str]]:
+    """Ten fresh recovery codes (the old ones, used or not, stop working)."""
+    if user.totp_secret is None:
+        raise WrongCode("two-factor login is off")
+    codes = _new_codes(session, user)
+    changes = {"recovery_codes": [None, len(codes)]}
+    return done(codes, (), LogEntry("user.2fa_codes", "user", user.id, label(user), changes))
+
+
+def enable_two_factor(
+    session: Session, *, actor: User | None, now: datetime, user: User, secret: str, code: str
+) -> Outcome[list[str]]:
+    """Enrolment: a code from the authenticator proves the secret was taken; the value
+    is the 10 recovery codes, shown once (only their salted hashes are kept)."""
+    step = security.totp_step(secret, code, now, None)
+    if step is None:
+        raise WrongCode("the code does not match the secret")
+    user.totp_secret = secret
+    user.totp_last_step = step
+    codes = _new_codes(session, user)
+    changes = {"two_factor": [False, True]}
+    return done(codes, (), LogEntry("user.2fa_enable", "user", user.id, label(user), changes))
+
+
+def disable_two_factor(
+    session: Session, *, actor: User | None, now: datetime, user: User
+) -> Outcome[bool]:
+    """Two-factor login off (the user after a password check, or an administrator
+    resetting a lost phone); the recovery codes go with it."""
+    if user.totp_secret is None:
+        return done(False)
+    user.totp_secret = None
+    user.totp_last_step = None
+    session.execute(delete(RecoveryCode).where(RecoveryCode.user_id == user.id))
+    changes = {"two_factor": [True, False]}
+    return done(True, (), LogEntry("user.2fa_disable", "user", user.id, label(user), changes))

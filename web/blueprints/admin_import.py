@@ -25,6 +25,7 @@ from web import db_session
 from web.forms import DeleteForm
 from web.helpers import actor, now, require_role, today
 from workflow import admin_log
+from workflow.audit import snapshot_session
 from workflow.enums import Role
 from workflow.importer import MAX_BYTES, ImportFileError, apply_import, plan_import
 
@@ -82,15 +83,26 @@ def _preview(
     name: str, data: bytes, sha: str, root: str | None, retire: bool, **context: Any
 ) -> tuple[str, int]:
     """The dry run of the stashed file and the apply form (with its choices)."""
-    session = db_session()
+    # Reading a large file takes seconds: end the request's transaction (on SQLite it
+    # holds the write lock) and plan on a read-only snapshot, opened only once the file
+    # is read, so other requests and jobs can write meanwhile.
+    db_session().rollback()
+    config = current_app.config["SANSHEN"]
     try:
-        # The importer refuses a file over its limit with a message naming it.
-        report = plan_import(session, name, data, now=now(), root=root, retire_missing=retire)
+        with snapshot_session(current_app.extensions["sanshen.engine"]) as session:
+            # The importer refuses a file over its limits with a message naming it.
+            report = plan_import(
+                session,
+                name,
+                data,
+                now=now(),
+                root=root,
+                retire_missing=retire,
+                limits=config.IMPORT_LIMITS,
+            )
     except ImportFileError as exc:
         flash(str(exc), "error")
         return _render(root=root, retire=retire), 422
-    finally:
-        session.rollback()  # a dry run: nothing stays
     status = 422 if context.get("since_error") else 200
     context.setdefault("since", today().isoformat())
     return _render(
@@ -175,6 +187,7 @@ def apply() -> Response | tuple[str, int]:
     accept_links = _accepted_links(request.form.getlist("link"))
     confirm = request.form.get("confirm_rules") == "on"
     session = db_session()
+    session.rollback()  # the file is read before the import's first query takes the lock
     try:
         report = apply_import(
             session,
@@ -188,6 +201,7 @@ def apply() -> Response | tuple[str, int]:
             actor=actor(),
             keep_separate=keep_separate,
             accept_links=accept_links,
+            limits=current_app.config["SANSHEN"].IMPORT_LIMITS,
         )
         admin_log.record(
             session,

@@ -11,11 +11,12 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 
 from web.cli import _now, _transaction, units_cli
 from workflow import admin_log
+from workflow.audit import snapshot_session
 from workflow.importer import MAX_BYTES, ImportFileError, apply_import, export_columns, plan_import
 
 columns_cli = AppGroup("columns", help="Columns (栏目): import and export responsibility tables.")
@@ -96,8 +97,11 @@ def columns_import(
             bars.append(click.progressbar(length=total, label="读取表格", file=sys.stderr))
         bars[0].update(max(done - bars[0].pos, 0))
 
+    limits = current_app.config["SANSHEN"].IMPORT_LIMITS
+    engine = current_app.extensions["sanshen.engine"]
     try:
-        with _transaction() as session:
+        # A dry run plans on a read-only snapshot: it never takes the write lock.
+        with _transaction() if do_apply else snapshot_session(engine) as session:
             if do_apply:
                 report = apply_import(
                     session,
@@ -111,6 +115,7 @@ def columns_import(
                     confirm_rules=confirm_rules,
                     keep_separate=keep_separate,
                     accept_links=accept_links,
+                    limits=limits,
                 )
             else:
                 report = plan_import(
@@ -123,6 +128,7 @@ def columns_import(
                     retire_missing=retire_missing,
                     responsible_since=since,
                     keep_separate=keep_separate,
+                    limits=limits,
                 )
             if not do_apply:
                 session.rollback()

@@ -239,10 +239,11 @@ def holidays_import(path: str, partial: bool) -> None:
     """Import a CSV of 日期,是否上班,备注 (the State Council notice for a year)."""
     from pathlib import Path
 
-    from workflow.holidays import HolidayFileError, read_csv, store
+    from workflow.holidays import MAX_BYTES, HolidayFileError, read_csv, store
 
     try:
-        data = Path(path).read_bytes()
+        with Path(path).open("rb") as file:
+            data = file.read(MAX_BYTES + 1)  # read_csv refuses a bigger one by name
         rows = read_csv(data, Path(path).name)
     except HolidayFileError as exc:
         raise click.ClickException(str(exc)) from exc

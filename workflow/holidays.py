@@ -22,6 +22,10 @@ _WORK = {"上班", "班", "工作日", "1", "是", "true", "yes", "y", "workday"
 _OFF = {"放假", "休", "休息", "节假日", "0", "否", "false", "no", "n", "holiday"}
 
 
+# A year's notice is a few dozen rows (a few KB): a bigger file is not one.
+MAX_BYTES = 1024 * 1024
+
+
 class HolidayFileError(ValueError):
     """A message for the office, naming the file and the row."""
 
@@ -51,6 +55,11 @@ def _date(text: str) -> date:
 
 
 def read_csv(data: bytes, name: str = "文件") -> list[HolidayRow]:
+    """The rows of the file; `data` may be read with MAX_BYTES + 1 as its limit."""
+    if len(data) > MAX_BYTES:
+        raise HolidayFileError(
+            f"{name}：文件超过 {MAX_BYTES // 1024} KB 的上限，不像节假日安排表，未导入"
+        )
     text = _decode(data, name)
     rows: list[HolidayRow] = []
     seen: dict[date, int] = {}

@@ -39,6 +39,7 @@ from workflow.accounts import create_unit, create_user, set_password, set_roles
 from workflow.deadlines.parser import parse
 from workflow.enums import AssignmentRole, ContentType, Role, UnitKind
 from workflow.errors import WorkflowError
+from workflow.holidays import MAX_BYTES as HOLIDAY_MAX_BYTES
 from workflow.holidays import HolidayFileError, HolidayRow, read_csv, store
 from workflow.models import (
     CalendarYear,
@@ -647,7 +648,7 @@ def holidays_upload() -> Response:
         flash(_("请选择要导入的CSV文件。"), "error")
         return redirect(url_for("admin.holidays"))
     session = db_session()
-    data = upload.read()
+    data = upload.read(HOLIDAY_MAX_BYTES + 1)  # read_csv refuses a bigger one by name
     try:
         rows = read_csv(data, upload.filename)
         count = store(session, rows, now(), complete=True)

@@ -9,13 +9,12 @@ import sqlite3
 import threading
 from typing import Any
 
-import openpyxl
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy.engine import make_url
 
-from workflow.importer import ImportLimits
+from workflow.importer import ImportLimits, plan
 
 from ..importer_fixtures import build_xlsx, seed_002
 from .support import Portal, login, page_token
@@ -52,14 +51,14 @@ def test_other_connections_can_write_while_a_dry_run_reads_the_file(
     if url.get_backend_name() != "sqlite":
         pytest.skip("SQLite's write lock; PostgreSQL readers never block writers")
     reading, release = threading.Event(), threading.Event()
-    original = openpyxl.load_workbook
+    original = plan.read_tables
 
-    def slow_load(*args: Any, **kwargs: Any) -> Any:
+    def slow_read(*args: Any, **kwargs: Any) -> Any:
         reading.set()  # the dry run is inside the read of the file: hold it there
         release.wait(timeout=60)
         return original(*args, **kwargs)
 
-    monkeypatch.setattr(openpyxl, "load_workbook", slow_load)
+    monkeypatch.setattr(plan, "read_tables", slow_read)
     client = login(app, portal.logins["admin"])
     data = build_xlsx(seed_002())
     result: list[int] = []

@@ -28,28 +28,33 @@ IN_CELL = frozenset(f"{_S}{t}" for t in ("c", "is", "r", "rPr"))
 
 
 def read_xlsx(archive: zipfile.ZipFile, budget: Budget) -> list[RawTable]:
-    import openpyxl
+    from openpyxl.reader.excel import ExcelReader
+    from openpyxl.styles.stylesheet import apply_stylesheet
 
     upload = archive.fp  # the upload's BytesIO: each ZipFile seeks before it reads
     assert upload is not None  # open until the reader returns
-    workbook: Any = openpyxl.load_workbook(
-        upload,
-        read_only=True,
-        data_only=False,  # a formula is refused, not taken for its cached value
-    )
+    # The parts of load_workbook(read_only=True) the sheets need, without its opening
+    # pass over every sheet to find a dimension it may not declare.
+    reader: Any = ExcelReader(upload, read_only=True, data_only=False)
     try:
+        reader.read_manifest()
+        reader.read_strings()
+        reader.read_workbook()
+        apply_stylesheet(reader.archive, reader.wb)
         tables: list[RawTable] = []
-        for sheet in workbook.worksheets:
-            label = f"工作表「{sheet.title}」"
-            if sheet.sheet_state != "visible":
+        for sheet, rel in reader.parser.find_sheets():
+            if rel.target not in reader.valid_files or "chartsheet" in rel.Type:
+                continue
+            label = f"工作表「{sheet.name}」"
+            if (sheet.state or "visible") != "visible":
                 raise budget.refuse(
                     "是隐藏的工作表：隐藏的内容不会被导入，请取消隐藏并核对，或删除该工作表后再导入",
                     table=label,
                 )
-            tables.append(_read_sheet(archive, workbook, sheet, label, budget))
+            tables.append(_read_sheet(archive, reader, rel.target, sheet.name, budget))
         return tables
     finally:
-        workbook.close()
+        reader.archive.close()
 
 
 class _Sheet:
@@ -63,24 +68,25 @@ class _Sheet:
 
 
 def _read_sheet(
-    archive: zipfile.ZipFile, workbook: Any, sheet: Any, label: str, budget: Budget
+    archive: zipfile.ZipFile, reader: Any, path: str, title: str, budget: Budget
 ) -> RawTable:
     from openpyxl.worksheet._reader import WorkSheetParser
 
+    label = f"工作表「{title}」"
     # openpyxl's parser, used only for its translation of one <c> element at a time.
     cells = WorkSheetParser(
         b"",  # never parsed: the sheet is pulled below
-        sheet._shared_strings,
+        reader.shared_strings,
         data_only=False,
-        epoch=workbook.epoch,
-        date_formats=workbook._date_formats,
-        timedelta_formats=workbook._timedelta_formats,
+        epoch=reader.wb.epoch,
+        date_formats=reader.wb._date_formats,
+        timedelta_formats=reader.wb._timedelta_formats,
     )
-    state = _Sheet(label, sheet.title.strip())
+    state = _Sheet(label, title.strip())
     row: dict[int, Cell] = {}
     current: Any = None  # the <row> whose cells are being read
     parsed = 0  # elements, blank cells too: what the XML makes the parser do
-    with archive.open(sheet._worksheet_path) as source:
+    with archive.open(path) as source:
         for _, element in etree.iterparse(source, events=("end",), resolve_entities=False):
             tag, parent = element.tag, element.getparent()
             if parent is None or parent.tag in IN_CELL:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 import zlib
 from collections.abc import Callable, Iterator
@@ -197,8 +198,13 @@ def decode_text(filename: str, data: bytes) -> str:
     return data.decode(_encoding(filename, data))
 
 
+_SPECIAL = re.compile("[\r\n\u3000\xa0]")
+
+
 def clean_cell(text: str) -> str:
     """Trim the cell, drop trailing spaces of each line, keep the line breaks."""
+    if not _SPECIAL.search(text):  # most cells: one line, nothing to replace
+        return text.strip()
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
     text = text.replace("\xa0", " ")
     lines = [line.rstrip() for line in text.split("\n")]

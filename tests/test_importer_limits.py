@@ -8,6 +8,7 @@ import io
 import zipfile
 from dataclasses import replace
 
+import openpyxl
 import pytest
 
 from workflow.importer import ImportFileError, ImportLimits
@@ -151,3 +152,39 @@ def test_a_csv_past_the_row_cap_is_refused_as_it_is_read() -> None:
 def test_a_read_past_its_time_budget_is_refused() -> None:
     message = _refusal("慢.xlsx", build_xlsx(seed_002()), ImportLimits(seconds=0))
     assert "读取超过 0 秒仍未完成" in message
+
+
+def test_shared_strings_are_read_as_openpyxl_reads_them_and_counted() -> None:
+    strings = (
+        f'<sst {S}><si><t xml:space="preserve">栏目 </t></si><si><r><t>责任</t></r>'
+        "<r><rPr><b/></rPr><t>单位</t></r><rPh><t>ぜ</t></rPh></si><si><t>时限要求</t></si></sst>"
+    )
+    row = '<row r="1"><c t="s"><v>0</v></c><c t="s"><v>1</v></c><c t="s"><v>2</v></c></row>'
+    plain = io.BytesIO()
+    openpyxl.Workbook().save(plain)  # one sheet; strings are found by their content type
+    types = (
+        zipfile.ZipFile(plain)
+        .read("[Content_Types].xml")
+        .replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+    )
+    data = _with_part(plain.getvalue(), "[Content_Types].xml", types)
+    data = _with_part(data, "xl/sharedStrings.xml", strings.encode())
+    data = _with_part(data, "xl/worksheets/sheet1.xml", _sheet(row))
+    assert [c.text for c in read_tables("串.xlsx", data)[0].rows[0].cells] == [
+        "栏目",
+        "责任单位",
+        "时限要求",
+    ]
+    assert "共享字符串过多" in _refusal("串.xlsx", data, ImportLimits(max_cells=2))
+
+
+def test_a_workbook_part_of_too_many_elements_is_refused_before_openpyxl() -> None:
+    styles = f"<styleSheet {S}><cellXfs>{'<xf/>' * 200_001}</cellXfs></styleSheet>"
+    data = _with_part(build_xlsx(seed_002()), "xl/styles.xml", styles.encode())
+    assert "「xl/styles.xml」元素超过 200000 个的上限" in _refusal(
+        "样式.xlsx", data, ImportLimits()
+    )

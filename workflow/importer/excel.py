@@ -24,6 +24,7 @@ from workflow.importer.readers import Cell, RawRow, RawTable, clean_cell
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 ROW, CELL, COL, MERGE = f"{_S}row", f"{_S}c", f"{_S}col", f"{_S}mergeCell"
 # A cell's value, formula and inline (rich) text: kept until the cell is read.
+SI, T, RUN = f"{_S}si", f"{_S}t", f"{_S}r"
 IN_CELL = frozenset(f"{_S}{t}" for t in ("c", "is", "r", "rPr"))
 
 
@@ -35,10 +36,13 @@ def read_xlsx(archive: zipfile.ZipFile, budget: Budget) -> list[RawTable]:
     assert upload is not None  # open until the reader returns
     # The parts of load_workbook(read_only=True) the sheets need, without its opening
     # pass over every sheet to find a dimension it may not declare.
-    reader: Any = ExcelReader(upload, read_only=True, data_only=False)
+    reader: Any = ExcelReader(upload, read_only=True, data_only=False, keep_links=False)
     try:
+        _check_elements(archive, "[Content_Types].xml", budget)
         reader.read_manifest()
-        reader.read_strings()
+        for name in ("xl/workbook.xml", "xl/_rels/workbook.xml.rels", "xl/styles.xml"):
+            _check_elements(archive, name, budget)
+        reader.shared_strings = _shared_strings(archive, reader, budget)
         reader.read_workbook()
         apply_stylesheet(reader.archive, reader.wb)
         tables: list[RawTable] = []
@@ -55,6 +59,55 @@ def read_xlsx(archive: zipfile.ZipFile, budget: Budget) -> list[RawTable]:
         return tables
     finally:
         reader.archive.close()
+
+
+# openpyxl turns the workbook, its relations and its styles into objects, tens of
+# microseconds an element: a real file has a few thousand.
+MAX_ELEMENTS = 200_000
+
+
+def _check_elements(archive: zipfile.ZipFile, name: str, budget: Budget) -> None:
+    """Refuse a part with more elements than any office's file before openpyxl reads it."""
+    if name not in archive.NameToInfo:
+        return
+    with archive.open(name) as source:
+        for count, _ in enumerate(etree.iterparse(source, events=("start",)), 1):
+            if count % 4096 == 0:
+                budget.tick()
+            if count > MAX_ELEMENTS:
+                raise budget.refuse(f"其中的「{name}」元素超过 {MAX_ELEMENTS} 个的上限，未导入")
+
+
+def _shared_strings(archive: zipfile.ZipFile, reader: Any, budget: Budget) -> list[str]:
+    """The workbook's shared strings, as openpyxl's read_string_table gives them (the
+    text of <t> and of each rich run's <t>, not phonetic guides), pulled one at a time
+    within the budget: openpyxl's own takes tens of seconds on a million tiny ones."""
+    from openpyxl.xml.constants import SHARED_STRINGS
+
+    part = reader.package.find(SHARED_STRINGS)
+    if part is None:
+        return []
+    strings: list[str] = []
+    chars = 0
+    with archive.open(part.PartName[1:]) as source:
+        for _, si in etree.iterparse(source, events=("end",), tag=SI, resolve_entities=False):
+            parts = (node.text or "" for child in si.iterchildren(T, RUN) for node in _texts(child))
+            text = "".join(parts).replace("x005F_", "")  # as openpyxl reads it
+            strings.append(text)
+            chars += len(text)
+            si.clear()
+            while si.getprevious() is not None:
+                del si.getparent()[0]
+            if len(strings) % 4096 == 0:
+                budget.tick()
+            if len(strings) > budget.limits.max_cells or chars > budget.limits.max_chars:
+                raise budget.refuse("共享字符串过多，超过单元格或文字的上限，未导入")
+    return strings
+
+
+def _texts(element: Any) -> list[Any]:
+    """A <t> itself, or a rich run's <t>."""
+    return [element] if element.tag == T else list(element.iterchildren(T))
 
 
 class _Sheet:

@@ -10,6 +10,7 @@ from dataclasses import replace
 
 import openpyxl
 import pytest
+from sqlalchemy.orm import Session
 
 from workflow.importer import ImportFileError, ImportLimits
 from workflow.importer.readers import read_tables
@@ -188,3 +189,17 @@ def test_a_workbook_part_of_too_many_elements_is_refused_before_openpyxl() -> No
     assert "「xl/styles.xml」元素超过 200000 个的上限" in _refusal(
         "样式.xlsx", data, ImportLimits()
     )
+
+
+def test_a_dry_run_past_its_deadline_is_refused_while_comparing(session: Session) -> None:
+    from datetime import UTC, datetime
+
+    from workflow.importer import plan_import
+    from workflow.importer.limits import deadline
+
+    ticks = iter(range(1000))
+    late = deadline("大表.xlsx", 1, clock=lambda: float(next(ticks)))
+    with pytest.raises(ImportFileError, match=r"文件「大表\.xlsx」：处理超过 1 秒仍未完成"):
+        plan_import(
+            session, "大表.xlsx", build_xlsx(seed_002()), now=datetime.now(UTC), progress=late
+        )

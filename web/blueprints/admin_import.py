@@ -28,6 +28,7 @@ from workflow import admin_log
 from workflow.audit import snapshot_session
 from workflow.enums import Role
 from workflow.importer import MAX_BYTES, ImportFileError, apply_import, plan_import
+from workflow.importer.limits import deadline
 
 bp = Blueprint("admin_import", __name__, url_prefix="/admin/import")
 
@@ -99,6 +100,8 @@ def _preview(
                 root=root,
                 retire_missing=retire,
                 limits=config.IMPORT_LIMITS,
+                # An answer within half a minute: reading has its own, shorter budget.
+                progress=deadline(name, config.IMPORT_LIMITS.seconds + 5),
             )
     except ImportFileError as exc:
         flash(str(exc), "error")

@@ -93,6 +93,24 @@ class Budget:
             self.tick()
 
 
+def deadline(
+    filename: str, seconds: float, clock: Callable[[], float] = time.monotonic
+) -> Callable[[int, int], None]:
+    """A progress callback for plan_import that refuses the file once the whole dry run
+    (reading, then comparing with the database) has taken `seconds`: the reader's own
+    budget covers only the reading."""
+    end = clock() + seconds
+
+    def check(done: int, total: int) -> None:
+        if clock() > end:
+            raise ImportFileError(
+                filename,
+                f"处理超过 {seconds:g} 秒仍未完成（表格过大），未导入；请拆分为几个文件后再试",
+            )
+
+    return check
+
+
 def check_unpacked(archive: zipfile.ZipFile, budget: Budget) -> None:
     """Inflate every part once, counting the bytes that come out (never the sizes the
     zip declares), and refuse the file at the first part or total over its cap."""

@@ -203,3 +203,12 @@ def test_a_dry_run_past_its_deadline_is_refused_while_comparing(session: Session
         plan_import(
             session, "大表.xlsx", build_xlsx(seed_002()), now=datetime.now(UTC), progress=late
         )
+
+
+def test_a_zip_listing_more_parts_than_the_cap_is_refused_before_its_directory() -> None:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for i in range(30):
+            target.writestr(f"p{i}", b"")
+    message = _refusal("多件.xlsx", out.getvalue(), ImportLimits(max_members=20))
+    assert "压缩包内有 30 个部件，超过 20 的上限" in message

@@ -2,10 +2,11 @@
 
 openpyxl's normal mode builds every cell as an object (about 3.4 GB for six million tiny
 cells), and even its read-only mode builds a whole <row> at once and fills the gaps up to
-the sheet's declared dimension. Here openpyxl (read-only) gives the sheets, their shared
-strings and date styles; each sheet's XML is then pulled cell by cell, each cell
-translated by openpyxl's own cell parser (so values, dates and formulas mean what they
-meant before) and dropped, and rows, cells and characters are counted as they come.
+the sheet's declared dimension. Here openpyxl's reader gives the sheets and the date
+styles (from parts first checked to be of a sane number of elements); shared strings and
+each sheet's XML are then pulled element by element, each cell translated by openpyxl's
+own cell parser (so values, dates and formulas mean what they meant before) and dropped,
+and rows, cells and characters are counted as they come.
 """
 
 from __future__ import annotations

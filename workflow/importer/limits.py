@@ -111,6 +111,21 @@ def deadline(
     return check
 
 
+def check_entries(data: bytes, budget: Budget) -> None:
+    """Refuse a zip of more parts than the cap before zipfile reads its directory (a
+    50 MB zip can list 600,000 empty parts: hundreds of MB of ZipInfo objects). The
+    count is the end-of-directory record's; 0xFFFF means more, in a ZIP64 record."""
+    end = data.rfind(b"PK\x05\x06", max(0, len(data) - 65_557))
+    if end < 0 or len(data) < end + 12:
+        return  # not a zip: zipfile says so
+    entries = int.from_bytes(data[end + 10 : end + 12], "little")
+    if entries > budget.limits.max_members:
+        shown = "超过 65535" if entries == 0xFFFF else str(entries)
+        raise budget.refuse(
+            f"压缩包内有 {shown} 个部件，超过 {budget.limits.max_members} 的上限，未导入"
+        )
+
+
 def check_unpacked(archive: zipfile.ZipFile, budget: Budget) -> None:
     """Inflate every part once, counting the bytes that come out (never the sizes the
     zip declares), and refuse the file at the first part or total over its cap."""

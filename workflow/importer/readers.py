@@ -19,7 +19,13 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from workflow.importer.errors import ImportFileError
-from workflow.importer.limits import DEFAULT_LIMITS, Budget, ImportLimits, check_unpacked
+from workflow.importer.limits import (
+    DEFAULT_LIMITS,
+    Budget,
+    ImportLimits,
+    check_entries,
+    check_unpacked,
+)
 
 MAX_BYTES = 50 * 1024 * 1024  # refuse before parsing: real tables are a few hundred KB
 ZIP_MAGIC = b"PK\x03\x04"
@@ -89,6 +95,7 @@ def read_tables(
         kind = "Word 文档" if suffix == ".docx" else "Excel 工作簿"
         raise ImportFileError(filename, f"文件内容不是 {kind}（与扩展名 {suffix} 不符）")
     try:
+        check_entries(data, budget)
         archive = zipfile.ZipFile(io.BytesIO(data))
         names = {m.filename for m in archive.infolist()}
         # Before any parser: a zip bomb, or a table no office writes by hand.

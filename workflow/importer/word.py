@@ -2,9 +2,10 @@
 
 python-docx would build the whole document tree first: lxml holds about fourteen times
 the XML's size, so a 20 MB document.xml of tiny runs takes 300 MB before a row is read.
-Here the same element classes (so text means what python-docx says it means: a run's
-w:t, w:tab, w:br…; a paragraph's direct runs and hyperlinks) come from a pull parser, and
-every element is reduced to its text when it ends and then dropped: memory holds one row.
+Here a pull parser hands over each element as it ends; it is reduced to its text, by
+python-docx's rules (a run's w:t, w:tab, w:br…; a paragraph's direct runs and
+hyperlinks; a cell's paragraphs joined by line breaks), and then dropped: memory holds
+about one row.
 """
 
 from __future__ import annotations
@@ -22,8 +23,10 @@ BODY, P, TBL, TR, TC, R, HYPERLINK = (
     f"{_W}{t}" for t in ("body", "p", "tbl", "tr", "tc", "r", "hyperlink")
 )
 TC_PR, TR_PR = f"{_W}tcPr", f"{_W}trPr"
-# A run's children that are text, by python-docx's CT_R.text.
-RUN_TEXT = frozenset(f"{_W}{t}" for t in ("br", "cr", "noBreakHyphen", "ptab", "t", "tab"))
+T, BR, VAL, TYPE = f"{_W}t", f"{_W}br", f"{_W}val", f"{_W}type"
+V_MERGE, GRID_SPAN, GRID_BEFORE = f"{_W}vMerge", f"{_W}gridSpan", f"{_W}gridBefore"
+# A run's children that are text, by python-docx's CT_R.text (w:t and w:br aside).
+RUN_TEXT = {f"{_W}cr": "\n", f"{_W}noBreakHyphen": "-", f"{_W}ptab": "\t", f"{_W}tab": "\t"}
 _CHUNK = 64 * 1024
 
 
@@ -43,7 +46,7 @@ class _WordReader:
 
     def end(self, element: Any) -> None:
         """An element is complete: fold it into its parent, then let it go."""
-        parent = element.getparent()
+        parent, tag = element.getparent(), element.tag
         if parent is not None and parent.tag in (TC_PR, TR_PR):
             return  # merge and grid attributes, read when their parent ends
         if parent is not None:
@@ -52,14 +55,18 @@ class _WordReader:
             # parsing in constant memory; the element itself is only emptied).
             while element.getprevious() is not None:
                 del parent[0]
-        for state in (self.parts, self.cells, self.merge, self.grid_before):
-            state.pop(element, None)
-        etree.ElementBase.clear(element)  # CT_Br names an attribute `clear`
+        self.parts.pop(element, None)
+        if tag in (TC, TR):
+            for state in (self.cells, self.merge, self.grid_before):
+                state.pop(element, None)
+        element.clear()
 
     def _fold(self, element: Any, parent: Any) -> None:
         tag, up = element.tag, parent.tag
-        if up == R and tag in RUN_TEXT:
-            self.parts.setdefault(parent, []).append(str(element))
+        if up == R:
+            text = _run_text(element, tag)
+            if text:
+                self.parts.setdefault(parent, []).append(text)
         elif tag in (R, HYPERLINK) and up in (P, HYPERLINK):
             if tag == R or up == P:  # a paragraph's runs and hyperlinks, a link's runs
                 self.parts.setdefault(parent, []).append("".join(self.parts.get(element, ())))
@@ -70,9 +77,12 @@ class _WordReader:
             if text:
                 self.heading = text
         elif tag == TC_PR and up == TC:
-            self.merge[parent] = (parent.vMerge == "continue", parent.grid_span)
+            v_merge, span = element.find(V_MERGE), element.find(GRID_SPAN)
+            continuing = v_merge is not None and v_merge.get(VAL, "continue") == "continue"
+            self.merge[parent] = (continuing, 1 if span is None else int(span.get(VAL, 1)))
         elif tag == TR_PR and up == TR:
-            self.grid_before[parent] = parent.grid_before
+            before = element.find(GRID_BEFORE)
+            self.grid_before[parent] = 0 if before is None else int(before.get(VAL, 0))
         elif tag == TC and up == TR:
             self._cell(element, parent)
         elif tag == TR and up == TBL and _is_body(parent.getparent()):
@@ -108,6 +118,14 @@ class _WordReader:
         return table
 
 
+def _run_text(element: Any, tag: str) -> str:
+    if tag == T:
+        return str(element.text or "")
+    if tag == BR:  # a line break; a page or column break is no text
+        return "\n" if element.get(TYPE, "textWrapping") == "textWrapping" else ""
+    return RUN_TEXT.get(tag, "")
+
+
 def _is_body(element: Any) -> bool:
     return element is not None and element.tag == BODY
 
@@ -115,13 +133,9 @@ def _is_body(element: Any) -> bool:
 def read_docx(archive: zipfile.ZipFile, budget: Budget) -> list[RawTable]:
     """The body's tables (tables nested in a cell are part of that cell's layout, not
     read), each titled by the last paragraph of text above it."""
-    import docx.oxml  # registers python-docx's element classes  # noqa: F401
-    from docx.oxml.parser import element_class_lookup
-
     parser = etree.XMLPullParser(
         events=("end",), remove_blank_text=True, resolve_entities=False, no_network=True
     )
-    parser.set_element_class_lookup(element_class_lookup)
     reader = _WordReader(budget)
     with archive.open("word/document.xml") as source:
         while chunk := source.read(_CHUNK):

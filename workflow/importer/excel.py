@@ -17,13 +17,13 @@ from datetime import date, datetime
 from typing import Any
 
 from lxml import etree
-from openpyxl.utils import get_column_letter, range_boundaries
+from openpyxl.utils import column_index_from_string, get_column_letter, range_boundaries
 
 from workflow.importer.limits import Budget
 from workflow.importer.readers import Cell, RawRow, RawTable, clean_cell
 
 _S = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-ROW, CELL, COL, MERGE = f"{_S}row", f"{_S}c", f"{_S}col", f"{_S}mergeCell"
+ROW, CELL, COL, MERGE, V = (f"{_S}{t}" for t in ("row", "c", "col", "mergeCell", "v"))
 # A cell's value, formula and inline (rich) text: kept until the cell is read.
 SI, T, RUN = f"{_S}si", f"{_S}t", f"{_S}r"
 IN_CELL = frozenset(f"{_S}{t}" for t in ("c", "is", "r", "rPr"))
@@ -150,7 +150,7 @@ def _read_sheet(
                     current = parent  # are numbered from the row's
                     cells.row_counter = _row_number(parent, cells.row_counter)
                     cells.col_counter = 0
-                _cell(cells.parse_cell(element), row, label, budget)
+                _cell(_parse_cell(element, cells), row, label, budget)
             elif tag == ROW:
                 if element is not current:  # a row without cells
                     cells.row_counter = _row_number(element, cells.row_counter)
@@ -171,6 +171,33 @@ def _read_sheet(
             if parsed > budget.limits.max_cells:
                 raise budget.refuse(f"单元格超过 {budget.limits.max_cells} 个的上限，未导入", label)
     return _finish(state, budget)
+
+
+def _parse_cell(element: Any, cells: Any) -> dict[str, Any]:
+    """openpyxl's translation of a <c>, with a shortcut for the plain ones (a shared
+    string, or a number not styled as a date: one <v> and nothing else), which are
+    nearly all of a large sheet."""
+    kind = element.get("t")
+    if len(element) != 1 or element[0].tag != V or kind not in (None, "n", "s"):
+        return cells.parse_cell(element)  # type: ignore[no-any-return]
+    style = element.get("s")
+    if kind != "s" and style and int(style) in cells.date_formats:
+        return cells.parse_cell(element)  # type: ignore[no-any-return]
+    text = element[0].text or None
+    value: Any = text
+    if text is not None:
+        if kind == "s":
+            value = cells.shared_strings[int(text)]
+        else:
+            value = float(text) if "." in text or "E" in text or "e" in text else int(text)
+    address = element.get("r")
+    if address:
+        column = column_index_from_string(address.rstrip("0123456789"))
+    else:
+        column = cells.col_counter + 1
+    cells.col_counter = column
+    row = cells.row_counter
+    return {"value": value, "data_type": kind or "n", "row": row, "column": column}
 
 
 def _cell(parsed: dict[str, Any], row: dict[int, Cell], label: str, budget: Budget) -> None:

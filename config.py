@@ -14,6 +14,7 @@ from pathlib import Path
 
 from workflow import hashes
 from workflow.enums import REVIEW_STATES
+from workflow.importer.limits import MB, ImportLimits
 from workflow.stages import DEFAULT_STAGE_LIMITS
 
 PROJECT_ROOT = Path(__file__).resolve().parent
@@ -118,6 +119,8 @@ class Config:
     extra: Mapping[str, str] = field(default_factory=dict)
     # Reminders, escalation and channels (notifications/); see NotifyConfig.
     NOTIFY: NotifyConfig = field(default_factory=lambda: NotifyConfig())
+    # What an imported responsibility table may make the server do (IMPORT_* variables).
+    IMPORT_LIMITS: ImportLimits = field(default_factory=lambda: ImportLimits())
 
     @property
     def embedded_redis(self) -> bool:
@@ -202,6 +205,20 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         SESSION_IDLE_MINUTES=max(1, _int(environ, "SESSION_IDLE_MINUTES", 30)),
         REQUIRE_2FA=_bool(environ, "REQUIRE_2FA", False),
         NOTIFY=_notify_config(environ),
+        IMPORT_LIMITS=_import_limits(environ),
+    )
+
+
+def _import_limits(environ: Mapping[str, str]) -> ImportLimits:
+    d = ImportLimits()
+    return ImportLimits(
+        max_part_bytes=_int(environ, "IMPORT_MAX_PART_MB", d.max_part_bytes // MB) * MB,
+        max_unpacked_bytes=_int(environ, "IMPORT_MAX_UNPACKED_MB", d.max_unpacked_bytes // MB) * MB,
+        max_rows=_int(environ, "IMPORT_MAX_ROWS", d.max_rows),
+        max_columns=_int(environ, "IMPORT_MAX_COLUMNS", d.max_columns),
+        max_cells=_int(environ, "IMPORT_MAX_CELLS", d.max_cells),
+        max_chars=_int(environ, "IMPORT_MAX_CHARS", d.max_chars),
+        seconds=_int(environ, "IMPORT_SECONDS", int(d.seconds)),
     )
 
 

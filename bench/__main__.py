@@ -19,6 +19,7 @@ FULL: list[list[str]] = [
     ["bench.transitions", "--items", "20000"],
     ["bench.deadlines", "--assignments", "20000", "--items", "1000000"],
     ["bench.importer", "--rows", "3000"],
+    ["bench.uploads"],
     ["bench.web", "--waiting", "300", "--requests", "30"],
     ["bench.reminders", "--reminders", "10000", "--workers", "2"],
     ["bench.dashboard", "--assignments", "20000", "--items", "1000000"],
@@ -31,6 +32,7 @@ QUICK: list[list[str]] = [
     ["bench.transitions", "--items", "200"],
     ["bench.deadlines", "--assignments", "200", "--items", "10000", "--runs", "2"],
     ["bench.importer", "--rows", "100", "--runs", "2"],
+    ["bench.uploads", "--quick"],
     ["bench.web", "--waiting", "20", "--requests", "3"],
     ["bench.reminders", "--reminders", "200", "--runs", "1"],
     ["bench.dashboard", "--quick"],
@@ -52,7 +54,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     failed = 0
     for module, *rest in QUICK if args.quick else FULL:
         takes_url = (
-            module not in ("bench.generate", "bench.web", "bench.audit_hash")
+            module not in ("bench.generate", "bench.web", "bench.audit_hash", "bench.uploads")
             and "--sqlite" not in rest
         )
         extra = ["--url", args.url] if args.url and takes_url else []

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -17,6 +18,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.accounts import find_unit
+from workflow.importer.errors import ImportFileError
+from workflow.importer.limits import MB, Budget, ImportLimits, check_unpacked
 from workflow.models import Leader, UnitLeader, User
 
 HEADERS = {
@@ -27,6 +30,11 @@ HEADERS = {
     "手机": "mobile",
     "登录名": "login",
 }
+# A leaders table is a few hundred rows: anything much bigger is not one.
+MAX_BYTES = 5 * MB
+MAX_ROWS = 5000
+MAX_COLUMNS = 50
+_LIMITS = ImportLimits(max_part_bytes=MAX_BYTES, max_unpacked_bytes=2 * MAX_BYTES)
 _MOBILE = re.compile(r"^\+?\d{6,15}$")
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
@@ -47,6 +55,8 @@ class LeaderRow:
 
 
 def read_rows(data: bytes, filename: str) -> list[LeaderRow]:
+    if len(data) > MAX_BYTES:
+        raise LeaderFileError(f"{filename}：文件超过 {MAX_BYTES // MB} MB 的上限，未导入")
     if filename.lower().endswith(".xlsx"):
         table = _xlsx(data, filename)
     else:
@@ -94,12 +104,20 @@ def _xlsx(data: bytes, filename: str) -> list[list[str]]:
     from openpyxl import load_workbook
 
     try:
+        # What the parts really inflate to, before openpyxl holds them (a zip bomb).
+        check_unpacked(zipfile.ZipFile(io.BytesIO(data)), Budget(filename, _LIMITS))
         book = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except ImportFileError as exc:
+        raise LeaderFileError(f"{filename}：{exc.message}") from exc
     except Exception as exc:  # openpyxl raises several kinds for a damaged file
         raise LeaderFileError(f"{filename}：不是有效的 xlsx 文件") from exc
     sheet = book.worksheets[0]
-    out = [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+    # Bounded whatever the sheet's declared dimension says (read-only mode fills up to it).
+    rows = sheet.iter_rows(max_row=MAX_ROWS + 1, max_col=MAX_COLUMNS, values_only=True)
+    out = [["" if c is None else str(c) for c in row] for row in rows]
     book.close()
+    if len(out) > MAX_ROWS:
+        raise LeaderFileError(f"{filename}：超过 {MAX_ROWS} 行的上限，未导入")
     return out
 
 
@@ -149,4 +167,6 @@ def store(session: Session, rows: list[LeaderRow], filename: str) -> tuple[int, 
 
 
 def import_file(session: Session, path: Path) -> tuple[int, int]:
-    return store(session, read_rows(path.read_bytes(), path.name), path.name)
+    with path.open("rb") as file:
+        data = file.read(MAX_BYTES + 1)  # read_rows refuses a bigger one by name
+    return store(session, read_rows(data, path.name), path.name)

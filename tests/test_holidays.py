@@ -141,3 +141,12 @@ def test_a_partial_import_leaves_the_year_provisional(
     with Session(engine) as s:
         assert s.execute(select(CalendarYear)).first() is None
         assert s.get(HolidayOverride, date(2027, 7, 20)) is not None
+
+
+def test_a_file_too_big_to_be_a_notice_is_refused_by_name() -> None:
+    from workflow.holidays import MAX_BYTES
+
+    row = "2027-01-01,放假,元旦\n".encode()
+    with pytest.raises(HolidayFileError, match=r"大文件\.csv：文件超过 1024 KB 的上限"):
+        read_csv(row * (MAX_BYTES // len(row) + 1), "大文件.csv", today=TODAY)
+    assert len(read_csv(row, "小文件.csv", today=TODAY)) == 1

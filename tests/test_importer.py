@@ -388,14 +388,16 @@ def test_content_written_in_the_name_column_is_not_a_column(
 
 
 def test_a_zip_that_unpacks_to_too_much_is_refused_before_parsing(
-    session: Session, now: datetime, monkeypatch: pytest.MonkeyPatch
+    session: Session, now: datetime
 ) -> None:
-    from workflow.importer import readers
+    from workflow.importer import ImportLimits
 
     name, data = seed_file("000", "xlsx")
     unpacked = sum(m.file_size for m in zipfile.ZipFile(io.BytesIO(data)).infolist())
-    monkeypatch.setattr(readers, "MAX_UNPACKED", unpacked - 1)
-    with pytest.raises(ImportFileError, match=r"解压后有 .* MB，超过 .* MB 的上限"):
-        plan_import(session, name, data, now=now)
-    monkeypatch.setattr(readers, "MAX_UNPACKED", unpacked)
-    assert plan_import(session, name, data, now=now).added
+    for action in (plan_import, apply_import):
+        with pytest.raises(ImportFileError, match=r"解压后超过 .* 的上限"):
+            action(
+                session, name, data, now=now, limits=ImportLimits(max_unpacked_bytes=unpacked - 1)
+            )
+    limits = ImportLimits(max_unpacked_bytes=unpacked)
+    assert plan_import(session, name, data, now=now, limits=limits).added

@@ -16,7 +16,7 @@ from workflow import audit, demo, migrate
 from workflow.accounts import find_unit, get_user
 from workflow.demo import DEMO_PASSWORD
 from workflow.enums import Role, UnitKind
-from workflow.holidays import HolidayFileError
+from workflow.holidays import MAX_BYTES, HolidayFileError
 from workflow.models import Unit
 from workflow.services import holidays as holiday_settings
 from workflow.services import maintenance
@@ -171,7 +171,8 @@ def audit_verify() -> None:
 )
 def holidays_import(path: str, partial: bool) -> None:
     """Import a CSV of 日期,是否上班,备注 (the State Council notice for a year)."""
-    data = Path(path).read_bytes()
+    with Path(path).open("rb") as file:
+        data = file.read(MAX_BYTES + 1)  # read_csv refuses a bigger one by name
     with command_session() as session:
         try:
             stored = run(

@@ -12,12 +12,13 @@ from pathlib import Path
 from typing import Any
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import AppGroup
 from sqlalchemy import select
 
 from web.cli import units_cli
 from web.cli_support import command_session, now, run
+from workflow.audit import snapshot_session
 from workflow.enums import ContentType
 from workflow.importer import MAX_BYTES, ImportFileError, export_columns, plan_import
 from workflow.models import Column
@@ -103,8 +104,11 @@ def columns_import(
             bars.append(click.progressbar(length=total, label="读取表格", file=sys.stderr))
         bars[0].update(max(done - bars[0].pos, 0))
 
+    limits = current_app.config["SANSHEN"].IMPORT_LIMITS
+    engine = current_app.extensions["sanshen.engine"]
     try:
-        with command_session() as session:
+        # A dry run plans on a read-only snapshot: it never takes the write lock.
+        with command_session() if do_apply else snapshot_session(engine) as session:
             if do_apply:
                 report = run(
                     session,
@@ -118,8 +122,9 @@ def columns_import(
                     confirm_rules=confirm_rules,
                     keep_separate=keep_separate,
                     accept_links=accept_links,
+                    limits=limits,
                 ).value
-            else:  # a dry run: nothing is written (the session closes uncommitted)
+            else:  # a dry run: nothing is written (the snapshot is rolled back)
                 report = plan_import(
                     session,
                     name,
@@ -130,6 +135,7 @@ def columns_import(
                     retire_missing=retire_missing,
                     responsible_since=since,
                     keep_separate=keep_separate,
+                    limits=limits,
                 )
     except ImportFileError as exc:
         raise click.ClickException(str(exc)) from exc

@@ -28,6 +28,10 @@ YEARS_BACK = 1
 YEARS_AHEAD = 2
 
 
+# A year's notice is a few dozen rows (a few KB): a bigger file is not one.
+MAX_BYTES = 1024 * 1024
+
+
 class HolidayFileError(ValueError):
     """A message for the office, naming the file and the row."""
 
@@ -57,7 +61,12 @@ def _date(text: str) -> date:
 
 
 def read_csv(data: bytes, name: str = "文件", *, today: date) -> list[HolidayRow]:
-    """The file's rows; `today` (the office's local date) bounds the years accepted."""
+    """The file's rows; `today` (the office's local date) bounds the years accepted.
+    `data` may be read with MAX_BYTES + 1 as its limit."""
+    if len(data) > MAX_BYTES:
+        raise HolidayFileError(
+            f"{name}：文件超过 {MAX_BYTES // 1024} KB 的上限，不像节假日安排表，未导入"
+        )
     text = _decode(data, name)
     first_year, last_year = today.year - YEARS_BACK, today.year + YEARS_AHEAD
     rows: list[HolidayRow] = []

@@ -36,6 +36,7 @@ from web.forms import (
 from web.helpers import actor, now, require_role, run
 from workflow.enums import ContentType, Role, UnitKind
 from workflow.errors import WorkflowError
+from workflow.holidays import MAX_BYTES as HOLIDAY_MAX_BYTES
 from workflow.holidays import HolidayFileError
 from workflow.models import (
     CalendarYear,
@@ -445,7 +446,7 @@ def holidays_upload() -> Response:
     if upload is None or not upload.filename:
         flash(_("请选择要导入的CSV文件。"), "error")
         return redirect(url_for("admin.holidays"))
-    data = upload.read()
+    data = upload.read(HOLIDAY_MAX_BYTES + 1)  # read_csv refuses a bigger one by name
     try:
         stored = run(holiday_settings.upload, data=data, filename=upload.filename).value
     except HolidayFileError as exc:

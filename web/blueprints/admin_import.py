@@ -24,8 +24,10 @@ from werkzeug.wrappers import Response
 from web import db_session
 from web.forms import DeleteForm
 from web.helpers import now, require_role, run, today
+from workflow.audit import snapshot_session
 from workflow.enums import Role
 from workflow.importer import MAX_BYTES, ImportFileError, plan_import
+from workflow.importer.limits import deadline
 from workflow.services.imports import apply_table
 
 bp = Blueprint("admin_import", __name__, url_prefix="/admin/import")
@@ -82,15 +84,28 @@ def _preview(
     name: str, data: bytes, sha: str, root: str | None, retire: bool, **context: Any
 ) -> tuple[str, int]:
     """The dry run of the stashed file and the apply form (with its choices)."""
-    session = db_session()
+    # Reading a large file takes seconds: end the request's transaction (on SQLite it
+    # holds the write lock) and plan on a read-only snapshot, opened only once the file
+    # is read, so other requests and jobs can write meanwhile.
+    db_session().rollback()
+    config = current_app.config["SANSHEN"]
     try:
-        # The importer refuses a file over its limit with a message naming it.
-        report = plan_import(session, name, data, now=now(), root=root, retire_missing=retire)
+        with snapshot_session(current_app.extensions["sanshen.engine"]) as session:
+            # The importer refuses a file over its limits with a message naming it.
+            report = plan_import(
+                session,
+                name,
+                data,
+                now=now(),
+                root=root,
+                retire_missing=retire,
+                limits=config.IMPORT_LIMITS,
+                # An answer within half a minute: reading has its own, shorter budget.
+                progress=deadline(name, config.IMPORT_LIMITS.seconds + 5),
+            )
     except ImportFileError as exc:
         flash(str(exc), "error")
         return _render(root=root, retire=retire), 422
-    finally:
-        session.rollback()  # a dry run: nothing stays
     status = 422 if context.get("since_error") else 200
     context.setdefault("since", today().isoformat())
     return _render(
@@ -174,6 +189,9 @@ def apply() -> Response | tuple[str, int]:
     keep_separate = set(request.form.getlist("proposed")) - set(request.form.getlist("merge"))
     accept_links = _accepted_links(request.form.getlist("link"))
     confirm = request.form.get("confirm_rules") == "on"
+    # The file is read before the import's first query takes the write lock (SQLite):
+    # end the request's own transaction first.
+    db_session().rollback()
     try:
         report = run(
             apply_table,
@@ -185,6 +203,7 @@ def apply() -> Response | tuple[str, int]:
             confirm_rules=confirm,
             keep_separate=keep_separate,
             accept_links=accept_links,
+            limits=current_app.config["SANSHEN"].IMPORT_LIMITS,
         ).value
     except ImportFileError as exc:
         flash(str(exc), "error")

@@ -3,6 +3,8 @@ Excel or CSV) into columns, units, assignments, rules and one-off tasks; exporti
 back in the same shape.
 
     plan_import(session, filename, data, now=…)   dry run: the report, nothing written
+                                                  (reads the file before any query: run
+                                                  it in a read-only session)
     apply_import(session, filename, data, now=…)  writes in the caller's transaction
     write_import(…)                               the same, returning its log entries
                                                   (workflow.services.imports runs it)
@@ -20,6 +22,7 @@ from workflow import runner
 from workflow.importer.apply import apply_plan
 from workflow.importer.errors import ImportFileError
 from workflow.importer.export import export_columns
+from workflow.importer.limits import DEFAULT_LIMITS, ImportLimits
 from workflow.importer.plan import Progress, build_plan
 from workflow.importer.readers import MAX_BYTES
 from workflow.importer.report import ImportReport
@@ -29,6 +32,7 @@ from workflow.outcome import LogEntry, Outcome
 __all__ = [
     "MAX_BYTES",
     "ImportFileError",
+    "ImportLimits",
     "ImportReport",
     "apply_import",
     "export_columns",
@@ -48,6 +52,7 @@ def plan_import(
     retire_missing: bool = False,
     responsible_since: date | None = None,
     keep_separate: Collection[str] = (),
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
     """What importing the file would do; writes nothing. `root`: a column to put the
     file's tree under (e.g. the portal, 区政府门户网站). `retire_missing`: retire the
@@ -55,7 +60,7 @@ def plan_import(
     mention; by default they are kept and listed. `responsible_since`: the local day
     new assignments answer from (default: the import's day). `keep_separate`: names the
     office says are not the unit the report proposes (near-duplicate names are taken as
-    one unit by default)."""
+    one unit by default). `limits`: how much the file may make the reader do."""
     return build_plan(
         session,
         filename,
@@ -66,6 +71,7 @@ def plan_import(
         retire_missing=retire_missing,
         responsible_since=responsible_since,
         keep_separate=keep_separate,
+        limits=limits,
     ).report
 
 
@@ -83,6 +89,7 @@ def apply_import(
     actor: User | None = None,
     keep_separate: Collection[str] = (),
     accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
     """Import the file in the caller's transaction (never commits). On any error nothing
     is written and the error propagates (ImportFileError for a file it refuses).
@@ -103,6 +110,7 @@ def apply_import(
         actor=actor,
         keep_separate=keep_separate,
         accept_links=accept_links,
+        limits=limits,
     )
     runner.record(session, Outcome(report, (), tuple(log)), actor=actor, now=now)
     return report
@@ -122,6 +130,7 @@ def write_import(
     actor: User | None = None,
     keep_separate: Collection[str] = (),
     accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> tuple[ImportReport, list[LogEntry]]:
     """`apply_import` without writing the log: the report and the log entries of the
     column services it ran (rules confirmed, links added and removed)."""
@@ -137,6 +146,7 @@ def write_import(
         confirm_rules=confirm_rules,
         keep_separate=keep_separate,
         accept_links=accept_links,
+        limits=limits,
     )
     if plan.refusal is not None:
         raise ImportFileError(filename, plan.refusal)

@@ -23,6 +23,7 @@ from workflow.deadlines.rules import key as rule_key
 from workflow.deadlines.rules import validate
 from workflow.enums import AssignmentRole
 from workflow.importer.errors import ImportFileError
+from workflow.importer.limits import DEFAULT_LIMITS, ImportLimits
 from workflow.importer.readers import read_tables
 from workflow.importer.report import ColumnEntry, ImportReport
 from workflow.importer.resolve import UnitResolver
@@ -126,10 +127,14 @@ class Plan:
 
 
 def read_file(
-    filename: str, data: bytes, attention: list[Attention], progress: Progress | None = None
+    filename: str,
+    data: bytes,
+    attention: list[Attention],
+    progress: Progress | None = None,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> tuple[list[ReadTable], int]:
     """The file's tables with a header, and its number of rows (for the progress)."""
-    raws = read_tables(filename, data)
+    raws = read_tables(filename, data, limits)
     total = sum(len(r.rows) for r in raws)
     done = 0
     tables: list[ReadTable] = []
@@ -179,10 +184,11 @@ def build_plan(
     confirm_rules: bool = False,
     keep_separate: Collection[str] = (),
     accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> Plan:
     report = ImportReport(filename)
     attention = report.needs_attention
-    tables, rows = read_file(filename, data, attention, progress)
+    tables, rows = read_file(filename, data, attention, progress, limits)
     # "区政府门户网站/政务公开": a path of columns, never one column named with a slash.
     prefix = tuple(p.strip() for p in (root or "").replace("／", "/").split("/") if p.strip())
     column_tables = [t for t in tables if t.kind == "columns"]

@@ -8,24 +8,31 @@ horizontal merge carries the text and the cells it spans are marked as its conti
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
+import re
 import zipfile
-from collections.abc import Callable
+import zlib
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import PurePath
 
 from workflow.importer.errors import ImportFileError
+from workflow.importer.limits import (
+    DEFAULT_LIMITS,
+    Budget,
+    ImportLimits,
+    check_entries,
+    check_unpacked,
+)
 
 MAX_BYTES = 50 * 1024 * 1024  # refuse before parsing: real tables are a few hundred KB
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # encrypted OOXML, or old .doc/.xls
-# Word and Excel files are zips of XML: what they unpack to is what memory must hold.
-MAX_UNPACKED = 100 * 1024 * 1024
 
 
-@dataclass
+@dataclass(slots=True)  # a file may hold a million of them
 class Cell:
     text: str
     # True for the 2nd… grid cells of a horizontal merge: part of the cell to the left.
@@ -34,7 +41,7 @@ class Cell:
     merged: bool = False
 
 
-@dataclass
+@dataclass(slots=True)
 class RawRow:
     number: int  # as the office sees it (sheet row; for Word, set once the header is known)
     cells: list[Cell]
@@ -56,8 +63,11 @@ class RawTable:
 SUPPORTED = (".docx", ".xlsx", ".csv")
 
 
-def read_tables(filename: str, data: bytes) -> list[RawTable]:
-    """All tables of the file, or ImportFileError naming what is wrong with it."""
+def read_tables(
+    filename: str, data: bytes, limits: ImportLimits = DEFAULT_LIMITS
+) -> list[RawTable]:
+    """All tables of the file, or ImportFileError naming what is wrong with it (or the
+    limit it goes past: see ImportLimits)."""
     suffix = PurePath(filename).suffix.lower()
     if suffix in (".doc", ".xls", ".wps", ".et"):
         raise ImportFileError(
@@ -72,8 +82,9 @@ def read_tables(filename: str, data: bytes) -> list[RawTable]:
         )
     if not data.removeprefix(b"\xef\xbb\xbf").strip():
         raise ImportFileError(filename, "文件是空的")
+    budget = Budget(filename, limits)
     if suffix == ".csv":
-        return [_read_csv(filename, data)]
+        return [_read_csv(filename, data, budget)]
     if data.startswith(OLE_MAGIC):
         raise ImportFileError(
             filename,
@@ -84,192 +95,123 @@ def read_tables(filename: str, data: bytes) -> list[RawTable]:
         kind = "Word 文档" if suffix == ".docx" else "Excel 工作簿"
         raise ImportFileError(filename, f"文件内容不是 {kind}（与扩展名 {suffix} 不符）")
     try:
-        members = zipfile.ZipFile(io.BytesIO(data)).infolist()
-    except (zipfile.BadZipFile, ValueError, EOFError) as exc:
+        check_entries(data, budget)
+        archive = zipfile.ZipFile(io.BytesIO(data))
+        names = {m.filename for m in archive.infolist()}
+        # Before any parser: a zip bomb, or a table no office writes by hand.
+        check_unpacked(archive, budget)
+    except ImportFileError:
+        raise
+    except _ZIP_ERRORS as exc:
         raise ImportFileError(filename, "文件已损坏，无法打开") from exc
-    names = {m.filename for m in members}
-    unpacked = sum(m.file_size for m in members)
-    if unpacked > MAX_UNPACKED:  # a zip bomb, or a table no office writes by hand
-        raise ImportFileError(
-            filename,
-            f"文件解压后有 {unpacked / 1024 / 1024:.0f} MB，"
-            f"超过 {MAX_UNPACKED / 1024 / 1024:.0f} MB 的上限，未导入",
-        )
     if suffix == ".docx":
         if "word/document.xml" not in names:
             other = "，内容似乎是 Excel 工作簿" if "xl/workbook.xml" in names else ""
             raise ImportFileError(filename, f"文件内容不是 Word 文档（扩展名为 .docx{other}）")
-        return _guard(filename, _read_docx, data)
+        from workflow.importer.word import read_docx
+
+        return _guard(filename, read_docx, archive, budget)
     if "xl/workbook.xml" not in names:
         other = "，内容似乎是 Word 文档" if "word/document.xml" in names else ""
         raise ImportFileError(filename, f"文件内容不是 Excel 工作簿（扩展名为 .xlsx{other}）")
-    return _guard(filename, _read_xlsx, data)
+    from workflow.importer.excel import read_xlsx
+
+    return _guard(filename, read_xlsx, archive, budget)
+
+
+# What a damaged zip raises on opening or inflating a part.
+_ZIP_ERRORS = (
+    zipfile.BadZipFile,
+    zlib.error,
+    EOFError,
+    ValueError,
+    RuntimeError,  # an encrypted part
+    NotImplementedError,  # a compression method zipfile lacks
+    OSError,
+)
 
 
 def _guard(
-    filename: str, reader: Callable[[str, bytes], list[RawTable]], data: bytes
+    filename: str,
+    reader: Callable[[zipfile.ZipFile, Budget], list[RawTable]],
+    archive: zipfile.ZipFile,
+    budget: Budget,
 ) -> list[RawTable]:
     """Corrupt parts inside a valid zip surface as the parser's exception."""
     try:
-        return reader(filename, data)
+        return reader(archive, budget)
     except ImportFileError:
         raise
     except Exception as exc:
         raise ImportFileError(filename, f"文件已损坏，无法读取（{type(exc).__name__}）") from exc
 
 
-# --- Word -------------------------------------------------------------------------------
-
-_W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
-
-
-def _read_docx(filename: str, data: bytes) -> list[RawTable]:
-    import docx
-    from docx.table import Table
-    from docx.text.paragraph import Paragraph
-
-    document = docx.Document(io.BytesIO(data))
-    tables: list[RawTable] = []
-    heading = ""
-    for element in document.element.body.iterchildren():
-        if element.tag == f"{_W}p":
-            text = Paragraph(element, document).text.strip()
-            if text:
-                heading = text
-        elif element.tag == f"{_W}tbl":
-            table = Table(element, document)
-            raw = RawTable(label=f"表{len(tables) + 1}", title=heading, relative_rows=True)
-            for number, tr in enumerate(element.tr_lst, start=1):
-                raw.rows.append(RawRow(number, _docx_row(tr, table)))
-            tables.append(raw)
-            heading = ""
-    return tables
-
-
-def _docx_row(tr: object, table: object) -> list[Cell]:
-    from docx.table import _Cell
-
-    cells: list[Cell] = [Cell("") for _ in range(getattr(tr, "grid_before", 0))]
-    for tc in tr.tc_lst:  # type: ignore[attr-defined]
-        continuing = tc.vMerge == "continue"
-        text = "" if continuing else _Cell(tc, table).text  # type: ignore[arg-type]
-        cells.append(Cell(_clean(text), merged=continuing))
-        cells.extend(Cell("", spanned=True, merged=continuing) for _ in range(tc.grid_span - 1))
-    return cells
-
-
-# --- Excel ------------------------------------------------------------------------------
-
-
-def _read_xlsx(filename: str, data: bytes) -> list[RawTable]:
-    import openpyxl
-    from openpyxl.utils import get_column_letter
-
-    workbook = openpyxl.load_workbook(io.BytesIO(data), data_only=False)
-    tables: list[RawTable] = []
-    for sheet in workbook.worksheets:
-        label = f"工作表「{sheet.title}」"
-        if sheet.sheet_state != "visible":
-            raise ImportFileError(
-                filename,
-                "是隐藏的工作表：隐藏的内容不会被导入，请取消隐藏并核对，或删除该工作表后再导入",
-                table=label,
-            )
-        spanned: set[tuple[int, int]] = set()
-        below: set[tuple[int, int]] = set()  # lower cells of a merged range
-        for merged in sheet.merged_cells.ranges:
-            for row in range(merged.min_row, merged.max_row + 1):
-                for col in range(merged.min_col, merged.max_col + 1):
-                    if col > merged.min_col:
-                        spanned.add((row, col))
-                    if row > merged.min_row:
-                        below.add((row, col))
-        raw = RawTable(label=label, title=sheet.title.strip())
-        for row_cells in sheet.iter_rows():
-            cells: list[Cell] = []
-            # iter_rows places every cell, merged ones too, though openpyxl types a
-            # merged cell's row and column as optional.
-            number = (row_cells[0].row or 0) if row_cells else 0
-            for cell in row_cells:
-                assert cell.row is not None and cell.column is not None
-                if cell.data_type == "e":
-                    where = f"{get_column_letter(cell.column)}{cell.row}"
-                    raise ImportFileError(
-                        filename,
-                        f"单元格 {where} 是错误值 {cell.value}：请改正后再导入",
-                        table=label,
-                        row=cell.row,
-                    )
-                if cell.data_type == "f" or type(cell.value).__name__ == "ArrayFormula":
-                    where = f"{get_column_letter(cell.column)}{cell.row}"
-                    raise ImportFileError(
-                        filename,
-                        f"单元格 {where} 是公式：请把公式转换为数值"
-                        "（复制后“选择性粘贴-数值”）再导入",
-                        table=label,
-                        row=cell.row,
-                    )
-                at = (cell.row, cell.column)
-                cells.append(Cell(_clean(_excel_text(cell.value)), at in spanned, at in below))
-            raw.rows.append(RawRow(number, cells))
-            if sheet.row_dimensions[number].hidden and any(c.text for c in cells):
-                raw.hidden.append(f"第{number}行")
-        for letter, dimension in sheet.column_dimensions.items():
-            column = openpyxl.utils.column_index_from_string(letter) - 1
-            if dimension.hidden and any(
-                column < len(r.cells) and r.cells[column].text for r in raw.rows
-            ):
-                raw.hidden.append(f"{letter}列")
-        tables.append(raw)
-    return tables
-
-
-def _excel_text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, datetime):
-        value = value.date()
-    if isinstance(value, date):
-        return f"{value.year}年{value.month}月{value.day}日"
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
-
-
 # --- CSV --------------------------------------------------------------------------------
 
 
-def _read_csv(filename: str, data: bytes) -> RawTable:
+def _read_csv(filename: str, data: bytes, budget: Budget) -> RawTable:
     if data.startswith((ZIP_MAGIC, OLE_MAGIC)) or b"\x00" in data[:4096]:
         raise ImportFileError(filename, "文件内容不是 CSV 文本（与扩展名 .csv 不符）")
-    text = decode_text(filename, data)
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    encoding = _encoding(filename, data)
+    sample = data[:32768].decode(encoding, errors="ignore")[:8192]
     try:
-        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(text[:8192], ",\t;，")
+        dialect: type[csv.Dialect] | csv.Dialect = csv.Sniffer().sniff(sample, ",\t;，")
     except csv.Error:
         dialect = csv.excel
     raw = RawTable(label="表1", title="", merges_known=False)
     try:
-        for number, row in enumerate(csv.reader(io.StringIO(text, newline=""), dialect), 1):
-            raw.rows.append(RawRow(number, [Cell(_clean(value)) for value in row]))
+        # Line by line: rows are counted (and refused past a cap) as they come, and the
+        # whole text is never decoded at once.
+        for number, row in enumerate(csv.reader(_lines(data, encoding), dialect), 1):
+            cells = [Cell(clean_cell(value)) for value in row]
+            budget.row(raw.label, number, len(cells), sum(len(c.text) for c in cells))
+            raw.rows.append(RawRow(number, cells))
     except csv.Error as exc:
         raise ImportFileError(filename, f"CSV 格式错误：{exc}", table="表1") from exc
     return raw
 
 
-def decode_text(filename: str, data: bytes) -> str:
-    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312)."""
-    if data.startswith(b"\xef\xbb\xbf"):
-        data = data[3:]
+def _lines(data: bytes, encoding: str) -> Iterator[str]:
+    """The text's lines with their endings (a byte 0x0A is a line feed in UTF-8 and in
+    GB18030 alike, never part of another character)."""
+    start = 0
+    while start < len(data):
+        end = data.find(b"\n", start)
+        end = len(data) if end < 0 else end + 1
+        yield data[start:end].decode(encoding)
+        start = end
+
+
+def _encoding(filename: str, data: bytes) -> str:
+    """UTF-8, else GB18030 (a superset of GBK and GB2312); checked a chunk at a time so
+    a large file is never held twice."""
+    step = 1024 * 1024
     for encoding in ("utf-8", "gb18030"):
+        decoder = codecs.getincrementaldecoder(encoding)()
         try:
-            return data.decode(encoding)
+            for start in range(0, len(data), step):
+                decoder.decode(data[start : start + step])
+            decoder.decode(b"", final=True)
         except UnicodeDecodeError:
             continue
+        return encoding
     raise ImportFileError(filename, "无法识别文件编码：请另存为 UTF-8 或 GBK 编码的 CSV 文件")
 
 
-def _clean(text: str) -> str:
+def decode_text(filename: str, data: bytes) -> str:
+    """UTF-8 (with or without BOM), else GB18030 (a superset of GBK and GB2312)."""
+    data = data.removeprefix(b"\xef\xbb\xbf")
+    return data.decode(_encoding(filename, data))
+
+
+_SPECIAL = re.compile("[\r\n\u3000\xa0]")
+
+
+def clean_cell(text: str) -> str:
     """Trim the cell, drop trailing spaces of each line, keep the line breaks."""
+    if not _SPECIAL.search(text):  # most cells: one line, nothing to replace
+        return text.strip()
     text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u3000", " ")
     text = text.replace("\xa0", " ")
     lines = [line.rstrip() for line in text.split("\n")]

@@ -13,6 +13,7 @@ from sqlalchemy.orm import Session
 
 from workflow import admin_log
 from workflow.importer import ImportFileError, ImportReport, write_import
+from workflow.importer.limits import DEFAULT_LIMITS, ImportLimits
 from workflow.importer.plan import Progress
 from workflow.models import User
 from workflow.outcome import LogEntry, Outcome
@@ -32,6 +33,7 @@ def apply_table(
     confirm_rules: bool = False,
     keep_separate: Collection[str] = (),
     accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
+    limits: ImportLimits = DEFAULT_LIMITS,
 ) -> Outcome[ImportReport]:
     """Import the file (see `workflow.importer.apply_import`); ImportFileError, naming
     the file and the row, for a file it refuses, with nothing written."""
@@ -48,6 +50,7 @@ def apply_table(
         actor=actor,
         keep_separate=keep_separate,
         accept_links=accept_links,
+        limits=limits,
     )
     sha = hashlib.sha256(data).hexdigest()
     changes = admin_log.import_facts(

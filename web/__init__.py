@@ -8,7 +8,7 @@ from flask import Flask, g
 from sqlalchemy.orm import Session
 
 from config import Config, load_config
-from workflow.db import make_engine, make_session_factory
+from workflow.db import make_engine, make_session_factory, reading_engine
 
 
 def create_app(config: Config | None = None, **overrides: Any) -> Flask:
@@ -18,9 +18,12 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     app.config.update(overrides)
     app.config["SANSHEN"] = config
     # A pre-ping per checkout survives database restarts; worth a round trip per request.
-    engine = make_engine(config.DATABASE_URL, pool_pre_ping=True)
+    # ENGINE_OPTIONS (tests): more create_engine arguments, e.g. SQLite's lock timeout.
+    options = {"pool_pre_ping": True, **app.config.get("ENGINE_OPTIONS", {})}
+    engine = make_engine(config.DATABASE_URL, **options)
     app.extensions["sanshen.engine"] = engine
-    app.extensions["sanshen.sessions"] = make_session_factory(engine)
+    # Requests read deferred (no write lock while rendering); writes use begin_write.
+    app.extensions["sanshen.sessions"] = make_session_factory(reading_engine(engine))
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:

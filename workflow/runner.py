@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from workflow import admin_log
+from workflow.db import begin_write
 from workflow.models import User
 from workflow.outcome import Outcome
 
@@ -38,6 +39,7 @@ def run(
     None is the system (a command-line action or a job). The session stays open: its
     owner (the request, the command, the job) closes it."""
     try:
+        begin_write(session)
         outcome = service(session, actor=actor, now=now, **kwargs)
         record(session, outcome, actor=actor, now=now)
         session.commit()

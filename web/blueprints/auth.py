@@ -20,6 +20,7 @@ from web.blueprints.review import has_inbox
 from web.forms import LanguageForm, LoginForm
 from web.limits import account_key, address_key, failed, limiter, per_account, per_address
 from workflow.accounts import hash_password, password_needs_rehash, verify_password
+from workflow.db import begin_write
 from workflow.enums import Role
 from workflow.models import User
 
@@ -61,6 +62,7 @@ def login() -> Response | tuple[str, int] | str:
         ok = ok and user is not None and user.active
         if ok and user is not None:
             if password_needs_rehash(user):
+                begin_write(dbs)
                 user.password_hash = hash_password(form.password.data)
                 dbs.commit()
             target = _safe_next(request.args.get("next"))
@@ -95,6 +97,7 @@ def language() -> Response:
         chosen = form.locale.data
         session["locale"] = chosen
         if current_user.is_authenticated:
+            begin_write(db_session())
             current_user.user.locale = chosen
             db_session().commit()
         refresh()

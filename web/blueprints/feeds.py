@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response as BaseResponse
 from web import db_session
 from web.blueprints.office_view import settings
 from web.helpers import actor, as_id, now
+from workflow.db import begin_write
 from workflow.models import FeedToken, Unit
 from workflow.reporting.feeds import (
     feed_ics,
@@ -66,6 +67,7 @@ def index() -> str:
 @login_required
 def issue() -> str | tuple[str, int]:
     session = db_session()
+    begin_write(session)
     user = actor()
     label = request.form.get("label", "").strip()[:100]
     unit_value = request.form.get("unit", "").strip()
@@ -93,6 +95,7 @@ def issue() -> str | tuple[str, int]:
 @login_required
 def revoke(token_id: int) -> BaseResponse:
     session = db_session()
+    begin_write(session)
     token = session.get(FeedToken, token_id)
     if token is None:
         abort(404)
@@ -109,6 +112,7 @@ def revoke(token_id: int) -> BaseResponse:
 @bp.get("/feeds/<secret>.ics")
 def feed(secret: str) -> Response:
     session = db_session()
+    begin_write(session)  # it records the feed's last use
     moment = now()
     token = resolve_feed_token(session, secret, moment)
     if token is None:

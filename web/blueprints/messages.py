@@ -18,6 +18,7 @@ from notifications.recipients import preferences, set_preference
 from web import db_session
 from web.forms import DeleteForm
 from web.helpers import actor, as_id, now
+from workflow.db import begin_write
 from workflow.models import ChannelPreference
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
@@ -55,6 +56,7 @@ def read() -> Response:
     one = as_id(raw)
     ids = None if raw is None else [one] if one is not None else []
     session = db_session()
+    begin_write(session)
     changed = inbox.mark_read(session, actor().id, now(), ids)
     session.commit()
     if ids is None:
@@ -72,6 +74,7 @@ def settings() -> Any:
         sms = request.form.get("sms", "urgent")
         if sms not in SMS_CHOICES:
             abort(400)
+        begin_write(session)
         set_preference(session, user.id, EMAIL, request.form.get("email") == "on")
         if sms == "urgent":  # no row: the default (urgent reminders only)
             row = session.get(ChannelPreference, (user.id, SMS))

@@ -32,6 +32,7 @@ from web import db_session
 from web.filters import long_date
 from web.forms import DeleteForm
 from web.helpers import actor, as_id, now, today
+from workflow.db import begin_write
 from workflow.deadlines.maintenance import recompute_provisional
 from workflow.enums import REVIEW_STATES, Role, State
 from workflow.models import Column, ColumnAssignment, Unit, User
@@ -214,6 +215,7 @@ def retry_delivery(delivery_id: int) -> Response:
     if not DeleteForm().validate_on_submit():
         abort(400)
     session = db_session()
+    begin_write(session)
     if retry_failed(session, delivery_id, now()):
         session.commit()
         flash(_("已安排重新发送，下次扫描时发出。"), "ok")
@@ -228,6 +230,7 @@ def retry_delivery(delivery_id: int) -> Response:
 def recompute() -> Response:
     require_office()
     session = db_session()
+    begin_write(session)
     try:
         report = recompute_provisional(
             session, prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS

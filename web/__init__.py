@@ -6,14 +6,32 @@ from typing import Any
 
 from flask import Flask, g
 from sqlalchemy.orm import Session
+from werkzeug.routing import IntegerConverter, ValidationError
 
 from config import Config, load_config
 from workflow.db import make_engine, make_session_factory, reading_engine
+
+ID_MAX = 2**31 - 1  # ids are INTEGER columns (PostgreSQL's int4)
+
+
+class IdConverter(IntegerConverter):
+    """`<int:…>` in every route: digits beyond an INTEGER id are no such page (404) rather
+    than a number that overflows the database driver (a 500)."""
+
+    def __init__(self, map: Any, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("max", ID_MAX)
+        super().__init__(map, *args, **kwargs)
+
+    def to_python(self, value: str) -> int:
+        if len(value) > 10:  # skip int() of a megabyte of digits
+            raise ValidationError()
+        return int(super().to_python(value))
 
 
 def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     config = config or load_config()
     app = Flask(__name__)
+    app.url_map.converters["int"] = IdConverter  # before any route is added
     app.config.from_object(config)
     app.config.update(overrides)
     app.config["SANSHEN"] = config

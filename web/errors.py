@@ -10,7 +10,7 @@ from flask import Flask, current_app, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from workflow.errors import (
     CommentRequired,
@@ -60,6 +60,14 @@ PAGES: dict[int | str, tuple[Any, Any]] = {
         _l("系统暂时出错，您的操作可能未完成。请稍后重试；如仍有问题请联系管理员。"),
     ),
 }
+
+
+class InputRefused(BadRequest):
+    """A query or form value outside its range: a 400 page saying which one and why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(description=message)
+        self.message = message
 
 
 def _missing_label(entry: str) -> str:
@@ -136,6 +144,14 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
     ),
     (re.compile(r"the attachment needs a file name"), _l("附件缺少文件名，请重新选择文件。")),
     (re.compile(r"a title is required"), _l("请填写标题。")),
+    (
+        re.compile(r"the title contains a line break or control character"),
+        _l("标题须为一行文字，不能含换行符或控制字符。"),
+    ),
+    (
+        re.compile(r"the date .+ is out of range"),
+        _l("日期超出可计算的范围，请检查所填日期。"),
+    ),
     (re.compile(r"a part needs a name"), _l("请填写分类名称。")),
     (
         re.compile(r"a part name is longer than (?P<n>.+) characters"),
@@ -240,6 +256,10 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
 
 
 def register(app: Flask) -> None:
+    @app.errorhandler(InputRefused)
+    def _refused(exc: InputRefused) -> tuple[str, int]:
+        return render_error(400, exc.message)
+
     @app.errorhandler(WorkflowError)
     def _workflow(exc: WorkflowError) -> tuple[str, int]:
         return render_error(exc.http_status, workflow_message(exc))

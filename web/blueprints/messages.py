@@ -17,7 +17,7 @@ from notifications.channels import EMAIL, SMS
 from notifications.recipients import preferences, set_preference
 from web import db_session
 from web.forms import DeleteForm
-from web.helpers import actor, as_id, now
+from web.helpers import actor, arg_page, as_id, now
 from workflow.db import begin_write
 from workflow.models import ChannelPreference
 
@@ -34,7 +34,7 @@ def _logged_in() -> None:
 
 @bp.get("/")
 def index() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = arg_page()
     session = db_session()
     user_id = actor().id
     rows = inbox.messages(session, user_id, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)

@@ -11,6 +11,7 @@ to read), which the transitions benchmark measures against hand-written SQL.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -242,6 +243,11 @@ def check_drafter(actor: User, item_unit_id: int) -> None:
         raise WrongUnit("only drafters of the item's own unit may draft it")
 
 
+# Control characters (tab, CR and LF included) and Unicode line separators; not
+# str.isprintable, which would refuse the ideographic space of Chinese titles.
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
 def designated_drafters(session: Session, column_id: int, unit_id: int) -> frozenset[int]:
     """The drafters the unit's assignment to the column names (信息报送员); empty when it
     names none, and then any drafter of the unit may draft."""
@@ -267,6 +273,8 @@ def clean_title(title: str) -> str:
         raise ValidationFailed("a title is required")
     if len(title) > TITLE_MAX:
         raise ValidationFailed(f"the title is longer than {TITLE_MAX} characters")
+    if _NOT_ONE_LINE.search(title):  # a title is one line (it becomes a mail subject)
+        raise ValidationFailed("the title contains a line break or control character")
     return title
 
 

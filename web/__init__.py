@@ -40,8 +40,10 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     options = {"pool_pre_ping": True, **app.config.get("ENGINE_OPTIONS", {})}
     engine = make_engine(config.DATABASE_URL, **options)
     app.extensions["sanshen.engine"] = engine
+    # Commands: every transaction takes SQLite's write lock up front, as before.
+    app.extensions["sanshen.sessions"] = make_session_factory(engine)
     # Requests read deferred (no write lock while rendering); writes use begin_write.
-    app.extensions["sanshen.sessions"] = make_session_factory(reading_engine(engine))
+    app.extensions["sanshen.request_sessions"] = make_session_factory(reading_engine(engine))
 
     @app.teardown_appcontext
     def _close_session(_exc: BaseException | None) -> None:
@@ -63,6 +65,6 @@ def db_session() -> Session:
     from flask import current_app
 
     if "db_session" not in g:
-        g.db_session = current_app.extensions["sanshen.sessions"]()
+        g.db_session = current_app.extensions["sanshen.request_sessions"]()
     session: Session = g.db_session
     return session

@@ -24,13 +24,13 @@ def _closed_port() -> int:
 
 @contextmanager
 def database_down(app: Flask) -> Iterator[None]:
-    working = app.extensions["sanshen.sessions"]
+    working = app.extensions["sanshen.request_sessions"]
     dead = make_engine(f"postgresql+psycopg://nobody@127.0.0.1:{_closed_port()}/gone")
-    app.extensions["sanshen.sessions"] = make_session_factory(dead)
+    app.extensions["sanshen.request_sessions"] = make_session_factory(dead)
     try:
         yield
     finally:
-        app.extensions["sanshen.sessions"] = working
+        app.extensions["sanshen.request_sessions"] = working
         dead.dispose()
 
 

@@ -152,7 +152,7 @@ def _attach(
         filename=name,
         attachment_type="main",
         now=now,
-    )
+    ).value
 
 
 def test_the_service_refuses_a_program_named_pdf_and_writes_nothing(

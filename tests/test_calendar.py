@@ -147,3 +147,19 @@ def test_command_line_as_a_module() -> None:
         env={"PATH": "/usr/bin:/bin"},
     )
     assert json.loads(out.stdout)["due"] == "2026-10-08"
+
+
+def test_a_count_beyond_the_year_9999_is_a_domain_error() -> None:
+    """Issue 15: 9999-12-31 + working days raised a bare OverflowError (a 500 upstream)."""
+    from workflow.errors import DateOutOfRange, ValidationFailed
+
+    cal = WorkCalendar()
+    for call in (
+        lambda: cal.add_workdays(date(9999, 12, 31), 5),
+        lambda: cal.add(date(9999, 12, 1), 2, "month"),
+        lambda: cal.add(date(9999, 12, 30), 10, "day"),
+        lambda: cal.add_workdays(date(9999, 12, 31), 1),  # a Friday: the next is beyond
+    ):
+        with pytest.raises(DateOutOfRange) as refused:
+            call()
+        assert isinstance(refused.value, ValidationFailed | OverflowError)

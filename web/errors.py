@@ -6,11 +6,13 @@ import logging
 import re
 from typing import Any
 
-from flask import Flask, current_app, render_template, request
+from flask import Flask, current_app, g, render_template, request
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_login import AnonymousUserMixin
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from werkzeug.exceptions import BadRequest, HTTPException
 
 from workflow.attachments import AttachmentRefused
 from workflow.errors import (
@@ -56,11 +58,27 @@ PAGES: dict[int | str, tuple[Any, Any]] = {
     ),
     422: (_l("内容未通过检查"), _l("请按提示修改后重新提交。")),
     429: (_l("尝试次数过多"), _l("登录失败次数过多，请15分钟后再试，或联系管理员重置密码。")),
+    # The database (or its network) is down: nothing of this request was saved.
+    503: (
+        _l("系统暂时无法使用"),
+        _l(
+            "数据库暂时无法连接，此次操作没有保存，也没有发出任何通知。"
+            "请复制下方您输入的内容，稍后重新提交；如持续出现请联系管理员。"
+        ),
+    ),
     500: (
         _l("系统出错"),
         _l("系统暂时出错，您的操作可能未完成。请稍后重试；如仍有问题请联系管理员。"),
     ),
 }
+
+
+class InputRefused(BadRequest):
+    """A query or form value outside its range: a 400 page saying which one and why."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(description=message)
+        self.message = message
 
 
 def _missing_label(entry: str) -> str:
@@ -147,6 +165,14 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
     ),
     (re.compile(r"the attachment needs a file name"), _l("附件缺少文件名，请重新选择文件。")),
     (re.compile(r"a title is required"), _l("请填写标题。")),
+    (
+        re.compile(r"the title contains a line break or control character"),
+        _l("标题须为一行文字，不能含换行符或控制字符。"),
+    ),
+    (
+        re.compile(r"the date .+ is out of range"),
+        _l("日期超出可计算的范围，请检查所填日期。"),
+    ),
     (re.compile(r"a part needs a name"), _l("请填写分类名称。")),
     (re.compile(r"a column needs a name"), _l("请填写栏目名称")),
     (
@@ -256,7 +282,7 @@ def _typed() -> list[tuple[str, str, str]]:
 def render_error(status: int, message: str | None = None) -> tuple[str, int]:
     title, text = _too_large_page() if status == 413 else PAGES.get(status, PAGES[500])
     # Whatever the user typed into a refused form is shown back to copy, never lost.
-    typed = _typed() if request.method == "POST" and status < 500 else []
+    typed = _typed() if request.method == "POST" and (status < 500 or status == 503) else []
     return (
         render_template(
             "errors/error.html",
@@ -269,7 +295,25 @@ def render_error(status: int, message: str | None = None) -> tuple[str, int]:
     )
 
 
+def _outage_page(exc: Exception) -> tuple[str, int]:
+    """The database is unreachable: a 503 that says nothing was saved, with the typed
+    text, rendered without touching the database again (the user shows as logged out,
+    which keeps the page's navigation from querying)."""
+    log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+    g._login_user = AnonymousUserMixin()  # flask-login's per-request user
+    return render_error(503)
+
+
 def register(app: Flask) -> None:
+    @app.errorhandler(OperationalError)
+    @app.errorhandler(InterfaceError)
+    def _database_down(exc: DBAPIError) -> tuple[str, int]:
+        return _outage_page(exc)
+
+    @app.errorhandler(InputRefused)
+    def _refused(exc: InputRefused) -> tuple[str, int]:
+        return render_error(400, exc.message)
+
     @app.errorhandler(WorkflowError)
     def _workflow(exc: WorkflowError) -> tuple[str, int]:
         return render_error(exc.http_status, workflow_message(exc))

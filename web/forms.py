@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import (
     BooleanField,
@@ -21,19 +20,20 @@ from wtforms import (
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from web import labels
+from web.form_checks import SafeForm
 from workflow.enums import AttachmentType
 
 ATTACHMENT_SLOTS = 3
 BODY_MAX_CHARS = 1_000_000  # refused with the text kept; MAX_FORM_MEMORY_SIZE is above it
 
 
-class LoginForm(FlaskForm):
+class LoginForm(SafeForm):
     login = StringField(_l("用户名"), validators=[DataRequired(_l("请输入用户名")), Length(max=64)])
     password = PasswordField(_l("密码"), validators=[DataRequired(_l("请输入密码"))])
     submit = SubmitField(_l("登录"))
 
 
-class LanguageForm(FlaskForm):
+class LanguageForm(SafeForm):
     locale = SelectField(_l("界面语言"), choices=[("zh_CN", "中文"), ("en", "English")])
     submit = SubmitField(_l("切换"))
 
@@ -42,7 +42,7 @@ def _attachment_choices() -> list[tuple[str, str]]:
     return [(t.value, str(labels.ATTACHMENT_TYPES[t])) for t in AttachmentType]
 
 
-class ItemForm(FlaskForm):
+class ItemForm(SafeForm):
     version = HiddenField()
     # One per new-item form: a second POST of the same form opens the item already made.
     nonce = HiddenField()
@@ -88,7 +88,7 @@ class ItemForm(FlaskForm):
     save_submit = SubmitField(_l("保存并提交初审"))
 
 
-class VersionForm(FlaskForm):
+class VersionForm(SafeForm):
     """Submit, resubmit, revise: the version the user saw, nothing else."""
 
     version = IntegerField(validators=[InputRequired(_l("页面已过期，请刷新后重新操作。"))])
@@ -117,7 +117,7 @@ class RemoveAttachmentForm(VersionForm):
     attachment_id = IntegerField(validators=[InputRequired()])
 
 
-class UnitForm(FlaskForm):
+class UnitForm(SafeForm):
     name = StringField(
         _l("单位名称"), validators=[DataRequired(_l("请填写单位名称")), Length(max=100)]
     )
@@ -126,7 +126,7 @@ class UnitForm(FlaskForm):
     is_office = BooleanField(_l("区政府办（其编辑负责审发）"))
 
 
-class UserForm(FlaskForm):
+class UserForm(SafeForm):
     login = StringField(_l("用户名"), validators=[DataRequired(_l("请填写用户名")), Length(max=64)])
     name = StringField(_l("姓名"), validators=[DataRequired(_l("请填写姓名")), Length(max=100)])
     unit_id = SelectField(_l("所属单位"), coerce=int, choices=[])
@@ -138,7 +138,7 @@ class UserForm(FlaskForm):
     )
 
 
-class UserEditForm(FlaskForm):
+class UserEditForm(SafeForm):
     roles = SelectMultipleField(_l("角色"), choices=[])
     active = BooleanField(_l("启用"))
     password = PasswordField(
@@ -147,7 +147,7 @@ class UserEditForm(FlaskForm):
     )
 
 
-class ColumnForm(FlaskForm):
+class ColumnForm(SafeForm):
     name = StringField(
         _l("栏目名称"), validators=[DataRequired(_l("请填写栏目名称")), Length(max=200)]
     )
@@ -161,7 +161,7 @@ class ColumnForm(FlaskForm):
     retired = BooleanField(_l("已停用"))
 
 
-class AssignmentForm(FlaskForm):
+class AssignmentForm(SafeForm):
     unit_id = SelectField(_l("责任单位"), coerce=int, choices=[])
     role = SelectField(_l("责任方式"), choices=[("lead", _l("牵头")), ("cooperating", _l("配合"))])
     responsible_since = DateField(
@@ -171,21 +171,21 @@ class AssignmentForm(FlaskForm):
     )
 
 
-class SinceForm(FlaskForm):
+class SinceForm(SafeForm):
     responsible_since = DateField(_l("责任起始日期"), validators=[DataRequired(_l("请选择日期"))])
 
 
-class PartForm(FlaskForm):
+class PartForm(SafeForm):
     name = StringField(
         _l("分类名称"), validators=[DataRequired(_l("请填写分类名称")), Length(max=100)]
     )
 
 
-class DrafterForm(FlaskForm):
+class DrafterForm(SafeForm):
     user_ids = SelectMultipleField(_l("指定信息报送员"), coerce=int, choices=[])
 
 
-class HolidayForm(FlaskForm):
+class HolidayForm(SafeForm):
     day = DateField(_l("日期"), validators=[DataRequired(_l("请选择日期"))])
     is_workday = SelectField(
         _l("当天"), choices=[("0", _l("放假（休息日）")), ("1", _l("上班（调休工作日）"))]
@@ -193,18 +193,18 @@ class HolidayForm(FlaskForm):
     note = StringField(_l("备注"), validators=[Length(max=200)])
 
 
-class DeleteForm(FlaskForm):
+class DeleteForm(SafeForm):
     pass
 
 
-class SecondFactorForm(FlaskForm):
+class SecondFactorForm(SafeForm):
     code = StringField(
         _l("验证码或恢复码"), validators=[DataRequired(_l("请输入验证码")), Length(max=64)]
     )
     submit = SubmitField(_l("验证"))
 
 
-class PasswordChangeForm(FlaskForm):
+class PasswordChangeForm(SafeForm):
     current = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码"))])
     new = PasswordField(
         _l("新密码"), validators=[DataRequired(_l("请输入新密码")), Length(max=200)]
@@ -213,11 +213,11 @@ class PasswordChangeForm(FlaskForm):
     submit = SubmitField(_l("修改密码"))
 
 
-class TwoFactorEnableForm(FlaskForm):
+class TwoFactorEnableForm(SafeForm):
     code = StringField(_l("验证码"), validators=[DataRequired(_l("请输入验证码")), Length(max=16)])
     submit = SubmitField(_l("启用两步验证"))
 
 
-class TwoFactorDisableForm(FlaskForm):
+class TwoFactorDisableForm(SafeForm):
     password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码"))])
     submit = SubmitField(_l("停用两步验证"))

@@ -8,10 +8,12 @@ from datetime import UTC, date, datetime, timedelta
 from typing import Any, TypeVar
 from zoneinfo import ZoneInfo
 
-from flask import abort, current_app, g
+from flask import abort, current_app, g, request
+from flask_babel import gettext as _
 from flask_login import current_user
 
-from web import db_session
+from web import ID_MAX, db_session
+from web.errors import InputRefused
 from web.events import dispatch
 from workflow import runner
 from workflow.calendar import WorkCalendar
@@ -37,9 +39,6 @@ def today() -> date:
     return now().astimezone(tz()).date()
 
 
-ID_MAX = 2**31 - 1  # ids are INTEGER columns
-
-
 def as_id(value: str | None) -> int | None:
     """A database id typed or linked by a user: ASCII digits within INTEGER, else None
     (str.isdigit alone admits ² and ①, and a huge number overflows the driver)."""
@@ -47,6 +46,43 @@ def as_id(value: str | None) -> int | None:
     if value.isascii() and value.isdigit() and len(value) <= 10 and int(value) <= ID_MAX:
         return int(value)
     return None
+
+
+PAGE_MAX = 100_000  # a page number beyond any real listing (and any SQL OFFSET range)
+YEAR_MIN, YEAR_MAX = 1900, 2100  # the years a page or report can be asked about
+
+
+def arg_page(name: str = "page") -> int:
+    """A page number from the query string: garbage is page 1, beyond PAGE_MAX the last
+    page anyone could mean (an OFFSET that large overflows the database's integers)."""
+    raw = (request.args.get(name) or "").strip()
+    if not (raw.isascii() and raw.isdigit()):
+        return 1
+    return PAGE_MAX if len(raw) > 6 else min(max(int(raw), 1), PAGE_MAX)
+
+
+def arg_year(name: str = "year", default: int | None = None) -> int:
+    """A year from the query string (default: this year); one outside YEAR_MIN–YEAR_MAX
+    is refused with a message (dates there overflow the calendar and the database)."""
+    raw = (request.args.get(name) or "").strip()
+    if not raw:
+        return default if default is not None else today().year
+    if raw.isascii() and raw.isdigit() and len(raw) <= 4 and YEAR_MIN <= int(raw) <= YEAR_MAX:
+        return int(raw)
+    raise InputRefused(
+        _(
+            "年份“%(value)s”无效：请填写%(lo)s至%(hi)s之间的年份。",
+            value=raw[:20],
+            lo=YEAR_MIN,
+            hi=YEAR_MAX,
+        )
+    )
+
+
+def arg_id(name: str) -> int | None:
+    """An id filter from the query string (unit, column…): anything but a valid id is
+    no filter at all."""
+    return as_id(request.args.get(name))
 
 
 def actor() -> User:

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from web.labels import ATTACHMENT_TYPES, GUIDE_ELEMENTS, label
 from web.sanitize import body_text_lines
@@ -17,9 +17,9 @@ from workflow.enums import Action, State
 from workflow.errors import NotAllowed
 from workflow.machine import available
 from workflow.models import AuditEvent, Item, Revision, User
-from workflow.permissions import check_permission
+from workflow.permissions import DRAFTING_ACTIONS, check_permission
 from workflow.scheduling import open_schedule
-from workflow.services.core import EDITABLE_STATES, check_drafter
+from workflow.services.core import EDITABLE_STATES, check_designated, check_drafter
 
 
 @dataclass(frozen=True)
@@ -60,6 +60,12 @@ def diff(base: Revision, current: Revision, against: str) -> Diff:
     return Diff(against, base.number, out)
 
 
+def _designated(item: Item, user: User) -> None:
+    session = object_session(item)
+    assert session is not None  # the item was loaded by the request's session
+    check_designated(session, user, item.column_id, item.unit_id)
+
+
 def may(action: Action, item: Item, user: User) -> bool:
     if not available(item, action):
         return False
@@ -67,6 +73,8 @@ def may(action: Action, item: Item, user: User) -> bool:
         check_permission(
             action, item, user, review_facts.history(item.review_facts, item.current_revision_no)
         )
+        if action in DRAFTING_ACTIONS:
+            _designated(item, user)
     except NotAllowed:
         return False
     return True
@@ -77,6 +85,7 @@ def may_edit(item: Item, user: User) -> bool:
         return False
     try:
         check_drafter(user, item.unit_id)
+        _designated(item, user)
     except NotAllowed:
         return False
     return True

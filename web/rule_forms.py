@@ -12,7 +12,6 @@ from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
     FieldList,
@@ -24,6 +23,8 @@ from wtforms import (
     SubmitField,
 )
 from wtforms.validators import NumberRange, Optional
+
+from web.form_checks import SafeForm
 
 KIND_CHOICES = [
     ("periodic", _l("定期发布（每周、每月、每季度……）")),
@@ -73,7 +74,7 @@ class RuleForm(Form):
     remove = BooleanField(_l("删除此条规则"))
 
 
-class RulesForm(FlaskForm):
+class RulesForm(SafeForm):
     rules = FieldList(FormField(RuleForm), min_entries=0)
     add = SubmitField(_l("增加一条规则"))
     save = SubmitField(_l("保存并确认规则"))

@@ -77,6 +77,10 @@ def init_app(app: Flask, config: Config) -> None:
         hops = config.PROXY_HOPS
         # Flask types wsgi_app as a method; replacing it is the documented way to wrap it.
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]
+    from web.form_checks import refuse_control_characters
+
+    # Before CSRF's own check reads the form: a NUL must not reach any query.
+    app.before_request(refuse_control_characters)
     csrf.init_app(app)
     Babel(app, locale_selector=select_locale)
     limiter.init_app(app)

@@ -6,6 +6,7 @@ from typing import Any
 
 from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user, login_required
+from rq import Worker
 from sqlalchemy import func, select, text
 
 from web import db_session
@@ -42,6 +43,9 @@ def index() -> str:
 
 @bp.get("/healthz")
 def healthz() -> tuple[dict[str, Any], int]:
+    """Each dependency's state, for a load balancer or a monitor: 200 when the database
+    and Redis answer, 503 otherwise; `workers` (RQ workers alive) is for information,
+    since a web node can be healthy while the workers run elsewhere."""
     status: dict[str, Any] = {}
     try:
         db_session().execute(text("SELECT 1"))
@@ -55,6 +59,7 @@ def healthz() -> tuple[dict[str, Any], int]:
         try:
             redis_client.ping()
             status["redis"] = "ok"
+            status["workers"] = Worker.count(connection=redis_client)
         except Exception as exc:
             status["redis"] = f"error: {exc.__class__.__name__}"
     healthy = status["database"] == "ok" and status["redis"] in ("ok", "not configured")

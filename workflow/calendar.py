@@ -27,6 +27,8 @@ from typing import cast
 
 import chinese_calendar
 
+from workflow.errors import DateOutOfRange
+
 
 class Unit(StrEnum):
     WORKDAY = "workday"
@@ -93,7 +95,7 @@ class WorkCalendar:
             provisional |= guessed
             if working:
                 return Due(day, provisional)
-            day += timedelta(days=1)
+            day = _next_day(day)
 
     def add_workdays(self, start: date, n: int) -> Due:
         """The n-th working day after `start` (n = 0: `start`, or the next working day)."""
@@ -103,7 +105,7 @@ class WorkCalendar:
             return self.next_workday(start)
         day, counted, provisional = start, 0, False
         while counted < n:
-            day += timedelta(days=1)
+            day = _next_day(day)
             working, guessed = self.is_workday(day)
             provisional |= guessed
             counted += working
@@ -127,13 +129,28 @@ class WorkCalendar:
         if unit is Unit.WORKDAY:
             return self.add_workdays(start, n)
         if unit is Unit.DAY:
-            end = start + timedelta(days=n)
+            end = _later(start, timedelta(days=n))
         elif unit is Unit.WEEK:
-            end = start + timedelta(weeks=n)
+            end = _later(start, timedelta(weeks=n))
         else:
             end = add_months(start, n)
         due = self.next_workday(end)
         return Due(due.date, due.provisional or not self.knows(end.year))
+
+
+def _later(day: date, delta: timedelta) -> date:
+    try:
+        return day + delta
+    except OverflowError as exc:
+        raise DateOutOfRange(
+            f"the date {day.isoformat()} + {delta.days} days is out of range"
+        ) from exc
+
+
+def _next_day(day: date) -> date:
+    if day == date.max:
+        raise DateOutOfRange(f"the date {day.isoformat()} is out of range")
+    return day + timedelta(days=1)
 
 
 class MemoCalendar(WorkCalendar):
@@ -182,6 +199,8 @@ def add_months(day: date, months: int) -> date:
     """Calendar months later, clamped to the month's end (1-31 + 1 month = 2-28/29)."""
     index = day.year * 12 + day.month - 1 + months
     year, month = divmod(index, 12)
+    if not 1 <= year <= 9999:
+        raise DateOutOfRange(f"the date {day.isoformat()} + {months} months is out of range")
     last = _stdlib_calendar.monthrange(year, month + 1)[1]
     return date(year, month + 1, min(day.day, last))
 

@@ -70,6 +70,13 @@ class ValidationFailed(WorkflowError):
     http_status = 422
 
 
+class DateOutOfRange(ValidationFailed, OverflowError):
+    """A date, or a count from it, beyond what the calendar can represent (year 9999).
+    Still an OverflowError for callers that caught the arithmetic's own error."""
+
+    code = "date_out_of_range"
+
+
 class CommentRequired(ValidationFailed):
     code = "comment_required"
 

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 from sqlalchemy.orm import Session
 
 from workflow import admin_log, outbox
+from workflow.db import begin_write
 from workflow.models import User
 from workflow.outcome import Outcome
 
@@ -39,6 +40,7 @@ def run(
     None is the system (a command-line action or a job). The session stays open: its
     owner (the request, the command, the job) closes it."""
     try:
+        begin_write(session)
         outcome = service(session, actor=actor, now=now, **kwargs)
         record(session, outcome, actor=actor, now=now)
         outbox.write(session, outcome.events, now)

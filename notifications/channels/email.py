@@ -37,7 +37,9 @@ def build_message(delivery: Delivery, contact: Contact, sender: str) -> EmailMes
         raise DeliveryError(f"{contact.name} has no email address", retryable=False)
     from_name, from_addr = parseaddr(sender)
     msg = EmailMessage()
-    msg["Subject"] = delivery.title
+    # One line: a title stored with a line break (before titles were checked) would
+    # make the header invalid and the mail fail on every retry.
+    msg["Subject"] = " ".join(delivery.title.split())
     msg["From"] = _address(from_name, from_addr)
     msg["To"] = _address(contact.name, contact.email)
     msg["Date"] = formatdate(localtime=False)

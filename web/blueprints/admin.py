@@ -33,7 +33,7 @@ from web.forms import (
     UserEditForm,
     UserForm,
 )
-from web.helpers import actor, now, require_role, run
+from web.helpers import actor, arg_id, arg_year, now, require_role, run
 from workflow.enums import ContentType, Role, UnitKind
 from workflow.errors import WorkflowError
 from workflow.holidays import MAX_BYTES as HOLIDAY_MAX_BYTES
@@ -179,7 +179,7 @@ def users() -> Any:
             return redirect(url_for("admin.users"))
     elif form.is_submitted():
         status = 422
-    unit_filter = request.args.get("unit", type=int)
+    unit_filter = arg_id("unit")
     query = (
         select(User, Unit.name).join(Unit, Unit.id == User.unit_id).order_by(Unit.name, User.login)
     )
@@ -416,7 +416,7 @@ def holidays() -> Any:
         return redirect(url_for("admin.holidays", year=form.day.data.year))
     elif form.is_submitted():
         status = 422
-    year = request.args.get("year", type=int) or now().year
+    year = arg_year(default=now().year)
     rows = (
         session.execute(
             select(HolidayOverride)

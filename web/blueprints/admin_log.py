@@ -10,13 +10,13 @@ from typing import Any
 
 from flask import Blueprint, render_template, request, url_for
 from flask_babel import gettext as _
-from flask_login import login_required
+from flask_login import current_user, login_required
 from sqlalchemy import Select, select
 
 from web import db_session
 from web import labels as L
 from web.blueprints.admin import PAGES
-from web.helpers import actor, as_id, require_role, tz
+from web.helpers import YEAR_MAX, YEAR_MIN, actor, arg_page, as_id, require_role, tz
 from workflow.enums import Role
 from workflow.models import AdminEvent, Column, Unit, User
 
@@ -33,8 +33,10 @@ def _admins_and_supervisors() -> None:
 
 @bp.context_processor
 def _pages() -> dict[str, Any]:
-    # The admin pages' navigation, for admins only (a supervisor could not open them).
-    return {"admin_pages": PAGES if actor().has_role(Role.ADMIN) else []}
+    # The admin pages' navigation, for admins only (a supervisor could not open them);
+    # an error page before the login check (a refused input, an outage) has no actor.
+    admin = current_user.is_authenticated and actor().has_role(Role.ADMIN)
+    return {"admin_pages": PAGES if admin else []}
 
 
 @dataclass
@@ -92,9 +94,11 @@ class Filters:
 
 def _day(value: str | None) -> date | None:
     try:
-        return date.fromisoformat(value) if value else None
+        day = date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    # Far-off years overflow the day-after and the time-zone arithmetic.
+    return day if day is None or YEAR_MIN <= day.year <= YEAR_MAX else None
 
 
 def _show(field: str, value: Any) -> str:
@@ -167,7 +171,7 @@ def _links(events: list[AdminEvent]) -> dict[tuple[str, str], str]:
 def log() -> str:
     session = db_session()
     filters = Filters.from_request()
-    page = min(max(request.args.get("page", 1, type=int) or 1, 1), 100_000)
+    page = arg_page()
     query = filters.apply(select(AdminEvent)).order_by(AdminEvent.at.desc(), AdminEvent.id.desc())
     rows = list(
         session.execute(query.limit(PAGE_SIZE + 1).offset((page - 1) * PAGE_SIZE)).scalars()

@@ -19,7 +19,7 @@ from notifications.channels import EMAIL, SMS
 from notifications.recipients import preferences
 from web import db_session
 from web.forms import DeleteForm
-from web.helpers import actor, as_id, run
+from web.helpers import actor, arg_page, as_id, run
 
 bp = Blueprint("messages", __name__, url_prefix="/messages")
 PAGE_SIZE = 30
@@ -34,7 +34,7 @@ def _logged_in() -> None:
 
 @bp.get("/")
 def index() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = arg_page()
     session = db_session()
     user_id = actor().id
     rows = inbox.messages(session, user_id, limit=PAGE_SIZE + 1, offset=(page - 1) * PAGE_SIZE)

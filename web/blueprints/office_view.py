@@ -32,7 +32,7 @@ from notifications.status_job import report_settings
 from web import db_session
 from web.filters import long_date
 from web.forms import DeleteForm
-from web.helpers import actor, as_id, now, run, today
+from web.helpers import actor, arg_page, arg_year, as_id, now, run, today
 from workflow.enums import REVIEW_STATES, Role, State
 from workflow.models import Column, ColumnAssignment, Unit, User
 from workflow.reporting.charts import on_time_chart, stage_flow_chart
@@ -123,8 +123,8 @@ def dashboard() -> str:
     sort = request.args.get("sort", "waiting")
     sort = sort if sort in SORTS else "waiting"
     descending = request.args.get("order", "desc" if sort == "waiting" else "asc") == "desc"
-    page = max(_int_arg("page") or 1, 1)
-    units_page = max(_int_arg("upage") or 1, 1)
+    page = arg_page()
+    units_page = arg_page("upage")
     board = build_dashboard(
         db_session(),
         now(),
@@ -353,7 +353,7 @@ def submissions() -> Response:
 @login_required
 def cramming_page() -> str:
     require_office()
-    year = _int_arg("year") or today().year
+    year = arg_year()
     if not 2000 <= year <= 2100:
         year = today().year
     cfg = settings()
@@ -396,10 +396,9 @@ def may_see_column(user: User, column_id: int) -> bool:
 @login_required
 def column(column_id: int) -> str:
     session = db_session()
-    if session.get(Column, column_id) is None:
+    # One answer for "no such column" and "not yours to see": ids must not leak.
+    if not may_see_column(actor(), column_id) or session.get(Column, column_id) is None:
         abort(404)
-    if not may_see_column(actor(), column_id):
-        abort(403)
     page = column_page(
         session,
         column_id,

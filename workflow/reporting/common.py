@@ -80,9 +80,14 @@ class PeriodError(ValueError):
     pass
 
 
+PERIOD_YEARS = range(1900, 2101)  # beyond these a period's end overflows `date`
+
+
 def parse_period(text: str) -> Period:
-    """'2026-10' (a month), '2026-Q4' (a quarter) or '2026' (a year)."""
+    """'2026-10' (a month), '2026-Q4' (a quarter) or '2026' (a year), 1900–2100."""
     text = text.strip().upper()
+    if (m := re.match(r"\d{4}", text)) and int(m[0]) not in PERIOD_YEARS:
+        raise PeriodError(f"年份应在1900–2100之间: {text}")
     if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
         year, month = int(m[1]), int(m[2])
         if not 1 <= month <= 12:

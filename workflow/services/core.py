@@ -11,6 +11,7 @@ to read), which the transitions benchmark measures against hand-written SQL.
 from __future__ import annotations
 
 import functools
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -29,6 +30,7 @@ from workflow.errors import (
     CommentRequired,
     InactiveUser,
     InvalidTransition,
+    NotDesignated,
     NotFound,
     RoleRequired,
     StaleVersion,
@@ -37,8 +39,18 @@ from workflow.errors import (
 )
 from workflow.events import ItemEvent
 from workflow.machine import available
-from workflow.models import AuditEvent, Column, ColumnLink, Item, Obligation, Revision, User
-from workflow.permissions import REVIEW_ACTIONS, History, check_permission
+from workflow.models import (
+    AuditEvent,
+    Column,
+    ColumnAssignment,
+    ColumnLink,
+    Item,
+    Obligation,
+    Revision,
+    User,
+    assignment_drafters,
+)
+from workflow.permissions import DRAFTING_ACTIONS, REVIEW_ACTIONS, History, check_permission
 from workflow.prerequisites import Prerequisites
 
 P = ParamSpec("P")
@@ -231,12 +243,38 @@ def check_drafter(actor: User, item_unit_id: int) -> None:
         raise WrongUnit("only drafters of the item's own unit may draft it")
 
 
+# Control characters (tab, CR and LF included) and Unicode line separators; not
+# str.isprintable, which would refuse the ideographic space of Chinese titles.
+_NOT_ONE_LINE = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def designated_drafters(session: Session, column_id: int, unit_id: int) -> frozenset[int]:
+    """The drafters the unit's assignment to the column names (信息报送员); empty when it
+    names none, and then any drafter of the unit may draft."""
+    rows = session.execute(
+        select(assignment_drafters.c.user_id)
+        .join(ColumnAssignment, ColumnAssignment.id == assignment_drafters.c.assignment_id)
+        .where(ColumnAssignment.column_id == column_id, ColumnAssignment.unit_id == unit_id)
+    ).scalars()
+    return frozenset(rows)
+
+
+def check_designated(session: Session, actor: User, column_id: int, unit_id: int) -> None:
+    """Every drafting action (create, edit, attach, submit, withdraw, revise) on a column
+    whose assignment designates drafters is theirs alone, not every drafter's."""
+    named = designated_drafters(session, column_id, unit_id)
+    if named and actor.id not in named:
+        raise NotDesignated(f"column {column_id} has designated drafters; ask one of them")
+
+
 def clean_title(title: str) -> str:
     title = (title or "").strip()
     if not title:
         raise ValidationFailed("a title is required")
     if len(title) > TITLE_MAX:
         raise ValidationFailed(f"the title is longer than {TITLE_MAX} characters")
+    if _NOT_ONE_LINE.search(title):  # a title is one line (it becomes a mail subject)
+        raise ValidationFailed("the title contains a line break or control character")
     return title
 
 
@@ -294,6 +332,8 @@ def begin_transition(
         raise InvalidTransition(f"cannot {action} an item in state {item.state}")
     found, approvers = history(item) if action in REVIEW_ACTIONS else (History(), ())
     check_permission(action, item, actor, found)
+    if action in DRAFTING_ACTIONS:
+        check_designated(session, actor, item.column_id, item.unit_id)
     return item, facts, approvers
 
 

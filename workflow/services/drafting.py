@@ -25,7 +25,6 @@ from workflow.enums import Action, AttachmentType, ItemKind, State
 from workflow.errors import (
     InvalidTransition,
     KindNotAllowed,
-    NotDesignated,
     NotFound,
     ValidationFailed,
     WrongUnit,
@@ -45,6 +44,7 @@ from workflow.outcome import Outcome, done
 from workflow.prerequisites import Prerequisites
 from workflow.services.core import (
     EDITABLE_STATES,
+    check_designated,
     check_drafter,
     check_version,
     clean_title,
@@ -93,6 +93,7 @@ def _editable(session: Session, item_id: int, actor: User, expected_version: int
     if item.state not in EDITABLE_STATES:
         raise InvalidTransition(f"an item in state {item.state} cannot be edited")
     check_drafter(actor, item.unit_id)
+    check_designated(session, actor, item.column_id, item.unit_id)
     return item
 
 
@@ -222,8 +223,7 @@ def create_item(
     ).scalar_one_or_none()
     if assignment is None:
         raise WrongUnit(f"the actor's unit is not responsible for column {column.path}")
-    if assignment.drafters and actor.id not in {u.id for u in assignment.drafters}:
-        raise NotDesignated(f"column {column.path} has designated drafters; ask one of them")
+    check_designated(session, actor, column_id, actor.unit_id)
     kind = ItemKind(kind).value
     Prerequisites.of(column.content_type, column.prerequisites).check_kind(kind)
     if kind == ItemKind.STATEMENT and not column.allows_statement:

@@ -79,6 +79,16 @@ def arg_year(name: str = "year", default: int | None = None) -> int:
     )
 
 
+def as_day(value: str | None) -> date | None:
+    """A day typed in a filter (YYYY-MM-DD), or None when empty, malformed or outside
+    YEAR_MIN–YEAR_MAX (far-off years overflow the day-after and time-zone arithmetic)."""
+    try:
+        day = date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+    return day if day is None or YEAR_MIN <= day.year <= YEAR_MAX else None
+
+
 def arg_id(name: str) -> int | None:
     """An id filter from the query string (unit, column…): anything but a valid id is
     no filter at all."""

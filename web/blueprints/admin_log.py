@@ -16,7 +16,7 @@ from sqlalchemy import Select, select
 from web import db_session
 from web import labels as L
 from web.blueprints.admin import PAGES
-from web.helpers import YEAR_MAX, YEAR_MIN, actor, arg_page, as_id, require_role, tz
+from web.helpers import actor, arg_page, as_day, as_id, require_role, tz
 from workflow.enums import Role
 from workflow.models import AdminEvent, Column, Unit, User
 
@@ -56,8 +56,8 @@ class Filters:
             action=args.get("action", "").strip(),
             target_type=args.get("target_type", "").strip(),
             target_id=args.get("target_id", "").strip(),
-            start=_day(args.get("from")),
-            end=_day(args.get("to")),
+            start=as_day(args.get("from")),
+            end=as_day(args.get("to")),
         )
 
     def args(self) -> dict[str, str]:
@@ -92,13 +92,6 @@ class Filters:
         return query
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        day = date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-    # Far-off years overflow the day-after and the time-zone arithmetic.
-    return day if day is None or YEAR_MIN <= day.year <= YEAR_MAX else None
 
 
 def _show(field: str, value: Any) -> str:

@@ -5,7 +5,7 @@ purge`)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime, time, timedelta
+from datetime import datetime, time, timedelta
 from typing import Any
 
 from flask import Blueprint, render_template, request
@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from web import db_session
 from web.blueprints.admin import PAGES
-from web.helpers import require_role, tz
+from web.helpers import as_day, require_role, tz
 from workflow import security
 from workflow.enums import Role
 from workflow.models import LoginEvent
@@ -36,11 +36,6 @@ def _pages() -> dict[str, Any]:
     return {"admin_pages": PAGES}
 
 
-def _day(value: str | None) -> date | None:
-    try:
-        return date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
 
 
 @bp.get("")
@@ -49,7 +44,7 @@ def logins() -> str:
     login = security.printable(args.get("login", ""))
     result = args.get("result", "").strip()
     result = result if result in RESULTS else ""
-    start, end = _day(args.get("from")), _day(args.get("to"))
+    start, end = as_day(args.get("from")), as_day(args.get("to"))
     page = min(max(args.get("page", 1, type=int) or 1, 1), 100_000)
     query = select(LoginEvent)
     if login:

@@ -11,6 +11,7 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+import redis
 from rq import get_current_job
 
 from notifications import runtime
@@ -30,8 +31,12 @@ def publish_scheduled(now_iso: str | None = None) -> int:
     with runtime.get().sessions() as session:
 
         def dispatch(events: Sequence[Any]) -> None:
-            if job is not None:  # outside a worker (a test, a command): the outbox waits
+            if job is None:  # outside a worker (a test, a command): the outbox waits
+                return
+            try:
                 relay(session, job.connection)
+            except redis.RedisError:  # published and committed: the next relay sends
+                log.warning("outbox relay after scheduled publication failed", exc_info=True)
 
         outcome = runner.run(session, publish_due, actor=None, now=now, dispatch=dispatch)
     if outcome.events:

@@ -40,7 +40,8 @@ def run(
     None is the system (a command-line action or a job). The session stays open: its
     owner (the request, the command, the job) closes it."""
     try:
-        begin_write(session)
+        if not getattr(service, "locks_late", False):
+            begin_write(session)
         outcome = service(session, actor=actor, now=now, **kwargs)
         record(session, outcome, actor=actor, now=now)
         outbox.write(session, outcome.events, now)
@@ -51,6 +52,17 @@ def run(
     if dispatch is not None and outcome.events:
         dispatch(list(outcome.events))
     return outcome
+
+
+S = TypeVar("S", bound=Callable[..., Any])
+
+
+def locks_late(service: S) -> S:
+    """Mark a service that takes SQLite's write lock itself (`workflow.db.begin_write`)
+    once its slow reading is done, so the runner does not hold the lock meanwhile (an
+    import reads its file for up to IMPORT_SECONDS)."""
+    service.locks_late = True  # type: ignore[attr-defined]
+    return service
 
 
 def record(session: Session, outcome: Outcome[Any], *, actor: User | None, now: datetime) -> None:

@@ -100,7 +100,9 @@ def printable(text: str, limit: int = 64) -> str:
 def login_key(login: str) -> str:
     # " " for a login of nothing printable: never a real login (they are trimmed), and
     # never the address row's "".
-    return printable(login).lower() or " "
+    # Lower-cased before the trim: "İ".lower() is two characters, and the key must fit
+    # the 64-character column.
+    return printable(login.lower()) or " "
 
 
 def throttle_wait(

@@ -460,3 +460,25 @@ def test_no_500_on_these_forms_with_hostile_input(app: Flask, portal: Portal, cl
         cookie["_user_id"] = f"{portal.ids['head']}:made-up"
         cookie["_fresh"] = True
     assert forged.get("/inbox").status_code == 302
+
+
+def test_a_login_that_grows_when_lower_cased_is_counted_not_a_500(
+    app: Flask, portal: Portal, clock: Clock
+) -> None:
+    # "İ".lower() is two characters: the key must still fit the 64-character column.
+    assert _attempt(app, "İ" * 64, "wrong-password-1", "203.0.113.9") == 401
+
+
+@pytest.mark.parametrize("target", ["/\\evil.example", "/%5Cevil.example", "/ /evil.example"])
+def test_next_never_leads_off_site(app: Flask, portal: Portal, target: str) -> None:
+    client = app.test_client()
+    r = client.post(
+        "/login?next=" + target,
+        data={
+            "login": portal.logins["head"],
+            "password": PASSWORD,
+            "csrf_token": csrf_token(client),
+        },
+    )
+    assert r.status_code == 302
+    assert "evil.example" not in r.headers["Location"]

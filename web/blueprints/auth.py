@@ -43,6 +43,9 @@ def _safe_next(target: str | None) -> str | None:
     parts = urlsplit(target)
     if parts.scheme or parts.netloc or not target.startswith("/") or target.startswith("//"):
         return None
+    # Browsers read "/\\evil.example" as "//evil.example": no backslash, space or control.
+    if any(c == "\\" or c.isspace() or not c.isprintable() for c in target):
+        return None
     return target
 
 

@@ -19,6 +19,7 @@ from datetime import date, datetime
 from sqlalchemy.orm import Session
 
 from workflow import runner
+from workflow.db import begin_write
 from workflow.importer.apply import apply_plan
 from workflow.importer.errors import ImportFileError
 from workflow.importer.export import export_columns
@@ -147,6 +148,7 @@ def write_import(
         keep_separate=keep_separate,
         accept_links=accept_links,
         limits=limits,
+        after_read=lambda: begin_write(session),  # the file is read: now lock and write
     )
     if plan.refusal is not None:
         raise ImportFileError(filename, plan.refusal)

@@ -185,10 +185,14 @@ def build_plan(
     keep_separate: Collection[str] = (),
     accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
     limits: ImportLimits = DEFAULT_LIMITS,
+    after_read: Callable[[], None] = lambda: None,
 ) -> Plan:
+    """The plan of an import. `after_read` runs once the file is read, before the first
+    query (the apply takes the write lock there: reading may take seconds)."""
     report = ImportReport(filename)
     attention = report.needs_attention
     tables, rows = read_file(filename, data, attention, progress, limits)
+    after_read()
     # "区政府门户网站/政务公开": a path of columns, never one column named with a slash.
     prefix = tuple(p.strip() for p in (root or "").replace("／", "/").split("/") if p.strip())
     column_tables = [t for t in tables if t.kind == "columns"]

@@ -17,8 +17,10 @@ from workflow.importer.limits import DEFAULT_LIMITS, ImportLimits
 from workflow.importer.plan import Progress
 from workflow.models import User
 from workflow.outcome import LogEntry, Outcome
+from workflow.runner import locks_late
 
 
+@locks_late  # it locks once the file is read (write_import)
 def apply_table(
     session: Session,
     *,

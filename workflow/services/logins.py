@@ -6,12 +6,12 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, select, update
 from sqlalchemy.orm import Session
 
 from workflow import security
 from workflow.errors import ValidationFailed
-from workflow.models import LoginEvent, LoginFailure, User, UserSession
+from workflow.models import LoginEvent, LoginFailure, RecoveryCode, User, UserSession
 from workflow.outcome import Outcome, done
 
 # The login log is kept at least this long (等保 level 3: 180 days).
@@ -137,7 +137,10 @@ def revoke_sessions(session: Session, user: User) -> None:
 def second_factor(
     session: Session, *, actor: User | None, now: datetime, user: User, code: str
 ) -> Outcome[bool]:
-    """A TOTP code (each good once) or an unused recovery code (then used up)."""
+    """A TOTP code (each good once) or an unused recovery code (then used up). The user
+    row is read again under the write lock, so two requests racing with one code cannot
+    both see it unused."""
+    session.refresh(user, with_for_update=True)
     if user.totp_secret is None:
         return done(False)
     step = security.totp_step(user.totp_secret, code, now, user.totp_last_step)
@@ -147,8 +150,13 @@ def second_factor(
     row = security.unused_recovery_code(session, user, code)
     if row is None:
         return done(False)
-    row.used_at = now
-    return done(True)
+    used = session.execute(
+        update(RecoveryCode)
+        .where(RecoveryCode.id == row.id, RecoveryCode.used_at.is_(None))
+        .values(used_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return done(used.rowcount == 1)  # type: ignore[attr-defined]  # CursorResult
 
 
 def purge(

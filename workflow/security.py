@@ -105,16 +105,32 @@ def login_key(login: str) -> str:
     return printable(login.lower()) or " "
 
 
+def throttle_rows(session: Session, login: str, address: str) -> list[LoginFailure]:
+    """The failure counters of the (login, address) pair and of the address, locked
+    (FOR UPDATE on PostgreSQL; SQLite's write transaction already excludes others)."""
+    return list(
+        session.execute(
+            select(LoginFailure)
+            .where(
+                LoginFailure.address == address[:64],
+                LoginFailure.login.in_((login_key(login), ADDRESS_ROW)),
+            )
+            .with_for_update()
+        ).scalars()
+    )
+
+
 def throttle_wait(
-    session: Session, login: str, address: str, now: datetime, policy: Throttle
+    session: Session,
+    login: str,
+    address: str,
+    now: datetime,
+    policy: Throttle,
+    rows: list[LoginFailure] | None = None,
 ) -> int:
     """Seconds this (login, address) must still wait before its next attempt (0: go)."""
-    rows = session.execute(
-        select(LoginFailure).where(
-            LoginFailure.address == address[:64],
-            LoginFailure.login.in_((login_key(login), ADDRESS_ROW)),
-        )
-    ).scalars()
+    if rows is None:
+        rows = throttle_rows(session, login, address)
     wait = 0.0
     for row in rows:
         if row.login == ADDRESS_ROW:

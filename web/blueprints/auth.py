@@ -105,9 +105,10 @@ def login() -> Response | tuple[str, int] | str:
         login_name = security.printable(form.login.data)
         address = client_address()
         # Counted per (login, address): failures elsewhere never delay this person here.
-        wait = security.throttle_wait(db_session(), login_name, address, now(), policy())
+        wait = run_as(
+            None, logins.claim_attempt, login=login_name, address=address, policy=policy()
+        ).value
         if wait:
-            run_as(None, logins.login_refused, login=login_name, address=address)
             return _refused(wait)
         user = _check_password(login_name, form.password.data)
         target = _safe_next(request.args.get("next"))
@@ -162,9 +163,10 @@ def second_factor() -> Response | tuple[str, int] | str:
     if form.validate_on_submit():
         assert form.code.data is not None
         address = client_address()
-        wait = security.throttle_wait(db_session(), user.login, address, now(), policy())
+        wait = run_as(
+            None, logins.claim_attempt, login=user.login, address=address, policy=policy()
+        ).value
         if wait:
-            run_as(None, logins.login_refused, login=user.login, address=address)
             message = _("登录失败次数过多，请在 %(seconds)s 秒后再试。", seconds=wait)
             return render_template("auth/second_factor.html", form=form, error=message), 429
         if run_as(user, logins.second_factor, user=user, code=form.code.data).value:

@@ -67,6 +67,31 @@ def login_failed(
     return done(None)
 
 
+def claim_attempt(
+    session: Session,
+    *,
+    actor: User | None,
+    now: datetime,
+    login: str,
+    address: str,
+    policy: security.Throttle,
+) -> Outcome[int]:
+    """Before a password or code is checked: the seconds this (login, address) must still
+    wait (0: go ahead; a refusal is logged). A go-ahead restarts the pair's wait from
+    now, under the counters' lock, so attempts sent at the same moment cannot all pass
+    before the first failure is counted; a success clears the pair anyway."""
+    rows = security.throttle_rows(session, login, address)
+    wait = security.throttle_wait(session, login, address, now, policy, rows)
+    if wait:
+        _event(session, now, login, None, address, THROTTLED)
+        return done(wait)
+    key = security.login_key(login)
+    for row in rows:
+        if row.login == key and now - row.last_at <= policy.forget:
+            row.last_at = now
+    return done(0)
+
+
 def login_refused(
     session: Session, *, actor: User | None, now: datetime, login: str, address: str
 ) -> Outcome[None]:

@@ -24,6 +24,7 @@ FULL: list[list[str]] = [
     ["bench.reminders", "--reminders", "10000", "--workers", "2"],
     ["bench.dashboard", "--assignments", "20000", "--items", "1000000"],
     ["bench.audit_hash"],
+    ["bench.parser_worst"],
     ["bench.load", "--clients", "50", "--seconds", "60"],
     ["bench.load", "--sqlite", "--clients", "20", "--seconds", "60"],
 ]
@@ -37,9 +38,19 @@ QUICK: list[list[str]] = [
     ["bench.reminders", "--reminders", "200", "--runs", "1"],
     ["bench.dashboard", "--quick"],
     ["bench.audit_hash", "--rows", "20", "--rounds", "2"],
+    ["bench.parser_worst", "--rounds", "1"],
     ["bench.load", "--clients", "4", "--seconds", "5", "--waiting", "20"],
     ["bench.load", "--sqlite", "--clients", "2", "--seconds", "3", "--waiting", "20"],
 ]
+
+# Benchmarks that take no --url (no database, or their own).
+NO_DATABASE = (
+    "bench.generate",
+    "bench.web",
+    "bench.audit_hash",
+    "bench.uploads",
+    "bench.parser_worst",
+)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -53,10 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     failed = 0
     for module, *rest in QUICK if args.quick else FULL:
-        takes_url = (
-            module not in ("bench.generate", "bench.web", "bench.audit_hash", "bench.uploads")
-            and "--sqlite" not in rest
-        )
+        takes_url = module not in NO_DATABASE and "--sqlite" not in rest
         extra = ["--url", args.url] if args.url and takes_url else []
         proc = subprocess.run(
             [sys.executable, "-m", module, *rest, *extra],

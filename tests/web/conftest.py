@@ -12,6 +12,7 @@ from sqlalchemy import Engine
 from web.events import add_handler
 
 from ..conftest import wipe
+from .browser import browser, server, shots  # noqa: F401  (the browser tests' fixtures)
 from .support import Portal, build_portal, make_app
 
 

@@ -6,79 +6,18 @@ pages fit a phone's width. Screenshots go to SANSHEN_SCREENSHOTS (outside git)."
 
 from __future__ import annotations
 
-import os
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-import pytest
 from flask import Flask
 
 from workflow.enums import State
 from workflow.models import Item
 
-from .support import PASSWORD, Portal, live_server
+from .browser import User, require_chromium
+from .support import Portal
 
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-if not CHROMIUM.exists() and not os.environ.get("CI"):
-    pytest.skip("no Chromium at /usr/bin/chromium (CI installs it)", allow_module_level=True)
-
-sync_api = pytest.importorskip("playwright.sync_api")
-
-
-@pytest.fixture(scope="module")
-def shots() -> Path:
-    folder = Path(os.environ.get("SANSHEN_SCREENSHOTS") or "/tmp/sanshen-screenshots")
-    folder.mkdir(parents=True, exist_ok=True)
-    return folder
-
-
-@pytest.fixture(scope="module")
-def server(app: Flask, portal: Portal) -> Iterator[str]:
-    with live_server(app) as url:
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    with sync_api.sync_playwright() as pw:
-        instance = pw.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        try:
-            yield instance
-        finally:
-            instance.close()
-
-
-class User:
-    """One person at their own browser."""
-
-    def __init__(self, browser: Any, base: str, login: str, **context: Any) -> None:
-        self.context = browser.new_context(locale="zh-CN", **context)
-        self.page = self.context.new_page()
-        self.base = base
-        page = self.page
-        page.goto(f"{base}/login")
-        page.get_by_label("用户名").fill(login)
-        page.get_by_label("密码").fill(PASSWORD)
-        page.get_by_role("button", name="登录").click()
-        page.wait_for_load_state()
-        assert "/login" not in page.url, page.content()[:500]
-
-    def go(self, path: str) -> Any:
-        return self.page.goto(f"{self.base}{path}")
-
-    def close(self) -> None:
-        self.context.close()
+require_chromium()
 
 
 def _state(app: Flask, item_id: int) -> str:

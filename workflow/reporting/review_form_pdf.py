@@ -1,0 +1,135 @@
+"""The 信息发布审核表 as PDF (reportlab): the same table as the .docx, a page per form.
+
+The text is set in STSong-Light, one of the CID fonts every PDF reader carries (Adobe's
+Asian font packs): the file embeds no font and needs none on the machine that makes it
+— no LibreOffice, no font files. Readers without the pack substitute a Song face."""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any, Final
+from xml.sax.saxutils import escape
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.pagesizes import A4
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.lib.units import cm
+from reportlab.pdfbase import pdfmetrics
+from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
+
+from workflow.reporting.common import DEFAULTS, ReportSettings
+from workflow.reporting.review_form import (
+    TITLE,
+    ReviewForm,
+    facts_rows,
+    footer_rows,
+    note_text,
+    number_text,
+    opinion_text,
+    signature_text,
+)
+
+FONT: Final = "STSong-Light"
+WIDTHS: Final = (3.6 * cm, 5.6 * cm, 2.6 * cm, 4.2 * cm)
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    if FONT not in pdfmetrics.getRegisteredFontNames():
+        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+    base = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=16, wordWrap="CJK")
+    return {
+        "body": base,
+        "label": ParagraphStyle("label", parent=base, alignment=TA_CENTER),
+        "title": ParagraphStyle(
+            "title", parent=base, fontSize=18, leading=26, alignment=TA_CENTER, spaceAfter=6
+        ),
+        "number": ParagraphStyle("number", parent=base, fontSize=10, alignment=TA_RIGHT),
+        "sign": ParagraphStyle("sign", parent=base, alignment=TA_RIGHT),
+        "note": ParagraphStyle("note", parent=base, fontSize=9, leading=13, spaceBefore=6),
+    }
+
+
+def _p(text: str, style: ParagraphStyle) -> Paragraph:
+    return Paragraph(escape(text).replace("\n", "<br/>"), style)
+
+
+def _table(form: ReviewForm, settings: ReportSettings, st: dict[str, ParagraphStyle]) -> Table:
+    data: list[list[Any]] = []
+    spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
+
+    def row(label: str, value: Any, label2: str = "", value2: str = "") -> None:
+        cells = [
+            _p(label, st["label"]),
+            value if not isinstance(value, str) else _p(value, st["body"]),
+        ]
+        if label2:
+            cells += [_p(label2, st["label"]), _p(value2, st["body"])]
+        else:
+            cells += ["", ""]
+            spans.append(("SPAN", (1, len(data)), (3, len(data))))
+        data.append(cells)
+
+    for label, value, label2, value2 in facts_rows(form, settings):
+        row(label, value, label2, value2)
+    for signoff in form.signoffs:
+        row(
+            f"{signoff.label}\n（{signoff.role}）",
+            [
+                _p(opinion_text(signoff), st["body"]),
+                Spacer(1, 1.4 * cm),
+                _p(signature_text(signoff, settings), st["sign"]),
+            ],
+        )
+    for label, value, label2, value2 in footer_rows(form, settings):
+        row(label, value, label2, value2)
+    table = Table(data, colWidths=WIDTHS)
+    table.setStyle(
+        TableStyle(
+            [
+                ("GRID", (0, 0), (-1, -1), 0.75, colors.black),
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("TOPPADDING", (0, 0), (-1, -1), 5),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                *spans,
+            ]
+        )
+    )
+    return table
+
+
+def render(
+    forms: Sequence[ReviewForm], now: datetime, settings: ReportSettings = DEFAULTS
+) -> bytes:
+    """The forms, one per page (an empty list: one page saying so)."""
+    st = _styles()
+    story: list[Any] = []
+    if not forms:
+        story.append(_p("所选期间没有发布的信息。", st["body"]))
+    for i, form in enumerate(forms):
+        if i:
+            story.append(PageBreak())
+        story += [
+            _p(TITLE, st["title"]),
+            _p(number_text(form), st["number"]),
+            Spacer(1, 0.2 * cm),
+            _table(form, settings, st),
+            _p(note_text(now, settings), st["note"]),
+        ]
+    buf = io.BytesIO()
+    title = TITLE if len(forms) != 1 else f"{TITLE}：{forms[0].title}"
+    doc = SimpleDocTemplate(
+        buf,
+        pagesize=A4,
+        leftMargin=2.5 * cm,
+        rightMargin=2.5 * cm,
+        topMargin=2.2 * cm,
+        bottomMargin=2.2 * cm,
+        title=title,
+        author="三审",
+    )
+    doc.build(story)
+    return buf.getvalue()

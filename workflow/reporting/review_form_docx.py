@@ -12,7 +12,7 @@ from docx.enum.section import WD_ORIENT
 from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
 from docx.enum.text import WD_ALIGN_PARAGRAPH
 from docx.oxml.ns import qn
-from docx.shared import Cm, Pt
+from docx.shared import Cm, Emu, Pt
 
 from workflow.reporting.common import DEFAULTS, ReportSettings
 from workflow.reporting.review_form import (
@@ -65,6 +65,18 @@ def _row(table: Any, label: str, value: str, label2: str, value2: str) -> Any:
     return row
 
 
+def _widths(table: Any) -> None:
+    """The grid's column widths, and each cell's (a merged cell spans several)."""
+    for column, width in zip(table.columns, WIDTHS, strict=True):
+        column.width = width
+    for row in table.rows:
+        start = 0
+        for tc in row._tr.tc_lst:
+            span = tc.grid_span
+            tc.width = Emu(sum(WIDTHS[start : start + span]))
+            start += span
+
+
 def _form(
     doc: Any, form: ReviewForm, now: datetime, settings: ReportSettings, new_page: bool
 ) -> None:
@@ -90,9 +102,7 @@ def _form(
         _font(signature.add_run(signature_text(signoff, settings)), BODY_FONT, 11)
     for row in footer_rows(form, settings):
         _row(table, *row)
-    for row in table.rows:
-        for cell, width in zip(row.cells, WIDTHS, strict=True):
-            cell.width = width
+    _widths(table)
     note = doc.add_paragraph()
     note.paragraph_format.space_before = Pt(6)
     _font(note.add_run(note_text(now, settings)), BODY_FONT, 9)

@@ -111,7 +111,7 @@ def test_a_revision_in_review_offers_both_forms(app: Flask, portal: Portal) -> N
         session.close()
     client = login(app, portal.logins["deputy"])
     page = client.get(f"/items/{item_id}").get_data(as_text=True)
-    assert "第1版（在线）" in page and "第2版（审核中，未通过的环节留空）" in page
+    assert "第1版（在线）" in page and "第2版（未发布，未通过的环节留空）" in page
     new = client.get(f"/items/{item_id}/review-form.docx?revision=2")
     rows = docx.Document(io.BytesIO(new.data)).tables[0]
     assert rows.cell(6, 1).text.startswith("（尚未审核）")

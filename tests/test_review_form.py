@@ -219,3 +219,19 @@ def test_an_empty_batch_says_so(session: Session, world: World) -> None:
     document = docx.Document(io.BytesIO(review_form_docx.render(empty, at(30))))
     assert document.paragraphs[0].text == "所选期间没有发布的信息。"
     assert "所选期间没有发布的信息" in pdf_text(review_form_pdf.render(empty, at(30)))
+
+
+def test_a_batch_is_a_fixed_number_of_statements(session: Session, world: World) -> None:
+    """Items, revisions, their attachments and the audit trail: four statements for two
+    forms and for eight (never a query per form)."""
+    from .test_reporting_queries import count_statements
+
+    items = [new_item(session, world, T0) for _ in range(8)]
+    for i, item in enumerate(items):
+        publish(session, world, item, at(i))
+    keys = [(item.id, 1) for item in items]
+    session.expire_all()
+    few = count_statements(session, lambda: review_forms(session, keys[:2]))
+    session.expire_all()
+    many = count_statements(session, lambda: review_forms(session, keys))
+    assert few == many == 4

@@ -134,9 +134,9 @@ def _lines(page: Any, locator: Any) -> float:
     return float(
         locator.evaluate(
             """e => { const s = getComputedStyle(e);
-                const inner = e.clientHeight - parseFloat(s.paddingTop) - parseFloat(s.paddingBottom);
+                const pad = parseFloat(s.paddingTop) + parseFloat(s.paddingBottom);
                 const lh = parseFloat(s.lineHeight) || parseFloat(s.fontSize) * 1.5;
-                return inner / lh; }"""
+                return (e.clientHeight - pad) / lh; }"""
         )
     )
 
@@ -148,9 +148,8 @@ def test_new_item_stays_on_one_line(
     with app.app_context():
         session: Session = app.extensions["sanshen.sessions"]()
         unit = user_of(session, portal, "drafter").unit
-        column: Column = make_column(
-            session, [unit], name="政府信息公开/法定主动公开内容/财政信息/部门预决算/预算执行情况与三公经费"
-        )
+        long_path = "政府信息公开/法定主动公开内容/财政信息/部门预决算/预算执行情况与三公经费"
+        column: Column = make_column(session, [unit], name=long_path)
         column.time_requirement = (
             "部门预算、决算经批准后20日内公开，并在每季度结束后15个工作日内更新执行情况，"
             "遇有调整的，在调整批准后10个工作日内公开调整说明及相关表格"

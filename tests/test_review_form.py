@@ -208,7 +208,7 @@ def test_a_months_batch(session: Session, world: World, published: Item) -> None
     document = docx.Document(io.BytesIO(review_form_docx.render(forms, at(30))))
     assert len(document.tables) == 2
     titles = [p for p in document.paragraphs if p.text == "政府网站信息发布审核表"]
-    assert [p.paragraph_format.page_break_before for p in titles] == [False, True]
+    assert [bool(p.paragraph_format.page_break_before) for p in titles] == [False, True]
     reader = PdfReader(io.BytesIO(review_form_pdf.render(forms, at(30))))
     assert len(reader.pages) == 2
     assert all("政府网站信息发布审核表" in page.extract_text() for page in reader.pages)

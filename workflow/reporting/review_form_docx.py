@@ -1,18 +1,24 @@
-"""The 信息发布审核表 as .docx: a bordered four-column table per form, a page each."""
+"""The 信息发布审核表 as .docx: a bordered four-column table per form, a page each.
+
+python-docx makes the document (its default template, its styles, the A4 section); each
+form's paragraphs and table are written as WordprocessingML text and parsed once, since
+building them through python-docx's cell and run objects (merges, fonts per run) took
+ten times as long as the file's plain text — a month's batch is hundreds of forms
+(bench/review_forms.py)."""
 
 from __future__ import annotations
 
 import io
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, Final
+from xml.sax.saxutils import escape
 
 from docx import Document
 from docx.enum.section import WD_ORIENT
-from docx.enum.table import WD_CELL_VERTICAL_ALIGNMENT, WD_ROW_HEIGHT_RULE
-from docx.enum.text import WD_ALIGN_PARAGRAPH
-from docx.oxml.ns import qn
-from docx.shared import Cm, Emu, Pt
+from docx.oxml import parse_xml
+from docx.oxml.ns import nsdecls, qn
+from docx.shared import Cm
 
 from workflow.reporting.common import DEFAULTS, ReportSettings
 from workflow.reporting.review_form import (
@@ -27,85 +33,94 @@ from workflow.reporting.review_form import (
 )
 
 BODY_FONT, TITLE_FONT = "宋体", "黑体"
-WIDTHS = (Cm(3.6), Cm(5.6), Cm(2.6), Cm(4.2))
+WIDTHS: Final = (Cm(3.6), Cm(5.6), Cm(2.6), Cm(4.2))
+SIGNOFF_HEIGHT: Final = Cm(3.0)  # an opinion cell leaves room to sign, as on paper
+EMPTY_TEXT: Final = "所选期间没有发布的信息。"
 
 
-def _font(run: Any, name: str, size: float, bold: bool = False) -> None:
-    run.font.name = name
-    run.font.size = Pt(size)
-    run.font.bold = bold
-    run._element.get_or_add_rPr().get_or_add_rFonts().set(qn("w:eastAsia"), name)
+def _run(text: str, font: str = BODY_FONT, size: float = 11, bold: bool = False) -> str:
+    fonts = f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}"/>'
+    weight = "<w:b/>" if bold else ""
+    half_points = round(size * 2)
+    text = "".join(c for c in text if c >= " " or c == "\t")  # no control characters in XML
+    return (
+        f'<w:r><w:rPr>{fonts}{weight}<w:sz w:val="{half_points}"/></w:rPr>'
+        f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'
+    )
 
 
-def _write(cell: Any, text: str, bold: bool = False, align: Any = None) -> None:
-    """Replace the cell's text (lines become paragraphs)."""
-    first, *rest = text.split("\n")
-    paragraph = cell.paragraphs[0]
-    _font(paragraph.add_run(first), BODY_FONT, 11, bold)
-    if align is not None:
-        paragraph.alignment = align
-    for line in rest:
-        more = cell.add_paragraph()
-        _font(more.add_run(line), BODY_FONT, 11, bold)
-        if align is not None:
-            more.alignment = align
-    cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.CENTER
+def _paragraph(runs: str, align: str = "", before: int = 0, page_break: bool = False) -> str:
+    """A paragraph; `before` is space above it in points."""
+    props = "<w:pageBreakBefore/>" if page_break else ""
+    props += f'<w:spacing w:before="{before * 20}"/>' if before else ""
+    props += f'<w:jc w:val="{align}"/>' if align else ""
+    return f"<w:p><w:pPr>{props}</w:pPr>{runs}</w:p>"
 
 
-def _row(table: Any, label: str, value: str, label2: str, value2: str) -> Any:
-    row = table.add_row()
-    cells = row.cells
-    _write(cells[0], label, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
+def _lines(text: str, bold: bool = False, align: str = "") -> str:
+    """Each line its own paragraph (python-docx reads them back joined by newlines)."""
+    return "".join(_paragraph(_run(line, bold=bold), align) for line in text.split("\n"))
+
+
+def _cell(paragraphs: str, span: int, start: int, valign: str = "center") -> str:
+    width = sum(WIDTHS[start : start + span]) // 635  # EMU → twentieths of a point
+    grid = f'<w:gridSpan w:val="{span}"/>' if span > 1 else ""
+    return (
+        f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/>{grid}'
+        f'<w:vAlign w:val="{valign}"/></w:tcPr>{paragraphs}</w:tc>'
+    )
+
+
+def _row(label: str, value: str, label2: str, value2: str) -> str:
+    cells = _cell(_lines(label, bold=True, align="center"), 1, 0)
     if label2:
-        _write(cells[1], value)
-        _write(cells[2], label2, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER)
-        _write(cells[3], value2)
+        cells += _cell(_lines(value), 1, 1)
+        cells += _cell(_lines(label2, bold=True, align="center"), 1, 2)
+        cells += _cell(_lines(value2), 1, 3)
     else:
-        _write(cells[1].merge(cells[3]), value)
-    return row
+        cells += _cell(_lines(value), 3, 1)
+    return f"<w:tr>{cells}</w:tr>"
 
 
-def _widths(table: Any) -> None:
-    """The grid's column widths, and each cell's (a merged cell spans several)."""
-    for column, width in zip(table.columns, WIDTHS, strict=True):
-        column.width = width
-    for row in table.rows:
-        start = 0
-        for tc in row._tr.tc_lst:
-            span = tc.grid_span
-            tc.width = Emu(sum(WIDTHS[start : start + span]))
-            start += span
+def _signoff_row(label: str, opinion: str, signature: str) -> str:
+    height = SIGNOFF_HEIGHT // 635
+    cells = _cell(_lines(label, bold=True, align="center"), 1, 0)
+    cells += _cell(
+        _lines(opinion) + _paragraph(_run(signature), align="right", before=18), 3, 1, "top"
+    )
+    return f'<w:tr><w:trPr><w:trHeight w:val="{height}" w:hRule="atLeast"/></w:trPr>{cells}</w:tr>'
 
 
-def _form(
-    doc: Any, form: ReviewForm, now: datetime, settings: ReportSettings, new_page: bool
-) -> None:
-    title = doc.add_paragraph()
-    title.paragraph_format.page_break_before = new_page  # one form per page
-    title.alignment = WD_ALIGN_PARAGRAPH.CENTER
-    _font(title.add_run(TITLE), TITLE_FONT, 18, bold=True)
-    number = doc.add_paragraph()
-    number.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-    _font(number.add_run(number_text(form)), BODY_FONT, 10.5)
-    table = doc.add_table(rows=0, cols=4)
-    table.style = "Table Grid"
-    for row in facts_rows(form, settings):
-        _row(table, *row)
-    for signoff in form.signoffs:
-        row = _row(table, f"{signoff.label}\n（{signoff.role}）", opinion_text(signoff), "", "")
-        row.height, row.height_rule = Cm(3.0), WD_ROW_HEIGHT_RULE.AT_LEAST
-        cell = row.cells[1]
-        cell.vertical_alignment = WD_CELL_VERTICAL_ALIGNMENT.TOP
-        signature = cell.add_paragraph()
-        signature.alignment = WD_ALIGN_PARAGRAPH.RIGHT
-        signature.paragraph_format.space_before = Pt(18)
-        _font(signature.add_run(signature_text(signoff, settings)), BODY_FONT, 11)
-    for row in footer_rows(form, settings):
-        _row(table, *row)
-    _widths(table)
-    note = doc.add_paragraph()
-    note.paragraph_format.space_before = Pt(6)
-    _font(note.add_run(note_text(now, settings)), BODY_FONT, 9)
+def _table(form: ReviewForm, settings: ReportSettings) -> str:
+    rows = [_row(*row) for row in facts_rows(form, settings)]
+    rows += [
+        _signoff_row(f"{s.label}\n（{s.role}）", opinion_text(s), signature_text(s, settings))
+        for s in form.signoffs
+    ]
+    rows += [_row(*row) for row in footer_rows(form, settings)]
+    grid = "".join(f'<w:gridCol w:w="{w // 635}"/>' for w in WIDTHS)
+    return (
+        '<w:tbl><w:tblPr><w:tblStyle w:val="TableGrid"/><w:tblW w:w="0" w:type="auto"/>'
+        '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" '
+        'w:lastColumn="0" w:noHBand="0" w:noVBand="1"/></w:tblPr>'
+        f"<w:tblGrid>{grid}</w:tblGrid>{''.join(rows)}</w:tbl>"
+    )
+
+
+def _form(form: ReviewForm, now: datetime, settings: ReportSettings, new_page: bool) -> str:
+    return "".join(
+        [
+            _paragraph(_run(TITLE, TITLE_FONT, 18, bold=True), "center", page_break=new_page),
+            _paragraph(_run(number_text(form), size=10.5), "right"),
+            _table(form, settings),
+            _paragraph(_run(note_text(now, settings), size=9), before=6),
+        ]
+    )
+
+
+def _elements(xml: str) -> Iterator[Any]:
+    holder = parse_xml(f"<w:body {nsdecls('w')}>{xml}</w:body>")
+    yield from list(holder)
 
 
 def render(
@@ -118,10 +133,13 @@ def render(
     section.page_width, section.page_height = Cm(21.0), Cm(29.7)
     section.left_margin = section.right_margin = Cm(2.5)
     section.top_margin = section.bottom_margin = Cm(2.2)
+    end = doc.element.body.find(qn("w:sectPr"))  # body content goes before it
     if not forms:
-        _font(doc.add_paragraph().add_run("所选期间没有发布的信息。"), BODY_FONT, 12)
+        for element in _elements(_paragraph(_run(EMPTY_TEXT, size=12))):
+            end.addprevious(element)
     for i, form in enumerate(forms):
-        _form(doc, form, now, settings, new_page=i > 0)
+        for element in _elements(_form(form, now, settings, new_page=i > 0)):
+            end.addprevious(element)
     buf = io.BytesIO()
     doc.save(buf)
     return buf.getvalue()

@@ -19,6 +19,7 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import cm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import PageBreak, Paragraph, SimpleDocTemplate, Spacer, Table, TableStyle
 
 from workflow.reporting.common import DEFAULTS, ReportSettings
@@ -37,9 +38,14 @@ FONT: Final = "STSong-Light"
 WIDTHS: Final = (3.6 * cm, 5.6 * cm, 2.6 * cm, 4.2 * cm)
 
 
-def _styles() -> dict[str, ParagraphStyle]:
+def register_font() -> None:
+    """Make the CID font known to reportlab (once per process)."""
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+
+
+def _styles() -> dict[str, ParagraphStyle]:
+    register_font()
     base = ParagraphStyle("body", fontName=FONT, fontSize=11, leading=16, wordWrap="CJK")
     return {
         "body": base,
@@ -57,18 +63,33 @@ def _p(text: str, style: ParagraphStyle) -> Paragraph:
     return Paragraph(escape(text).replace("\n", "<br/>"), style)
 
 
+PADDING: Final = 6  # reportlab's default left and right padding of a cell
+
+
+def _cell(text: str, style: ParagraphStyle, width: float) -> str | Paragraph:
+    """Text that fits its cell's width goes in as a string (drawn as it is: a tenth of a
+    Paragraph's cost); longer text as a Paragraph that wraps."""
+    room = width - 2 * PADDING
+    if all(stringWidth(line, FONT, style.fontSize) <= room for line in text.split("\n")):
+        return text
+    return _p(text, style)
+
+
 def _table(form: ReviewForm, settings: ReportSettings, st: dict[str, ParagraphStyle]) -> Table:
     data: list[list[Any]] = []
     spans: list[tuple[str, tuple[int, int], tuple[int, int]]] = []
+    label_width, wide = WIDTHS[0], sum(WIDTHS[1:])
 
     def row(label: str, value: Any, label2: str = "", value2: str = "") -> None:
-        cells = [
-            _p(label, st["label"]),
-            value if not isinstance(value, str) else _p(value, st["body"]),
-        ]
+        cells = [_cell(label, st["label"], label_width)]
         if label2:
-            cells += [_p(label2, st["label"]), _p(value2, st["body"])]
+            cells += [
+                _cell(value, st["body"], WIDTHS[1]),
+                _cell(label2, st["label"], WIDTHS[2]),
+                _cell(value2, st["body"], WIDTHS[3]),
+            ]
         else:
+            cells += [value if not isinstance(value, str) else _cell(value, st["body"], wide)]
             cells += ["", ""]
             spans.append(("SPAN", (1, len(data)), (3, len(data))))
         data.append(cells)
@@ -87,6 +108,7 @@ def _table(form: ReviewForm, settings: ReportSettings, st: dict[str, ParagraphSt
     for label, value, label2, value2 in footer_rows(form, settings):
         row(label, value, label2, value2)
     table = Table(data, colWidths=WIDTHS)
+    body = st["body"]
     table.setStyle(
         TableStyle(
             [
@@ -94,6 +116,12 @@ def _table(form: ReviewForm, settings: ReportSettings, st: dict[str, ParagraphSt
                 ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                 ("TOPPADDING", (0, 0), (-1, -1), 5),
                 ("BOTTOMPADDING", (0, 0), (-1, -1), 5),
+                # Cells given as strings: the paragraphs' font, size and line height.
+                ("FONTNAME", (0, 0), (-1, -1), FONT),
+                ("FONTSIZE", (0, 0), (-1, -1), body.fontSize),
+                ("LEADING", (0, 0), (-1, -1), body.leading),
+                ("ALIGN", (0, 0), (0, -1), "CENTER"),
+                ("ALIGN", (2, 0), (2, -1), "CENTER"),
                 *spans,
             ]
         )

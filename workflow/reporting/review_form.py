@@ -104,7 +104,7 @@ def _chunks(ids: Sequence[int]) -> Iterable[Sequence[int]]:
 
 def review_forms(session: Session, keys: Sequence[tuple[int, int]]) -> list[ReviewForm]:
     """The forms of these (item id, revision number) pairs, in their order; a pair that
-    does not exist is left out. Three statements per 500 items, whatever their history."""
+    does not exist is left out. Four statements per 500 items, whatever their history."""
     ids = sorted({item_id for item_id, _ in keys})
     items: dict[int, Any] = {}
     revisions: dict[tuple[int, int], Revision] = {}

@@ -140,5 +140,5 @@ def batch(fmt: str) -> Any:
             limit=BATCH_LIMIT,
         ), 422
     forms = review_forms(db_session(), keys)
-    name = f"{period.title}{unit.name if unit else ''}信息发布审核表"
+    name = f"{period.title}{_safe(unit.name) if unit else ''}信息发布审核表"
     return _file(forms, fmt, name)

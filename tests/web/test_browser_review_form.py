@@ -10,6 +10,7 @@ import io
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import docx
 from flask import Flask
@@ -166,3 +167,33 @@ def test_new_item_stays_on_one_line(
         drafter.page.screenshot(path=str(shots / f"c1-columns-{name}.png"), full_page=True)
         assert drafter.csp_violations() == []
         drafter.close()
+
+
+def test_the_office_downloads_a_months_forms(
+    app: Flask, portal: Portal, server: str, browser: Any, shots: Path, tmp_path: Path
+) -> None:
+    _item(app, portal, "本月发布的第一条", 4)
+    _item(app, portal, "本月发布的第二条", 4)
+    # _item publishes a day ago; the period is the app's local month of that moment.
+    local = ZoneInfo(app.config["SANSHEN"].TIMEZONE)
+    published = datetime.now(UTC) - timedelta(days=1) + timedelta(minutes=4)
+    month = published.astimezone(local).strftime("%Y-%m")
+    for name, options in (("desktop", DESKTOP), ("phone", PHONE)):
+        editor = User(browser, server, portal.logins["editor"], **options)
+        editor.go("/office/scoreboard")
+        editor.page.locator("nav.subnav").get_by_role("link", name="审核表").click()
+        editor.page.wait_for_load_state()
+        editor.page.get_by_label("期间").fill(month)
+        editor.page.get_by_role("button", name="查看").click()
+        editor.page.wait_for_load_state()
+        assert editor.page.locator("#form-count").is_visible()
+        editor.page.screenshot(path=str(shots / f"c1-office-forms-{name}.png"), full_page=True)
+        if name == "desktop":
+            with editor.page.expect_download() as word:
+                editor.page.get_by_role("link", name="下载审核表（Word）").click()
+            saved = tmp_path / "batch.docx"
+            word.value.save_as(saved)
+            titles = [t.cell(0, 1).text for t in docx.Document(str(saved)).tables]
+            assert "本月发布的第一条" in titles and "本月发布的第二条" in titles
+        assert editor.csp_violations() == []
+        editor.close()

@@ -185,3 +185,22 @@ def test_the_command(app: Flask, portal: Portal, tmp_path: Path) -> None:
         result = cli.invoke(args=["report", "review-forms", *bad_args])
         assert result.exit_code != 0 and message in result.output, (bad_args, result.output)
     assert not any(p.name in ("x.xlsx", "y.pdf", "z.pdf", "w.pdf") for p in tmp_path.iterdir())
+
+
+def test_a_draft_has_no_form_yet(app: Flask, portal: Portal) -> None:
+    with app.app_context():
+        session: Session = app.extensions["sanshen.sessions"]()
+        item = services.create_item(
+            session,
+            actor=user_of(session, portal, "drafter"),
+            column_id=portal.column.id,
+            kind="article",
+            title="尚未提交的草稿",
+            body="<p>草稿</p>",
+            now=OCTOBER,
+        ).value
+        session.commit()
+        item_id = item.id
+        session.close()
+    drafter = login(app, portal.logins["drafter"])
+    assert "review-form" not in drafter.get(f"/items/{item_id}").get_data(as_text=True)

@@ -5,16 +5,51 @@ from __future__ import annotations
 
 from typing import Any
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from config import NotifyConfig
 from notifications.recipients import Directory
 from notifications.reminders import Reminder
-from workflow.enums import Role, State
-from workflow.models import Item
+from workflow.enums import Action, Role, State
+from workflow.models import AuditEvent, Item
 from workflow.permissions import STAGES
 
 EVENT = "event"
+
+
+def submission_words(
+    session: Session, item_id: int, title: str, stage: str, event: dict[str, Any]
+) -> tuple[str, str, str]:
+    """How a submission reads (issue 16: a resubmission after a 退回 must not read like
+    the first): (the subject's note, the reviewers' sentence, what the drafter is told
+    was done)."""
+    number = int(event.get("revision_no") or 0)
+    if event.get("action") == Action.RESUBMIT:
+        returned_rev = session.execute(
+            select(AuditEvent.revision_no)
+            .where(AuditEvent.item_id == item_id, AuditEvent.action == Action.REJECT.value)
+            .order_by(AuditEvent.seq.desc())
+            .limit(1)
+        ).scalar()
+        if returned_rev is not None and returned_rev == number:
+            return (
+                "（退回后重新提交）",
+                f"信息《{title}》退回后未经修改重新提交{stage}（第{number}版），请及时审核。",
+                f"已重新提交（未修改，第{number}版）",
+            )
+        return (
+            "（退回后修改重报）",
+            f"信息《{title}》已按退回意见修改并重新提交{stage}（第{number}版），请及时审核。",
+            f"已修改并重新提交（第{number}版）",
+        )
+    if number > 1:
+        return (
+            f"（修订稿第{number}版）",
+            f"已发布信息《{title}》的修订稿（第{number}版）已提交{stage}，请及时审核。",
+            f"的修订稿（第{number}版）已提交",
+        )
+    return "", f"信息《{title}》已提交{stage}，请及时审核。", "已提交"
 
 
 def event_reminders(session: Session, event: dict[str, Any], cfg: NotifyConfig) -> list[Reminder]:
@@ -51,14 +86,18 @@ def event_reminders(session: Session, event: dict[str, Any], cfg: NotifyConfig) 
             if stage.own_unit
             else directory.role(Role.OFFICE_EDITOR)
         )
+        if kind == "ItemSubmitted":
+            note, sentence, done = submission_words(session, item.id, title, stage.label, event)
+        else:
+            note, done = "", "已通过上一环节审核"
+            sentence = f"信息《{title}》已提交{stage.label}，请及时审核。"
         out.append(
             message(
                 [h for h in holders if h != drafter],
-                f"【待{stage.label}】《{title}》",
-                f"信息《{title}》已提交{stage.label}，请及时审核。",
+                f"【待{stage.label}】《{title}》{note}",
+                sentence,
             )
         )
-        done = "已提交" if kind == "ItemSubmitted" else "已通过上一环节审核"
         out.append(
             message(
                 [drafter],

@@ -7,16 +7,18 @@ import difflib
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
 from web.labels import ATTACHMENT_TYPES, GUIDE_ELEMENTS, label
 from web.sanitize import body_text_lines
 from workflow import review_facts
+from workflow.attachments import KINDS, extension
 from workflow.enums import Action, State
 from workflow.errors import NotAllowed
 from workflow.machine import available
-from workflow.models import AuditEvent, Item, Revision, User
+from workflow.models import Attachment, AuditEvent, Item, Revision, User
 from workflow.permissions import DRAFTING_ACTIONS, check_permission
 from workflow.scheduling import open_schedule
 from workflow.services.core import EDITABLE_STATES, check_designated, check_drafter
@@ -39,20 +41,46 @@ class Diff:
         return any(line.kind != "same" for line in self.lines)
 
 
-def _lines(rev: Revision) -> list[str]:
+def file_size(size: int) -> str:
+    """A file's size as people read it: 812 字节, 24.5 KB, 3.2 MB."""
+    if size < 1024:
+        return _("%(n)s 字节", n=size)
+    if size < 1024 * 1024:
+        return f"{size / 1024:.1f} KB"
+    return f"{size / 1024 / 1024:.1f} MB"
+
+
+def attachment_line(att: Attachment, replaced: bool = False) -> str:
+    """An attachment in a diff: its type, name, kind of file and size (issue 16: no hash
+    fragments); a file replaced under the same name says so."""
+    kind = KINDS.get(extension(att.filename), (_("文件"), ()))[0]
+    line = (
+        f"{label(ATTACHMENT_TYPES, att.type)}：{att.filename}（{kind}，{file_size(att.blob.size)}）"
+    )
+    return line + _("（文件内容已更换）") if replaced else line
+
+
+def _lines(rev: Revision, replaced: frozenset[tuple[str, str]] = frozenset()) -> list[str]:
     lines = [f"标题：{rev.title}"]
     lines += body_text_lines(rev.body)
     lines += [f"{label(GUIDE_ELEMENTS, k)}：{v}" for k, v in sorted((rev.fields or {}).items())]
-    lines += [
-        f"{label(ATTACHMENT_TYPES, a.type)}：{a.filename}（{a.blob_sha256[:8]}）"
-        for a in rev.attachments
-    ]
+    lines += [attachment_line(a, (a.type, a.filename) in replaced) for a in rev.attachments]
     return lines
+
+
+def _replaced(base: Revision, current: Revision) -> frozenset[tuple[str, str]]:
+    """(type, name) of the files whose content changed under the same name."""
+    before = {(a.type, a.filename): a.blob_sha256 for a in base.attachments}
+    return frozenset(
+        (a.type, a.filename)
+        for a in current.attachments
+        if before.get((a.type, a.filename), a.blob_sha256) != a.blob_sha256
+    )
 
 
 def diff(base: Revision, current: Revision, against: str) -> Diff:
     out = []
-    for raw in difflib.ndiff(_lines(base), _lines(current)):
+    for raw in difflib.ndiff(_lines(base), _lines(current, _replaced(base, current))):
         tag, text = raw[:2], raw[2:]
         if tag == "? ":
             continue

@@ -3,6 +3,7 @@
 report assessment --month 2026-10 -o 2026-10考核.xlsx   (or --period 2026-Q4 / 2026)
 report bulletin --month 2026-10 -o 通报.docx
 report submissions --month 2026-10 [--unit 区教育局] -o 报送.xlsx  (or --from/--to)
+report review-forms --month 2026-10 [--unit 区教育局] -o 审核表.docx|.pdf  (or --item ID)
 report scoreboard --month 2026-10       report cramming --year 2026
 report health [--json]                  report guess-kinds
 report feed-issue --unit 区教育局 | --user LOGIN      report feed-revoke ID
@@ -137,6 +138,53 @@ def submissions(
     with command_session() as session:
         data = submissions_xlsx(session, first, last, _settings(), _unit_id(session, unit_name))
     _write(output, data)
+
+
+@report_cli.command("review-forms")
+@_month
+@_any_period
+@click.option("--unit", "unit_name", help="Only this unit (name or alias).")
+@click.option("--item", "item_id", type=int, help="One item's form instead of a period's.")
+@click.option("--revision", type=int, help="With --item: this revision (default: the live one).")
+@_out
+def review_forms_command(
+    month: str | None,
+    period_text: str | None,
+    unit_name: str | None,
+    item_id: int | None,
+    revision: int | None,
+    output: str,
+) -> None:
+    """信息发布审核表: one per revision published in the period (or one item's), as .docx
+    or .pdf by the output's extension."""
+    from workflow.models import Item
+    from workflow.reporting import review_form_docx, review_form_pdf
+    from workflow.reporting.review_form import form_revision, published_in, review_forms
+
+    suffix = Path(output).suffix.lower()
+    if suffix not in (".docx", ".pdf"):
+        raise click.BadParameter("the output must end in .docx or .pdf", param_hint="-o")
+    settings = _settings()
+    with command_session() as session:
+        if item_id is not None:
+            if month or period_text or unit_name:
+                raise click.UsageError("give --item, or a period (and --unit), not both")
+            item = session.get(Item, item_id)
+            if item is None:
+                raise click.ClickException(f"no item {item_id}")
+            keys = [(item.id, revision or form_revision(item))]
+        else:
+            if revision is not None:
+                raise click.UsageError("--revision goes with --item")
+            period = _period(month, period_text)
+            unit_id = _unit_id(session, unit_name)
+            keys = published_in(session, period.start, period.end, settings, unit_id)
+        forms = review_forms(session, keys)
+        if item_id is not None and not forms:
+            raise click.ClickException(f"item {item_id} has no revision {keys[0][1]}")
+    render = review_form_pdf.render if suffix == ".pdf" else review_form_docx.render
+    _write(output, render(forms, now(), settings))
+    click.echo(f"{len(forms)} form(s)")
 
 
 @report_cli.command("scoreboard")

@@ -122,6 +122,7 @@ def init_app(app: Flask, config: Config) -> None:
         office,
         office_view,
         review,
+        review_forms,
     )
 
     filters.register(app)
@@ -131,6 +132,7 @@ def init_app(app: Flask, config: Config) -> None:
         account.bp,
         drafting.bp,
         review.bp,
+        review_forms.bp,
         office.bp,
         office_view.bp,
         deliveries.bp,

@@ -148,7 +148,10 @@ def test_a_stale_approval_shows_the_conflict_page(
     first.page.wait_for_load_state()
     with second.page.expect_response(lambda r: r.url.endswith("/approve")) as answer:
         second.page.get_by_role("button", name="通过", exact=True).click()
-    assert answer.value.status == 409
+    second.page.wait_for_load_state()
+    # Back on the item page (PRG, issue 16): the address bar does not stay on /approve.
+    assert answer.value.status == 302
+    assert second.page.url == f"{server}/items/{item_id}#approve"
     assert second.page.get_by_text("此稿件已被他人处理，请刷新后查看").is_visible()
     for person in (drafter, first, second):
         person.close()

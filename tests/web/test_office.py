@@ -120,7 +120,8 @@ def test_retract_needs_a_reason_and_revise_diffs_against_the_published(
     r = editor.post(
         f"/items/{item_id}/retract", data={"csrf_token": token, "version": version_on(html)}
     )
-    assert r.status_code == 422 and "请填写意见" in r.get_data(as_text=True)
+    assert r.status_code == 302 and r.location == f"/items/{item_id}#retract"
+    assert "请填写意见" in editor.get(r.location).get_data(as_text=True)
     r = editor.post(
         f"/items/{item_id}/retract",
         data={"csrf_token": token, "version": version_on(html), "comment": "信息有误，撤下"},

@@ -18,7 +18,7 @@ from web.helpers import actor, now, run, tz, visible_item
 from workflow import services
 from workflow.enums import Role
 from workflow.errors import ValidationFailed
-from workflow.models import Column, Item, ScheduledPublication, Unit, User
+from workflow.models import Column, Item, Revision, ScheduledPublication, Unit, User
 from workflow.scheduling import cancel_schedule, schedule_publication
 
 bp = Blueprint("office", __name__)
@@ -96,10 +96,15 @@ def retract(item_id: int) -> Any:
 def published() -> str:
     _require_editor()
     session = db_session()
+    # The title the public sees is the live revision's (a new one may be in review).
     rows = session.execute(
-        select(Item, Unit.name, Column.path)
+        select(Item, Unit.name, Column.path, Revision.title)
         .join(Unit, Unit.id == Item.unit_id)
         .join(Column, Column.id == Item.column_id)
+        .join(
+            Revision,
+            (Revision.item_id == Item.id) & (Revision.number == Item.live_revision_no),
+        )
         .where(Item.live_revision_no.is_not(None))
         .order_by(Item.published_at.desc())
         .limit(500)

@@ -17,6 +17,7 @@ from flask import (
     send_file,
     url_for,
 )
+from flask import session as cookie_session
 from flask_babel import gettext as _
 from flask_babel import ngettext
 from flask_login import login_required
@@ -30,7 +31,7 @@ from web.helpers import actor, run, today, visible_item, workdays_since, workday
 from web.itempage import context, may
 from workflow import review_facts, services
 from workflow.enums import Action, Role, State
-from workflow.errors import ValidationFailed
+from workflow.errors import InvalidTransition, StaleVersion, ValidationFailed
 from workflow.models import Attachment, Column, Item, Revision, Unit
 from workflow.outcome import Outcome
 from workflow.storage import BlobStore
@@ -123,6 +124,16 @@ def render_item(
 ) -> tuple[str, int]:
     ctx = context(db_session(), item, actor())
     ctx.update(_forms(forms))
+    # A kept opinion whose form is not on the page any more (someone acted first): shown
+    # to copy, never lost.
+    ctx["unsent"] = [
+        form.comment.data
+        for name, form in forms.items()
+        if name in FORM_ACTIONS
+        and not ctx["actions"].get(FORM_ACTIONS[name])
+        and getattr(form, "comment", None) is not None
+        and form.comment.data
+    ]
     ctx["waited"] = workdays_since(item.state_since)
     ctx["error"] = error
     return render_template("review/item.html", **ctx), status
@@ -139,26 +150,95 @@ def form_refused(item: Item, form: Any, **forms: Any) -> tuple[str, int]:
     return render_item(item, message or _("请按提示修改后重新提交。"), 422, **forms)
 
 
+# A refused review form (approve, reject, retract) answers with a redirect to the item
+# page (PRG): the address bar shows the item, a reload sends nothing again, and what was
+# typed comes back in its box from the session. The session is a signed cookie; what
+# would not fit in it (a very long opinion) is shown on a 422 page as before instead.
+REFUSED_KEY = "refused_form"
+COOKIE_BUDGET = 3000  # bytes of the serialized session, under the browsers' 4 KB
+KEPT_FORMS: dict[str, type[CommentForm]] = {
+    "approve_form": ApproveForm,
+    "reject_form": CommentForm,
+    "retract_form": CommentForm,
+}
+FORM_ACTIONS = {
+    "approve_form": Action.APPROVE,
+    "reject_form": Action.REJECT,
+    "retract_form": Action.RETRACT,
+}
+ANCHORS = {"approve_form": "approve", "reject_form": "reject", "retract_form": "retract"}
+
+
+def _fits(kept: dict[str, Any], message: str) -> bool:
+    serializer = current_app.session_interface.get_signing_serializer(  # type: ignore[attr-defined]
+        current_app
+    )
+    flashes = [*cookie_session.get("_flashes", []), ("error", message)]
+    candidate = {**cookie_session, REFUSED_KEY: kept, "_flashes": flashes}
+    return serializer is not None and len(serializer.dumps(candidate)) <= COOKIE_BUDGET
+
+
+def _checked(form: Any) -> bool:
+    box = getattr(form, "confidentiality", None)
+    return bool(box is not None and box.data)
+
+
+def refused(item: Item, form: Any, form_name: str, message: str, status: int) -> Any:
+    """Back to the item page with the message and the typed text (see REFUSED_KEY)."""
+    kept = {
+        "item": item.id,
+        "form": form_name,
+        "comment": form.comment.data or "",
+        "confidentiality": _checked(form),
+    }
+    if not _fits(kept, message):
+        return render_item(item, message, status, **{form_name: form})
+    cookie_session[REFUSED_KEY] = kept
+    flash(message, "error")
+    anchor = ANCHORS.get(form_name)
+    return redirect(url_for("review.item", item_id=item.id, _anchor=anchor))
+
+
+def kept_forms(item_id: int) -> dict[str, Any]:
+    """The refused form kept for this item's page, filled in again (once)."""
+    kept = cookie_session.pop(REFUSED_KEY, None)
+    if not isinstance(kept, dict) or kept.get("item") != item_id:
+        return {}
+    name = kept.get("form")
+    form_class = KEPT_FORMS.get(name) if isinstance(name, str) else None
+    if name is None or form_class is None:
+        return {}
+    data: dict[str, Any] = {"comment": str(kept.get("comment") or "")}
+    if form_class is ApproveForm:
+        data["confidentiality"] = bool(kept.get("confidentiality"))
+    return {name: form_class(formdata=None, data=data)}
+
+
 def act_on_form(
     item: Item, form: Any, form_name: str, service: Callable[..., Outcome[Any]], **kwargs: Any
-) -> tuple[str, int] | None:
-    """Run one review action from its form. On a refusal — the form's own checks or the
-    library's — the item page again (422) with the message and the typed text; None
-    when the action went through (committed, events dispatched)."""
+) -> Any:
+    """Run one review action from its form. On a refusal — the form's own checks, the
+    library's rules (422) or a conflict (409: someone acted first) — back to the item
+    page with the message and the typed text; None when the action went through
+    (committed, events dispatched)."""
     if not form.validate():
-        return form_refused(item, form, **{form_name: form})
+        if "version" in form.errors:
+            message = _("页面已过期，请刷新后重新操作。")
+        else:
+            message = "；".join(str(e) for errors in form.errors.values() for e in errors)
+        return refused(item, form, form_name, message or _("请按提示修改后重新提交。"), 422)
     try:
         run(service, item_id=item.id, expected_version=form.version.data, **kwargs)
-    except ValidationFailed as exc:
+    except (ValidationFailed, InvalidTransition, StaleVersion) as exc:
         db_session().expire_all()
-        return render_item(item, workflow_message(exc), 422, **{form_name: form})
+        return refused(item, form, form_name, workflow_message(exc), exc.http_status)
     return None
 
 
 @bp.get("/items/<int:item_id>")
 @login_required
 def item(item_id: int) -> tuple[str, int]:
-    return render_item(visible_item(item_id))
+    return render_item(visible_item(item_id), **kept_forms(item_id))
 
 
 @bp.post("/items/<int:item_id>/approve")

@@ -12,8 +12,9 @@ unit, once, under its prefixed spelling when the file uses one.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 from typing import Any
 
 from sqlalchemy import select
@@ -103,6 +104,9 @@ class UnitResolver:
     session: Session
     raw_names: list[str]
     keep_separate: Collection[str] = ()
+    # New names the office mapped on the preview to a unit already in the database (name
+    # as the preview shows it → that unit's name): recorded as the unit's aliases.
+    map_units: dict[str, str] = field(default_factory=dict)
     units: dict[str, Unit] = field(default_factory=dict)
     new: dict[str, dict[str, Any]] = field(default_factory=dict)  # canonical → spec
     resolved: dict[str, str] = field(default_factory=dict)  # as written → canonical
@@ -199,6 +203,8 @@ class UnitResolver:
         refused = set(self.keep_separate)
         for (level, bare), spellings in pending.items():
             canonical = next((s for s in spellings if _split(s)[0]), spellings[0])
+            if self._take_mapped(canonical, spellings, add_target):
+                continue
             # 区财政局 and 市财政局 are two bodies: only names of one level compare.
             matches = targets.near(level, bare)
             if len(matches) == 1:
@@ -227,6 +233,21 @@ class UnitResolver:
             self._create(canonical, spellings)
             add_target(canonical, canonical, False)
 
+    def _take_mapped(
+        self, canonical: str, spellings: list[str], add_target: Callable[[str, str, bool], None]
+    ) -> bool:
+        """A new name the office mapped to a unit of the database: its spellings become
+        that unit's aliases (True), else nothing (False)."""
+        targets = [self.map_units.get(name) for name in (canonical, *spellings)]
+        unit = next((self.units[t] for t in targets if t and t in self.units), None)
+        if unit is None:
+            return False
+        for spelling in spellings:
+            self.resolved[spelling] = unit.name
+            self.aliases_added.append({"alias": spelling, "unit": unit.name})
+            add_target(spelling, unit.name, True)
+        return True
+
     def _create(self, canonical: str, spellings: list[str], *, is_office: bool = False) -> None:
         self.new[canonical] = {
             "name": canonical,
@@ -253,3 +274,31 @@ class UnitResolver:
 
     def unit(self, name: str) -> Unit | None:
         return self.units.get(name)
+
+
+def unit_candidates(
+    session: Session, names: Collection[str], limit: int = 8
+) -> dict[str, list[str]]:
+    """For each new unit name, the database's active units it most resembles (a typo,
+    another spelling), best first: what the preview offers to map it to instead of
+    creating it. Near-duplicates (简称, 更名, 写法不同) come first, then by shared
+    characters of the names without their level prefix."""
+    units = list(
+        session.execute(
+            select(Unit.name).where(Unit.active.is_(True), Unit.is_office.is_(False))
+        ).scalars()
+    )
+    out: dict[str, list[str]] = {}
+    for name in names:
+        bare = _split(name)[1]
+        key = name_key(bare)
+
+        def score(unit: str, bare: str = bare, key: Any = key) -> tuple[int, float, str]:
+            other = _split(unit)[1]
+            other_key = name_key(other)
+            near = key is not None and other_key is not None and near_keys(key, other_key)
+            return (0 if near else 1, -SequenceMatcher(None, bare, other).ratio(), unit)
+
+        ranked = sorted(units, key=score)
+        out[name] = [u for u in ranked[:limit] if score(u)[1] < -0.3 or score(u)[0] == 0]
+    return out

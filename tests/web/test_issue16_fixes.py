@@ -184,10 +184,10 @@ def _read_at(app: Flask, message_id: int) -> datetime | None:
         return message.read_at
 
 
-def test_opening_a_message_marks_it_read_and_its_time_is_shown(
-    app: Flask, portal: Portal
-) -> None:
-    mine = _message(app, portal.ids["head"], "稿件待审发：查看测试", "http://portal.example/items/7")
+def test_opening_a_message_marks_it_read_and_its_time_is_shown(app: Flask, portal: Portal) -> None:
+    mine = _message(
+        app, portal.ids["head"], "稿件待审发：查看测试", "http://portal.example/items/7"
+    )
     theirs = _message(app, portal.ids["deputy"], "别人的消息", "http://portal.example/items/8")
     head = login(app, portal.logins["head"])
     html, token = page_token(head, "/messages/")
@@ -252,9 +252,7 @@ def test_the_import_preview_names_new_units_and_maps_them(app: Flask, portal: Po
         assert session.scalar(select(Unit).where(Unit.name == "区市场监督管里局")) is None
         unit = session.scalar(select(Unit).where(Unit.name == "区市场监督管理局"))
         assert unit is not None
-        aliases = set(
-            session.scalars(select(UnitAlias.alias).where(UnitAlias.unit_id == unit.id))
-        )
+        aliases = set(session.scalars(select(UnitAlias.alias).where(UnitAlias.unit_id == unit.id)))
         assert "区市场监督管里局" in aliases
         column = session.scalar(select(Column).where(Column.path == "市场监管/行政处罚"))
         assert column is not None

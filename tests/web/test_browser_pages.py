@@ -4,7 +4,8 @@ GET routes with ids filled in from the portal, then every link found on the page
 screenshots at a desktop's and a phone's width of the item page, the item form, the admin
 column tree and the scoreboard (to SANSHEN_SCREENSHOTS): no page scrolls sideways on a
 phone, and the scoreboard of 40 units with lapses stays short (it was 12,552 px tall for
-a district's portal; this one's old page measured 10,0xx px, see the test)."""
+a district's portal; with this portal the old page measured 10,230 px at 1280 wide and
+25,568 px at 390, the new one 2,638 and 5,232)."""
 
 from __future__ import annotations
 

@@ -317,7 +317,7 @@ def column_tree(rows: Sequence[Column], query: str = "") -> list[TreeNode]:
             if matches_query(c, query):
                 up: Column | None = c
                 while up is not None and up.id not in keep:
-                    keep.add(up.id)
+                    keep |= {up.id}  # a set of ids (never a session)
                     up = by_id.get(up.parent_id) if up.parent_id is not None else None
     nodes = {
         c.id: TreeNode(c, hit=bool(query) and matches_query(c, query))

@@ -19,13 +19,10 @@ from workflow.enums import Role
 
 from ..factories import World, build_world
 from ..reporting_portal import NOW, Portal, october_portal
-from . import test_browser
+from .browser import User, require_chromium
 from .support import PASSWORD, live_server
-from .test_browser import User
 
-# The browser and the screenshot folder are test_browser's fixtures, shared.
-browser = test_browser.browser
-shots = test_browser.shots
+require_chromium()
 
 
 @pytest.fixture(scope="module")

@@ -26,7 +26,7 @@ from workflow import services
 from workflow.accounts import create_unit, create_user
 from workflow.deadlines.parser import parse
 from workflow.enums import Role, UnitKind
-from workflow.models import Column, Unit
+from workflow.models import Column, Delivery, InboxMessage, Unit
 from workflow.services import columns as column_settings
 
 from ..factories import make_column
@@ -67,6 +67,7 @@ def site(app: Flask, portal: Portal) -> Site:
             _items(session, portal, now, out)
             _tree(session, portal, now, out)
             _lapsing_units(session)
+            _unread(session, portal.ids["deputy"], now)
             office = session.get(Unit, user_of(session, portal, "editor").unit_id)
             assert office is not None
             supervisor = create_user(
@@ -150,6 +151,26 @@ def _tree(session: Session, portal: Portal, now: datetime, out: Site) -> None:
     session.flush()
 
 
+def _unread(session: Session, user_id: int, now: datetime) -> None:
+    delivery = Delivery(
+        subject="test:badge",
+        threshold="submitted",
+        recipient=f"user:{user_id}",
+        channel="inapp",
+        period=now.isoformat(),
+        kind="event",
+        user_id=user_id,
+        title="稿件待初审：关于2026年秋季学期招生工作的通知",
+        status="sent",
+        created_at=now,
+    )
+    session.add(delivery)
+    session.flush()
+    session.add(
+        InboxMessage(user_id=user_id, delivery_id=delivery.id, title=delivery.title, created_at=now)
+    )
+
+
 def _lapsing_units(session: Session) -> None:
     suffix = uuid.uuid4().hex[:4]
     for u in range(SCOREBOARD_UNITS):
@@ -167,7 +188,7 @@ def _lapsing_units(session: Session) -> None:
 def _seeds(app: Flask, portal: Portal, site: Site) -> list[str]:
     """Each GET route of the app with its ids filled in from the portal."""
     values: dict[str, list[Any]] = {
-        "column_id": [portal.column.id, *list(site.columns.values())[:1]],
+        "column_id": [portal.column.id, *list(site.columns.values())[:2]],
         "item_id": list(site.items.values()),
         "user_id": [portal.ids["drafter"]],
     }
@@ -184,6 +205,8 @@ def _seeds(app: Flask, portal: Portal, site: Site) -> list[str]:
             (name,) = rule.arguments
             for value in values[name]:
                 out.append(rule.build({name: value}, append_unknown=False)[1])
+    # Pages a search or a choice leads to.
+    out += ["/admin/columns?q=预算", "/office/scoreboard?period=2026年11月", "/messages/?page=2"]
     return sorted(out)
 
 
@@ -195,20 +218,21 @@ def _shape(path: str) -> str:
     return re.sub(r"\d+", "N", parts.path) + "?" + "&".join(keys)
 
 
-def _visit_all(user: User, seeds: list[str]) -> tuple[list[str], list[str], int]:
-    """(CSP violations, other console errors, pages shown) over the seeds and every
-    same-site link found on the pages, each kind of page once."""
+def _visit_all(user: User, seeds: list[str]) -> tuple[list[str], list[str], list[str]]:
+    """(CSP violations, other console errors, pages shown with their status): every
+    seed, then each kind of page (see _shape) among the same-site links found."""
     base = user.base
-    queue, seen = list(seeds), set()
+    queue: list[tuple[str, bool]] = [(path, True) for path in seeds]
+    seen: set[str] = set()
     violations: list[str] = []
     errors: list[str] = []
-    shown = 0
-    while queue and shown < PAGES_PER_ROLE:
-        path = queue.pop(0)
-        shape = _shape(path)
-        if shape in seen or SKIP.search(urlsplit(path).path):
+    shown: list[str] = []
+    while queue and len(shown) < PAGES_PER_ROLE:
+        path, seed = queue.pop(0)
+        key = path if seed else _shape(path)
+        if key in seen or SKIP.search(urlsplit(path).path):
             continue
-        seen.add(shape)
+        seen |= {key, _shape(path)}
         user.console.clear()
         try:
             response = user.page.goto(base + path)
@@ -218,7 +242,7 @@ def _visit_all(user: User, seeds: list[str]) -> tuple[list[str], list[str], int]
             raise
         user.page.wait_for_load_state()
         status = response.status if response is not None else 0
-        shown += 1
+        shown.append(f"{status} {path}")
         for text in user.console:
             if "Content Security Policy" in text:
                 violations.append(f"{path}: {text}")
@@ -231,9 +255,8 @@ def _visit_all(user: User, seeds: list[str]) -> tuple[list[str], list[str], int]
         )
         for href in hrefs:
             target = urlsplit(urljoin(base + path, href))
-            if f"{target.scheme}://{target.netloc}" != base:
-                continue
-            queue.append(target.path + (f"?{target.query}" if target.query else ""))
+            if f"{target.scheme}://{target.netloc}" == base:
+                queue.append((target.path + (f"?{target.query}" if target.query else ""), False))
     return violations, errors, shown
 
 
@@ -246,7 +269,8 @@ def test_no_csp_violation_on_any_page(
         violations, errors, shown = _visit_all(user, _seeds(app, portal, site))
     finally:
         user.close()
-    assert shown >= 10, shown  # the crawl reached the role's pages
+    print(f"{role}: {len(shown)} pages", *shown, sep="\n  ")  # shown with -s
+    assert sum(1 for s in shown if s.startswith("200 ")) >= 10, shown  # the role's pages
     assert violations == []
     assert errors == []
 
@@ -296,6 +320,7 @@ def test_screenshots_fit_the_width(
         ("admin", "/admin/columns", "admin-column-tree"),
         ("admin", "/admin/columns?q=预算", "admin-column-tree-search"),
         ("supervisor", "/office/scoreboard", "scoreboard"),
+        ("deputy", "/messages/", "messages"),
     ]
     for role, path, name in pages:
         user = people[(role, width)]
@@ -332,6 +357,25 @@ def test_the_scoreboard_is_short(people: dict[tuple[str, str], User], shots: Pat
     phone = people[("supervisor", "phone")]
     phone.go("/office/scoreboard")
     assert _fits(phone)
+
+
+def _rgb(css: str) -> str:
+    """ "rgb(164, 22, 26)" → "a4161a"."""
+    channels = [int(c) for c in re.findall(r"\d+", css)[:3]]
+    return "".join(f"{c:02x}" for c in channels)
+
+
+def test_the_unread_badge_is_readable_as_drawn(people: dict[tuple[str, str], User]) -> None:
+    from .test_issue16_fixes import contrast
+
+    user = people[("deputy", "desktop")]
+    user.go("/inbox")
+    badge = user.page.locator("header.top .badge")
+    assert badge.inner_text().strip() == "1"
+    colour, background = badge.evaluate(
+        "e => [getComputedStyle(e).color, getComputedStyle(e).backgroundColor]"
+    )
+    assert contrast(_rgb(colour), _rgb(background)) >= 4.5, (colour, background)
 
 
 def test_the_column_tree_filters_and_folds_in_the_page(

@@ -335,3 +335,5 @@ def test_every_page_links_a_favicon(app: Flask, portal: Portal) -> None:
     assert match
     icon = client.get(match.group(1))
     assert icon.status_code == 200 and icon.get_data().startswith(b"<svg")
+    old_address = client.get("/favicon.ico")
+    assert old_address.status_code == 301 and old_address.headers["Location"] == match.group(1)

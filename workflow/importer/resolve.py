@@ -281,24 +281,27 @@ def unit_candidates(
 ) -> dict[str, list[str]]:
     """For each new unit name, the database's active units it most resembles (a typo,
     another spelling), best first: what the preview offers to map it to instead of
-    creating it. Near-duplicates (简称, 更名, 写法不同) come first, then by shared
-    characters of the names without their level prefix."""
-    units = list(
-        session.execute(
+    creating it. Near-duplicates (简称, 更名, 写法不同) come first, then by `difflib`'s
+    similarity of the names without their level prefix, among the units sharing the
+    most characters with it (a cheap count first: 200 new names against 400 units
+    compared in full took seconds)."""
+    units = [
+        (unit, _split(unit)[1])
+        for unit in session.execute(
             select(Unit.name).where(Unit.active.is_(True), Unit.is_office.is_(False))
         ).scalars()
-    )
+    ]
+    shapes = [(unit, bare, frozenset(bare), name_key(bare)) for unit, bare in units]
     out: dict[str, list[str]] = {}
     for name in names:
         bare = _split(name)[1]
-        key = name_key(bare)
-
-        def score(unit: str, bare: str = bare, key: Any = key) -> tuple[int, float, str]:
-            other = _split(unit)[1]
-            other_key = name_key(other)
+        chars, key = frozenset(bare), name_key(bare)
+        shared = sorted(shapes, key=lambda s: -len(chars & s[2]))[: max(limit * 3, 24)]
+        scored = []
+        for unit, other, _chars, other_key in shared:
             near = key is not None and other_key is not None and near_keys(key, other_key)
-            return (0 if near else 1, -SequenceMatcher(None, bare, other).ratio(), unit)
-
-        ranked = sorted(units, key=score)
-        out[name] = [u for u in ranked[:limit] if score(u)[1] < -0.3 or score(u)[0] == 0]
+            ratio = SequenceMatcher(None, bare, other).ratio()
+            if near or ratio > 0.3:
+                scored.append((0 if near else 1, -ratio, unit))
+        out[name] = [unit for *_rank, unit in sorted(scored)[:limit]]
     return out

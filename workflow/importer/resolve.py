@@ -238,9 +238,17 @@ class UnitResolver:
     ) -> bool:
         """A new name the office mapped to a unit of the database: its spellings become
         that unit's aliases (True), else nothing (False)."""
-        targets = [self.map_units.get(name) for name in (canonical, *spellings)]
-        unit = next((self.units[t] for t in targets if t and t in self.units), None)
+        targets = [t for t in (self.map_units.get(n) for n in (canonical, *spellings)) if t]
+        unit = next((self.units[t] for t in targets if t in self.units), None)
         if unit is None:
+            if targets:  # the chosen unit is gone (or never was): say so, create it
+                self.notes.append(
+                    (
+                        canonical,
+                        f"「{canonical}」指定为已有单位「{targets[0]}」，但没有这个单位，"
+                        "已按新单位导入",
+                    )
+                )
             return False
         for spelling in spellings:
             self.resolved[spelling] = unit.name

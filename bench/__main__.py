@@ -26,6 +26,7 @@ FULL: list[list[str]] = [
     ["bench.audit_hash"],
     ["bench.parser_worst"],
     ["bench.review_forms"],
+    ["bench.unit_candidates"],
     ["bench.load", "--clients", "50", "--seconds", "60"],
     ["bench.load", "--sqlite", "--clients", "20", "--seconds", "60"],
 ]
@@ -41,6 +42,7 @@ QUICK: list[list[str]] = [
     ["bench.audit_hash", "--rows", "20", "--rounds", "2"],
     ["bench.parser_worst", "--rounds", "1"],
     ["bench.review_forms", "--forms", "10", "--rounds", "1"],
+    ["bench.unit_candidates", "--units", "20", "--names", "10", "--rounds", "1"],
     ["bench.load", "--clients", "4", "--seconds", "5", "--waiting", "20"],
     ["bench.load", "--sqlite", "--clients", "2", "--seconds", "3", "--waiting", "20"],
 ]
@@ -53,6 +55,7 @@ NO_DATABASE = (
     "bench.uploads",
     "bench.parser_worst",
     "bench.review_forms",
+    "bench.unit_candidates",
 )
 
 

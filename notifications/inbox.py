@@ -35,6 +35,16 @@ def messages(
     return list(session.execute(stmt).scalars())
 
 
+def link_of(session: Session, user_id: int, message_id: int) -> str | None:
+    """The link of one of `user_id`'s messages (None: not theirs, or no link)."""
+    link = session.execute(
+        select(InboxMessage.link).where(
+            InboxMessage.id == message_id, InboxMessage.user_id == user_id
+        )
+    ).scalar_one_or_none()
+    return link or None
+
+
 def unread_count(session: Session, user_id: int) -> int:
     return int(
         session.execute(

@@ -39,6 +39,19 @@ def mark_read(
     return done(inbox.mark_read(session, _who(actor).id, now, ids))
 
 
+def open_message(
+    session: Session, *, actor: User | None, now: datetime, message_id: int
+) -> Outcome[str | None]:
+    """The actor's message `message_id` marked read (opening it with 查看); its link, or
+    None when it is not the actor's or has none."""
+    user = _who(actor)
+    link = inbox.link_of(session, user.id, message_id)
+    if link is None:
+        return done(None)
+    inbox.mark_read(session, user.id, now, [message_id])
+    return done(link)
+
+
 def set_channels(
     session: Session, *, actor: User | None, now: datetime, email: bool, sms: str
 ) -> Outcome[None]:

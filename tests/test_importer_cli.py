@@ -198,3 +198,42 @@ def test_since_confirm_keep_separate_and_accept_links(
         assert session.execute(select(func.count()).select_from(ColumnLink)).scalar_one() == 1
     again = runner.invoke(args=["columns", "import", path, "--keep-separate", "市发改局"])
     assert "与数据库相比没有变化。" in again.stdout and "0 个待确认" in again.stdout
+
+
+def test_map_unit_takes_a_new_name_as_an_existing_unit(
+    app: Flask, clean: Engine, tmp_path: Path
+) -> None:
+    """Issue 16: a typo in the table need not create a unit; a mapping to a unit that
+    does not exist is said, and the name imported as a new unit."""
+    runner = app.test_cli_runner()
+    first = write(tmp_path, "一.csv", "栏目,责任单位\n双随机抽查,区市场监督管理局\n".encode())
+    assert runner.invoke(args=["columns", "import", first, "--apply"]).exit_code == 0
+    rows = "栏目,责任单位\n行政处罚,区市场监督管里局\n许可公示,区行政审批局\n"
+    path = write(tmp_path, "二.csv", rows.encode())
+    bad = runner.invoke(args=["columns", "import", path, "--map-unit", "区市场监督管里局"])
+    assert bad.exit_code != 0 and "应写作 表中的新名称=已有单位" in bad.output
+    dry = runner.invoke(
+        args=[
+            "columns", "import", path, "--json",
+            "--map-unit", "区市场监督管里局=区市场监督管理局",
+            "--map-unit", "区行政审批局=区审批局",
+        ]
+    )  # fmt: skip
+    assert dry.exit_code == 0, dry.output
+    summary = json.loads(dry.stdout)
+    assert [u["name"] for u in summary["units"]["added"]] == ["区行政审批局"]
+    assert {"alias": "区市场监督管里局", "unit": "区市场监督管理局"} in summary["units"][
+        "aliases_added"
+    ]
+    assert any("没有这个单位" in a["reason"] for a in summary["needs_attention"])
+    applied = runner.invoke(
+        args=[
+            "columns", "import", path, "--apply",
+            "--map-unit", "区市场监督管里局=区市场监督管理局",
+        ]
+    )  # fmt: skip
+    assert applied.exit_code == 0, applied.output
+    with Session(clean) as session:
+        names = set(session.execute(select(Unit.name)).scalars())
+        assert names == {"区市场监督管理局", "区行政审批局"}
+        assert set(session.execute(select(UnitAlias.alias)).scalars()) == {"区市场监督管里局"}

@@ -67,6 +67,14 @@ PROGRESS_ROWS = 500  # show a progress bar from this many rows on
     "own (repeatable).",
 )
 @click.option(
+    "--map-unit",
+    "map_unit",
+    multiple=True,
+    metavar="NEW=UNIT",
+    help="A new unit name of the table that is an existing unit (a typo, another name): "
+    "recorded as that unit's alias instead of creating a unit (repeatable).",
+)
+@click.option(
     "--accept-links",
     is_flag=True,
     help="Make the links the summary proposes (政策文件 → 政策解读).",
@@ -80,11 +88,13 @@ def columns_import(
     since_text: str | None,
     confirm_rules: bool,
     keep_separate: tuple[str, ...],
+    map_unit: tuple[str, ...],
     accept_links: bool,
 ) -> None:
     """Read a .docx/.xlsx/.csv responsibility table; show (or --apply) the changes."""
     name = Path(path).name
     since = _since(since_text)
+    map_units = _unit_map(map_unit)
     size = os.path.getsize(path)
     if size > MAX_BYTES:  # refuse before reading it into memory
         raise click.ClickException(
@@ -121,6 +131,7 @@ def columns_import(
                     responsible_since=since,
                     confirm_rules=confirm_rules,
                     keep_separate=keep_separate,
+                    map_units=map_units,
                     accept_links=accept_links,
                     limits=limits,
                 ).value
@@ -135,6 +146,7 @@ def columns_import(
                     retire_missing=retire_missing,
                     responsible_since=since,
                     keep_separate=keep_separate,
+                    map_units=map_units,
                     limits=limits,
                 )
     except ImportFileError as exc:
@@ -146,6 +158,21 @@ def columns_import(
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False))
     else:
         click.echo(report.to_text())
+
+
+def _unit_map(pairs: tuple[str, ...]) -> dict[str, str]:
+    """--map-unit 区市场监督管里局=区市场监督管理局 → {new name: existing unit}."""
+    out: dict[str, str] = {}
+    for pair in pairs:
+        new, sep, unit = pair.partition("=")
+        if not sep or not new.strip() or not unit.strip():
+            raise click.BadParameter(
+                "应写作 表中的新名称=已有单位，"
+                f"如 区市场监督管里局=区市场监督管理局（收到 {pair!r}）",
+                param_hint="--map-unit",
+            )
+        out[new.strip()] = unit.strip()
+    return out
 
 
 def _since(text: str | None) -> date | None:

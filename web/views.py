@@ -1,13 +1,15 @@
-"""The overview of all items (supervisors, admins, the office) and the health check."""
+"""The overview of all items (supervisors, admins, the office), the health check and
+the conventional favicon address."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, abort, current_app, render_template
+from flask import Blueprint, abort, current_app, redirect, render_template, url_for
 from flask_login import current_user, login_required
 from rq import Worker
 from sqlalchemy import func, select, text
+from werkzeug.wrappers import Response
 
 from web import db_session
 from workflow.enums import Role, State
@@ -39,6 +41,12 @@ def index() -> str:
         .limit(100)
     ).all()
     return render_template("index.html", counts=counts, rows=rows, states=list(State))
+
+
+@bp.get("/favicon.ico")
+def favicon() -> Response:
+    """For what asks the conventional address (pages link the SVG in base.html)."""
+    return redirect(url_for("static", filename="favicon.svg"), 301)
 
 
 @bp.get("/healthz")

@@ -4,6 +4,7 @@ one: the views and templates add no per-row queries to the library's fixed count
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -106,14 +107,19 @@ def test_pages_issue_a_fixed_number_of_statements(
     only = client.get(f"/office/?unit={first_unit}").get_data(as_text=True)
     row = only.split(f'<tr data-unit="{first_unit}">', 1)[1].split("</tr>", 1)[0]
     assert row.count('class="overdue-col"') == 6 and "另有" not in row
-    # The scoreboard's late and missed columns likewise: five a unit, then a link to the
-    # workbook, which lists them all (September: a plain monthly rule's October due date
-    # moves to Monday 11-02).
+    # The scoreboard's late and missed columns likewise: five a unit, then a link to a
+    # page listing them all, which links the workbook (September: a plain monthly rule's
+    # October due date moves to Monday 11-02).
     board = client.get("/office/scoreboard?period=2026-09").get_data(as_text=True)
     late_table = board.split("逾期和未完成的栏目", 1)[1]
-    row = late_table.split(f">{first_name}</td>", 1)[1].split("</tr>", 1)[0]
+    row = late_table.split(f"<strong>{first_name}</strong>", 1)[1].split("</details>", 1)[0]
     assert row.count("空栏目") == 5, row
-    assert "另有 1 个栏目" in row and "scoreboard/assessment.xlsx?period=2026-09" in row
+    assert "另有 1 个栏目" in row and "assessment.xlsx" not in row
+    listing = re.search(r'href="(/office/scoreboard/columns\?[^"]+)"', row)
+    assert listing is not None
+    every = client.get(listing.group(1).replace("&amp;", "&")).get_data(as_text=True)
+    assert every.count("空栏目") == 6 and first_name in every
+    assert "scoreboard/assessment.xlsx?period=2026-09" in every
     # A portal with more columns than one list holds: the column filter asks for a unit.
     monkeypatch.setattr(office_view, "COLUMN_CHOICES", 7)  # the unit keeps 7 of 16
     assert "请先选择单位" in client.get("/office/").get_data(as_text=True)

@@ -7,6 +7,8 @@ change commits together with its entry in the administrators' log."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -277,7 +279,56 @@ def columns() -> Any:
             select(ColumnAssignment.column_id, func.count()).group_by(ColumnAssignment.column_id)
         ).all()
     )
-    return render_template("admin/columns.html", form=form, rows=rows, assigned=assigned), status
+    query = (request.args.get("q") or "").strip()[:100]
+    tree = column_tree(rows, query)
+    return render_template(
+        "admin/columns.html",
+        form=form,
+        tree=tree,
+        query=query,
+        matches=sum(1 for c in rows if matches_query(c, query)) if query else len(rows),
+        total=len(rows),
+        assigned=assigned,
+    ), status
+
+
+@dataclass
+class TreeNode:
+    """One column of the admin tree with the children shown under it."""
+
+    column: Column
+    children: list[TreeNode] = field(default_factory=list)
+    hit: bool = False  # the column matches the search (else: shown as an ancestor)
+
+
+def matches_query(column: Column, query: str) -> bool:
+    folded = query.casefold()
+    return folded in column.path.casefold() or folded in (column.time_requirement or "").casefold()
+
+
+def column_tree(rows: Sequence[Column], query: str = "") -> list[TreeNode]:
+    """The columns as a forest, in path order. With a search: the matching columns and
+    their ancestors only (a match's place in the tree stays visible)."""
+    by_id = {c.id: c for c in rows}
+    keep: set[int] | None = None
+    if query:
+        keep = set()
+        for c in rows:
+            if matches_query(c, query):
+                up: Column | None = c
+                while up is not None and up.id not in keep:
+                    keep |= {up.id}  # a set of ids (never a session)
+                    up = by_id.get(up.parent_id) if up.parent_id is not None else None
+    nodes = {
+        c.id: TreeNode(c, hit=bool(query) and matches_query(c, query))
+        for c in rows
+        if keep is None or c.id in keep
+    }
+    roots: list[TreeNode] = []
+    for node in nodes.values():
+        parent = nodes.get(node.column.parent_id) if node.column.parent_id is not None else None
+        (parent.children if parent is not None else roots).append(node)
+    return roots
 
 
 @bp.route("/columns/<int:column_id>", methods=["GET", "POST"])

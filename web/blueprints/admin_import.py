@@ -28,6 +28,7 @@ from workflow.audit import snapshot_session
 from workflow.enums import Role
 from workflow.importer import MAX_BYTES, ImportFileError, plan_import
 from workflow.importer.limits import deadline
+from workflow.importer.resolve import unit_candidates
 from workflow.services.imports import apply_table
 
 bp = Blueprint("admin_import", __name__, url_prefix="/admin/import")
@@ -103,6 +104,10 @@ def _preview(
                 # An answer within half a minute: reading has its own, shorter budget.
                 progress=deadline(name, config.IMPORT_LIMITS.seconds + 5),
             )
+            # Each new unit may be a typo or another name of one already there: the
+            # apply form offers the most alike to map it to.
+            added = [u["name"] for u in report.units_added if not u.get("is_office")]
+            candidates = unit_candidates(session, added)
     except ImportFileError as exc:
         flash(str(exc), "error")
         return _render(root=root, retire=retire), 422
@@ -115,6 +120,7 @@ def _preview(
         root=root,
         retire=retire,
         link_value=_link_value,
+        candidates=candidates,
         **context,
     ), status
 
@@ -134,6 +140,12 @@ def _accepted_links(values: list[str]) -> set[tuple[tuple[str, ...], tuple[str, 
             ):
                 out.add((tuple(source), tuple(target)))
     return out
+
+
+def mapped_units(new: list[str], targets: list[str]) -> dict[str, str]:
+    """The new units the admin mapped to a unit already there (new name → its name),
+    from the preview's pairs of fields; an empty choice creates the unit."""
+    return {name: target for name, target in zip(new, targets, strict=False) if name and target}
 
 
 def _since(value: str) -> date | None:
@@ -187,6 +199,7 @@ def apply() -> Response | tuple[str, int]:
         return _preview(name, data, sha, root, retire, since=typed, since_error=message)
     # Unit proposals are taken unless unticked; proposed links only when ticked.
     keep_separate = set(request.form.getlist("proposed")) - set(request.form.getlist("merge"))
+    map_units = mapped_units(request.form.getlist("new_unit"), request.form.getlist("map_to"))
     accept_links = _accepted_links(request.form.getlist("link"))
     confirm = request.form.get("confirm_rules") == "on"
     # The file is read before the import's first query takes the write lock (SQLite):
@@ -202,6 +215,7 @@ def apply() -> Response | tuple[str, int]:
             responsible_since=since,
             confirm_rules=confirm,
             keep_separate=keep_separate,
+            map_units=map_units,
             accept_links=accept_links,
             limits=current_app.config["SANSHEN"].IMPORT_LIMITS,
         ).value

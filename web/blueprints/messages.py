@@ -7,6 +7,7 @@ user's messages."""
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlsplit, urlunsplit
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
@@ -59,6 +60,20 @@ def read() -> Response:
     if ids is None:
         flash(_("已将 %(n)s 条消息标为已读。", n=changed), "ok")
     return redirect(url_for("messages.index", page=request.form.get("page", 1, type=int)))
+
+
+@bp.post("/<int:message_id>/open")
+def open_message(message_id: int) -> Response:
+    """查看: the message is marked read, then its page opens (on this host: only the
+    link's path is kept)."""
+    if not DeleteForm().validate_on_submit():
+        abort(400)
+    link = run(notify_services.open_message, message_id=message_id).value
+    if link is None:
+        abort(404)
+    parts = urlsplit(link)
+    target = urlunsplit(("", "", parts.path or "/", parts.query, parts.fragment))
+    return redirect(target if target.startswith("/") and not target.startswith("//") else "/")
 
 
 @bp.route("/settings", methods=["GET", "POST"])

@@ -54,6 +54,7 @@ CELL_LIMIT = 5  # columns shown per unit in the late table until it is filtered 
 # Units in the late table per page, worst first: the office works from the top, and a
 # large portal has hundreds of late units (400 units' rows were 0.5 MB of HTML).
 UNITS_PAGE = 20
+SCORE_PAGE = 25  # units a page of the scoreboard's ranking
 # Provisional due dates listed until filtered to a unit (at the turn of the year every
 # open due date in the next one is provisional: thousands on a large portal).
 PROVISIONAL_SHOWN = 50
@@ -265,13 +266,20 @@ def _period_arg() -> tuple[Period | None, str, str | None]:
         return (
             None,
             text,
-            _("无法识别的期间“%(text)s”，请填写如 2026-10、2026-Q4 或 2026。", text=text),
+            _(
+                "无法识别的期间“%(text)s”：月份请写 2026年11月、2026-11 或 202611，"
+                "季度写 2026-Q4 或 2026年第4季度，全年写 2026。",
+                text=text,
+            ),
         )
 
 
 @bp.get("/scoreboard")
 @login_required
 def scoreboard() -> tuple[str, int]:
+    """Compact: the period's totals first, the ranking SCORE_PAGE units a page, each
+    unit's late and missed columns folded (CELL_LIMIT each, then a page listing them
+    all), the charts last (issue 16: 400 units made a page 12,552 px tall)."""
     require_office()
     period, text, error = _period_arg()
     if period is None:
@@ -280,19 +288,26 @@ def scoreboard() -> tuple[str, int]:
         ), 422
     session, moment, cfg = db_session(), now(), settings()
     board = build_scoreboard(session, period, moment, cfg)
-    # A large portal has thousands of late and missed columns: the page lists CELL_LIMIT
-    # of each per unit (the assessment workbook has them all). Each due date and median
-    # is put in words once here, not once per cell (400 units: thousands of lookups).
+    pages = max((len(board.units) + SCORE_PAGE - 1) // SCORE_PAGE, 1)
+    page = min(arg_page("upage"), pages)
+    shown_units = board.units[(page - 1) * SCORE_PAGE : page * SCORE_PAGE]
+    # Each due date and median is put in words once here, not once per cell (400 units:
+    # thousands of lookups).
     shown = {
         due
-        for s in board.units
+        for s in shown_units
         for _path, due in s.late_columns[:CELL_LIMIT] + s.missed_columns[:CELL_LIMIT]
     }
-    medians = {m for s in board.units for m in s.stage_medians.values() if m is not None}
+    medians = {m for s in shown_units for m in s.stage_medians.values() if m is not None}
     return (
         render_template(
             "office_view/scoreboard.html",
             board=board,
+            totals=score_totals(board.units),
+            units=shown_units,
+            page=page,
+            pages=pages,
+            first=(page - 1) * SCORE_PAGE + 1,
             period=period,
             period_text=period.label,
             title=period_title(period),
@@ -302,6 +317,55 @@ def scoreboard() -> tuple[str, int]:
             # Read off the board just computed: no second scoreboard per month.
             on_time_svg=on_time_chart(session, period, moment, cfg, board=board),
             stage_svg=stage_flow_chart(session, period, moment, cfg),
+            error=None,
+        ),
+        200,
+    )
+
+
+def score_totals(units: list[Any]) -> dict[str, Any]:
+    """The period at a glance: units assessed and ranked, the three counts and the
+    overall on-time rate."""
+    on_time = sum(s.on_time for s in units)
+    late = sum(s.late for s in units)
+    missed = sum(s.missed for s in units)
+    judged = on_time + late + missed
+    return {
+        "units": len(units),
+        "ranked": sum(1 for s in units if s.rank),
+        "on_time": on_time,
+        "late": late,
+        "missed": missed,
+        "rate": on_time / judged if judged else None,
+        "with_lapses": sum(1 for s in units if s.late_columns or s.missed_columns),
+    }
+
+
+@bp.get("/scoreboard/columns")
+@login_required
+def score_columns() -> tuple[str, int]:
+    """Every late and missed column of one unit in the period (the scoreboard lists
+    CELL_LIMIT of each); the assessment workbook stays one 下载 link away."""
+    require_office()
+    period, text, error = _period_arg()
+    unit_id = _int_arg("unit")
+    if period is None:
+        return render_template(
+            "office_view/score_columns.html", score=None, period_text=text, error=error
+        ), 422
+    board = build_scoreboard(db_session(), period, now(), settings())
+    score = next((s for s in board.units if s.unit_id == unit_id), None)
+    if score is None:
+        abort(404)
+    days = {due for _path, due in score.late_columns + score.missed_columns}
+    return (
+        render_template(
+            "office_view/score_columns.html",
+            score=score,
+            period=period,
+            period_text=period.label,
+            title=period_title(period),
+            day_text={day: long_date(day) for day in days},
             error=None,
         ),
         200,

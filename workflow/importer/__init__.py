@@ -13,7 +13,7 @@ back in the same shape.
 
 from __future__ import annotations
 
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -53,6 +53,7 @@ def plan_import(
     retire_missing: bool = False,
     responsible_since: date | None = None,
     keep_separate: Collection[str] = (),
+    map_units: Mapping[str, str] | None = None,
     limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
     """What importing the file would do; writes nothing. `root`: a column to put the
@@ -72,6 +73,7 @@ def plan_import(
         retire_missing=retire_missing,
         responsible_since=responsible_since,
         keep_separate=keep_separate,
+        map_units=map_units,
         limits=limits,
     ).report
 
@@ -89,6 +91,7 @@ def apply_import(
     confirm_rules: bool = False,
     actor: User | None = None,
     keep_separate: Collection[str] = (),
+    map_units: Mapping[str, str] | None = None,
     accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
     limits: ImportLimits = DEFAULT_LIMITS,
 ) -> ImportReport:
@@ -110,6 +113,7 @@ def apply_import(
         confirm_rules=confirm_rules,
         actor=actor,
         keep_separate=keep_separate,
+        map_units=map_units,
         accept_links=accept_links,
         limits=limits,
     )
@@ -130,6 +134,7 @@ def write_import(
     confirm_rules: bool = False,
     actor: User | None = None,
     keep_separate: Collection[str] = (),
+    map_units: Mapping[str, str] | None = None,
     accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
     limits: ImportLimits = DEFAULT_LIMITS,
 ) -> tuple[ImportReport, list[LogEntry]]:
@@ -146,6 +151,7 @@ def write_import(
         responsible_since=responsible_since,
         confirm_rules=confirm_rules,
         keep_separate=keep_separate,
+        map_units=map_units,
         accept_links=accept_links,
         limits=limits,
         after_read=lambda: begin_write(session),  # the file is read: now lock and write

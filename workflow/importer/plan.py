@@ -10,7 +10,7 @@ changed; rules the office entered by hand for unchanged text are kept.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
@@ -183,6 +183,7 @@ def build_plan(
     responsible_since: date | None = None,
     confirm_rules: bool = False,
     keep_separate: Collection[str] = (),
+    map_units: Mapping[str, str] | None = None,
     accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
     limits: ImportLimits = DEFAULT_LIMITS,
     after_read: Callable[[], None] = lambda: None,
@@ -268,7 +269,7 @@ def build_plan(
         for cell in unit_cells:
             for name in (*cell.leads, *cell.cooperating):
                 where.setdefault(name, (named_row.table, named_row.row))
-    resolver = UnitResolver(session, list(where), keep_separate)
+    resolver = UnitResolver(session, list(where), keep_separate, dict(map_units or {}))
     used: dict[str, None] = {}
     for entry, row, unit_cell, coop_cell in parsed:
         _assign(entry, row, unit_cell, coop_cell, resolver, attention, used)

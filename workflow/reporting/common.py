@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -83,25 +84,38 @@ class PeriodError(ValueError):
 PERIOD_YEARS = range(1900, 2101)  # beyond these a period's end overflows `date`
 
 
+# How offices write a month, a quarter or a year, after NFKC (full-width digits and
+# marks become ASCII) and without spaces: 2026-11, 2026/11, 2026.11, 2026_11, 202611,
+# 2026年11月(份); 2026-Q4, 2026Q4, 2026年第4季度, 2026年四季度, 2026年Q4; 2026, 2026年(度).
+_MONTH = re.compile(r"(\d{4})(?:[-/._]|年)(\d{1,2})(?:月份?)?|(\d{4})(\d{2})")
+_QUARTER = re.compile(r"(\d{4})(?:[-/._]|年)?(?:第)?(?:Q([1-4])|([1-4一二三四])季度?)")
+_YEAR = re.compile(r"(\d{4})(?:年度?|年全年)?")
+_CHINESE_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4}
+
+
 def parse_period(text: str) -> Period:
-    """'2026-10' (a month), '2026-Q4' (a quarter) or '2026' (a year), 1900–2100."""
-    text = text.strip().upper()
+    """A month ('2026-10', '2026年10月', '2026/10', '2026.10', '202610'), a quarter
+    ('2026-Q4', '2026年第4季度', '2026年四季度') or a year ('2026', '2026年'), 1900–2100.
+    PeriodError says what could not be read."""
+    raw = text
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", text)).upper()
     if (m := re.match(r"\d{4}", text)) and int(m[0]) not in PERIOD_YEARS:
-        raise PeriodError(f"年份应在1900–2100之间: {text}")
-    if m := re.fullmatch(r"(\d{4})-(\d{1,2})", text):
-        year, month = int(m[1]), int(m[2])
+        raise PeriodError(f"年份应在1900–2100之间: {raw}")
+    if m := _MONTH.fullmatch(text):
+        year, month = (int(m[1]), int(m[2])) if m[1] else (int(m[3]), int(m[4]))
         if not 1 <= month <= 12:
-            raise PeriodError(f"月份应为1–12: {text}")
+            raise PeriodError(f"月份应为1–12: {raw}")
         start = date(year, month, 1)
         return Period(start, add_months(start, 1) - timedelta(days=1), f"{year}-{month:02d}")
-    if m := re.fullmatch(r"(\d{4})-?Q([1-4])", text):
-        year, quarter = int(m[1]), int(m[2])
+    if m := _QUARTER.fullmatch(text):
+        year = int(m[1])
+        quarter = int(m[2]) if m[2] else _CHINESE_DIGITS.get(m[3]) or int(m[3])
         start = date(year, 3 * quarter - 2, 1)
         return Period(start, add_months(start, 3) - timedelta(days=1), f"{year}-Q{quarter}")
-    if re.fullmatch(r"\d{4}", text):
-        year = int(text)
+    if m := _YEAR.fullmatch(text):
+        year = int(m[1])
         return Period(date(year, 1, 1), date(year, 12, 31), str(year))
-    raise PeriodError(f"无法识别的期间 {text!r}（应为 2026-10、2026-Q4 或 2026）")
+    raise PeriodError(f"无法识别的期间 {raw!r}（应为 2026-10、2026-Q4 或 2026）")
 
 
 def local_midnight(day: date, tz: ZoneInfo) -> datetime:

@@ -6,7 +6,7 @@ counts, and the entries of the column services the import ran)."""
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from datetime import date, datetime
 
 from sqlalchemy.orm import Session
@@ -34,6 +34,7 @@ def apply_table(
     responsible_since: date | None = None,
     confirm_rules: bool = False,
     keep_separate: Collection[str] = (),
+    map_units: Mapping[str, str] | None = None,
     accept_links: bool | Collection[tuple[tuple[str, ...], tuple[str, ...]]] = False,
     limits: ImportLimits = DEFAULT_LIMITS,
 ) -> Outcome[ImportReport]:
@@ -51,6 +52,7 @@ def apply_table(
         confirm_rules=confirm_rules,
         actor=actor,
         keep_separate=keep_separate,
+        map_units=map_units,
         accept_links=accept_links,
         limits=limits,
     )

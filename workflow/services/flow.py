@@ -375,11 +375,12 @@ def end_delegation(
     row.ended_at = now  # not started yet: it never holds
     row.ended_by_id = actor.id
     session.flush()
-    names = dict(
-        session.execute(
+    names: dict[int, str] = {
+        user_id: name
+        for user_id, name in session.execute(
             select(User.id, User.name).where(User.id.in_([row.delegator_id, row.delegate_id]))
-        ).tuples()
-    )
+        )
+    }
     label = f"{names.get(row.delegate_id, '')}（代 {names.get(row.delegator_id, '')}）"
     return done(
         row,

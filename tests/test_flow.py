@@ -425,7 +425,7 @@ def test_who_holds_is_set_based(session: Session, world: World, now: datetime) -
     assert small == large == 2
     held = who_holds(session, many, now + 2 * DAY, calendar)
     assert len(held) == 10  # the drafts hold nobody
-    office = [h for h in held.values() if h.stage == "office_review"][0]
+    office = next(h for h in held.values() if h.stage == "office_review")
     assert world.office_editor is not None
     assert {world.office_editor.id, world.user(Role.OFFICE_EDITOR, "office").id} <= set(
         office.user_ids

@@ -10,6 +10,7 @@ from rq import Worker
 from sqlalchemy import func, select, text
 
 from web import db_session
+from web.holding_view import holdings
 from workflow.enums import Role, State
 from workflow.models import Column, Item, Unit
 
@@ -38,7 +39,8 @@ def index() -> str:
         .order_by(Item.state_since.desc())
         .limit(100)
     ).all()
-    return render_template("index.html", counts=counts, rows=rows, states=list(State))
+    held = holdings([item for item, _unit, _path in rows])
+    return render_template("index.html", counts=counts, rows=rows, states=list(State), held=held)
 
 
 @bp.get("/healthz")

@@ -36,6 +36,7 @@ from workflow.models import AuditEvent, Delegation, Item, Nudge, ScheduledPublic
 from workflow.outcome import LogEntry, Outcome, done
 from workflow.permissions import PREVIOUS_STAGE, STAGES, History, check_permission
 from workflow.services.core import (
+    AnyItem,
     ItemSnapshot,
     check_designated,
     check_version,
@@ -52,7 +53,7 @@ from workflow.timezones import local_day
 # --------------------------------------------------------------------------- 撤回
 
 
-def _last_row(session: Session, item: ItemSnapshot) -> Any:
+def _last_row(session: Session, item: AnyItem) -> Any:
     return session.execute(
         select(
             AuditEvent.action,
@@ -63,7 +64,7 @@ def _last_row(session: Session, item: ItemSnapshot) -> Any:
     ).one()
 
 
-def _check_recall(session: Session, item: ItemSnapshot, actor: User) -> int | None:
+def check_recall(session: Session, item: AnyItem, actor: User) -> int | None:
     """Raise unless `actor` may recall `item` now; whom they recall for (委托) or None.
 
     From 初审: a drafter of the unit (designated, if the column names drafters), while the
@@ -118,7 +119,7 @@ def recall(
     check_version(item, expected_version)
     if not available(item, Action.RECALL):
         raise InvalidTransition(f"cannot recall an item in state {item.state}")
-    principal_id = _check_recall(session, item, actor)
+    principal_id = check_recall(session, item, actor)
     told = who_holds(session, [item], now, WorkCalendar())
     told_ids = told[item.id].user_ids if item.id in told else ()
     row = write(
@@ -220,7 +221,7 @@ def nudge(session: Session, *, actor: User, item_id: int, now: datetime) -> Outc
             "item",
             item_id,
             item.title,
-            {"stage": stage, "recipients": list(held.user_ids)},
+            {"stage": stage, "recipients": [h.name for h in held.holders]},
         ),
     )
 

@@ -74,11 +74,14 @@ class _Person:
     is_office: bool
 
 
-def _excluded(item: HeldItem, history: History, user_id: int) -> bool:
-    """Separation of duties (workflow.permissions.check_separation), as a test."""
-    if user_id == item.drafter_id or user_id in history.authors:
-        return True
-    return any(s != item.state for s in history.stages_of(user_id))
+_WAITING = frozenset(s.value for s in REVIEW_STATES)
+
+
+def _barred(state: str, drafter_id: int, history: History) -> frozenset[int]:
+    """Who may not review the item at `state`: separation of duties
+    (workflow.permissions.check_separation) as one set per item."""
+    others = (ids for stage, ids in history.reviewers.items() if stage != state)
+    return frozenset({drafter_id}).union(history.authors, *others)
 
 
 def _reviewers(
@@ -132,41 +135,39 @@ def who_holds(
     tz: ZoneInfo = LOCAL,
 ) -> dict[int, Holding]:
     """Item id → who holds it, for the items waiting at a review stage (others absent)."""
-    waiting = [i for i in items if i.state in {s.value for s in REVIEW_STATES}]
+    waiting = [i for i in items if i.state in _WAITING]
     if not waiting:
         return {}
     reviewers = _reviewers(session, {i.unit_id for i in waiting})
     delegates = _delegates(session, now, tz)
     today = local_day(now, tz)
+    # Working days per distinct arrival day: a list of thousands spans a few dozen days.
+    days = {local_day(i.state_since, tz) for i in waiting}
+    waits = {day: calendar.count_workdays(day, today)[0] for day in days}
     out: dict[int, Holding] = {}
     for item in waiting:
         state = State(item.state)
         stage = STAGES[state]
         history = review_facts.history(item.review_facts, item.current_revision_no)
+        barred = _barred(item.state, item.drafter_id, history)
         key = (item.unit_id if stage.own_unit else None, stage.role.value)
-        holders = _holders(item, state, history, reviewers.get(key, []), delegates)
-        waited, _ = calendar.count_workdays(local_day(item.state_since, tz), today)
+        holders = _holders(state, barred, reviewers.get(key, []), delegates)
+        waited = waits[local_day(item.state_since, tz)]
         out[item.id] = Holding(item.id, state.value, item.state_since, waited, holders)
     return out
 
 
 def _holders(
-    item: HeldItem,
     state: State,
-    history: History,
+    barred: frozenset[int],
     people: list[_Person],
     delegates: Mapping[tuple[int, State], list[tuple[int, str]]],
 ) -> tuple[Holder, ...]:
-    holders: list[Holder] = []
-    own = set()
-    for person in people:
-        if _excluded(item, history, person.id):
-            continue
-        holders.append(Holder(person.id, person.name))
-        own.add(person.id)
+    holders = [Holder(p.id, p.name) for p in people if p.id not in barred]
+    own = {h.user_id for h in holders}
     for principal in list(holders):
         for delegate_id, name in delegates.get((principal.user_id, state), []):
-            if delegate_id in own or _excluded(item, history, delegate_id):
+            if delegate_id in own or delegate_id in barred:
                 continue
             holders.append(Holder(delegate_id, name, principal.user_id, principal.name))
     return tuple(holders)

@@ -73,7 +73,7 @@ def fill(session: Session, units: int, items: int) -> None:
         head = _user(session, unit, f"head{u}", Role.HEAD)
         people.append((unit, drafter, deputy, second, head))
     session.flush()
-    for u, (unit, _d, _dep, second, head) in enumerate(people):
+    for u, (_unit, _d, _dep, second, head) in enumerate(people):
         if u % 5 == 0:
             session.add(
                 Delegation(

@@ -466,3 +466,31 @@ def test_history_of_a_delegated_action(session: Session, world: World, now: date
     )
     row_copy.on_behalf_of_id = world.user(Role.HEAD, "b").id
     assert audit.row_hash(row_copy) != row.hash
+
+
+def test_more_refusals_inactive_people_and_designated_drafters(
+    session: Session, world: World, now: datetime
+) -> None:
+    # A column with designated drafters: another drafter of the unit may not recall.
+    item = item_in_state(session, world, State.INITIAL_REVIEW, now)
+    colleague = person(session, world, [Role.DRAFTER], now, name="另一位报送员")
+    world.column.assignments[0].drafters.append(world.drafter)
+    session.flush()
+    with pytest.raises(errors.NotDesignated):
+        act(session, "recall", item, by=colleague, now=tick(now))
+    # A deactivated reviewer cannot recall, nor delegate; nobody delegates for them.
+    head = world.user(Role.HEAD)
+    stand_in = person(session, world, [Role.DEPUTY_HEAD], now, name="李四")
+    admin = world.user(Role.ADMIN)
+    admin.unit_id = world.unit_a.id
+    head.active = False
+    session.flush()
+    with pytest.raises(errors.InactiveUser):
+        delegate(session, head, head, stand_in, now, ["head_review"])
+    with pytest.raises(errors.DelegationRefused) as refused:
+        delegate(session, admin, head, stand_in, now, ["head_review"])
+    assert refused.value.reason == "delegator"
+    stand_in.active = False
+    session.flush()
+    with pytest.raises(errors.InactiveUser):
+        services.nudge(session, actor=stand_in, item_id=item.id, now=now)

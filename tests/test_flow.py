@@ -17,6 +17,7 @@ from workflow.enums import Action, Role, State
 from workflow.events import ItemNudged, ItemRecalled
 from workflow.holding import who_holds
 from workflow.models import AuditEvent, Item, ScheduledPublication, User
+from workflow.reporting.dashboard import dashboard
 from workflow.services.flow import last_nudges
 
 from .factories import World, item_in_state, new_item, person, tick
@@ -494,3 +495,15 @@ def test_more_refusals_inactive_people_and_designated_drafters(
     session.flush()
     with pytest.raises(errors.InactiveUser):
         services.nudge(session, actor=stand_in, item_id=item.id, now=now)
+
+
+def test_the_office_dashboard_names_who_holds_stuck_items(
+    session: Session, world: World, now: datetime
+) -> None:
+    head = world.user(Role.HEAD)
+    stand_in = person(session, world, [Role.DEPUTY_HEAD], now, name="李四")
+    stuck = item_in_state(session, world, State.HEAD_REVIEW, now - 10 * DAY)
+    delegate(session, head, head, stand_in, now, ["head_review"])
+    session.flush()
+    rows = [r for r in dashboard(session, now).stuck.rows if r.item_id == stuck.id]
+    assert [r.holders for r in rows] == [[head.name, f"李四（代 {head.name}）"]]

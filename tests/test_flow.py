@@ -507,3 +507,15 @@ def test_the_office_dashboard_names_who_holds_stuck_items(
     session.flush()
     rows = [r for r in dashboard(session, now).stuck.rows if r.item_id == stuck.id]
     assert [r.holders for r in rows] == [[head.name, f"李四（代 {head.name}）"]]
+
+
+def test_an_editor_nudging_is_not_told_themselves(
+    session: Session, world: World, now: datetime
+) -> None:
+    item = item_in_state(session, world, State.OFFICE_REVIEW, now)
+    assert world.office_editor is not None
+    outcome = services.nudge(session, actor=world.office_editor, item_id=item.id, now=now)
+    (nudged,) = outcome.events
+    assert isinstance(nudged, ItemNudged)
+    assert world.office_editor.id not in nudged.reviewer_ids
+    assert world.user(Role.OFFICE_EDITOR, "office").id in nudged.reviewer_ids

@@ -186,7 +186,9 @@ def nudge(session: Session, *, actor: User, item_id: int, now: datetime) -> Outc
         raise NudgeRefused(f"item {item_id} does not wait at a review stage", "not_waiting")
     calendar = load_calendar(session)
     held = who_holds(session, [item], now, calendar)[item.id]
-    if not held.user_ids:
+    told = [h for h in held.holders if h.user_id != actor.id]  # not oneself (an editor)
+    reviewer_ids = tuple(dict.fromkeys(h.user_id for h in told))
+    if not reviewer_ids:
         raise NudgeRefused(f"nobody can act on item {item_id} now", "nobody")
     day = nudge_day(calendar, now)
     earlier = session.execute(
@@ -204,7 +206,7 @@ def nudge(session: Session, *, actor: User, item_id: int, now: datetime) -> Outc
         stage=item.state,
         day=day,
         at=now,
-        recipients=",".join(str(u) for u in held.user_ids),
+        recipients=",".join(str(u) for u in reviewer_ids),
     )
     session.add(row)
     try:
@@ -215,13 +217,13 @@ def nudge(session: Session, *, actor: User, item_id: int, now: datetime) -> Outc
     stage = STAGES[State(item.state)].label
     return done(
         row,
-        [ItemNudged(item_id, row.id, actor.id, now, item.state, held.user_ids)],
+        [ItemNudged(item_id, row.id, actor.id, now, item.state, reviewer_ids)],
         LogEntry(
             "item.nudge",
             "item",
             item_id,
             item.title,
-            {"stage": stage, "recipients": [h.name for h in held.holders]},
+            {"stage": stage, "recipients": list(dict.fromkeys(h.name for h in told))},
         ),
     )
 

@@ -17,7 +17,7 @@ STATES = {
     State.OFFICE_REVIEW: _l("待审发"),
     State.PUBLISHED: _l("已发布"),
     State.RETURNED: _l("已退回"),
-    State.WITHDRAWN: _l("已作废"),
+    State.WITHDRAWN: _l("已撤销"),
     State.RETRACTED: _l("已撤稿"),
 }
 ACTIONS = {
@@ -27,7 +27,7 @@ ACTIONS = {
     Action.APPROVE: _l("通过"),
     Action.REJECT: _l("退回"),
     Action.RESUBMIT: _l("重新提交"),
-    Action.WITHDRAW: _l("作废"),
+    Action.WITHDRAW: _l("撤销"),
     Action.RETRACT: _l("撤稿"),
     Action.REVISE: _l("修订"),
     Action.RECALL: _l("撤回"),

@@ -66,7 +66,15 @@ def test_after_submitting_the_page_says_who_holds_it(app: Flask, portal: Portal)
     assert "初审：李建国、孙副局长" in column
     editor = login(app, portal.logins["editor"])
     assert "初审：李建国、孙副局长" in editor.get("/overview").get_data(as_text=True)
-    # Another unit's deputy head sees nothing of it; the head sees it with no button.
+    # In English too, nothing of it left in Chinese but the names.
+    _, token = page_token(drafter, f"/items/{item_id}")
+    drafter.post("/language", data={"csrf_token": token, "locale": "en"})
+    english = drafter.get(f"/items/{item_id}").get_data(as_text=True)
+    assert "Who holds it now" in english and "Nudge" in english and "Confirm recall" in english
+    assert not any(word in english for word in ("当前处理", "可处理人", "催办", "撤回"))
+    _, token = page_token(drafter, f"/items/{item_id}")
+    drafter.post("/language", data={"csrf_token": token, "locale": "zh_CN"})  # kept per user
+    # The head sees it with no button.
     head = login(app, portal.logins["head"])
     html = head.get(f"/items/{item_id}").get_data(as_text=True)
     assert 'id="recall"' not in html and 'id="nudge"' not in html
@@ -221,3 +229,36 @@ def test_the_delegate_inbox_and_history(app: Flask, portal: Portal) -> None:
         ).first()
         assert row is not None
         assert (row.actor_id, row.on_behalf_of_id) == (portal.ids["deputy2"], portal.ids["head"])
+
+
+def test_an_administrator_delegates_for_a_reviewer(app: Flask, portal: Portal) -> None:
+    admin = login(app, portal.logins["admin"])
+    html, token = page_token(admin, "/delegations")
+    assert 'name="delegator_id"' in html and "<select" in html  # choose whom it is for
+    start = (today() + timedelta(days=3)).isoformat()
+    made = admin.post(
+        "/delegations",
+        data={
+            "csrf_token": token,
+            "delegator_id": portal.ids["deputy"],
+            "delegate_id": portal.ids["head"],
+            "stages": ["initial_review"],
+            "starts_on": start,
+            "ends_on": start,
+            "reason": "休假",
+        },
+        follow_redirects=True,
+    )
+    page = made.get_data(as_text=True)
+    assert "委托已设定" in page and "未开始" in page and "李建国" in page
+    # The deputy sees it as theirs (upcoming) and may cancel it; the English page too.
+    deputy = login(app, portal.logins["deputy"])
+    mine = deputy.get("/delegations").get_data(as_text=True)
+    assert "张卫东" in mine and "取消" in mine
+    _, token = page_token(deputy, "/delegations")
+    deputy.post("/language", data={"csrf_token": token, "locale": "en"})
+    english = deputy.get("/delegations").get_data(as_text=True)
+    assert "Delegations" in english and "Not started" in english and "Cancel" in english
+    assert not any(word in english for word in ("委托", "受托", "环节", "开始日期"))
+    _, token = page_token(deputy, "/delegations")
+    deputy.post("/language", data={"csrf_token": token, "locale": "zh_CN"})

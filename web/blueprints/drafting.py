@@ -513,7 +513,7 @@ def resubmit(item_id: int) -> Any:
 @bp.post("/items/<int:item_id>/withdraw")
 @login_required
 def withdraw(item_id: int) -> Any:
-    return _drafting_action(item_id, services.withdraw, _("稿件已作废。"), comment=True)
+    return _drafting_action(item_id, services.withdraw, _("稿件已撤销。"), comment=True)
 
 
 @bp.post("/items/<int:item_id>/revise")

@@ -17,8 +17,12 @@ from redis import Redis
 from rq import Queue
 
 from notifications.runtime import QUEUE
-from workflow.events import ItemPublished, ItemReturned
+from workflow import outbox
+from workflow.events import DelegationMade, ItemNudged, ItemPublished, ItemRecalled, ItemReturned
 from workflow.outbox import KINDS
+
+# Events whose payload is the outbox's (all their fields).
+_WHOLE = (ItemRecalled, ItemNudged, DelegationMade)
 
 NOTIFIED = KINDS
 
@@ -26,7 +30,9 @@ NOTIFIED = KINDS
 def event_payload(event: Any) -> dict[str, Any] | None:
     if not isinstance(event, NOTIFIED):
         return None
-    payload: dict[str, Any] = {
+    if isinstance(event, _WHOLE):
+        return outbox.payload(event)
+    fields: dict[str, Any] = {
         "type": type(event).__name__,
         "item_id": event.item_id,
         "revision_no": event.revision_no,
@@ -36,10 +42,10 @@ def event_payload(event: Any) -> dict[str, Any] | None:
         "comment": event.comment,
     }
     if isinstance(event, ItemReturned | ItemPublished):
-        payload["drafter_id"] = event.drafter_id
+        fields["drafter_id"] = event.drafter_id
     if isinstance(event, ItemReturned):
-        payload["approver_ids"] = list(event.approver_ids)
-    return payload
+        fields["approver_ids"] = list(event.approver_ids)
+    return fields
 
 
 def enqueue_events(queue_or_redis: Queue | Redis, events: Iterable[Any]) -> int:

@@ -1,8 +1,11 @@
 """Workflow events → messages: submitted / approved / returned / published tell the next
-actor and the drafter (a return also tells everyone who already approved)."""
+actor and the drafter (a return also tells everyone who already approved); a recall (撤回)
+tells who no longer needs to act, a nudge (催办) each current reviewer once, a new
+delegation (委托) the delegate. Delegates of the next actors hear what those do."""
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select
@@ -11,8 +14,9 @@ from sqlalchemy.orm import Session
 from config import NotifyConfig
 from notifications.recipients import Directory
 from notifications.reminders import Reminder
+from workflow import delegation
 from workflow.enums import Action, Role, State
-from workflow.models import AuditEvent, Item
+from workflow.models import AuditEvent, Item, User
 from workflow.permissions import STAGES
 
 EVENT = "event"
@@ -50,9 +54,43 @@ def submission_words(
             f"的修订稿（第{number}版）已提交",
         )
     return "", f"信息《{title}》已提交{stage}，请及时审核。", "已提交"
+def delegates_for(session: Session, now: datetime, holders: list[int], stage: State) -> list[int]:
+    """The delegates standing in at `now` for any of `holders` at `stage` (委托)."""
+    wanted = set(holders)
+    return [
+        d.delegate_id
+        for d in delegation.active(session, now)
+        if d.delegator_id in wanted and stage in delegation.stages_of(d)
+    ]
+
+
+def _name(session: Session, user_id: int) -> str:
+    return session.execute(select(User.name).where(User.id == user_id)).scalar_one_or_none() or ""
+
+
+def _delegation_made(session: Session, event: dict[str, Any], cfg: NotifyConfig) -> list[Reminder]:
+    stages = "、".join(STAGES[State(s)].label for s in event.get("stages") or ())
+    who = _name(session, int(event["delegator_id"]))
+    when = f"{event['starts_on']} 至 {event['ends_on']}"
+    return [
+        Reminder(
+            f"delegation:{event['delegation_id']}",
+            "DelegationMade",
+            str(event["at"]),
+            EVENT,
+            f"【委托】{who}委托您代为审核（{stages}）",
+            f"{who}委托您于{when}代为{stages}。"
+            f"期间待其审核的稿件也由您处理，处理记录写明“代 {who}”。",
+            (int(event["delegate_id"]),),
+            f"{cfg.BASE_URL.rstrip('/')}/inbox",
+            {"subject": f"{who}委托"[:30], "when": when},
+        )
+    ]
 
 
 def event_reminders(session: Session, event: dict[str, Any], cfg: NotifyConfig) -> list[Reminder]:
+    if event["type"] == "DelegationMade":
+        return _delegation_made(session, event, cfg)
     item = session.get(Item, int(event["item_id"]))
     if item is None:
         return []
@@ -61,8 +99,13 @@ def event_reminders(session: Session, event: dict[str, Any], cfg: NotifyConfig) 
     to_state = event.get("to_state") or ""
     title = item.title
     link = f"{cfg.BASE_URL.rstrip('/')}/items/{item.id}"
-    key = (f"item:{item.id}:r{event['revision_no']}", f"{kind}:{to_state}", str(event["at"]))
+    key = (
+        f"item:{item.id}:r{event.get('revision_no', item.current_revision_no)}",
+        f"{kind}:{to_state}" if kind != "ItemNudged" else f"{kind}:{event['nudge_id']}",
+        str(event["at"]),
+    )
     drafter = int(event.get("drafter_id") or item.drafter_id)
+    at = datetime.fromisoformat(str(event["at"]))
 
     def message(users: list[int], subject: str, body: str) -> Reminder:
         ids = tuple(u for u in dict.fromkeys(users) if u != actor)
@@ -91,6 +134,7 @@ def event_reminders(session: Session, event: dict[str, Any], cfg: NotifyConfig) 
         else:
             note, done = "", "已通过上一环节审核"
             sentence = f"信息《{title}》已提交{stage.label}，请及时审核。"
+        holders = holders + delegates_for(session, at, holders, State(to_state))
         out.append(
             message(
                 [h for h in holders if h != drafter],
@@ -115,6 +159,18 @@ def event_reminders(session: Session, event: dict[str, Any], cfg: NotifyConfig) 
                 f"信息《{title}》被退回修改。退回意见：{comment}",
             )
         )
+    elif kind == "ItemRecalled":
+        out.extend(_recalled(event, title, drafter, message))
+    elif kind == "ItemNudged":
+        waits_at = STAGES[State(event["stage"])].label
+        who = _name(session, actor)
+        out.append(
+            message(
+                [int(u) for u in event.get("reviewer_ids") or ()],
+                f"【催办】《{title}》待您{waits_at}",
+                f"{who}催办：信息《{title}》正在{waits_at}环节等待您处理，请及时审核。",
+            )
+        )
     elif kind == "ItemPublished":
         out.append(
             message(
@@ -124,3 +180,27 @@ def event_reminders(session: Session, event: dict[str, Any], cfg: NotifyConfig) 
             )
         )
     return [r for r in out if r.users]
+
+
+def _recalled(event: dict[str, Any], title: str, drafter: int, message: Any) -> list[Reminder]:
+    """Who had been asked to act hears it no longer waits for them; after a reviewer's
+    recall, the drafter hears where the item is now."""
+    told = [int(u) for u in event.get("told") or ()]
+    out = [
+        message(
+            told,
+            f"【撤回】《{title}》已撤回，无需处理",
+            f"信息《{title}》已被撤回，暂不需要您处理。",
+        )
+    ]
+    to_state = event.get("to_state") or ""
+    if to_state in STAGES:
+        stage = STAGES[State(to_state)].label
+        out.append(
+            message(
+                [drafter],
+                f"【进度】《{title}》审核人撤回通过，回到{stage}",
+                f"您报送的信息《{title}》的上一环节审核人撤回了通过意见，稿件回到{stage}环节。",
+            )
+        )
+    return out

@@ -30,6 +30,7 @@ from sqlalchemy.orm import Session
 
 from config import NotifyConfig
 from notifications.recipients import Directory
+from workflow import delegation
 from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
 from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, Settings, evaluate
@@ -117,7 +118,7 @@ def due_reminders(
     calendar = load_calendar(session)
     directory = Directory.load(session)
     due = Due([], [])
-    _stage_waits(due, session, today, tz, calendar, directory, cfg)
+    _stage_waits(due, session, today, tz, calendar, directory, cfg, stand_ins(session, now))
     _columns(due, session, now, today, calendar, directory, cfg, timezone)
     due.reminders.extend(_obligations(session, today, calendar, directory, cfg))
     due.reminders.extend(_item_dues(session, today, calendar, directory, cfg))
@@ -137,6 +138,16 @@ def _link(cfg: NotifyConfig, path: str) -> str:
 # --------------------------------------------------------------------------- (a)
 
 
+def stand_ins(session: Session, now: datetime) -> dict[tuple[int, str], list[int]]:
+    """(delegator, stage) → the delegates standing in for them at `now` (委托): reminders
+    of a stage go to them too while the delegation holds."""
+    found: dict[tuple[int, str], list[int]] = {}
+    for row in delegation.active(session, now):
+        for stage in delegation.stages_of(row):
+            found.setdefault((row.delegator_id, stage.value), []).append(row.delegate_id)
+    return found
+
+
 def _stage_waits(
     due: Due,
     session: Session,
@@ -145,6 +156,7 @@ def _stage_waits(
     calendar: WorkCalendar,
     directory: Directory,
     cfg: NotifyConfig,
+    delegates: dict[tuple[int, str], list[int]],
 ) -> None:
     rows = session.execute(
         select(Item.id, Item.title, Item.unit_id, Item.state, Item.state_since, Item.drafter_id)
@@ -159,6 +171,7 @@ def _stage_waits(
         holders = (
             directory.unit(unit_id, stage.role) if stage.own_unit else directory.role(stage.role)
         )
+        holders = holders + [d for h in holders for d in delegates.get((h, state), [])]
         subject, period = f"item:{item_id}:{state}", since.isoformat()
         # A reminder per stay at the stage (period: when it arrived there).
         link = _link(cfg, f"/items/{item_id}")

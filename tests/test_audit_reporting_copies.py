@@ -72,9 +72,13 @@ def walk_every_action(session: Session, world: World, start: datetime) -> list[i
     do = Walk(session, world, item, start)
     do(edit, drafter)  # an edit keeps the state and its state_since
     do(services.submit, drafter)
+    do(services.recall, drafter)  # 撤回 before 初审 acts: a draft again
+    do(services.submit, drafter)
     do(services.reject, deputy, comment="请补充数据来源")
     do(edit, drafter)
     do(services.resubmit, drafter)
+    do(services.approve, deputy, confidentiality_checked=True)
+    do(services.recall, deputy)  # the deputy takes the approval back
     do(services.approve, deputy, confidentiality_checked=True)
     do(services.approve, head)
     do(services.approve, editor)

@@ -63,6 +63,7 @@ def test_the_runner_commits_the_notified_events_with_the_change(
         "to_state": "initial_review",
         "action": "submit",
         "comment": "请审",
+        "on_behalf_of_id": None,
     }
 
 

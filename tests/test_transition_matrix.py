@@ -47,6 +47,11 @@ DEST: dict[tuple[str, str], str] = {
     (LIVE_REVIEW, "approve"): "head_review",
     (LIVE_REVIEW, "reject"): "returned",
     (LIVE_REVIEW, "retract"): "retracted",
+    # 撤回 (issue 16): the drafter from 初审; a reviewer their approval, one stage back.
+    ("initial_review", "recall"): "draft",
+    ("head_review", "recall"): "initial_review",
+    ("office_review", "recall"): "head_review",
+    (LIVE_REVIEW, "recall"): "draft",
 }
 
 DRAFTER, DEPUTY, HEAD, EDITOR = "drafter", "deputy_head", "head", "office_editor"
@@ -64,6 +69,14 @@ REVIEWER: dict[str, tuple[str, str]] = {
     "head_review": (HEAD, "own"),
     "office_review": (EDITOR, "office"),
 }
+# Who may recall from each stage: the drafter from 初审, else who approved into it (in
+# these items, the previous stage's reviewer of unit A).
+RECALLER: dict[str, tuple[str, str]] = {
+    "initial_review": (DRAFTER, "own"),
+    LIVE_REVIEW: (DRAFTER, "own"),
+    "head_review": (DEPUTY, "own"),
+    "office_review": (HEAD, "own"),
+}
 
 # Valid input for each action, so only state, role and unit decide the outcome.
 KWARGS: dict[str, dict[str, object]] = {
@@ -76,7 +89,12 @@ KWARGS: dict[str, dict[str, object]] = {
 def expected(shape: str, action: str, role: str, where: str) -> type[Exception] | str:
     if (shape, action) not in DEST:
         return errors.InvalidTransition
-    needed_role, needed_where = REVIEWER[shape] if action in ("approve", "reject") else WHO[action]
+    if action in ("approve", "reject"):
+        needed_role, needed_where = REVIEWER[shape]
+    elif action == "recall":
+        needed_role, needed_where = RECALLER[shape]
+    else:
+        needed_role, needed_where = WHO[action]
     if role != needed_role:
         return errors.RoleRequired
     if where != needed_where:

@@ -18,12 +18,15 @@ from workflow.attachments import AttachmentRefused
 from workflow.errors import (
     CommentRequired,
     ConfidentialityCheckRequired,
+    DelegationRefused,
     InvalidTransition,
     KindNotAllowed,
     NotAllowed,
     NotDesignated,
     NotFound,
+    NudgeRefused,
     PrerequisiteMissing,
+    RecallRefused,
     SeparationOfDuties,
     StaleVersion,
     ValidationFailed,
@@ -99,6 +102,9 @@ def workflow_message(exc: WorkflowError) -> str:
         return str(STALE_MESSAGE)
     if isinstance(exc, InvalidTransition):
         return _("此稿件当前状态不允许该操作，可能已被他人处理，请刷新后查看。")
+    if isinstance(exc, RecallRefused | DelegationRefused | NudgeRefused):
+        reason = getattr(exc, "reason", "")
+        return str(_REFUSALS.get((exc.code, reason), _REFUSALS[(exc.code, "")]))
     if isinstance(exc, SeparationOfDuties):
         return _("按“三审”分离原则，您不能审核本人起草或已在其他环节审核过的稿件。")
     if isinstance(exc, NotDesignated):
@@ -126,6 +132,33 @@ def workflow_message(exc: WorkflowError) -> str:
     log.warning("unmapped workflow error %s: %s", exc.code, exc)
     return _("操作未完成，请刷新页面后重试；如仍有问题请联系管理员。")
 
+
+# Why a recall (撤回) or a delegation (委托) was refused, by the error's reason.
+_REFUSALS: dict[tuple[str, str], Any] = {
+    ("recall_refused", ""): _l("此稿件现在不能撤回。"),
+    ("recall_refused", "acted"): _l("审核人已处理（或下一环节已处理），不能撤回。"),
+    ("recall_refused", "not_yours"): _l("只有作出通过意见的审核人本人才能撤回。"),
+    ("recall_refused", "scheduled"): _l(
+        "区政府办已设定定时发布，不能撤回；如需修改请联系区政府办。"
+    ),
+    ("nudge_refused", ""): _l("现在不能催办此稿件。"),
+    ("delegation_refused", ""): _l("无法设定此委托。"),
+    ("delegation_refused", "self"): _l("不能委托给本人。"),
+    ("delegation_refused", "delegator"): _l("委托人账户已停用。"),
+    ("delegation_refused", "delegate"): _l(
+        "受托人须为本单位在用的其他审核人员（分管负责人、主要负责人或区政府办编辑）；"
+        "如需委托其他人员，请联系系统管理员。"
+    ),
+    ("delegation_refused", "stages"): _l("委托环节：请选择委托人本人负责的审核环节。"),
+    ("delegation_refused", "dates"): _l("结束日期不能早于开始日期。"),
+    ("delegation_refused", "past"): _l("开始日期不能早于今天。"),
+    ("delegation_refused", "too_long"): _l("委托期限最长92天。"),
+    ("delegation_refused", "overlap"): _l("委托人在这段时间的相同环节已有委托，请先结束原委托。"),
+    ("delegation_refused", "chain"): _l(
+        "不能转委托：受托人在这段时间本人也委托了他人，或委托人正在代他人审核。"
+    ),
+    ("delegation_refused", "ended"): _l("该委托已结束。"),
+}
 
 # The workflow library's ValidationFailed texts (English, for logs) → the user's sentence.
 _VALIDATION: list[tuple[re.Pattern[str], Any]] = [

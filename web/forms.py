@@ -221,3 +221,30 @@ class TwoFactorEnableForm(SafeForm):
 class TwoFactorDisableForm(SafeForm):
     password = PasswordField(_l("当前密码"), validators=[DataRequired(_l("请输入当前密码"))])
     submit = SubmitField(_l("停用两步验证"))
+
+
+class NudgeForm(SafeForm):
+    """催办: nothing but the CSRF token."""
+
+
+class DelegationForm(SafeForm):
+    """委托: who stands in for whom, at which stages, from which day to which (inclusive)."""
+
+    delegator_id = SelectField(_l("委托人"), coerce=int, choices=[])
+    delegate_id = SelectField(
+        _l("受托人（代为审核）"),
+        coerce=int,
+        choices=[],
+        validators=[InputRequired(_l("请选择受托人"))],
+    )
+    stages = SelectMultipleField(
+        _l("委托环节"), choices=[], validators=[DataRequired(_l("请至少选择一个环节"))]
+    )
+    starts_on = DateField(_l("开始日期"), validators=[InputRequired(_l("请填写开始日期"))])
+    ends_on = DateField(_l("结束日期（含当天）"), validators=[InputRequired(_l("请填写结束日期"))])
+    reason = StringField(_l("事由（如出差、休假）"), validators=[Length(max=200)])
+    submit = SubmitField(_l("确认委托"))
+
+
+class EndDelegationForm(SafeForm):
+    """End a delegation early: nothing but the CSRF token."""

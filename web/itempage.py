@@ -5,23 +5,28 @@ from __future__ import annotations
 
 import difflib
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import Session, object_session
+from sqlalchemy.orm import Session, aliased, object_session
 
+from web.helpers import calendar, now, tz
 from web.labels import ATTACHMENT_TYPES, GUIDE_ELEMENTS, label
 from web.sanitize import body_text_lines
 from workflow import review_facts
 from workflow.attachments import KINDS, extension
+from workflow.delegation import principal_for
 from workflow.enums import Action, State
-from workflow.errors import NotAllowed
+from workflow.errors import NotAllowed, RoleRequired, WrongUnit
+from workflow.holding import who_holds
 from workflow.machine import available
 from workflow.models import Attachment, AuditEvent, Item, Revision, User
-from workflow.permissions import DRAFTING_ACTIONS, check_permission
+from workflow.permissions import DRAFTING_ACTIONS, REVIEW_ACTIONS, History, check_permission
 from workflow.scheduling import open_schedule
 from workflow.services.core import EDITABLE_STATES, check_designated, check_drafter
+from workflow.services.flow import check_recall, last_nudges, may_nudge, nudge_day
 
 
 @dataclass(frozen=True)
@@ -97,15 +102,26 @@ def _designated(item: Item, user: User) -> None:
 def may(action: Action, item: Item, user: User) -> bool:
     if not available(item, action):
         return False
+    history = review_facts.history(item.review_facts, item.current_revision_no)
     try:
-        check_permission(
-            action, item, user, review_facts.history(item.review_facts, item.current_revision_no)
-        )
+        check_permission(action, item, user, history)
         if action in DRAFTING_ACTIONS:
             _designated(item, user)
+    except (RoleRequired, WrongUnit):
+        return action in REVIEW_ACTIONS and _stands_in(action, item, user, history)
     except NotAllowed:
         return False
     return True
+
+
+def _stands_in(action: Action, item: Item, user: User, history: History) -> bool:
+    """Whether `user` may take a review action for someone they stand in for (委托)."""
+    session = object_session(item)
+    assert session is not None
+    try:
+        return principal_for(session, item, user, action, history, now()) is not None
+    except NotAllowed:
+        return False
 
 
 def may_edit(item: Item, user: User) -> bool:
@@ -120,15 +136,44 @@ def may_edit(item: Item, user: User) -> bool:
 
 
 def history(session: Session, item_id: int) -> list[tuple[AuditEvent, str]]:
+    """The item's audit rows with who acted: "张三（代 李四）" for a delegate (委托)."""
+    principal = aliased(User)
     return [
-        (row, name)
-        for row, name in session.execute(
-            select(AuditEvent, User.name)
+        (row, _("%(name)s（代 %(other)s）", name=name, other=other) if other else name)
+        for row, name, other in session.execute(
+            select(AuditEvent, User.name, principal.name)
             .join(User, User.id == AuditEvent.actor_id)
+            .outerjoin(principal, principal.id == AuditEvent.on_behalf_of_id)
             .where(AuditEvent.item_id == item_id)
             .order_by(AuditEvent.seq)
         ).all()
     ]
+
+
+def may_recall(session: Session, item: Item, user: User) -> bool:
+    """Whether `user` may recall (撤回) `item` now: the service's own check, in advance."""
+    if not available(item, Action.RECALL):
+        return False
+    try:
+        check_recall(session, item, user)
+    except NotAllowed:
+        return False
+    return True
+
+
+def flow_context(session: Session, item: Item, user: User, now: datetime) -> dict[str, Any]:
+    """Who holds the item now, its last nudge (催办), and whether this user may recall
+    or nudge it."""
+    held = who_holds(session, [item], now, calendar(), tz()).get(item.id)
+    last = last_nudges(session, [item.id]).get(item.id) if held else None
+    nudged_today = last is not None and last[0].day == nudge_day(calendar(), now)
+    return {
+        "holding": held,
+        "last_nudge": last,
+        "nudged_today": nudged_today,
+        "may_recall": may_recall(session, item, user),
+        "may_nudge": held is not None and may_nudge(user, item.unit_id),
+    }
 
 
 def last_return(rows: list[tuple[AuditEvent, str]]) -> tuple[AuditEvent, str] | None:
@@ -154,7 +199,11 @@ def context(session: Session, item: Item, user: User) -> dict[str, Any]:
     elif live is not None and live != current.number and diffs:
         diffs[0] = Diff("published", live, diffs[0].lines)
     rows = history(session, item.id)
-    actions = {a: may(a, item, user) for a in Action if a not in (Action.CREATE, Action.EDIT)}
+    actions = {
+        a: may(a, item, user)
+        for a in Action
+        if a not in (Action.CREATE, Action.EDIT, Action.RECALL)
+    }
     return {
         "item": item,
         "rev": current,
@@ -166,4 +215,5 @@ def context(session: Session, item: Item, user: User) -> dict[str, Any]:
         "can_edit": may_edit(item, user),
         "schedule": open_schedule(session, item.id),
         "stage": item.state,
+        **flow_context(session, item, user, now()),
     }

@@ -17,7 +17,7 @@ STATES = {
     State.OFFICE_REVIEW: _l("待审发"),
     State.PUBLISHED: _l("已发布"),
     State.RETURNED: _l("已退回"),
-    State.WITHDRAWN: _l("已撤回"),
+    State.WITHDRAWN: _l("已撤销"),
     State.RETRACTED: _l("已撤稿"),
 }
 ACTIONS = {
@@ -27,9 +27,10 @@ ACTIONS = {
     Action.APPROVE: _l("通过"),
     Action.REJECT: _l("退回"),
     Action.RESUBMIT: _l("重新提交"),
-    Action.WITHDRAW: _l("撤回"),
+    Action.WITHDRAW: _l("撤销"),
     Action.RETRACT: _l("撤稿"),
     Action.REVISE: _l("修订"),
+    Action.RECALL: _l("撤回"),
 }
 ROLES = {
     Role.DRAFTER: _l("信息报送员"),
@@ -122,6 +123,9 @@ ADMIN_ACTIONS = {
     "holiday.upload": _l("导入节假日文件"),
     "import.apply": _l("导入责任分解表"),
     "leaders.import": _l("导入分管领导表"),
+    "item.nudge": _l("催办"),
+    "delegation.create": _l("设定委托"),
+    "delegation.end": _l("结束委托"),
 }
 # …what its targets are…
 ADMIN_TARGETS = {
@@ -132,6 +136,8 @@ ADMIN_TARGETS = {
     "calendar": _l("节假日文件"),
     "import": _l("责任分解表"),
     "leaders": _l("分管领导表"),
+    "item": _l("稿件"),
+    "delegation": _l("委托"),
 }
 # …and the fields in its changes.
 ADMIN_FIELDS = {
@@ -158,6 +164,14 @@ ADMIN_FIELDS = {
     "retired_at": _l("停用时间"),
     "role": _l("责任方式"),
     "rules": _l("时限规则"),
+    "delegator": _l("委托人"),
+    "delegate": _l("受托人"),
+    "stages": _l("委托环节"),
+    "starts_on": _l("开始日期"),
+    "ends_on": _l("结束日期"),
+    "ended_at": _l("结束时间"),
+    "stage": _l("环节"),
+    "recipients": _l("催办对象"),
     "confirmed": _l("规则已确认"),
     "part": _l("栏目分类"),
     "responsible_since": _l("责任起始日期"),

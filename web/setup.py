@@ -105,7 +105,7 @@ def init_app(app: Flask, config: Config) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    from web import errors, filters, notify_bridge
+    from web import errors, filters, holding_view, notify_bridge
     from web.blueprints import (
         account,
         admin,
@@ -118,6 +118,7 @@ def init_app(app: Flask, config: Config) -> None:
         deliveries,
         drafting,
         feeds,
+        flow,
         messages,
         office,
         office_view,
@@ -133,6 +134,7 @@ def init_app(app: Flask, config: Config) -> None:
         drafting.bp,
         review.bp,
         review_forms.bp,
+        flow.bp,
         office.bp,
         office_view.bp,
         deliveries.bp,
@@ -148,3 +150,4 @@ def init_app(app: Flask, config: Config) -> None:
         app.register_blueprint(bp)
     notify_bridge.init_app(app)
     app.jinja_env.globals["unread_messages"] = messages.unread_count
+    app.jinja_env.globals["holder_names"] = holding_view.holder_names

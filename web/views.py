@@ -12,6 +12,7 @@ from sqlalchemy import func, select, text
 from werkzeug.wrappers import Response
 
 from web import db_session
+from web.holding_view import holdings
 from workflow.enums import Role, State
 from workflow.models import Column, Item, Unit
 
@@ -40,7 +41,8 @@ def index() -> str:
         .order_by(Item.state_since.desc())
         .limit(100)
     ).all()
-    return render_template("index.html", counts=counts, rows=rows, states=list(State))
+    held = holdings([item for item, _unit, _path in rows])
+    return render_template("index.html", counts=counts, rows=rows, states=list(State), held=held)
 
 
 @bp.get("/favicon.ico")

@@ -52,11 +52,15 @@ def compute_hash(
     at: datetime,
     prev_hash: str | None,
     hash_alg: str = hashes.DEFAULT,
+    on_behalf_of_id: int | None = None,
 ) -> str:
     # The algorithm is not part of the hashed text: rows written before it was recorded
     # verify unchanged, and a relabelled row fails anyway (the other function's digest).
+    # Whom a delegate acted for (委托) is hashed only when set, for the same reason.
+    extra = {} if on_behalf_of_id is None else {"on_behalf": on_behalf_of_id}
     text = _canonical(
         {
+            **extra,
             "content": content_digest,
             "item": item_id,
             "seq": seq,
@@ -115,6 +119,7 @@ def row_hash(row: AuditEvent) -> str:
         at=row.at,
         prev_hash=row.prev_hash,
         hash_alg=row.hash_alg,
+        on_behalf_of_id=row.on_behalf_of_id,
     )
 
 
@@ -168,6 +173,7 @@ def next_row(
     unit_id: int | None = None,
     state_entered_at: datetime | None = None,
     hash_alg: str = hashes.DEFAULT,
+    on_behalf_of_id: int | None = None,
 ) -> dict[str, Any]:
     """The next audit row of `item` as column values, hash included (nothing written).
 
@@ -189,6 +195,7 @@ def next_row(
         "at": at,
         "prev_hash": item.audit_head,
         "hash_alg": hashes.check(hash_alg),
+        "on_behalf_of_id": on_behalf_of_id,
     }
     return {
         **fields,
@@ -399,6 +406,7 @@ def verify_chains(session: Session, batch: int = 2000) -> Iterator[ChainBreak]:
             actor_id=row.actor_id,
             from_state=row.from_state,
             revision_no=row.revision_no,
+            on_behalf_of_id=row.on_behalf_of_id,
         )
         expected.advance(row, recorded)
         prev_hash, expected_seq = row.hash, expected_seq + 1

@@ -60,7 +60,7 @@ DEMO_ITEMS: list[tuple[str, str, str, str, State]] = [
     ("区教育局", "小学", ItemKind.ARTICLE, "小学新生入学报名须知", State.INITIAL_REVIEW),
     ("区教育局", "初中", ItemKind.ARTICLE, "初中学籍管理工作说明（草稿）", State.DRAFT),
     ("区教育局", "教师资格服务", ItemKind.ARTICLE, "2026年下半年教师资格认定公告", State.RETURNED),
-    ("区教育局", "高中", ItemKind.ARTICLE, "高中招生咨询会安排（已撤回）", State.WITHDRAWN),
+    ("区教育局", "高中", ItemKind.ARTICLE, "高中招生咨询会安排（已撤销）", State.WITHDRAWN),
     ("区教育局", "教育招生", ItemKind.ARTICLE, "2025年秋季招生计划（已撤稿）", State.RETRACTED),
     (
         "区民政局",

@@ -26,6 +26,9 @@ class Action(StrEnum):
     WITHDRAW = "withdraw"
     RETRACT = "retract"
     REVISE = "revise"
+    # 撤回: the drafter takes a submission back before 初审 acts; a reviewer takes their
+    # approval back before the next stage acts.
+    RECALL = "recall"
 
 
 class Role(StrEnum):

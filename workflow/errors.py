@@ -8,6 +8,7 @@ StaleVersion → 409, ValidationFailed → 422, NotFound → 404.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 
 class WorkflowError(Exception):
@@ -101,3 +102,44 @@ class KindNotAllowed(PrerequisiteMissing):
     """E.g. a news item in a policy column (政策性栏目不得用新闻信息代替)."""
 
     code = "kind_not_allowed"
+
+
+class RecallRefused(NotAllowed):
+    """撤回 is not possible now. `reason`: "acted" (a reviewer has acted on this round, or
+    the next stage has), "not_yours" (only who approved may recall that approval),
+    "scheduled" (the office has scheduled the publication)."""
+
+    code = "recall_refused"
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason
+
+
+class NudgeRefused(WorkflowError):
+    """催办 refused. `reason`: "not_waiting" (no review stage holds the item), "nobody"
+    (no reviewer to tell), "already" (nudged this working day: `by` and `at` say who and
+    when)."""
+
+    code = "nudge_refused"
+    http_status = 409
+
+    def __init__(
+        self, message: str, reason: str, by: str | None = None, at: datetime | None = None
+    ) -> None:
+        super().__init__(message)
+        self.reason = reason
+        self.by = by
+        self.at = at
+
+
+class DelegationRefused(ValidationFailed):
+    """A delegation (委托) that cannot be made or ended. `reason` names the rule: "self",
+    "chain", "overlap", "delegate" (not an eligible stand-in), "stages", "dates", "past",
+    "too_long", "ended"."""
+
+    code = "delegation_refused"
+
+    def __init__(self, message: str, reason: str) -> None:
+        super().__init__(message)
+        self.reason = reason

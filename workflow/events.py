@@ -19,6 +19,7 @@ class ItemEvent:
     to_state: str
     action: str
     comment: str | None = None
+    on_behalf_of_id: int | None = None  # 委托: the reviewer the actor acted for
 
 
 @dataclass(frozen=True)
@@ -62,6 +63,42 @@ class ItemRetracted(ItemEvent):
 @dataclass(frozen=True)
 class ItemRevised(ItemEvent):
     """A published item got a new working revision; the live one stays visible."""
+
+
+@dataclass(frozen=True)
+class ItemRecalled(ItemEvent):
+    """撤回: the drafter took a submission back from 初审 (to_state draft), or a reviewer
+    took their approval back (to_state their stage). `told` are the people who had been
+    asked to act and no longer are (the next stage's holders)."""
+
+    drafter_id: int = 0
+    told: tuple[int, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True)
+class ItemNudged:
+    """催办: one message to each of `reviewer_ids` (who can act on the item now)."""
+
+    item_id: int
+    nudge_id: int
+    actor_id: int
+    at: datetime
+    stage: str
+    reviewer_ids: tuple[int, ...]
+
+
+@dataclass(frozen=True)
+class DelegationMade:
+    """委托: the delegate hears that they stand in (and for whom, when)."""
+
+    delegation_id: int
+    delegator_id: int
+    delegate_id: int
+    actor_id: int
+    at: datetime
+    starts_on: date
+    ends_on: date
+    stages: tuple[str, ...]
 
 
 @dataclass(frozen=True)

@@ -51,6 +51,12 @@ TRANSITIONS: Final[list[dict[str, Any]]] = [
         "conditions": "has_live_revision",
     },
     {"trigger": Action.REVISE, "source": State.PUBLISHED, "dest": State.DRAFT},
+    # 撤回: the drafter takes a submission back while it waits at 初审; a reviewer takes
+    # their approval back while the next stage has not acted (who, and whether anyone
+    # acted since, is for workflow.services.flow.recall: the audit trail knows).
+    {"trigger": Action.RECALL, "source": State.INITIAL_REVIEW, "dest": State.DRAFT},
+    {"trigger": Action.RECALL, "source": State.HEAD_REVIEW, "dest": State.INITIAL_REVIEW},
+    {"trigger": Action.RECALL, "source": State.OFFICE_REVIEW, "dest": State.HEAD_REVIEW},
 ]
 
 MACHINE: Final = Machine(

@@ -15,12 +15,28 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from workflow.events import ItemApproved, ItemPublished, ItemReturned, ItemSubmitted
+from workflow.events import (
+    DelegationMade,
+    ItemApproved,
+    ItemNudged,
+    ItemPublished,
+    ItemRecalled,
+    ItemReturned,
+    ItemSubmitted,
+)
 from workflow.models import OutboxEvent
 
 # The events someone is told about (notifications.events); the others stay in the audit
 # trail and the log.
-KINDS = (ItemSubmitted, ItemApproved, ItemReturned, ItemPublished)
+KINDS = (
+    ItemSubmitted,
+    ItemApproved,
+    ItemReturned,
+    ItemPublished,
+    ItemRecalled,
+    ItemNudged,
+    DelegationMade,
+)
 
 
 def _plain(value: Any) -> Any:

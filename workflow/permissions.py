@@ -50,6 +50,12 @@ DRAFTING_ACTIONS: Final = frozenset(
 )
 REVIEW_ACTIONS: Final = frozenset({Action.APPROVE, Action.REJECT})
 
+# 撤回 from a review stage is the previous stage's reviewer's (from 初审: the drafter's).
+PREVIOUS_STAGE: Final[dict[State, State]] = {
+    State.HEAD_REVIEW: State.INITIAL_REVIEW,
+    State.OFFICE_REVIEW: State.HEAD_REVIEW,
+}
+
 
 @dataclass(frozen=True)
 class History:
@@ -71,6 +77,11 @@ def required_role(action: Action, state: str) -> tuple[Role, bool]:
         return stage.role, stage.own_unit
     if action in DRAFTING_ACTIONS:
         return Role.DRAFTER, True
+    if action is Action.RECALL:
+        if State(state) in PREVIOUS_STAGE:
+            stage = STAGES[PREVIOUS_STAGE[State(state)]]
+            return stage.role, stage.own_unit
+        return Role.DRAFTER, True
     if action is Action.RETRACT:
         return Role.OFFICE_EDITOR, False
     raise ValueError(f"no permission rule for {action}")
@@ -88,10 +99,12 @@ def check_permission(action: Action, item: ItemFacts, actor: User, history: Hist
     if not own_unit and not actor.unit.is_office:
         raise WrongUnit(f"{action} needs a {role} of the district office (区政府办)")
     if action in REVIEW_ACTIONS:
-        _check_separation(item, actor, history)
+        check_separation(item, actor, history)
 
 
-def _check_separation(item: ItemFacts, actor: User, history: History) -> None:
+def check_separation(item: ItemFacts, actor: User, history: History) -> None:
+    """Nobody reviews what they authored, nor this revision at two stages (a delegate's
+    review counts for both people: workflow.review_facts)."""
     if actor.id == item.drafter_id or actor.id in history.authors:
         raise SeparationOfDuties("nobody may review an item they drafted or submitted")
     other_stages = [s for s in history.stages_of(actor.id) if s != item.state]

@@ -25,8 +25,10 @@ def advance(
     actor_id: int,
     from_state: str | None,
     revision_no: int,
+    on_behalf_of_id: int | None = None,
 ) -> dict[str, Any]:
-    """The facts after one more audit row."""
+    """The facts after one more audit row. A delegate's review (委托) counts for both
+    people at that stage; a recalled approval (撤回) no longer counts as one."""
     facts = facts or {}
     authors = set(facts.get("authors", ()))
     same_revision = facts.get("revision") == revision_no
@@ -37,10 +39,13 @@ def advance(
     if action in AUTHOR_ACTIONS:
         authors.add(actor_id)
     elif action in REVIEW_ACTIONS and from_state is not None:
-        if actor_id not in stages.setdefault(from_state, []):
-            stages[from_state].append(actor_id)
+        for person in (actor_id, on_behalf_of_id):
+            if person is not None and person not in stages.setdefault(from_state, []):
+                stages[from_state].append(person)
         if action == Action.APPROVE and actor_id not in approvers:
             approvers.append(actor_id)
+    elif action == Action.RECALL and actor_id in approvers:
+        approvers.remove(actor_id)
     return {
         "authors": sorted(authors),
         "revision": revision_no,
@@ -49,16 +54,20 @@ def advance(
     }
 
 
-def fold(rows: Iterable[tuple[str, int, str | None, int]]) -> dict[str, Any]:
-    """Facts from audit rows (action, actor_id, from_state, revision_no), in order."""
+def fold(
+    rows: Iterable[tuple[str, int, str | None, int] | tuple[str, int, str | None, int, int | None]],
+) -> dict[str, Any]:
+    """Facts from audit rows (action, actor_id, from_state, revision_no[, on_behalf_of_id]),
+    in order."""
     facts: dict[str, Any] = {}
-    for action, actor_id, from_state, revision_no in rows:
+    for action, actor_id, from_state, revision_no, *rest in rows:
         facts = advance(
             facts,
             action=action,
             actor_id=actor_id,
             from_state=from_state,
             revision_no=revision_no,
+            on_behalf_of_id=rest[0] if rest else None,
         )
     return facts
 

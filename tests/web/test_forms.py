@@ -421,7 +421,7 @@ def test_returned_items_show_the_comment_and_can_be_withdrawn(app: Flask, portal
     columns = drafter.get("/columns").get_data(as_text=True)
     assert "将被退回的稿件" in columns and "请核对发文字号" in columns
     html, token = page_token(drafter, f"/items/{item_id}")
-    assert "重新提交" in html and "撤回稿件" in html
+    assert "重新提交" in html and "撤销稿件" in html
     r = drafter.post(
         f"/items/{item_id}/withdraw",
         data={"csrf_token": token, "version": version_on(html), "comment": "不再发布"},

@@ -31,6 +31,7 @@ from web.blueprints.review import form_refused
 from web.errors import workflow_message
 from web.forms import ATTACHMENT_SLOTS, CommentForm, ItemForm, RemoveAttachmentForm, VersionForm
 from web.helpers import actor, now, require_role, run, visible_item
+from web.holding_view import holdings
 from web.itempage import may_edit
 from web.labels import GUIDE_ELEMENTS, STATES
 from web.sanitize import BodyRefused, clean_body
@@ -107,6 +108,7 @@ def my_columns() -> str:
         items=items,
         comments=_return_comments(items),
         state_names={s.value: str(STATES[s]) for s in State},
+        held=holdings([item for item, _path in items]),
     )
 
 
@@ -175,6 +177,7 @@ def column(column_id: int) -> str:
         status=status,
         items=items,
         designated=designated,
+        held=holdings(items),
         may_draft=user.has_role(Role.DRAFTER)
         and (not designated or user.id in {u.id for u in designated}),
     )
@@ -510,7 +513,7 @@ def resubmit(item_id: int) -> Any:
 @bp.post("/items/<int:item_id>/withdraw")
 @login_required
 def withdraw(item_id: int) -> Any:
-    return _drafting_action(item_id, services.withdraw, _("稿件已撤回。"), comment=True)
+    return _drafting_action(item_id, services.withdraw, _("稿件已撤销。"), comment=True)
 
 
 @bp.post("/items/<int:item_id>/revise")

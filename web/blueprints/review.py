@@ -27,13 +27,22 @@ from werkzeug.wrappers import Response
 from web import db_session
 from web.errors import workflow_message
 from web.forms import ApproveForm, CommentForm, ScheduleForm, VersionForm
-from web.helpers import actor, run, today, visible_item, workdays_since, workdays_since_many
-from web.itempage import context, may
-from workflow import review_facts, services
+from web.helpers import (
+    actor,
+    now,
+    run,
+    today,
+    visible_item,
+    workdays_since,
+)
+from web.holding_view import holder_names, holdings
+from web.itempage import context
+from workflow import delegation, review_facts, services
 from workflow.enums import Action, Role, State
 from workflow.errors import InvalidTransition, StaleVersion, ValidationFailed
-from workflow.models import Attachment, Column, Item, Revision, Unit
+from workflow.models import Attachment, Column, Item, Revision, Unit, User
 from workflow.outcome import Outcome
+from workflow.permissions import STAGES
 from workflow.storage import BlobStore
 
 bp = Blueprint("review", __name__)
@@ -41,8 +50,8 @@ bp = Blueprint("review", __name__)
 
 def has_inbox(user: Any) -> bool:
     """Whether any review stage can wait for this user (an office editor of another
-    unit than the office has none)."""
-    return bool(_waiting_for(user))
+    unit than the office has none), in their own right or as a delegate (委托)."""
+    return bool(_waiting_for(user)) or bool(delegation.active(db_session(), now(), [user.id]))
 
 
 def _waiting_for(user: Any) -> list[Any]:
@@ -57,30 +66,45 @@ def _waiting_for(user: Any) -> list[Any]:
     return conditions
 
 
+def _delegated_to(user: Any) -> list[Any]:
+    """Conditions for what waits for the people this user stands in for now (委托)."""
+    session = db_session()
+    conditions: list[Any] = []
+    for row in delegation.active(session, now(), [user.id]):
+        delegator = session.get(User, row.delegator_id)
+        if delegator is None:
+            continue
+        for stage in delegation.stages_of(row):
+            if STAGES[stage].own_unit:
+                conditions.append((Item.state == stage) & (Item.unit_id == delegator.unit_id))
+            else:
+                conditions.append(Item.state == stage)
+    return conditions
+
+
 @bp.get("/inbox")
 @login_required
 def inbox() -> str:
     user = actor()
-    conditions = _waiting_for(user)
+    conditions = _waiting_for(user) + _delegated_to(user)
     if not conditions:
         abort(403)
-    rows = (
-        db_session()
-        .execute(
-            select(Item, Unit.name, Column.path)
-            .join(Unit, Unit.id == Item.unit_id)
-            .join(Column, Column.id == Item.column_id)
-            .where(or_(*conditions))
-            .order_by(Item.state_since, Item.id)
-        )
-        .all()
-    )
+    session = db_session()
+    rows = session.execute(
+        select(Item, Unit.name, Column.path)
+        .join(Unit, Unit.id == Item.unit_id)
+        .join(Column, Column.id == Item.column_id)
+        .where(or_(*conditions))
+        .order_by(Item.state_since, Item.id)
+    ).all()
+    held = holdings([item for item, _u, _p in rows])
     entries: list[dict[str, Any]] = []  # the template's rows
     own, reviewed = 0, 0
-    waits = workdays_since_many([item.state_since for item, _u, _p in rows])
-    for (item, unit_name, path), waited in zip(rows, waits, strict=True):
-        # Only what this user may act on now: the services' own permission check.
-        if not may(Action.APPROVE, item, user):
+    for item, unit_name, path in rows:
+        holding = held[item.id]
+        mine = [h for h in holding.holders if h.user_id == user.id]
+        # Only what this user may act on now: the services' own rules (who_holds).
+        if not mine:
             facts = review_facts.history(item.review_facts, item.current_revision_no)
             if user.id in facts.authors or user.id == item.drafter_id:
                 own += 1  # separation of duties: not theirs to review
@@ -92,7 +116,9 @@ def inbox() -> str:
                 "item": item,
                 "unit": unit_name,
                 "path": path,
-                "waited": waited,
+                "waited": holding.waited,
+                "holders": holder_names(holding),
+                "for": "、".join(h.for_name for h in mine if h.for_name),
                 "due": item.due_date,
                 "late": item.due_date is not None and item.due_date < today(),
             }
@@ -112,6 +138,7 @@ def _forms(prefill: dict[str, Any] | None = None) -> dict[str, Any]:
         "reject_form": CommentForm(formdata=None),
         "version_form": VersionForm(formdata=None),
         "withdraw_form": CommentForm(formdata=None),
+        "recall_form": CommentForm(formdata=None),
         "retract_form": CommentForm(formdata=None),
         "schedule_form": ScheduleForm(formdata=None),
     }

@@ -11,6 +11,7 @@ from workflow.models.columns import (
     ColumnPart,
     assignment_drafters,
 )
+from workflow.models.delegation import Delegation, Nudge
 from workflow.models.feeds import FeedToken
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.notifications import (
@@ -47,6 +48,7 @@ __all__ = [
     "ColumnPart",
     "DeadlineStatus",
     "DeadlineStatusDirty",
+    "Delegation",
     "Delivery",
     "FeedToken",
     "HolidayOverride",
@@ -56,6 +58,7 @@ __all__ = [
     "Leader",
     "LoginEvent",
     "LoginFailure",
+    "Nudge",
     "Obligation",
     "OutboxEvent",
     "RecoveryCode",

@@ -55,6 +55,9 @@ class AuditEvent(Base):
     # returns over a period are one range scan on `at`, no join to items. NULL on a
     # creation row; backfilled from the trail for rows older than the columns.
     unit_id: Mapped[int | None] = mapped_column(Integer)
+    # 委托: the reviewer `actor_id` acted for (migration 0018); hashed when set, so rows
+    # without it verify as they always did.
+    on_behalf_of_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     state_entered_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 
     def __repr__(self) -> str:

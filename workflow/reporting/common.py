@@ -22,7 +22,7 @@ STATE_NAMES = {
     State.OFFICE_REVIEW.value: "审发中",
     State.PUBLISHED.value: "已发布",
     State.RETURNED.value: "已退回",
-    State.WITHDRAWN.value: "已撤回",
+    State.WITHDRAWN.value: "已撤销",
     State.RETRACTED.value: "已撤稿",
 }
 

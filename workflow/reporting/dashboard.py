@@ -1,8 +1,9 @@
 """The supervisors' dashboard: counts by state, stuck items, who is late, provisional dates.
 
 Set-based: a fixed number of statements whatever the portal's size (a test counts them
-at two sizes) — the calendar (2), counts by state (1), stuck items (count, page, the
-people holding them: 3), unit names (1), the provisional due dates (2), and who is late:
+at two sizes) — the calendar (2), counts by state (1), stuck items (count, page, and
+who holds them — their reviewers and the delegations holding now, workflow.holding: 4),
+unit names (1), the provisional due dates (2), and who is late:
 from the status summary, the marks, the per-unit counts and the shown units' rows (3,
 plus the evaluation's 5 for columns changed since), or without a usable summary the
 marks, the attempt and the whole evaluation (7).
@@ -10,10 +11,10 @@ marks, the attempt and the whole evaluation (7).
 
 from __future__ import annotations
 
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
-from typing import Any
+from types import SimpleNamespace
+from typing import Any, cast
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
@@ -22,8 +23,9 @@ from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
 from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, PROVISIONAL
 from workflow.deadlines.maintenance import ProvisionalDue, provisional_dues
-from workflow.enums import Role, State
-from workflow.models import Column, Item, ItemStateCount, Unit, User, UserRole
+from workflow.enums import State
+from workflow.holding import HeldItem, Holding, who_holds
+from workflow.models import Column, Item, ItemStateCount, Unit
 from workflow.permissions import STAGES
 from workflow.reporting.common import (
     DEFAULTS,
@@ -155,6 +157,9 @@ def stuck_items(
             Column.path,
             Item.state,
             Item.state_since,
+            Item.drafter_id,
+            Item.current_revision_no,
+            Item.review_facts,
         )
         .join(Unit, Unit.id == Item.unit_id)
         .join(Column, Column.id == Item.column_id)
@@ -163,11 +168,12 @@ def stuck_items(
         .limit(limit)
         .offset(offset)
     ).all()
-    holders = _holders(session, {r[2] for r in rows})
+    # Who can act now, delegates included and separation of duties applied (two queries).
+    items = [cast(HeldItem, SimpleNamespace(**r._mapping)) for r in rows]
+    held = who_holds(session, items, now, calendar, tz)
     waited: dict[date, int] = {}  # many items arrived on the same day
     out = []
-    for item_id, title, unit, unit_name, column, path, state, since in rows:
-        role = STAGE_ROLES[state]
+    for item_id, title, unit, unit_name, column, path, state, since, *_facts in rows:
         out.append(
             StuckItem(
                 item_id=item_id,
@@ -180,7 +186,7 @@ def stuck_items(
                 since=since,
                 workdays_waiting=_waited(calendar, waited, local_date(since, tz), today),
                 limit=settings.stage_limits[state],
-                holders=holders.get((None if role == Role.OFFICE_EDITOR else unit, role), []),
+                holders=_names(held.get(item_id)),
             )
         )
     return StuckPage(int(total), out)
@@ -192,31 +198,11 @@ def _waited(calendar: WorkCalendar, memo: dict[date, int], since: date, today: d
     return memo[since]
 
 
-def _holders(session: Session, unit_ids: set[int]) -> dict[tuple[int | None, str], list[str]]:
-    """Active deputy heads and heads of these units, and the office's editors (key unit
-    None): the people an item at each stage waits for."""
-    if not unit_ids:
-        return {}
-    rows = session.execute(
-        select(User.name, User.unit_id, UserRole.role)
-        .join(UserRole, UserRole.user_id == User.id)
-        .join(Unit, Unit.id == User.unit_id)
-        .where(
-            User.active.is_(True),
-            or_(
-                and_(
-                    User.unit_id.in_(unit_ids),
-                    UserRole.role.in_([Role.DEPUTY_HEAD.value, Role.HEAD.value]),
-                ),
-                and_(Unit.is_office.is_(True), UserRole.role == Role.OFFICE_EDITOR.value),
-            ),
-        )
-        .order_by(User.name)
-    ).all()
-    out: dict[tuple[int | None, str], list[str]] = defaultdict(list)
-    for name, unit, role in rows:
-        out[(None if role == Role.OFFICE_EDITOR else unit, role)].append(name)
-    return out
+def _names(holding: Holding | None) -> list[str]:
+    """Who can act on a stuck item now: 张三, 李四（代 王五）."""
+    if holding is None:
+        return []
+    return [f"{h.name}（代 {h.for_name}）" if h.for_name else h.name for h in holding.holders]
 
 
 @dataclass(frozen=True)

@@ -20,6 +20,12 @@ from workflow.services.drafting import (
     remove_attachment,
     update_draft,
 )
+from workflow.services.flow import (
+    create_delegation,
+    end_delegation,
+    nudge,
+    recall,
+)
 from workflow.services.review import (
     approve,
     reject,
@@ -39,13 +45,18 @@ ACTIONS: dict[Action, Callable[..., Outcome[ItemSnapshot]]] = {
     Action.WITHDRAW: withdraw,
     Action.RETRACT: retract,
     Action.REVISE: revise,
+    Action.RECALL: recall,
 }
 
 __all__ = [
     "ACTIONS",
     "add_attachment",
     "approve",
+    "create_delegation",
     "create_item",
+    "end_delegation",
+    "nudge",
+    "recall",
     "reject",
     "remove_attachment",
     "resubmit",

@@ -24,7 +24,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 from sqlalchemy.orm.exc import StaleDataError
 from sqlalchemy.orm.util import identity_key
 
-from workflow import audit, machine, review_facts
+from workflow import audit, delegation, machine, review_facts
 from workflow.enums import Action, Role, State
 from workflow.errors import (
     CommentRequired,
@@ -337,6 +337,31 @@ def begin_transition(
     return item, facts, approvers
 
 
+def begin_review(
+    session: Session,
+    item_id: int,
+    actor: User,
+    action: Action,
+    expected_version: int,
+    now: datetime,
+) -> tuple[ItemSnapshot, ColumnFacts, tuple[int, ...], User | None]:
+    """`begin_transition` for approve and reject, which a delegate (委托) may take for
+    their delegator: also returns whom the actor acts for (None: in their own right)."""
+    item, facts = load(session, item_id)
+    check_version(item, expected_version)
+    if not available(item, action):
+        raise InvalidTransition(f"cannot {action} an item in state {item.state}")
+    found, approvers = history(item)
+    try:
+        check_permission(action, item, actor, found)
+    except (RoleRequired, WrongUnit):
+        principal = delegation.principal_for(session, item, actor, action, found, now)
+        if principal is None:
+            raise
+        return item, facts, approvers, principal
+    return item, facts, approvers, None
+
+
 def write(
     session: Session,
     item: AnyItem,
@@ -351,6 +376,7 @@ def write(
     confidentiality_checked: bool = False,
     creating: bool = False,
     freeze: bool = False,
+    on_behalf_of_id: int | None = None,
 ) -> dict[str, Any]:
     """UPDATE the item (if still at `expected_version`) and INSERT its next audit row.
 
@@ -374,6 +400,7 @@ def write(
         unit_id=item.unit_id,
         state_entered_at=None if creating else item.state_since,
         hash_alg=audit.session_hash(session),
+        on_behalf_of_id=on_behalf_of_id,
     )
     values = {
         **changes,
@@ -388,6 +415,7 @@ def write(
             actor_id=actor.id,
             from_state=row["from_state"],
             revision_no=revision_no,
+            on_behalf_of_id=on_behalf_of_id,
         ),
         "version": expected_version + 1,
     }
@@ -482,5 +510,6 @@ def event(cls: type[ItemEvent], item: AnyItem, row: Mapping[str, Any], **extra: 
         to_state=row["to_state"],
         action=row["action"],
         comment=row["comment"],
+        on_behalf_of_id=row.get("on_behalf_of_id"),
         **extra,
     )

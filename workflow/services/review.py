@@ -34,6 +34,7 @@ from workflow.outcome import Outcome, done
 from workflow.services.core import (
     AnyItem,
     ItemSnapshot,
+    begin_review,
     begin_transition,
     check_publishable,
     clean_comment,
@@ -109,7 +110,9 @@ def approve(
     """Approve the current stage; the office's approval (审发) publishes, which settles
     and creates linked obligations (their events follow ItemPublished)."""
     require_aware(now)
-    item, facts, _ = begin_transition(session, item_id, actor, Action.APPROVE, expected_version)
+    item, facts, _, principal = begin_review(
+        session, item_id, actor, Action.APPROVE, expected_version, now
+    )
     stage = item.state
     if stage == State.INITIAL_REVIEW and not confidentiality_checked:
         raise ConfidentialityCheckRequired("初审 approval needs the 保密审查 confirmation")
@@ -134,6 +137,7 @@ def approve(
         changes=changes,
         comment=clean_comment(comment),
         confidentiality_checked=confidentiality_checked,
+        on_behalf_of_id=principal.id if principal else None,
     )
     if to_state == State.PUBLISHED:
         published = event(ItemPublished, item, row, drafter_id=item.drafter_id)
@@ -155,7 +159,9 @@ def reject(
 ) -> Outcome[ItemSnapshot]:
     """Return the item to its drafter from any review stage; a comment is required."""
     require_aware(now)
-    item, _, approvers = begin_transition(session, item_id, actor, Action.REJECT, expected_version)
+    item, _, approvers, principal = begin_review(
+        session, item_id, actor, Action.REJECT, expected_version, now
+    )
     text = require_comment(comment, "a rejection needs a comment saying what to change")
     row = write(
         session,
@@ -166,6 +172,7 @@ def reject(
         to_state=next_state(item, Action.REJECT),
         now=now,
         comment=text,
+        on_behalf_of_id=principal.id if principal else None,
     )
     return done(
         item, [event(ItemReturned, item, row, drafter_id=item.drafter_id, approver_ids=approvers)]

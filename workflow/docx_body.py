@@ -70,6 +70,8 @@ class DocxBody:
 
 
 def _size(size: int) -> str:
+    if size < MB:
+        return f"{size / 1024:.0f} KB"
     return f"{size / MB:.1f}".rstrip("0").rstrip(".") + " MB"
 
 

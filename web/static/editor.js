@@ -179,8 +179,9 @@
     /* Bold and italic Word writes as styles on spans become marks before styles go. */
     Array.prototype.slice.call(doc.querySelectorAll("span[data-style]")).forEach(function (span) {
       var style = styleOf(span);
-      if (/font-weight:\s*(bold|[6-9]00)/i.test(style)) span = rename(span, "strong");
-      else if (/font-style:\s*italic/i.test(style)) span = rename(span, "em");
+      /* (not mso-bidi-font-weight, which Word sets for right-to-left text only) */
+      if (/(^|;)\s*font-weight:\s*(bold|[6-9]00)/i.test(style)) rename(span, "strong");
+      else if (/(^|;)\s*font-style:\s*italic/i.test(style)) rename(span, "em");
     });
     Array.prototype.slice.call(doc.querySelectorAll("h1")).forEach(function (h) { rename(h, "h2"); });
     Array.prototype.slice.call(doc.querySelectorAll("h5, h6")).forEach(function (h) { rename(h, "h4"); });

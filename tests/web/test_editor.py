@@ -142,6 +142,34 @@ def test_a_word_paste_is_stored_clean_with_its_table(
     drafter.close()
 
 
+def test_a_wps_paste_keeps_its_numbered_list_and_table(
+    app: Flask, portal: Portal, server: str, browser: Any
+) -> None:
+    wps = (Path(__file__).resolve().parents[1] / "fixtures" / "wps-paste.html").read_text(
+        encoding="utf-8"
+    )
+    drafter = User(browser, server, portal.logins["drafter"])
+    page = drafter.page
+    drafter.go(f"/columns/{portal.column.id}/new")
+    page.get_by_label("标题").fill("区民政局关于发放冬季救助金的公告")
+    page.evaluate(PASTE, [wps, None])
+    page.get_by_role("button", name="保存草稿").click()
+    page.wait_for_load_state()
+    body, _files = _item_by_title(app, "区民政局关于发放冬季救助金的公告")
+    for kept in (
+        "<p><strong>区民政局关于发放冬季救助金的公告</strong></p>",
+        "<ol><li><p>救助对象：低保户</p></li><li><p>发放时间：12月15日</p></li></ol>",
+        "<td><p><strong>街道</strong></p></td>",
+        "<td><p>128</p></td>",
+        "<p>咨询电话：0714-3188000</p>",
+    ):
+        assert kept in body, (kept, body)
+    for gone in ("style", "class", "mso", "font", "1.", "&nbsp;"):
+        assert gone not in body, (gone, body)
+    assert drafter.csp_violations() == []
+    drafter.close()
+
+
 def test_pasted_images_become_attachments(
     app: Flask, portal: Portal, server: str, browser: Any
 ) -> None:

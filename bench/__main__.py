@@ -20,6 +20,7 @@ FULL: list[list[str]] = [
     ["bench.deadlines", "--assignments", "20000", "--items", "1000000"],
     ["bench.importer", "--rows", "3000"],
     ["bench.uploads"],
+    ["bench.docx_body"],
     ["bench.web", "--waiting", "300", "--requests", "30"],
     ["bench.reminders", "--reminders", "10000", "--workers", "2"],
     ["bench.dashboard", "--assignments", "20000", "--items", "1000000"],
@@ -34,6 +35,7 @@ QUICK: list[list[str]] = [
     ["bench.deadlines", "--assignments", "200", "--items", "10000", "--runs", "2"],
     ["bench.importer", "--rows", "100", "--runs", "2"],
     ["bench.uploads", "--quick"],
+    ["bench.docx_body", "--quick"],
     ["bench.web", "--waiting", "20", "--requests", "3"],
     ["bench.reminders", "--reminders", "200", "--runs", "1"],
     ["bench.dashboard", "--quick"],
@@ -49,6 +51,7 @@ NO_DATABASE = (
     "bench.web",
     "bench.audit_hash",
     "bench.uploads",
+    "bench.docx_body",
     "bench.parser_worst",
 )
 

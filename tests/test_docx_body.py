@@ -148,3 +148,9 @@ def test_oversize_files_and_zip_bombs_are_refused() -> None:
     assert len(bomb.getvalue()) < 100 * 1024
     with pytest.raises(ImportFileError, match="解压后超过"):
         docx_body("炸弹.docx", bomb.getvalue())
+
+
+def test_a_document_of_too_many_elements_is_refused_before_mammoth() -> None:
+    # mammoth parses slowly (bench/docx_body.py): the Word parts' elements are counted first.
+    with pytest.raises(ImportFileError, match="过于繁杂（超过 50 个 Word 排版元素）"):
+        docx_body("繁杂.docx", _notice(), max_elements=50)

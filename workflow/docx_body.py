@@ -37,6 +37,17 @@ MB = 1024 * 1024
 MAX_BYTES = 20 * MB  # the .docx itself (the attachment limit of the form applies too)
 MAX_IMAGES = 30  # pictures taken as attachments; more are dropped with a notice
 MAX_BODY_CHARS = 1_000_000  # the body form field's own limit
+# The importer's caps (workflow/importer/limits.py) bound the bytes; mammoth parses the
+# whole XML into memory and works through it slowly (about 0.1–0.25 ms per element on
+# the bench machine), so the Word parts may hold at most MAX_ELEMENTS elements in all: a
+# 300-paragraph notice with a 200-row table has about 9,000 (bench/docx_body.py).
+BODY_LIMITS = DEFAULT_LIMITS
+MAX_ELEMENTS = 100_000
+# The parts mammoth parses (an empty document's styles.xml alone has about 9,000).
+PARSED = frozenset(
+    f"word/{name}.xml"
+    for name in ("document", "styles", "numbering", "footnotes", "endnotes", "comments")
+)
 
 _ZIP_MAGIC = b"PK\x03\x04"
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -79,7 +90,9 @@ def _refuse(filename: str, message: str) -> ImportFileError:
     return ImportFileError(filename, message)
 
 
-def _check_container(filename: str, data: bytes, max_bytes: int, limits: ImportLimits) -> None:
+def _check_container(
+    filename: str, data: bytes, max_bytes: int, max_elements: int, limits: ImportLimits
+) -> None:
     suffix = PurePath(filename).suffix.lower()
     if suffix in (".doc", ".wps"):
         raise _refuse(
@@ -107,12 +120,19 @@ def _check_container(filename: str, data: bytes, max_bytes: int, limits: ImportL
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             names = {m.filename for m in archive.infolist()}
             check_unpacked(archive, budget)  # before any parser: a zip bomb
+            if "word/document.xml" not in names:
+                raise _refuse(filename, "文件内容不是 Word 文档（缺少正文部分），可能已损坏")
+            elements = sum(archive.read(name).count(b"<w:") for name in names & PARSED)
     except ImportFileError:
         raise
     except _DAMAGED as exc:
         raise _refuse(filename, "文件已损坏，无法打开") from exc
-    if "word/document.xml" not in names:
-        raise _refuse(filename, "文件内容不是 Word 文档（缺少正文部分），可能已损坏")
+    if elements > max_elements:
+        raise _refuse(
+            filename,
+            f"文件内容过于繁杂（超过 {max_elements} 个 Word 排版元素），未导入；"
+            "请把长篇材料作为附件上传，或分几次导入",
+        )
 
 
 class _Pictures:
@@ -150,12 +170,13 @@ def docx_body(
     *,
     max_bytes: int = MAX_BYTES,
     max_image_bytes: int = 20 * MB,
-    limits: ImportLimits = DEFAULT_LIMITS,
+    max_elements: int = MAX_ELEMENTS,
+    limits: ImportLimits = BODY_LIMITS,
 ) -> DocxBody:
     """The body of a .docx as HTML (not yet cleaned) with its pictures; ImportFileError
     naming the file when it is not a readable Word document, is empty, or goes past a
     limit."""
-    _check_container(filename, data, max_bytes, limits)
+    _check_container(filename, data, max_bytes, max_elements, limits)
     pictures = _Pictures(filename, max_image_bytes)
     try:
         result = mammoth.convert_to_html(io.BytesIO(data), convert_image=pictures)

@@ -138,6 +138,7 @@ def test_a_word_paste_is_stored_clean_with_its_table(
         assert gone not in body, (gone, body)
     # The item page shows the table as a table.
     assert page.locator(".body table td", has_text="小学").count() == 1
+    page.screenshot(path=str(shots / "item-page-word-table.png"), full_page=True)
     assert drafter.csp_violations() == []
     drafter.close()
 

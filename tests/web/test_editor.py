@@ -182,6 +182,11 @@ def test_pasted_images_become_attachments(
     page.evaluate(PASTE, [None, base64.b64encode(_png()).decode()])
     listed = page.locator(".pasted-images li")
     assert listed.count() == 1 and "粘贴图片-1.png" in listed.inner_text()
+    # One over the attachment limit (64 KB in these tests) is not added, and said so.
+    big = _png() + bytes(70 * 1024)
+    page.evaluate(PASTE, [None, base64.b64encode(big).decode()])
+    assert listed.count() == 1
+    assert "1 张粘贴的图片过大" in page.locator(".editor-notice").inner_text()
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_load_state()
     assert page.get_by_text("草稿已保存。").is_visible()

@@ -74,7 +74,18 @@
     return ext === "jpeg" ? "jpg" : ext;
   }
 
+  var maxBytes = parseInt(words.maxBytes, 10) || Infinity;
+  var maxTotal = parseInt(words.maxTotal, 10) || Infinity;
+  var tooLarge = 0;
+
+  /* One pasted image as a file of the form, unless it (or all of them together) would
+     go past the server's limits: then it is counted for the notice instead. */
   function addImage(blob) {
+    var total = pasted.reduce(function (sum, f) { return sum + f.size; }, 0);
+    if (blob.size > maxBytes || total + blob.size > maxTotal) {
+      tooLarge += 1;
+      return;
+    }
     var ext = extensionOf(blob.type || "image/png");
     var name = (words.imageName || "粘贴图片") + "-" + (pasted.length + 1) + "." + ext;
     pasted.push(new File([blob], name, { type: blob.type || "image/png" }));
@@ -229,9 +240,11 @@
     var missing = images.length ? 0 : found.unreadable;
     syncImages();
     var parts = [];
-    if (images.length || found.blobs.length) {
+    if (pasted.length && (images.length || found.blobs.length)) {
       parts.push((words.imagesAdded || "").replace("%(n)s", String(pasted.length)));
     }
+    if (tooLarge) parts.push((words.imagesRefused || "").replace("%(n)s", String(tooLarge)));
+    tooLarge = 0;
     if (missing) parts.push((words.imagesMissing || "").replace("%(n)s", String(missing)));
     if (parts.length) say(parts.join(" "));
     var hasText = transfer && (transfer.getData("text/html") || transfer.getData("text/plain"));

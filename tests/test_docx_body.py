@@ -154,3 +154,17 @@ def test_a_document_of_too_many_elements_is_refused_before_mammoth() -> None:
     # mammoth parses slowly (bench/docx_body.py): the Word parts' elements are counted first.
     with pytest.raises(ImportFileError, match="过于繁杂（超过 50 个 Word 排版元素）"):
         docx_body("繁杂.docx", _notice(), max_elements=50)
+
+
+def test_a_document_part_that_is_not_xml_is_refused() -> None:
+    source = zipfile.ZipFile(io.BytesIO(_notice()))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as target:
+        for member in source.infolist():
+            content = source.read(member)
+            if member.filename == "word/document.xml":
+                content = content[: len(content) // 2]  # cut off mid-element
+            target.writestr(member, content)
+    with pytest.raises(ImportFileError) as refused:
+        docx_body("截断.docx", out.getvalue())
+    assert "文件「截断.docx」" in str(refused.value)

@@ -114,7 +114,9 @@
     return fresh;
   }
 
-  var ORDERED = /^[(（]?([0-9]+|[一二三四五六七八九十]+|[a-zA-Z]|[ivxIVX]+)[.．、)）]?$/;
+  /* A list marker that numbers: "1." "2)" "(3)" "一、" "a." "iv." — never a bare letter,
+     since Word's second-level bullet is an "o". */
+  var ORDERED = /^[(（]?([0-9]+|[一二三四五六七八九十]+|[a-zA-Z]|[ivxIVX]+)[.．、)）]$/;
 
   /* Word writes a list item as <p style="mso-list:l0 level2 lfo1"> whose bullet or
      number is a <span style="mso-list:Ignore">; consecutive ones become <ul>/<ol>. */

@@ -113,6 +113,9 @@ def test_a_word_paste_is_stored_clean_with_its_table(
     # Word's file:/// picture cannot be read by a browser: said, not silently dropped.
     notice = page.locator(".editor-notice")
     assert notice.is_visible() and "1 张图片" in notice.inner_text()
+    # Nothing the CSP would refuse: no <style> element (injectCSS is off). The table's
+    # view sets column widths through the CSSOM (element.style), which the CSP allows.
+    assert page.evaluate("document.querySelectorAll('style').length") == 0
     editor.click()  # the table tools show while the cursor is in a table
     editor.locator("table td", has_text="小学").click()
     assert page.get_by_role("button", name="加一行").is_visible()

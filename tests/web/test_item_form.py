@@ -210,3 +210,26 @@ def test_a_pasted_file_that_is_not_an_image_of_its_kind_is_refused(
     response = client.post(path, data=data)
     html = response.get_data(as_text=True)
     assert response.status_code == 422 and "粘贴图片-1.png" in html and "伪装的图片" in html
+
+
+def test_the_editor_speaks_english_with_its_placeholders_intact(app: Flask, portal: Portal) -> None:
+    from html.parser import HTMLParser
+
+    client = login(app, portal.logins["drafter2"])
+    _, token = page_token(client, "/columns")
+    client.post("/language", data={"locale": "en", "csrf_token": token, "next": "/columns"})
+    html = client.get(f"/columns/{portal.column.id}/new").get_data(as_text=True)
+    assert "Insert table" in html and "Import from a Word file" in html
+
+    found: dict[str, str | None] = {}
+
+    class Box(HTMLParser):
+        def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+            if tag == "div" and any(name == "data-editor" for name, _v in attrs):
+                found.update(attrs)
+
+    Box().feed(html)
+    # The messages the script fills in keep their placeholder (a quote in a translation
+    # would end the attribute early).
+    for name in ("data-images-added", "data-images-missing", "data-images-refused"):
+        assert "%(n)s" in (found.get(name) or ""), (name, found.get(name))

@@ -148,16 +148,21 @@ def test_a_word_paste_is_stored_clean_with_its_table(
 
 
 def test_a_wps_paste_keeps_its_numbered_list_and_table(
-    app: Flask, portal: Portal, server: str, browser: Any
+    app: Flask, portal: Portal, server: str, browser: Any, shots: Path
 ) -> None:
     wps = (Path(__file__).resolve().parents[1] / "fixtures" / "wps-paste.html").read_text(
         encoding="utf-8"
     )
-    drafter = User(browser, server, portal.logins["drafter"])
+    # On a phone this time: the editor, its toolbar and the pasted table fit the screen.
+    phone = {"width": 390, "height": 844}
+    drafter = User(browser, server, portal.logins["drafter"], viewport=phone)
     page = drafter.page
     drafter.go(f"/columns/{portal.column.id}/new")
     page.get_by_label("标题").fill("区民政局关于发放冬季救助金的公告")
     page.evaluate(PASTE, [wps, None])
+    assert page.locator(".editor-content ol li").count() == 2
+    assert page.evaluate("document.documentElement.scrollWidth") <= 390
+    page.screenshot(path=str(shots / "editor-wps-paste-phone.png"), full_page=True)
     page.get_by_role("button", name="保存草稿").click()
     page.wait_for_load_state()
     body, _files = _item_by_title(app, "区民政局关于发放冬季救助金的公告")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf.file import FileField
+from flask_wtf.file import FileField, MultipleFileField
 from wtforms import (
     BooleanField,
     DateField,
@@ -70,20 +70,31 @@ class ItemForm(SafeForm):
             )
         ],
         description=_l(
-            "可直接输入文字（空行分段），或粘贴简单的网页格式文本；脚本等不安全内容会被自动删除。"
+            "可直接输入文字（空行分段），或从 Word、WPS 粘贴：段落、标题、加粗、列表、表格和链接"
+            "都会保留，粘贴的图片作为附件上传；脚本等不安全内容会被自动删除。"
         ),
     )
+    # A .docx whose body (tables kept) fills 正文 on save, after any typed text.
+    body_file = FileField(
+        _l("从 Word 文件导入"),
+        description=_l(
+            "可选。选择 .docx 文件后保存，文件中的文字、表格和列表会接在上面正文之后；"
+            "其中的图片作为附件上传。旧版 .doc 请先另存为 .docx。"
+        ),
+    )
+    # Images pasted into the editor (web/static/editor.js puts them here).
+    pasted_images = MultipleFileField(_l("粘贴的图片"))
     event_date = DateField(
         _l("事件日期"),
         validators=[Optional()],
         description=_l("如收到申请、作出决定或发生事件之日；据此按栏目时限计算应发布日期。"),
     )
-    file_1 = FileField(_l("附件一"))
-    type_1 = SelectField(_l("附件一类型"), choices=_attachment_choices, default="other")
-    file_2 = FileField(_l("附件二"))
-    type_2 = SelectField(_l("附件二类型"), choices=_attachment_choices, default="other")
-    file_3 = FileField(_l("附件三"))
-    type_3 = SelectField(_l("附件三类型"), choices=_attachment_choices, default="other")
+    file_1 = FileField(_l("附件1"))
+    type_1 = SelectField(_l("附件1的类型"), choices=_attachment_choices, default="other")
+    file_2 = FileField(_l("附件2"))
+    type_2 = SelectField(_l("附件2的类型"), choices=_attachment_choices, default="other")
+    file_3 = FileField(_l("附件3"))
+    type_3 = SelectField(_l("附件3的类型"), choices=_attachment_choices, default="other")
     save = SubmitField(_l("保存草稿"))
     save_submit = SubmitField(_l("保存并提交初审"))
 

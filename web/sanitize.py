@@ -139,7 +139,8 @@ def clean_body(raw: str, strict: bool = False) -> str:
     cleaned = nh3.clean(
         structured,
         tags=set(TAGS),
-        attributes={k: set(v) for k, v in ATTRIBUTES.items()},
+        # "*": no attribute on every element (nh3 would keep lang and title anywhere).
+        attributes={"*": set(), **{k: set(v) for k, v in ATTRIBUTES.items()}},
         url_schemes={"http", "https", "mailto"},
         link_rel="noopener noreferrer",
     ).strip()

@@ -45,9 +45,10 @@ def select_locale() -> str:
 def init_app(app: Flask, config: Config) -> None:
     attachment_max = int(app.config.get("ATTACHMENT_MAX_BYTES", 20 * 1024 * 1024))
     app.config.setdefault("ATTACHMENT_MAX_BYTES", attachment_max)
-    # A request may carry a few attachments; a bigger one is refused before it is read.
+    # A request may carry a few attachments (the item form: three files, a Word file as
+    # 正文 and pasted images up to two files' worth); a bigger one is refused unread.
     if not app.config.get("MAX_CONTENT_LENGTH"):
-        app.config["MAX_CONTENT_LENGTH"] = attachment_max * 4 + 1024 * 1024
+        app.config["MAX_CONTENT_LENGTH"] = attachment_max * 6 + 1024 * 1024
     # Werkzeug 3.1 refuses any single form field over 500 KB by default (Flask's
     # MAX_FORM_MEMORY_SIZE); a long item body is legitimate, the form caps it by length.
     if app.config.get("MAX_FORM_MEMORY_SIZE") in (None, 500_000):

@@ -75,8 +75,14 @@ def test_the_whole_path_each_step_by_another_user(
     page = drafter.page
     assert page.locator(".returned", has_text="请补充咨询电话和报名地点").is_visible()
     page.get_by_role("link", name="修改稿件").click()
+    page.wait_for_load_state()  # the editor is laid over the textarea by then
+    # The body opens in the editor (web/static/editor.js): a new paragraph at its end.
     body = page.get_by_label("正文")
-    body.fill(body.input_value() + "\n\n三、咨询电话：0714-3188076，报名地点：区教育局一楼大厅。")
+    assert "二、报名时间为11月25日至11月30日。" in body.inner_text()
+    body.locator("p").last.click()
+    page.keyboard.press("End")
+    page.keyboard.press("Enter")
+    page.keyboard.type("三、咨询电话：0714-3188076，报名地点：区教育局一楼大厅。")
     page.get_by_role("button", name="保存并提交初审").click()
     page.wait_for_load_state()
     assert _state(app, item_id) == State.INITIAL_REVIEW, page.inner_text("main")[:800]

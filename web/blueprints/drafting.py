@@ -7,7 +7,7 @@ import mimetypes
 import secrets
 from collections.abc import Callable, Sequence
 from pathlib import PurePath
-from typing import Any
+from typing import Any, NamedTuple
 
 from flask import (
     Blueprint,
@@ -32,7 +32,7 @@ from web.errors import workflow_message
 from web.forms import ATTACHMENT_SLOTS, CommentForm, ItemForm, RemoveAttachmentForm, VersionForm
 from web.helpers import actor, now, require_role, run, visible_item
 from web.holding_view import holdings
-from web.itempage import may_edit
+from web.itempage import history, last_return, may_edit
 from web.labels import GUIDE_ELEMENTS, STATES
 from web.sanitize import BodyRefused, clean_body
 from workflow import services
@@ -40,8 +40,11 @@ from workflow.attachments import ALLOWED_EXTENSIONS, AttachmentRefused, check_at
 from workflow.deadlines.describe import describe
 from workflow.deadlines.evaluate import Settings, evaluate
 from workflow.deadlines.scopes import part_scopes
-from workflow.enums import Action, ItemKind, Role, State
+from workflow.docx_body import MAX_BYTES as DOCX_MAX_BYTES
+from workflow.docx_body import docx_body
+from workflow.enums import Action, AttachmentType, ItemKind, Role, State
 from workflow.errors import NotDesignated, StaleVersion, ValidationFailed, WorkflowError
+from workflow.importer.errors import ImportFileError
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item
 from workflow.outcome import Outcome
 from workflow.prerequisites import Prerequisites
@@ -234,52 +237,103 @@ def _has_event_rule(column: Column) -> bool:
     return any(r.get("kind") in ("after_event", "prompt") for r in (column.rules or []))
 
 
-def _uploads(form: ItemForm) -> list[tuple[FileStorage, str]]:
-    """The chosen files with their types; refuses a disallowed type or an oversize file
-    before anything is written."""
+class Upload(NamedTuple):
+    filename: str
+    data: bytes
+    kind: str  # the attachment type
+
+
+def _limit_mb(limit: int) -> str:
+    return f"{limit / 1024 / 1024:.1f}".rstrip("0").rstrip(".")
+
+
+def _read_upload(storage: FileStorage, limit: int) -> tuple[str, bytes]:
+    """The file's plain name and content; refuses a disallowed type, an oversize or an
+    empty file and content that is not what its extension says, before anything is
+    written."""
+    name = PurePath((storage.filename or "").replace("\\", "/")).name
+    ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    if ext not in ALLOWED_EXTENSIONS:
+        raise UploadRefused(
+            _(
+                "不允许上传此类文件：%(name)s。允许的类型：%(types)s",
+                name=name,
+                types="、".join(sorted(ALLOWED_EXTENSIONS)),
+            ),
+            422,
+        )
+    data = storage.read(limit + 1)
+    if len(data) > limit:
+        raise UploadRefused(
+            _(
+                "文件过大：%(name)s 超过 %(mb)s MB 的上限。请压缩或拆分后上传。",
+                name=name,
+                mb=_limit_mb(limit),
+            ),
+            413,
+        )
+    if not data:
+        raise UploadRefused(_("文件是空的：%(name)s", name=name), 422)
+    try:  # the service checks again; here nothing is written yet
+        check_attachment(name, data)
+    except AttachmentRefused as exc:
+        raise UploadRefused(str(exc), 422) from exc
+    return name, data
+
+
+def _uploads(form: ItemForm) -> list[Upload]:
+    """The chosen files with their types, and the images pasted into the editor (as
+    type "other"); refuses any bad one before anything is written."""
     limit = int(current_app.config["ATTACHMENT_MAX_BYTES"])
     out = []
     for i in range(1, ATTACHMENT_SLOTS + 1):
         storage: FileStorage | None = getattr(form, f"file_{i}").data
         if storage is None or not storage.filename:
             continue
-        name = PurePath(storage.filename.replace("\\", "/")).name
-        ext = name.rsplit(".", 1)[-1].lower() if "." in name else ""
-        if ext not in ALLOWED_EXTENSIONS:
-            raise UploadRefused(
-                _(
-                    "不允许上传此类文件：%(name)s。允许的类型：%(types)s",
-                    name=name,
-                    types="、".join(sorted(ALLOWED_EXTENSIONS)),
-                ),
-                422,
-            )
-        data = storage.read(limit + 1)
-        if len(data) > limit:
-            raise UploadRefused(
-                _(
-                    "文件过大：%(name)s 超过 %(mb)s MB 的上限。请压缩或拆分后上传。",
-                    name=name,
-                    mb=f"{limit / 1024 / 1024:.1f}".rstrip("0").rstrip("."),
-                ),
-                413,
-            )
-        if not data:
-            raise UploadRefused(_("文件是空的：%(name)s", name=name), 422)
-        try:  # the service checks again; here nothing is written yet
-            check_attachment(name, data)
-        except AttachmentRefused as exc:
-            raise UploadRefused(str(exc), 422) from exc
-        storage.stream.seek(0)
-        storage.filename = name
-        out.append((storage, getattr(form, f"type_{i}").data))
+        name, data = _read_upload(storage, limit)
+        out.append(Upload(name, data, getattr(form, f"type_{i}").data))
+    for storage in form.pasted_images.data or []:
+        if isinstance(storage, FileStorage) and storage.filename:
+            name, data = _read_upload(storage, limit)
+            out.append(Upload(name, data, AttachmentType.OTHER.value))
     return out
 
 
-def _clean_body(form: ItemForm) -> str:
-    """The body as safe HTML, or a refusal naming the text that cleaning would drop."""
+class Imported(NamedTuple):
+    """What a Word file given as 正文 brought: its body, its pictures, those dropped."""
+
+    html: str
+    images: list[Upload]
+    dropped: int
+
+
+def _imported(form: ItemForm) -> Imported | None:
+    storage: FileStorage | None = form.body_file.data
+    if storage is None or not storage.filename:
+        return None
+    name = PurePath(storage.filename.replace("\\", "/")).name
+    limit = int(current_app.config["ATTACHMENT_MAX_BYTES"])
+    most = min(DOCX_MAX_BYTES, limit)
+    data = storage.read(most + 1)
     try:
-        return clean_body(form.body.data or "", strict=True)
+        body = docx_body(name, data, max_bytes=most, max_image_bytes=limit)
+    except ImportFileError as exc:
+        raise UploadRefused(
+            _("未能从 Word 文件导入正文：%(reason)s。已填写的内容均已保留。", reason=str(exc)),
+            422,
+        ) from exc
+    images = [Upload(i.filename, i.data, AttachmentType.OTHER.value) for i in body.images]
+    return Imported(body.html, images, body.dropped_images)
+
+
+def _clean_body(form: ItemForm, imported: Imported | None = None) -> str:
+    """The body as safe HTML (a Word file's body after the typed one), or a refusal
+    naming the text that cleaning would drop."""
+    raw = form.body.data or ""
+    if imported is not None:
+        raw = f"{raw}\n{imported.html}" if raw.strip() else imported.html
+    try:
+        return clean_body(raw, strict=True)
     except BodyRefused as exc:
         raise UploadRefused(
             _(
@@ -291,19 +345,42 @@ def _clean_body(form: ItemForm) -> str:
         ) from exc
 
 
-def _attach(item: Item, uploads: list[tuple[FileStorage, str]]) -> None:
-    for storage, kind in uploads:
-        data = storage.read()
-        media = mimetypes.guess_type(storage.filename or "")[0] or "application/octet-stream"
+def _attach(item: Item, uploads: list[Upload]) -> None:
+    for upload in uploads:
+        media = mimetypes.guess_type(upload.filename)[0] or "application/octet-stream"
         run(
             services.add_attachment,
             item_id=item.id,
             expected_version=item.version,
             store=_store(),
-            data=data,
-            filename=storage.filename or "",
-            attachment_type=kind,
+            data=upload.data,
+            filename=upload.filename,
+            attachment_type=upload.kind,
             media_type=media,
+        )
+
+
+def _say_imported(imported: Imported | None) -> None:
+    if imported is None:
+        return
+    if imported.images:
+        flash(
+            _(
+                "已从 Word 文件导入正文；其中的 %(n)d 张图片已作为附件上传。",
+                n=len(imported.images),
+            ),
+            "ok",
+        )
+    else:
+        flash(_("已从 Word 文件导入正文。"), "ok")
+    if imported.dropped:
+        flash(
+            _(
+                "Word 文件中另有 %(n)d 张图片未能导入（格式不支持或数量过多），"
+                "请另存为 JPG 或 PNG 后作为附件上传。",
+                n=imported.dropped,
+            ),
+            "warn",
         )
 
 
@@ -333,9 +410,21 @@ def _render_form(
         guide = {k: request.form.get(f"field_{k}", "") for k in GUIDE_ELEMENTS}
     else:
         guide = {k: (rev.fields or {}).get(k, "") if rev else "" for k in GUIDE_ELEMENTS}
+    if item is not None:
+        show_guide = item.kind == ItemKind.SERVICE_GUIDE
+    else:
+        show_guide = any(c[0] == ItemKind.SERVICE_GUIDE for c in _kind_choices(column))
+    returned = None
+    if item is not None and item.state == State.RETURNED:
+        returned = last_return(history(db_session(), item.id))
     return (
         render_template(
             "drafting/item_form.html",
+            show_guide=show_guide,
+            guide_required=Prerequisites.of(
+                column.content_type, column.prerequisites
+            ).service_guide_elements,
+            returned=returned,
             guide=guide,
             guide_labels=GUIDE_ELEMENTS,
             form=form,
@@ -374,12 +463,13 @@ def new_item(column_id: int) -> Any:
     key = form.nonce.data if form.nonce.data and len(form.nonce.data) <= 64 else None
     try:
         uploads = _uploads(form)
+        imported = _imported(form)
         created = run(
             services.create_item,
             column_id=column.id,
             kind=form.kind.data,
             title=form.title.data,
-            body=_clean_body(form),
+            body=_clean_body(form, imported),
             fields=_guide_fields(form.kind.data),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
@@ -393,12 +483,15 @@ def new_item(column_id: int) -> Any:
     if not created.events:
         flash(_("此稿件已经保存过，未重复创建。"), "ok")
         return redirect(url_for("review.item", item_id=created.value.id))
-    return _after_save(form, created.value, uploads)
+    return _after_save(form, created.value, uploads, imported)
 
 
-def _after_save(form: ItemForm, item: Item, uploads: list[tuple[FileStorage, str]]) -> Any:
+def _after_save(
+    form: ItemForm, item: Item, uploads: list[Upload], imported: Imported | None = None
+) -> Any:
     try:
-        _attach(item, uploads)
+        _attach(item, uploads + (imported.images if imported else []))
+        _say_imported(imported)
         if form.save_submit.data:
             fresh = db_session().get(Item, item.id, populate_existing=True)
             assert fresh is not None
@@ -435,13 +528,14 @@ def edit_item(item_id: int) -> Any:
         return _render_form(form, column, item, _("请按提示修改后重新提交。"), 422)
     try:
         uploads = _uploads(form)
+        imported = _imported(form)
         version = int(form.version.data or 0)
         run(
             services.update_draft,
             item_id=item.id,
             expected_version=version,
             title=form.title.data,
-            body=_clean_body(form),
+            body=_clean_body(form, imported),
             fields=_guide_fields(item.kind, _current(item).fields),
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
@@ -463,7 +557,7 @@ def edit_item(item_id: int) -> Any:
         return _render_form(form, column, item, workflow_message(exc), exc.http_status)
     fresh = db_session().get(Item, item.id, populate_existing=True)
     assert fresh is not None
-    return _after_save(form, fresh, uploads)
+    return _after_save(form, fresh, uploads, imported)
 
 
 @bp.post("/items/<int:item_id>/attachments/remove")

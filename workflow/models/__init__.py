@@ -11,6 +11,12 @@ from workflow.models.columns import (
     ColumnPart,
     assignment_drafters,
 )
+from workflow.models.disclosure import (
+    DisclosureAssist,
+    DisclosureEvent,
+    DisclosureRequest,
+    ReportFigures,
+)
 from workflow.models.feeds import FeedToken
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.notifications import (
@@ -48,6 +54,9 @@ __all__ = [
     "DeadlineStatus",
     "DeadlineStatusDirty",
     "Delivery",
+    "DisclosureAssist",
+    "DisclosureEvent",
+    "DisclosureRequest",
     "FeedToken",
     "HolidayOverride",
     "InboxMessage",
@@ -59,6 +68,7 @@ __all__ = [
     "Obligation",
     "OutboxEvent",
     "RecoveryCode",
+    "ReportFigures",
     "Revision",
     "ScheduledPublication",
     "ScoreMonth",

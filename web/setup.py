@@ -114,8 +114,10 @@ def init_app(app: Flask, config: Config) -> None:
         admin_log,
         admin_logins,
         admin_rules,
+        annual,
         auth,
         deliveries,
+        disclosure,
         drafting,
         feeds,
         messages,
@@ -142,6 +144,8 @@ def init_app(app: Flask, config: Config) -> None:
         admin_log.bp,
         admin_logins.bp,
         admin_rules.bp,
+        disclosure.bp,
+        annual.bp,
     ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)

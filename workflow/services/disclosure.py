@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from workflow.calendar import WorkCalendar
@@ -23,7 +23,7 @@ from workflow.enums import Role
 from workflow.errors import NotAllowed, NotFound, StaleVersion, ValidationFailed
 from workflow.events import DisclosureChanged
 from workflow.models import DisclosureAssist, DisclosureRequest, Unit, User
-from workflow.outcome import LogEntry, Outcome, done
+from workflow.outcome import Outcome, done
 from workflow.timezones import local_day
 
 A, S = RequestAction, RequestState
@@ -169,18 +169,24 @@ def _step(
     )
     session.flush()
     event = DisclosureChanged(request.id, str(action), request.unit_id, actor.id)
-    entry = LogEntry(
-        f"disclosure.{action}",
-        "disclosure_request",
-        request.id,
-        request.reference,
-        {k: [None, v] for k, v in (changes or {}).items()},
-    )
-    return done(request, (event,), entry)
+    return done(request, (event,))
 
 
 def _check_state(request: DisclosureRequest, action: RequestAction) -> None:
     after(request.state, action, has_unit=request.unit_id is not None)
+
+
+def _next_reference(session: Session, year: int) -> str:
+    """The year's next 登记编号, 2026-0001 onwards."""
+    taken = set(
+        session.execute(
+            select(DisclosureRequest.reference).where(DisclosureRequest.reference.like(f"{year}-%"))
+        ).scalars()
+    )
+    number = len(taken) + 1
+    while f"{year}-{number:04d}" in taken:
+        number += 1
+    return f"{year}-{number:04d}"
 
 
 # ----------------------------------------------------------------- the services
@@ -198,14 +204,9 @@ def register(
         raise DisclosureRefused("choice", field="channel")
     if data.applicant_type not in ApplicantType.__members__.values():
         raise DisclosureRefused("choice", field="applicant_type")
-    number = session.execute(
-        select(func.count()).where(
-            DisclosureRequest.received_on >= date(received.year, 1, 1),
-            DisclosureRequest.received_on <= date(received.year, 12, 31),
-        )
-    ).scalar_one()
+    reference = _next_reference(session, received.year)
     request = DisclosureRequest(
-        reference=f"{received.year}-{number + 1:04d}-{int(now.timestamp() * 1000) % 1000:03d}",
+        reference=reference,
         received_on=received,
         channel=data.channel,
         applicant_type=data.applicant_type,
@@ -235,14 +236,8 @@ def register(
         facts={"received_on": received.isoformat(), "due_on": request.due_on.isoformat()},
     )
     session.flush()
-    entry = LogEntry(
-        "disclosure.register",
-        "disclosure_request",
-        request.id,
-        request.reference,
-        {"received_on": [None, received.isoformat()]},
-    )
-    return done(request, (DisclosureChanged(request.id, "register", None, actor.id),), entry)
+    # No administrators' log entry: the request's own history is its audit trail.
+    return done(request, (DisclosureChanged(request.id, "register", None, actor.id),))
 
 
 def route(

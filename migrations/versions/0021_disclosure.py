@@ -1,5 +1,5 @@
-"""the 依申请公开 register (requests, 协办 units, hash-chained history) and the figures
-entered by hand for the annual reports
+"""the 依申请公开 register (requests, 协办 units, hash-chained history), the figures
+entered by hand for the annual reports, and the reports mailed on a schedule
 
 Revision ID: 0021
 Revises: 0017
@@ -130,8 +130,23 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("report", "scope", "year", name=op.f("pk_report_figures")),
     )
 
+    t = "report_schedules"
+    op.create_table(
+        t,
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(20), nullable=False),
+        sa.Column("recipients", sa.Text(), nullable=False),
+        sa.Column("day_of_month", sa.Integer(), nullable=False),
+        sa.Column("active", sa.Boolean(), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        _fk(t, "updated_by_id", "users"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_report_schedules")),
+    )
+
 
 def downgrade() -> None:
+    op.drop_table("report_schedules")
     op.drop_table("report_figures")
     op.drop_index(op.f("ix_disclosure_events_request_id"), "disclosure_events")
     op.drop_table("disclosure_events")

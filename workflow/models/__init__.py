@@ -16,6 +16,7 @@ from workflow.models.disclosure import (
     DisclosureEvent,
     DisclosureRequest,
     ReportFigures,
+    ReportSchedule,
 )
 from workflow.models.feeds import FeedToken
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
@@ -69,6 +70,7 @@ __all__ = [
     "OutboxEvent",
     "RecoveryCode",
     "ReportFigures",
+    "ReportSchedule",
     "Revision",
     "ScheduledPublication",
     "ScoreMonth",

@@ -126,3 +126,19 @@ class ReportFigures(Base):
     values: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
     updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class ReportSchedule(Base):
+    """A report mailed every month on `day_of_month` to `recipients` (mailboxes, one a
+    line): the monthly 考核 workbook or seed 002's submission spreadsheet, each of the
+    month before (notifications.report_mail)."""
+
+    __tablename__ = "report_schedules"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # assessment / submissions
+    recipients: Mapped[str] = mapped_column(Text)
+    day_of_month: Mapped[int] = mapped_column(Integer)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    updated_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -101,3 +101,25 @@ class ReplyForm(VersionForm):
 class FiguresForm(SafeForm):
     """The CSRF token of the figures' form; its many fields are read by name and checked
     by the service (workflow.services.report_figures)."""
+
+
+class ReportScheduleForm(SafeForm):
+    kind = SelectField(_l("报表"), validators=[InputRequired()])
+    recipients = TextAreaField(
+        _l("收件邮箱（每行一个）"),
+        validators=[
+            DataRequired(_l("请填写收件邮箱")),
+            Length(max=2000, message=_l("不能超过2000字")),
+        ],
+    )
+    day_of_month = IntegerField(
+        _l("每月发送日"),
+        validators=[
+            InputRequired(_l("请填写每月发送日")),
+            NumberRange(1, 28, message=_l("每月发送日为1至28日")),
+        ],
+    )
+
+
+class ScheduleSwitchForm(SafeForm):
+    schedule_id = IntegerField(validators=[InputRequired()])

@@ -287,3 +287,9 @@ DISCLOSURE_FIELDS = {
 }
 ADMIN_ACTIONS["report.figures"] = _l("填报年度报告数据")
 ADMIN_TARGETS["report_figures"] = _l("年度报告数据")
+ADMIN_ACTIONS["report.schedule"] = _l("设置定期报送")
+ADMIN_TARGETS["report_schedule"] = _l("定期报送")
+REPORT_KINDS = {
+    "assessment": _l("政务公开栏目月度考核表"),
+    "submissions": _l("政务公开信息报送情况表"),
+}

@@ -173,3 +173,31 @@ def user_of_unit(app: Flask, portal: Portal) -> int:
             return user_of(session, portal, "drafter").unit_id
         finally:
             session.close()
+
+
+def test_the_office_schedules_a_monthly_report(clocked: Flask, portal: Portal) -> None:
+    editor = login(clocked, portal.logins["editor"])
+    html, token = page_token(editor, "/reports/schedules")
+    assert "尚未设置定期报送" in html
+    data = {"csrf_token": token, "kind": "submissions", "day_of_month": "25"}
+    response = editor.post(
+        "/reports/schedules", data={**data, "recipients": "dy_zwgk@huangshi.gov.cn\n领导邮箱"}
+    )
+    assert response.status_code == 422
+    assert "“领导邮箱”不是有效的邮箱地址。" in response.get_data(as_text=True)
+    response = editor.post(
+        "/reports/schedules", data={**data, "recipients": "dy_zwgk@huangshi.gov.cn"}
+    )
+    assert response.status_code == 302
+    html, token = page_token(editor, "/reports/schedules")
+    assert "政务公开信息报送情况表" in html and "每月25日" in html and "已启用" in html
+    schedule_id = re.search(r'name="schedule_id" value="(\d+)"', html)
+    assert schedule_id
+    response = editor.post(
+        "/reports/schedules/switch",
+        data={"csrf_token": token, "schedule_id": schedule_id.group(1)},
+    )
+    assert response.status_code == 302
+    assert "已停用" in editor.get("/reports/schedules").get_data(as_text=True)
+    drafter = login(clocked, portal.logins["drafter"])
+    assert drafter.get("/reports/schedules").status_code == 403

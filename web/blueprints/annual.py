@@ -14,16 +14,16 @@ from flask_login import login_required
 from sqlalchemy import select
 from werkzeug.wrappers import Response
 
-from web import db_session
+from web import db_session, labels
 from web.blueprints.disclosure import refusal_message
-from web.disclosure_forms import FiguresForm
+from web.disclosure_forms import FiguresForm, ReportScheduleForm, ScheduleSwitchForm
 from web.helpers import actor, arg_year, run, today
 from workflow.disclosure.outcomes import RESULT_GROUPS
 from workflow.enums import Role
 from workflow.errors import NotAllowed, ValidationFailed
-from workflow.models import Unit
+from workflow.models import ReportSchedule, Unit
 from workflow.reporting import annual_docs, annual_report, website_report
-from workflow.services import report_figures
+from workflow.services import report_figures, report_schedules
 from workflow.services.disclosure import is_office_staff
 
 bp = Blueprint("annual", __name__)
@@ -214,3 +214,74 @@ def website_docx() -> Response:
     year = arg_year(default=_default_year())
     data = annual_docs.website_docx(website_report.build(db_session(), year))
     return _download(data, DOCX, f"政府网站工作年度报表（{year}年度）.docx")
+
+
+# ----------------------------------------------------------------- scheduled reports
+
+
+def _schedule_form() -> ReportScheduleForm:
+    form = ReportScheduleForm()
+    form.kind.choices = [(k, str(labels.REPORT_KINDS[k])) for k in report_schedules.KINDS]
+    return form
+
+
+def _schedules_page(form: ReportScheduleForm, error: str | None, status: int) -> Any:
+    rows = db_session().execute(select(ReportSchedule).order_by(ReportSchedule.id)).scalars()
+    return render_template(
+        "reports/schedules.html",
+        schedules=list(rows),
+        form=form,
+        switch=ScheduleSwitchForm(formdata=None),
+        error=error,
+    ), status
+
+
+@bp.route("/reports/schedules", methods=["GET", "POST"])
+@login_required
+def schedules() -> Any:
+    """The reports mailed every month to the leading group's mailbox (seed 002)."""
+    if not is_office_staff(actor()):
+        abort(403)
+    form = _schedule_form()
+    if request.method == "GET":
+        if form.day_of_month.data is None:
+            form.day_of_month.data = 25
+        return _schedules_page(form, None, 200)
+    if not form.validate():
+        message = "；".join(str(e) for errs in form.errors.values() for e in errs)
+        return _schedules_page(form, message, 422)
+    try:
+        run(
+            report_schedules.save_schedule,
+            kind=form.kind.data or "",
+            recipients=form.recipients.data or "",
+            day_of_month=form.day_of_month.data or 0,
+        )
+    except ValidationFailed as exc:
+        db_session().rollback()
+        return _schedules_page(form, refusal_message(exc), 422)
+    flash(_("已保存定期报送设置。"), "ok")
+    return redirect(url_for("annual.schedules"))
+
+
+@bp.post("/reports/schedules/switch")
+@login_required
+def switch_schedule() -> Any:
+    if not is_office_staff(actor()):
+        abort(403)
+    form = ScheduleSwitchForm()
+    if not form.validate() or form.schedule_id.data is None:
+        abort(400)
+    schedule = db_session().get(ReportSchedule, form.schedule_id.data)
+    if schedule is None:
+        abort(404)
+    run(
+        report_schedules.save_schedule,
+        schedule_id=schedule.id,
+        kind=schedule.kind,
+        recipients=schedule.recipients,
+        day_of_month=schedule.day_of_month,
+        active=not schedule.active,
+    )
+    flash(_("已启用。") if schedule.active else _("已停用。"), "ok")
+    return redirect(url_for("annual.schedules"))

@@ -189,6 +189,9 @@ def refusal_message(exc: Exception, field_name: Callable[[str], str] | None = No
         ),
         "number": _("“%(field)s”须为不小于0的数字。", field=field),
         "unknown_field": _("提交的内容不完整，请刷新后重新填写。"),
+        "mailbox": _("“%(value)s”不是有效的邮箱地址。", value=p.get("value", "")),
+        "too_many": _("收件邮箱最多%(max)s个。", max=p.get("max", "")),
+        "day_of_month": _("每月发送日为1至28日。"),
     }
     return messages.get(exc.reason, _("提交的内容未通过检查，请检查后重新提交。"))
 

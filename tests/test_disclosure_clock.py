@@ -8,9 +8,11 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from tests.factories import World
+from workflow.audit import AuditTrailIsAppendOnly
 from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
 from workflow.disclosure import clock, history
@@ -217,3 +219,22 @@ def test_the_history_is_chained_and_verifies(session: Session, w: World) -> None
     assert [r.action for r in rows] == ["register", "route"]
     assert rows[1].prev_hash == rows[0].hash and request.history_head == rows[1].hash
     assert history.verify(session, request) == []
+
+
+def test_history_rows_cannot_be_changed(session: Session, w: World) -> None:
+    request = registered(session, w, date(2026, 9, 28))
+    first = history.rows(session, request.id)[0]
+    first.note = "改过的说明"
+    with pytest.raises(AuditTrailIsAppendOnly):
+        session.flush()
+
+
+def test_a_row_changed_behind_the_orm_is_found(session: Session, w: World) -> None:
+    request = registered(session, w, date(2026, 9, 28))
+    row = history.rows(session, request.id)[1]
+    session.execute(
+        text("UPDATE disclosure_events SET note = :n WHERE id = :i"), {"n": "改过", "i": row.id}
+    )
+    session.expire_all()
+    problems = history.verify(session, request)
+    assert problems == [f"row {row.id}: its content does not match its hash"]

@@ -91,8 +91,10 @@ def save_figures(
     row.updated_at = now
     row.updated_by_id = actor.id
     session.flush()
+    name = annual_report.key_label if report == annual_report.REPORT else website_report.label
+    # Keyed by the cells' Chinese names: the administrators' log shows words, not keys.
     changes = {
-        k: [before.get(k), clean.get(k)]
+        name(k): [before.get(k), clean.get(k)]
         for k in sorted(set(before) | set(clean))
         if before.get(k) != clean.get(k) and not k.startswith("text.")
     }

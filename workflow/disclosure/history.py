@@ -110,3 +110,15 @@ def _refuse_change(mapper: Mapper[Any], connection: Any, target: DisclosureEvent
 
 event.listen(DisclosureEvent, "before_update", _refuse_change)
 event.listen(DisclosureEvent, "before_delete", _refuse_change)
+
+
+def verify_all(session: Session) -> dict[str, list[str]]:
+    """Every request's chain: {reference: problems} for the broken ones."""
+    broken: dict[str, list[str]] = {}
+    for request in session.execute(
+        select(DisclosureRequest).order_by(DisclosureRequest.id)
+    ).scalars():
+        problems = verify(session, request)
+        if problems:
+            broken[request.reference] = problems
+    return broken

@@ -64,6 +64,11 @@ def test_a_request_registered_routed_paused_for_correction_and_answered(
     click_action(page, "route")
     assert page.locator("#state").inner_text() == "办理中"
     request_url = page.url
+    page.screenshot(path=str(shots / "disclosure-handling.png"), full_page=True)
+    page.get_by_role("link", name="返回登记簿").click()
+    row = page.locator("#register tbody tr").first
+    assert "剩余 20 个工作日" in row.inner_text() and unit_a in row.inner_text()
+    page.screenshot(path=str(shots / "disclosure-register.png"), full_page=True)
 
     set_clock(app, "2026-10-10")  # the fifth working day (a Saturday worked after 国庆)
     office.close()  # days pass: the sessions of before have expired, log in again

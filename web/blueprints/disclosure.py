@@ -203,7 +203,7 @@ def visible(request_id: int) -> DisclosureRequest:
     return req
 
 
-def _unit_choices(blank: bool = False) -> list[tuple[int, str]]:
+def _unit_choices() -> list[tuple[int, str]]:
     units = db_session().execute(select(Unit).where(Unit.active).order_by(Unit.name)).scalars()
     return [(u.id, u.name) for u in units]
 
@@ -274,6 +274,10 @@ def render_detail(
     for form in forms.values():
         if hasattr(form, "version") and form.version.data is None:
             form.version.data = req.version
+    if forms["route"].unit_id.data is None and req.unit_id is not None:
+        forms["route"].unit_id.data = req.unit_id  # routed on: the current unit first
+        forms["route"].reviewer_id.data = req.reviewer_id or 0
+    forms["assist"].unit_id.choices = [c for c in _unit_choices() if c[0] != req.unit_id]
     left = clock.remaining(svc.facts(req), calendar(), today())
     session = db_session()
     people = {

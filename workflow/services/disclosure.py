@@ -132,7 +132,9 @@ def facts(request: DisclosureRequest) -> clock.ClockFacts:
 
 
 def _load(session: Session, request_id: int, expected_version: int | None) -> DisclosureRequest:
-    request = session.get(DisclosureRequest, request_id)
+    # Locked for the transaction (PostgreSQL; SQLite's writes are serialised by the
+    # runner), so a concurrent write waits and then finds the version moved on.
+    request = session.get(DisclosureRequest, request_id, with_for_update=True)
     if request is None:
         raise NotFound(f"no request {request_id}")
     if expected_version is not None and request.version != expected_version:

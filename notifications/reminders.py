@@ -15,7 +15,8 @@ late still finds every reminder whose threshold has been crossed.
 (e) requests of the 依申请公开 register nearing their legal limit at the same thresholds
     → the handling unit's deputy head and head (the office's editors while unrouted);
     overdue → a lapse for the supervisors and the robots. A paused clock (补正, third
-    party) reminds nobody.
+    party) reminds nobody. A 协办 unit's opinion not given by its own date is reminded
+    at the same thresholds to that unit's deputy head and head.
 
 Reminders become one ledger row per recipient and channel (`notifications.drafts`);
 lapses are told in one 督办 message per recipient and channel (`notifications.escalation`).
@@ -39,7 +40,14 @@ from workflow.deadlines.due import load_calendar
 from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, Settings, evaluate
 from workflow.disclosure.states import RequestState
 from workflow.enums import REVIEW_STATES, Role, State
-from workflow.models import Column, ColumnAssignment, DisclosureRequest, Item, Obligation
+from workflow.models import (
+    Column,
+    ColumnAssignment,
+    DisclosureAssist,
+    DisclosureRequest,
+    Item,
+    Obligation,
+)
 from workflow.permissions import STAGES
 
 REMINDER, ESCALATION = "reminder", "escalation"
@@ -127,6 +135,7 @@ def due_reminders(
     due.reminders.extend(_obligations(session, today, calendar, directory, cfg))
     due.reminders.extend(_item_dues(session, today, calendar, directory, cfg))
     _disclosure_dues(due, session, today, calendar, directory, cfg)
+    due.reminders.extend(_assist_dues(session, today, calendar, directory, cfg))
     return due
 
 
@@ -475,3 +484,54 @@ def _disclosure_dues(
                 robots=True,
             )
         )
+
+
+def _assist_dues(
+    session: Session, today: date, calendar: WorkCalendar, directory: Directory, cfg: NotifyConfig
+) -> list[Reminder]:
+    """协办 opinions still awaited whose own date is near (an open request only)."""
+    horizon = calendar.add_workdays(today, max(cfg.THRESHOLDS, default=0)).date
+    rows = session.execute(
+        select(
+            DisclosureAssist.id,
+            DisclosureAssist.unit_id,
+            DisclosureAssist.due_on,
+            DisclosureRequest.id,
+            DisclosureRequest.reference,
+        )
+        .join(DisclosureRequest, DisclosureRequest.id == DisclosureAssist.request_id)
+        .where(
+            DisclosureAssist.opinion.is_(None),
+            DisclosureAssist.due_on >= today,
+            DisclosureAssist.due_on <= horizon,
+            DisclosureRequest.state != RequestState.ANSWERED.value,
+        )
+        .order_by(DisclosureAssist.id)
+    )
+    out = []
+    for assist_id, unit_id, due_on, request_id, reference in rows:
+        remaining, _ = calendar.count_workdays(today, due_on)
+        threshold = _threshold(cfg, remaining)
+        if threshold is None:
+            continue
+        what = f"政府信息公开申请{reference}的协办意见"
+        out.append(
+            Reminder(
+                f"disclosure_assist:{assist_id}",
+                f"{threshold}wd",
+                due_on.isoformat(),
+                REMINDER,
+                f"【协办】{what}{_when(remaining, due_on)}到期",
+                f"请于{_when(remaining, due_on)}前提交{what}（清晰、准确、全面）。",
+                _uniq(
+                    [
+                        *directory.unit(unit_id, Role.DEPUTY_HEAD),
+                        *directory.unit(unit_id, Role.HEAD),
+                    ]
+                ),
+                _link(cfg, f"/disclosure/{request_id}"),
+                {"subject": what[:30], "when": due_on.strftime("%m月%d日")},
+                urgent=remaining <= 1,
+            )
+        )
+    return out

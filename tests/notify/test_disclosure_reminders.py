@@ -12,7 +12,7 @@ from sqlalchemy.orm import Session
 from notifications.scan import scan
 from workflow.disclosure.states import RequestState
 from workflow.enums import Role
-from workflow.models import DisclosureRequest
+from workflow.models import DisclosureAssist, DisclosureRequest
 
 from ..conftest import NOW
 from ..factories import World, unique
@@ -79,3 +79,34 @@ def test_an_overdue_request_is_told_to_the_supervisors(session: Session, world: 
     people = {r.recipient for r in told if r.recipient.startswith("user:")}
     assert people and people <= supervisors  # and the group robots, as for columns
     assert all(r.threshold == "disclosure_overdue" for r in told)
+
+
+def test_an_awaited_assisting_opinion_reminds_that_unit(session: Session, world: World) -> None:
+    with_contacts(world)
+    asked = request(session, world, date(2026, 12, 10), RequestState.HANDLING)
+    asked.assists.append(
+        DisclosureAssist(
+            unit_id=world.unit_b.id, asked_on=date(2026, 11, 20), due_on=date(2026, 11, 25)
+        )
+    )
+    given = request(session, world, date(2026, 12, 10), RequestState.HANDLING)
+    given.assists.append(
+        DisclosureAssist(
+            unit_id=world.unit_b.id,
+            asked_on=date(2026, 11, 20),
+            due_on=date(2026, 11, 25),
+            opinion="经核查，该信息由我单位保存，可以公开。",
+        )
+    )
+    session.flush()
+    scan(session, NOW, cfg(), ALL)
+    [awaited] = asked.assists
+    found = rows(session, subject=f"disclosure_assist:{awaited.id}")
+    assert {r.threshold for r in found} == {"3wd"}  # 2 working days left: the 3-day mark
+    assert {r.recipient for r in found} == {
+        f"user:{world.user(Role.DEPUTY_HEAD, 'b').id}",
+        f"user:{world.user(Role.HEAD, 'b').id}",
+    }
+    assert "协办" in found[0].title
+    [answered] = given.assists
+    assert rows(session, subject=f"disclosure_assist:{answered.id}") == []

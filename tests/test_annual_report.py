@@ -269,3 +269,23 @@ def test_the_xlsx_holds_the_three_tables(session: Session, year_2026: str) -> No
     new = next(r for r in rows if r[0] == "一、本年新收政府信息公开申请数量")
     assert list(new[3:]) == [2, 1, 0, 0, 0, 0, 3]
     assert [r[2] or r[1] for r in rows[2:]] == [None, None, *TEMPLATE_ROWS_2021[2:-1], None]
+
+
+def test_the_units_overview_puts_the_failing_first(
+    session: Session, w: World, year_2026: str
+) -> None:
+    save_figures(
+        session,
+        actor=w.user("head", "office"),
+        now=NOW,
+        report="annual",
+        scope=year_2026,
+        year=2026,
+        values={"appeals.review.upheld": "1", "appeals.review.total": "3"},
+    )
+    overview = annual_report.unit_overview(session, 2026)
+    mine = next(s for s in overview if s.unit_id == w.unit_a.id)
+    assert mine.problems == 1 and mine.missing > 0
+    assert overview[0].problems >= 1  # the units with failed checks come first
+    other = next(s for s in overview if s.unit_id == w.unit_b.id)
+    assert other.problems == 0

@@ -107,6 +107,7 @@ def test_the_annual_report_page_figures_and_downloads(clocked: Flask, portal: Po
     html, token = page_token(editor, "/reports/annual?year=2026&scope=all")
     assert "国办公开办函〔2021〕30号" in html
     assert "行政许可·本年处理决定数量" in html  # still missing
+    assert 'id="units-overview"' in html and "各部门须于2027年1月31日星期日前公布" in html
     response = editor.post(
         "/reports/annual/figures?year=2026&scope=all",
         data={"csrf_token": token, "active.licensing.0": "-3"},

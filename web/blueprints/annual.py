@@ -87,6 +87,10 @@ def annual_page(error: str | None = None, status: int = 200) -> Any:
         + [f"appeals.{g}.total" for g, _l in annual_report.APPEAL_GROUPS],
         may_enter=report_figures.may_enter(actor(), scope),
         form=FiguresForm(formdata=None),
+        overview=annual_report.unit_overview(db_session(), year)
+        if scope == annual_report.SCOPE_ALL
+        else [],
+        unit_due=annual_report.due_date(year, "unit"),
         error=error,
     ), status
 

@@ -314,3 +314,25 @@ def key_label(key: str) -> str:
 
 def result_groups() -> tuple[tuple[str, tuple[tuple[str, str], ...]], ...]:
     return RESULT_GROUPS
+
+
+@dataclass(frozen=True)
+class UnitStatus:
+    """Where one unit's own report stands (the office's list before the deadline)."""
+
+    unit_id: int
+    unit_name: str
+    problems: int
+    missing: int
+
+
+def unit_overview(session: Session, year: int) -> list[UnitStatus]:
+    """Every active unit's report for `year`: failed checks and what is still missing,
+    the units with most to do first."""
+    units = session.execute(select(Unit.id, Unit.name).where(Unit.active).order_by(Unit.name))
+    out = []
+    for unit_id, name in units.all():
+        report = build(session, year, str(unit_id))
+        out.append(UnitStatus(unit_id, name, len(report.problems), len(report.missing)))
+    out.sort(key=lambda s: (-s.problems, -s.missing, s.unit_name))
+    return out

@@ -12,8 +12,11 @@ from docx import Document
 from openpyxl import load_workbook
 from sqlalchemy.orm import Session
 
-from tests.factories import World
+from tests.factories import World, unique
+from tests.test_reporting_queries import count_statements
+from workflow.accounts import create_unit
 from workflow.disclosure.states import RequestState
+from workflow.enums import UnitKind
 from workflow.models import DisclosureRequest, Unit, User
 from workflow.reporting import annual_docs, annual_report
 from workflow.services.disclosure import DisclosureRefused
@@ -289,3 +292,18 @@ def test_the_units_overview_puts_the_failing_first(
     assert overview[0].problems >= 1  # the units with failed checks come first
     other = next(s for s in overview if s.unit_id == w.unit_b.id)
     assert other.problems == 0
+
+
+def test_the_overview_runs_a_fixed_number_of_statements(
+    session: Session, w: World, year_2026: str
+) -> None:
+    def counted() -> int:
+        session.expire_all()
+        return count_statements(session, lambda: annual_report.unit_overview(session, 2026))
+
+    few = counted()
+    for i in range(12):
+        create_unit(session, f"街道办{i}{unique('')}", UnitKind.STREET)
+    session.flush()
+    assert counted() == few == 4
+    assert count_statements(session, lambda: annual_report.build(session, 2026, year_2026)) <= 5

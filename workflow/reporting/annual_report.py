@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any, Final
 
-from sqlalchemy import case, func, select
+from sqlalchemy import case, func, literal, select
 from sqlalchemy.orm import Session
 
 from workflow.disclosure.outcomes import APPLICANT_COLUMNS, OUTCOME_ROW, OUTCOMES, RESULT_GROUPS
@@ -155,14 +155,22 @@ def stored_figures(session: Session, report: str, scope: str, year: int) -> dict
     return dict(row.values) if row is not None else {}
 
 
-def _request_counts(session: Session, year: int, unit_id: int | None) -> dict[str, float]:
-    """Table 三 from the register in one GROUP BY: per applicant type and outcome, the
-    requests new in the year, carried in, answered in it, and carried out."""
+ALL_UNITS = -1  # the key of the whole government's counts
+
+
+def _request_counts(
+    session: Session, year: int, unit_id: int | None, by_unit: bool = False
+) -> dict[int, dict[str, float]]:
+    """Table 三 from the register in one GROUP BY: per (unit,) applicant type and
+    outcome, the requests new in the year, carried in, answered in it, and carried out.
+    Keyed by unit id, or ALL_UNITS when not `by_unit`."""
     first, last = date(year, 1, 1), date(year, 12, 31)
     r = DisclosureRequest
     answered_in = (r.answered_on >= first) & (r.answered_on <= last) & r.outcome.is_not(None)
+    unit_col = r.unit_id if by_unit else literal(ALL_UNITS)
     query = (
         select(
+            unit_col,
             r.applicant_type,
             r.outcome,
             func.sum(case((r.received_on >= first, 1), else_=0)),
@@ -171,34 +179,38 @@ def _request_counts(session: Session, year: int, unit_id: int | None) -> dict[st
             func.sum(case((answered_in, 0), else_=1)),
         )
         .where(r.received_on <= last, r.answered_on.is_(None) | (r.answered_on >= first))
-        .group_by(r.applicant_type, r.outcome)
+        .group_by(*((r.unit_id,) if by_unit else ()), r.applicant_type, r.outcome)
     )
     if unit_id is not None:
         query = query.where(r.unit_id == unit_id)
-    counts: Counter[str] = Counter()
-    for applicant, outcome, new, carried_in, answered, carried_out in session.execute(query):
-        counts[f"requests.new.{applicant}"] += int(new or 0)
-        counts[f"requests.carried_in.{applicant}"] += int(carried_in or 0)
+    counts: dict[int, Counter[str]] = {}
+    for unit, applicant, outcome, new, carried_in, answered, carried_out in session.execute(query):
+        c = counts.setdefault(ALL_UNITS if unit is None else int(unit), Counter())
+        c[f"requests.new.{applicant}"] += int(new or 0)
+        c[f"requests.carried_in.{applicant}"] += int(carried_in or 0)
         if outcome in OUTCOME_ROW:
-            counts[f"requests.{outcome}.{applicant}"] += int(answered or 0)
-            counts[f"requests.carried_out.{applicant}"] += int(carried_out or 0)
+            c[f"requests.{outcome}.{applicant}"] += int(answered or 0)
+            c[f"requests.carried_out.{applicant}"] += int(carried_out or 0)
         else:  # no outcome yet (or an unknown code): still open at the year's end
-            counts[f"requests.carried_out.{applicant}"] += int(answered or 0) + int(
-                carried_out or 0
-            )
-    return {k: float(v) for k, v in counts.items()}
+            c[f"requests.carried_out.{applicant}"] += int(answered or 0) + int(carried_out or 0)
+    return {u: {k: float(v) for k, v in c.items()} for u, c in counts.items()}
 
 
-def _normative_published(session: Session, year: int, unit_id: int | None) -> int:
+def _normative_published(
+    session: Session, year: int, unit_id: int | None, by_unit: bool = False
+) -> dict[int, int]:
     start, end = _bounds(year)
-    query = select(func.count()).where(
+    unit_col = Item.unit_id if by_unit else literal(ALL_UNITS)
+    query = select(unit_col, func.count()).where(
         Item.kind == ItemKind.NORMATIVE,
         Item.first_published_at >= start,
         Item.first_published_at < end,
     )
+    if by_unit:
+        query = query.group_by(Item.unit_id)
     if unit_id is not None:
         query = query.where(Item.unit_id == unit_id)
-    return int(session.execute(query).scalar_one())
+    return {int(u): int(n) for u, n in session.execute(query)}
 
 
 def scope_name(session: Session, scope: str) -> str:
@@ -210,17 +222,29 @@ def scope_name(session: Session, scope: str) -> str:
 
 def build(session: Session, year: int, scope: str = SCOPE_ALL) -> AnnualReport:
     """The report of `scope` for `year`: counted, overlaid with the hand figures,
-    totals summed where not entered, then checked."""
+    totals summed where not entered, then checked (four statements)."""
     unit_id = None if scope == SCOPE_ALL else int(scope)
-    report = AnnualReport(year, scope, scope_name(session, scope))
-    for key, value in _request_counts(session, year, unit_id).items():
-        report.values[key], report.sources[key] = value, "register"
-    for key in request_keys():
-        report.values.setdefault(key, 0.0)
-        report.sources.setdefault(key, "register")
-    report.values["active.normative.0"] = float(_normative_published(session, year, unit_id))
-    report.sources["active.normative.0"] = "items"
+    counts = _request_counts(session, year, unit_id).get(ALL_UNITS, {})
+    normative = _normative_published(session, year, unit_id).get(ALL_UNITS, 0)
     hand = stored_figures(session, REPORT, scope, year)
+    return assemble(year, scope, scope_name(session, scope), counts, normative, hand)
+
+
+def assemble(
+    year: int,
+    scope: str,
+    name: str,
+    counts: Mapping[str, float],
+    normative: int,
+    hand: Mapping[str, Any],
+) -> AnnualReport:
+    """The report from what was counted and entered (no database)."""
+    report = AnnualReport(year, scope, name)
+    for key in request_keys():
+        report.values[key] = counts.get(key, 0.0)
+        report.sources[key] = "register"
+    report.values["active.normative.0"] = float(normative)
+    report.sources["active.normative.0"] = "items"
     for key, value in hand.items():
         if key in NUMBER_KEYS and value is not None:
             report.values[key], report.sources[key] = float(value), "hand"
@@ -328,11 +352,26 @@ class UnitStatus:
 
 def unit_overview(session: Session, year: int) -> list[UnitStatus]:
     """Every active unit's report for `year`: failed checks and what is still missing,
-    the units with most to do first."""
+    the units with most to do first (four statements whatever the number of units)."""
+    counts = _request_counts(session, year, None, by_unit=True)
+    normative = _normative_published(session, year, None, by_unit=True)
+    figures = {
+        row.scope: dict(row.values)
+        for row in session.execute(
+            select(ReportFigures).where(ReportFigures.report == REPORT, ReportFigures.year == year)
+        ).scalars()
+    }
     units = session.execute(select(Unit.id, Unit.name).where(Unit.active).order_by(Unit.name))
     out = []
     for unit_id, name in units.all():
-        report = build(session, year, str(unit_id))
+        report = assemble(
+            year,
+            str(unit_id),
+            name,
+            counts.get(unit_id, {}),
+            normative.get(unit_id, 0),
+            figures.get(str(unit_id), {}),
+        )
         out.append(UnitStatus(unit_id, name, len(report.problems), len(report.missing)))
     out.sort(key=lambda s: (-s.problems, -s.missing, s.unit_name))
     return out

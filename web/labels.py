@@ -293,3 +293,5 @@ REPORT_KINDS = {
     "assessment": _l("政务公开栏目月度考核表"),
     "submissions": _l("政务公开信息报送情况表"),
 }
+ADMIN_FIELDS["recipients"] = _l("收件邮箱")
+ADMIN_FIELDS["day_of_month"] = _l("每月发送日")

@@ -98,5 +98,8 @@ def save_figures(
         for k in sorted(set(before) | set(clean))
         if before.get(k) != clean.get(k) and not k.startswith("text.")
     }
-    label = f"{report} {scope} {year}"
-    return done(row, (), LogEntry("report.figures", "report_figures", label, label, changes))
+    title = "政府信息公开工作年度报告" if report == annual_report.REPORT else "政府网站工作年度报表"
+    who = annual_report.scope_name(session, scope) or "全区"
+    label = f"{who}{year}年{title}"
+    key = f"{report}:{scope}:{year}"
+    return done(row, (), LogEntry("report.figures", "report_figures", key, label, changes))

@@ -15,6 +15,8 @@ from workflow.outcome import LogEntry, Outcome, done
 from workflow.services.disclosure import DisclosureRefused, is_office_staff
 
 KINDS = ("assessment", "submissions")
+# The reports' names as the administrators' log shows them (the files' own titles).
+KIND_NAMES = {"assessment": "政务公开栏目月度考核表", "submissions": "政务公开信息报送情况表"}
 MAILBOX = re.compile(r"[^@\s,;<>\"']+@[^@\s,;<>\"']+\.[A-Za-z]{2,}")
 MAX_RECIPIENTS = 20
 
@@ -69,12 +71,12 @@ def save_schedule(
     schedule.updated_by_id = actor.id
     session.flush()
     changes = {
-        "kind": [None, kind],
+        "kind": [None, KIND_NAMES[kind]],
         "recipients": [None, "、".join(addresses)],
         "day_of_month": [None, day_of_month],
         "active": [None, active],
     }
-    label = f"{kind} #{schedule.id}"
+    label = KIND_NAMES[kind]
     return done(
         schedule, (), LogEntry("report.schedule", "report_schedule", schedule.id, label, changes)
     )

@@ -127,6 +127,9 @@ def test_the_annual_report_page_figures_and_downloads(clocked: Flask, portal: Po
     assert response.status_code == 302
     html = editor.get("/reports/annual?year=2026&scope=all").get_data(as_text=True)
     assert "“行政诉讼·未经复议直接起诉”行：总计为 2，各列之和为 1" in html
+    log = login(clocked, portal.logins["admin"]).get("/admin/log").get_data(as_text=True)
+    assert "填报年度报告数据" in log and "全区2026年政府信息公开工作年度报告" in log
+    assert "行政许可·本年处理决定数量" in log and "active.licensing" not in log
     docx = editor.get("/reports/annual.docx?year=2026&scope=all")
     assert docx.status_code == 200
     doc = Document(io.BytesIO(docx.data))

@@ -205,3 +205,17 @@ def test_the_office_schedules_a_monthly_report(clocked: Flask, portal: Portal) -
     assert "已停用" in editor.get("/reports/schedules").get_data(as_text=True)
     drafter = login(clocked, portal.logins["drafter"])
     assert drafter.get("/reports/schedules").status_code == 403
+
+
+def test_the_register_in_english(clocked: Flask, portal: Portal) -> None:
+    editor = login(clocked, portal.logins["editor"])
+    status, location = register(editor)
+    assert status == 302
+    _html, token = page_token(editor, "/disclosure")
+    editor.post("/language", data={"csrf_token": token, "locale": "en", "next": "/disclosure"})
+    html = editor.get("/disclosure").get_data(as_text=True)
+    assert "Disclosure request register" in html
+    assert "20 working days left" in html
+    assert "Business" in html  # the applicant type, in words
+    page = editor.get(location).get_data(as_text=True)
+    assert "Route" in page and "Registered, to be routed" in page

@@ -51,7 +51,7 @@ FIELDS += [
     "applicant_name", "applicant_type", "channel", "info_requested", "received_on", "reason",
     "reviewer_id", "workdays", "due_on", "opinion", "outcome", "text", "scope",
     "active.licensing.0", "appeals.review.total", "requests.carried_in.person", "text.overview",
-    "visits.total", "site.name",
+    "visits.total", "site.name", "recipients", "day_of_month", "schedule_id",
 ]  # fmt: skip
 SKIP = {"auth.logout", "static"}  # logging out would end the fuzzing client's session
 

@@ -14,6 +14,7 @@ from config import load_notify_config
 from notifications.jobs import run_scan
 from notifications.publishing import publish_scheduled
 from notifications.relay import relay_outbox
+from notifications.report_mail import run_report_mail
 from notifications.runtime import QUEUE
 from notifications.status_job import refresh_deadline_status
 
@@ -53,4 +54,14 @@ cron.register(
     interval=int(os.environ.get("OUTBOX_RELAY_INTERVAL") or 30),
     job_timeout=300,
     name="sanshen-outbox-relay",
+)
+
+# Reports mailed on a schedule (notifications.report_mail): hourly is enough for a monthly
+# mail, and the ledger's key keeps a second run from sending anything twice.
+cron.register(
+    run_report_mail,
+    queue_name=QUEUE,
+    interval=int(os.environ.get("REPORT_MAIL_INTERVAL") or 3600),
+    job_timeout=600,
+    name="sanshen-report-mail",
 )

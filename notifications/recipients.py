@@ -156,8 +156,13 @@ def contacts_for(session: Session, deliveries: Iterable[Delivery]) -> dict[int, 
         kind, _, ident = d.recipient.partition(":")
         table = users if kind == "user" else leaders if kind == "leader" else None
         found = table.get(int(ident)) if table is not None and ident.isdigit() else None
-        out[d.id] = found or Contact(name=ident or d.recipient)
+        out[d.id] = found or _mailbox(kind, ident) or Contact(name=ident or d.recipient)
     return out
+
+
+def _mailbox(kind: str, ident: str) -> Contact | None:
+    """A mailbox named by the office (a scheduled report's recipient, "mailbox:<addr>")."""
+    return Contact(name=ident, email=ident) if kind == "mailbox" and "@" in ident else None
 
 
 def contact_for(session: Session, delivery: Delivery) -> Contact:
@@ -179,4 +184,4 @@ def contact_for(session: Session, delivery: Delivery) -> Contact:
             mobile=leader.mobile,
             user_id=leader.user_id,
         )
-    return Contact(name=ident or delivery.recipient)
+    return _mailbox(kind, ident) or Contact(name=ident or delivery.recipient)

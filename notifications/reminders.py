@@ -11,7 +11,12 @@ late still finds every reminder whose threshold has been crossed.
     for the supervising leader after LEADER_ESCALATE_WORKDAYS — only for columns whose
     rules the office confirmed (待确认 columns remind the unit, never escalate);
 (d) after_event items (依申请公开, letters) nearing their legal limit → the drafter and
-    the deputy head.
+    the deputy head;
+(e) requests of the 依申请公开 register nearing their legal limit at the same thresholds
+    → the handling unit's deputy head and head (the office's editors while unrouted);
+    overdue → a lapse for the supervisors and the robots. A paused clock (补正, third
+    party) reminds nobody. A 协办 unit's opinion not given by its own date is reminded
+    at the same thresholds to that unit's deputy head and head.
 
 Reminders become one ledger row per recipient and channel (`notifications.drafts`);
 lapses are told in one 督办 message per recipient and channel (`notifications.escalation`).
@@ -34,8 +39,16 @@ from workflow import delegation
 from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
 from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, Settings, evaluate
+from workflow.disclosure.states import RequestState
 from workflow.enums import REVIEW_STATES, Role, State
-from workflow.models import Column, ColumnAssignment, Item, Obligation
+from workflow.models import (
+    Column,
+    ColumnAssignment,
+    DisclosureAssist,
+    DisclosureRequest,
+    Item,
+    Obligation,
+)
 from workflow.permissions import STAGES
 
 REMINDER, ESCALATION = "reminder", "escalation"
@@ -122,6 +135,8 @@ def due_reminders(
     _columns(due, session, now, today, calendar, directory, cfg, timezone)
     due.reminders.extend(_obligations(session, today, calendar, directory, cfg))
     due.reminders.extend(_item_dues(session, today, calendar, directory, cfg))
+    _disclosure_dues(due, session, today, calendar, directory, cfg)
+    due.reminders.extend(_assist_dues(session, today, calendar, directory, cfg))
     return due
 
 
@@ -394,6 +409,141 @@ def _item_dues(
                 _uniq([drafter_id, *directory.unit(unit_id, Role.DEPUTY_HEAD)]),
                 _link(cfg, f"/items/{item_id}"),
                 {"subject": f"《{title}》"[:30], "when": due.strftime("%m月%d日")},
+                urgent=remaining <= 1,
+            )
+        )
+    return out
+
+
+# --------------------------------------------------------------------------- (e)
+
+DISCLOSURE_STAGE = "依申请公开办理"
+RUNNING = (
+    RequestState.RECEIVED,
+    RequestState.HANDLING,
+    RequestState.REPLY_DRAFTED,
+    RequestState.REPLY_APPROVED,
+)
+
+
+def _disclosure_dues(
+    due: Due,
+    session: Session,
+    today: date,
+    calendar: WorkCalendar,
+    directory: Directory,
+    cfg: NotifyConfig,
+) -> None:
+    """Requests whose clock runs and whose stored due date is near or past (the due date
+    is recomputed at every write of the request)."""
+    horizon = calendar.add_workdays(today, max(cfg.THRESHOLDS, default=0)).date
+    rows = session.execute(
+        select(
+            DisclosureRequest.id,
+            DisclosureRequest.reference,
+            DisclosureRequest.unit_id,
+            DisclosureRequest.due_on,
+            DisclosureRequest.received_on,
+        )
+        .where(
+            DisclosureRequest.state.in_([s.value for s in RUNNING]),
+            DisclosureRequest.due_on <= horizon,
+        )
+        .order_by(DisclosureRequest.id)
+    )
+    for request_id, reference, unit_id, due_on, received_on in rows:
+        link = _link(cfg, f"/disclosure/{request_id}")
+        what = f"政府信息公开申请{reference}"
+        if unit_id is None:
+            holders = directory.role(Role.OFFICE_EDITOR)
+        else:
+            holders = [
+                *directory.unit(unit_id, Role.DEPUTY_HEAD),
+                *directory.unit(unit_id, Role.HEAD),
+            ]
+        if due_on >= today:
+            remaining, _ = calendar.count_workdays(today, due_on)
+            threshold = _threshold(cfg, remaining)
+            if threshold is None:
+                continue
+            due.reminders.append(
+                Reminder(
+                    f"disclosure:{request_id}",
+                    f"{threshold}wd",
+                    due_on.isoformat(),
+                    REMINDER,
+                    f"【依申请公开】{what}{_when(remaining, due_on)}到期",
+                    f"{what}的法定答复期限{_when(remaining, due_on)}届满，请抓紧办理。",
+                    _uniq(holders),
+                    link,
+                    {"subject": what[:30], "when": due_on.strftime("%m月%d日")},
+                    urgent=remaining <= 1,
+                )
+            )
+            continue
+        waited, _ = calendar.count_workdays(received_on, today)
+        due.lapses.append(
+            Lapse(
+                f"disclosure:{request_id}",
+                "disclosure_overdue",
+                ITEM_LAPSE,
+                due_on,
+                unit_id or 0,
+                what,
+                link,
+                stage=DISCLOSURE_STAGE,
+                waited=waited,
+                users=_uniq(directory.role(Role.SUPERVISOR)),
+                robots=True,
+            )
+        )
+
+
+def _assist_dues(
+    session: Session, today: date, calendar: WorkCalendar, directory: Directory, cfg: NotifyConfig
+) -> list[Reminder]:
+    """协办 opinions still awaited whose own date is near (an open request only)."""
+    horizon = calendar.add_workdays(today, max(cfg.THRESHOLDS, default=0)).date
+    rows = session.execute(
+        select(
+            DisclosureAssist.id,
+            DisclosureAssist.unit_id,
+            DisclosureAssist.due_on,
+            DisclosureRequest.id,
+            DisclosureRequest.reference,
+        )
+        .join(DisclosureRequest, DisclosureRequest.id == DisclosureAssist.request_id)
+        .where(
+            DisclosureAssist.opinion.is_(None),
+            DisclosureAssist.due_on >= today,
+            DisclosureAssist.due_on <= horizon,
+            DisclosureRequest.state != RequestState.ANSWERED.value,
+        )
+        .order_by(DisclosureAssist.id)
+    )
+    out = []
+    for assist_id, unit_id, due_on, request_id, reference in rows:
+        remaining, _ = calendar.count_workdays(today, due_on)
+        threshold = _threshold(cfg, remaining)
+        if threshold is None:
+            continue
+        what = f"政府信息公开申请{reference}的协办意见"
+        out.append(
+            Reminder(
+                f"disclosure_assist:{assist_id}",
+                f"{threshold}wd",
+                due_on.isoformat(),
+                REMINDER,
+                f"【协办】{what}{_when(remaining, due_on)}到期",
+                f"请于{_when(remaining, due_on)}前提交{what}（清晰、准确、全面）。",
+                _uniq(
+                    [
+                        *directory.unit(unit_id, Role.DEPUTY_HEAD),
+                        *directory.unit(unit_id, Role.HEAD),
+                    ]
+                ),
+                _link(cfg, f"/disclosure/{request_id}"),
+                {"subject": what[:30], "when": due_on.strftime("%m月%d日")},
                 urgent=remaining <= 1,
             )
         )

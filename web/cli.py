@@ -281,3 +281,18 @@ def register(app: Flask) -> None:
 
     cli_notify.register(app)
     app.cli.add_command(report_cli)
+
+
+@audit_cli.command("verify-requests")
+def audit_verify_requests() -> None:
+    """Recompute the history chain of every 依申请公开 request; exit 1 naming the broken."""
+    from workflow.disclosure import history
+
+    with audit.snapshot_session(current_app.extensions["sanshen.engine"]) as session:
+        broken = history.verify_all(session)
+    if not broken:
+        click.echo("request histories intact")
+        return
+    for reference, problems in broken.items():
+        click.echo(f"request {reference}: {'; '.join(problems)}", err=True)
+    raise SystemExit(1)

@@ -216,3 +216,96 @@ LOGIN_RESULTS = {
     "second_factor_failure": _l("两步验证码错误"),
     "logout": _l("退出登录"),
 }
+
+
+# --------------------------------------------------------------- 依申请公开 (issue 19)
+DISCLOSURE_STATES = {
+    "received": _l("已登记，待转办"),
+    "handling": _l("办理中"),
+    "correction": _l("待申请人补正"),
+    "consulting": _l("征求第三方意见"),
+    "reply_drafted": _l("答复书待审核"),
+    "reply_approved": _l("答复书已审核，待发出"),
+    "answered": _l("已答复"),
+}
+DISCLOSURE_ACTIONS = {
+    "register": _l("登记申请"),
+    "route": _l("转办"),
+    "ask_correction": _l("告知补正"),
+    "correction_received": _l("收到补正"),
+    "close_uncorrected": _l("逾期未补正，不再处理"),
+    "consult": _l("征求第三方意见"),
+    "consult_end": _l("第三方意见已回复"),
+    "extend": _l("延长答复期限"),
+    "assist": _l("请求协办"),
+    "assist_opinion": _l("提交协办意见"),
+    "draft_reply": _l("拟写答复书"),
+    "approve_reply": _l("审核通过答复书"),
+    "return_reply": _l("退回答复书"),
+    "answer": _l("发出答复"),
+}
+APPLICANT_TYPES = {
+    "person": _l("自然人"),
+    "business": _l("商业企业"),
+    "research": _l("科研机构"),
+    "charity": _l("社会公益组织"),
+    "legal": _l("法律服务机构"),
+    "other_org": _l("其他法人或组织"),
+}
+REQUEST_CHANNELS = {
+    "online": _l("网上申请"),
+    "letter": _l("信函"),
+    "in_person": _l("当面申请"),
+    "email": _l("电子邮件"),
+    "fax": _l("传真"),
+    "other": _l("其他"),
+}
+DISCLOSURE_OUTCOMES = {
+    "disclose": _l("予以公开"),
+    "partial": _l("部分公开"),
+    "withhold_secret": _l("不予公开：属于国家秘密"),
+    "withhold_law": _l("不予公开：其他法律行政法规禁止公开"),
+    "withhold_safety": _l("不予公开：危及“三安全一稳定”"),
+    "withhold_third_party": _l("不予公开：保护第三方合法权益"),
+    "withhold_internal": _l("不予公开：属于三类内部事务信息"),
+    "withhold_process": _l("不予公开：属于四类过程性信息"),
+    "withhold_case_file": _l("不予公开：属于行政执法案卷"),
+    "withhold_query": _l("不予公开：属于行政查询事项"),
+    "unable_not_held": _l("无法提供：本机关不掌握相关政府信息"),
+    "unable_must_create": _l("无法提供：没有现成信息需要另行制作"),
+    "unable_unclear": _l("无法提供：补正后申请内容仍不明确"),
+    "refuse_petition": _l("不予处理：信访举报投诉类申请"),
+    "refuse_repeat": _l("不予处理：重复申请"),
+    "refuse_publication": _l("不予处理：要求提供公开出版物"),
+    "refuse_excessive": _l("不予处理：无正当理由大量反复申请"),
+    "refuse_confirm": _l("不予处理：要求行政机关确认或重新出具已获取信息"),
+    "other_uncorrected": _l("其他处理：逾期不补正，不再处理"),
+    "other_unpaid": _l("其他处理：逾期未缴纳费用，不再处理"),
+    "other": _l("其他处理：其他"),
+}
+DISCLOSURE_FIELDS = {
+    "received_on": _l("收到日期"),
+    "channel": _l("申请方式"),
+    "applicant_type": _l("申请人类型"),
+    "applicant_name": _l("申请人"),
+    "content": _l("申请内容"),
+    "info_requested": _l("所需政府信息"),
+    "reason": _l("理由"),
+    "note": _l("说明"),
+    "opinion": _l("协办意见"),
+    "reply": _l("答复书"),
+    "comment": _l("意见"),
+    "outcome": _l("处理结果"),
+    "year": _l("年度"),
+    "report": _l("报告"),
+}
+ADMIN_ACTIONS["report.figures"] = _l("填报年度报告数据")
+ADMIN_TARGETS["report_figures"] = _l("年度报告数据")
+ADMIN_ACTIONS["report.schedule"] = _l("设置定期报送")
+ADMIN_TARGETS["report_schedule"] = _l("定期报送")
+REPORT_KINDS = {
+    "assessment": _l("政务公开栏目月度考核表"),
+    "submissions": _l("政务公开信息报送情况表"),
+}
+ADMIN_FIELDS["recipients"] = _l("收件邮箱")
+ADMIN_FIELDS["day_of_month"] = _l("每月发送日")

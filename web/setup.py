@@ -115,8 +115,10 @@ def init_app(app: Flask, config: Config) -> None:
         admin_log,
         admin_logins,
         admin_rules,
+        annual,
         auth,
         deliveries,
+        disclosure,
         drafting,
         feeds,
         flow,
@@ -147,6 +149,8 @@ def init_app(app: Flask, config: Config) -> None:
         admin_log.bp,
         admin_logins.bp,
         admin_rules.bp,
+        disclosure.bp,
+        annual.bp,
     ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)

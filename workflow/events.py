@@ -120,3 +120,15 @@ class ObligationFulfilled:
     item_id: int
     at: datetime
     late: bool
+
+
+@dataclass(frozen=True)
+class DisclosureChanged:
+    """A request for disclosure was registered or moved (workflow.services.disclosure);
+    `action` is its RequestAction. Logged after the commit; the register's reminders come
+    from the scan, not from this event."""
+
+    request_id: int
+    action: str
+    unit_id: int | None
+    actor_id: int

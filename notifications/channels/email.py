@@ -131,6 +131,17 @@ class EmailChannel:
         self, session: Session, delivery: Delivery, contact: Contact, handover: Handover
     ) -> str | None:
         msg = build_message(delivery, contact, self.settings.SMTP_FROM)
+        from notifications import report_mail  # it imports the channels' package
+
+        attached = report_mail.attachment(session, delivery)
+        if attached is not None:  # a scheduled report (notifications.report_mail)
+            data, filename = attached
+            msg.add_attachment(
+                data,
+                maintype="application",
+                subtype="vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+                filename=filename,
+            )
         sender = parseaddr(self.settings.SMTP_FROM)[1]
         assert contact.email is not None
         smtp = self._envelope(sender, contact.email)

@@ -46,6 +46,13 @@ FIELDS = [
     "target_id", "target_type", "time_requirement", "title", "to", "type_1", "unit",
     "unit_id", "upage", "user_ids", "version", "year",
 ]  # fmt: skip
+# The register's and the annual reports' forms (issue 19).
+FIELDS += [
+    "applicant_name", "applicant_type", "channel", "info_requested", "received_on", "reason",
+    "reviewer_id", "workdays", "due_on", "opinion", "outcome", "text", "scope",
+    "active.licensing.0", "appeals.review.total", "requests.carried_in.person", "text.overview",
+    "visits.total", "site.name", "recipients", "day_of_month", "schedule_id",
+]  # fmt: skip
 SKIP = {"auth.logout", "static"}  # logging out would end the fuzzing client's session
 
 

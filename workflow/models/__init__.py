@@ -12,6 +12,13 @@ from workflow.models.columns import (
     assignment_drafters,
 )
 from workflow.models.delegation import Delegation, Nudge
+from workflow.models.disclosure import (
+    DisclosureAssist,
+    DisclosureEvent,
+    DisclosureRequest,
+    ReportFigures,
+    ReportSchedule,
+)
 from workflow.models.feeds import FeedToken
 from workflow.models.items import Attachment, Blob, Item, Obligation, Revision
 from workflow.models.notifications import (
@@ -50,6 +57,9 @@ __all__ = [
     "DeadlineStatusDirty",
     "Delegation",
     "Delivery",
+    "DisclosureAssist",
+    "DisclosureEvent",
+    "DisclosureRequest",
     "FeedToken",
     "HolidayOverride",
     "InboxMessage",
@@ -62,6 +72,8 @@ __all__ = [
     "Obligation",
     "OutboxEvent",
     "RecoveryCode",
+    "ReportFigures",
+    "ReportSchedule",
     "Revision",
     "ScheduledPublication",
     "ScoreMonth",

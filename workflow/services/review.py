@@ -17,6 +17,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from workflow import audit
+from workflow import changes as feed
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW
 from workflow.enums import Action, State
 from workflow.errors import ConfidentialityCheckRequired, StaleVersion
@@ -136,6 +137,15 @@ def approve(
         confidentiality_checked=confidentiality_checked,
     )
     if to_state == State.PUBLISHED:
+        feed.record(
+            session,
+            item_id=item.id,
+            kind=feed.PUBLISHED if first_time else feed.REVISED,
+            revision_no=row["revision_no"],
+            column_id=item.column_id,
+            unit_id=item.unit_id,
+            now=now,
+        )
         published = event(ItemPublished, item, row, drafter_id=item.drafter_id)
         return done(
             item, [published, *on_publish(session, item, facts, now, first_time, prompt_window)]
@@ -248,6 +258,15 @@ def retract(
         comment=text,
     )
     on_retract(session, item.id, now)
+    feed.record(
+        session,
+        item_id=item.id,
+        kind=feed.RETRACTED,
+        revision_no=row["revision_no"],
+        column_id=item.column_id,
+        unit_id=item.unit_id,
+        now=now,
+    )
     return done(item, [event(ItemRetracted, item, row)])
 
 

@@ -17,10 +17,15 @@ from redis import Redis
 from rq import Queue
 
 from notifications.runtime import QUEUE
-from workflow.events import ItemPublished, ItemReturned
-from workflow.outbox import KINDS
+from workflow.events import (
+    ItemApproved,
+    ItemPublished,
+    ItemReturned,
+    ItemSubmitted,
+)
 
-NOTIFIED = KINDS
+# The item events people are told about (the outbox carries more, for webhooks).
+NOTIFIED = (ItemSubmitted, ItemApproved, ItemReturned, ItemPublished)
 
 
 def event_payload(event: Any) -> dict[str, Any] | None:

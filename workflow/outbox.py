@@ -15,12 +15,28 @@ from typing import Any
 from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
-from workflow.events import ItemApproved, ItemPublished, ItemReturned, ItemSubmitted
+from workflow.events import (
+    ColumnOverdue,
+    ItemApproved,
+    ItemPublished,
+    ItemRetracted,
+    ItemReturned,
+    ItemSubmitted,
+    WebhookPaused,
+)
 from workflow.models import OutboxEvent
 
-# The events someone is told about (notifications.events); the others stay in the audit
-# trail and the log.
-KINDS = (ItemSubmitted, ItemApproved, ItemReturned, ItemPublished)
+# The events someone is told about (notifications.events) or a webhook carries
+# (notifications.webhooks); the others stay in the audit trail and the log.
+KINDS = (
+    ItemSubmitted,
+    ItemApproved,
+    ItemReturned,
+    ItemPublished,
+    ItemRetracted,
+    ColumnOverdue,
+    WebhookPaused,
+)
 
 
 def _plain(value: Any) -> Any:

@@ -126,7 +126,11 @@ def revoke_key(
     key.revoked_at = now
     session.flush()
     entry = LogEntry(
-        "api_key.revoke", "api_key", key.id, f"{key.name} ({key.prefix}…)", {"revoked": [None, True]}
+        "api_key.revoke",
+        "api_key",
+        key.id,
+        f"{key.name} ({key.prefix}…)",
+        {"revoked": [None, True]},
     )
     return done(key, (), entry)
 
@@ -157,7 +161,9 @@ def purge_calls(
 ) -> Outcome[int]:
     """Forget calls older than `keep_days`, and remembered answers older than a day."""
     result = session.execute(delete(ApiCall).where(ApiCall.at < now - timedelta(days=keep_days)))
-    session.execute(delete(ApiIdempotency).where(ApiIdempotency.created_at < now - timedelta(days=1)))
+    session.execute(
+        delete(ApiIdempotency).where(ApiIdempotency.created_at < now - timedelta(days=1))
+    )
     return done(int(getattr(result, "rowcount", 0) or 0))
 
 

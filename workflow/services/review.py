@@ -146,7 +146,9 @@ def approve(
             unit_id=item.unit_id,
             now=now,
         )
-        published = event(ItemPublished, item, row, drafter_id=item.drafter_id)
+        published = event(
+            ItemPublished, item, row, drafter_id=item.drafter_id, revised=not first_time
+        )
         return done(
             item, [published, *on_publish(session, item, facts, now, first_time, prompt_window)]
         )

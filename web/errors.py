@@ -305,17 +305,26 @@ def _outage_page(exc: Exception) -> tuple[str, int]:
 
 
 def register(app: Flask) -> None:
+    from web.api import problems
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
-    def _database_down(exc: DBAPIError) -> tuple[str, int]:
+    def _database_down(exc: DBAPIError) -> Any:
+        if problems.is_api_request():
+            log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+            return problems.problem(503)
         return _outage_page(exc)
 
     @app.errorhandler(InputRefused)
-    def _refused(exc: InputRefused) -> tuple[str, int]:
+    def _refused(exc: InputRefused) -> Any:
+        if problems.is_api_request():
+            return problems.problem(400, exc.message)
         return render_error(400, exc.message)
 
     @app.errorhandler(WorkflowError)
-    def _workflow(exc: WorkflowError) -> tuple[str, int]:
+    def _workflow(exc: WorkflowError) -> Any:
+        if problems.is_api_request():
+            return problems.from_workflow(exc, workflow_message(exc))
         return render_error(exc.http_status, workflow_message(exc))
 
     @app.errorhandler(CSRFError)
@@ -324,10 +333,14 @@ def register(app: Flask) -> None:
         return render_error(400)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[str, int]:
+    def _http(exc: HTTPException) -> Any:
+        if problems.is_api_request():
+            return problems.from_http(exc)
         status = exc.code or 500
         return render_error(status if status in PAGES else 500 if status >= 500 else 400)
 
     @app.errorhandler(500)
-    def _internal(_exc: Exception) -> tuple[str, int]:
+    def _internal(_exc: Exception) -> Any:
+        if problems.is_api_request():
+            return problems.problem(500)
         return render_error(500)

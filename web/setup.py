@@ -36,6 +36,10 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def select_locale() -> str:
+    if request and request.path.startswith("/api/"):
+        # The API answers in the caller's Accept-Language (Chinese unless English wins).
+        best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+        return "en" if best == "en" else "zh_CN"
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return str(current_user.locale)
     chosen = session.get("locale")
@@ -145,4 +149,7 @@ def init_app(app: Flask, config: Config) -> None:
     ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)
+    from web import api
+
+    api.init_app(app)
     app.jinja_env.globals["unread_messages"] = messages.unread_count

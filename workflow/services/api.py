@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
@@ -167,30 +167,43 @@ def purge_calls(
     return done(int(getattr(result, "rowcount", 0) or 0))
 
 
-def remember(
+def idempotent(
     session: Session,
     *,
     actor: User | None,
     now: datetime,
     key_id: int,
-    idempotency_key: str,
+    idempotency_key: str | None,
     fingerprint: str,
-    status: int,
-    body: dict[str, Any],
-) -> Outcome[None]:
-    """Remember the answer to a write sent with an Idempotency-Key (called in the
-    transaction of the write itself, see web.api.idempotency)."""
-    session.execute(
-        insert(ApiIdempotency).values(
-            key_id=key_id,
-            idempotency_key=idempotency_key,
-            fingerprint=fingerprint,
-            status=status,
-            body=body,
-            created_at=now,
+    service: Callable[..., Outcome[Any]],
+    answer: Callable[[Any], tuple[int, dict[str, Any]]],
+    **kwargs: Any,
+) -> Outcome[tuple[int, dict[str, Any]]]:
+    """Run a write `service` and, with an Idempotency-Key, remember its answer (status,
+    JSON body) in the same transaction: the same key again is answered from the row
+    (web.api.write), and a racing twin fails on the row's unique key and rolls back."""
+    outcome = service(session, actor=actor, now=now, **kwargs)
+    status, body = answer(outcome.value)
+    if idempotency_key:
+        session.execute(
+            insert(ApiIdempotency).values(
+                key_id=key_id,
+                idempotency_key=idempotency_key,
+                fingerprint=fingerprint,
+                status=status,
+                body=body,
+                created_at=now,
+            )
+        )
+    return Outcome((status, body), outcome.events, outcome.log)
+
+
+def remembered(session: Session, key_id: int, idempotency_key: str) -> ApiIdempotency | None:
+    return session.scalar(
+        select(ApiIdempotency).where(
+            ApiIdempotency.key_id == key_id, ApiIdempotency.idempotency_key == idempotency_key
         )
     )
-    return done(None)
 
 
 def _check_url(url: str) -> str:
@@ -244,6 +257,8 @@ def record_external(
         unit_id = units[0]
     elif unit_id not in units:
         raise ValidationFailed("the unit is not responsible for the column")
+    if key.unit_ids and unit_id not in key.unit_ids:
+        raise NotFound(f"unit {unit_id} is outside the key's units")
     publication = ExternalPublication(
         column_id=column_id,
         unit_id=unit_id,

@@ -231,6 +231,43 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
         re.compile(r"this item is already scheduled; cancel that first"),
         _l("此稿件已设定定时发布；如需更改，请先取消原定时。"),
     ),
+    (re.compile(r"an API key needs a name"), _l("请填写接口密钥的名称。")),
+    (
+        re.compile(r"an API key name is longer than (?P<n>.+) characters"),
+        _l("接口密钥的名称不能超过%(n)s字。"),
+    ),
+    (re.compile(r"unknown API scope .*"), _l("请选择接口密钥的权限范围。")),
+    (re.compile(r"the expiry must be in the future"), _l("有效期须晚于今天。")),
+    (
+        re.compile(r"a webhook needs a name of at most 100 characters"),
+        _l("请填写推送订阅的名称（不超过100字）。"),
+    ),
+    (
+        re.compile(r"the webhook url must be an http or https address"),
+        _l("推送地址须为 http 或 https 地址。"),
+    ),
+    (re.compile(r"choose the webhook's events"), _l("请至少选择一个推送的事件。")),
+    (
+        re.compile(r"the url must be an http or https address"),
+        _l("url 须为 http 或 https 地址（外部发布的网页地址）。"),
+    ),
+    (re.compile(r"the (?P<what>title) is required"), _l("请填写标题。")),
+    (
+        re.compile(r"the title is not one line of at most (?P<n>.+) characters"),
+        _l("标题须为一行文字，且不超过%(n)s字。"),
+    ),
+    (
+        re.compile(r"the publication time is in the future"),
+        _l("发布时间不能晚于当前时间。"),
+    ),
+    (
+        re.compile(r"the column has several responsible units: name one"),
+        _l("该栏目有多个责任单位，请用 unit_id 指明是哪个单位发布的。"),
+    ),
+    (
+        re.compile(r"the unit is not responsible for the column"),
+        _l("所指单位不是该栏目的责任单位。"),
+    ),
 ]
 
 

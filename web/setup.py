@@ -113,11 +113,13 @@ def init_app(app: Flask, config: Config) -> None:
     from web.blueprints import (
         account,
         admin,
+        admin_api,
         admin_import,
         admin_links,
         admin_log,
         admin_logins,
         admin_rules,
+        atom,
         auth,
         deliveries,
         drafting,
@@ -139,6 +141,7 @@ def init_app(app: Flask, config: Config) -> None:
         office_view.bp,
         deliveries.bp,
         feeds.bp,
+        atom.bp,
         messages.bp,
         admin.bp,
         admin_links.bp,
@@ -146,6 +149,7 @@ def init_app(app: Flask, config: Config) -> None:
         admin_log.bp,
         admin_logins.bp,
         admin_rules.bp,
+        admin_api.bp,
     ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)

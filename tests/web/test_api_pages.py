@@ -58,7 +58,7 @@ def test_atom_feeds_carry_live_publications_only(app: Flask, portal: Portal) -> 
 
 def test_an_admin_issues_a_key_shown_once_and_revokes_it(app: Flask, portal: Portal) -> None:
     client = login(app, portal.logins["admin"])
-    html, token = page_token(client, "/admin/api-keys")
+    _html, token = page_token(client, "/admin/api-keys")
     response = client.post(
         "/admin/api-keys",
         data={"csrf_token": token, "name": "区门户网站CMS", "scope": "read", "expires": ""},

@@ -386,3 +386,16 @@ def test_key_names_are_checked(app: Flask, portal: Portal) -> None:
                 session, api_services.create_key, actor=admin, now=datetime.now(UTC),
                 name=" ", scope="read",
             )  # fmt: skip
+
+
+def test_the_purge_command_keeps_the_retention(app: Flask, portal: Portal) -> None:
+    secret = make_key(app, portal, "read")
+    get(app, "/api/v1/columns", secret)
+    result = app.test_cli_runner().invoke(args=["api", "purge-calls", "--days", "1"])
+    assert result.exit_code == 0, result.output
+    assert "older than 1 days" in result.output
+    with session_of(app) as session:
+        key = api_services.find_key(session, secret)
+        assert key is not None
+        # The call just made is within the day: kept.
+        assert session.scalar(select(func.count()).where(ApiCall.key_id == key.id)) == 1

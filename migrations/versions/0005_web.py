@@ -40,7 +40,9 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("item_id", name=op.f("pk_scheduled_publications")),
     )
     with op.batch_alter_table("scheduled_publications", schema=None) as batch_op:
-        batch_op.create_index("ix_scheduled_publications_publish_at", ["publish_at"], unique=False)
+        batch_op.create_index(
+            "ix_scheduled_publications_publish_at", ["publish_at"], unique=False
+        )
 
 
 def downgrade() -> None:

@@ -220,7 +220,8 @@ def upgrade() -> None:
     )
     # Seeded in the same transaction as the triggers are created: exact from here on.
     op.execute(
-        "INSERT INTO item_state_counts (state, n) SELECT state, count(*) FROM items GROUP BY state"
+        "INSERT INTO item_state_counts (state, n) SELECT state, count(*) FROM items "
+        "GROUP BY state"
     )
     postgresql = op.get_bind().dialect.name == "postgresql"
     for statement in _postgresql() if postgresql else _sqlite():

@@ -66,12 +66,22 @@ def signed_request(message_id: str, secret: str, body: bytes, moment: datetime) 
     }
 
 
+_clients: dict[float, httpx.Client] = {}
+
+
+def _client(timeout: float) -> httpx.Client:
+    """One client per worker process (kept-alive connections to the same receivers)."""
+    client = _clients.get(timeout)
+    if client is None:
+        client = _clients[timeout] = httpx.Client(timeout=timeout, follow_redirects=False)
+    return client
+
+
 def send(url: str, message_id: str, secret: str, body: bytes, timeout: float) -> service.Attempt:
     """POST once; the attempt's outcome (never raises for the network)."""
     headers = signed_request(message_id, secret, body, utcnow())
     try:
-        with httpx.Client(timeout=timeout, follow_redirects=False) as client:
-            response = client.post(url, content=body, headers=headers)
+        response = _client(timeout).post(url, content=body, headers=headers)
     except httpx.TimeoutException:
         return service.Attempt(None, "", "timeout")
     except httpx.HTTPError as exc:

@@ -17,6 +17,7 @@ class Blueprint(flask.Blueprint):
 
 class Api:
     spec: APISpec
+    ERROR_SCHEMA: Any
     def __init__(
         self, app: flask.Flask | None = ..., *, spec_kwargs: dict[str, Any] | None = ...
     ) -> None: ...

@@ -19,6 +19,7 @@ from flask_smorest import Api as SmorestApi
 
 from web import db_session
 from web.api.problems import ApiRefusal
+from web.api.schemas import Problem
 from web.helpers import now, run_as
 from workflow.models import ApiKey
 from workflow.portal import subtrees
@@ -33,7 +34,10 @@ OPEN_ENDPOINTS = frozenset({"api-docs.openapi_json", "api_reference.page"})
 
 class Api(SmorestApi):
     """flask-smorest's Api without its app-wide HTTP error handler: the app's own
-    (web.errors) answers the pages in HTML and the API in problem+json."""
+    (web.errors) answers the pages in HTML and the API in problem+json, the shape the
+    document gives every error response."""
+
+    ERROR_SCHEMA = Problem
 
     def _register_error_handlers(self) -> None:
         return None
@@ -110,9 +114,9 @@ def in_scope(key: ApiKey, column_id: int, unit_id: int) -> bool:
 
 
 def log_call(response: Response) -> Response:
-    """The app's after_request: one row per API call (the description's too)."""
-    if not request.path.startswith(PREFIX):
-        return response
+    """The app's after_request: one row per API call, refused ones included."""
+    if not request.path.startswith(PREFIX) or request.endpoint in OPEN_ENDPOINTS:
+        return response  # the pages, and the API's own description
     rule = request.url_rule.rule if request.url_rule is not None else request.path
     try:
         db_session().rollback()  # a refused write left nothing to keep

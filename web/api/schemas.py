@@ -19,6 +19,17 @@ class Body(Schema):
         unknown = RAISE
 
 
+class Problem(Schema):
+    """A refusal (RFC 9457), sent as application/problem+json."""
+
+    type = fields.Str(required=True)
+    title = fields.Str(required=True, metadata={"description": "Chinese or English"})
+    status = fields.Int(required=True)
+    detail = fields.Str(required=True)
+    instance = fields.Str(required=True)
+    errors = fields.Dict(metadata={"description": "refused fields by location (422)"})
+
+
 class ColumnNode(Schema):
     id = fields.Int(required=True)
     name = fields.Str(required=True)

@@ -56,9 +56,9 @@ def _context() -> dict[str, Any]:
     }
 
 
-def _key_form() -> ApiKeyForm:
+def _key_form(blank: bool = False) -> ApiKeyForm:
     session = db_session()
-    form = ApiKeyForm()
+    form = ApiKeyForm(formdata=None) if blank else ApiKeyForm()
     form.units.choices = [(u.id, u.name) for u in session.scalars(select(Unit).order_by(Unit.name))]
     form.columns.choices = [
         (c.id, c.path)
@@ -123,7 +123,7 @@ def create_key() -> str | tuple[str, int]:
         flash(workflow_message(exc), "error")
         return _keys_page(form), 422
     # The secret is shown on this answer only: it is stored as a hash.
-    return _keys_page(_key_form(), secret=secret)
+    return _keys_page(_key_form(blank=True), secret=secret)
 
 
 @bp.post("/api-keys/<int:key_id>/revoke")

@@ -16,6 +16,7 @@ from notifications.publishing import publish_scheduled
 from notifications.relay import relay_outbox
 from notifications.runtime import QUEUE
 from notifications.status_job import refresh_deadline_status
+from notifications.webhooks import purge_api_calls
 
 cron.register(
     run_scan,
@@ -53,4 +54,13 @@ cron.register(
     interval=int(os.environ.get("OUTBOX_RELAY_INTERVAL") or 30),
     job_timeout=300,
     name="sanshen-outbox-relay",
+)
+
+# The API call log's retention (API_CALL_KEEP_DAYS; `flask api purge-calls` by hand).
+cron.register(
+    purge_api_calls,
+    queue_name=QUEUE,
+    interval=86400,
+    job_timeout=900,
+    name="sanshen-api-call-purge",
 )

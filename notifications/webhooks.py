@@ -131,3 +131,18 @@ def requeue_due(connection: Redis) -> int:
     with runtime.get().sessions() as session:
         ids = service.due(session, utcnow())
     return enqueue(connection, ids)
+
+
+def purge_api_calls() -> int:
+    """The scheduler's daily job: the API call log's retention (API_CALL_KEEP_DAYS)."""
+    from workflow.services import api as api_services
+
+    rt = runtime.get()
+    with rt.sessions() as session:
+        return runner.run(
+            session,
+            api_services.purge_calls,
+            actor=None,
+            now=utcnow(),
+            keep_days=rt.config.API.CALL_KEEP_DAYS,
+        ).value

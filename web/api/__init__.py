@@ -13,7 +13,7 @@ import hashlib
 import logging
 from typing import Any
 
-from flask import Flask, current_app, g, request
+from flask import Blueprint, Flask, current_app, g, request
 from flask.wrappers import Response
 from flask_smorest import Api as SmorestApi
 
@@ -133,9 +133,18 @@ def log_call(response: Response) -> Response:
     return response
 
 
+def guard(bp: Blueprint) -> Blueprint:
+    """Set up an API blueprint once, at its import: the key check before each view and
+    the per-key rate limit (an app built twice in a process must not add them twice)."""
+    from web.limits import limiter
+
+    bp.before_request(authenticate)
+    limiter.limit(rate_limit, key_func=limit_key)(bp)
+    return bp
+
+
 def init_app(app: Flask) -> None:
     from web.api import docs, read, write
-    from web.limits import limiter
     from web.setup import csrf
 
     app.config.update(
@@ -158,8 +167,6 @@ def init_app(app: Flask) -> None:
         "bearer", {"type": "http", "scheme": "bearer", "description": "ss_… API key"}
     )
     for bp in (read.bp, write.bp):
-        bp.before_request(authenticate)
-        limiter.limit(rate_limit, key_func=limit_key)(bp)
         csrf.exempt(bp)
         api.register_blueprint(bp, url_prefix=PREFIX)
     app.register_blueprint(docs.bp)

@@ -12,7 +12,7 @@ from flask_smorest import Blueprint
 from sqlalchemy import select
 
 from web import db_session
-from web.api import column_scope, current_key, in_scope, unit_scope
+from web.api import column_scope, current_key, guard, in_scope, unit_scope
 from web.api import schemas as s
 from web.api.problems import ApiRefusal
 from web.blueprints.office_view import settings
@@ -26,6 +26,7 @@ from workflow.storage import BlobStore
 bp = Blueprint(
     "api_read", __name__, description="Published content, the changes feed and deadlines"
 )
+guard(bp)
 
 
 def _item_url(item_id: int) -> str:

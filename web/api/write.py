@@ -17,7 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from web import db_session
-from web.api import column_scope, in_scope, require_write
+from web.api import column_scope, guard, in_scope, require_write
 from web.api import schemas as s
 from web.api.problems import ApiRefusal, problem
 from web.helpers import run_as
@@ -28,6 +28,7 @@ from workflow.services import api as api_services
 from workflow.services import create_item
 
 bp = Blueprint("api_write", __name__, description="Writes: drafts and external publications")
+guard(bp)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 IDEMPOTENCY_MAX = 100

@@ -41,6 +41,7 @@ NAME_MAX = 100
 URL_MAX = 1000
 TITLE_MAX = 500
 WHO_MAX = 100
+LAST_USE_STEP = timedelta(minutes=1)
 
 
 def secret_hash(secret: str) -> str:
@@ -145,14 +146,16 @@ def log_call(
     route: str,
     status: int,
 ) -> Outcome[None]:
-    """One API call (and, for a known key, its last use)."""
+    """One API call (and, for a known key, its last use, to the minute: calls of one key
+    do not all queue on its row)."""
     session.execute(
         insert(ApiCall).values(
             key_id=key_id, method=method[:10], route=route[:200], status=status, at=now
         )
     )
     if key_id is not None:
-        session.execute(update(ApiKey).where(ApiKey.id == key_id).values(last_used_at=now))
+        stale = ApiKey.last_used_at.is_(None) | (ApiKey.last_used_at < now - LAST_USE_STEP)
+        session.execute(update(ApiKey).where(ApiKey.id == key_id, stale).values(last_used_at=now))
     return done(None)
 
 

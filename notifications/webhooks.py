@@ -94,12 +94,11 @@ def deliver_webhook(delivery_id: int) -> str:
     rt = runtime.get()
     with rt.sessions() as session:
         claimed = service.claim(session, delivery_id)
-        if claimed is None:
-            return "skipped"
-        delivery, sub = claimed
-        url, secret, message_id = sub.url, sub.secret, delivery.message_id
-        body = json.dumps(delivery.payload, ensure_ascii=False, separators=(",", ":")).encode()
         session.rollback()  # no transaction held over the HTTP call
+    if claimed is None:
+        return "skipped"
+    url, secret, message_id = claimed.url, claimed.secret, claimed.message_id
+    body = json.dumps(claimed.payload, ensure_ascii=False, separators=(",", ":")).encode()
     attempt = send(url, message_id, secret, body, rt.config.API.WEBHOOK_TIMEOUT)
     with rt.sessions() as session:
         outcome = runner.run(

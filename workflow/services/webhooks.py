@@ -20,7 +20,7 @@ from datetime import datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
-from sqlalchemy import select
+from sqlalchemy import insert, select, update
 from sqlalchemy.orm import Session
 
 from workflow import admin_log
@@ -290,29 +290,15 @@ def record_attempt(
 ) -> Outcome[float | None]:
     """Log one attempt and decide what follows; the value is the seconds until the
     next attempt (None: none, delivered or given up)."""
+    if attempt.ok:
+        _delivered(session, delivery_id, attempt, now)
+        return done(None)
     delivery = session.get(WebhookDelivery, delivery_id, with_for_update=True)
     if delivery is None:
         return done(None)
-    session.add(
-        WebhookAttempt(
-            delivery_id=delivery.id,
-            at=now,
-            status_code=attempt.status_code,
-            answer=attempt.answer[:ANSWER_MAX],
-            error=attempt.error[:200],
-            ok=attempt.ok,
-        )
-    )
+    _log_attempt(session, delivery_id, attempt, now)
     delivery.attempts += 1
     sub = session.get(WebhookSubscription, delivery.subscription_id, with_for_update=True)
-    if attempt.ok:
-        delivery.status = DELIVERED
-        delivery.delivered_at = now
-        delivery.next_attempt_at = None
-        if sub is not None:
-            sub.consecutive_failures = 0
-        session.flush()
-        return done(None)
     events: list[Any] = []
     log: list[LogEntry] = []
     if sub is not None:
@@ -344,15 +330,71 @@ def record_attempt(
     return Outcome(delay, tuple(events), tuple(log))
 
 
-def claim(session: Session, delivery_id: int) -> tuple[WebhookDelivery, WebhookSubscription] | None:
-    """The delivery and its subscription when it is still to be sent (read only)."""
-    delivery = session.get(WebhookDelivery, delivery_id)
-    if delivery is None or delivery.status != PENDING:
-        return None
-    sub = session.get(WebhookSubscription, delivery.subscription_id)
-    if sub is None or not sub.active:
-        return None
-    return delivery, sub
+def _log_attempt(session: Session, delivery_id: int, attempt: Attempt, now: datetime) -> None:
+    session.execute(
+        insert(WebhookAttempt).values(
+            delivery_id=delivery_id,
+            at=now,
+            status_code=attempt.status_code,
+            answer=attempt.answer[:ANSWER_MAX],
+            error=attempt.error[:200],
+            ok=attempt.ok,
+        )
+    )
+
+
+def _delivered(session: Session, delivery_id: int, attempt: Attempt, now: datetime) -> None:
+    """The common case in three statements, no row read first: the delivery marked,
+    its attempt logged, and the endpoint's failure count cleared if it had one."""
+    subscription_id = session.scalar(
+        update(WebhookDelivery)
+        .where(WebhookDelivery.id == delivery_id)
+        .values(
+            status=DELIVERED,
+            attempts=WebhookDelivery.attempts + 1,
+            delivered_at=now,
+            next_attempt_at=None,
+        )
+        .returning(WebhookDelivery.subscription_id)
+    )
+    if subscription_id is None:
+        return
+    _log_attempt(session, delivery_id, attempt, now)
+    session.execute(
+        update(WebhookSubscription)
+        .where(
+            WebhookSubscription.id == subscription_id,
+            WebhookSubscription.consecutive_failures != 0,
+        )
+        .values(consecutive_failures=0)
+    )
+
+
+@dataclass(frozen=True)
+class Claimed:
+    url: str
+    secret: str
+    message_id: str
+    payload: dict[str, Any]
+
+
+def claim(session: Session, delivery_id: int) -> Claimed | None:
+    """What to send for a delivery still pending to an active endpoint (one read)."""
+    row = session.execute(
+        select(
+            WebhookSubscription.url,
+            WebhookSubscription.secret,
+            WebhookDelivery.message_id,
+            WebhookDelivery.payload,
+        )
+        .join(WebhookSubscription, WebhookSubscription.id == WebhookDelivery.subscription_id)
+        .where(
+            WebhookDelivery.id == delivery_id,
+            WebhookDelivery.status == PENDING,
+            WebhookSubscription.active.is_(True),
+        )
+    ).first()
+    return None if row is None else Claimed(row[0], row[1], row[2], dict(row[3]))
 
 
 def due(session: Session, now: datetime, limit: int = 500) -> list[int]:

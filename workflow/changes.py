@@ -13,7 +13,7 @@ commits would move its cursor past 7 for ever. So on PostgreSQL the writer takes
 transaction-level advisory lock before its INSERT: the sequence value is drawn under the
 lock and the lock is released after the commit is visible, so ids commit in order.
 Publications are a few a minute, and the lock is held only from the INSERT to the
-commit (the end of one review action), so the serialisation costs nothing measurable;
+commit (the end of one review action), so writers rarely meet on it (not benchmarked);
 readers never take it.
 """
 

@@ -244,14 +244,14 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
     ),
     (
         re.compile(r"the webhook url must be an http or https address"),
-        _l("推送地址须为 http 或 https 地址。"),
+        _l("推送地址无效，请填写完整的网址（可从浏览器地址栏复制）。"),
     ),
     (re.compile(r"choose the webhook's events"), _l("请至少选择一个推送的事件。")),
     (
         re.compile(r"the url must be an http or https address"),
-        _l("url 须为 http 或 https 地址（外部发布的网页地址）。"),
+        _l("外部发布的网页地址无效，请填写完整的网址（可从浏览器地址栏复制）。"),
     ),
-    (re.compile(r"the (?P<what>title) is required"), _l("请填写标题。")),
+    (re.compile(r"the publication needs a title"), _l("请填写标题。")),
     (
         re.compile(r"the title is not one line of at most (?P<n>.+) characters"),
         _l("标题须为一行文字，且不超过%(n)s字。"),
@@ -262,7 +262,7 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
     ),
     (
         re.compile(r"the column has several responsible units: name one"),
-        _l("该栏目有多个责任单位，请用 unit_id 指明是哪个单位发布的。"),
+        _l("该栏目有多个责任单位，请指明是哪个单位发布的。"),
     ),
     (
         re.compile(r"the unit is not responsible for the column"),

@@ -109,7 +109,7 @@ def test_an_admin_subscribes_a_webhook_and_replays_a_delivery(app: Flask, portal
         },
     )
     assert bad.status_code == 422
-    assert "推送地址须为 http 或 https 地址" in bad.get_data(as_text=True)
+    assert "推送地址无效，请填写完整的网址" in bad.get_data(as_text=True)
     good = client.post(
         "/admin/webhooks",
         data={

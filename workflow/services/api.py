@@ -217,12 +217,12 @@ def _check_url(url: str) -> str:
     return url
 
 
-def _check_text(value: str, limit: int, what: str) -> str:
+def _check_title(value: str) -> str:
     value = (value or "").strip()
     if not value:
-        raise ValidationFailed(f"the {what} is required")
-    if len(value) > limit or any(ord(ch) < 32 for ch in value):
-        raise ValidationFailed(f"the {what} is not one line of at most {limit} characters")
+        raise ValidationFailed("the publication needs a title")
+    if len(value) > TITLE_MAX or any(ord(ch) < 32 for ch in value):
+        raise ValidationFailed(f"the title is not one line of at most {TITLE_MAX} characters")
     return value
 
 
@@ -266,7 +266,7 @@ def record_external(
         column_id=column_id,
         unit_id=unit_id,
         url=_check_url(url),
-        title=_check_text(title, TITLE_MAX, "title"),
+        title=_check_title(title),
         published_at=published_at,
         published_by=(published_by or "").strip()[:WHO_MAX],
         api_key_id=key.id,

@@ -141,3 +141,75 @@ def test_feed_ids_commit_in_order_under_concurrent_writers(
         first.close()
         second.close()
         wipe(engine)
+
+
+@pytest.mark.postgres
+def test_publishing_two_items_while_one_is_published_elsewhere_does_not_deadlock(
+    engine: Engine, is_postgres: bool
+) -> None:
+    """A transaction that publishes A then B (the scheduled publications) and an editor
+    publishing B meanwhile: both take the feed's lock before B's row, so the editor
+    waits and then finds B changed (StaleVersion) — never a deadlock."""
+    if not is_postgres:
+        pytest.skip("the advisory lock is PostgreSQL's")
+    from sqlalchemy.exc import OperationalError
+
+    from workflow import errors, services
+    from workflow.enums import Role, State
+
+    from .factories import build_world, item_in_state
+
+    factory = make_session_factory(engine)
+    with factory() as setup:
+        world = build_world(setup, NOW)
+        a = item_in_state(setup, world, State.OFFICE_REVIEW, NOW)
+        b = item_in_state(setup, world, State.OFFICE_REVIEW, NOW)
+        setup.commit()
+        a_ref, b_ref = (a.id, a.version), (b.id, b.version)
+        editor_id = world.office_editor.id if world.office_editor else 0
+    first, second = factory(), factory()
+    outcome: list[str] = []
+    try:
+        from workflow.models import User
+
+        def approve(session: Session, ref: tuple[int, int]) -> None:
+            editor = session.get(User, editor_id)
+            assert editor is not None and editor.has_role(Role.OFFICE_EDITOR)
+            services.approve(
+                session, actor=editor, item_id=ref[0], expected_version=ref[1], now=NOW
+            )
+
+        approve(first, a_ref)  # holds the feed's lock and A's row
+
+        def editor_publishes_b() -> None:
+            try:
+                approve(second, b_ref)
+                second.commit()
+                outcome.append("ok")
+            except errors.StaleVersion:
+                second.rollback()
+                outcome.append("stale")
+            except OperationalError as exc:  # a deadlock would land here
+                second.rollback()
+                outcome.append(type(exc.orig).__name__)
+
+        thread = threading.Thread(target=editor_publishes_b)
+        thread.start()
+        with engine.connect() as watcher:
+            for _ in range(200):  # until the editor is queued on the feed's lock
+                waiting = watcher.execute(
+                    text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    )
+                ).scalar_one()
+                if waiting:
+                    break
+                threading.Event().wait(0.05)
+        approve(first, b_ref)  # B's row is free: the editor holds no row lock yet
+        first.commit()
+        thread.join(30)
+        assert outcome == ["stale"]
+    finally:
+        first.close()
+        second.close()
+        wipe(engine)

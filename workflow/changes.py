@@ -37,6 +37,16 @@ KINDS = (PUBLISHED, REVISED, RETRACTED)
 FEED_LOCK = 0x5A_C4A9_6E5
 
 
+def lock(session: Session) -> None:
+    """Take the feed's writer lock (PostgreSQL; held to the end of the transaction). A
+    service that publishes or retracts takes it *before* it updates the item's row, so
+    every writer takes the lock first and the row second: a transaction publishing
+    several items (scheduled publications) and an editor publishing one of them at the
+    same moment queue on the lock instead of deadlocking."""
+    if session.get_bind().dialect.name == "postgresql":
+        session.execute(select(func.pg_advisory_xact_lock(FEED_LOCK)))
+
+
 def record(
     session: Session,
     *,
@@ -50,8 +60,7 @@ def record(
     """Add one change to the caller's transaction (see the module's note on order)."""
     if kind not in KINDS:
         raise ValueError(f"unknown change kind {kind}")
-    if session.get_bind().dialect.name == "postgresql":
-        session.execute(select(func.pg_advisory_xact_lock(FEED_LOCK)))
+    lock(session)  # taken already by the services (re-entrant): for any other caller
     session.execute(
         insert(ItemChange).values(
             item_id=item_id,

@@ -119,6 +119,7 @@ def approve(
     changes: dict[str, Any] = {}
     if to_state == State.PUBLISHED:
         check_publishable(session, item, facts)
+        feed.lock(session)  # before the item's row (see workflow.changes.lock)
         changes = {
             "live_revision_no": item.current_revision_no,
             "published_at": now,
@@ -248,6 +249,7 @@ def retract(
     require_aware(now)
     item, _, _ = begin_transition(session, item_id, actor, Action.RETRACT, expected_version)
     text = require_comment(comment, "retracting a published item needs a reason")
+    feed.lock(session)  # before the item's row (see workflow.changes.lock)
     row = write(
         session,
         item,

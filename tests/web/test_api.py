@@ -369,7 +369,13 @@ def test_the_documentation_page_lists_every_operation(app: Flask) -> None:
     html = app.test_client().get("/api/v1/docs").get_data(as_text=True)
     for operation in ("GET /api/v1/changes", "POST /api/v1/drafts", "GET /api/v1/deadlines"):
         assert operation in html
+    assert "按游标同步发布、修订与撤稿，不漏不重" in html
     assert "<script" not in html
+    # Every operation says what it is for in words, not only in the English docstring.
+    from web.api.docs import PURPOSES, operations
+
+    spec = app.test_client().get("/api/v1/openapi.json").get_json()
+    assert {(op["method"], op["path"]) for op in operations(spec)} == set(PURPOSES)
 
 
 @pytest.mark.parametrize("path", ["/api/v1/nothing-here", "/api/v1/items/abc"])

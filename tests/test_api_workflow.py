@@ -213,3 +213,52 @@ def test_publishing_two_items_while_one_is_published_elsewhere_does_not_deadlock
         first.close()
         second.close()
         wipe(engine)
+
+
+def test_returned_and_overdue_events_become_plain_webhook_bodies(
+    session: Session, world: World
+) -> None:
+    from workflow.models import WebhookDelivery, WebhookSubscription
+
+    session.add(
+        WebhookSubscription(
+            name="CMS",
+            url="https://cms.example/hook",
+            events=["item.returned", "column.overdue"],
+            secret=webhooks.new_secret(),
+            active=True,
+            pause_reason="",
+            consecutive_failures=0,
+            created_at=NOW,
+        )
+    )
+    session.flush()
+    from .factories import item_in_state
+
+    item = item_in_state(session, world, "returned", NOW)
+    returned = {
+        "type": "ItemReturned",
+        "item_id": item.id,
+        "revision_no": 1,
+        "column_id": item.column_id,
+        "unit_id": item.unit_id,
+        "at": NOW.isoformat(),
+        "comment": "内部意见：数据有误",
+    }
+    overdue = {
+        "type": "ColumnOverdue",
+        "column_id": world.column.id,
+        "unit_id": world.unit_a.id,
+        "column_path": world.column.path,
+        "overdue_since": "2026-11-01",
+        "at": NOW.isoformat(),
+    }
+    ids = webhooks.fan_out(session, returned, NOW) + webhooks.fan_out(session, overdue, NOW)
+    bodies = [session.get(WebhookDelivery, i).payload for i in ids]  # type: ignore[union-attr]
+    assert [b["type"] for b in bodies] == ["item.returned", "column.overdue"]
+    assert bodies[0]["data"]["item_id"] == item.id
+    assert "内部意见" not in str(bodies[0])  # a reviewer's comment stays inside sanshen
+    assert bodies[1]["data"]["unit_name"] == world.unit_a.name
+    assert bodies[1]["data"]["overdue_since"] == "2026-11-01"
+    # An event nobody subscribed to makes no delivery.
+    assert webhooks.fan_out(session, {**returned, "type": "ItemRetracted"}, NOW) == []

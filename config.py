@@ -90,6 +90,22 @@ class NotifyConfig:
 
 
 @dataclass(frozen=True)
+class ApiConfig:
+    """The portal API and webhooks (issue 18, docs/api.md)."""
+
+    # Calls per key (Flask-Limiter's notation).
+    RATE_LIMIT: str = "120/minute"
+    # API calls are logged and kept this long.
+    CALL_KEEP_DAYS: int = 90
+    # Seconds a webhook endpoint has to answer.
+    WEBHOOK_TIMEOUT: float = 10.0
+    # Seconds before each retry of a failed delivery (then it is marked failed).
+    WEBHOOK_RETRY_DELAYS: tuple[int, ...] = (10, 60, 300, 1800, 7200)
+    # Consecutive failed attempts after which an endpoint is paused and the office told.
+    WEBHOOK_PAUSE_AFTER: int = 10
+
+
+@dataclass(frozen=True)
 class Config:
     """Settings shared by every environment; subclasses change the defaults."""
 
@@ -121,6 +137,8 @@ class Config:
     NOTIFY: NotifyConfig = field(default_factory=lambda: NotifyConfig())
     # What an imported responsibility table may make the server do (IMPORT_* variables).
     IMPORT_LIMITS: ImportLimits = field(default_factory=lambda: ImportLimits())
+    # The portal API and webhooks (API_* variables).
+    API: ApiConfig = field(default_factory=lambda: ApiConfig())
 
     @property
     def embedded_redis(self) -> bool:
@@ -206,6 +224,22 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         REQUIRE_2FA=_bool(environ, "REQUIRE_2FA", False),
         NOTIFY=_notify_config(environ),
         IMPORT_LIMITS=_import_limits(environ),
+        API=_api_config(environ),
+    )
+
+
+def _api_config(environ: Mapping[str, str]) -> ApiConfig:
+    d = ApiConfig()
+    try:
+        timeout = float(environ.get("API_WEBHOOK_TIMEOUT") or d.WEBHOOK_TIMEOUT)
+    except ValueError as exc:
+        raise ConfigError("API_WEBHOOK_TIMEOUT must be a number of seconds") from exc
+    return ApiConfig(
+        RATE_LIMIT=environ.get("API_RATE_LIMIT") or d.RATE_LIMIT,
+        CALL_KEEP_DAYS=max(1, _int(environ, "API_CALL_KEEP_DAYS", d.CALL_KEEP_DAYS)),
+        WEBHOOK_TIMEOUT=max(0.1, timeout),
+        WEBHOOK_RETRY_DELAYS=_ints(environ, "API_WEBHOOK_RETRY_DELAYS", d.WEBHOOK_RETRY_DELAYS),
+        WEBHOOK_PAUSE_AFTER=max(1, _int(environ, "API_WEBHOOK_PAUSE_AFTER", d.WEBHOOK_PAUSE_AFTER)),
     )
 
 

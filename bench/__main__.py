@@ -30,6 +30,8 @@ FULL: list[list[str]] = [
     ["bench.unit_candidates"],
     ["bench.holding", "--units", "50", "--items", "5000"],
     ["bench.annual_report", "--requests", "20000"],
+    ["bench.api_changes", "--items", "1000000"],
+    ["bench.api_webhooks", "--deliveries", "1000"],
     ["bench.load", "--clients", "50", "--seconds", "60"],
     ["bench.load", "--sqlite", "--clients", "20", "--seconds", "60"],
 ]
@@ -49,6 +51,8 @@ QUICK: list[list[str]] = [
     ["bench.unit_candidates", "--units", "20", "--names", "10", "--rounds", "1"],
     ["bench.holding", "--units", "5", "--items", "200", "--runs", "2"],
     ["bench.annual_report", "--requests", "300", "--runs", "2"],
+    ["bench.api_changes", "--items", "5000", "--requests", "3"],
+    ["bench.api_webhooks", "--deliveries", "50", "--runs", "1"],
     ["bench.load", "--clients", "4", "--seconds", "5", "--waiting", "20"],
     ["bench.load", "--sqlite", "--clients", "2", "--seconds", "3", "--waiting", "20"],
 ]

@@ -17,6 +17,7 @@ from notifications.relay import relay_outbox
 from notifications.report_mail import run_report_mail
 from notifications.runtime import QUEUE
 from notifications.status_job import refresh_deadline_status
+from notifications.webhooks import purge_api_calls
 
 cron.register(
     run_scan,
@@ -64,4 +65,12 @@ cron.register(
     interval=int(os.environ.get("REPORT_MAIL_INTERVAL") or 3600),
     job_timeout=600,
     name="sanshen-report-mail",
+)
+# The API call log's retention (API_CALL_KEEP_DAYS; `flask api purge-calls` by hand).
+cron.register(
+    purge_api_calls,
+    queue_name=QUEUE,
+    interval=86400,
+    job_timeout=900,
+    name="sanshen-api-call-purge",
 )

@@ -18,13 +18,29 @@ from rq import Queue
 
 from notifications.runtime import QUEUE
 from workflow import outbox
-from workflow.events import DelegationMade, ItemNudged, ItemPublished, ItemRecalled, ItemReturned
-from workflow.outbox import KINDS
+from workflow.events import (
+    DelegationMade,
+    ItemApproved,
+    ItemNudged,
+    ItemPublished,
+    ItemRecalled,
+    ItemReturned,
+    ItemSubmitted,
+)
 
 # Events whose payload is the outbox's (all their fields).
 _WHOLE = (ItemRecalled, ItemNudged, DelegationMade)
 
-NOTIFIED = KINDS
+# The events people are told about (the outbox carries more, for webhooks).
+NOTIFIED = (
+    ItemSubmitted,
+    ItemApproved,
+    ItemReturned,
+    ItemPublished,
+    ItemRecalled,
+    ItemNudged,
+    DelegationMade,
+)
 
 
 def event_payload(event: Any) -> dict[str, Any] | None:

@@ -204,3 +204,26 @@ def _recalled(event: dict[str, Any], title: str, drafter: int, message: Any) -> 
             )
         )
     return out
+def webhook_paused(session: Session, event: dict[str, Any], cfg: NotifyConfig) -> list[Reminder]:
+    """A webhook endpoint was paused after failing again and again: the administrators
+    hear of it (they resume it from the webhooks page once the receiver is fixed)."""
+    directory = Directory.load(session)
+    admins = tuple(directory.role(Role.ADMIN))
+    if not admins:
+        return []
+    name, failures = event.get("name") or "", event.get("failures")
+    link = f"{cfg.BASE_URL.rstrip('/')}/admin/webhooks"
+    return [
+        Reminder(
+            f"webhook:{event['subscription_id']}",
+            "paused",
+            str(event["at"]),
+            EVENT,
+            f"【接口推送暂停】“{name}”连续{failures}次推送失败",
+            f"推送地址“{name}”（{event.get('url')}）连续{failures}次推送失败，已暂停推送。"
+            "接收方修复后，请在“推送订阅”页面恢复，暂停期间的事件届时补发。",
+            admins,
+            link,
+            {"subject": f"“{name}”"[:30], "when": ""},
+        )
+    ]

@@ -18,6 +18,8 @@ from notifications import ledger, runtime
 from notifications.channels import Contact, DeliveryError
 from notifications.recipients import contact_for, contacts_for
 from notifications.runtime import QUEUE, utcnow
+from notifications.webhooks import enqueue as enqueue_webhooks
+from workflow.services import webhooks
 
 log = logging.getLogger(__name__)
 
@@ -203,11 +205,16 @@ def scan_and_enqueue(
 def _event_messages(session: Session, event: dict[str, Any], now: datetime) -> list[int]:
     """Record the messages of one workflow event in the ledger; the new rows' ids."""
     from notifications.drafts import expand
-    from notifications.events import event_reminders
+    from notifications.events import event_reminders, webhook_paused
     from workflow.deadlines.due import load_calendar
 
     rt = runtime.get()
-    reminders = event_reminders(session, event, rt.config.NOTIFY)
+    if "item_id" in event or event.get("type") == "DelegationMade":
+        reminders = event_reminders(session, event, rt.config.NOTIFY)
+    elif event.get("type") == "WebhookPaused":
+        reminders = webhook_paused(session, event, rt.config.NOTIFY)
+    else:
+        return []  # for webhooks only (column.overdue): the scan sends the 督办
     drafts = expand(
         session,
         reminders,
@@ -249,11 +256,13 @@ def notify_outbox(outbox_id: int) -> int:
         if row is None or row.done_at is not None:
             return 0
         ids = _event_messages(session, row.payload, now)
+        hooks = webhooks.fan_out(session, row.payload, now)
         row.done_at = now
         session.commit()
     if job is not None:
         enqueue_deliveries(Queue(QUEUE, connection=job.connection), ids, rt.config.NOTIFY)
-    return len(ids)
+        enqueue_webhooks(job.connection, hooks)
+    return len(ids) + len(hooks)
 
 
 def connection_queue(connection: Redis) -> Queue:

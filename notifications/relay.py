@@ -114,6 +114,9 @@ def relay_outbox() -> int:
     with runtime.get().sessions() as session:
         count = relay_all(session, job.connection, now)
         prune(session, now)
+    from notifications.webhooks import requeue_due
+
+    requeue_due(job.connection)
     if count:
         log.info("outbox: relayed %s events", count)
     return count

@@ -264,6 +264,43 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
         re.compile(r"this item is already scheduled; cancel that first"),
         _l("此稿件已设定定时发布；如需更改，请先取消原定时。"),
     ),
+    (re.compile(r"an API key needs a name"), _l("请填写接口密钥的名称。")),
+    (
+        re.compile(r"an API key name is longer than (?P<n>.+) characters"),
+        _l("接口密钥的名称不能超过%(n)s字。"),
+    ),
+    (re.compile(r"unknown API scope .*"), _l("请选择接口密钥的权限范围。")),
+    (re.compile(r"the expiry must be in the future"), _l("有效期须晚于今天。")),
+    (
+        re.compile(r"a webhook needs a name of at most 100 characters"),
+        _l("请填写推送订阅的名称（不超过100字）。"),
+    ),
+    (
+        re.compile(r"the webhook url must be an http or https address"),
+        _l("推送地址无效，请填写完整的网址（可从浏览器地址栏复制）。"),
+    ),
+    (re.compile(r"choose the webhook's events"), _l("请至少选择一个推送的事件。")),
+    (
+        re.compile(r"the url must be an http or https address"),
+        _l("外部发布的网页地址无效，请填写完整的网址（可从浏览器地址栏复制）。"),
+    ),
+    (re.compile(r"the publication needs a title"), _l("请填写标题。")),
+    (
+        re.compile(r"the title is not one line of at most (?P<n>.+) characters"),
+        _l("标题须为一行文字，且不超过%(n)s字。"),
+    ),
+    (
+        re.compile(r"the publication time is in the future"),
+        _l("发布时间不能晚于当前时间。"),
+    ),
+    (
+        re.compile(r"the column has several responsible units: name one"),
+        _l("该栏目有多个责任单位，请指明是哪个单位发布的。"),
+    ),
+    (
+        re.compile(r"the unit is not responsible for the column"),
+        _l("所指单位不是该栏目的责任单位。"),
+    ),
 ]
 
 
@@ -338,17 +375,26 @@ def _outage_page(exc: Exception) -> tuple[str, int]:
 
 
 def register(app: Flask) -> None:
+    from web.api import problems
+
     @app.errorhandler(OperationalError)
     @app.errorhandler(InterfaceError)
-    def _database_down(exc: DBAPIError) -> tuple[str, int]:
+    def _database_down(exc: DBAPIError) -> Any:
+        if problems.is_api_request():
+            log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+            return problems.problem(503)
         return _outage_page(exc)
 
     @app.errorhandler(InputRefused)
-    def _refused(exc: InputRefused) -> tuple[str, int]:
+    def _refused(exc: InputRefused) -> Any:
+        if problems.is_api_request():
+            return problems.problem(400, exc.message)
         return render_error(400, exc.message)
 
     @app.errorhandler(WorkflowError)
-    def _workflow(exc: WorkflowError) -> tuple[str, int]:
+    def _workflow(exc: WorkflowError) -> Any:
+        if problems.is_api_request():
+            return problems.from_workflow(exc, workflow_message(exc))
         return render_error(exc.http_status, workflow_message(exc))
 
     @app.errorhandler(CSRFError)
@@ -357,10 +403,14 @@ def register(app: Flask) -> None:
         return render_error(400)
 
     @app.errorhandler(HTTPException)
-    def _http(exc: HTTPException) -> tuple[str, int]:
+    def _http(exc: HTTPException) -> Any:
+        if problems.is_api_request():
+            return problems.from_http(exc)
         status = exc.code or 500
         return render_error(status if status in PAGES else 500 if status >= 500 else 400)
 
     @app.errorhandler(500)
-    def _internal(_exc: Exception) -> tuple[str, int]:
+    def _internal(_exc: Exception) -> Any:
+        if problems.is_api_request():
+            return problems.problem(500)
         return render_error(500)

@@ -259,3 +259,26 @@ class DelegationForm(SafeForm):
 
 class EndDelegationForm(SafeForm):
     """End a delegation early: nothing but the CSRF token."""
+
+
+class ApiKeyForm(SafeForm):
+    name = StringField(
+        _l("名称（对接的系统）"), validators=[DataRequired(_l("请填写名称")), Length(max=100)]
+    )
+    scope = SelectField(_l("权限范围"), choices=list(labels.API_SCOPES.items()))
+    units = SelectMultipleField(_l("限定单位（不选则不限）"), coerce=int, choices=[])
+    columns = SelectMultipleField(_l("限定栏目及其下级（不选则不限）"), coerce=int, choices=[])
+    expires = DateField(_l("有效期至（不填则长期有效）"), validators=[Optional()])
+
+
+class WebhookForm(SafeForm):
+    name = StringField(_l("名称"), validators=[DataRequired(_l("请填写名称")), Length(max=100)])
+    url = StringField(
+        _l("推送地址（http 或 https）"),
+        validators=[DataRequired(_l("请填写推送地址")), Length(max=1000)],
+    )
+    events = SelectMultipleField(
+        _l("推送的事件"),
+        choices=list(labels.WEBHOOK_EVENTS.items()),
+        validators=[DataRequired(_l("请至少选择一个事件"))],
+    )

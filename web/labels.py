@@ -126,6 +126,13 @@ ADMIN_ACTIONS = {
     "item.nudge": _l("催办"),
     "delegation.create": _l("设定委托"),
     "delegation.end": _l("结束委托"),
+    "api_key.create": _l("发放接口密钥"),
+    "api_key.revoke": _l("作废接口密钥"),
+    "webhook.create": _l("添加推送订阅"),
+    "webhook.pause": _l("暂停推送订阅"),
+    "webhook.resume": _l("恢复推送订阅"),
+    "webhook.delete": _l("删除推送订阅"),
+    "webhook.replay": _l("重新推送"),
 }
 # …what its targets are…
 ADMIN_TARGETS = {
@@ -138,6 +145,8 @@ ADMIN_TARGETS = {
     "leaders": _l("分管领导表"),
     "item": _l("稿件"),
     "delegation": _l("委托"),
+    "api_key": _l("接口密钥"),
+    "webhook": _l("推送订阅"),
 }
 # …and the fields in its changes.
 ADMIN_FIELDS = {
@@ -196,7 +205,29 @@ ADMIN_FIELDS = {
     "assignments_removed": _l("移除责任单位"),
     "leaders": _l("分管领导人数"),
     "units": _l("单位数"),
+    "scope": _l("权限范围"),
+    "unit_ids": _l("限定单位"),
+    "column_ids": _l("限定栏目"),
+    "expires_at": _l("有效期至"),
+    "revoked": _l("已作废"),
+    "url": _l("推送地址"),
+    "events": _l("事件"),
+    "failures": _l("连续失败次数"),
+    "delivery": _l("推送记录"),
+    "event": _l("事件"),
 }
+# The API keys' scopes (workflow.models.api.SCOPES).
+API_SCOPES = {"read": _l("只读"), "write": _l("读取与写入")}
+# The webhook events (workflow.services.webhooks.EVENT_TYPES).
+WEBHOOK_EVENTS = {
+    "item.published": _l("信息发布"),
+    "item.revised": _l("信息修订后重新发布"),
+    "item.retracted": _l("信息撤稿"),
+    "item.returned": _l("信息被退回"),
+    "column.overdue": _l("栏目逾期"),
+}
+# A webhook delivery's status.
+WEBHOOK_STATUSES = {"pending": _l("待推送"), "delivered": _l("已送达"), "failed": _l("推送失败")}
 ASSIGNMENT_ROLES = {"lead": _l("牵头"), "cooperating": _l("配合")}
 
 

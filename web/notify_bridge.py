@@ -64,6 +64,22 @@ def relay_now(app: Flask) -> int:
         session.close()
 
 
+def enqueue_webhooks(app: Flask, ids: Sequence[int]) -> int:
+    """Queue webhook deliveries (a replay, a resumed endpoint); never raises for Redis:
+    a pending delivery whose job is missing is queued again by the scheduler's relay
+    (notifications.webhooks.requeue_due) within a minute or two."""
+    client = _client(app)
+    if client is None or not ids:
+        return 0
+    from notifications.webhooks import enqueue
+
+    try:
+        return enqueue(client, ids)
+    except redis.RedisError as exc:
+        log.warning("webhook deliveries left to the scheduler: Redis %s", exc)
+        return 0
+
+
 def init_app(app: Flask) -> None:
     def enqueue(batch: Sequence[Any]) -> None:
         if any(isinstance(e, KINDS) for e in batch):

@@ -36,6 +36,10 @@ class _SessionInterface(SecureCookieSessionInterface):
 
 
 def select_locale() -> str:
+    if request and request.path.startswith("/api/"):
+        # The API answers in the caller's Accept-Language (Chinese unless English wins).
+        best = request.accept_languages.best_match(["zh_CN", "zh", "en"])
+        return "en" if best == "en" else "zh_CN"
     if current_user and current_user.is_authenticated and current_user.locale in LOCALES:
         return str(current_user.locale)
     chosen = session.get("locale")
@@ -110,12 +114,14 @@ def init_app(app: Flask, config: Config) -> None:
     from web.blueprints import (
         account,
         admin,
+        admin_api,
         admin_import,
         admin_links,
         admin_log,
         admin_logins,
         admin_rules,
         annual,
+        atom,
         auth,
         deliveries,
         disclosure,
@@ -142,6 +148,7 @@ def init_app(app: Flask, config: Config) -> None:
         office_view.bp,
         deliveries.bp,
         feeds.bp,
+        atom.bp,
         messages.bp,
         admin.bp,
         admin_links.bp,
@@ -151,8 +158,12 @@ def init_app(app: Flask, config: Config) -> None:
         admin_rules.bp,
         disclosure.bp,
         annual.bp,
+        admin_api.bp,
     ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)
+    from web import api
+
+    api.init_app(app)
     app.jinja_env.globals["unread_messages"] = messages.unread_count
     app.jinja_env.globals["holder_names"] = holding_view.holder_names

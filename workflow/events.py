@@ -40,6 +40,9 @@ class ItemApproved(ItemEvent):
 @dataclass(frozen=True)
 class ItemPublished(ItemEvent):
     drafter_id: int = 0
+    # A new revision of an item already public went live (item.revised), not a first
+    # publication (item.published).
+    revised: bool = False
 
 
 @dataclass(frozen=True)
@@ -132,3 +135,26 @@ class DisclosureChanged:
     action: str
     unit_id: int | None
     actor_id: int
+
+
+@dataclass(frozen=True)
+class ColumnOverdue:
+    """A unit's column turned overdue at the summary's refresh (a webhook's
+    column.overdue; the 督办 messages come from the scan)."""
+
+    column_id: int
+    unit_id: int
+    column_path: str
+    overdue_since: date | None
+    at: datetime
+
+
+@dataclass(frozen=True)
+class WebhookPaused:
+    """A webhook endpoint failed too often in a row and was paused: the office is told."""
+
+    subscription_id: int
+    name: str
+    url: str
+    failures: int
+    at: datetime

@@ -16,18 +16,21 @@ from sqlalchemy import insert
 from sqlalchemy.orm import Session
 
 from workflow.events import (
+    ColumnOverdue,
     DelegationMade,
     ItemApproved,
     ItemNudged,
     ItemPublished,
     ItemRecalled,
+    ItemRetracted,
     ItemReturned,
     ItemSubmitted,
+    WebhookPaused,
 )
 from workflow.models import OutboxEvent
 
-# The events someone is told about (notifications.events); the others stay in the audit
-# trail and the log.
+# The events someone is told about (notifications.events) or a webhook carries
+# (notifications.webhooks); the others stay in the audit trail and the log.
 KINDS = (
     ItemSubmitted,
     ItemApproved,
@@ -36,6 +39,9 @@ KINDS = (
     ItemRecalled,
     ItemNudged,
     DelegationMade,
+    ItemRetracted,
+    ColumnOverdue,
+    WebhookPaused,
 )
 
 

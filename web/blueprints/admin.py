@@ -65,6 +65,8 @@ PAGES = [
     ("admin_import.upload_form", _l("导入责任分解表")),
     ("admin_log.log", _l("操作日志")),
     ("admin_logins.logins", _l("登录日志")),
+    ("admin_api.api_keys", _l("接口密钥")),
+    ("admin_api.webhooks", _l("推送订阅")),
 ]
 
 

@@ -33,7 +33,14 @@ from workflow.deadlines.rules import valid_rules
 from workflow.deadlines.scopes import part_scopes
 from workflow.deadlines.statuses import JUDGED_KINDS, Settings
 from workflow.enums import ItemKind, State
-from workflow.models import Column, ColumnAssignment, ColumnPart, Item, Obligation
+from workflow.models import (
+    Column,
+    ColumnAssignment,
+    ColumnPart,
+    ExternalPublication,
+    Item,
+    Obligation,
+)
 
 
 @dataclass(frozen=True)
@@ -224,13 +231,37 @@ def published(
         counts_row = Counts(
             _utc(row[3]), statements.get((column_id, unit, part)), list(row[5:]), _utc(row[4])
         )
-        found = out.get((column_id, unit))
-        if found is None:
-            out[(column_id, unit)] = Published(counts_row, {part: counts_row})
-        else:
-            found.whole = found.whole.plus(counts_row)
-            found.parts[part] = counts_row
+        _add(out, column_id, unit, part, counts_row)
+    for row in conn.execute(_external(boundaries, tz, only)):
+        last = _utc(row[2])
+        _add(out, row[0], row[1], None, Counts(last, None, list(row[3:]), last))
     return out
+
+
+def _add(
+    out: dict[tuple[int, int], Published], column_id: int, unit: int, part: int | None, c: Counts
+) -> None:
+    found = out.get((column_id, unit))
+    if found is None:
+        out[(column_id, unit)] = Published(c, {part: c})
+        return
+    found.whole = found.whole.plus(c)
+    same = found.parts.get(part)
+    found.parts[part] = c if same is None else same.plus(c)
+
+
+def _external(boundaries: Sequence[date], tz: ZoneInfo, only: Only) -> Any:
+    """Publications made outside sanshen (外部发布) count like items of no part: one
+    small aggregate per (column, unit) with the same boundary counts."""
+    at = ExternalPublication.published_at
+    stmt = select(
+        ExternalPublication.column_id,
+        ExternalPublication.unit_id,
+        type_coerce(func.max(at), DateTime(timezone=True)),
+        *(func.count().filter(at >= as_utc(b, tz)) for b in boundaries),
+        func.count(),
+    ).group_by(ExternalPublication.column_id, ExternalPublication.unit_id)
+    return only.where(stmt, ExternalPublication.unit_id, ExternalPublication.column_id)
 
 
 def latest_items(

@@ -1,6 +1,16 @@
 """SQLAlchemy 2.0 typed models of sanshen."""
 
 from workflow.models.admin import AdminEvent
+from workflow.models.api import (
+    ApiCall,
+    ApiIdempotency,
+    ApiKey,
+    ExternalPublication,
+    ItemChange,
+    WebhookAttempt,
+    WebhookDelivery,
+    WebhookSubscription,
+)
 from workflow.models.audit import AuditEvent
 from workflow.models.base import Base, UTCDateTime
 from workflow.models.calendar import CalendarYear, HolidayOverride
@@ -43,6 +53,9 @@ from workflow.models.status import DeadlineStatus, DeadlineStatusDirty, ItemStat
 
 __all__ = [
     "AdminEvent",
+    "ApiCall",
+    "ApiIdempotency",
+    "ApiKey",
     "Attachment",
     "AuditEvent",
     "Base",
@@ -60,10 +73,12 @@ __all__ = [
     "DisclosureAssist",
     "DisclosureEvent",
     "DisclosureRequest",
+    "ExternalPublication",
     "FeedToken",
     "HolidayOverride",
     "InboxMessage",
     "Item",
+    "ItemChange",
     "ItemStateCount",
     "Leader",
     "LoginEvent",
@@ -88,5 +103,8 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "WebhookAttempt",
+    "WebhookDelivery",
+    "WebhookSubscription",
     "assignment_drafters",
 ]

@@ -37,7 +37,7 @@ from sqlalchemy.orm import Session
 
 from workflow.calendar import add_months
 from workflow.enums import State
-from workflow.models import Column, ColumnAssignment, Item, Unit
+from workflow.models import Column, ColumnAssignment, ExternalPublication, Item, Unit
 from workflow.reporting.common import DEFAULTS, ReportSettings, local_date
 from workflow.reporting.kinds import ColumnKind, kinds_of
 
@@ -240,6 +240,12 @@ def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[
         .where(Item.column_id == Column.id, Item.live_revision_no.is_not(None))
         .scalar_subquery()
     )
+    # Publications made outside sanshen (外部发布) keep a column up to date too.
+    external = (
+        select(type_coerce(func.max(ExternalPublication.published_at), DateTime(timezone=True)))
+        .where(ExternalPublication.column_id == Column.id)
+        .scalar_subquery()
+    )
     # Plain rows through the connection: ten thousand of them, no ORM entities to build.
     conn = session.connection()
     rows = conn.execute(
@@ -250,17 +256,19 @@ def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[
             cast(Column.tags, Text),
             cast(Column.rules, Text),
             last,
+            external,
         )
         .where(Column.retired_at.is_(None))
         .order_by(Column.path)
     ).all()
-    parents = {parent for _, _, parent, _, _, _ in rows if parent is not None}
+    parents = {row[2] for row in rows if row[2] is not None}
     # Portals reuse a few dozen tag and rule sets across thousands of columns: parse
     # each distinct text once.
     kinds_by_text: dict[str | None, frozenset[ColumnKind]] = {}
     upkeep_by_text: dict[str | None, bool] = {}
     out = []
-    for column_id, path, _, tags, rules, published in rows:
+    for column_id, path, _, tags, rules, ours, theirs in rows:
+        published = _later(ours, theirs)
         if tags not in kinds_by_text:
             kinds_by_text[tags] = kinds_of(json.loads(tags) if tags else [])
         if rules not in upkeep_by_text:
@@ -279,6 +287,14 @@ def _columns(session: Session, settings: ReportSettings, now: datetime) -> list[
             )
         )
     return out
+
+
+def _later(a: datetime | None, b: datetime | None) -> datetime | None:
+    if a is None or b is None:
+        return a or b
+    a = a if a.tzinfo else a.replace(tzinfo=UTC)
+    b = b if b.tzinfo else b.replace(tzinfo=UTC)
+    return max(a, b)
 
 
 def _local_day(moment: datetime, tz: ZoneInfo) -> date:

@@ -49,6 +49,7 @@ from workflow.deadlines.evaluate import (
     Settings,
     evaluate,
 )
+from workflow.events import ColumnOverdue
 from workflow.models import (
     DeadlineStatus,
     DeadlineStatusDirty,
@@ -170,8 +171,39 @@ def refresh(
     settings: ReportSettings = DEFAULTS,
 ) -> Outcome[int]:
     """`refresh_status` as a service, for the runner (a job or a command: `actor` is
-    None); the value is the status rows written."""
-    return done(refresh_status(session, now, settings))
+    None); the value is the status rows written, the events the assignments of
+    confirmed columns that turned overdue since the last refresh (webhooks'
+    column.overdue; none on the very first refresh, which has nothing to compare)."""
+    before = _overdue_or_not(session)
+    written = refresh_status(session, now, settings)
+    events = [
+        ColumnOverdue(column_id, unit_id, path, since, now)
+        for key, (overdue, column_id, unit_id, path, since, confirmed) in _overdue_or_not(
+            session
+        ).items()
+        if overdue and confirmed and key in before and not before[key][0]
+    ]
+    return done(written, events)
+
+
+def _overdue_or_not(
+    session: Session,
+) -> dict[int, tuple[bool, int, int, str, date | None, bool]]:
+    rows = session.execute(
+        select(
+            DeadlineStatus.assignment_id,
+            DeadlineStatus.status,
+            DeadlineStatus.column_id,
+            DeadlineStatus.unit_id,
+            DeadlineStatus.column_path,
+            DeadlineStatus.overdue_since,
+            DeadlineStatus.confirmed,
+        )
+    ).all()
+    return {
+        a: (status == OVERDUE, c, u, path, since, bool(confirmed))
+        for a, status, c, u, path, since, confirmed in rows
+    }
 
 
 def fold_state_counts(session: Session) -> None:

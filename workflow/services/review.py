@@ -17,6 +17,7 @@ from sqlalchemy import Table, update
 from sqlalchemy.orm import Session
 
 from workflow import audit
+from workflow import changes as feed
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW
 from workflow.enums import Action, State
 from workflow.errors import ConfidentialityCheckRequired, StaleVersion
@@ -121,6 +122,7 @@ def approve(
     changes: dict[str, Any] = {}
     if to_state == State.PUBLISHED:
         check_publishable(session, item, facts)
+        feed.lock(session)  # before the item's row (see workflow.changes.lock)
         changes = {
             "live_revision_no": item.current_revision_no,
             "published_at": now,
@@ -140,7 +142,18 @@ def approve(
         on_behalf_of_id=principal.id if principal else None,
     )
     if to_state == State.PUBLISHED:
-        published = event(ItemPublished, item, row, drafter_id=item.drafter_id)
+        feed.record(
+            session,
+            item_id=item.id,
+            kind=feed.PUBLISHED if first_time else feed.REVISED,
+            revision_no=row["revision_no"],
+            column_id=item.column_id,
+            unit_id=item.unit_id,
+            now=now,
+        )
+        published = event(
+            ItemPublished, item, row, drafter_id=item.drafter_id, revised=not first_time
+        )
         return done(
             item, [published, *on_publish(session, item, facts, now, first_time, prompt_window)]
         )
@@ -243,6 +256,7 @@ def retract(
     require_aware(now)
     item, _, _ = begin_transition(session, item_id, actor, Action.RETRACT, expected_version)
     text = require_comment(comment, "retracting a published item needs a reason")
+    feed.lock(session)  # before the item's row (see workflow.changes.lock)
     row = write(
         session,
         item,
@@ -255,6 +269,15 @@ def retract(
         comment=text,
     )
     on_retract(session, item.id, now)
+    feed.record(
+        session,
+        item_id=item.id,
+        kind=feed.RETRACTED,
+        revision_no=row["revision_no"],
+        column_id=item.column_id,
+        unit_id=item.unit_id,
+        now=now,
+    )
     return done(item, [event(ItemRetracted, item, row)])
 
 

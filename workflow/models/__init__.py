@@ -4,6 +4,7 @@ from workflow.models.admin import AdminEvent
 from workflow.models.audit import AuditEvent
 from workflow.models.base import Base, UTCDateTime
 from workflow.models.calendar import CalendarYear, HolidayOverride
+from workflow.models.checks import BlobCheck, Finding, LinkCheck, WordEntry, WordList
 from workflow.models.columns import (
     Column,
     ColumnAssignment,
@@ -39,6 +40,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Blob",
+    "BlobCheck",
     "CalendarYear",
     "ChannelPreference",
     "Column",
@@ -49,11 +51,13 @@ __all__ = [
     "DeadlineStatusDirty",
     "Delivery",
     "FeedToken",
+    "Finding",
     "HolidayOverride",
     "InboxMessage",
     "Item",
     "ItemStateCount",
     "Leader",
+    "LinkCheck",
     "LoginEvent",
     "LoginFailure",
     "Obligation",
@@ -73,5 +77,7 @@ __all__ = [
     "User",
     "UserRole",
     "UserSession",
+    "WordEntry",
+    "WordList",
     "assignment_drafters",
 ]

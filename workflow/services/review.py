@@ -31,6 +31,7 @@ from workflow.events import (
 )
 from workflow.models import Item, Revision, User
 from workflow.outcome import Outcome, done
+from workflow.services.checks import after_save, require_no_serious
 from workflow.services.core import (
     AnyItem,
     ItemSnapshot,
@@ -81,6 +82,10 @@ def _submit(
     require_aware(now)
     item, facts, _ = begin_transition(session, item_id, actor, action, expected_version)
     check_publishable(session, item, facts)
+    # The content checks once more (a list may have changed since the last save); a
+    # serious finding neither fixed nor overridden by the office refuses the submit.
+    checks = after_save(session, item.id, item.current_revision_no, now)
+    require_no_serious(session, item.id, item.current_revision_no)
     row = write(
         session,
         item,
@@ -91,7 +96,7 @@ def _submit(
         now=now,
         freeze=True,  # the submitted revision is frozen in the same statement
     )
-    return done(item, [event(ItemSubmitted, item, row)])
+    return done(item, [event(ItemSubmitted, item, row), *checks])
 
 
 @one_flush
@@ -113,6 +118,7 @@ def approve(
     stage = item.state
     if stage == State.INITIAL_REVIEW and not confidentiality_checked:
         raise ConfidentialityCheckRequired("初审 approval needs the 保密审查 confirmation")
+    require_no_serious(session, item.id, item.current_revision_no)
     to_state = next_state(item, Action.APPROVE)
     first_time = item.first_published_at is None
     changes: dict[str, Any] = {}

@@ -1,0 +1,147 @@
+"""Checking revisions of items, one or a batch at a time: load their parts in a few
+queries, read files not read before (when the blob store is at hand), match, save.
+
+`check_revisions` is what the services call: the drafting services after each save, the
+submit, the link job after it has fresh results, and the recheck of live items after a
+list change or on schedule (batches of BATCH items, a fixed number of queries each).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select, tuple_
+from sqlalchemy.orm import Session
+
+from workflow.checks import files as file_facts
+from workflow.checks.findings import AttachedFile, check
+from workflow.checks.htmltext import links
+from workflow.checks.store import Ledger, blob_facts, load_context
+from workflow.models import Attachment, BlobCheck, Finding, Item, Revision
+from workflow.storage import BlobStore
+
+BATCH = 500
+DEFAULT_LINK_TTL = 0  # read any cached link result: the link job refreshes stale ones
+
+
+@dataclass(frozen=True)
+class Target:
+    item_id: int
+    revision_no: int
+    on_live: bool = False
+
+
+@dataclass
+class Checked:
+    """What a run found: new findings per item, links to fetch, totals."""
+
+    new: dict[int, list[Finding]] = field(default_factory=dict)
+    pending_urls: dict[int, list[str]] = field(default_factory=dict)
+    fixed: int = 0
+    checked: int = 0
+
+
+def read_blob(session: Session, sha256: str, filename: str, data: bytes, now: datetime) -> None:
+    """Read a file once per content and keep what it opens to."""
+    if session.get(BlobCheck, sha256) is not None:
+        return
+    facts = file_facts.read(filename, data)
+    session.add(
+        BlobCheck(
+            sha256=sha256,
+            problem=facts.problem,
+            text=facts.text,
+            links=[list(pair) for pair in facts.links],
+            checked_at=now,
+        )
+    )
+
+
+def _facts(row: BlobCheck | None) -> file_facts.FileFacts | None:
+    if row is None:
+        return None
+    return file_facts.FileFacts(row.problem, row.text, [(u, t) for u, t in row.links or []])
+
+
+def _urls(revisions: Sequence[Revision], blobs: dict[str, BlobCheck]) -> set[str]:
+    urls = {link.url for rev in revisions for link in links(rev.body or "")}
+    for row in blobs.values():
+        urls.update(u for u, _t in row.links or [])
+    return urls
+
+
+def check_revisions(
+    session: Session,
+    targets: Sequence[Target],
+    now: datetime,
+    store: BlobStore | None = None,
+    link_ttl: int = DEFAULT_LINK_TTL,
+) -> Checked:
+    """Check each target revision and save its findings; batch by batch."""
+    out = Checked()
+    for i in range(0, len(targets), BATCH):
+        _batch(session, targets[i : i + BATCH], now, store, link_ttl, out)
+    return out
+
+
+def _batch(
+    session: Session,
+    targets: Sequence[Target],
+    now: datetime,
+    store: BlobStore | None,
+    link_ttl: int,
+    out: Checked,
+) -> None:
+    pairs = [(t.item_id, t.revision_no) for t in targets]
+    rows = session.execute(
+        select(Revision, Item.kind, Item.unit_id)
+        .join(Item, Item.id == Revision.item_id)
+        .where(tuple_(Revision.item_id, Revision.number).in_(pairs))
+    ).all()
+    by_pair = {(rev.item_id, rev.number): (rev, kind, unit) for rev, kind, unit in rows}
+    rev_ids = [rev.id for rev, _k, _u in rows]
+    attachments: dict[int, list[Attachment]] = defaultdict(list)
+    if rev_ids:
+        for att in session.scalars(
+            select(Attachment).where(Attachment.revision_id.in_(rev_ids)).order_by(Attachment.id)
+        ):
+            attachments[att.revision_id].append(att)
+    all_atts = [a for group in attachments.values() for a in group]
+    blobs = blob_facts(session, (a.blob_sha256 for a in all_atts))
+    if store is not None:
+        for att in all_atts:
+            if att.blob_sha256 not in blobs and store.exists(att.blob_sha256):
+                read_blob(session, att.blob_sha256, att.filename, store.get(att.blob_sha256), now)
+                blobs[att.blob_sha256] = session.get(BlobCheck, att.blob_sha256)  # type: ignore[assignment]
+    revisions = [rev for rev, _k, _u in rows]
+    ctx = load_context(session, _urls(revisions, blobs), now, link_ttl)
+    ledger = Ledger(session, pairs)
+    for target in targets:
+        found = by_pair.get((target.item_id, target.revision_no))
+        if found is None:
+            continue
+        rev, kind, unit_id = found
+        files = [
+            AttachedFile(a.filename, _facts(blobs.get(a.blob_sha256))) for a in attachments[rev.id]
+        ]
+        result = check(
+            ctx,
+            kind=kind,
+            title=rev.title,
+            body=rev.body or "",
+            fields=rev.fields or {},
+            files=files,
+        )
+        saved = ledger.save(
+            target.item_id, unit_id, target.revision_no, result.found, now, target.on_live
+        )
+        out.checked += 1
+        out.fixed += saved.fixed
+        if saved.new:
+            out.new.setdefault(target.item_id, []).extend(saved.new)
+        if result.pending_urls:
+            out.pending_urls[target.item_id] = result.pending_urls
+    session.flush()

@@ -145,3 +145,30 @@ def _batch(
         if result.pending_urls:
             out.pending_urls[target.item_id] = result.pending_urls
     session.flush()
+
+
+def urls_of(session: Session, targets: Sequence[Target]) -> dict[int, set[str]]:
+    """The http(s) links of the target revisions (body and attached files), per item."""
+    out: dict[int, set[str]] = defaultdict(set)
+    pairs = [(t.item_id, t.revision_no) for t in targets]
+    if not pairs:
+        return out
+    revs = list(
+        session.scalars(
+            select(Revision).where(tuple_(Revision.item_id, Revision.number).in_(pairs))
+        )
+    )
+    for rev in revs:
+        out[rev.item_id].update(link.url for link in links(rev.body or ""))
+    rows = session.execute(
+        select(Revision.item_id, BlobCheck.links)
+        .join(Attachment, Attachment.revision_id == Revision.id)
+        .join(BlobCheck, BlobCheck.sha256 == Attachment.blob_sha256)
+        .where(Revision.id.in_([r.id for r in revs]))
+    )
+    for item_id, file_links in rows:
+        out[item_id].update(u for u, _t in file_links or [])
+    return {
+        item_id: {u for u in urls if u.lower().startswith(("http://", "https://"))}
+        for item_id, urls in out.items()
+    }

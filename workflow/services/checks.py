@@ -27,11 +27,11 @@ from workflow.checks import (
     VERIFIED,
 )
 from workflow.checks.revisions import DEFAULT_LINK_TTL, Checked, Target, check_revisions
-from workflow.checks.store import blocking
+from workflow.checks.store import blocking, url_hash
 from workflow.enums import REVIEW_STATES, Role, State
 from workflow.errors import NotAllowed, NotFound, RoleRequired, ValidationFailed
 from workflow.events import LinksToCheck, LiveFindings, WordListChanged
-from workflow.models import Finding, Item, User, WordEntry, WordList
+from workflow.models import Finding, Item, LinkCheck, User, WordEntry, WordList
 from workflow.outcome import LogEntry, Outcome, done
 from workflow.prerequisites import check_findings
 from workflow.services.core import check_drafter, require_aware
@@ -404,3 +404,68 @@ def import_entries(
         {"added": added, "changed": changed, "removed": removed},
     )
     return done(summary, [WordListChanged(word_list.id)], log)
+
+
+STARTER = "starter.json"
+
+
+def starter_lists() -> list[tuple[str, list[EntryInput]]]:
+    """The starter lists shipped with sanshen (workflow/checks/data/starter.json, sources
+    in docs/content-checks.md)."""
+    import json
+    from importlib import resources
+
+    raw = json.loads(resources.files("workflow.checks").joinpath("data", STARTER).read_text())
+    return [(lst["name"], [EntryInput(*entry) for entry in lst["entries"]]) for lst in raw["lists"]]
+
+
+def load_starter(
+    session: Session, *, actor: User | None, now: datetime
+) -> Outcome[list[ImportSummary]]:
+    """Create the starter lists (or add what they lack): the office edits them after."""
+    _editor(actor)
+    summaries: list[ImportSummary] = []
+    events: list[Any] = []
+    log: list[LogEntry] = []
+    for name, entries in starter_lists():
+        word_list = session.scalar(select(WordList).where(WordList.name == name))
+        if word_list is None:
+            made = create_list(session, actor=actor, now=now, name=name)
+            word_list, log = made.value, [*log, *made.log]
+        have = set(session.scalars(select(WordEntry.term).where(WordEntry.list_id == word_list.id)))
+        missing = [e for e in entries if e.term not in have]  # the office's edits stay
+        outcome = import_entries(
+            session, actor=actor, now=now, list_id=word_list.id, entries=missing
+        )
+        summaries.append(outcome.value)
+        events.extend(outcome.events)
+        log.extend(outcome.log)
+    return Outcome(summaries, tuple(events), tuple(log))
+
+
+@dataclass(frozen=True)
+class LinkResult:
+    """One fetched link (notifications.links): ok | dead | offsite."""
+
+    url: str
+    result: str
+    http_status: int | None = None
+    final_url: str = ""
+    detail: str = ""
+
+
+def record_links(
+    session: Session, *, actor: User | None, now: datetime, results: Sequence[LinkResult]
+) -> Outcome[int]:
+    """Keep the link job's results (the cache every check reads); how many."""
+    require_aware(now)
+    for r in results:
+        key = url_hash(r.url)
+        row = session.get(LinkCheck, key)
+        if row is None:
+            row = LinkCheck(url_hash=key, url=r.url)
+            session.add(row)
+        row.result, row.http_status = r.result, r.http_status
+        row.final_url, row.detail, row.checked_at = r.final_url[:2000], r.detail[:300], now
+    session.flush()
+    return done(len(results))

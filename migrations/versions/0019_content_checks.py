@@ -22,6 +22,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("name", sa.String(100), nullable=False),
         sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("stamp", sa.String(32), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_word_lists")),
         sa.UniqueConstraint("name", name=op.f("uq_word_lists_name")),

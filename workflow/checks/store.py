@@ -36,7 +36,7 @@ def load_context(
 ) -> Context:
     """The facts for checking: word lists, leaders, retired unit names, and the cached
     results of `urls` still fresh at `now` (checked within `ttl` seconds)."""
-    lists = tuple(session.execute(select(WordList.id, WordList.version).order_by(WordList.id)))
+    lists = tuple(session.execute(select(WordList.id, WordList.stamp).order_by(WordList.id)))
     leaders = [
         LeaderFact(name, title or "")
         for name, title in session.execute(select(Leader.name, Leader.title).order_by(Leader.id))

@@ -14,13 +14,15 @@ from workflow.models.base import Base, UTCDateTime
 
 class WordList(Base):
     """A list the office maintains (错敏词库, 易错词表). `version` goes up with every change
-    of its entries: the matcher's automaton is cached per (list, version)."""
+    of its entries and `stamp` becomes a fresh random value: the matcher's automaton is
+    cached per (list, stamp), which a rolled-back change or a reused id never repeats."""
 
     __tablename__ = "word_lists"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     version: Mapped[int] = mapped_column(Integer, default=1)
+    stamp: Mapped[str] = mapped_column(String(32))
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime())
 
     entries: Mapped[list[WordEntry]] = relationship(

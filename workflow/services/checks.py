@@ -10,6 +10,7 @@ says.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -267,6 +268,7 @@ def _list(session: Session, list_id: int) -> WordList:
 
 def _bump(word_list: WordList, now: datetime) -> None:
     word_list.version += 1
+    word_list.stamp = uuid.uuid4().hex
     word_list.updated_at = now
 
 
@@ -279,7 +281,7 @@ def create_list(
         raise ValidationFailed("a list needs a name")
     if session.scalar(select(WordList.id).where(WordList.name == name)) is not None:
         raise ValidationFailed(f"a list named {name} exists")
-    word_list = WordList(name=name, version=1, updated_at=now)
+    word_list = WordList(name=name, version=1, stamp=uuid.uuid4().hex, updated_at=now)
     session.add(word_list)
     session.flush()
     entry = LogEntry("wordlist.create", "word_list", word_list.id, name, {"name": [None, name]})

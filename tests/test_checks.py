@@ -26,9 +26,9 @@ from workflow.checks import (
     OVERRIDDEN,
     SERIOUS,
     VERIFIED,
+    listfile,
 )
 from workflow.checks import files as file_facts
-from workflow.checks import listfile
 from workflow.checks.htmltext import links, segments, text_of
 from workflow.checks.matcher import Matcher, Pattern
 from workflow.enums import AttachmentType, ItemKind, Role

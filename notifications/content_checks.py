@@ -15,6 +15,7 @@ from datetime import datetime
 from typing import Any
 
 from rq import Queue, get_current_job
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from notifications import ledger, runtime
@@ -27,7 +28,7 @@ from workflow.checks.revisions import Target, urls_of
 from workflow.checks.store import link_results
 from workflow.enums import Role
 from workflow.events import LinksToCheck, LiveFindings
-from workflow.models import Item
+from workflow.models import Item, Unit
 from workflow.runner import run
 from workflow.services.checks import check_item, recheck, recheck_targets, record_links
 from workflow.storage import BlobStore
@@ -130,12 +131,12 @@ def recheck_live(now_iso: str | None = None) -> dict[str, int]:
 
 
 def notices(session: Session, found: Sequence[LiveFindings], base_url: str) -> list[Reminder]:
-    """One message per item with new findings: its drafter, the unit's drafters when the
-    drafter left, and the office editors."""
+    """One message per item with new findings: its drafter and the office's editors."""
     if not found:
         return []
     directory = Directory.load(session)
-    office = directory.role(Role.OFFICE_EDITOR)
+    offices = session.scalars(select(Unit.id).where(Unit.is_office.is_(True)))
+    office = [u for unit_id in offices for u in directory.unit(unit_id, Role.OFFICE_EDITOR)]
     out = []
     for e in found:
         users = tuple(dict.fromkeys([e.drafter_id, *office]))

@@ -25,6 +25,7 @@ from workflow.errors import (
     NotFound,
     PrerequisiteMissing,
     SeparationOfDuties,
+    SeriousFindings,
     StaleVersion,
     ValidationFailed,
     WorkflowError,
@@ -113,6 +114,12 @@ def workflow_message(exc: WorkflowError) -> str:
         return _("初审通过前须确认已完成保密审查。")
     if isinstance(exc, KindNotAllowed):
         return _("该栏目不接受此类信息（政策性栏目不得用新闻信息代替）。")
+    if isinstance(exc, SeriousFindings):
+        terms = "、".join(f"“{m.partition(':')[2]}”" for m in exc.missing)
+        return _(
+            "内容检查发现严重问题尚未处理：%(terms)s。请修改，或由区政府办核准放行。",
+            terms=terms,
+        )
     if isinstance(exc, PrerequisiteMissing):
         missing = "、".join(_missing_label(m) for m in exc.missing)
         return _("栏目发布要求未满足，缺少：%(missing)s", missing=missing)

@@ -10,6 +10,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session, object_session
 
+from web.checkmarks import page_context
 from web.labels import ATTACHMENT_TYPES, GUIDE_ELEMENTS, label
 from web.sanitize import body_text_lines
 from workflow import review_facts
@@ -128,6 +129,7 @@ def context(session: Session, item: Item, user: User) -> dict[str, Any]:
     rows = history(session, item.id)
     actions = {a: may(a, item, user) for a in Action if a not in (Action.CREATE, Action.EDIT)}
     return {
+        **page_context(session, item, current, user),  # content-check findings
         "item": item,
         "rev": current,
         "live_rev": revisions.get(live) if live is not None else None,

@@ -78,4 +78,3 @@ def settings(config: Config) -> dict[str, object]:
         # logged, never a 500.
         "RATELIMIT_SWALLOW_ERRORS": True,
     }
-

@@ -105,7 +105,7 @@ def init_app(app: Flask, config: Config) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    from web import errors, filters, notify_bridge
+    from web import checks_bridge, errors, filters, notify_bridge
     from web.blueprints import (
         account,
         admin,
@@ -115,6 +115,7 @@ def init_app(app: Flask, config: Config) -> None:
         admin_logins,
         admin_rules,
         auth,
+        checks,
         deliveries,
         drafting,
         feeds,
@@ -122,6 +123,7 @@ def init_app(app: Flask, config: Config) -> None:
         office,
         office_view,
         review,
+        wordlists,
     )
 
     filters.register(app)
@@ -142,7 +144,10 @@ def init_app(app: Flask, config: Config) -> None:
         admin_log.bp,
         admin_logins.bp,
         admin_rules.bp,
+        checks.bp,
+        wordlists.bp,
     ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)
+    checks_bridge.init_app(app)
     app.jinja_env.globals["unread_messages"] = messages.unread_count

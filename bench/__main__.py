@@ -25,6 +25,7 @@ FULL: list[list[str]] = [
     ["bench.dashboard", "--assignments", "20000", "--items", "1000000"],
     ["bench.audit_hash"],
     ["bench.parser_worst"],
+    ["bench.checks"],
     ["bench.load", "--clients", "50", "--seconds", "60"],
     ["bench.load", "--sqlite", "--clients", "20", "--seconds", "60"],
 ]
@@ -39,6 +40,7 @@ QUICK: list[list[str]] = [
     ["bench.dashboard", "--quick"],
     ["bench.audit_hash", "--rows", "20", "--rounds", "2"],
     ["bench.parser_worst", "--rounds", "1"],
+    ["bench.checks", "--entries", "1000", "--items", "200", "--rounds", "3"],
     ["bench.load", "--clients", "4", "--seconds", "5", "--waiting", "20"],
     ["bench.load", "--sqlite", "--clients", "2", "--seconds", "3", "--waiting", "20"],
 ]

@@ -1,5 +1,11 @@
-"""The multi-pattern matcher: one Aho–Corasick automaton (pyahocorasick) over every term
-of the word lists and the official names, built once per list version and reused.
+"""The multi-pattern matcher: one Aho–Corasick automaton over every term of the word
+lists and the official names, built once per list version and reused.
+
+The automaton is ahocorasick-rs (Rust, with character offsets for str): pyahocorasick
+was measured first and was only ~12× faster than a loop of str.find over a 10,000-entry
+list of Chinese terms (its trie nodes search their children one by one, and a Chinese
+list gives the root thousands), below the 20× asked; ahocorasick-rs is ~150× (see
+bench/RESULTS.md, `bench.checks`).
 
 Overlapping terms: every match is reported except one lying wholly inside a longer match
 of the same text (a list holding both 中华人民共合国 and 共合国 reports the longer one
@@ -13,7 +19,7 @@ from collections import OrderedDict
 from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 
-import ahocorasick
+import ahocorasick_rs
 
 
 @dataclass(frozen=True, slots=True)
@@ -38,29 +44,32 @@ class Matcher:
     """Finds every pattern in a text in one pass, whatever the number of patterns."""
 
     def __init__(self, patterns: Iterable[Pattern]) -> None:
-        self._automaton = ahocorasick.Automaton()
-        count = 0
+        self._patterns: list[Pattern] = []
+        seen: set[str] = set()
         for pattern in patterns:
-            term = pattern.term
-            if not term:
-                continue
             # The first list to name a term wins (lists are given in a fixed order).
-            if self._automaton.exists(term):
-                continue
-            self._automaton.add_word(term, pattern)
-            count += 1
-        self.size = count
-        if count:
-            self._automaton.make_automaton()
+            if pattern.term and pattern.term not in seen:
+                seen.add(pattern.term)
+                self._patterns.append(pattern)
+        self.size = len(self._patterns)
+        self._automaton = (
+            ahocorasick_rs.AhoCorasick(
+                [p.term for p in self._patterns], matchkind=ahocorasick_rs.MatchKind.Standard
+            )
+            if self._patterns
+            else None
+        )
+
+    def occurrences(self, text: str) -> list[tuple[int, int, int]]:
+        """Every occurrence (pattern index, start, end), overlapping ones included."""
+        if self._automaton is None or not text:
+            return []
+        return self._automaton.find_matches_as_indexes(text, overlapping=True)
 
     def find(self, text: str) -> list[Match]:
         """Matches in text order, contained shorter matches dropped."""
-        if not self.size or not text:
-            return []
-        found = [
-            Match(end + 1 - len(pattern.term), end + 1, pattern)
-            for end, pattern in self._automaton.iter(text)
-        ]
+        patterns = self._patterns
+        found = [Match(start, end, patterns[i]) for i, start, end in self.occurrences(text)]
         if len(found) < 2:
             return found
         # Longest first at each start; drop a match lying inside one already kept.

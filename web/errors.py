@@ -238,6 +238,22 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
         re.compile(r"this item is already scheduled; cancel that first"),
         _l("此稿件已设定定时发布；如需更改，请先取消原定时。"),
     ),
+    # Content checks (workflow.services.checks).
+    (re.compile(r"a reason is required"), _l("请填写理由。")),
+    (re.compile(r"the reason is longer than (?P<n>.+) characters"), _l("理由不能超过%(n)s字。")),
+    (
+        re.compile(r"only an open finding can be marked checked"),
+        _l("该问题已处理，不能再标记为已核实。"),
+    ),
+    (re.compile(r"only a serious finding is overridden"), _l("只有严重问题需要核准放行。")),
+    (re.compile(r"this finding is no longer open"), _l("该问题已处理，请刷新页面。")),
+    (re.compile(r"a term is required"), _l("请填写词语")),
+    (re.compile(r"the term is longer than (?P<n>.+) characters"), _l("词语不能超过%(n)s字。")),
+    (re.compile(r"unknown category .+"), _l("请从列表中选择类别。")),
+    (re.compile(r"unknown severity .+"), _l("请从列表中选择严重程度。")),
+    (re.compile(r"a list needs a name"), _l("请填写名称")),
+    (re.compile(r"a list named (?P<name>.+) exists"), _l("已有名为“%(name)s”的词库。")),
+    (re.compile(r"the list already has (?P<term>.+)"), _l("词库中已有“%(term)s”")),
 ]
 
 

@@ -142,16 +142,10 @@ def _save(list_id: int, entry_id: int | None) -> Any:
         run(checks.save_entry, list_id=list_id, entry=_entry(form), entry_id=entry_id)
     except ValidationFailed as exc:
         db_session().expire_all()
-        flash(_("未保存：%(why)s", why=_entry_message(exc, form)), "error")
+        flash(_("未保存：%(why)s", why=workflow_message(exc)), "error")
         return _render(_list(list_id), 422, entry_form=form)
     flash(_("已保存词条：%(term)s", term=(form.term.data or "").strip()), "ok")
     return redirect(url_for("wordlists.show", list_id=list_id))
-
-
-def _entry_message(exc: ValidationFailed, form: EntryForm) -> str:
-    if "already has" in str(exc):
-        return _("词库中已有“%(term)s”", term=(form.term.data or "").strip())
-    return workflow_message(exc)
 
 
 @bp.post("/<int:list_id>/entries/<int:entry_id>/delete")

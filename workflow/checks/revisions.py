@@ -19,8 +19,8 @@ from sqlalchemy.orm import Session
 from workflow.checks import files as file_facts
 from workflow.checks.findings import AttachedFile, check
 from workflow.checks.htmltext import links
-from workflow.checks.store import Ledger, blob_facts, load_context
-from workflow.models import Attachment, BlobCheck, Finding, Item, Revision
+from workflow.checks.store import Ledger, NewFinding, blob_facts, load_context
+from workflow.models import Attachment, BlobCheck, Item, Revision
 from workflow.storage import BlobStore
 
 BATCH = 500
@@ -38,7 +38,7 @@ class Target:
 class Checked:
     """What a run found: new findings per item, links to fetch, totals."""
 
-    new: dict[int, list[Finding]] = field(default_factory=dict)
+    new: dict[int, list[NewFinding]] = field(default_factory=dict)
     pending_urls: dict[int, list[str]] = field(default_factory=dict)
     fixed: int = 0
     checked: int = 0
@@ -135,16 +135,14 @@ def _batch(
             fields=rev.fields or {},
             files=files,
         )
-        saved = ledger.save(
-            target.item_id, unit_id, target.revision_no, result.found, now, target.on_live
-        )
+        ledger.save(target.item_id, unit_id, target.revision_no, result.found, now, target.on_live)
         out.checked += 1
-        out.fixed += saved.fixed
-        if saved.new:
-            out.new.setdefault(target.item_id, []).extend(saved.new)
         if result.pending_urls:
             out.pending_urls[target.item_id] = result.pending_urls
-    session.flush()
+    session.flush()  # files read by this batch
+    for row in ledger.flush():
+        out.new.setdefault(row.item_id, []).append(row)
+    out.fixed += ledger.fixed
 
 
 def urls_of(session: Session, targets: Sequence[Target]) -> dict[int, set[str]]:

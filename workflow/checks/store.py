@@ -14,8 +14,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, cast
 
-from sqlalchemy import select, tuple_
+from sqlalchemy import Table, bindparam, insert, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from workflow.checks import FIXED, NAME, NORMAL, OPEN, OVERRIDDEN, SERIOUS, VERIFIED
@@ -96,32 +97,82 @@ def blob_facts(session: Session, shas: Iterable[str]) -> dict[str, BlobCheck]:
 
 
 @dataclass
-class Saved:
-    new: list[Finding]  # rows created by this check (open or carried over)
-    fixed: int
+class Known:
+    """A finding row as a check needs it (read with Core: a batch holds thousands)."""
+
+    id: int
+    status: str
+    start: int | None
+    end: int | None
+
+
+@dataclass(frozen=True)
+class NewFinding:
+    id: int
+    item_id: int
+    status: str
+    on_live: bool
+
+
+_TABLE = cast(Table, Finding.__table__)
+_UPDATE = (
+    update(_TABLE)
+    .where(_TABLE.c.id == bindparam("_id"))
+    .values(
+        start=bindparam("_start"),
+        end=bindparam("_end"),
+        status=bindparam("_status"),
+        updated_at=bindparam("_at", type_=_TABLE.c.updated_at.type),
+    )
+)
+_INSERT = insert(_TABLE).returning(
+    _TABLE.c.id, _TABLE.c.item_id, _TABLE.c.revision_no, _TABLE.c.key
+)
 
 
 class Ledger:
-    """The findings rows of a batch of (item, revision) pairs, loaded in two queries."""
+    """The findings rows of a batch of (item, revision) pairs, read in two queries and
+    written in two statements (an executemany UPDATE and an INSERT … RETURNING) by
+    `flush`: a batch of 500 items holds thousands of findings."""
 
     def __init__(self, session: Session, pairs: Sequence[tuple[int, int]]) -> None:
         self.session = session
-        self.rows: dict[tuple[int, int], dict[str, Finding]] = defaultdict(dict)
-        self.decided: dict[int, dict[str, Finding]] = defaultdict(dict)
-        items = sorted({item for item, _ in pairs})
+        self.rows: dict[tuple[int, int], dict[str, Known]] = defaultdict(dict)
+        self.decided: dict[int, dict[str, tuple[int, str, str | None, int | None, Any]]] = (
+            defaultdict(dict)
+        )
+        self.inserts: list[dict[str, Any]] = []
+        self.updates: list[dict[str, Any]] = []
+        self.fixed = 0
+        conn = session.connection()
+        t = _TABLE.c
         for i in range(0, len(pairs), 400):
             chunk = list(pairs[i : i + 400])
-            for row in session.scalars(
-                select(Finding).where(tuple_(Finding.item_id, Finding.revision_no).in_(chunk))
+            for row in conn.execute(
+                select(t.id, t.item_id, t.revision_no, t.key, t.status, t.start, t.end).where(
+                    tuple_(t.item_id, t.revision_no).in_(chunk)
+                )
             ):
-                self.rows[(row.item_id, row.revision_no)][row.key] = row
+                self.rows[(row.item_id, row.revision_no)][row.key] = Known(
+                    row.id, row.status, row.start, row.end
+                )
+        items = sorted({item for item, _ in pairs})
         for i in range(0, len(items), 500):
-            for row in session.scalars(
-                select(Finding)
-                .where(Finding.item_id.in_(items[i : i + 500]), Finding.status.in_(DECIDED))
-                .order_by(Finding.revision_no)
-            ):
-                self.decided[row.item_id][row.key] = row  # the latest decision wins
+            for row in conn.execute(
+                select(
+                    t.item_id, t.revision_no, t.key, t.status, t.reason, t.decided_by_id,
+                    t.decided_at,
+                )
+                .where(t.item_id.in_(items[i : i + 500]), t.status.in_(DECIDED))
+                .order_by(t.revision_no)
+            ):  # fmt: skip
+                self.decided[row.item_id][row.key] = (
+                    row.revision_no,
+                    row.status,
+                    row.reason,
+                    row.decided_by_id,
+                    row.decided_at,
+                )  # fmt: skip  (the latest decision wins)
 
     def save(
         self,
@@ -131,49 +182,79 @@ class Ledger:
         found: Sequence[Found],
         now: datetime,
         on_live: bool = False,
-    ) -> Saved:
+    ) -> None:
         existing = self.rows[(item_id, revision_no)]
         seen: set[str] = set()
-        new: list[Finding] = []
         for key, f in keyed(found):
             seen.add(key)
-            row = existing.get(key)
-            if row is not None:
-                row.start, row.end = f.start, f.end
-                if row.status == FIXED:
-                    row.status, row.updated_at = OPEN, now
+            known = existing.get(key)
+            if known is not None:
+                status = OPEN if known.status == FIXED else known.status
+                if (known.start, known.end, known.status) != (f.start, f.end, status):
+                    self._update(known, f.start, f.end, status, now)
                 continue
-            row = Finding(
-                item_id=item_id,
-                revision_no=revision_no,
-                unit_id=unit_id,
-                key=key,
-                source=f.source[:300],
-                category=f.category,
-                severity=f.severity,
-                term=f.term[:2000],
-                suggestion=f.suggestion[:300],
-                excerpt=f.excerpt[:300],
-                start=f.start,
-                end=f.end,
-                status=OPEN,
-                on_live=on_live,
-                created_at=now,
-                updated_at=now,
-            )
+            row: dict[str, Any] = {
+                "item_id": item_id,
+                "revision_no": revision_no,
+                "unit_id": unit_id,
+                "key": key,
+                "source": f.source[:300],
+                "category": f.category,
+                "severity": f.severity,
+                "term": f.term[:2000],
+                "suggestion": f.suggestion[:300],
+                "excerpt": f.excerpt[:300],
+                "start": f.start,
+                "end": f.end,
+                "status": OPEN,
+                "reason": None,
+                "decided_by_id": None,
+                "decided_at": None,
+                "on_live": on_live,
+                "created_at": now,
+                "updated_at": now,
+            }
             earlier = self.decided[item_id].get(key)
-            if earlier is not None and earlier.revision_no != revision_no:
-                row.status, row.reason = earlier.status, earlier.reason
-                row.decided_by_id, row.decided_at = earlier.decided_by_id, earlier.decided_at
-            self.session.add(row)
-            existing[key] = row
-            new.append(row)
-        fixed = 0
-        for key, row in existing.items():
-            if key not in seen and row.status != FIXED:
-                row.status, row.updated_at = FIXED, now
-                fixed += 1
-        return Saved(new, fixed)
+            if earlier is not None and earlier[0] != revision_no:
+                row.update(
+                    status=earlier[1],
+                    reason=earlier[2],
+                    decided_by_id=earlier[3],
+                    decided_at=earlier[4],
+                )
+            self.inserts.append(row)
+            existing[key] = Known(0, row["status"], f.start, f.end)  # id after flush
+        for key, known in existing.items():
+            if key not in seen and known.status != FIXED:
+                self._update(known, known.start, known.end, FIXED, now)
+                self.fixed += 1
+
+    def _update(
+        self, known: Known, start: int | None, end: int | None, status: str, now: datetime
+    ) -> None:
+        known.start, known.end, known.status = start, end, status
+        if known.id:  # a row inserted by this batch is written as it is now
+            self.updates.append(
+                {"_id": known.id, "_start": start, "_end": end, "_status": status, "_at": now}
+            )
+
+    def flush(self) -> list[NewFinding]:
+        """Write what the batch's checks found; the new rows (with their ids)."""
+        conn = self.session.connection()
+        if self.updates:
+            conn.execute(_UPDATE, self.updates)
+            touched = {u["_id"] for u in self.updates}
+            for obj in list(self.session.identity_map.values()):
+                if isinstance(obj, Finding) and obj.id in touched:
+                    self.session.expire(obj)  # the ORM copy is stale now
+        new: list[NewFinding] = []
+        if self.inserts:
+            by_key = {(r["item_id"], r["revision_no"], r["key"]): r for r in self.inserts}
+            for row_id, item_id, revision_no, key in conn.execute(_INSERT, self.inserts):
+                row = by_key[(item_id, revision_no, key)]
+                new.append(NewFinding(row_id, item_id, row["status"], row["on_live"]))
+        self.updates, self.inserts = [], []
+        return new
 
 
 def blocking(session: Session, item_id: int, revision_no: int) -> list[Finding]:

@@ -232,3 +232,20 @@ def test_the_word_list_editor(app: Flask, portal: Portal, word_list: int) -> Non
     assert gone.status_code == 302
     page = editor.get(f"/wordlists/{word_list}").get_data(as_text=True)
     assert "删除词条" in page and "导入词库" in page  # the change log
+
+
+def test_the_commands_load_the_starter_lists_and_recheck(app: Flask, portal: Portal) -> None:
+    cli = app.test_cli_runner()
+    try:
+        loaded = cli.invoke(args=["checks", "starter"])
+        assert loaded.exit_code == 0 and "added 126 entries" in loaded.output
+        again = cli.invoke(args=["checks", "starter"])
+        assert "added 0 entries" in again.output
+        checked = cli.invoke(args=["checks", "recheck"])
+        assert checked.exit_code == 0 and checked.output.startswith("checked ")
+    finally:
+        with app.app_context():
+            session = _session(app)
+            session.execute(delete(WordList).where(WordList.name.like("%（起始）")))
+            session.commit()
+            session.close()

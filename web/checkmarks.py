@@ -36,21 +36,27 @@ class Span:
 
 
 def _spans(text: str, found: Iterable[Finding]) -> list[Span]:
+    """Where to mark: findings at their offsets first, then those whose text moved (at
+    the first free occurrence of their term); an overlapping one is not marked (marks
+    cannot nest) but stays listed."""
+    shown = [f for f in found if f.start is not None and f.end is not None and f.status in SHOWN]
+    held = [f for f in shown if text[f.start : f.end] == f.term]
+    moved = [f for f in shown if text[f.start : f.end] != f.term]
     spans: list[Span] = []
-    taken: list[tuple[int, int]] = []
-    for f in sorted(found, key=lambda f: (f.start or 0, f.id)):
-        if f.start is None or f.end is None or f.status not in SHOWN:
-            continue
-        start, end = f.start, f.end
-        if text[start:end] != f.term:
-            at = text.find(f.term)
-            if at < 0:
-                continue
-            start, end = at, at + len(f.term)
-        if any(start < e and s < end for s, e in taken):
-            continue  # overlapping marks cannot nest: the first one is marked
-        taken.append((start, end))
-        spans.append(Span(start, end, f))
+
+    def free(start: int, end: int) -> bool:
+        return not any(start < s.end and s.start < end for s in spans)
+
+    for f in sorted(held, key=lambda f: (f.start or 0, -(f.end or 0), f.id)):
+        start, end = f.start or 0, f.end or 0
+        if free(start, end):
+            spans.append(Span(start, end, f))
+    for f in sorted(moved, key=lambda f: f.id):
+        at = text.find(f.term)
+        while at >= 0 and not free(at, at + len(f.term)):
+            at = text.find(f.term, at + 1)
+        if at >= 0 and f.term:
+            spans.append(Span(at, at + len(f.term), f))
     return sorted(spans, key=lambda s: s.start)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, insert, select, tuple_, update
+from sqlalchemy import Table, bindparam, select, text, tuple_, update
 from sqlalchemy.orm import Session
 
 from workflow.checks import FIXED, NAME, NORMAL, OPEN, OVERRIDDEN, SERIOUS, VERIFIED
@@ -125,9 +125,14 @@ _UPDATE = (
         updated_at=bindparam("_at", type_=_TABLE.c.updated_at.type),
     )
 )
-_INSERT = insert(_TABLE).returning(
-    _TABLE.c.id, _TABLE.c.item_id, _TABLE.c.revision_no, _TABLE.c.key
-)
+_COLUMNS = [c.name for c in _TABLE.c if c.name != "id"]
+# A textual INSERT runs as the driver's own executemany (psycopg: one pipeline, the
+# statement parsed once); an insert() construct would be rewritten into multi-row VALUES
+# statements of thousands of parameters, which psycopg parses in Python every time.
+_QUOTED = ", ".join('"' + c + '"' for c in _COLUMNS)  # "start" and "end" are keywords
+_INSERT = text(
+    f"INSERT INTO findings ({_QUOTED}) VALUES ({', '.join(':' + c for c in _COLUMNS)})"
+).bindparams(*(bindparam(c, type_=_TABLE.c[c].type) for c in _COLUMNS))
 
 
 class Ledger:
@@ -249,10 +254,19 @@ class Ledger:
                     self.session.expire(obj)  # the ORM copy is stale now
         new: list[NewFinding] = []
         if self.inserts:
+            conn.execute(_INSERT, self.inserts)
             by_key = {(r["item_id"], r["revision_no"], r["key"]): r for r in self.inserts}
-            for row_id, item_id, revision_no, key in conn.execute(_INSERT, self.inserts):
-                row = by_key[(item_id, revision_no, key)]
-                new.append(NewFinding(row_id, item_id, row["status"], row["on_live"]))
+            pairs = sorted({(r["item_id"], r["revision_no"]) for r in self.inserts})
+            t = _TABLE.c
+            for i in range(0, len(pairs), 400):
+                for row_id, item_id, revision_no, key in conn.execute(
+                    select(t.id, t.item_id, t.revision_no, t.key).where(
+                        tuple_(t.item_id, t.revision_no).in_(pairs[i : i + 400])
+                    )
+                ):
+                    row = by_key.get((item_id, revision_no, key))
+                    if row is not None:
+                        new.append(NewFinding(row_id, item_id, row["status"], row["on_live"]))
         self.updates, self.inserts = [], []
         return new
 

@@ -113,9 +113,12 @@ def _batch(
     blobs = blob_facts(session, (a.blob_sha256 for a in all_atts))
     if store is not None:
         for att in all_atts:
-            if att.blob_sha256 not in blobs and store.exists(att.blob_sha256):
-                read_blob(session, att.blob_sha256, att.filename, store.get(att.blob_sha256), now)
-                blobs[att.blob_sha256] = session.get(BlobCheck, att.blob_sha256)  # type: ignore[assignment]
+            sha = att.blob_sha256
+            if sha not in blobs and store.exists(sha):
+                read_blob(session, sha, att.filename, store.get(sha), now)
+                read = session.get(BlobCheck, sha)
+                if read is not None:
+                    blobs[sha] = read
     revisions = [rev for rev, _k, _u in rows]
     ctx = load_context(session, _urls(revisions, blobs), now, link_ttl)
     ledger = Ledger(session, pairs)
@@ -140,8 +143,8 @@ def _batch(
         if result.pending_urls:
             out.pending_urls[target.item_id] = result.pending_urls
     session.flush()  # files read by this batch
-    for row in ledger.flush():
-        out.new.setdefault(row.item_id, []).append(row)
+    for new in ledger.flush():
+        out.new.setdefault(new.item_id, []).append(new)
     out.fixed += ledger.fixed
 
 

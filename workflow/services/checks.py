@@ -29,7 +29,7 @@ from workflow.checks import (
 )
 from workflow.checks.revisions import DEFAULT_LINK_TTL, Checked, Target, check_revisions
 from workflow.checks.store import blocking, url_hash
-from workflow.enums import REVIEW_STATES, Role, State
+from workflow.enums import REVIEW_STATES, Role
 from workflow.errors import NotAllowed, NotFound, RoleRequired, ValidationFailed
 from workflow.events import LinksToCheck, LiveFindings, WordListChanged
 from workflow.models import Finding, Item, LinkCheck, User, WordEntry, WordList
@@ -91,9 +91,6 @@ def check_item(
     checked = check_revisions(session, targets, now, store, link_ttl)
     new = sum(len(v) for v in checked.new.values())
     return done(CheckSummary(checked.checked, new, checked.fixed), _link_events(checked))
-
-
-LIVE_STATES = (State.PUBLISHED, *REVIEW_STATES)
 
 
 def recheck_targets(session: Session, after_id: int = 0, limit: int = 1000) -> list[Target]:

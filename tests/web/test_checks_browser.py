@@ -81,3 +81,25 @@ def test_marks_in_place_for_the_drafter_and_the_deputy_head(
     deputy.page.screenshot(path=str(shots / "checks-deputy.png"), full_page=True)
     assert deputy.csp_violations() == []
     deputy.close()
+
+
+def test_the_office_pages_render_without_csp_violations(
+    app: Flask,
+    portal: Portal,
+    server: str,
+    browser: Any,
+    shots: Path,
+    word_list: int,  # noqa: F811
+) -> None:
+    new_item(app, portal, "关于按装路灯的通知", "<p>中华人民共合国</p>")
+    editor = User(browser, server, portal.logins["editor"])
+    editor.go("/office/findings?status=open")
+    page = editor.page
+    assert page.get_by_role("heading", name="内容检查问题").is_visible()
+    assert page.locator("td", has_text="中华人民共合国").count() >= 1
+    page.screenshot(path=str(shots / "checks-office-findings.png"), full_page=True)
+    editor.go(f"/wordlists/{word_list}")
+    assert page.get_by_role("heading", name="网页测试词库").is_visible()
+    page.screenshot(path=str(shots / "checks-wordlist.png"), full_page=True)
+    assert editor.csp_violations() == []
+    editor.close()

@@ -226,12 +226,23 @@ def test_the_word_list_editor(app: Flask, portal: Portal, word_list: int) -> Non
             select(WordEntry.id).where(WordEntry.list_id == word_list, WordEntry.term == "重迭")
         )
         session.close()
+    changed = editor.post(
+        f"/wordlists/{word_list}/entries/{entry_id}",
+        data={"csrf_token": token, "term": "重迭", "category": "typo", "severity": "serious",
+              "suggestion": "重叠", "note": "改为严重"},
+    )  # fmt: skip
+    assert changed.status_code == 302
+    with app.app_context():
+        session = _session(app)
+        entry = session.get(WordEntry, entry_id)
+        assert entry is not None and (entry.severity, entry.note) == ("serious", "改为严重")
+        session.close()
     gone = editor.post(
         f"/wordlists/{word_list}/entries/{entry_id}/delete", data={"csrf_token": token}
     )
     assert gone.status_code == 302
     page = editor.get(f"/wordlists/{word_list}").get_data(as_text=True)
-    assert "删除词条" in page and "导入词库" in page  # the change log
+    assert "删除词条" in page and "导入词库" in page and "修改词条" in page  # the change log
 
 
 def test_the_commands_load_the_starter_lists_and_recheck(app: Flask, portal: Portal) -> None:

@@ -35,13 +35,21 @@ class Span:
     finding: Finding
 
 
+def _holds(text: str, f: Finding) -> bool:
+    """The text at the finding's offsets is its term (a link: its anchor's text)."""
+    piece = text[f.start : f.end]
+    if f.category == "link":
+        return bool(piece) and piece.strip() == (f.excerpt or "").strip()
+    return piece == f.term
+
+
 def _spans(text: str, found: Iterable[Finding]) -> list[Span]:
     """Where to mark: findings at their offsets first, then those whose text moved (at
     the first free occurrence of their term); an overlapping one is not marked (marks
     cannot nest) but stays listed."""
     shown = [f for f in found if f.start is not None and f.end is not None and f.status in SHOWN]
-    held = [f for f in shown if text[f.start : f.end] == f.term]
-    moved = [f for f in shown if text[f.start : f.end] != f.term]
+    held = [f for f in shown if _holds(text, f)]
+    moved = [f for f in shown if not _holds(text, f) and f.category != "link"]
     spans: list[Span] = []
 
     def free(start: int, end: int) -> bool:

@@ -260,3 +260,22 @@ def test_the_commands_load_the_starter_lists_and_recheck(app: Flask, portal: Por
             session.execute(delete(WordList).where(WordList.name.like("%（起始）")))
             session.commit()
             session.close()
+
+
+def test_a_dead_link_is_marked_on_its_text(app: Flask, portal: Portal) -> None:
+    url = "https://dead.example/notice"
+    with app.app_context():
+        session = _session(app)
+        runner.run(
+            session,
+            checks.record_links,
+            actor=None,
+            now=datetime.now(UTC),
+            results=[checks.LinkResult(url, "dead", 404, url, "http:404")],
+        )
+        session.close()
+    item_id = new_item(app, portal, "通知", f'<p>详见<a href="{url}">原文链接</a>。</p>')
+    html = login(app, portal.logins["drafter"]).get(f"/items/{item_id}").get_data(as_text=True)
+    assert re.search(r'<a href="https://dead.example/notice"[^>]*><mark class="finding cat-link '
+                     r'sev-serious st-open"[^>]*>原文链接</mark></a>', html)  # fmt: skip
+    assert "死链：返回状态 404" in html

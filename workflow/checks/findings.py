@@ -141,8 +141,13 @@ def link_findings(
     out = []
     for link in found_links:
         url = link.url
+
+        def found(severity: str, note: str, link: Link = link) -> Found:
+            term = link.url[:2000]
+            return Found(source, LINK, severity, term, note, link.text[:300], link.start, link.end)
+
         if link.hidden:
-            out.append(Found(source, LINK, SERIOUS, url[:2000], f"hidden:{link.hidden}"))
+            out.append(found(SERIOUS, f"hidden:{link.hidden}"))
             continue
         if not url.lower().startswith(("http://", "https://")):
             continue  # mailto:, anchors: nothing to fetch
@@ -150,9 +155,9 @@ def link_findings(
         if result is None:
             pending.append(url)
         elif result[0] == DEAD:
-            out.append(Found(source, LINK, SERIOUS, url[:2000], f"dead:{result[1]}"))
+            out.append(found(SERIOUS, f"dead:{result[1]}"))
         elif result[0] == OFFSITE:
-            out.append(Found(source, LINK, NORMAL, url[:2000], f"offsite:{result[1]}"))
+            out.append(found(NORMAL, f"offsite:{result[1]}"))
     return out
 
 

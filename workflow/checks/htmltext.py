@@ -69,6 +69,9 @@ class Link:
     url: str
     text: str  # the visible text of the anchor
     hidden: str = ""  # why it cannot be seen: "no_text" | "blank_image" | "invisible"
+    # where the anchor's text lies in the text of the HTML (text_of), for the marks
+    start: int | None = None
+    end: int | None = None
 
 
 def _attrs(tag: str) -> dict[str, str]:
@@ -101,7 +104,10 @@ def links(markup: str) -> list[Link]:
     current: dict[str, str] | None = None
     text: list[str] = []
     images: list[bool] = []
+    at = 0  # where the open anchor's text starts
+    offset = 0
     for seg in segments(markup):
+        offset = seg.start + len(seg.text)
         if not seg.is_tag:
             if current is not None:
                 text.append(seg.text)
@@ -111,18 +117,18 @@ def links(markup: str) -> list[Link]:
             continue
         closing, tag = name.group(1) == "/", name.group(2).lower()
         if tag == "a" and not closing:
-            current, text, images = _attrs(seg.raw), [], []
+            current, text, images, at = _attrs(seg.raw), [], [], offset
         elif tag == "img" and current is not None:
             images.append(_blank_image(_attrs(seg.raw)))
         elif tag == "a" and closing and current is not None:
-            found.append(_link(current, "".join(text), images))
+            found.append(_link(current, "".join(text), images, at))
             current = None
     if current is not None:
-        found.append(_link(current, "".join(text), images))
+        found.append(_link(current, "".join(text), images, at))
     return [link for link in found if link.url]
 
 
-def _link(attrs: dict[str, str], text: str, images: list[bool]) -> Link:
+def _link(attrs: dict[str, str], text: str, images: list[bool], at: int) -> Link:
     url = attrs.get("href", "").strip()
     visible = _INVISIBLE.sub("", text)
     hidden = ""
@@ -132,4 +138,7 @@ def _link(attrs: dict[str, str], text: str, images: list[bool]) -> Link:
         hidden = "blank_image"
     elif not visible and not images:
         hidden = "no_text"
-    return Link(url, text.strip(), hidden)
+    lead = len(text) - len(text.lstrip())
+    shown = text.strip()
+    span = (at + lead, at + lead + len(shown)) if shown else (None, None)
+    return Link(url, shown, hidden, *span)

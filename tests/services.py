@@ -54,3 +54,4 @@ def act(
     return service(
         session, actor=by, item_id=item.id, expected_version=item.version, now=now, **kwargs
     )
+

@@ -78,3 +78,4 @@ def settings(config: Config) -> dict[str, object]:
         # logged, never a 500.
         "RATELIMIT_SWALLOW_ERRORS": True,
     }
+

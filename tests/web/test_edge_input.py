@@ -156,7 +156,6 @@ def test_a_column_page_does_not_tell_which_ids_exist(app: Flask, portal: Portal)
     existing = outsider.get(f"/office/columns/{portal.column.id}")
     missing = outsider.get("/office/columns/2147483600")
     assert existing.status_code == missing.status_code == 404
-
     # The same page but for the address itself (in the language form's return link) and
     # the CSRF tokens, which carry the second they were made in.
     def page(response: Any, column_id: object) -> str:

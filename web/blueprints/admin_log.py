@@ -92,6 +92,8 @@ class Filters:
         return query
 
 
+
+
 def _show(field: str, value: Any) -> str:
     """One value of a change as the office reads it."""
     if value is None or value == "" or value == []:

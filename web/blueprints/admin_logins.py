@@ -36,6 +36,8 @@ def _pages() -> dict[str, Any]:
     return {"admin_pages": PAGES}
 
 
+
+
 @bp.get("")
 def logins() -> str:
     args = request.args

@@ -19,7 +19,7 @@ from sqlalchemy.orm import Session
 from workflow.checks import files as file_facts
 from workflow.checks.findings import AttachedFile, check
 from workflow.checks.htmltext import links
-from workflow.checks.store import Ledger, NewFinding, blob_facts, load_context
+from workflow.checks.store import Ledger, NewFinding, load_context
 from workflow.models import Attachment, BlobCheck, Item, Revision
 from workflow.storage import BlobStore
 
@@ -42,6 +42,8 @@ class Checked:
     pending_urls: dict[int, list[str]] = field(default_factory=dict)
     fixed: int = 0
     checked: int = 0
+    # (item, revision) → the terms of its serious findings still open after the check
+    serious: dict[tuple[int, int], list[str]] = field(default_factory=dict)
 
 
 def read_blob(session: Session, sha256: str, filename: str, data: bytes, now: datetime) -> None:
@@ -96,21 +98,26 @@ def _batch(
     out: Checked,
 ) -> None:
     pairs = [(t.item_id, t.revision_no) for t in targets]
+    # One query: the revisions, their item's kind and unit, their files and what the
+    # files were found to be (a revision without files comes once, with NULLs).
     rows = session.execute(
-        select(Revision, Item.kind, Item.unit_id)
+        select(Revision, Item.kind, Item.unit_id, Attachment, BlobCheck)
         .join(Item, Item.id == Revision.item_id)
+        .outerjoin(Attachment, Attachment.revision_id == Revision.id)
+        .outerjoin(BlobCheck, BlobCheck.sha256 == Attachment.blob_sha256)
         .where(tuple_(Revision.item_id, Revision.number).in_(pairs))
+        .order_by(Revision.id, Attachment.id)
     ).all()
-    by_pair = {(rev.item_id, rev.number): (rev, kind, unit) for rev, kind, unit in rows}
-    rev_ids = [rev.id for rev, _k, _u in rows]
+    by_pair: dict[tuple[int, int], tuple[Revision, str, int]] = {}
     attachments: dict[int, list[Attachment]] = defaultdict(list)
-    if rev_ids:
-        for att in session.scalars(
-            select(Attachment).where(Attachment.revision_id.in_(rev_ids)).order_by(Attachment.id)
-        ):
-            attachments[att.revision_id].append(att)
+    blobs: dict[str, BlobCheck] = {}
+    for rev, kind, unit, att, blob in rows:
+        by_pair[(rev.item_id, rev.number)] = (rev, kind, unit)
+        if att is not None:
+            attachments[rev.id].append(att)
+        if blob is not None:
+            blobs[blob.sha256] = blob
     all_atts = [a for group in attachments.values() for a in group]
-    blobs = blob_facts(session, (a.blob_sha256 for a in all_atts))
     if store is not None:
         for att in all_atts:
             sha = att.blob_sha256
@@ -119,7 +126,7 @@ def _batch(
                 read = session.get(BlobCheck, sha)
                 if read is not None:
                     blobs[sha] = read
-    revisions = [rev for rev, _k, _u in rows]
+    revisions = [rev for rev, _k, _u in by_pair.values()]
     ctx = load_context(session, _urls(revisions, blobs), now, link_ttl)
     ledger = Ledger(session, pairs)
     for target in targets:
@@ -140,6 +147,9 @@ def _batch(
         )
         ledger.save(target.item_id, unit_id, target.revision_no, result.found, now, target.on_live)
         out.checked += 1
+        serious = ledger.serious(target.item_id, target.revision_no)
+        if serious:
+            out.serious[(target.item_id, target.revision_no)] = serious
         if result.pending_urls:
             out.pending_urls[target.item_id] = result.pending_urls
     session.flush()  # files read by this batch

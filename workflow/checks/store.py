@@ -16,7 +16,8 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, cast
 
-from sqlalchemy import Table, bindparam, select, text, tuple_, update
+from sqlalchemy import String, Table, bindparam, literal, select, text, tuple_, union_all, update
+from sqlalchemy import cast as cast_
 from sqlalchemy.orm import Session
 
 from workflow.checks import FIXED, NAME, NORMAL, OPEN, OVERRIDDEN, SERIOUS, VERIFIED
@@ -37,16 +38,30 @@ def load_context(
 ) -> Context:
     """The facts for checking: word lists, leaders, retired unit names, and the cached
     results of `urls` still fresh at `now` (checked within `ttl` seconds)."""
-    lists = tuple(session.execute(select(WordList.id, WordList.stamp).order_by(WordList.id)))
-    leaders = [
-        LeaderFact(name, title or "")
-        for name, title in session.execute(select(Leader.name, Leader.title).order_by(Leader.id))
-    ]
-    retired = sorted(session.scalars(select(Unit.name).where(Unit.active.is_(False))))
+    lists: list[tuple[str, str]] = []
+    leaders: list[LeaderFact] = []
+    retired: list[str] = []
+    # One round trip for the three (a submit checks its revision once more).
+    facts = union_all(
+        select(
+            literal("l", String).label("k"),
+            cast_(WordList.id, String).label("a"),
+            WordList.stamp.label("b"),
+        ),
+        select(literal("p", String), Leader.name, Leader.title),
+        select(literal("u", String), Unit.name, literal("", String)).where(Unit.active.is_(False)),
+    )
+    for kind, a, b in session.execute(select(facts.subquery()).order_by("k", "a", "b")):
+        if kind == "l":
+            lists.append((a, b))
+        elif kind == "p":
+            leaders.append(LeaderFact(a, b or ""))
+        else:
+            retired.append(a)
     fingerprint = hashlib.sha256(
         repr((leaders, retired)).encode()
     ).hexdigest()  # names change rarely: a key, not a version
-    key = (tuple(tuple(r) for r in lists), fingerprint)
+    key = (tuple(lists), fingerprint)
     matcher = CACHE.get(key)
     if matcher is None:
         rows = session.execute(
@@ -104,6 +119,8 @@ class Known:
     status: str
     start: int | None
     end: int | None
+    severity: str = ""
+    term: str = ""
 
 
 @dataclass(frozen=True)
@@ -151,33 +168,28 @@ class Ledger:
         self.fixed = 0
         conn = session.connection()
         t = _TABLE.c
-        for i in range(0, len(pairs), 400):
-            chunk = list(pairs[i : i + 400])
-            for row in conn.execute(
-                select(t.id, t.item_id, t.revision_no, t.key, t.status, t.start, t.end).where(
-                    tuple_(t.item_id, t.revision_no).in_(chunk)
-                )
-            ):
-                self.rows[(row.item_id, row.revision_no)][row.key] = Known(
-                    row.id, row.status, row.start, row.end
-                )
+        wanted = set(pairs)
         items = sorted({item for item, _ in pairs})
+        # One query for both: the rows of the batch's revisions, and the decisions taken
+        # on any revision of its items (the latest decision wins: ordered by revision).
         for i in range(0, len(items), 500):
             for row in conn.execute(
                 select(
-                    t.item_id, t.revision_no, t.key, t.status, t.reason, t.decided_by_id,
-                    t.decided_at,
+                    t.id, t.item_id, t.revision_no, t.key, t.status, t.start, t.end,
+                    t.severity, t.term, t.reason, t.decided_by_id, t.decided_at,
                 )
-                .where(t.item_id.in_(items[i : i + 500]), t.status.in_(DECIDED))
+                .where(t.item_id.in_(items[i : i + 500]))
                 .order_by(t.revision_no)
             ):  # fmt: skip
-                self.decided[row.item_id][row.key] = (
-                    row.revision_no,
-                    row.status,
-                    row.reason,
-                    row.decided_by_id,
-                    row.decided_at,
-                )  # fmt: skip  (the latest decision wins)
+                if (row.item_id, row.revision_no) in wanted:
+                    self.rows[(row.item_id, row.revision_no)][row.key] = Known(
+                        row.id, row.status, row.start, row.end, row.severity, row.term
+                    )
+                if row.status in DECIDED:
+                    self.decided[row.item_id][row.key] = (
+                        row.revision_no, row.status, row.reason, row.decided_by_id,
+                        row.decided_at,
+                    )  # fmt: skip
 
     def save(
         self,
@@ -228,7 +240,7 @@ class Ledger:
                     decided_at=earlier[4],
                 )
             self.inserts.append(row)
-            existing[key] = Known(0, row["status"], f.start, f.end)  # id after flush
+            existing[key] = Known(0, row["status"], f.start, f.end, f.severity, f.term)
         for key, known in existing.items():
             if key not in seen and known.status != FIXED:
                 self._update(known, known.start, known.end, FIXED, now)
@@ -242,6 +254,14 @@ class Ledger:
             self.updates.append(
                 {"_id": known.id, "_start": start, "_end": end, "_status": status, "_at": now}
             )
+
+    def serious(self, item_id: int, revision_no: int) -> list[str]:
+        """The terms of the revision's serious findings still open (or only 已核实), as
+        saved: what blocks its submit and approval."""
+        rows = self.rows.get((item_id, revision_no), {})
+        return [
+            k.term for k in rows.values() if k.severity == SERIOUS and k.status in (OPEN, VERIFIED)
+        ]
 
     def flush(self) -> list[NewFinding]:
         """Write what the batch's checks found; the new rows (with their ids)."""

@@ -59,6 +59,16 @@ def after_save(
     return _link_events(checked)
 
 
+def check_for_submit(
+    session: Session, item_id: int, revision_no: int, now: datetime
+) -> list[LinksToCheck]:
+    """Check the revision being submitted once more (a list may have changed since it
+    was saved) and refuse (SeriousFindings) while a serious finding is open."""
+    checked = check_revisions(session, [Target(item_id, revision_no)], now)
+    check_findings(checked.serious.get((item_id, revision_no), []))
+    return _link_events(checked)
+
+
 def require_no_serious(session: Session, item_id: int, revision_no: int) -> None:
     """Refuse (SeriousFindings) while a serious finding of the revision is open."""
     check_findings(f.term for f in blocking(session, item_id, revision_no))

@@ -31,7 +31,7 @@ from workflow.events import (
 )
 from workflow.models import Item, Revision, User
 from workflow.outcome import Outcome, done
-from workflow.services.checks import after_save, require_no_serious
+from workflow.services.checks import check_for_submit, require_no_serious
 from workflow.services.core import (
     AnyItem,
     ItemSnapshot,
@@ -84,8 +84,7 @@ def _submit(
     check_publishable(session, item, facts)
     # The content checks once more (a list may have changed since the last save); a
     # serious finding neither fixed nor overridden by the office refuses the submit.
-    checks = after_save(session, item.id, item.current_revision_no, now)
-    require_no_serious(session, item.id, item.current_revision_no)
+    checks = check_for_submit(session, item.id, item.current_revision_no, now)
     row = write(
         session,
         item,
@@ -118,7 +117,8 @@ def approve(
     stage = item.state
     if stage == State.INITIAL_REVIEW and not confidentiality_checked:
         raise ConfidentialityCheckRequired("初审 approval needs the 保密审查 confirmation")
-    require_no_serious(session, item.id, item.current_revision_no)
+    if facts.flagged:  # read with the item: no query unless there is something to name
+        require_no_serious(session, item.id, item.current_revision_no)
     to_state = next_state(item, Action.APPROVE)
     first_time = item.first_published_at is None
     changes: dict[str, Any] = {}

@@ -24,7 +24,7 @@ from workflow.checks import FIXED, NAME, NORMAL, OPEN, OVERRIDDEN, SERIOUS, VERI
 from workflow.checks.findings import Context, Found, keyed, leader_patterns, patterns_of
 from workflow.checks.matcher import CACHE, Pattern
 from workflow.checks.names import LeaderFact
-from workflow.models import BlobCheck, Finding, Leader, LinkCheck, Unit, WordEntry, WordList
+from workflow.models import Finding, Leader, LinkCheck, Unit, WordEntry, WordList
 
 DECIDED = (VERIFIED, OVERRIDDEN)
 
@@ -97,17 +97,6 @@ def link_results(
             stmt = stmt.where(LinkCheck.checked_at >= now - timedelta(seconds=ttl))
         for row in session.scalars(stmt):
             out[row.url] = (row.result, row.detail or str(row.http_status or ""))
-    return out
-
-
-def blob_facts(session: Session, shas: Iterable[str]) -> dict[str, BlobCheck]:
-    wanted = sorted(set(shas))
-    out: dict[str, BlobCheck] = {}
-    for i in range(0, len(wanted), 500):
-        for row in session.scalars(
-            select(BlobCheck).where(BlobCheck.sha256.in_(wanted[i : i + 500]))
-        ):
-            out[row.sha256] = row
     return out
 
 

@@ -121,6 +121,8 @@ class Config:
     PORTAL_DOMAINS: tuple[str, ...] = ()
     LINK_CHECK_TTL: int = 86_400
     LINK_CHECK_TIMEOUT: float = 10.0
+    # Let the link check fetch addresses inside the network (an intranet portal; tests).
+    LINK_CHECK_PRIVATE: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
     # Reminders, escalation and channels (notifications/); see NotifyConfig.
     NOTIFY: NotifyConfig = field(default_factory=lambda: NotifyConfig())
@@ -216,6 +218,7 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         ),
         LINK_CHECK_TTL=max(0, _int(environ, "LINK_CHECK_TTL", 86_400)),
         LINK_CHECK_TIMEOUT=float(max(1, _int(environ, "LINK_CHECK_TIMEOUT", 10))),
+        LINK_CHECK_PRIVATE=_bool(environ, "LINK_CHECK_PRIVATE", False),
         NOTIFY=_notify_config(environ),
         IMPORT_LIMITS=_import_limits(environ),
     )

@@ -69,7 +69,9 @@ def check_item_links(item_id: int, now_iso: str | None = None) -> dict[str, int]
     with rt.sessions() as session:
         urls = set().union(*urls_of(session, _targets(session, item_id)).values())
         stale = _stale(session, urls, now, cfg.LINK_CHECK_TTL)
-    results = fetch_all(stale[:MAX_URLS], cfg.PORTAL_DOMAINS, cfg.LINK_CHECK_TIMEOUT)
+    results = fetch_all(
+        stale[:MAX_URLS], cfg.PORTAL_DOMAINS, cfg.LINK_CHECK_TIMEOUT, cfg.LINK_CHECK_PRIVATE
+    )
     with rt.sessions() as session:
         if results:
             run(session, record_links, actor=None, now=now, results=results)
@@ -115,7 +117,9 @@ def recheck_live(now_iso: str | None = None) -> dict[str, int]:
         pending = [e for e in events if isinstance(e, LinksToCheck)]
         urls = sorted({u for e in pending for u in e.urls})[:MAX_URLS]
         if urls:
-            results = fetch_all(urls, cfg.PORTAL_DOMAINS, cfg.LINK_CHECK_TIMEOUT)
+            results = fetch_all(
+                urls, cfg.PORTAL_DOMAINS, cfg.LINK_CHECK_TIMEOUT, cfg.LINK_CHECK_PRIVATE
+            )
             run(session, record_links, actor=None, now=now, results=results)
             totals["fetched"] = len(results)
             again = [t for e in pending for t in _targets(session, e.item_id)]

@@ -3,12 +3,16 @@
 Only http and https; bounded timeouts; redirects followed by hand (at most
 MAX_REDIRECTS) so that each hop is seen: a link that ends up off the portal's own
 domains (PORTAL_DOMAINS) after a redirect is reported as redirected off-site. A status
-of 400 or more, a timeout or a connection error makes the link dead. The body is never
-read: the response is streamed and closed after the headers.
+of 400 or more, a timeout or a connection error makes the link dead, and so does an
+address inside the network (loopback, private, link-local: unreachable for the public,
+and never fetched unless LINK_CHECK_PRIVATE is set). The body is never read: the
+response is streamed and closed after the headers.
 """
 
 from __future__ import annotations
 
+import ipaddress
+import socket
 from collections.abc import Iterable, Sequence
 from typing import Final
 from urllib.parse import urljoin, urlsplit
@@ -30,12 +34,27 @@ def own(host: str, domains: Iterable[str]) -> bool:
     return any(host == d or host.endswith("." + d) for d in domains)
 
 
-def fetch(client: httpx.Client, url: str, domains: Sequence[str]) -> LinkResult:
+def private(host: str) -> bool:
+    """Whether the host is (or resolves to) an address the public cannot reach —
+    loopback, private, link-local, reserved: a portal link there is broken for readers,
+    and the worker must not be made to fetch inside the network (SSRF)."""
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return False  # does not resolve: the fetch reports a connection error
+    return any(not ipaddress.ip_address(info[4][0]).is_global for info in infos)
+
+
+def fetch(
+    client: httpx.Client, url: str, domains: Sequence[str], allow_private: bool = False
+) -> LinkResult:
     if urlsplit(url).scheme.lower() not in ("http", "https"):
         return LinkResult(url, OK, None, url, "not_http")
     current, hops = url, 0
     try:
         while True:
+            if not allow_private and private(_host(current)):
+                return LinkResult(url, DEAD, None, current, "private")
             with client.stream("GET", current) as response:
                 status = response.status_code
                 location = response.headers.get("location")
@@ -62,9 +81,16 @@ def fetch(client: httpx.Client, url: str, domains: Sequence[str]) -> LinkResult:
     return LinkResult(url, OK, status, current, "")
 
 
-def fetch_all(urls: Iterable[str], domains: Sequence[str], timeout: float) -> list[LinkResult]:
+def fetch_all(
+    urls: Iterable[str], domains: Sequence[str], timeout: float, allow_private: bool = False
+) -> list[LinkResult]:
+    """Each URL once. `allow_private` (LINK_CHECK_PRIVATE; tests) lets the worker fetch
+    addresses inside the network; otherwise such a link is reported dead, unfetched."""
     limits = httpx.Timeout(timeout, connect=min(timeout, 5.0))
     with httpx.Client(
-        timeout=limits, follow_redirects=False, headers={"User-Agent": USER_AGENT}
+        timeout=limits,
+        follow_redirects=False,
+        headers={"User-Agent": USER_AGENT},
+        trust_env=False,  # no proxy from the environment: the check is the worker's own
     ) as client:
-        return [fetch(client, url, domains) for url in dict.fromkeys(urls)]
+        return [fetch(client, url, domains, allow_private) for url in dict.fromkeys(urls)]

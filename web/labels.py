@@ -250,6 +250,7 @@ CHECK_NOTES = {
     "dead:connection": _l("死链：无法连接"),
     "dead:redirects": _l("死链：跳转次数过多"),
     "dead:error": _l("死链：访问出错"),
+    "dead:private": _l("错链：指向内网地址，公众无法访问"),
     "empty": _l("附件为空"),
     "corrupt": _l("附件无法打开（文件损坏或格式不符）"),
     "bad_type": _l("附件类型不允许"),

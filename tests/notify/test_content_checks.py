@@ -81,14 +81,20 @@ def site() -> Iterator[str]:
 
 def test_links_dead_slow_redirected_and_good(site: str) -> None:
     urls = [f"{site}/ok", f"{site}/gone", f"{site}/slow", f"{site}/away", f"{site}/inside"]
-    results = {r.url.rsplit("/", 1)[1]: r for r in fetch_all(urls, ("127.0.0.1",), 1.0)}
+    results = {r.url.rsplit("/", 1)[1]: r for r in fetch_all(urls, ("127.0.0.1",), 1.0, True)}
     assert (results["ok"].result, results["ok"].http_status) == ("ok", 200)
     assert (results["gone"].result, results["gone"].detail) == ("dead", "http:404")
     assert (results["slow"].result, results["slow"].detail) == ("dead", "timeout")
     assert (results["away"].result, results["away"].detail) == ("offsite", "localhost")
     assert (results["inside"].result, results["inside"].final_url) == ("ok", f"{site}/ok")
-    dead = fetch_all(["http://127.0.0.1:9/"], (), 1.0)[0]  # nothing listens on port 9
+    dead = fetch_all(["http://127.0.0.1:9/"], (), 1.0, True)[0]  # nothing listens on 9
     assert (dead.result, dead.detail) == ("dead", "connection")
+
+
+def test_addresses_inside_the_network_are_not_fetched(site: str) -> None:
+    inside = fetch_all([f"{site}/ok", "http://10.1.2.3/a", "http://[::1]/"], (), 1.0)
+    assert [(r.result, r.detail) for r in inside] == [("dead", "private")] * 3
+    assert Site.hits == {}  # nothing was requested
 
 
 def _findings(engine: Engine, item_id: int) -> list[Finding]:
@@ -106,7 +112,14 @@ def test_the_link_job_marks_dead_links_and_caches_results(
     site: str,
 ) -> None:
     session, w = committed
-    configure(engine, database_url, None, PORTAL_DOMAINS="127.0.0.1", LINK_CHECK_TIMEOUT="1")
+    configure(
+        engine,
+        database_url,
+        None,
+        PORTAL_DOMAINS="127.0.0.1",
+        LINK_CHECK_TIMEOUT="1",
+        LINK_CHECK_PRIVATE="true",  # the test's site is on 127.0.0.1
+    )
     item = new_item(session, w, NOW)
     body = "".join(
         f'<p><a href="{site}/{p}">链接{p}</a></p>' for p in ("ok", "gone", "slow", "away")

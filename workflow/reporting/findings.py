@@ -34,6 +34,7 @@ NOTES: Final = {
     "dead:connection": "死链：无法连接",
     "dead:redirects": "死链：跳转次数过多",
     "dead:error": "死链：访问出错",
+    "dead:private": "错链：指向内网地址，公众无法访问",
     "empty": "附件为空",
     "corrupt": "附件无法打开（文件损坏或格式不符）",
     "bad_type": "附件类型不允许",

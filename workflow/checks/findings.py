@@ -19,7 +19,7 @@ from workflow.checks import (
     SERIOUS,
 )
 from workflow.checks import files as file_facts
-from workflow.checks.htmltext import Link, links, text_of
+from workflow.checks.htmltext import Link, links, segments
 from workflow.checks.matcher import Matcher, Pattern
 from workflow.checks.names import LeaderFact, known_titles, title_fits, title_near
 from workflow.enums import ItemKind
@@ -208,9 +208,10 @@ def check(
     """Every finding of one revision, in reading order: title, body, fields, files."""
     pending: list[str] = []
     found = match_text(ctx, "title", title)
-    body_text = text_of(body)
+    cut = segments(body)  # once: the text and the links come from the same cut
+    body_text = "".join(seg.text for seg in cut)
     found += match_text(ctx, "body", body_text)
-    found += link_findings(ctx, "body", links(body), pending)
+    found += link_findings(ctx, "body", links(body, cut), pending)
     field_texts = []
     for key, value in sorted((fields or {}).items()):
         if isinstance(value, str) and value:

@@ -97,16 +97,16 @@ def _invisible_style(attrs: dict[str, str]) -> bool:
     )
 
 
-def links(markup: str) -> list[Link]:
+def links(markup: str, cut: list[Segment] | None = None) -> list[Link]:
     """The <a href> of some HTML with their visible text and, for a hidden link (暗链),
-    why it is hidden."""
+    why it is hidden. `cut`: the HTML's segments, when the caller has them already."""
     found: list[Link] = []
     current: dict[str, str] | None = None
     text: list[str] = []
     images: list[bool] = []
     at = 0  # where the open anchor's text starts
     offset = 0
-    for seg in segments(markup):
+    for seg in segments(markup) if cut is None else cut:
         offset = seg.start + len(seg.text)
         if not seg.is_tag:
             if current is not None:

@@ -38,6 +38,7 @@ from workflow.services import checks
 
 bp = Blueprint("checks", __name__)
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_LIMIT = 50_000  # a year of a district's findings; the page shows the latest 500
 
 
 def _decide(finding_id: int, service: Any, done: str) -> Any:
@@ -123,7 +124,8 @@ def office_findings() -> str:
 def office_findings_xlsx() -> Response:
     require_office()
     chosen, _args = _filter()
-    data = findings_xlsx(findings(db_session(), chosen), current_app.config["SANSHEN"].TIMEZONE)
+    rows = findings(db_session(), chosen, limit=EXPORT_LIMIT)
+    data = findings_xlsx(rows, current_app.config["SANSHEN"].TIMEZONE)
     return send_file(
         BytesIO(data), mimetype=XLSX, as_attachment=True, download_name="内容检查问题.xlsx"
     )

@@ -132,6 +132,13 @@ class Config:
     SESSION_IDLE_MINUTES: int = 30
     # Two-factor login (TOTP) required for administrators and office editors.
     REQUIRE_2FA: bool = False
+    # Content checks (workflow/checks): the portal's own domains (a link redirected off
+    # them is reported), how long a link's check result is trusted, and the fetch timeout.
+    PORTAL_DOMAINS: tuple[str, ...] = ()
+    LINK_CHECK_TTL: int = 86_400
+    LINK_CHECK_TIMEOUT: float = 10.0
+    # Let the link check fetch addresses inside the network (an intranet portal; tests).
+    LINK_CHECK_PRIVATE: bool = False
     extra: Mapping[str, str] = field(default_factory=dict)
     # Reminders, escalation and channels (notifications/); see NotifyConfig.
     NOTIFY: NotifyConfig = field(default_factory=lambda: NotifyConfig())
@@ -222,6 +229,14 @@ def load_config(environ: Mapping[str, str] | None = None) -> Config:
         AUDIT_HASH=_audit_hash(environ),
         SESSION_IDLE_MINUTES=max(1, _int(environ, "SESSION_IDLE_MINUTES", 30)),
         REQUIRE_2FA=_bool(environ, "REQUIRE_2FA", False),
+        PORTAL_DOMAINS=tuple(
+            d.strip().lower().lstrip(".")
+            for d in (environ.get("PORTAL_DOMAINS") or "").split(",")
+            if d.strip()
+        ),
+        LINK_CHECK_TTL=max(0, _int(environ, "LINK_CHECK_TTL", 86_400)),
+        LINK_CHECK_TIMEOUT=float(max(1, _int(environ, "LINK_CHECK_TIMEOUT", 10))),
+        LINK_CHECK_PRIVATE=_bool(environ, "LINK_CHECK_PRIVATE", False),
         NOTIFY=_notify_config(environ),
         IMPORT_LIMITS=_import_limits(environ),
         API=_api_config(environ),

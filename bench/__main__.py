@@ -32,6 +32,7 @@ FULL: list[list[str]] = [
     ["bench.annual_report", "--requests", "20000"],
     ["bench.api_changes", "--items", "1000000"],
     ["bench.api_webhooks", "--deliveries", "1000"],
+    ["bench.checks"],
     ["bench.load", "--clients", "50", "--seconds", "60"],
     ["bench.load", "--sqlite", "--clients", "20", "--seconds", "60"],
 ]
@@ -53,6 +54,7 @@ QUICK: list[list[str]] = [
     ["bench.annual_report", "--requests", "300", "--runs", "2"],
     ["bench.api_changes", "--items", "5000", "--requests", "3"],
     ["bench.api_webhooks", "--deliveries", "50", "--runs", "1"],
+    ["bench.checks", "--entries", "1000", "--items", "200", "--rounds", "3"],
     ["bench.load", "--clients", "4", "--seconds", "5", "--waiting", "20"],
     ["bench.load", "--sqlite", "--clients", "2", "--seconds", "3", "--waiting", "20"],
 ]

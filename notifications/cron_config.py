@@ -11,6 +11,7 @@ import os
 from rq import cron
 
 from config import load_notify_config
+from notifications.content_checks import recheck_live
 from notifications.jobs import run_scan
 from notifications.publishing import publish_scheduled
 from notifications.relay import relay_outbox
@@ -73,4 +74,13 @@ cron.register(
     interval=86400,
     job_timeout=900,
     name="sanshen-api-call-purge",
+)
+# Content checks (workflow.checks): published items and items in review checked again,
+# their stale links fetched (links die later). A word list change enqueues it at once too.
+cron.register(
+    recheck_live,
+    queue_name=QUEUE,
+    interval=int(os.environ.get("CONTENT_RECHECK_INTERVAL") or 86_400),
+    job_timeout=3600,
+    name="sanshen-content-recheck",
 )

@@ -53,7 +53,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
         if session is not None:
             session.close()
 
-    from web import cli, cli_api, cli_columns, cli_logins, setup, views
+    from web import cli, cli_api, cli_checks, cli_columns, cli_logins, setup, views
 
     setup.init_app(app, config)
     app.register_blueprint(views.bp)
@@ -61,6 +61,7 @@ def create_app(config: Config | None = None, **overrides: Any) -> Flask:
     cli_columns.register(app)
     cli_logins.register(app)
     cli_api.register(app)
+    cli_checks.register(app)
     return app
 
 

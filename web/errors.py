@@ -28,6 +28,7 @@ from workflow.errors import (
     PrerequisiteMissing,
     RecallRefused,
     SeparationOfDuties,
+    SeriousFindings,
     StaleVersion,
     ValidationFailed,
     WorkflowError,
@@ -96,6 +97,21 @@ def _missing_label(entry: str) -> str:
     return entry
 
 
+# Refusals that read the same whatever their details, in the order they are tried.
+_FIXED_REFUSALS: tuple[tuple[type[WorkflowError], Any], ...] = (
+    (
+        SeparationOfDuties,
+        _l("按“三审”分离原则，您不能审核本人起草或已在其他环节审核过的稿件。"),
+    ),
+    (NotDesignated, _l("该栏目已指定信息报送员，请由指定的报送员起草。")),
+    (WrongUnit, _l("此操作须由稿件所属单位（或区政府办）的相应人员进行。")),
+    (NotAllowed, _l("您的账户没有执行此操作的权限。")),
+    (CommentRequired, _l("请填写意见，说明原因或需要修改的内容。")),
+    (ConfidentialityCheckRequired, _l("初审通过前须确认已完成保密审查。")),
+    (KindNotAllowed, _l("该栏目不接受此类信息（政策性栏目不得用新闻信息代替）。")),
+)
+
+
 def workflow_message(exc: WorkflowError) -> str:
     """The user's-language sentence for a refusal of the workflow library."""
     if isinstance(exc, StaleVersion):
@@ -105,20 +121,15 @@ def workflow_message(exc: WorkflowError) -> str:
     if isinstance(exc, RecallRefused | DelegationRefused | NudgeRefused):
         reason = getattr(exc, "reason", "")
         return str(_REFUSALS.get((exc.code, reason), _REFUSALS[(exc.code, "")]))
-    if isinstance(exc, SeparationOfDuties):
-        return _("按“三审”分离原则，您不能审核本人起草或已在其他环节审核过的稿件。")
-    if isinstance(exc, NotDesignated):
-        return _("该栏目已指定信息报送员，请由指定的报送员起草。")
-    if isinstance(exc, WrongUnit):
-        return _("此操作须由稿件所属单位（或区政府办）的相应人员进行。")
-    if isinstance(exc, NotAllowed):
-        return _("您的账户没有执行此操作的权限。")
-    if isinstance(exc, CommentRequired):
-        return _("请填写意见，说明原因或需要修改的内容。")
-    if isinstance(exc, ConfidentialityCheckRequired):
-        return _("初审通过前须确认已完成保密审查。")
-    if isinstance(exc, KindNotAllowed):
-        return _("该栏目不接受此类信息（政策性栏目不得用新闻信息代替）。")
+    for kind, sentence in _FIXED_REFUSALS:
+        if isinstance(exc, kind):
+            return str(sentence)
+    if isinstance(exc, SeriousFindings):
+        terms = "、".join(f"“{m.partition(':')[2]}”" for m in exc.missing)
+        return _(
+            "内容检查发现严重问题尚未处理：%(terms)s。请修改，或由区政府办核准放行。",
+            terms=terms,
+        )
     if isinstance(exc, PrerequisiteMissing):
         missing = "、".join(_missing_label(m) for m in exc.missing)
         return _("栏目发布要求未满足，缺少：%(missing)s", missing=missing)
@@ -301,6 +312,22 @@ _VALIDATION: list[tuple[re.Pattern[str], Any]] = [
         re.compile(r"the unit is not responsible for the column"),
         _l("所指单位不是该栏目的责任单位。"),
     ),
+    # Content checks (workflow.services.checks).
+    (re.compile(r"a reason is required"), _l("请填写理由。")),
+    (re.compile(r"the reason is longer than (?P<n>.+) characters"), _l("理由不能超过%(n)s字。")),
+    (
+        re.compile(r"only an open finding can be marked checked"),
+        _l("该问题已处理，不能再标记为已核实。"),
+    ),
+    (re.compile(r"only a serious finding is overridden"), _l("只有严重问题需要核准放行。")),
+    (re.compile(r"this finding is no longer open"), _l("该问题已处理，请刷新页面。")),
+    (re.compile(r"a term is required"), _l("请填写词语")),
+    (re.compile(r"the term is longer than (?P<n>.+) characters"), _l("词语不能超过%(n)s字。")),
+    (re.compile(r"unknown category .+"), _l("请从列表中选择类别。")),
+    (re.compile(r"unknown severity .+"), _l("请从列表中选择严重程度。")),
+    (re.compile(r"a list needs a name"), _l("请填写名称")),
+    (re.compile(r"a list named (?P<name>.+) exists"), _l("已有名为“%(name)s”的词库。")),
+    (re.compile(r"the list already has (?P<term>.+)"), _l("词库中已有“%(term)s”")),
 ]
 
 

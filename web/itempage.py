@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import Session, aliased, object_session
 
+from web.checkmarks import page_context
 from web.helpers import calendar, now, tz
 from web.labels import ATTACHMENT_TYPES, GUIDE_ELEMENTS, label
 from web.sanitize import body_text_lines
@@ -205,6 +206,7 @@ def context(session: Session, item: Item, user: User) -> dict[str, Any]:
         if a not in (Action.CREATE, Action.EDIT, Action.RECALL)
     }
     return {
+        **page_context(session, item, current, user),  # content-check findings
         "item": item,
         "rev": current,
         "live_rev": revisions.get(live) if live is not None else None,

@@ -133,6 +133,13 @@ ADMIN_ACTIONS = {
     "webhook.resume": _l("恢复推送订阅"),
     "webhook.delete": _l("删除推送订阅"),
     "webhook.replay": _l("重新推送"),
+    "wordlist.create": _l("新建词库"),
+    "wordlist.add": _l("添加词条"),
+    "wordlist.edit": _l("修改词条"),
+    "wordlist.delete": _l("删除词条"),
+    "wordlist.import": _l("导入词库"),
+    "finding.verified": _l("检查问题已核实"),
+    "finding.overridden": _l("严重问题核准放行"),
 }
 # …what its targets are…
 ADMIN_TARGETS = {
@@ -147,6 +154,8 @@ ADMIN_TARGETS = {
     "delegation": _l("委托"),
     "api_key": _l("接口密钥"),
     "webhook": _l("推送订阅"),
+    "word_list": _l("错敏词库"),
+    "finding": _l("内容检查问题"),
 }
 # …and the fields in its changes.
 ADMIN_FIELDS = {
@@ -215,6 +224,16 @@ ADMIN_FIELDS = {
     "failures": _l("连续失败次数"),
     "delivery": _l("推送记录"),
     "event": _l("事件"),
+    "term": _l("词语"),
+    "category": _l("类别"),
+    "severity": _l("严重程度"),
+    "suggestion": _l("建议改为"),
+    "status": _l("状态"),
+    "reason": _l("理由"),
+    "item_id": _l("稿件编号"),
+    "added": _l("新增"),
+    "changed": _l("修改"),
+    "removed": _l("删除"),
 }
 # The API keys' scopes (workflow.models.api.SCOPES).
 API_SCOPES = {"read": _l("只读"), "write": _l("读取与写入")}
@@ -340,3 +359,50 @@ REPORT_KINDS = {
 }
 ADMIN_FIELDS["recipients"] = _l("收件邮箱")
 ADMIN_FIELDS["day_of_month"] = _l("每月发送日")
+# Content checks (workflow.checks).
+CHECK_CATEGORIES = {
+    "serious_error": _l("严重错误"),
+    "sensitive": _l("敏感词"),
+    "banned": _l("禁用词"),
+    "nonstandard": _l("不规范用语"),
+    "typo": _l("易错词"),
+    "name": _l("名称职务"),
+    "link": _l("链接"),
+    "attachment": _l("附件"),
+}
+CHECK_SEVERITIES = {"serious": _l("严重"), "normal": _l("一般"), "hint": _l("提示")}
+CHECK_STATUSES = {
+    "open": _l("待处理"),
+    "fixed": _l("已修改"),
+    "verified": _l("已核实"),
+    "overridden": _l("已核准放行"),
+}
+# What a finding's `suggestion` code means for links, files and names.
+CHECK_NOTES = {
+    "hidden:no_text": _l("暗链：链接没有可见文字"),
+    "hidden:blank_image": _l("暗链：链接在空白或1像素图片上"),
+    "hidden:invisible": _l("暗链：链接被设为不可见"),
+    "dead:timeout": _l("死链：访问超时"),
+    "dead:connection": _l("死链：无法连接"),
+    "dead:redirects": _l("死链：跳转次数过多"),
+    "dead:error": _l("死链：访问出错"),
+    "dead:private": _l("错链：指向内网地址，公众无法访问"),
+    "empty": _l("附件为空"),
+    "corrupt": _l("附件无法打开（文件损坏或格式不符）"),
+    "bad_type": _l("附件类型不允许"),
+    "too_large": _l("附件过大，未能检查"),
+    "no_form": _l("办事指南提到申请表，但未上传表格"),
+    "retired_unit": _l("该单位已停用（更名或撤销），请使用现名称"),
+}
+
+
+def check_note(code: str) -> str:
+    """A finding's suggestion in words: the right form, or what is wrong."""
+    if code in CHECK_NOTES:
+        return str(CHECK_NOTES[code])
+    kind, _sep, rest = code.partition(":")
+    if kind == "dead" and rest.startswith("http:"):
+        return str(_l("死链：返回状态 %(status)s", status=rest[5:]))
+    if kind == "offsite":
+        return str(_l("跳转到站外网站：%(host)s", host=rest))
+    return code

@@ -45,6 +45,11 @@ def _client(app: Flask) -> redis.Redis | None:
     return client
 
 
+def redis_client(app: Flask) -> redis.Redis | None:
+    """The app's Redis client for enqueueing (None when none is configured)."""
+    return _client(app)
+
+
 def relay_now(app: Flask) -> int:
     """Relay the outbox in a session of its own; never raises for Redis."""
     client = _client(app)

@@ -110,7 +110,7 @@ def init_app(app: Flask, config: Config) -> None:
             response.headers.setdefault("Cache-Control", "no-store")
         return response
 
-    from web import errors, filters, holding_view, notify_bridge
+    from web import checks_bridge, errors, filters, holding_view, notify_bridge
     from web.blueprints import (
         account,
         admin,
@@ -123,6 +123,7 @@ def init_app(app: Flask, config: Config) -> None:
         annual,
         atom,
         auth,
+        checks,
         deliveries,
         disclosure,
         drafting,
@@ -133,6 +134,7 @@ def init_app(app: Flask, config: Config) -> None:
         office_view,
         review,
         review_forms,
+        wordlists,
     )
 
     filters.register(app)
@@ -159,9 +161,12 @@ def init_app(app: Flask, config: Config) -> None:
         disclosure.bp,
         annual.bp,
         admin_api.bp,
+        checks.bp,
+        wordlists.bp,
     ):
         app.register_blueprint(bp)
     notify_bridge.init_app(app)
+    checks_bridge.init_app(app)
     from web import api
 
     api.init_app(app)

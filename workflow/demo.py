@@ -22,6 +22,7 @@ from workflow.reporting.kinds import apply_guessed_kinds
 from workflow.services import columns as column_settings
 from workflow.services import units as unit_settings
 from workflow.services import users as user_settings
+from workflow.services.checks import load_starter
 from workflow.timezones import local_day
 
 DEMO_PASSWORD = "sanshen-demo"
@@ -310,6 +311,9 @@ def load_demo(session: Session, now: datetime, password: str = DEMO_PASSWORD) ->
         return DemoSummary(already_loaded=True)
     summary = load_columns(session, now)
     link_columns(session, now)
+    # The starter word lists (workflow/checks/data): the demo's items are checked as
+    # they are saved, and the 错敏词库 page has something to show.
+    load_starter(session, actor=None, now=now)
     apply_guessed_kinds(session)  # the seeds' tables carry no inspection kinds
     users: dict[str, User] = {}
     for login, name, unit_name, roles in DEMO_USERS:

@@ -98,6 +98,13 @@ class PrerequisiteMissing(ValidationFailed):
         self.missing = tuple(missing)
 
 
+class SeriousFindings(PrerequisiteMissing):
+    """The revision has serious (严重) check findings neither fixed nor overridden by the
+    office; `missing` lists them as "finding:<term>"."""
+
+    code = "serious_findings"
+
+
 class KindNotAllowed(PrerequisiteMissing):
     """E.g. a news item in a policy column (政策性栏目不得用新闻信息代替)."""
 

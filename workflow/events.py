@@ -158,3 +158,31 @@ class WebhookPaused:
     url: str
     failures: int
     at: datetime
+
+
+@dataclass(frozen=True)
+class LinksToCheck:
+    """A check found links with no fresh result: the link job fetches them (never the
+    request) and checks the item again."""
+
+    item_id: int
+    urls: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class WordListChanged:
+    """An entry of a word list was added, changed or removed: live items are rechecked."""
+
+    list_id: int
+
+
+@dataclass(frozen=True)
+class LiveFindings:
+    """A recheck found something new on a published item: its drafter and the office
+    hear of it."""
+
+    item_id: int
+    unit_id: int
+    drafter_id: int
+    title: str
+    finding_ids: tuple[int, ...]

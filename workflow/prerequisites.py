@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any, Final
 
 from workflow.enums import AttachmentType, ContentType, ItemKind
-from workflow.errors import KindNotAllowed, PrerequisiteMissing
+from workflow.errors import KindNotAllowed, PrerequisiteMissing, SeriousFindings
 
 # 办事指南八要素 (seed 000): field key → Chinese label.
 SERVICE_GUIDE_ELEMENTS: Final[dict[str, str]] = {
@@ -103,6 +103,16 @@ class Prerequisites:
             )
 
 
+def check_findings(serious_terms: Iterable[str]) -> None:
+    """A revision with serious content-check findings still open (workflow.checks) is
+    neither submitted nor approved until each is fixed or overridden by the office."""
+    terms = list(dict.fromkeys(serious_terms))
+    if terms:
+        raise SeriousFindings(
+            "serious check findings open: " + ", ".join(terms), [f"finding:{t}" for t in terms]
+        )
+
+
 def describe_missing(missing: Iterable[str]) -> list[str]:
     """Chinese labels for the entries of PrerequisiteMissing.missing."""
     labels = []
@@ -112,6 +122,8 @@ def describe_missing(missing: Iterable[str]) -> list[str]:
             labels.append(f"附件：{ATTACHMENT_LABELS.get(key, key)}")
         elif kind == "field":
             labels.append(f"要素：{SERVICE_GUIDE_ELEMENTS.get(key, key)}")
+        elif kind == "finding":
+            labels.append(f"严重问题：{key}")
         else:
             labels.append(entry)
     return labels

@@ -27,7 +27,7 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.wrappers import Response
 
 from web import db_session
-from web.blueprints.review import form_refused
+from web.blueprints.review import form_refused, render_item
 from web.errors import workflow_message
 from web.forms import ATTACHMENT_SLOTS, CommentForm, ItemForm, RemoveAttachmentForm, VersionForm
 from web.helpers import actor, now, require_role, run, visible_item
@@ -43,7 +43,13 @@ from workflow.deadlines.scopes import part_scopes
 from workflow.docx_body import MAX_BYTES as DOCX_MAX_BYTES
 from workflow.docx_body import docx_body
 from workflow.enums import Action, AttachmentType, ItemKind, Role, State
-from workflow.errors import NotDesignated, StaleVersion, ValidationFailed, WorkflowError
+from workflow.errors import (
+    NotDesignated,
+    SeriousFindings,
+    StaleVersion,
+    ValidationFailed,
+    WorkflowError,
+)
 from workflow.importer.errors import ImportFileError
 from workflow.models import AuditEvent, Column, ColumnAssignment, Item
 from workflow.outcome import Outcome
@@ -540,6 +546,7 @@ def edit_item(item_id: int) -> Any:
             event_date=form.event_date.data,
             prompt_window=current_app.config["SANSHEN"].PROMPT_WINDOW_WORKDAYS,
             part_id=_chosen_part(form),
+            store=_store(),  # files not read yet are read for the content checks
         )
     except UploadRefused as exc:
         return _render_form(form, column, item, str(exc), exc.status)
@@ -587,7 +594,11 @@ def _drafting_action(
     kwargs: dict[str, Any] = {"item_id": item_id, "expected_version": form.version.data}
     if isinstance(form, CommentForm):  # exactly when `comment`
         kwargs["comment"] = form.comment.data
-    run(service, **kwargs)
+    try:
+        run(service, **kwargs)
+    except SeriousFindings as exc:  # the content checks' serious findings, named
+        db_session().expire_all()
+        return render_item(item, workflow_message(exc), exc.http_status)
     flash(message, "ok")
     return redirect(url_for("review.item", item_id=item_id))
 

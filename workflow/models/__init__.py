@@ -14,6 +14,7 @@ from workflow.models.api import (
 from workflow.models.audit import AuditEvent
 from workflow.models.base import Base, UTCDateTime
 from workflow.models.calendar import CalendarYear, HolidayOverride
+from workflow.models.checks import BlobCheck, Finding, LinkCheck, WordEntry, WordList
 from workflow.models.columns import (
     Column,
     ColumnAssignment,
@@ -60,6 +61,7 @@ __all__ = [
     "AuditEvent",
     "Base",
     "Blob",
+    "BlobCheck",
     "CalendarYear",
     "ChannelPreference",
     "Column",
@@ -75,12 +77,14 @@ __all__ = [
     "DisclosureRequest",
     "ExternalPublication",
     "FeedToken",
+    "Finding",
     "HolidayOverride",
     "InboxMessage",
     "Item",
     "ItemChange",
     "ItemStateCount",
     "Leader",
+    "LinkCheck",
     "LoginEvent",
     "LoginFailure",
     "Nudge",
@@ -106,5 +110,7 @@ __all__ = [
     "WebhookAttempt",
     "WebhookDelivery",
     "WebhookSubscription",
+    "WordEntry",
+    "WordList",
     "assignment_drafters",
 ]

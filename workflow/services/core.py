@@ -44,6 +44,7 @@ from workflow.models import (
     Column,
     ColumnAssignment,
     ColumnLink,
+    Finding,
     Item,
     Obligation,
     Revision,
@@ -158,12 +159,16 @@ class ColumnFacts:
     prerequisites: Prerequisites
     has_links: bool  # publishing here obliges a publication in a linked column
     owes: bool  # the item's unit has open obligations in this column
+    # The current revision has a serious content-check finding still open (or only
+    # 已核实): submit and approval refuse it (workflow.services.checks).
+    flagged: bool = False
 
 
 # Built once: a transition binds parameters instead of rebuilding its statements.
 _COLUMNS = cast(Table, Column.__table__)
 _LINKS = cast(Table, ColumnLink.__table__)
 _OBLIGATIONS = cast(Table, Obligation.__table__)
+_FINDINGS = cast(Table, Finding.__table__)
 _LOAD = (
     select(
         *(_ITEMS.c[name] for name in SNAPSHOT_FIELDS),
@@ -180,6 +185,14 @@ _LOAD = (
             _OBLIGATIONS.c.cancelled_at.is_(None),
         )
         .label("owes"),
+        exists()
+        .where(
+            _FINDINGS.c.item_id == _ITEMS.c.id,
+            _FINDINGS.c.revision_no == _ITEMS.c.current_revision_no,
+            _FINDINGS.c.severity == "serious",
+            _FINDINGS.c.status.in_(("open", "verified")),
+        )
+        .label("flagged"),
     )
     .join(_COLUMNS, _COLUMNS.c.id == _ITEMS.c.column_id)
     .where(_ITEMS.c.id == bindparam("item_id"))
@@ -219,13 +232,16 @@ def load(session: Session, item_id: int) -> tuple[ItemSnapshot, ColumnFacts]:
         raise NotFound(f"item {item_id} does not exist")
     values = row._mapping
     item = ItemSnapshot(**{name: values[name] for name in SNAPSHOT_FIELDS})
-    path, retired_at, content_type, prerequisites, has_links, owes = row[len(SNAPSHOT_FIELDS) :]
+    path, retired_at, content_type, prerequisites, has_links, owes, flagged = row[
+        len(SNAPSHOT_FIELDS) :
+    ]
     return item, ColumnFacts(
         path=path,
         retired=retired_at is not None,
         prerequisites=Prerequisites.of(content_type, prerequisites),
         has_links=bool(has_links),
         owes=bool(owes),
+        flagged=bool(flagged),
     )
 
 

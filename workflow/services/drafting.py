@@ -19,6 +19,7 @@ from sqlalchemy.orm import Session
 from workflow import audit
 from workflow.attachments import check_attachment
 from workflow.calendar import Due
+from workflow.checks.revisions import read_blob
 from workflow.deadlines.due import DEFAULT_PROMPT_WINDOW, item_due, load_calendar
 from workflow.deadlines.scopes import part_scopes
 from workflow.enums import Action, AttachmentType, ItemKind, State
@@ -42,6 +43,7 @@ from workflow.models import (
 )
 from workflow.outcome import Outcome, done
 from workflow.prerequisites import Prerequisites
+from workflow.services.checks import after_save
 from workflow.services.core import (
     EDITABLE_STATES,
     check_designated,
@@ -291,7 +293,8 @@ def create_item(
         now=now,
         creating=True,
     )
-    return done(item, [event(ItemCreated, item, row)])
+    checks = after_save(session, item.id, first.number, now)
+    return done(item, [event(ItemCreated, item, row), *checks])
 
 
 @one_flush
@@ -308,6 +311,7 @@ def update_draft(
     event_date: date | None = None,
     prompt_window: int = DEFAULT_PROMPT_WINDOW,
     part_id: int | None = None,
+    store: BlobStore | None = None,
 ) -> Outcome[Item]:
     """Edit the working revision of a draft or returned item (and the part it belongs
     to, when its column has parts)."""
@@ -328,7 +332,7 @@ def update_draft(
             due_date=due.date if due else None, due_provisional=bool(due and due.provisional)
         )
     _record_edit(session, item, expected_version, rev, actor, now, "修改内容", changes)
-    return done(item)
+    return done(item, after_save(session, item.id, rev.number, now, store))
 
 
 @one_flush
@@ -357,6 +361,8 @@ def add_attachment(
     sha = store.put(data)
     if session.get(Blob, sha) is None:
         session.add(Blob(sha256=sha, size=len(data), created_at=now))
+        session.flush()  # the file's check row refers to it
+    read_blob(session, sha, filename, data, now)  # what it opens to, read once per content
     att = Attachment(
         blob_sha256=sha,
         filename=filename[:255],
@@ -368,7 +374,7 @@ def add_attachment(
     _record_edit(
         session, item, expected_version, rev, actor, now, f"添加附件：{att.filename}", changes
     )
-    return done(att)
+    return done(att, after_save(session, item.id, rev.number, now, store))
 
 
 @one_flush
@@ -409,4 +415,4 @@ def remove_attachment(
         f"删除附件：{original.filename}",
         changes,
     )
-    return done(item)
+    return done(item, after_save(session, item.id, rev.number, now))

@@ -32,6 +32,7 @@ from workflow.events import (
 )
 from workflow.models import Item, Revision, User
 from workflow.outcome import Outcome, done
+from workflow.services.checks import check_for_submit, require_no_serious
 from workflow.services.core import (
     AnyItem,
     ItemSnapshot,
@@ -83,6 +84,9 @@ def _submit(
     require_aware(now)
     item, facts, _ = begin_transition(session, item_id, actor, action, expected_version)
     check_publishable(session, item, facts)
+    # The content checks once more (a list may have changed since the last save); a
+    # serious finding neither fixed nor overridden by the office refuses the submit.
+    checks = check_for_submit(session, item.id, item.current_revision_no, now)
     row = write(
         session,
         item,
@@ -93,7 +97,7 @@ def _submit(
         now=now,
         freeze=True,  # the submitted revision is frozen in the same statement
     )
-    return done(item, [event(ItemSubmitted, item, row)])
+    return done(item, [event(ItemSubmitted, item, row), *checks])
 
 
 @one_flush
@@ -117,6 +121,8 @@ def approve(
     stage = item.state
     if stage == State.INITIAL_REVIEW and not confidentiality_checked:
         raise ConfidentialityCheckRequired("初审 approval needs the 保密审查 confirmation")
+    if facts.flagged:  # read with the item: no query unless there is something to name
+        require_no_serious(session, item.id, item.current_revision_no)
     to_state = next_state(item, Action.APPROVE)
     first_time = item.first_published_at is None
     changes: dict[str, Any] = {}

@@ -5,6 +5,7 @@ and a month's batch has a form per published revision."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import docx
@@ -142,6 +143,42 @@ def test_pdf_text(session: Session, world: World, published: Item) -> None:
     ):
         assert "".join(expected.split()) in compact, expected
     assert PdfReader(io.BytesIO(data)).metadata.title.endswith(form.title)
+
+
+def test_pdf_of_the_longest_opinions_runs_over_pages(
+    session: Session, world: World, published: Item
+) -> None:
+    """A 2,000-character opinion (the form's limit), one of 300 short lines and many
+    attachments: a table row cannot break across pages, so each long text is cut into
+    rows (reportlab refused the form with LayoutError, a 500 on the item page)."""
+    form = review_form(session, published.id, 1)
+    assert form is not None
+    long_opinion = "请按意见修改" * 333 + "末尾"  # 2,000 characters
+    many_lines = "\n".join(f"第{i}条意见" for i in range(300))
+    first, head, office = form.signoffs
+    form = replace(
+        form,
+        title="标" * 500,
+        attachments=tuple(f"附件：第{i}个附件的很长的文件名称.docx" for i in range(80)),
+        signoffs=(replace(first, opinion=long_opinion), replace(head, opinion=many_lines), office),
+    )
+    data = review_form_pdf.render([form, form], at(30))
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) > 4
+    compact = "".join(pdf_text(data).split())
+    assert compact.count("请按意见修改") == 2 * 333
+    assert compact.count("末尾") == 2
+    assert "第0条意见第1条意见" in compact and "第299条意见" in compact
+    assert "第79个附件" in compact
+    assert compact.count("签名：" + "".join(head.reviewer.split())) == 2
+
+
+def test_pieces_keep_every_character() -> None:
+    text = "甲" * 95 + "\n\n" + "ab c" * 40 + "\n" + "乙"
+    parts = review_form_pdf.pieces(text, 11, 100, max_lines=3)
+    assert len(parts) > 3
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+    assert review_form_pdf.pieces("短", 11, 100) == ["短"]
 
 
 def test_a_revision_in_review_keeps_the_live_form(

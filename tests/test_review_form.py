@@ -181,6 +181,27 @@ def test_pieces_keep_every_character() -> None:
     assert review_form_pdf.pieces("短", 11, 100) == ["短"]
 
 
+def test_a_retracted_item_says_so(session: Session, world: World, published: Item) -> None:
+    """A form filed after 撤稿 must not read as if the item were still on the portal."""
+    assert world.office_editor is not None
+    act(session, "retract", published, by=world.office_editor, now=at(30), comment="内容已过时")
+    form = review_form(session, published.id, form_revision(published))
+    assert form is not None and form.revision_no == 1
+    assert form.retracted_at == at(30) and form.retraction_reason == "内容已过时"
+    rows = cells(docx.Document(io.BytesIO(review_form_docx.render([form], at(31)))).tables[0])
+    assert rows[-1][0] == "撤稿"
+    assert rows[-1][1] == "已于2026年11月4日 15:00撤稿，原因：内容已过时"
+    compact = "".join(pdf_text(review_form_pdf.render([form], at(31))).split())
+    assert "已于2026年11月4日15:00撤稿，原因：内容已过时" in compact
+    # A form of an item never retracted has no such row.
+    other = new_item(session, world, T0)
+    publish(session, world, other, at(1))
+    kept = review_form(session, other.id, 1)
+    assert kept is not None and kept.retracted_at is None
+    last = cells(docx.Document(io.BytesIO(review_form_docx.render([kept], at(31)))).tables[0])[-1]
+    assert last[0] == "内容摘要\n（SHA-256）"
+
+
 def test_a_revision_in_review_keeps_the_live_form(
     session: Session, world: World, published: Item
 ) -> None:

@@ -143,6 +143,12 @@ def test_the_office_batch(app: Flask, portal: Portal, monkeypatch: pytest.Monkey
     assert "本期共发布 0 条信息" in empty and "review-forms.docx" not in empty
     bad = editor.get("/office/review-forms?period=2026年13月")
     assert bad.status_code == 422 and "无法识别的期间" in bad.get_data(as_text=True)
+    assert "2026年第4季度" in bad.get_data(as_text=True)  # the spellings it reads
+    # The same on a download's address typed by hand: the page and its message, no 404.
+    for fmt in ("docx", "pdf"):
+        typed = editor.get(f"/office/review-forms.{fmt}?period=2026年十三月")
+        assert typed.status_code == 422 and typed.mimetype == "text/html", fmt
+        assert "无法识别的期间“2026年十三月”" in typed.get_data(as_text=True)
     assert editor.get("/office/review-forms.docx?period=2026-10&unit=99999999").status_code == 404
     # Over the web's limit: the page names the command instead of a huge file.
     monkeypatch.setattr(review_forms, "BATCH_LIMIT", 1)

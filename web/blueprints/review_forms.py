@@ -51,7 +51,11 @@ def period_arg() -> tuple[Period | None, str, str | None]:
     try:
         return parse_period(text), text, None
     except PeriodError:
-        message = _("无法识别的期间“%(text)s”，请填写如 2026-10、2026-Q4 或 2026。", text=text)
+        message = _(
+            "无法识别的期间“%(text)s”：月份请写 2026年11月、2026-11 或 202611，"
+            "季度写 2026-Q4 或 2026年第4季度，全年写 2026。",
+            text=text,
+        )
         return None, text, message
 
 
@@ -120,8 +124,8 @@ def batch(fmt: str) -> Any:
     if fmt not in FORMATS:
         abort(404)
     period, _text, _error = period_arg()
-    if period is None:
-        abort(404)
+    if period is None:  # a period typed into the address: the page says what is wrong
+        return batch_page()
     unit_id = as_id(request.args.get("unit"))
     unit = db_session().get(Unit, unit_id) if unit_id is not None else None
     if unit_id is not None and unit is None:

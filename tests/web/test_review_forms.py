@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from web.blueprints import review_forms
 from workflow import services
-from workflow.models import Unit
+from workflow.models import Item, Unit
 
 from ..services import act
 from .support import Portal, login, user_of
@@ -93,6 +93,28 @@ def test_who_may_download_and_bad_addresses(app: Flask, portal: Portal) -> None:
     assert editor.get(f"/items/{item_id}/review-form.pdf").status_code == 200
     for bad in ("review-form.xls", "review-form.docx?revision=9", "review-form.pdf?revision=x"):
         assert editor.get(f"/items/{item_id}/{bad}").status_code == 404, bad
+
+
+def test_a_retracted_items_form_is_not_called_unpublished(app: Flask, portal: Portal) -> None:
+    """After 撤稿 the item has no live revision: its form was offered as "未发布", though
+    the revision had been published; it is the retracted one, and the form says so."""
+    item_id = _published(app, portal, "已撤下的信息", OCTOBER)
+    with app.app_context():
+        session: Session = app.extensions["sanshen.sessions"]()
+        item = session.get(Item, item_id)
+        assert item is not None
+        later = OCTOBER + timedelta(days=3)
+        editor = user_of(session, portal, "editor")
+        act(session, "retract", item, by=editor, now=later, comment="政策已废止")
+        session.commit()
+        session.close()
+    drafter = login(app, portal.logins["drafter"])
+    page = drafter.get(f"/items/{item_id}").get_data(as_text=True)
+    section = page.split('id="review-form"', 1)[1].split("</section>", 1)[0]
+    assert "第1版（已撤稿）" in section and "未发布" not in section
+    pdf = drafter.get(f"/items/{item_id}/review-form.pdf?revision=1")
+    text = "".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
+    assert "已于2026年10月15日10:00撤稿，原因：政策已废止" in text
 
 
 def test_a_revision_in_review_offers_both_forms(app: Flask, portal: Portal) -> None:

@@ -202,6 +202,24 @@ def test_a_retracted_item_says_so(session: Session, world: World, published: Ite
     assert last[0] == "内容摘要\n（SHA-256）"
 
 
+def test_characters_xml_cannot_hold_do_not_break_the_docx(
+    session: Session, world: World
+) -> None:
+    """An opinion typed with U+FFFF (valid UTF-8, accepted by the services) made lxml
+    refuse the whole .docx: a 500. Such characters are left out of the document."""
+    assert world.office_editor is not None
+    item = new_item(session, world, T0)
+    act(session, "submit", item, by=world.drafter, now=at(1))
+    deputy = world.user(Role.DEPUTY_HEAD)
+    act(session, "approve", item, by=deputy, now=at(2), confidentiality_checked=True,
+        comment="同意\uffff报\x0b送\ufffe")
+    form = review_form(session, item.id, 1)
+    assert form is not None and form.signoffs[0].opinion == "同意\uffff报\x0b送\ufffe"
+    table = docx.Document(io.BytesIO(review_form_docx.render([form], at(3)))).tables[0]
+    assert table.cell(6, 1).text.startswith("同意报送\n签名：")
+    assert "同意" in pdf_text(review_form_pdf.render([form], at(3)))
+
+
 def test_a_revision_in_review_keeps_the_live_form(
     session: Session, world: World, published: Item
 ) -> None:

@@ -172,6 +172,12 @@ def test_the_office_batch(app: Flask, portal: Portal, monkeypatch: pytest.Monkey
         assert typed.status_code == 422 and typed.mimetype == "text/html", fmt
         assert "无法识别的期间“2026年十三月”" in typed.get_data(as_text=True)
     assert editor.get("/office/review-forms.docx?period=2026-10&unit=99999999").status_code == 404
+    # A unit that is not an id is not "all units" either (it was: the whole batch).
+    for bad_unit in ("abc", "-1", "99999999999999999999999", "99999999"):
+        for path in ("/office/review-forms", "/office/review-forms.pdf"):
+            answer = editor.get(f"{path}?period=2026-10&unit={bad_unit}")
+            assert answer.status_code == 404, (path, bad_unit)
+    assert editor.get("/office/review-forms?period=2026-10&unit=").status_code == 200
     # Over the web's limit: the page names the command instead of a huge file.
     monkeypatch.setattr(review_forms, "BATCH_LIMIT", 1)
     over = editor.get(f"/office/review-forms.pdf?period=2026-10&unit={unit}")

@@ -254,6 +254,27 @@ def test_a_return_voids_the_rounds_approvals(session: Session, world: World) -> 
     assert not any(s.signed for s in form.signoffs) and not form.confidentiality_checked
 
 
+def test_a_returned_revisions_form_shows_the_return(session: Session, world: World) -> None:
+    """Approved at 初审, returned at 审核 and not resubmitted (the drafter edits a new
+    revision): revision 1's form is that round — 初审's approval and 审核's 退回 with its
+    opinion — not "尚未审核" for stages that acted."""
+    item = new_item(session, world, T0)
+    deputy, head = world.user(Role.DEPUTY_HEAD), world.user(Role.HEAD)
+    act(session, "submit", item, by=world.drafter, now=at(1))
+    act(session, "approve", item, by=deputy, now=at(2), confidentiality_checked=True)
+    act(session, "reject", item, by=head, now=at(3), comment="数据有误，请核实")
+    form = review_form(session, item.id, 1)
+    assert form is not None
+    first, second, third = form.signoffs
+    assert (first.reviewer, first.at, first.opinion) == (deputy.name, at(2), "")
+    assert (second.reviewer, second.at) == (head.name, at(3))
+    assert second.opinion == "退回修改：数据有误，请核实"
+    assert not third.signed and form.confidentiality_checked and form.published_at is None
+    rows = cells(docx.Document(io.BytesIO(review_form_docx.render([form], at(4)))).tables[0])
+    assert rows[7][1].startswith(f"退回修改：数据有误，请核实\n签名：{head.name}")
+    assert rows[8][1].startswith("（尚未审核）")
+
+
 def test_content_changed_behind_the_trail_is_said(
     session: Session, world: World, published: Item
 ) -> None:

@@ -153,12 +153,14 @@ def review_forms(session: Session, keys: Sequence[tuple[int, int]]) -> list[Revi
 def _form(item: Any, rev: Revision, rows: list[tuple[AuditEvent, str]]) -> ReviewForm:
     submitted: tuple[AuditEvent, str] | None = None
     approvals: dict[str, tuple[AuditEvent, str]] = {}
+    returned: tuple[AuditEvent, str] | None = None
     published_at: datetime | None = None
     for row, name in rows:
         if row.action in (Action.SUBMIT, Action.RESUBMIT):
-            submitted, approvals = (row, name), {}  # a new round of 三审
+            # A new round of 三审: a return voided the last one's approvals.
+            submitted, approvals, returned = (row, name), {}, None
         elif row.action == Action.REJECT:
-            approvals = {}  # a return voids the round's approvals
+            returned = (row, name)  # the round as it ended, until a resubmission
         elif row.action == Action.APPROVE and row.from_state is not None:
             approvals[row.from_state] = (row, name)
             if row.to_state == State.PUBLISHED:
@@ -166,13 +168,17 @@ def _form(item: Any, rev: Revision, rows: list[tuple[AuditEvent, str]]) -> Revie
     signoffs = []
     for stage, label, role in STAGE_ROWS:
         got = approvals.get(stage)
+        opinion = (got[0].comment or "") if got else ""
+        if got is None and returned is not None and returned[0].from_state == stage:
+            # The stage that returned this revision: its 退回 opinion, signed.
+            got, opinion = returned, f"退回修改：{returned[0].comment or ''}"
         signoffs.append(
             Signoff(
                 stage,
                 label,
                 role,
                 reviewer=got[1] if got else "",
-                opinion=(got[0].comment or "") if got else "",
+                opinion=opinion,
                 at=got[0].at if got else None,
             )
         )

@@ -5,6 +5,7 @@ and a month's batch has a form per published revision."""
 from __future__ import annotations
 
 import io
+from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
 
 import docx
@@ -144,6 +145,81 @@ def test_pdf_text(session: Session, world: World, published: Item) -> None:
     assert PdfReader(io.BytesIO(data)).metadata.title.endswith(form.title)
 
 
+def test_pdf_of_the_longest_opinions_runs_over_pages(
+    session: Session, world: World, published: Item
+) -> None:
+    """A 2,000-character opinion (the form's limit), one of 300 short lines and many
+    attachments: a table row cannot break across pages, so each long text is cut into
+    rows (reportlab refused the form with LayoutError, a 500 on the item page)."""
+    form = review_form(session, published.id, 1)
+    assert form is not None
+    long_opinion = "请按意见修改" * 333 + "末尾"  # 2,000 characters
+    many_lines = "\n".join(f"第{i}条意见" for i in range(300))
+    first, head, office = form.signoffs
+    form = replace(
+        form,
+        title="标" * 500,
+        attachments=tuple(f"附件：第{i}个附件的很长的文件名称.docx" for i in range(80)),
+        signoffs=(replace(first, opinion=long_opinion), replace(head, opinion=many_lines), office),
+    )
+    data = review_form_pdf.render([form, form], at(30))
+    reader = PdfReader(io.BytesIO(data))
+    assert len(reader.pages) > 4
+    compact = "".join(pdf_text(data).split())
+    assert compact.count("请按意见修改") == 2 * 333
+    assert compact.count("末尾") == 2
+    assert "第0条意见第1条意见" in compact and "第299条意见" in compact
+    assert "第79个附件" in compact
+    assert compact.count("签名：" + "".join(head.reviewer.split())) == 2
+
+
+def test_pieces_keep_every_character() -> None:
+    text = "甲" * 95 + "\n\n" + "ab c" * 40 + "\n" + "乙"
+    parts = review_form_pdf.pieces(text, 11, 100, max_lines=3)
+    assert len(parts) > 3
+    assert "".join(parts).replace("\n", "") == text.replace("\n", "")
+    assert review_form_pdf.pieces("短", 11, 100) == ["短"]
+
+
+def test_a_retracted_item_says_so(session: Session, world: World, published: Item) -> None:
+    """A form filed after 撤稿 must not read as if the item were still on the portal."""
+    assert world.office_editor is not None
+    act(session, "retract", published, by=world.office_editor, now=at(30), comment="内容已过时")
+    form = review_form(session, published.id, form_revision(published))
+    assert form is not None and form.revision_no == 1
+    assert form.retracted_at == at(30) and form.retraction_reason == "内容已过时"
+    rows = cells(docx.Document(io.BytesIO(review_form_docx.render([form], at(31)))).tables[0])
+    assert rows[-1][0] == "撤稿"
+    assert rows[-1][1] == "已于2026年11月4日 15:00撤稿，原因：内容已过时"
+    compact = "".join(pdf_text(review_form_pdf.render([form], at(31))).split())
+    assert "已于2026年11月4日15:00撤稿，原因：内容已过时" in compact
+    # A form of an item never retracted has no such row.
+    other = new_item(session, world, T0)
+    publish(session, world, other, at(1))
+    kept = review_form(session, other.id, 1)
+    assert kept is not None and kept.retracted_at is None
+    last = cells(docx.Document(io.BytesIO(review_form_docx.render([kept], at(31)))).tables[0])[-1]
+    assert last[0] == "内容摘要\n（SHA-256）"
+
+
+def test_characters_xml_cannot_hold_do_not_break_the_docx(
+    session: Session, world: World
+) -> None:
+    """An opinion typed with U+FFFF (valid UTF-8, accepted by the services) made lxml
+    refuse the whole .docx: a 500. Such characters are left out of the document."""
+    assert world.office_editor is not None
+    item = new_item(session, world, T0)
+    act(session, "submit", item, by=world.drafter, now=at(1))
+    deputy = world.user(Role.DEPUTY_HEAD)
+    act(session, "approve", item, by=deputy, now=at(2), confidentiality_checked=True,
+        comment="同意\uffff报\x0b送\ufffe")
+    form = review_form(session, item.id, 1)
+    assert form is not None and form.signoffs[0].opinion == "同意\uffff报\x0b送\ufffe"
+    table = docx.Document(io.BytesIO(review_form_docx.render([form], at(3)))).tables[0]
+    assert table.cell(6, 1).text.startswith("同意报送\n签名：")
+    assert "同意" in pdf_text(review_form_pdf.render([form], at(3)))
+
+
 def test_a_revision_in_review_keeps_the_live_form(
     session: Session, world: World, published: Item
 ) -> None:
@@ -176,6 +252,27 @@ def test_a_return_voids_the_rounds_approvals(session: Session, world: World) -> 
     assert form is not None
     assert form.submitted_at == at(4)
     assert not any(s.signed for s in form.signoffs) and not form.confidentiality_checked
+
+
+def test_a_returned_revisions_form_shows_the_return(session: Session, world: World) -> None:
+    """Approved at 初审, returned at 审核 and not resubmitted (the drafter edits a new
+    revision): revision 1's form is that round — 初审's approval and 审核's 退回 with its
+    opinion — not "尚未审核" for stages that acted."""
+    item = new_item(session, world, T0)
+    deputy, head = world.user(Role.DEPUTY_HEAD), world.user(Role.HEAD)
+    act(session, "submit", item, by=world.drafter, now=at(1))
+    act(session, "approve", item, by=deputy, now=at(2), confidentiality_checked=True)
+    act(session, "reject", item, by=head, now=at(3), comment="数据有误，请核实")
+    form = review_form(session, item.id, 1)
+    assert form is not None
+    first, second, third = form.signoffs
+    assert (first.reviewer, first.at, first.opinion) == (deputy.name, at(2), "")
+    assert (second.reviewer, second.at) == (head.name, at(3))
+    assert second.opinion == "退回修改：数据有误，请核实"
+    assert not third.signed and form.confidentiality_checked and form.published_at is None
+    rows = cells(docx.Document(io.BytesIO(review_form_docx.render([form], at(4)))).tables[0])
+    assert rows[7][1].startswith(f"退回修改：数据有误，请核实\n签名：{head.name}")
+    assert rows[8][1].startswith("（尚未审核）")
 
 
 def test_content_changed_behind_the_trail_is_said(

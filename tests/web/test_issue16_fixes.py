@@ -209,6 +209,32 @@ def test_opening_a_message_marks_it_read_and_its_time_is_shown(app: Flask, porta
     assert "已读" in row
 
 
+def test_opening_a_message_never_leaves_the_host(app: Flask, portal: Portal) -> None:
+    """No stored link, however odd, sends the browser to another host: browsers read
+    "/\\evil" as "//evil", so the Location must have no backslash (Werkzeug quotes it as
+    %5C) and no "//" start; an ordinary link keeps its path, query and fragment."""
+    links = [
+        "http://portal.example/\\evil.example/x",
+        "/\\/evil.example",
+        "https://portal.example//evil.example/x",
+        "https:///evil.example",
+        "javascript:alert(1)",
+        "/items/9\x01\t",
+    ]
+    head = login(app, portal.logins["head"])
+    _html, token = page_token(head, "/messages/")
+    for link in links:
+        message = _message(app, portal.ids["head"], f"跳转测试 {link!r}", link)
+        response = head.post(f"/messages/{message}/open", data={"csrf_token": token})
+        assert response.status_code == 302, link
+        location = response.headers["Location"]
+        assert location.startswith("/") and not location.startswith("//"), (link, location)
+        assert "\\" not in location and location.isprintable(), (link, location)
+    kept = _message(app, portal.ids["head"], "跳转测试", "http://portal.example/items/9?a=1#t")
+    response = head.post(f"/messages/{kept}/open", data={"csrf_token": token})
+    assert response.headers["Location"] == "/items/9?a=1#t"
+
+
 # --------------------------------------------------------------------------- import
 
 

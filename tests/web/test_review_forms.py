@@ -17,7 +17,7 @@ from sqlalchemy.orm import Session
 
 from web.blueprints import review_forms
 from workflow import services
-from workflow.models import Unit
+from workflow.models import Item, Unit
 
 from ..services import act
 from .support import Portal, login, user_of
@@ -95,6 +95,28 @@ def test_who_may_download_and_bad_addresses(app: Flask, portal: Portal) -> None:
         assert editor.get(f"/items/{item_id}/{bad}").status_code == 404, bad
 
 
+def test_a_retracted_items_form_is_not_called_unpublished(app: Flask, portal: Portal) -> None:
+    """After 撤稿 the item has no live revision: its form was offered as "未发布", though
+    the revision had been published; it is the retracted one, and the form says so."""
+    item_id = _published(app, portal, "已撤下的信息", OCTOBER)
+    with app.app_context():
+        session: Session = app.extensions["sanshen.sessions"]()
+        item = session.get(Item, item_id)
+        assert item is not None
+        later = OCTOBER + timedelta(days=3)
+        editor = user_of(session, portal, "editor")
+        act(session, "retract", item, by=editor, now=later, comment="政策已废止")
+        session.commit()
+        session.close()
+    drafter = login(app, portal.logins["drafter"])
+    page = drafter.get(f"/items/{item_id}").get_data(as_text=True)
+    section = page.split('id="review-form"', 1)[1].split("</section>", 1)[0]
+    assert "第1版（已撤稿）" in section and "未发布" not in section
+    pdf = drafter.get(f"/items/{item_id}/review-form.pdf?revision=1")
+    text = "".join(PdfReader(io.BytesIO(pdf.data)).pages[0].extract_text().split())
+    assert "已于2026年10月15日10:00撤稿，原因：政策已废止" in text
+
+
 def test_a_revision_in_review_offers_both_forms(app: Flask, portal: Portal) -> None:
     item_id = _published(app, portal, "修订中的信息", OCTOBER)
     with app.app_context():
@@ -143,7 +165,19 @@ def test_the_office_batch(app: Flask, portal: Portal, monkeypatch: pytest.Monkey
     assert "本期共发布 0 条信息" in empty and "review-forms.docx" not in empty
     bad = editor.get("/office/review-forms?period=2026年13月")
     assert bad.status_code == 422 and "无法识别的期间" in bad.get_data(as_text=True)
+    assert "2026年第4季度" in bad.get_data(as_text=True)  # the spellings it reads
+    # The same on a download's address typed by hand: the page and its message, no 404.
+    for fmt in ("docx", "pdf"):
+        typed = editor.get(f"/office/review-forms.{fmt}?period=2026年十三月")
+        assert typed.status_code == 422 and typed.mimetype == "text/html", fmt
+        assert "无法识别的期间“2026年十三月”" in typed.get_data(as_text=True)
     assert editor.get("/office/review-forms.docx?period=2026-10&unit=99999999").status_code == 404
+    # A unit that is not an id is not "all units" either (it was: the whole batch).
+    for bad_unit in ("abc", "-1", "99999999999999999999999", "99999999"):
+        for path in ("/office/review-forms", "/office/review-forms.pdf"):
+            answer = editor.get(f"{path}?period=2026-10&unit={bad_unit}")
+            assert answer.status_code == 404, (path, bad_unit)
+    assert editor.get("/office/review-forms?period=2026-10&unit=").status_code == 200
     # Over the web's limit: the page names the command instead of a huge file.
     monkeypatch.setattr(review_forms, "BATCH_LIMIT", 1)
     over = editor.get(f"/office/review-forms.pdf?period=2026-10&unit={unit}")

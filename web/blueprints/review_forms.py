@@ -51,7 +51,11 @@ def period_arg() -> tuple[Period | None, str, str | None]:
     try:
         return parse_period(text), text, None
     except PeriodError:
-        message = _("无法识别的期间“%(text)s”，请填写如 2026-10、2026-Q4 或 2026。", text=text)
+        message = _(
+            "无法识别的期间“%(text)s”：月份请写 2026年11月、2026-11 或 202611，"
+            "季度写 2026-Q4 或 2026年第4季度，全年写 2026。",
+            text=text,
+        )
         return None, text, message
 
 
@@ -85,6 +89,19 @@ def item_form(item_id: int, fmt: str) -> Response:
     return _file([form], fmt, f"信息发布审核表-{_safe(form.title)}-第{number}版")
 
 
+def unit_arg() -> Unit | None:
+    """The unit asked for (None: all units); an id that is not one (`unit=abc`, a unit
+    that does not exist) is a 404, never quietly every unit's batch."""
+    raw = request.args.get("unit", "").strip()
+    if not raw:
+        return None
+    unit_id = as_id(raw)
+    unit = db_session().get(Unit, unit_id) if unit_id is not None else None
+    if unit is None:
+        abort(404)
+    return unit
+
+
 def _units() -> list[tuple[int, str]]:
     rows = db_session().execute(select(Unit.id, Unit.name).order_by(Unit.name))
     return [(uid, name) for uid, name in rows]
@@ -96,7 +113,8 @@ def batch_page() -> tuple[str, int]:
     """Choose a period and a unit; the downloads are links with the same query."""
     require_office()
     period, text, error = period_arg()
-    unit_id = as_id(request.args.get("unit"))
+    unit = unit_arg()
+    unit_id = unit.id if unit is not None else None
     count = None
     if period is not None:
         count = len(published_in(db_session(), period.start, period.end, settings(), unit_id))
@@ -120,12 +138,10 @@ def batch(fmt: str) -> Any:
     if fmt not in FORMATS:
         abort(404)
     period, _text, _error = period_arg()
-    if period is None:
-        abort(404)
-    unit_id = as_id(request.args.get("unit"))
-    unit = db_session().get(Unit, unit_id) if unit_id is not None else None
-    if unit_id is not None and unit is None:
-        abort(404)
+    if period is None:  # a period typed into the address: the page says what is wrong
+        return batch_page()
+    unit = unit_arg()
+    unit_id = unit.id if unit is not None else None
     keys = published_in(db_session(), period.start, period.end, settings(), unit_id)
     if len(keys) > BATCH_LIMIT:  # the page says so and names the command
         return render_template(

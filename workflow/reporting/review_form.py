@@ -11,7 +11,7 @@ in Chinese whatever the reader's language (it is an office document, like the �
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
@@ -81,6 +81,9 @@ class ReviewForm:
     content_digest: str  # SHA-256 of the content, as the revision's last audit row has it
     digest_matches: bool  # the stored content still has that digest
     live: bool  # this revision is what the public sees now
+    # The item taken off the portal (撤稿), whichever revision the form is of.
+    retracted_at: datetime | None = None
+    retraction_reason: str = ""
 
 
 # ---------------------------------------------------------------- the facts
@@ -137,20 +140,27 @@ def review_forms(session: Session, keys: Sequence[tuple[int, int]]) -> list[Revi
         rev = revisions.get((item_id, number))
         if rev is None or item_id not in items:
             continue
-        rows = [(r, n) for r, n in trail.get(item_id, []) if r.revision_no == number]
-        out.append(_form(items[item_id], rev, rows))
+        history = trail.get(item_id, [])
+        rows = [(r, n) for r, n in history if r.revision_no == number]
+        retract = next((r for r, _ in reversed(history) if r.action == Action.RETRACT), None)
+        form = _form(items[item_id], rev, rows)
+        if retract is not None:
+            form = replace(form, retracted_at=retract.at, retraction_reason=retract.comment or "")
+        out.append(form)
     return out
 
 
 def _form(item: Any, rev: Revision, rows: list[tuple[AuditEvent, str]]) -> ReviewForm:
     submitted: tuple[AuditEvent, str] | None = None
     approvals: dict[str, tuple[AuditEvent, str]] = {}
+    returned: tuple[AuditEvent, str] | None = None
     published_at: datetime | None = None
     for row, name in rows:
         if row.action in (Action.SUBMIT, Action.RESUBMIT):
-            submitted, approvals = (row, name), {}  # a new round of 三审
+            # A new round of 三审: a return voided the last one's approvals.
+            submitted, approvals, returned = (row, name), {}, None
         elif row.action == Action.REJECT:
-            approvals = {}  # a return voids the round's approvals
+            returned = (row, name)  # the round as it ended, until a resubmission
         elif row.action == Action.APPROVE and row.from_state is not None:
             approvals[row.from_state] = (row, name)
             if row.to_state == State.PUBLISHED:
@@ -158,13 +168,17 @@ def _form(item: Any, rev: Revision, rows: list[tuple[AuditEvent, str]]) -> Revie
     signoffs = []
     for stage, label, role in STAGE_ROWS:
         got = approvals.get(stage)
+        opinion = (got[0].comment or "") if got else ""
+        if got is None and returned is not None and returned[0].from_state == stage:
+            # The stage that returned this revision: its 退回 opinion, signed.
+            got, opinion = returned, f"退回修改：{returned[0].comment or ''}"
         signoffs.append(
             Signoff(
                 stage,
                 label,
                 role,
                 reviewer=got[1] if got else "",
-                opinion=(got[0].comment or "") if got else "",
+                opinion=opinion,
                 at=got[0].at if got else None,
             )
         )
@@ -270,10 +284,14 @@ def opinion_text(signoff: Signoff) -> str:
 
 def footer_rows(form: ReviewForm, settings: ReportSettings) -> list[tuple[str, str, str, str]]:
     published = when(form.published_at, settings) or "尚未发布"
-    return [
+    rows = [
         ("发布时间", published, "版本", f"第{form.revision_no}版"),
         ("内容摘要\n（SHA-256）", digest_text(form), "", ""),
     ]
+    if form.retracted_at is not None:
+        reason = f"，原因：{form.retraction_reason}" if form.retraction_reason else ""
+        rows.append(("撤稿", f"已于{when(form.retracted_at, settings)}撤稿{reason}", "", ""))
+    return rows
 
 
 def note_text(now: datetime, settings: ReportSettings) -> str:

@@ -9,6 +9,7 @@ ten times as long as the file's plain text — a month's batch is hundreds of fo
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any, Final
@@ -36,13 +37,16 @@ BODY_FONT, TITLE_FONT = "宋体", "黑体"
 WIDTHS: Final = (Cm(3.6), Cm(5.6), Cm(2.6), Cm(4.2))
 SIGNOFF_HEIGHT: Final = Cm(3.0)  # an opinion cell leaves room to sign, as on paper
 EMPTY_TEXT: Final = "所选期间没有发布的信息。"
+# What XML 1.0 cannot hold (lxml refuses the whole form): control characters but the tab,
+# surrogates, U+FFFE and U+FFFF — a title or an opinion typed with one must still print.
+NOT_XML: Final = re.compile("[^\t\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 
 
 def _run(text: str, font: str = BODY_FONT, size: float = 11, bold: bool = False) -> str:
     fonts = f'<w:rFonts w:ascii="{font}" w:hAnsi="{font}" w:eastAsia="{font}"/>'
     weight = "<w:b/>" if bold else ""
     half_points = round(size * 2)
-    text = "".join(c for c in text if c >= " " or c == "\t")  # no control characters in XML
+    text = NOT_XML.sub("", text)
     return (
         f'<w:r><w:rPr>{fonts}{weight}<w:sz w:val="{half_points}"/></w:rPr>'
         f'<w:t xml:space="preserve">{escape(text)}</w:t></w:r>'

@@ -18,8 +18,8 @@ from rq import Queue, get_current_job
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from notifications import ledger, runtime
-from notifications.jobs import enqueue_deliveries
+from notifications import runtime
+from notifications.jobs import enqueue_deliveries, record_reminders
 from notifications.links import fetch_all
 from notifications.recipients import Directory
 from notifications.reminders import Reminder
@@ -167,24 +167,11 @@ def announce(
 ) -> int:
     """Record the messages of new live findings in the ledger (once per finding set) and
     hand them to the senders."""
-    from notifications.drafts import expand
-    from workflow.deadlines.due import load_calendar
-
     rt = runtime.get()
     reminders = notices(session, found, rt.config.NOTIFY.BASE_URL)
     if not reminders:
         return 0
-    drafts = expand(
-        session,
-        reminders,
-        now,
-        rt.config.NOTIFY,
-        set(rt.channels),
-        load_calendar(session),
-        rt.config.TIMEZONE,
-    )
-    ids = ledger.record(session, drafts, now)
-    ledger.mark_enqueued(session, ids, now)
+    ids = record_reminders(session, reminders, now)
     session.commit()
     if queue is not None and ids:
         enqueue_deliveries(queue, ids, rt.config.NOTIFY)

@@ -202,22 +202,17 @@ def scan_and_enqueue(
     }
 
 
-def _event_messages(session: Session, event: dict[str, Any], now: datetime) -> list[int]:
-    """Record the messages of one workflow event in the ledger; the new rows' ids."""
+def record_reminders(session: Session, reminders: Sequence[Any], now: datetime) -> list[int]:
+    """Expand reminders into one delivery per person and channel, record them in the
+    ledger (a key already there is skipped) and mark them enqueued; the new rows' ids.
+    The caller commits, then enqueues the deliveries."""
     from notifications.drafts import expand
-    from notifications.events import event_reminders, webhook_paused
     from workflow.deadlines.due import load_calendar
 
     rt = runtime.get()
-    if "item_id" in event or event.get("type") == "DelegationMade":
-        reminders = event_reminders(session, event, rt.config.NOTIFY)
-    elif event.get("type") == "WebhookPaused":
-        reminders = webhook_paused(session, event, rt.config.NOTIFY)
-    else:
-        return []  # for webhooks only (column.overdue): the scan sends the 督办
     drafts = expand(
         session,
-        reminders,
+        list(reminders),
         now,
         rt.config.NOTIFY,
         set(rt.channels),
@@ -227,6 +222,20 @@ def _event_messages(session: Session, event: dict[str, Any], now: datetime) -> l
     ids = ledger.record(session, drafts, now)
     ledger.mark_enqueued(session, ids, now)
     return ids
+
+
+def _event_messages(session: Session, event: dict[str, Any], now: datetime) -> list[int]:
+    """Record the messages of one workflow event in the ledger; the new rows' ids."""
+    from notifications.events import event_reminders, webhook_paused
+
+    rt = runtime.get()
+    if "item_id" in event or event.get("type") == "DelegationMade":
+        reminders = event_reminders(session, event, rt.config.NOTIFY)
+    elif event.get("type") == "WebhookPaused":
+        reminders = webhook_paused(session, event, rt.config.NOTIFY)
+    else:
+        return []  # for webhooks only (column.overdue): the scan sends the 督办
+    return record_reminders(session, reminders, now)
 
 
 def notify_item_event(event: dict[str, Any]) -> int:

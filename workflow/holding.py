@@ -24,19 +24,15 @@ from workflow.calendar import WorkCalendar
 from workflow.delegation import holds_at, stages_of
 from workflow.enums import REVIEW_STATES, State
 from workflow.models import Delegation, Unit, User, UserRole
-from workflow.permissions import STAGES, History
+from workflow.permissions import STAGES, History, ItemFacts
 from workflow.timezones import LOCAL, local_day
 
 
-class HeldItem(Protocol):
+class HeldItem(ItemFacts, Protocol):
+    """What `who_holds` reads of an item: the rules' facts, and where it waits since when."""
+
     @property
     def id(self) -> int: ...
-    @property
-    def state(self) -> str: ...
-    @property
-    def unit_id(self) -> int: ...
-    @property
-    def drafter_id(self) -> int: ...
     @property
     def current_revision_no(self) -> int: ...
     @property

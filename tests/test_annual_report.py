@@ -87,7 +87,8 @@ def request(
     answered: date | None = None,
 ) -> DisclosureRequest:
     row = DisclosureRequest(
-        reference=f"T-{received.isoformat()}-{applicant}-{outcome}-{unit.id}",
+        # 登记编号 holds 40 characters; a counter keeps it short whatever the ids grow to.
+        reference=unique(f"T-{received:%Y%m%d}-"),
         received_on=received,
         channel="online",
         applicant_type=applicant,

@@ -16,7 +16,8 @@ def test_quick_sqlite_run_prints_the_json_line(
 ) -> None:
     for name in ("DATABASE_URL", "REDIS_URL", "SANSHEN_ENV"):
         monkeypatch.delenv(name, raising=False)
-    argv = ["--sqlite", "--clients", "2", "--seconds", "3", "--waiting", "20", "--warmup", "1"]
+    argv = ["--sqlite", "--clients", "2", "--seconds", "2", "--waiting", "20", "--warmup", "0.5"]
+    argv += ["--baseline-seconds", "1"]
     assert load.main(argv) == 0
     lines = [line for line in capsys.readouterr().out.splitlines() if line.strip()]
     assert len(lines) == 1

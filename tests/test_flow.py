@@ -506,7 +506,9 @@ def test_the_office_dashboard_names_who_holds_stuck_items(
     delegate(session, head, head, stand_in, now, ["head_review"])
     session.flush()
     rows = [r for r in dashboard(session, now).stuck.rows if r.item_id == stuck.id]
-    assert [r.holders for r in rows] == [[head.name, f"李四（代 {head.name}）"]]
+    assert [[(h.name, h.for_name) for h in r.holding.holders] for r in rows if r.holding] == [
+        [(head.name, None), ("李四", head.name)]
+    ]
 
 
 def test_an_editor_nudging_is_not_told_themselves(

@@ -425,3 +425,62 @@ def test_scoreboard_reads_the_summary_the_job_writes(app: Flask, office: Office)
         return html[html.index('id="ranking"') : html.index("</table>", html.index('id="ranking"'))]
 
     assert ranking(stored) == ranking(live)
+
+
+def test_stuck_items_name_a_delegate_in_the_readers_language(app: Flask, office: Office) -> None:
+    """B's request waits at 初审; its deputy head delegated 初审 to 李四: the office sees
+    "李四（代 …）", and in English "李四 (for …)" (the words come from the web layer)."""
+    from workflow import services
+    from workflow.accounts import create_user
+
+    w = office.world
+    with app.app_context():
+        session = app.extensions["sanshen.sessions"]()
+        try:
+            deputy = w.user(Role.DEPUTY_HEAD, "b")
+            deputy = session.merge(deputy)
+            stand_in = create_user(
+                session,
+                login="lisi_stand_in",
+                name="李四",
+                unit=deputy.unit,
+                roles=[Role.HEAD],  # a leader who does not hold 初审 of its own
+                now=NOW,
+                password=PASSWORD,
+            )
+            session.flush()
+            made = services.create_delegation(
+                session,
+                actor=deputy,
+                now=NOW,
+                delegator_id=deputy.id,
+                delegate_id=stand_in.id,
+                stages=["initial_review"],
+                starts_on=NOW.date(),
+                ends_on=NOW.date(),
+            ).value
+            session.commit()
+            deputy_name, delegation_id = deputy.name, made.id
+        finally:
+            session.close()
+    try:
+        client = login(app, office.supervisor)
+        stuck = " ".join(
+            _text(r) for r in _rows(client.get("/office/").get_data(as_text=True), "stuck-table")
+        )
+        assert f"李四（代 {deputy_name}）" in stuck
+        _, token = page_token(client, "/office/")
+        client.post("/language", data={"csrf_token": token, "locale": "en"})
+        html = client.get("/office/").get_data(as_text=True)
+        stuck = " ".join(_text(r) for r in _rows(html, "stuck-table"))
+        assert f"李四 (for {deputy_name})" in stuck and "（代" not in stuck
+        client.post("/language", data={"csrf_token": token, "locale": "zh_CN"})
+    finally:
+        with app.app_context():
+            session = app.extensions["sanshen.sessions"]()
+            try:
+                actor = session.merge(w.user(Role.DEPUTY_HEAD, "b"))
+                services.end_delegation(session, actor=actor, now=NOW, delegation_id=delegation_id)
+                session.commit()
+            finally:
+                session.close()

@@ -73,7 +73,7 @@ class StuckItem:
     since: datetime  # when it reached the stage
     workdays_waiting: int  # working days since then (the day it arrived is day 0)
     limit: int  # the stage's limit in working days
-    holders: list[str] = field(default_factory=list)  # who must act now
+    holding: Holding | None = None  # who must act now (the web says "李四（代 王五）")
 
     @property
     def stage_name(self) -> str:
@@ -186,7 +186,7 @@ def stuck_items(
                 since=since,
                 workdays_waiting=_waited(calendar, waited, local_date(since, tz), today),
                 limit=settings.stage_limits[state],
-                holders=_names(held.get(item_id)),
+                holding=held.get(item_id),
             )
         )
     return StuckPage(int(total), out)
@@ -196,13 +196,6 @@ def _waited(calendar: WorkCalendar, memo: dict[date, int], since: date, today: d
     if since not in memo:
         memo[since] = calendar.count_workdays(since, today)[0]
     return memo[since]
-
-
-def _names(holding: Holding | None) -> list[str]:
-    """Who can act on a stuck item now: 张三, 李四（代 王五）."""
-    if holding is None:
-        return []
-    return [f"{h.name}（代 {h.for_name}）" if h.for_name else h.name for h in holding.holders]
 
 
 @dataclass(frozen=True)

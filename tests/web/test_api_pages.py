@@ -154,3 +154,11 @@ def test_an_admin_subscribes_a_webhook_and_replays_a_delivery(app: Flask, portal
     with session_of(app) as session:
         found = session.get(WebhookSubscription, sub.id)
         assert found is not None and not found.active
+    # Deleting asks first (it takes the delivery log with it), then removes both.
+    listing, token = page_token(client, "/admin/webhooks")
+    assert "推送记录一并删除，不能恢复" in listing and "确认删除" in listing
+    gone = client.post(f"/admin/webhooks/{sub.id}/delete", data={"csrf_token": token})
+    assert gone.status_code == 302
+    with session_of(app) as session:
+        assert session.get(WebhookSubscription, sub.id) is None
+        assert session.get(WebhookDelivery, delivery_id) is None

@@ -136,7 +136,7 @@ def due_reminders(
     due.reminders.extend(_obligations(session, today, calendar, directory, cfg))
     due.reminders.extend(_item_dues(session, today, calendar, directory, cfg))
     _disclosure_dues(due, session, today, calendar, directory, cfg)
-    due.reminders.extend(_assist_dues(session, today, calendar, directory, cfg))
+    _assist_dues(due, session, today, calendar, directory, cfg)
     return due
 
 
@@ -418,6 +418,7 @@ def _item_dues(
 # --------------------------------------------------------------------------- (e)
 
 DISCLOSURE_STAGE = "依申请公开办理"
+ASSIST_STAGE = "协办"
 RUNNING = (
     RequestState.RECEIVED,
     RequestState.HANDLING,
@@ -500,14 +501,22 @@ def _disclosure_dues(
 
 
 def _assist_dues(
-    session: Session, today: date, calendar: WorkCalendar, directory: Directory, cfg: NotifyConfig
-) -> list[Reminder]:
-    """协办 opinions still awaited whose own date is near (an open request only)."""
+    due: Due,
+    session: Session,
+    today: date,
+    calendar: WorkCalendar,
+    directory: Directory,
+    cfg: NotifyConfig,
+) -> None:
+    """协办 opinions still awaited (an open request only): near their own date, the
+    assisting unit's leaders are reminded; past it, the office editors who collect them
+    and that unit's head hear of it as a lapse (督办), once a day while it lasts."""
     horizon = calendar.add_workdays(today, max(cfg.THRESHOLDS, default=0)).date
     rows = session.execute(
         select(
             DisclosureAssist.id,
             DisclosureAssist.unit_id,
+            DisclosureAssist.asked_on,
             DisclosureAssist.due_on,
             DisclosureRequest.id,
             DisclosureRequest.reference,
@@ -515,20 +524,38 @@ def _assist_dues(
         .join(DisclosureRequest, DisclosureRequest.id == DisclosureAssist.request_id)
         .where(
             DisclosureAssist.opinion.is_(None),
-            DisclosureAssist.due_on >= today,
             DisclosureAssist.due_on <= horizon,
             DisclosureRequest.state != RequestState.ANSWERED.value,
         )
         .order_by(DisclosureAssist.id)
     )
-    out = []
-    for assist_id, unit_id, due_on, request_id, reference in rows:
+    for assist_id, unit_id, asked_on, due_on, request_id, reference in rows:
+        what = f"政府信息公开申请{reference}的协办意见"
+        link = _link(cfg, f"/disclosure/{request_id}")
+        leaders = [*directory.unit(unit_id, Role.DEPUTY_HEAD), *directory.unit(unit_id, Role.HEAD)]
+        if due_on < today:
+            due.lapses.append(
+                Lapse(
+                    f"disclosure_assist:{assist_id}",
+                    "assist_overdue",
+                    ITEM_LAPSE,
+                    due_on,
+                    unit_id,
+                    what,
+                    link,
+                    stage=ASSIST_STAGE,
+                    waited=calendar.count_workdays(asked_on, today)[0],
+                    users=_uniq(
+                        [*directory.role(Role.OFFICE_EDITOR), *directory.unit(unit_id, Role.HEAD)]
+                    ),
+                )
+            )
+            continue
         remaining, _ = calendar.count_workdays(today, due_on)
         threshold = _threshold(cfg, remaining)
         if threshold is None:
             continue
-        what = f"政府信息公开申请{reference}的协办意见"
-        out.append(
+        due.reminders.append(
             Reminder(
                 f"disclosure_assist:{assist_id}",
                 f"{threshold}wd",
@@ -536,15 +563,9 @@ def _assist_dues(
                 REMINDER,
                 f"【协办】{what}{_when(remaining, due_on)}到期",
                 f"请于{_when(remaining, due_on)}前提交{what}（清晰、准确、全面）。",
-                _uniq(
-                    [
-                        *directory.unit(unit_id, Role.DEPUTY_HEAD),
-                        *directory.unit(unit_id, Role.HEAD),
-                    ]
-                ),
-                _link(cfg, f"/disclosure/{request_id}"),
+                _uniq(leaders),
+                link,
                 {"subject": what[:30], "when": due_on.strftime("%m月%d日")},
                 urgent=remaining <= 1,
             )
         )
-    return out

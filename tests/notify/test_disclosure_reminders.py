@@ -1,6 +1,7 @@
 """The 依申请公开 register in the reminder scan (issue 19): a request nearing its legal
 limit reminds the handling unit's leaders at the columns' thresholds, an overdue one is
-told to the supervisors (督办), a paused clock reminds nobody, and a second scan at the
+told to the supervisors (督办), an overdue 协办 opinion to the office and that unit's
+head, a paused clock reminds nobody, and a second scan at the
 same moment sends nothing twice."""
 
 from __future__ import annotations
@@ -110,3 +111,40 @@ def test_an_awaited_assisting_opinion_reminds_that_unit(session: Session, world:
     assert "协办" in found[0].title
     [answered] = given.assists
     assert rows(session, subject=f"disclosure_assist:{answered.id}") == []
+
+
+def test_an_overdue_assisting_opinion_is_told_to_the_office_and_that_units_head(
+    session: Session, world: World
+) -> None:
+    with_contacts(world)
+    asked = request(session, world, date(2026, 12, 10), RequestState.HANDLING)
+    asked.assists.append(
+        DisclosureAssist(
+            unit_id=world.unit_b.id, asked_on=date(2026, 11, 12), due_on=date(2026, 11, 19)
+        )
+    )
+    answered = request(session, world, date(2026, 12, 10), RequestState.ANSWERED)
+    answered.assists.append(
+        DisclosureAssist(
+            unit_id=world.unit_b.id, asked_on=date(2026, 11, 12), due_on=date(2026, 11, 19)
+        )
+    )
+    session.flush()
+    scan(session, NOW, cfg(), ALL)
+    [late] = asked.assists
+    told = rows(session, subject=f"disclosure_assist:{late.id}")
+    assert told and all(r.threshold == "assist_overdue" for r in told)
+    # Asked 11-12, due 11-19, today 11-23: 7 working days since it was asked.
+    assert {r.title for r in told} == {
+        f"【督办】{world.unit_b.name}《政府信息公开申请{asked.reference}的协办意见》在协办环节滞留7个工作日"
+    }
+    people = {r.recipient for r in told if r.recipient.startswith("user:")}
+    editors = {f"user:{u.id}" for (role, _w), u in world.users.items() if role == "office_editor"}
+    assert f"user:{world.user(Role.HEAD, 'b').id}" in people
+    assert editors and editors <= people
+    assert f"user:{world.user(Role.DEPUTY_HEAD, 'b').id}" not in people
+    [gone] = answered.assists
+    assert rows(session, subject=f"disclosure_assist:{gone.id}") == []  # the request is done
+    before = len(rows(session))
+    scan(session, NOW, cfg(), ALL)
+    assert len(rows(session)) == before  # once a day while it lasts

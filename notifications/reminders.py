@@ -35,12 +35,12 @@ from sqlalchemy.orm import Session
 
 from config import NotifyConfig
 from notifications.recipients import Directory
-from workflow import delegation
 from workflow.calendar import WorkCalendar
 from workflow.deadlines.due import load_calendar
 from workflow.deadlines.evaluate import DUE_SOON, OVERDUE, Settings, evaluate
 from workflow.disclosure.states import RequestState
 from workflow.enums import REVIEW_STATES, Role, State
+from workflow.holding import Holding, who_holds
 from workflow.models import (
     Column,
     ColumnAssignment,
@@ -54,6 +54,7 @@ from workflow.permissions import STAGES
 REMINDER, ESCALATION = "reminder", "escalation"
 # What a lapse is about: an overdue column of a unit, or an item stuck at a review stage.
 COLUMN_LAPSE, ITEM_LAPSE = "column", "item"
+_CHUNK = 500  # items loaded at a time for who holds them
 # Unit reminders of a column whose rules are 待确认 say so.
 UNCONFIRMED_TITLE = "（时限待确认）"
 UNCONFIRMED_BODY = "该栏目的时限规则尚待确认，逾期暂不督办、不计入考核。"
@@ -131,7 +132,7 @@ def due_reminders(
     calendar = load_calendar(session)
     directory = Directory.load(session)
     due = Due([], [])
-    _stage_waits(due, session, today, tz, calendar, directory, cfg, stand_ins(session, now))
+    _stage_waits(due, session, now, tz, calendar, directory, cfg)
     _columns(due, session, now, today, calendar, directory, cfg, timezone)
     due.reminders.extend(_obligations(session, today, calendar, directory, cfg))
     due.reminders.extend(_item_dues(session, today, calendar, directory, cfg))
@@ -153,72 +154,72 @@ def _link(cfg: NotifyConfig, path: str) -> str:
 # --------------------------------------------------------------------------- (a)
 
 
-def stand_ins(session: Session, now: datetime) -> dict[tuple[int, str], list[int]]:
-    """(delegator, stage) → the delegates standing in for them at `now` (委托): reminders
-    of a stage go to them too while the delegation holds."""
-    found: dict[tuple[int, str], list[int]] = {}
-    for row in delegation.active(session, now):
-        for stage in delegation.stages_of(row):
-            found.setdefault((row.delegator_id, stage.value), []).append(row.delegate_id)
-    return found
-
-
 def _stage_waits(
     due: Due,
     session: Session,
-    today: date,
+    now: datetime,
     tz: ZoneInfo,
     calendar: WorkCalendar,
     directory: Directory,
     cfg: NotifyConfig,
-    delegates: dict[tuple[int, str], list[int]],
 ) -> None:
+    today = now.astimezone(tz).date()
     rows = session.execute(
-        select(Item.id, Item.title, Item.unit_id, Item.state, Item.state_since, Item.drafter_id)
+        select(Item.id, Item.state, Item.state_since)
         .where(Item.state.in_([s.value for s in REVIEW_STATES]))
         .order_by(Item.id)
     )
-    for item_id, title, unit_id, state, since, drafter_id in rows:
-        waited, _ = calendar.count_workdays(since.astimezone(tz).date(), today)
-        if waited < cfg.STAGE_LIMITS[state]:
-            continue
-        stage = STAGES[State(state)]
-        holders = (
-            directory.unit(unit_id, stage.role) if stage.own_unit else directory.role(stage.role)
+    stuck = [
+        item_id
+        for item_id, state, since in rows
+        if calendar.count_workdays(since.astimezone(tz).date(), today)[0] >= cfg.STAGE_LIMITS[state]
+    ]
+    for start in range(0, len(stuck), _CHUNK):
+        items = session.scalars(
+            select(Item).where(Item.id.in_(stuck[start : start + _CHUNK])).order_by(Item.id)
+        ).all()
+        # Who can act now, as the item page says: the stage's people and their delegates
+        # (委托), without those separation of duties bars (the drafter, earlier reviewers).
+        held = who_holds(session, items, now, calendar, tz)
+        for item in items:
+            _stage_wait(due, item, held[item.id], tz, directory, cfg)
+
+
+def _stage_wait(
+    due: Due, item: Item, holding: Holding, tz: ZoneInfo, directory: Directory, cfg: NotifyConfig
+) -> None:
+    stage, waited = STAGES[State(item.state)], holding.waited
+    subject, link = f"item:{item.id}:{item.state}", _link(cfg, f"/items/{item.id}")
+    # A reminder per stay at the stage (period: when it arrived there).
+    due.reminders.append(
+        Reminder(
+            subject,
+            "stage_limit",
+            item.state_since.isoformat(),
+            REMINDER,
+            f"【待{stage.label}】《{item.title}》已等待{waited}个工作日",
+            f"信息《{item.title}》在{stage.label}环节已等待{waited}个工作日，请及时处理。",
+            _uniq([h.user_id for h in holding.holders]),
+            link,
+            {"subject": f"《{item.title}》{stage.label}", "when": f"已等待{waited}个工作日"},
         )
-        holders = holders + [d for h in holders for d in delegates.get((h, state), [])]
-        subject, period = f"item:{item_id}:{state}", since.isoformat()
-        # A reminder per stay at the stage (period: when it arrived there).
-        link = _link(cfg, f"/items/{item_id}")
-        due.reminders.append(
-            Reminder(
+    )
+    if waited >= cfg.STAGE_ESCALATE_WORKDAYS:
+        due.lapses.append(
+            Lapse(
                 subject,
-                "stage_limit",
-                period,
-                REMINDER,
-                f"【待{stage.label}】《{title}》已等待{waited}个工作日",
-                f"信息《{title}》在{stage.label}环节已等待{waited}个工作日，请及时处理。",
-                _uniq(holders, exclude=drafter_id),
+                "stage_escalate",
+                ITEM_LAPSE,
+                item.state_since.astimezone(tz).date(),
+                item.unit_id,
+                item.title,
                 link,
-                {"subject": f"《{title}》{stage.label}", "when": f"已等待{waited}个工作日"},
+                stage=stage.label,
+                waited=waited,
+                users=_uniq(directory.role(Role.SUPERVISOR)),
+                robots=True,
             )
         )
-        if waited >= cfg.STAGE_ESCALATE_WORKDAYS:
-            due.lapses.append(
-                Lapse(
-                    subject,
-                    "stage_escalate",
-                    ITEM_LAPSE,
-                    since.astimezone(tz).date(),
-                    unit_id,
-                    title,
-                    link,
-                    stage=stage.label,
-                    waited=waited,
-                    users=_uniq(directory.role(Role.SUPERVISOR)),
-                    robots=True,
-                )
-            )
 
 
 # --------------------------------------------------------------------------- (b), (c)

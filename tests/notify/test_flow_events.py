@@ -143,3 +143,38 @@ def test_delegates_hear_what_their_delegator_would(
         if r.threshold == "stage_limit"
     ]
     assert reminded and all(stand_in.id not in r.users for r in reminded)
+
+
+def test_a_delegate_barred_by_separation_of_duties_is_not_reminded(
+    committed: tuple[Session, World], engine: Engine, database_url: str
+) -> None:
+    """The head delegates 审核 to the deputy head who did the item's 初审: the deputy
+    may not review it twice, so the stage reminder names the head only (the item page's
+    "who holds it" says the same)."""
+    session, world = committed
+    cfg = configure(engine, database_url, None)
+    head, deputy = world.user(Role.HEAD), world.user(Role.DEPUTY_HEAD)
+    item = item_in_state(session, world, State.INITIAL_REVIEW, NOW)
+    act(session, "approve", item, by=deputy, now=tick(NOW), confidentiality_checked=True)
+    second = person(session, world, [Role.DEPUTY_HEAD], NOW, name="王副局长")
+    other = item_in_state(session, world, State.INITIAL_REVIEW, NOW)
+    act(session, "approve", other, by=second, now=tick(NOW), confidentiality_checked=True)
+    services.create_delegation(
+        session,
+        actor=head,
+        now=NOW,
+        delegator_id=head.id,
+        delegate_id=deputy.id,
+        stages=["head_review"],
+        starts_on=NOW.date(),
+        ends_on=NOW.date() + timedelta(days=3),
+    )
+    session.commit()
+    later = NOW + timedelta(days=2)
+    reminded = {
+        r.subject: set(r.users)
+        for r in due_reminders(session, later, cfg.NOTIFY).reminders
+        if r.threshold == "stage_limit"
+    }
+    assert reminded[f"item:{item.id}:head_review"] == {head.id}
+    assert deputy.id in reminded[f"item:{other.id}:head_review"]  # the delegation holds

@@ -43,6 +43,9 @@ def test_the_whole_path_each_step_by_another_user(
     assert page.get_by_role("heading", name=f"栏目：{column.path}").is_visible()
     page.screenshot(path=str(shots / "drafter-column.png"), full_page=True)
     page.get_by_role("link", name="新建信息").first.click()
+    # The editor is laid over the textarea once the page's script runs: typing before that
+    # would go to the textarea the script then hides.
+    page.locator(".editor-content").wait_for()
     page.get_by_label("标题").fill("关于2026年秋季学期招生工作的通知")
     page.get_by_label("正文").fill("一、招生范围\n\n二、报名时间为11月25日至11月30日。")
     note = tmp_path / "起草说明.pdf"
@@ -75,7 +78,7 @@ def test_the_whole_path_each_step_by_another_user(
     page = drafter.page
     assert page.locator(".returned", has_text="请补充咨询电话和报名地点").is_visible()
     page.get_by_role("link", name="修改稿件").click()
-    page.wait_for_load_state()  # the editor is laid over the textarea by then
+    page.locator(".editor-content").wait_for()  # the editor is laid over the textarea
     # The body opens in the editor (web/static/editor.js): a new paragraph at its end.
     body = page.get_by_label("正文")
     assert "二、报名时间为11月25日至11月30日。" in body.inner_text()

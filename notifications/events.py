@@ -15,7 +15,9 @@ from config import NotifyConfig
 from notifications.recipients import Directory
 from notifications.reminders import Reminder
 from workflow import delegation
+from workflow.deadlines.due import load_calendar
 from workflow.enums import Action, Role, State
+from workflow.holding import who_holds
 from workflow.models import AuditEvent, Item, User
 from workflow.permissions import STAGES
 
@@ -54,6 +56,8 @@ def submission_words(
             f"的修订稿（第{number}版）已提交",
         )
     return "", f"信息《{title}》已提交{stage}，请及时审核。", "已提交"
+
+
 def delegates_for(session: Session, now: datetime, holders: list[int], stage: State) -> list[int]:
     """The delegates standing in at `now` for any of `holders` at `stage` (委托)."""
     wanted = set(holders)
@@ -62,6 +66,25 @@ def delegates_for(session: Session, now: datetime, holders: list[int], stage: St
         for d in delegation.active(session, now)
         if d.delegator_id in wanted and stage in delegation.stages_of(d)
     ]
+
+
+def _arrived_for(
+    session: Session, item: Item, to_state: str, at: datetime, directory: Directory
+) -> list[int]:
+    """Who hears an item arrived at `to_state`: while it still waits there, exactly who
+    can act on it (`who_holds`: delegates in, those separation of duties bars out, as the
+    item page says); once it has moved on, the stage's people and their delegates."""
+    if item.state == to_state:
+        held = who_holds(session, [item], at, load_calendar(session)).get(item.id)
+        if held is not None:
+            return [h.user_id for h in held.holders]
+    stage = STAGES[State(to_state)]
+    holders = (
+        directory.unit(item.unit_id, stage.role)
+        if stage.own_unit
+        else directory.role(Role.OFFICE_EDITOR)
+    )
+    return holders + delegates_for(session, at, holders, State(to_state))
 
 
 def _name(session: Session, user_id: int) -> str:
@@ -124,17 +147,12 @@ def event_reminders(session: Session, event: dict[str, Any], cfg: NotifyConfig) 
     out: list[Reminder] = []
     if kind in ("ItemSubmitted", "ItemApproved") and to_state in STAGES:
         stage = STAGES[State(to_state)]
-        holders = (
-            directory.unit(item.unit_id, stage.role)
-            if stage.own_unit
-            else directory.role(Role.OFFICE_EDITOR)
-        )
+        holders = _arrived_for(session, item, to_state, at, directory)
         if kind == "ItemSubmitted":
             note, sentence, done = submission_words(session, item.id, title, stage.label, event)
         else:
             note, done = "", "已通过上一环节审核"
             sentence = f"信息《{title}》已提交{stage.label}，请及时审核。"
-        holders = holders + delegates_for(session, at, holders, State(to_state))
         out.append(
             message(
                 [h for h in holders if h != drafter],
@@ -204,6 +222,8 @@ def _recalled(event: dict[str, Any], title: str, drafter: int, message: Any) -> 
             )
         )
     return out
+
+
 def webhook_paused(session: Session, event: dict[str, Any], cfg: NotifyConfig) -> list[Reminder]:
     """A webhook endpoint was paused after failing again and again: the administrators
     hear of it (they resume it from the webhooks page once the receiver is fixed)."""

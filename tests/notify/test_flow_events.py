@@ -12,11 +12,12 @@ from sqlalchemy.orm import Session
 from notifications.dispatch import enqueue_events
 from notifications.reminders import due_reminders
 from workflow import services
+from workflow.accounts import create_user
 from workflow.enums import Role, State
 from workflow.models import InboxMessage, User
 
 from ..conftest import NOW, burst
-from ..factories import World, item_in_state, person, tick
+from ..factories import World, item_in_state, make_column, new_item, person, tick, unique
 from ..services import act
 from .conftest import configure
 
@@ -178,3 +179,35 @@ def test_a_delegate_barred_by_separation_of_duties_is_not_reminded(
     }
     assert reminded[f"item:{item.id}:head_review"] == {head.id}
     assert deputy.id in reminded[f"item:{other.id}:head_review"]  # the delegation holds
+
+
+def test_who_did_an_earlier_stage_is_not_asked_to_do_the_next(
+    committed: tuple[Session, World], engine: Engine, database_url: str, redis_client: redis.Redis
+) -> None:
+    """An office item whose 初审 was done by a 兼任 deputy head who is also an office
+    editor: when it reaches 审发, the other editors are asked, not them (they may not
+    review it twice; the item page does not name them either)."""
+    session, world = committed
+    configure(engine, database_url, None)
+    both = create_user(
+        session,
+        login=unique("both_"),
+        name="兼任编辑",
+        unit=world.office,
+        roles=[Role.DEPUTY_HEAD, Role.OFFICE_EDITOR],
+        now=NOW,
+    )
+    column = make_column(session, [world.office])
+    drafter = world.user(Role.DRAFTER, "office")
+    item = new_item(session, world, NOW, column=column, drafter=drafter)
+    act(session, "submit", item, by=drafter, now=tick(NOW))
+    act(session, "approve", item, by=both, now=tick(NOW, 2), confidentiality_checked=True)
+    session.commit()
+    events = act(
+        session, "approve", item, by=world.user(Role.HEAD, "office"), now=tick(NOW, 3)
+    ).events
+    send(session, redis_client, events)
+    asked = f"【待审发】《{item.title}》"
+    assert world.office_editor is not None
+    assert asked in titles(engine, world.office_editor)
+    assert asked not in titles(engine, both)

@@ -182,7 +182,8 @@ def _stage_waits(
         # (委托), without those separation of duties bars (the drafter, earlier reviewers).
         held = who_holds(session, items, now, calendar, tz)
         for item in items:
-            _stage_wait(due, item, held[item.id], tz, directory, cfg)
+            if item.id in held:  # it may have moved on since the first query
+                _stage_wait(due, item, held[item.id], tz, directory, cfg)
 
 
 def _stage_wait(

@@ -114,8 +114,13 @@ class Due:
     lapses: list[Lapse]
 
 
-def _uniq(ids: list[int], exclude: int | None = None) -> tuple[int, ...]:
-    return tuple(i for i in dict.fromkeys(ids) if i != exclude)
+def _uniq(ids: list[int]) -> tuple[int, ...]:
+    return tuple(dict.fromkeys(ids))
+
+
+def _leaders(directory: Directory, unit_id: int) -> list[int]:
+    """A unit's deputy heads and head: who answers for its 依申请公开 work."""
+    return [*directory.unit(unit_id, Role.DEPUTY_HEAD), *directory.unit(unit_id, Role.HEAD)]
 
 
 def _when(remaining: int, due: date) -> str:
@@ -457,13 +462,9 @@ def _disclosure_dues(
     for request_id, reference, unit_id, due_on, received_on in rows:
         link = _link(cfg, f"/disclosure/{request_id}")
         what = f"政府信息公开申请{reference}"
-        if unit_id is None:
-            holders = directory.role(Role.OFFICE_EDITOR)
-        else:
-            holders = [
-                *directory.unit(unit_id, Role.DEPUTY_HEAD),
-                *directory.unit(unit_id, Role.HEAD),
-            ]
+        holders = (
+            directory.role(Role.OFFICE_EDITOR) if unit_id is None else _leaders(directory, unit_id)
+        )
         if due_on >= today:
             remaining, _ = calendar.count_workdays(today, due_on)
             threshold = _threshold(cfg, remaining)
@@ -534,7 +535,6 @@ def _assist_dues(
     for assist_id, unit_id, asked_on, due_on, request_id, reference in rows:
         what = f"政府信息公开申请{reference}的协办意见"
         link = _link(cfg, f"/disclosure/{request_id}")
-        leaders = [*directory.unit(unit_id, Role.DEPUTY_HEAD), *directory.unit(unit_id, Role.HEAD)]
         if due_on < today:
             due.lapses.append(
                 Lapse(
@@ -565,7 +565,7 @@ def _assist_dues(
                 REMINDER,
                 f"【协办】{what}{_when(remaining, due_on)}到期",
                 f"请于{_when(remaining, due_on)}前提交{what}（清晰、准确、全面）。",
-                _uniq(leaders),
+                _uniq(_leaders(directory, unit_id)),
                 link,
                 {"subject": what[:30], "when": due_on.strftime("%m月%d日")},
                 urgent=remaining <= 1,

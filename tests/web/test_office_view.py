@@ -17,7 +17,8 @@ from icalendar import Calendar
 from openpyxl import load_workbook
 
 from web.blueprints import office_view
-from workflow.accounts import set_password
+from workflow import services
+from workflow.accounts import create_user, set_password
 from workflow.enums import Role, State
 from workflow.models import FeedToken, Item
 
@@ -430,9 +431,6 @@ def test_scoreboard_reads_the_summary_the_job_writes(app: Flask, office: Office)
 def test_stuck_items_name_a_delegate_in_the_readers_language(app: Flask, office: Office) -> None:
     """B's request waits at 初审; its deputy head delegated 初审 to 李四: the office sees
     "李四（代 …）", and in English "李四 (for …)" (the words come from the web layer)."""
-    from workflow import services
-    from workflow.accounts import create_user
-
     w = office.world
     with app.app_context():
         session = app.extensions["sanshen.sessions"]()
